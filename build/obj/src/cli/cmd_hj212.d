@@ -1,0 +1,2 @@
+build/obj/src/cli/cmd_hj212.o: src/cli/cmd_hj212.c src/cli/cli.h
+src/cli/cli.h:

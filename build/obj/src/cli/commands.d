@@ -1,0 +1,2 @@
+build/obj/src/cli/commands.o: src/cli/commands.c src/cli/cli.h
+src/cli/cli.h:

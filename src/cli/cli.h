@@ -1,0 +1,36 @@
+/*
+ * cli: the `envgov <noun> <verb> …` commands. main.c dispatches through the table in
+ * commands.c; each noun's commands live in cmd_<noun>.c. Exit codes are the same everywhere.
+ */
+#ifndef EG_CLI_H
+#define EG_CLI_H
+
+enum { EG_EXIT_OK = 0, EG_EXIT_FAIL = 1, EG_EXIT_USAGE = 2 };
+
+/* A command gets argv starting at its own name (argv[0] = verb, or the noun when verb is NULL),
+   so getopt works as usual. It returns an EG_EXIT_* code. */
+typedef int (*eg_cli_fn)(int argc, char **argv);
+
+struct eg_cli_cmd {
+    const char *noun;
+    const char *verb; /* NULL: the noun alone is the command (e.g. `envgov serve`) */
+    eg_cli_fn run;
+    const char *args;    /* usage synopsis after the command name */
+    const char *summary; /* one line, shown by `envgov --help` */
+};
+
+extern const struct eg_cli_cmd eg_cli_commands[];
+extern const int eg_cli_command_count;
+
+/* Dispatches argv as main() would receive it; exposed so tests can run commands in-process. */
+int eg_cli_main(int argc, char **argv);
+
+/* Prints "usage: envgov NOUN VERB ARGS" and the summary for cmd, then a help body when given. */
+void eg_cli_usage(const struct eg_cli_cmd *cmd, const char *help_body);
+const struct eg_cli_cmd *eg_cli_find(const char *noun, const char *verb);
+
+/* The command handlers, one line per command, grouped by file. */
+int eg_cmd_hj212_parse(int argc, char **argv);
+int eg_cmd_hj212_crc(int argc, char **argv);
+
+#endif

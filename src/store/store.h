@@ -1,0 +1,58 @@
+/*
+ * store: database access. SQLite (WAL, foreign keys, busy timeout) is the embedded default;
+ * the functions here are the seam a PostgreSQL backend plugs in behind later, so callers never
+ * see sqlite3 types. SQLite specifics live in store/sqlite.c only.
+ *
+ * Schema changes are numbered SQL files under data/migrations/ (NNN_name.sql, compiled into the
+ * binary), applied in order on open and by `envgov db migrate`, recorded in schema_version.
+ * Number ranges by owner: 001-099 registry/auth/audit, 100-199 time series, 200-299 ingest,
+ * 300-399 quality/targets, 400-499 rules/alerts, 500-599 governance.
+ */
+#ifndef EG_STORE_H
+#define EG_STORE_H
+
+#include "base/base.h"
+
+#include <stdint.h>
+
+struct eg_store;
+struct eg_stmt;
+
+/* Opens (creating when absent) and migrates. path is a file path or ":memory:". */
+int eg_store_open(const char *path, struct eg_store **out, struct eg_err *err);
+void eg_store_close(struct eg_store *st);
+/* Applies pending migrations; *applied gets how many. Called by eg_store_open. */
+int eg_store_migrate(struct eg_store *st, int *applied, struct eg_err *err);
+int eg_store_schema_version(struct eg_store *st);
+
+int eg_store_begin(struct eg_store *st, struct eg_err *err);  /* BEGIN IMMEDIATE */
+int eg_store_commit(struct eg_store *st, struct eg_err *err);
+void eg_store_rollback(struct eg_store *st);
+/* Runs SQL with no parameters and no rows (DDL, PRAGMA). */
+int eg_store_exec(struct eg_store *st, const char *sql, struct eg_err *err);
+
+/* Prepared statements, cached per connection by their SQL text (reused, never re-parsed).
+   Parameters are 1-based. eg_stmt_step returns 1 for a row, 0 when done, < 0 on error;
+   a constraint violation returns EG_ECONFLICT with err filled. eg_stmt_done resets for reuse. */
+int eg_store_prepare(struct eg_store *st, const char *sql, struct eg_stmt **out, struct eg_err *err);
+void eg_stmt_bind_int(struct eg_stmt *s, int i, int64_t v);
+void eg_stmt_bind_double(struct eg_stmt *s, int i, double v);
+void eg_stmt_bind_text(struct eg_stmt *s, int i, const char *v, size_t n); /* copied */
+void eg_stmt_bind_blob(struct eg_stmt *s, int i, const void *v, size_t n); /* copied */
+void eg_stmt_bind_null(struct eg_stmt *s, int i);
+int eg_stmt_step(struct eg_stmt *s, struct eg_err *err);
+int eg_stmt_is_null(struct eg_stmt *s, int col);
+int64_t eg_stmt_int(struct eg_stmt *s, int col);
+double eg_stmt_double(struct eg_stmt *s, int col);
+const char *eg_stmt_text(struct eg_stmt *s, int col, size_t *len); /* valid until next step */
+const void *eg_stmt_blob(struct eg_stmt *s, int col, size_t *len);
+int eg_stmt_columns(struct eg_stmt *s);
+const char *eg_stmt_column_name(struct eg_stmt *s, int col);
+void eg_stmt_done(struct eg_stmt *s);
+int64_t eg_store_last_id(struct eg_store *st);
+int eg_store_changes(struct eg_store *st);
+
+/* Consistent copy of the database to path while others keep writing (online backup). */
+int eg_store_backup(struct eg_store *st, const char *path, struct eg_err *err);
+
+#endif

@@ -1,0 +1,87 @@
+/*
+ * test.h: the envgov test harness. Tests register themselves (constructor functions), so a new
+ * test file needs no list to edit. The runner prints "N passed, N failed" as its last line.
+ *
+ *   TEST(hj212_crc_check_value_is_2F80) { CHECK_EQ_INT(eg_hj212_crc(...), 0x2F80); }
+ *
+ * CHECK_* record a failure and go on; REQUIRE* stop the test at once.
+ * Run a subset: build/test_runner SUBSTRING…
+ */
+#ifndef EG_TEST_H
+#define EG_TEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+void eg_test_register(const char *name, void (*fn)(void), const char *file);
+void eg_test_fail(const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void eg_test_abort(void) __attribute__((noreturn));
+
+#define TEST(name)                                                                                 \
+    static void test_##name(void);                                                                 \
+    __attribute__((constructor)) static void reg_##name(void)                                      \
+    {                                                                                              \
+        eg_test_register(#name, test_##name, __FILE__);                                            \
+    }                                                                                              \
+    static void test_##name(void)
+
+#define CHECK(c)                                                                                   \
+    do {                                                                                           \
+        if (!(c))                                                                                  \
+            eg_test_fail(__FILE__, __LINE__, "CHECK(%s)", #c);                                     \
+    } while (0)
+#define REQUIRE(c)                                                                                 \
+    do {                                                                                           \
+        if (!(c)) {                                                                                \
+            eg_test_fail(__FILE__, __LINE__, "REQUIRE(%s)", #c);                                   \
+            eg_test_abort();                                                                       \
+        }                                                                                          \
+    } while (0)
+#define CHECK_EQ_INT(a, b)                                                                         \
+    do {                                                                                           \
+        long long a_ = (long long)(a), b_ = (long long)(b);                                        \
+        if (a_ != b_)                                                                              \
+            eg_test_fail(__FILE__, __LINE__, "%s == %s: %lld != %lld", #a, #b, a_, b_);            \
+    } while (0)
+#define CHECK_EQ_DBL(a, b, eps)                                                                    \
+    do {                                                                                           \
+        double a_ = (double)(a), b_ = (double)(b);                                                 \
+        if (!(a_ - b_ <= (eps) && b_ - a_ <= (eps)))                                               \
+            eg_test_fail(__FILE__, __LINE__, "%s == %s: %.10g != %.10g", #a, #b, a_, b_);          \
+    } while (0)
+#define CHECK_STR(a, b)                                                                            \
+    do {                                                                                           \
+        const char *a_ = (a), *b_ = (b);                                                           \
+        if (!a_ || !b_ || strcmp(a_, b_))                                                          \
+            eg_test_fail(__FILE__, __LINE__, "%s == %s: \"%s\" != \"%s\"", #a, #b,                 \
+                         a_ ? a_ : "(null)", b_ ? b_ : "(null)");                                  \
+    } while (0)
+/* Compares a (pointer, length) span with a C string. */
+#define CHECK_SPAN(p, n, s)                                                                        \
+    do {                                                                                           \
+        const char *p_ = (p), *s_ = (s);                                                           \
+        size_t n_ = (size_t)(n);                                                                   \
+        if (n_ != strlen(s_) || (n_ && memcmp(p_, s_, n_)))                                        \
+            eg_test_fail(__FILE__, __LINE__, "%s == \"%s\": got \"%.*s\"", #p, s_, (int)n_,        \
+                         p_ ? p_ : "");                                                            \
+    } while (0)
+
+/* Path of a file under ../shared (or $EG_SHARED), e.g. "data/real/README.md". Static buffer. */
+const char *eg_test_shared(const char *rel);
+/* Reads a whole file; returns NULL when absent. Caller frees. */
+char *eg_test_read_file(const char *path, size_t *len);
+/* A fresh temporary directory for this test (removed at exit). Static buffer. */
+const char *eg_test_tmpdir(void);
+/* Path to the envgov binary under test ($EG_BIN, default build/envgov). */
+const char *eg_test_bin(void);
+
+/* Runs envgov with args (NULL-terminated), stdin from in (may be NULL); captures stdout and
+   stderr (caller frees) and returns the exit status, or -1 if it died by a signal. */
+int eg_test_run(const char *const *args, const char *in, size_t inlen, char **out, char **err);
+
+/* A TCP port on 127.0.0.1 free right now. */
+int eg_test_free_port(void);
+
+#endif
