@@ -1,0 +1,232 @@
+/* Tests of store/sqlite.c and store/migrate.c on a real SQLite file: settings (WAL, foreign
+   keys), the statement cache, migrations (ordered, recorded, idempotent), constraint mapping,
+   verbatim text, and online backup. */
+#include "store/store.h"
+#include "test.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static struct eg_store *open_tmp(const char *name)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/%s", eg_test_tmpdir(), name);
+    struct eg_store *st = NULL;
+    struct eg_err err;
+    int r = eg_store_open(path, &st, &err);
+    if (r < 0)
+        fprintf(stderr, "open: %s\n", err.msg);
+    REQUIRE(r == 0 && st);
+    return st;
+}
+
+static int64_t query_int(struct eg_store *st, const char *sql)
+{
+    struct eg_stmt *s;
+    REQUIRE(eg_store_prepare(st, sql, &s, NULL) == 0);
+    REQUIRE(eg_stmt_step(s, NULL) == 1);
+    int64_t v = eg_stmt_int(s, 0);
+    eg_stmt_done(s);
+    return v;
+}
+
+static const char *query_text(struct eg_store *st, const char *sql, char *buf, size_t n)
+{
+    struct eg_stmt *s;
+    REQUIRE(eg_store_prepare(st, sql, &s, NULL) == 0);
+    REQUIRE(eg_stmt_step(s, NULL) == 1);
+    snprintf(buf, n, "%s", eg_stmt_text(s, 0, NULL));
+    eg_stmt_done(s);
+    return buf;
+}
+
+TEST(store_open_sets_wal_foreign_keys_and_busy_timeout)
+{
+    struct eg_store *st = open_tmp("a.db");
+    char buf[64];
+    CHECK_STR(query_text(st, "PRAGMA journal_mode", buf, sizeof buf), "wal");
+    CHECK_EQ_INT(query_int(st, "PRAGMA foreign_keys"), 1);
+    CHECK_EQ_INT(query_int(st, "PRAGMA busy_timeout"), 5000);
+    CHECK_EQ_INT(query_int(st, "PRAGMA synchronous"), 1); /* NORMAL */
+    eg_store_close(st);
+}
+
+TEST(store_migrations_apply_in_order_once_and_are_recorded)
+{
+    struct eg_store *st = open_tmp("m.db");
+    int v = eg_store_schema_version(st);
+    CHECK(v >= 1);
+    /* Every embedded migration is recorded, in order. */
+    int n = 0, last = 0;
+    for (const struct eg_embedded *e = eg_embedded_files; e->path; e++) {
+        int num;
+        if (sscanf(e->path, "migrations/%3d_", &num) == 1) {
+            n++;
+            if (num > last)
+                last = num;
+        }
+    }
+    CHECK_EQ_INT(v, last);
+    CHECK_EQ_INT(query_int(st, "SELECT COUNT(*) FROM schema_version"), n);
+    int applied = -1;
+    CHECK_EQ_INT(eg_store_migrate(st, &applied, NULL), 0);
+    CHECK_EQ_INT(applied, 0);
+    eg_store_close(st);
+    /* Reopening is cheap and applies nothing. */
+    uint64_t t0 = eg_nanos();
+    st = open_tmp("m.db");
+    uint64_t dt = eg_nanos() - t0;
+    CHECK(dt < 50u * 1000 * 1000);
+    CHECK_EQ_INT(eg_store_schema_version(st), last);
+    eg_store_close(st);
+}
+
+TEST(store_statement_cache_reuses_and_nests)
+{
+    struct eg_store *st = open_tmp("c.db");
+    const char *sql = "SELECT code FROM regions WHERE id > ? ORDER BY id";
+    struct eg_stmt *a, *b, *c;
+    REQUIRE(eg_store_prepare(st, sql, &a, NULL) == 0);
+    REQUIRE(eg_store_prepare(st, sql, &b, NULL) == 0); /* a is in use: a second statement */
+    CHECK(a != b);
+    eg_stmt_done(b);
+    REQUIRE(eg_store_prepare(st, sql, &c, NULL) == 0);
+    CHECK(c == b); /* reused, not re-parsed */
+    eg_stmt_done(c);
+    eg_stmt_done(a);
+    eg_store_close(st);
+}
+
+TEST(store_constraints_map_to_conflict_and_invalid)
+{
+    struct eg_store *st = open_tmp("k.db");
+    struct eg_err err;
+    CHECK_EQ_INT(eg_store_exec(st, "INSERT INTO regions(code,name,level) VALUES ('310115','浦东新区','district')", &err), 0);
+    CHECK_EQ_INT(eg_store_exec(st, "INSERT INTO regions(code,name,level) VALUES ('310115','x','district')", &err), EG_ECONFLICT);
+    CHECK_STR(err.code, "duplicate");
+    CHECK_EQ_INT(eg_store_exec(st, "INSERT INTO regions(code,name,level,parent_id) VALUES ('1','x','grid',999)", &err), EG_ECONFLICT);
+    CHECK_STR(err.code, "referenced");
+    CHECK_EQ_INT(eg_store_exec(st, "INSERT INTO regions(code,name,level) VALUES ('2','x','planet')", &err), EG_EINVAL);
+    CHECK_EQ_INT(eg_store_exec(st, "SELEKT 1", &err), EG_EDB);
+    eg_store_close(st);
+}
+
+TEST(store_text_with_nul_quotes_and_4byte_utf8_round_trips)
+{
+    struct eg_store *st = open_tmp("t.db");
+    static const char hostile[] = "a'b\"c%d\0e'); DROP TABLE regions;--\xF0\x9F\x98\x80";
+    size_t n = sizeof hostile - 1;
+    struct eg_stmt *s;
+    REQUIRE(eg_store_prepare(st, "INSERT INTO regions(code,name,level) VALUES ('x', ?, 'district')", &s, NULL) == 0);
+    eg_stmt_bind_text(s, 1, hostile, n);
+    CHECK_EQ_INT(eg_stmt_step(s, NULL), 0);
+    eg_stmt_done(s);
+    int64_t id = eg_store_last_id(st);
+    CHECK(id > 0);
+    CHECK_EQ_INT(eg_store_changes(st), 1);
+    REQUIRE(eg_store_prepare(st, "SELECT name FROM regions WHERE id = ?", &s, NULL) == 0);
+    eg_stmt_bind_int(s, 1, id);
+    REQUIRE(eg_stmt_step(s, NULL) == 1);
+    size_t len;
+    const char *t = eg_stmt_text(s, 0, &len);
+    CHECK_EQ_INT(len, n);
+    CHECK(t && memcmp(t, hostile, n) == 0);
+    eg_stmt_done(s);
+    eg_store_close(st);
+}
+
+TEST(store_rollback_leaves_nothing_and_commit_keeps)
+{
+    struct eg_store *st = open_tmp("r.db");
+    REQUIRE(eg_store_begin(st, NULL) == 0);
+    REQUIRE(eg_store_exec(st, "INSERT INTO regions(code,name,level) VALUES ('a','a','district')", NULL) == 0);
+    eg_store_rollback(st);
+    CHECK_EQ_INT(query_int(st, "SELECT COUNT(*) FROM regions"), 0);
+    REQUIRE(eg_store_begin(st, NULL) == 0);
+    REQUIRE(eg_store_exec(st, "INSERT INTO regions(code,name,level) VALUES ('a','a','district')", NULL) == 0);
+    REQUIRE(eg_store_commit(st, NULL) == 0);
+    CHECK_EQ_INT(query_int(st, "SELECT COUNT(*) FROM regions"), 1);
+    eg_store_close(st);
+}
+
+TEST(store_second_connection_sees_committed_rows_wal)
+{
+    struct eg_store *a = open_tmp("w.db"), *b = open_tmp("w.db");
+    REQUIRE(eg_store_exec(a, "INSERT INTO regions(code,name,level) VALUES ('a','a','district')", NULL) == 0);
+    CHECK_EQ_INT(query_int(b, "SELECT COUNT(*) FROM regions"), 1);
+    eg_store_close(a);
+    eg_store_close(b);
+}
+
+TEST(store_backup_copies_a_consistent_database)
+{
+    struct eg_store *st = open_tmp("b.db");
+    REQUIRE(eg_store_exec(st, "INSERT INTO regions(code,name,level) VALUES ('310115','浦东新区','district')", NULL) == 0);
+    char path[600];
+    snprintf(path, sizeof path, "%s/backup.db", eg_test_tmpdir());
+    struct eg_err err;
+    CHECK_EQ_INT(eg_store_backup(st, path, &err), 0);
+    eg_store_close(st);
+    struct eg_store *b = NULL;
+    REQUIRE(eg_store_open(path, &b, &err) == 0);
+    char buf[64];
+    CHECK_STR(query_text(b, "SELECT name FROM regions", buf, sizeof buf), "浦东新区");
+    CHECK(eg_store_schema_version(b) >= 1);
+    eg_store_close(b);
+    snprintf(path, sizeof path, "%s/no/such/dir/x.db", eg_test_tmpdir());
+    st = open_tmp("b.db");
+    CHECK_EQ_INT(eg_store_backup(st, path, &err), EG_EIO);
+    eg_store_close(st);
+}
+
+TEST(store_open_refuses_a_file_that_is_not_a_database)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/junk.db", eg_test_tmpdir());
+    FILE *f = fopen(path, "w");
+    REQUIRE(f);
+    for (int i = 0; i < 200; i++)
+        fputs("this is not an SQLite database file at all\n", f);
+    fclose(f);
+    struct eg_store *st = NULL;
+    struct eg_err err;
+    CHECK(eg_store_open(path, &st, &err) < 0);
+    CHECK(st == NULL);
+}
+
+TEST(store_memory_database_migrates)
+{
+    struct eg_store *st = NULL;
+    REQUIRE(eg_store_open(":memory:", &st, NULL) == 0);
+    CHECK(eg_store_schema_version(st) >= 1);
+    eg_store_close(st);
+}
+
+#include <pthread.h>
+
+static char concurrent_path[600];
+static void *open_close(void *arg)
+{
+    struct eg_store *st = NULL;
+    struct eg_err err;
+    *(int *)arg = eg_store_open(concurrent_path, &st, &err);
+    eg_store_close(st);
+    return NULL;
+}
+
+TEST(store_threads_opening_a_new_database_at_once_migrate_it_once)
+{
+    snprintf(concurrent_path, sizeof concurrent_path, "%s/conc.db", eg_test_tmpdir());
+    pthread_t t[4];
+    int rc[4];
+    for (int i = 0; i < 4; i++)
+        REQUIRE(pthread_create(&t[i], NULL, open_close, &rc[i]) == 0);
+    for (int i = 0; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        CHECK_EQ_INT(rc[i], 0);
+    }
+    struct eg_store *st = open_tmp("conc.db");
+    CHECK_EQ_INT(query_int(st, "SELECT COUNT(*) FROM schema_version"),
+                 query_int(st, "SELECT COUNT(DISTINCT version) FROM schema_version"));
+    eg_store_close(st);
+}
