@@ -1,0 +1,143 @@
+/*
+ * validity.c: which air-quality values are valid (GB 3095-2012 / GB 3095-2026 Table 4,
+ * HJ 663-2013 §6.1.2) and the averages built from hourly values: moving averages, 24-h means,
+ * the daily maximum 1-hour value and the daily maximum 8-hour average of O3 (MDA8).
+ * standards.md §1.8, §2.2, §2.3.
+ *
+ * Means are exact: sums of milli values in int64, divided with half-to-even rounding to the
+ * milli, so no statistic depends on the order of floating-point additions.
+ */
+#include "quality/quality.h"
+
+#include "base/base.h"
+
+void eg_quality_validity_default(int edition, struct eg_quality_validity *v)
+{
+    (void)edition; /* GB 3095-2012 and -2026 Table 4 give the same figures (§2.2) */
+    v->hour_min_minutes = 45;
+    v->day_min_hours = 20;
+    v->o3_8h_min_hours = 6;
+    v->mda8_min_windows = 14;
+    v->mda8_exceed_limit = 160 * EG_QUALITY_MILLI; /* Grade II, UNCONFIRMED (§2.3) */
+    v->o3_1h_max_min_hours = 20;                   /* UNCONFIRMED: as the 24-h rule */
+    v->year_min_days = 324;
+    v->month_min_days = 27;
+    v->feb_min_days = 25;
+}
+
+int eg_quality_hour_valid(const struct eg_quality_validity *v, int sampled_minutes)
+{
+    return sampled_minutes >= v->hour_min_minutes;
+}
+
+int eg_quality_month_valid(const struct eg_quality_validity *v, int month, int n_days)
+{
+    return n_days >= (month == 2 ? v->feb_min_days : v->month_min_days);
+}
+
+int eg_quality_year_valid(const struct eg_quality_validity *v, const int days_per_month[12])
+{
+    int total = 0, ok = 1;
+    for (int m = 0; m < 12; m++) {
+        total += days_per_month[m];
+        if (!eg_quality_month_valid(v, m + 1, days_per_month[m]))
+            ok = 0;
+    }
+    return ok && total >= v->year_min_days;
+}
+
+static int32_t mean_of(int64_t sum, int n)
+{
+    return (int32_t)eg_quality_div_half_even(sum, n);
+}
+
+void eg_quality_moving_avg(const int32_t *hourly, size_t n, int window, int min_valid,
+                           int32_t *out)
+{
+    int64_t sum = 0;
+    int cnt = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (hourly[i] != EG_QUALITY_NA && hourly[i] >= 0) {
+            sum += hourly[i];
+            cnt++;
+        }
+        if (i >= (size_t)window) {
+            int32_t old = hourly[i - (size_t)window];
+            if (old != EG_QUALITY_NA && old >= 0) {
+                sum -= old;
+                cnt--;
+            }
+        }
+        out[i] = cnt >= min_valid && cnt > 0 ? mean_of(sum, cnt) : EG_QUALITY_NA;
+    }
+}
+
+void eg_quality_daily_means(const struct eg_quality_validity *v, const int32_t *hourly,
+                            size_t ndays, int32_t *daily)
+{
+    for (size_t d = 0; d < ndays; d++) {
+        const int32_t *h = hourly + 24 * d;
+        int64_t sum = 0;
+        int cnt = 0;
+        for (int k = 0; k < 24; k++)
+            if (h[k] != EG_QUALITY_NA && h[k] >= 0) {
+                sum += h[k];
+                cnt++;
+            }
+        /* GB 3095 Table 4: a 24-h mean needs >= 20 hourly values */
+        daily[d] = cnt >= v->day_min_hours && cnt > 0 ? mean_of(sum, cnt) : EG_QUALITY_NA;
+    }
+}
+
+void eg_quality_daily_max(const struct eg_quality_validity *v, const int32_t *hourly,
+                          size_t ndays, int32_t *daily)
+{
+    for (size_t d = 0; d < ndays; d++) {
+        const int32_t *h = hourly + 24 * d;
+        int32_t mx = EG_QUALITY_NA;
+        int cnt = 0;
+        for (int k = 0; k < 24; k++)
+            if (h[k] != EG_QUALITY_NA && h[k] >= 0) {
+                cnt++;
+                if (h[k] > mx)
+                    mx = h[k];
+            }
+        daily[d] = cnt >= v->o3_1h_max_min_hours && cnt > 0 ? mx : EG_QUALITY_NA;
+    }
+}
+
+void eg_quality_daily_mda8(const struct eg_quality_validity *v, const int32_t *hourly,
+                           size_t ndays, int32_t *daily, int *n_windows)
+{
+    for (size_t d = 0; d < ndays; d++) {
+        const int32_t *h = hourly + 24 * d;
+        int64_t sum = 0;
+        int cnt = 0, nwin = 0;
+        int32_t mx = EG_QUALITY_NA;
+        /* Windows labelled 08 … 24 cover hours 01-08 … 17-24 of the same day (§1.8). */
+        for (int k = 0; k < 24; k++) {
+            if (h[k] != EG_QUALITY_NA && h[k] >= 0) {
+                sum += h[k];
+                cnt++;
+            }
+            if (k >= 8 && h[k - 8] != EG_QUALITY_NA && h[k - 8] >= 0) {
+                sum -= h[k - 8];
+                cnt--;
+            }
+            if (k >= 7 && cnt >= v->o3_8h_min_hours && cnt > 0) {
+                int32_t m = mean_of(sum, cnt);
+                nwin++;
+                if (m > mx)
+                    mx = m;
+            }
+        }
+        if (n_windows)
+            n_windows[d] = nwin;
+        /* HJ 663-2013 §6.1.2: >= 14 valid 8-h values, or fewer when the max exceeds the
+           limit (the day certainly exceeds). */
+        if (nwin >= v->mda8_min_windows || (nwin > 0 && mx > v->mda8_exceed_limit))
+            daily[d] = mx;
+        else
+            daily[d] = EG_QUALITY_NA;
+    }
+}
