@@ -1,7 +1,7 @@
 /*
  * hj212: the HJ 212-2017 / HJ/T 212-2005 codec (with HJ 212-2025 version bits accepted).
  * Pure: no I/O, no allocation per packet, no global state except the read-only code tables
- * (data/hj212/*.tsv, loaded once, thread-safe).
+ * (data/hj212/{st,cn,pollutants}.tsv, loaded once, thread-safe).
  *
  * Wire format (HJ 212-2017 §6.3.1 Table 2; HJ/T 212-2005 §6.3.1):
  *     "##" LLLL <data segment, LLLL bytes> CCCC "\r\n"
@@ -207,6 +207,11 @@ const struct eg_hj212_item *eg_hj212_find_key(const struct eg_hj212_packet *p, c
 const struct eg_hj212_item *eg_hj212_pollutant_next(const struct eg_hj212_packet *p, unsigned pi,
                                                     int *it);
 
+/* Appends the packet's members as JSON (",\"qn\":…,\"cp\":{…}") to b: the caller writes the
+   opening '{' and its own leading members (e.g. "line", "ok") and the closing '}'. The format
+   of `envgov hj212 parse` (cp = pollutant code -> field -> value text). */
+void eg_hj212_packet_json(const struct eg_hj212_packet *p, struct eg_buf *b);
+
 /* ---- CRC (2017 App. A) ---- */
 uint16_t eg_hj212_crc(const void *data, size_t n);
 /* CRC-16/Modbus with its two bytes swapped, as some devices send it (not standard). */
@@ -340,7 +345,7 @@ struct eg_hj212_upload {
 int eg_hj212_build_upload(char *out, size_t cap, const struct eg_hj212_upload *u,
                           size_t *outlen, struct eg_err *err);
 
-/* ---- Code tables (data/hj212/*.tsv) ---- */
+/* ---- Code tables (data/hj212/{st,cn,pollutants}.tsv) ---- */
 enum eg_hj212_code_origin {
     EG_HJ212_ORIGIN_NONE = 0, /* unknown */
     EG_HJ212_ORIGIN_2005 = 1, /* only in HJ/T 212-2005 */
