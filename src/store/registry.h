@@ -44,6 +44,8 @@ struct eg_field {
     const char *enum_values; /* EG_FT_ENUM: "a|b|c" */
     const char *ref;         /* EG_FT_REF: resource name */
     int max_len;             /* EG_FT_TEXT: bytes, 0 = 256 */
+    const char *enum_zh;     /* EG_FT_ENUM: Chinese labels parallel to enum_values ("重点管理|…"),
+                                accepted on import and shown in exports; NULL if none */
 };
 
 struct eg_resource {
@@ -101,5 +103,21 @@ int eg_registry_delete(struct eg_store *st, const struct eg_resource *res,
 
 /* 统一社会信用代码 (GB 32100-2015): 18 characters, check character valid. */
 int eg_credit_code_valid(const char *s, size_t n);
+
+/* The role-level policy (role x resource x action), without row scope: 0 when the role may
+   perform the action on some rows of res; EG_EAUTH for anonymous, EG_EPERM otherwise. Row scope
+   (region, unit, contract, public) is applied by the CRUD functions above; see registry.c.
+   Exposed so the HTTP layer, its OpenAPI document and the matrix tests use the same table. */
+int eg_registry_allowed(const struct eg_principal *who, const struct eg_resource *res,
+                        enum eg_action act);
+const struct eg_field *eg_registry_field(const struct eg_resource *res, const char *name);
+
+/* Converts the text of a CSV cell, a query-string filter or an import to the JSON value of
+   field f: numbers parsed strictly, booleans from 1/0/true/false/是/否, enums from their value or
+   Chinese label, references from an id or the natural key of the referenced row (regions: code,
+   units: credit_code, permits: number, stations: code, users: username, outlets:
+   CREDITCODE/OUTLETCODE). Empty text is JSON null. EG_EINVAL with err.code = field name. */
+int eg_registry_value_from_text(struct eg_store *st, const struct eg_field *f, const char *s,
+                                size_t n, json_t **out, struct eg_err *err);
 
 #endif
