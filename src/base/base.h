@@ -110,4 +110,51 @@ const struct eg_embedded *eg_embedded_find(const char *path);
 
 #define EG_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+/* Metrics (metrics.c): a process-wide registry of counters, gauges and histograms that any
+   module adds to, rendered by GET /metrics in the Prometheus text format (0.0.4). name is a
+   Prometheus metric name ("eg_hj212_packets_total"); labels is the inside of the braces
+   ('route="/api/v1/units",status="200"') or NULL/"" for none, already escaped by the caller
+   (eg_metrics_label_escape). Thread-safe. */
+enum eg_metric_type { EG_METRIC_COUNTER, EG_METRIC_GAUGE, EG_METRIC_HISTOGRAM };
+void eg_metrics_describe(const char *name, enum eg_metric_type type, const char *help);
+void eg_metrics_counter_add(const char *name, const char *labels, double value);
+void eg_metrics_gauge_set(const char *name, const char *labels, double value);
+/* Seconds-scale buckets 0.5 ms … 10 s. */
+void eg_metrics_histogram_observe(const char *name, const char *labels, double value);
+/* Called at each scrape to append lines computed then (e.g. a queue length). */
+void eg_metrics_collector_add(void (*fn)(struct eg_buf *out, void *arg), void *arg);
+void eg_metrics_render(struct eg_buf *out);
+/* Appends s with \, " and newline escaped as a label value needs. */
+void eg_metrics_label_escape(struct eg_buf *out, const char *s);
+
+/* Configuration (config.c): every setting has a key in the INI file ("section.key" is
+   [section] key=…), an environment variable and a command-line flag; precedence is
+   flag > environment > file > default. A command describes its settings in a table. */
+struct eg_config_key {
+    const char *name;  /* "http.listen": [http] listen = … */
+    const char *env;   /* "EG_HTTP" */
+    const char *flag;  /* "--http" (takes a value: --http X or --http=X) */
+    const char *def;   /* default value, "" for none */
+    const char *help;  /* one line */
+};
+struct eg_config {
+    const struct eg_config_key *keys;
+    int nkeys;
+    char **values;        /* per key, never NULL after load */
+    const char **sources; /* per key: "default", "file", "env", "flag" */
+    char *file;           /* the file read, or NULL */
+};
+/* Reads --config FILE (or $EG_CONFIG), then the environment, then the flags in argv (argv[0]
+   skipped). Unknown flags and stray arguments are EG_EUSAGE; an unreadable file or a key in it
+   that is not in the table is EG_EINVAL. --help is left to the caller (check it first). */
+int eg_config_load(struct eg_config *cfg, const struct eg_config_key *keys, int nkeys, int argc,
+                   char **argv, struct eg_err *err);
+const char *eg_config_get(const struct eg_config *cfg, const char *name); /* NULL: no such key */
+/* The value as an integer in [min, max]; EG_EINVAL naming key and source otherwise. */
+int eg_config_int(const struct eg_config *cfg, const char *name, int64_t min, int64_t max,
+                  int64_t *out, struct eg_err *err);
+void eg_config_free(struct eg_config *cfg);
+/* The settings documented as a table: key, env var, flag, default, help. */
+void eg_config_help(const struct eg_config_key *keys, int nkeys, struct eg_buf *out);
+
 #endif

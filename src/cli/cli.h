@@ -32,5 +32,6 @@ const struct eg_cli_cmd *eg_cli_find(const char *noun, const char *verb);
 /* The command handlers, one line per command, grouped by file. */
 int eg_cmd_hj212_parse(int argc, char **argv);
 int eg_cmd_hj212_crc(int argc, char **argv);
+int eg_cmd_serve(int argc, char **argv);
 
 #endif

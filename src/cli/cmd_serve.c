@@ -1,0 +1,222 @@
+/*
+ * cmd_serve.c: `envgov serve` — the one long-running process (DESIGN.md "The data path"):
+ * settings from flags, environment and an INI file (base/config.c), the database opened and
+ * migrated once, then the services started in order, and stopped in reverse order on SIGTERM
+ * or SIGINT after the requests in flight are answered.
+ *
+ * A service is a row of the services[] table (name, start, stop) and its settings are rows of
+ * serve_keys[]; the HJ 212 device listener (`--hj212 ADDR:PORT`) is added as one row in each,
+ * beside the HTTP API, without touching the rest.
+ */
+#include "base/base.h"
+#include "cli/cli.h"
+#include "http/http.h"
+#include "store/auth.h"
+#include "store/store.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct eg_config_key serve_keys[] = {
+    {"store.db", "EG_DB", "--db", "envgov.db",
+     "database: an SQLite file path (created and migrated on first run)"},
+    {"http.listen", "EG_HTTP", "--http", "127.0.0.1:8080",
+     "HTTP API address:port (IPv6 as [::1]:8080; port 0 = any free port)"},
+    {"http.threads", "EG_HTTP_THREADS", "--threads", "0",
+     "HTTP worker threads, each with its own database connection; 0 = one per CPU"},
+    {"http.body_limit", "EG_HTTP_BODY_LIMIT", "--body-limit", "1048576",
+     "largest request body accepted, in bytes (larger: 413); imports need room for the CSV"},
+    {"http.timeout", "EG_HTTP_TIMEOUT", "--timeout", "30",
+     "seconds a connection may stay idle (or a request body stall) before it is closed"},
+    {"http.access_log", "EG_HTTP_ACCESS_LOG", "--access-log", "on",
+     "one log line per request (method, path, status, ms; never headers or bodies): on|off"},
+    {"auth.token_ttl", "EG_TOKEN_TTL", "--token-ttl", "43200",
+     "lifetime of a login token, in seconds"},
+    {"log.level", "EG_LOG", "--log-level", "info", "log level: debug|info|warn|error"},
+};
+#define NKEYS ((int)EG_ARRAY_LEN(serve_keys))
+
+/* Splits "ADDR:PORT" or "[V6ADDR]:PORT". */
+static int split_listen(const char *s, const char *what, char *addr, size_t addrsz, int *port,
+                        struct eg_err *err)
+{
+    const char *colon;
+    if (s[0] == '[') {
+        const char *rb = strchr(s, ']');
+        if (!rb || rb[1] != ':')
+            goto bad;
+        if ((size_t)(rb - s - 1) >= addrsz)
+            goto bad;
+        snprintf(addr, addrsz, "%.*s", (int)(rb - s - 1), s + 1);
+        colon = rb + 1;
+    } else {
+        colon = strrchr(s, ':');
+        if (!colon || (size_t)(colon - s) >= addrsz || colon == s)
+            goto bad;
+        snprintf(addr, addrsz, "%.*s", (int)(colon - s), s);
+    }
+    int64_t p;
+    if (eg_parse_int64(colon + 1, strlen(colon + 1), &p) || p < 0 || p > 65535)
+        goto bad;
+    *port = (int)p;
+    return 0;
+bad:
+    return eg_err_set(err, EG_EUSAGE, "bad_listen", -1,
+                      "%s '%s' must be ADDRESS:PORT, e.g. 127.0.0.1:8080", what, s);
+}
+
+/* ---- the services ---- */
+
+static int http_start(const struct eg_config *cfg, void **state, struct eg_err *err)
+{
+    struct eg_http_config hc = {0};
+    char addr[64];
+    int64_t threads, limit, timeout, ttl;
+    int rc = split_listen(eg_config_get(cfg, "http.listen"), "http.listen", addr, sizeof addr,
+                          &hc.port, err);
+    if (!rc)
+        rc = eg_config_int(cfg, "http.threads", 0, 256, &threads, err);
+    if (!rc)
+        rc = eg_config_int(cfg, "http.body_limit", 1024, (int64_t)1 << 30, &limit, err);
+    if (!rc)
+        rc = eg_config_int(cfg, "http.timeout", 1, 3600, &timeout, err);
+    if (!rc)
+        rc = eg_config_int(cfg, "auth.token_ttl", 60, 90 * 86400, &ttl, err);
+    const char *al = eg_config_get(cfg, "http.access_log");
+    if (!rc && strcmp(al, "on") && strcmp(al, "off"))
+        rc = eg_err_set(err, EG_EUSAGE, "bad_value", -1, "http.access_log must be on or off");
+    if (rc)
+        return rc;
+    hc.address = addr;
+    hc.db_path = eg_config_get(cfg, "store.db");
+    hc.threads = (int)threads;
+    hc.body_limit = (size_t)limit;
+    hc.timeout_s = (int)timeout;
+    hc.access_log = !strcmp(al, "on");
+    hc.token_ttl_s = ttl;
+    eg_auth_set_session_seconds(ttl);
+    struct eg_http_server *srv = NULL;
+    rc = eg_http_server_new(&hc, &srv, err);
+    if (!rc)
+        rc = eg_http_server_add_api(srv, err);
+    if (!rc)
+        rc = eg_http_server_start(srv, err);
+    if (rc) {
+        if (srv)
+            eg_http_server_free(srv);
+        return rc;
+    }
+    int v6 = strchr(addr, ':') != NULL;
+    printf("envgov: HTTP API listening on http://%s%s%s:%d/ (threads %lld)\n", v6 ? "[" : "",
+           addr, v6 ? "]" : "", eg_http_server_port(srv), (long long)threads);
+    fflush(stdout);
+    *state = srv;
+    return 0;
+}
+
+static void http_stop(void *state)
+{
+    eg_http_server_free(state);
+}
+
+/* Started in this order, stopped in the reverse order. */
+static const struct service {
+    const char *name;
+    int (*start)(const struct eg_config *cfg, void **state, struct eg_err *err);
+    void (*stop)(void *state);
+} services[] = {
+    {"http", http_start, http_stop},
+};
+#define NSERVICES ((int)EG_ARRAY_LEN(services))
+
+static const char *help_intro =
+    "Runs the envgov server: the HTTP JSON API under /api/v1/ (see /api/v1/openapi.json),\n"
+    "/healthz and /metrics. Prints the address it listens on; stops cleanly on SIGTERM or\n"
+    "SIGINT after answering the requests in flight.\n\n";
+
+static int set_log_level(const char *v)
+{
+    static const char *const names[] = {"debug", "info", "warn", "error"};
+    for (int i = 0; i < 4; i++)
+        if (!strcmp(v, names[i])) {
+            eg_log_set_level((enum eg_log_level)i);
+            return 0;
+        }
+    return EG_EUSAGE;
+}
+
+int eg_cmd_serve(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            struct eg_buf b = {0};
+            eg_buf_puts(&b, help_intro);
+            eg_config_help(serve_keys, NKEYS, &b);
+            eg_buf_puts(&b, "\nexample config file:\n  [store]\n  db = /var/lib/envgov/envgov.db\n"
+                            "  [http]\n  listen = 0.0.0.0:8080\n  body_limit = 8388608\n");
+            eg_buf_append(&b, "", 1);
+            eg_cli_usage(eg_cli_find("serve", NULL), b.data);
+            eg_buf_free(&b);
+            return EG_EXIT_OK;
+        }
+    struct eg_config cfg;
+    struct eg_err err = {0};
+    int rc = eg_config_load(&cfg, serve_keys, NKEYS, argc, argv, &err);
+    if (rc) {
+        fprintf(stderr, "envgov serve: %s\n", err.msg);
+        return rc == EG_EUSAGE ? EG_EXIT_USAGE : EG_EXIT_FAIL;
+    }
+    if (set_log_level(eg_config_get(&cfg, "log.level"))) {
+        fprintf(stderr, "envgov serve: log.level must be debug, info, warn or error\n");
+        eg_config_free(&cfg);
+        return EG_EXIT_USAGE;
+    }
+
+    /* Open and migrate once here, so that a bad path or a failed migration stops the start
+       with a clear message instead of failing each worker's first request. */
+    struct eg_store *st;
+    rc = eg_store_open(eg_config_get(&cfg, "store.db"), &st, &err);
+    if (rc) {
+        fprintf(stderr, "envgov serve: database %s: %s\n", eg_config_get(&cfg, "store.db"),
+                err.msg);
+        eg_config_free(&cfg);
+        return EG_EXIT_FAIL;
+    }
+    eg_log(EG_LOG_INFO, "serve: database %s at schema version %d", eg_config_get(&cfg, "store.db"),
+           eg_store_schema_version(st));
+    eg_store_close(st);
+
+    /* Block the stop signals before any thread starts, so that every thread inherits the mask
+       and only the sigwait below receives them. */
+    sigset_t stopset;
+    sigemptyset(&stopset);
+    sigaddset(&stopset, SIGINT);
+    sigaddset(&stopset, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stopset, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    void *state[NSERVICES] = {0};
+    int started = 0;
+    for (; started < NSERVICES; started++) {
+        rc = services[started].start(&cfg, &state[started], &err);
+        if (rc) {
+            fprintf(stderr, "envgov serve: %s: %s\n", services[started].name, err.msg);
+            break;
+        }
+    }
+    if (!rc) {
+        int sig = 0;
+        sigwait(&stopset, &sig);
+        eg_log(EG_LOG_INFO, "serve: %s received, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    }
+    for (int i = started - 1; i >= 0; i--)
+        services[i].stop(state[i]);
+    eg_config_free(&cfg);
+    if (rc)
+        return rc == EG_EUSAGE ? EG_EXIT_USAGE : EG_EXIT_FAIL;
+    eg_log(EG_LOG_INFO, "serve: stopped");
+    return EG_EXIT_OK;
+}

@@ -1,0 +1,270 @@
+/*
+ * export.c: answering a list as JSON ({"items":[…],"next_cursor":…}), CSV or XLSX, chosen by
+ * ?format=. Issue 3 §3: CSV is UTF-8 with a BOM (what Excel needs to read UTF-8) and XLSX is
+ * written with Debian's libxlsxwriter; both have Chinese column headers (the fields' label_zh).
+ *
+ * Spreadsheet formula injection (OWASP "CSV injection"): a text cell starting with = + - @ is
+ * run as a formula by Excel, so such cells are written with a leading apostrophe in CSV and as
+ * plain strings (never formulas) in XLSX. The JSON API returns the stored text unchanged.
+ */
+#include "http/http_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+
+int eg_http_format(struct eg_http_req *rq, int *fmt)
+{
+    const char *f = eg_http_query(rq, "format");
+    if (!f || !strcmp(f, "json"))
+        *fmt = EG_HTTP_FMT_JSON;
+    else if (!strcmp(f, "csv"))
+        *fmt = EG_HTTP_FMT_CSV;
+    else if (!strcmp(f, "xlsx"))
+        *fmt = EG_HTTP_FMT_XLSX;
+    else
+        return eg_err_set(eg_http_err(rq), EG_EINVAL, "bad_format", -1,
+                          "format must be json, csv or xlsx");
+    return 0;
+}
+
+/* A cell's text: strings as stored, numbers in shortest round-trip form, booleans 1/0. */
+static void cell_text(struct eg_buf *out, json_t *v)
+{
+    char num[40];
+    if (json_is_string(v)) {
+        eg_buf_append(out, json_string_value(v), json_string_length(v));
+    } else if (json_is_integer(v)) {
+        snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
+        eg_buf_puts(out, num);
+    } else if (json_is_real(v)) {
+        snprintf(num, sizeof num, "%.15g", json_real_value(v));
+        eg_buf_puts(out, num);
+    } else if (json_is_boolean(v)) {
+        eg_buf_puts(out, json_is_true(v) ? "1" : "0");
+    } else if (v && !json_is_null(v)) {
+        char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        eg_buf_puts(out, s ? s : "");
+        free(s);
+    }
+}
+
+/* An enum value shown by its Chinese label (registry.h: enum_zh parallel to enum_values). */
+static json_t *enum_label(const struct eg_http_column *col, json_t *v)
+{
+    if (!col->enum_values || !col->enum_zh || !json_is_string(v))
+        return json_incref(v);
+    const char *val = json_string_value(v), *p = col->enum_values, *z = col->enum_zh;
+    size_t vn = strlen(val);
+    while (*p && *z) {
+        const char *pe = strchr(p, '|'), *ze = strchr(z, '|');
+        size_t pn = pe ? (size_t)(pe - p) : strlen(p), zn = ze ? (size_t)(ze - z) : strlen(z);
+        if (pn == vn && !memcmp(p, val, vn))
+            return json_stringn(z, zn);
+        if (!pe || !ze)
+            break;
+        p = pe + 1;
+        z = ze + 1;
+    }
+    return json_incref(v);
+}
+
+static int formula_like(const char *s, size_t n)
+{
+    return n && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@');
+}
+
+/* RFC 4180: a field with a comma, quote, CR or LF is quoted, quotes doubled. */
+static void csv_field(struct eg_buf *out, json_t *v)
+{
+    struct eg_buf t = {0};
+    cell_text(&t, v);
+    int quote = 0;
+    for (size_t i = 0; i < t.len && !quote; i++)
+        quote = t.data[i] == ',' || t.data[i] == '"' || t.data[i] == '\r' || t.data[i] == '\n';
+    if (quote)
+        eg_buf_puts(out, "\"");
+    if (json_is_string(v) && formula_like(t.data, t.len))
+        eg_buf_puts(out, "'");
+    for (size_t i = 0; i < t.len; i++) {
+        if (t.data[i] == '"')
+            eg_buf_puts(out, "\"");
+        eg_buf_append(out, &t.data[i], 1);
+    }
+    if (quote)
+        eg_buf_puts(out, "\"");
+    eg_buf_free(&t);
+}
+
+void eg_http_csv_write(struct eg_buf *out, const struct eg_http_column *cols, int ncols,
+                       json_t *items)
+{
+    eg_buf_puts(out, "\xEF\xBB\xBF"); /* UTF-8 BOM: Excel reads the file as UTF-8 */
+    for (int c = 0; c < ncols; c++) {
+        json_t *h = json_string(cols[c].label_zh ? cols[c].label_zh : cols[c].name);
+        if (c)
+            eg_buf_puts(out, ",");
+        csv_field(out, h);
+        json_decref(h);
+    }
+    eg_buf_puts(out, "\r\n");
+    size_t i;
+    json_t *row;
+    json_array_foreach(items, i, row) {
+        for (int c = 0; c < ncols; c++) {
+            if (c)
+                eg_buf_puts(out, ",");
+            json_t *v = enum_label(&cols[c], json_object_get(row, cols[c].name));
+            csv_field(out, v);
+            json_decref(v);
+        }
+        eg_buf_puts(out, "\r\n");
+    }
+}
+
+/* The temporary workbook, read back to be served (it is ours: no size check needed). */
+static char *read_whole(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    struct eg_buf b = {0};
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        eg_buf_append(&b, chunk, n);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad || !b.len) {
+        eg_buf_free(&b);
+        return NULL;
+    }
+    *len = b.len;
+    return b.data;
+}
+
+/* Excel sheet names: at most 31 characters, none of []:*?/\ . */
+static void sheet_name(const char *in, char *out, size_t outsz)
+{
+    size_t o = 0, chars = 0;
+    for (const unsigned char *p = (const unsigned char *)in; *p && chars < 31;) {
+        size_t n = *p < 0x80 ? 1 : *p < 0xE0 ? 2 : *p < 0xF0 ? 3 : 4;
+        if (o + n + 1 > outsz)
+            break;
+        if (n == 1 && strchr("[]:*?/\\", *p))
+            out[o++] = '_', p++;
+        else
+            for (size_t k = 0; k < n && *p; k++)
+                out[o++] = (char)*p++;
+        chars++;
+    }
+    out[o] = '\0';
+    if (!o)
+        snprintf(out, outsz, "Sheet1");
+}
+
+int eg_http_xlsx_write(struct eg_buf *out, const char *sheet_zh, const struct eg_http_column *cols,
+                       int ncols, json_t *items, struct eg_err *err)
+{
+    const char *tmp = getenv("TMPDIR");
+    char path[512];
+    snprintf(path, sizeof path, "%s/envgov-export-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return eg_err_set(err, EG_EIO, "export_failed", -1, "cannot create a temporary file");
+    close(fd);
+    lxw_workbook_options opt = {.constant_memory = LXW_TRUE, .tmpdir = NULL};
+    lxw_workbook *wb = workbook_new_opt(path, &opt);
+    if (!wb) {
+        unlink(path);
+        return eg_err_set(err, EG_EIO, "export_failed", -1, "cannot start the workbook");
+    }
+    char sname[128];
+    sheet_name(sheet_zh ? sheet_zh : "", sname, sizeof sname);
+    lxw_worksheet *ws = workbook_add_worksheet(wb, sname);
+    if (!ws)
+        ws = workbook_add_worksheet(wb, NULL);
+    lxw_format *bold = workbook_add_format(wb);
+    format_set_bold(bold);
+    for (int c = 0; c < ncols; c++) {
+        worksheet_write_string(ws, 0, (lxw_col_t)c,
+                               cols[c].label_zh ? cols[c].label_zh : cols[c].name, bold);
+        worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, 16, NULL);
+    }
+    size_t i;
+    json_t *row;
+    struct eg_buf t = {0};
+    json_array_foreach(items, i, row) {
+        if (i + 1 >= LXW_ROW_MAX)
+            break;
+        lxw_row_t r = (lxw_row_t)(i + 1);
+        for (int c = 0; c < ncols; c++) {
+            json_t *v = enum_label(&cols[c], json_object_get(row, cols[c].name));
+            if (!v || json_is_null(v)) {
+                json_decref(v);
+                continue;
+            }
+            if (json_is_integer(v) || json_is_real(v))
+                worksheet_write_number(ws, r, (lxw_col_t)c, json_number_value(v), NULL);
+            else if (json_is_boolean(v))
+                worksheet_write_boolean(ws, r, (lxw_col_t)c, json_is_true(v), NULL);
+            else {
+                t.len = 0;
+                cell_text(&t, v);
+                eg_buf_append(&t, "", 1); /* NUL-terminate; text stops at an embedded NUL */
+                worksheet_write_string(ws, r, (lxw_col_t)c, t.data, NULL);
+            }
+            json_decref(v);
+        }
+    }
+    eg_buf_free(&t);
+    lxw_error e = workbook_close(wb);
+    size_t len = 0;
+    char *data = e == LXW_NO_ERROR ? read_whole(path, &len) : NULL;
+    unlink(path);
+    if (!data)
+        return eg_err_set(err, EG_EIO, "export_failed", -1, "writing the workbook failed: %s",
+                          lxw_strerror(e));
+    eg_buf_append(out, data, len);
+    free(data);
+    return 0;
+}
+
+int eg_http_reply_list(struct eg_http_req *rq, const char *sheet_zh, const char *file_stem,
+                       const struct eg_http_column *cols, int ncols, json_t *items,
+                       const char *next_cursor)
+{
+    int fmt;
+    int rc = eg_http_format(rq, &fmt);
+    if (rc) {
+        json_decref(items);
+        return rc;
+    }
+    if (fmt == EG_HTTP_FMT_JSON) {
+        json_t *j = json_object();
+        json_object_set_new(j, "items", items);
+        json_object_set_new(j, "next_cursor", next_cursor ? json_string(next_cursor) : json_null());
+        return eg_http_reply_json(rq, 200, j);
+    }
+    struct eg_buf b = {0};
+    char disp[160];
+    if (fmt == EG_HTTP_FMT_CSV) {
+        eg_http_csv_write(&b, cols, ncols, items);
+        json_decref(items);
+        eg_http_reply_buf(rq, 200, "text/csv; charset=utf-8", &b);
+        snprintf(disp, sizeof disp, "attachment; filename=\"%s.csv\"", file_stem);
+    } else {
+        rc = eg_http_xlsx_write(&b, sheet_zh, cols, ncols, items, eg_http_err(rq));
+        json_decref(items);
+        if (rc) {
+            eg_buf_free(&b);
+            return rc;
+        }
+        eg_http_reply_buf(rq, 200,
+                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", &b);
+        snprintf(disp, sizeof disp, "attachment; filename=\"%s.xlsx\"", file_stem);
+    }
+    return eg_http_add_header(rq, "Content-Disposition", disp);
+}

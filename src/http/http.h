@@ -1,0 +1,135 @@
+/*
+ * http: the HTTP JSON API (/api/v1/…), /healthz and /metrics, on libmicrohttpd.
+ *
+ * One struct eg_http_server holds everything: the listening daemon (a pool of worker threads,
+ * each owning its connections and its own lazily opened struct eg_store), the route table and
+ * the limits. A route is a method, a pattern ("/api/v1/units/{id}"), a handler and flags; the
+ * handler reads the request through struct eg_http_req and answers with one eg_http_reply_*.
+ *
+ * Adding an API: write src/http/api_<x>.c with a function
+ *     int eg_http_api_<x>_routes(struct eg_http_server *srv);
+ * that calls eg_http_route_add() for each endpoint, and add that function to the table in
+ * src/http/routes.c (one declaration + one line). The OpenAPI document and /metrics pick it up.
+ *
+ * Errors: a handler may return a negative EG_E* without replying; the server then answers
+ * {"error":{"code":…,"message":…}} from the request's struct eg_err (eg_http_err()), with the
+ * status from eg_http_status_for(): 400 malformed / wrong type / unknown field, 422 semantic
+ * validation, 401, 403, 404, 409, 413, 429, else 500.
+ */
+#ifndef EG_HTTP_H
+#define EG_HTTP_H
+
+#include "base/base.h"
+#include "store/registry.h"
+#include "store/store.h"
+
+#include <jansson.h>
+#include <stdint.h>
+
+struct eg_http_server;
+struct eg_http_req;
+
+/* What the server needs to run; zeroed fields take the documented defaults. */
+struct eg_http_config {
+    const char *address;   /* "127.0.0.1" (default), "0.0.0.0", "::1" */
+    int port;              /* 0: any free port (see eg_http_server_port) */
+    const char *db_path;   /* database each worker opens; required for routes that use it */
+    int threads;           /* worker threads; 0 = number of online CPUs */
+    size_t body_limit;     /* bytes; larger bodies get 413. 0 = 1 MiB */
+    int timeout_s;         /* idle connection timeout; 0 = 30 s */
+    int access_log;        /* 1: one info line per request (method, path, status, ms) */
+    int64_t token_ttl_s;   /* login session lifetime; 0 = the store's default (12 h) */
+};
+
+/* A handler returns 0 after replying, or a negative EG_E* (with eg_http_err(rq) filled) and the
+   server replies with the error. */
+typedef int (*eg_http_handler)(struct eg_http_req *rq);
+
+enum eg_http_route_flag {
+    EG_ROUTE_PUBLIC = 0,        /* anonymous allowed; the registry still decides what it sees */
+    EG_ROUTE_AUTH = 1 << 0,     /* a valid bearer token is required (401 otherwise) */
+    EG_ROUTE_LIST = 1 << 1,     /* answers a list: ?format=csv|xlsx, limit/cursor (documented) */
+    EG_ROUTE_BODY_JSON = 1 << 2, /* takes a JSON object body (documented) */
+    EG_ROUTE_BODY_CSV = 1 << 3, /* takes a CSV upload body (documented) */
+    EG_ROUTE_NO_DB = 1 << 4,    /* never touches the database (healthz, metrics) */
+};
+
+int eg_http_server_new(const struct eg_http_config *cfg, struct eg_http_server **out,
+                       struct eg_err *err);
+/* Registers every API module of routes.c (what `envgov serve` runs). */
+int eg_http_server_add_api(struct eg_http_server *srv, struct eg_err *err);
+/* method: "GET", "POST", "PUT", "PATCH", "DELETE". pattern: literal segments and {name}
+   placeholders. summary: one line for the OpenAPI document. res: the registry resource the
+   route serves (for the OpenAPI schemas and eg_http_resource()), or NULL. */
+int eg_http_route_add(struct eg_http_server *srv, const char *method, const char *pattern,
+                      eg_http_handler fn, unsigned flags, const char *summary,
+                      const struct eg_resource *res);
+int eg_http_server_start(struct eg_http_server *srv, struct eg_err *err);
+int eg_http_server_port(const struct eg_http_server *srv); /* the bound port, after start */
+void eg_http_server_stop(struct eg_http_server *srv);      /* finishes requests in flight */
+void eg_http_server_free(struct eg_http_server *srv);
+
+/* --- the request --- */
+const char *eg_http_method(const struct eg_http_req *rq);
+const char *eg_http_path(const struct eg_http_req *rq); /* decoded, without the query */
+const char *eg_http_param(const struct eg_http_req *rq, const char *name); /* {name} or NULL */
+/* {name} as a positive decimal id; EG_ENOTFOUND (err filled) when not one. */
+int eg_http_param_id(struct eg_http_req *rq, const char *name, int64_t *out);
+const char *eg_http_query(const struct eg_http_req *rq, const char *name); /* or NULL */
+/* Calls fn for every query argument in order; stops when fn returns non-zero. */
+void eg_http_query_each(const struct eg_http_req *rq,
+                        int (*fn)(void *arg, const char *name, const char *value), void *arg);
+const char *eg_http_header(const struct eg_http_req *rq, const char *name);
+const char *eg_http_body(const struct eg_http_req *rq, size_t *len); /* NUL-terminated */
+/* The body parsed as a JSON object (owned by rq). EG_EINVAL "bad_json" / "not_object". */
+int eg_http_body_json(struct eg_http_req *rq, json_t **out);
+const struct eg_principal *eg_http_principal(const struct eg_http_req *rq);
+/* The bearer token the request carried, or NULL (logout needs it; never log it). */
+const char *eg_http_token(const struct eg_http_req *rq);
+const char *eg_http_client_addr(const struct eg_http_req *rq);
+const struct eg_resource *eg_http_resource(const struct eg_http_req *rq);
+struct eg_http_server *eg_http_req_server(const struct eg_http_req *rq);
+/* This worker's database connection, opened on first use. */
+int eg_http_store(struct eg_http_req *rq, struct eg_store **out);
+struct eg_err *eg_http_err(struct eg_http_req *rq);
+
+/* --- replies (exactly one per request) --- */
+/* Takes the reference to j. */
+int eg_http_reply_json(struct eg_http_req *rq, int status, json_t *j);
+/* Copies data. */
+int eg_http_reply_raw(struct eg_http_req *rq, int status, const char *content_type,
+                      const void *data, size_t len);
+/* Takes ownership of buf's memory. */
+int eg_http_reply_buf(struct eg_http_req *rq, int status, const char *content_type,
+                      struct eg_buf *buf);
+int eg_http_add_header(struct eg_http_req *rq, const char *name, const char *value);
+/* {"error":{"code":…,"message":…}} with the mapped status. Returns err->status. */
+int eg_http_reply_error(struct eg_http_req *rq, const struct eg_err *err);
+int eg_http_status_for(const struct eg_err *err);
+
+/* A column of a list export: the JSON field and its Chinese header. */
+struct eg_http_column {
+    const char *name;
+    const char *label_zh;
+    const char *enum_values; /* "a|b|c": exports show the parallel enum_zh label instead */
+    const char *enum_zh;
+};
+/* Answers a list according to ?format=: json (default) {"items":[…],"next_cursor":…},
+   csv (UTF-8 with BOM, Chinese headers), xlsx (one sheet named sheet_zh). Takes items. */
+int eg_http_reply_list(struct eg_http_req *rq, const char *sheet_zh, const char *file_stem,
+                       const struct eg_http_column *cols, int ncols, json_t *items,
+                       const char *next_cursor);
+/* The export format asked for: 0 json, 1 csv, 2 xlsx; EG_EINVAL for anything else. */
+enum { EG_HTTP_FMT_JSON, EG_HTTP_FMT_CSV, EG_HTTP_FMT_XLSX };
+int eg_http_format(struct eg_http_req *rq, int *fmt);
+/* The export writers, usable on their own. */
+void eg_http_csv_write(struct eg_buf *out, const struct eg_http_column *cols, int ncols,
+                       json_t *items);
+int eg_http_xlsx_write(struct eg_buf *out, const char *sheet_zh, const struct eg_http_column *cols,
+                       int ncols, json_t *items, struct eg_err *err);
+
+/* --- the documents --- */
+/* The OpenAPI 3.0 document of every registered route (caller decrefs). */
+json_t *eg_http_openapi(const struct eg_http_server *srv);
+
+#endif

@@ -1,0 +1,32 @@
+/*
+ * http_internal.h: what the files of src/http share and nobody else needs — the route table
+ * as the OpenAPI generator reads it, the token check the server runs before every handler,
+ * and the API modules routes.c registers.
+ */
+#ifndef EG_HTTP_INTERNAL_H
+#define EG_HTTP_INTERNAL_H
+
+#include "http/http.h"
+
+struct eg__http_route_info {
+    const char *method, *pattern, *summary;
+    unsigned flags;
+    const struct eg_resource *res;
+};
+int eg__http_server_route_count(const struct eg_http_server *srv);
+void eg__http_server_route_info(const struct eg_http_server *srv, int i,
+                                struct eg__http_route_info *out);
+
+int64_t eg__http_server_token_ttl(const struct eg_http_server *srv);
+
+/* Resolves a bearer token to its principal; EG_EAUTH when the token is unknown or expired.
+   api_auth.c installs the one over store/auth.h when it registers its routes; a server without
+   it (a test server with its own routes) refuses every token. */
+typedef int (*eg__http_auth_fn)(struct eg_store *st, const char *token, struct eg_principal *who,
+                                struct eg_err *err);
+void eg__http_server_set_auth(struct eg_http_server *srv, eg__http_auth_fn fn);
+
+/* The JSON form of a principal, as /me and /login return it. */
+json_t *eg__http_principal_json(const struct eg_principal *who);
+
+#endif

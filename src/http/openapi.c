@@ -1,0 +1,288 @@
+/*
+ * openapi.c: the OpenAPI 3.0 document (GET /api/v1/openapi.json), generated from the route
+ * table and the registry's resource descriptions, so it cannot drift from what the server does:
+ * every registered route is a path operation; a route serving a resource gets that resource's
+ * schema (field types, enums, lengths, Chinese labels as x-label-zh), list routes their query
+ * parameters, and every operation the error responses the server can give.
+ */
+#include "http/http_internal.h"
+
+#include <ctype.h>
+#include <string.h>
+
+static json_t *field_schema(const struct eg_field *f)
+{
+    json_t *s = json_object();
+    switch (f->type) {
+    case EG_FT_INT:
+    case EG_FT_REF:
+        json_object_set_new(s, "type", json_string("integer"));
+        json_object_set_new(s, "format", json_string("int64"));
+        break;
+    case EG_FT_REAL:
+        json_object_set_new(s, "type", json_string("number"));
+        break;
+    case EG_FT_BOOL:
+        json_object_set_new(s, "type", json_string("boolean"));
+        break;
+    case EG_FT_DATE:
+        json_object_set_new(s, "type", json_string("string"));
+        json_object_set_new(s, "format", json_string("date"));
+        break;
+    case EG_FT_ENUM: {
+        json_object_set_new(s, "type", json_string("string"));
+        json_t *e = json_array();
+        for (const char *p = f->enum_values ? f->enum_values : ""; *p;) {
+            const char *bar = strchr(p, '|');
+            size_t n = bar ? (size_t)(bar - p) : strlen(p);
+            json_array_append_new(e, json_stringn(p, n));
+            p += n + (bar != NULL);
+        }
+        json_object_set_new(s, "enum", e);
+        break;
+    }
+    default:
+        json_object_set_new(s, "type", json_string("string"));
+        json_object_set_new(s, "maxLength", json_integer(f->max_len ? f->max_len : 256));
+        if (f->flags & EG_FF_CREDIT_CODE) {
+            json_object_set_new(s, "minLength", json_integer(18));
+            json_object_set_new(s, "description",
+                                json_string("统一社会信用代码, GB 32100-2015 check character"));
+        }
+    }
+    if (f->type == EG_FT_REF && f->ref)
+        json_object_set_new(s, "x-references", json_string(f->ref));
+    json_object_set_new(s, "x-label-zh", json_string(f->label_zh ? f->label_zh : f->name));
+    if (f->flags & EG_FF_SECRET)
+        json_object_set_new(s, "writeOnly", json_true());
+    if (f->flags & EG_FF_READONLY)
+        json_object_set_new(s, "readOnly", json_true());
+    if (!(f->flags & EG_FF_REQUIRED) && f->type != EG_FT_BOOL)
+        json_object_set_new(s, "nullable", json_true());
+    return s;
+}
+
+static json_t *resource_schema(const struct eg_resource *r)
+{
+    json_t *props = json_object(), *req = json_array();
+    json_object_set_new(props, "id",
+                        json_pack("{s:s,s:s,s:b}", "type", "integer", "format", "int64",
+                                  "readOnly", 1));
+    for (int i = 0; i < r->nfields; i++) {
+        json_object_set_new(props, r->fields[i].name, field_schema(&r->fields[i]));
+        if (r->fields[i].flags & EG_FF_REQUIRED)
+            json_array_append_new(req, json_string(r->fields[i].name));
+    }
+    json_t *s = json_pack("{s:s,s:s,s:o,s:b}", "type", "object", "title", r->label_zh,
+                          "properties", props, "additionalProperties", 0);
+    if (json_array_size(req))
+        json_object_set_new(s, "required", req);
+    else
+        json_decref(req);
+    return s;
+}
+
+static json_t *ref(const char *name)
+{
+    char buf[128];
+    snprintf(buf, sizeof buf, "#/components/schemas/%s", name);
+    return json_pack("{s:s}", "$ref", buf);
+}
+
+static json_t *json_content(json_t *schema)
+{
+    return json_pack("{s:{s:o}}", "application/json", "schema", schema);
+}
+
+static json_t *param(const char *name, const char *in, int required, json_t *schema,
+                     const char *desc)
+{
+    return json_pack("{s:s,s:s,s:b,s:o,s:s}", "name", name, "in", in, "required", required,
+                     "schema", schema, "description", desc);
+}
+
+static void add_error(json_t *responses, const char *status, const char *desc)
+{
+    json_object_set_new(responses, status,
+                        json_pack("{s:s,s:o}", "description", desc, "content",
+                                  json_content(ref("Error"))));
+}
+
+static json_t *operation(const struct eg__http_route_info *ri)
+{
+    json_t *op = json_object(), *params = json_array(), *responses = json_object();
+    json_object_set_new(op, "summary", json_string(ri->summary));
+    /* operationId: method + pattern, letters and digits only */
+    char id[160];
+    size_t o = 0;
+    for (const char *p = ri->method; *p && o + 1 < sizeof id; p++)
+        id[o++] = (char)tolower((unsigned char)*p);
+    for (const char *p = ri->pattern; *p && o + 1 < sizeof id; p++)
+        if (isalnum((unsigned char)*p))
+            id[o++] = *p;
+        else if (o && id[o - 1] != '_')
+            id[o++] = '_';
+    id[o] = '\0';
+    json_object_set_new(op, "operationId", json_string(id));
+    const char *tag = ri->res ? ri->res->name : strstr(ri->pattern, "/api/") ? "session" : "ops";
+    if (strstr(ri->pattern, "openapi"))
+        tag = "ops";
+    json_object_set_new(op, "tags", json_pack("[s]", tag));
+
+    /* path parameters, from the {placeholders} */
+    for (const char *p = strchr(ri->pattern, '{'); p; p = strchr(p + 1, '{')) {
+        const char *e = strchr(p, '}');
+        if (!e)
+            break;
+        char name[64];
+        snprintf(name, sizeof name, "%.*s", (int)(e - p - 1), p + 1);
+        json_t *sch = !strcmp(name, "id") ? json_pack("{s:s,s:s}", "type", "integer", "format",
+                                                      "int64")
+                                          : json_pack("{s:s}", "type", "string");
+        json_array_append_new(params, param(name, "path", 1, sch, "record id"));
+    }
+    if (ri->flags & EG_ROUTE_LIST) {
+        json_array_append_new(params, param("q", "query", 0, json_pack("{s:s}", "type", "string"),
+                                            "text search over names (substring, Chinese)"));
+        json_array_append_new(params,
+                              param("sort", "query", 0, json_pack("{s:s}", "type", "string"),
+                                    "field name, '-field' for descending"));
+        json_array_append_new(params,
+                              param("limit", "query", 0,
+                                    json_pack("{s:s,s:i,s:i,s:i}", "type", "integer", "minimum",
+                                              1, "maximum", 1000, "default", 50),
+                                    "page size"));
+        json_array_append_new(params,
+                              param("cursor", "query", 0, json_pack("{s:s}", "type", "string"),
+                                    "next_cursor of the previous page"));
+        json_array_append_new(params,
+                              param("format", "query", 0,
+                                    json_pack("{s:s,s:[sss],s:s}", "type", "string", "enum",
+                                              "json", "csv", "xlsx", "default", "json"),
+                                    "csv: UTF-8 with BOM; xlsx: Excel workbook; both with "
+                                    "Chinese headers and every matching row"));
+        if (ri->res)
+            for (int i = 0; i < ri->res->nfields; i++)
+                if (ri->res->fields[i].flags & EG_FF_FILTER)
+                    json_array_append_new(params, param(ri->res->fields[i].name, "query", 0,
+                                                        field_schema(&ri->res->fields[i]),
+                                                        "equality filter"));
+    }
+    if (ri->flags & EG_ROUTE_BODY_CSV)
+        json_array_append_new(params,
+                              param("dry_run", "query", 0, json_pack("{s:s}", "type", "boolean"),
+                                    "validate and report rejected rows without writing"));
+    if (json_array_size(params))
+        json_object_set_new(op, "parameters", params);
+    else
+        json_decref(params);
+
+    if (ri->flags & EG_ROUTE_BODY_JSON) {
+        json_t *schema = ri->res ? ref(ri->res->name) : NULL;
+        if (!schema && strstr(ri->pattern, "login"))
+            schema = json_pack("{s:s,s:{s:{s:s},s:{s:s,s:s}},s:[ss],s:b}", "type", "object",
+                               "properties", "username", "type", "string", "password", "type",
+                               "string", "format", "password", "required", "username",
+                               "password", "additionalProperties", 0);
+        if (!schema)
+            schema = json_pack("{s:s}", "type", "object");
+        json_object_set_new(op, "requestBody",
+                            json_pack("{s:b,s:o}", "required", 1, "content", json_content(schema)));
+    } else if (ri->flags & EG_ROUTE_BODY_CSV) {
+        json_object_set_new(op, "requestBody",
+                            json_pack("{s:b,s:{s:{s:{s:s}}}}", "required", 1, "content",
+                                      "text/csv", "schema", "type", "string"));
+    }
+
+    /* success */
+    json_t *ok;
+    const char *okstatus = "200";
+    if (!strcmp(ri->method, "DELETE") || strstr(ri->pattern, "logout")) {
+        okstatus = "204";
+        ok = json_pack("{s:s}", "description", "done");
+    } else if (ri->flags & EG_ROUTE_LIST) {
+        json_t *items = ri->res ? ref(ri->res->name) : json_pack("{s:s}", "type", "object");
+        json_t *page = json_pack("{s:s,s:{s:{s:s,s:o},s:{s:s,s:b}}}", "type", "object",
+                                 "properties", "items", "type", "array", "items", items,
+                                 "next_cursor", "type", "string", "nullable", 1);
+        json_t *content = json_content(page);
+        json_object_set_new(content, "text/csv", json_pack("{s:{s:s}}", "schema", "type", "string"));
+        json_object_set_new(
+            content, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            json_pack("{s:{s:s,s:s}}", "schema", "type", "string", "format", "binary"));
+        ok = json_pack("{s:s,s:o}", "description", "a page of records", "content", content);
+    } else {
+        if (!strcmp(ri->method, "POST") && ri->res && (ri->flags & EG_ROUTE_BODY_JSON))
+            okstatus = "201";
+        json_t *schema = ri->res && !(ri->flags & EG_ROUTE_BODY_CSV)
+                             ? ref(ri->res->name)
+                             : json_pack("{s:s}", "type", "object");
+        if (!strcmp(ri->pattern, "/metrics"))
+            ok = json_pack("{s:s,s:{s:{s:{s:s}}}}", "description", "Prometheus text format 0.0.4",
+                           "content", "text/plain", "schema", "type", "string");
+        else
+            ok = json_pack("{s:s,s:o}", "description", "ok", "content", json_content(schema));
+        if (!strcmp(ri->pattern, "/metrics"))
+            json_decref(schema);
+    }
+    json_object_set_new(responses, okstatus, ok);
+    if (ri->flags & (EG_ROUTE_BODY_JSON | EG_ROUTE_BODY_CSV | EG_ROUTE_LIST)) {
+        add_error(responses, "400", "malformed request: bad JSON, wrong type, unknown field");
+        add_error(responses, "413", "body over the configured limit");
+    }
+    if (ri->flags & (EG_ROUTE_BODY_JSON | EG_ROUTE_BODY_CSV))
+        add_error(responses, "422", "a value is not acceptable (e.g. a credit code)");
+    if (!(ri->flags & EG_ROUTE_NO_DB)) {
+        add_error(responses, "401", "login required, or the token is unknown or expired");
+        if (ri->res)
+            add_error(responses, "403", "outside the caller's scope");
+    }
+    if (strchr(ri->pattern, '{'))
+        add_error(responses, "404", "no such record");
+    if (ri->res && (ri->flags & (EG_ROUTE_BODY_JSON | EG_ROUTE_BODY_CSV)))
+        add_error(responses, "409", "duplicate code or number");
+    if (strstr(ri->pattern, "login"))
+        add_error(responses, "429", "too many failed logins; retry later");
+    add_error(responses, "500", "server failure (details in the server log)");
+    json_object_set_new(op, "responses", responses);
+    if (ri->flags & EG_ROUTE_AUTH)
+        json_object_set_new(op, "security", json_pack("[{s:[]}]", "bearer"));
+    else if (!(ri->flags & EG_ROUTE_NO_DB))
+        json_object_set_new(op, "security", json_pack("[{},{s:[]}]", "bearer"));
+    return op;
+}
+
+json_t *eg_http_openapi(const struct eg_http_server *srv)
+{
+    json_t *paths = json_object(), *schemas = json_object();
+    json_object_set_new(
+        schemas, "Error",
+        json_pack("{s:s,s:{s:{s:s,s:{s:{s:s},s:{s:s}},s:[ss]}},s:[s]}", "type", "object",
+                  "properties", "error", "type", "object", "properties", "code", "type",
+                  "string", "message", "type", "string", "required", "code", "message",
+                  "required", "error"));
+    for (const struct eg_resource *const *r = eg_registry_resources; *r; r++)
+        json_object_set_new(schemas, (*r)->name, resource_schema(*r));
+    int n = eg__http_server_route_count(srv);
+    for (int i = 0; i < n; i++) {
+        struct eg__http_route_info ri;
+        eg__http_server_route_info(srv, i, &ri);
+        json_t *item = json_object_get(paths, ri.pattern);
+        if (!item) {
+            item = json_object();
+            json_object_set_new(paths, ri.pattern, item);
+        }
+        char m[16];
+        size_t k = 0;
+        for (; ri.method[k] && k + 1 < sizeof m; k++)
+            m[k] = (char)tolower((unsigned char)ri.method[k]);
+        m[k] = '\0';
+        json_object_set_new(item, m, operation(&ri));
+    }
+    return json_pack("{s:s,s:{s:s,s:s,s:s},s:o,s:{s:o,s:{s:{s:s,s:s}}}}", "openapi", "3.0.3",
+                     "info", "title", "envgov API", "version", EG_VERSION, "description",
+                     "The registry (一企一档) and governance API of envgov. Errors are "
+                     "{\"error\":{\"code\",\"message\"}}.",
+                     "paths", paths, "components", "schemas", schemas, "securitySchemes",
+                     "bearer", "type", "http", "scheme", "bearer");
+}

@@ -1,0 +1,27 @@
+/*
+ * routes.c: the table of API modules. Each module is a file src/http/api_<x>.c with one
+ * function that registers its routes; adding an API is that file plus its two lines here
+ * (the declaration and the table entry). Order matters only for the OpenAPI document.
+ */
+#include "http/http_internal.h"
+
+int eg_http_api_meta_routes(struct eg_http_server *srv);     /* api_meta.c: healthz, metrics, openapi */
+int eg_http_api_auth_routes(struct eg_http_server *srv);     /* api_auth.c: login, logout, me */
+int eg_http_api_registry_routes(struct eg_http_server *srv); /* api_registry.c: CRUD, import */
+
+static int (*const modules[])(struct eg_http_server *srv) = {
+    eg_http_api_meta_routes,
+    eg_http_api_auth_routes,
+    eg_http_api_registry_routes,
+};
+
+int eg_http_server_add_api(struct eg_http_server *srv, struct eg_err *err)
+{
+    for (size_t i = 0; i < EG_ARRAY_LEN(modules); i++) {
+        int rc = modules[i](srv);
+        if (rc)
+            return eg_err_set(err, rc, "route_table", -1,
+                              "registering API module %zu failed (duplicate or bad route)", i);
+    }
+    return 0;
+}

@@ -1,0 +1,742 @@
+/*
+ * server.c: the HTTP server on libmicrohttpd — daemon setup (a pool of worker threads, each
+ * with its own epoll loop and its own database connection), the route table and matching, the
+ * request lifecycle (body collected up to the limit, bearer token checked, handler called,
+ * exactly one reply queued), the access log and the request metrics.
+ *
+ * Why a thread pool and a connection per thread: SQLite connections are not shared across
+ * threads here (store.h caches prepared statements per connection), and a request's database
+ * work is short (a few indexed reads), so a worker runs it inline; N workers on N cores keep
+ * every core busy without a queue hop. The connection is opened on a worker's first request
+ * that needs it and closed when the worker exits (a pthread key destructor).
+ */
+#include "http/http_internal.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define MAX_PARAMS 8
+#define MAX_HEADERS 4
+
+struct route {
+    char *method, *pattern;
+    char **segs;        /* literal text, or the name for a {placeholder} */
+    unsigned char *var; /* 1 where segs[i] is a placeholder */
+    int nsegs;
+    eg_http_handler fn;
+    unsigned flags;
+    char *summary;
+    const struct eg_resource *res;
+    char *label; /* 'route="…"' for metrics, escaped once */
+};
+
+struct eg_http_server {
+    struct eg_http_config cfg;
+    char *address, *db_path;
+    struct route *routes;
+    int nroutes;
+    struct MHD_Daemon *daemon;
+    pthread_key_t store_key;
+    int have_key;
+    int port;
+    eg__http_auth_fn auth; /* NULL until an API with logins is added: tokens are refused */
+};
+
+struct eg_http_req {
+    struct eg_http_server *srv;
+    struct MHD_Connection *conn;
+    const char *method;
+    char *path;      /* decoded path, without the query */
+    char *pathsegs;  /* a copy of path cut into segments; params point into it */
+    const struct route *route;
+    const char *pnames[MAX_PARAMS];
+    const char *pvals[MAX_PARAMS];
+    int nparams;
+    struct eg_buf body;
+    int too_big;
+    json_t *json;
+    struct eg_principal who;
+    char *token;
+    char client[64];
+    struct eg_err err;
+    uint64_t t0;
+    int status; /* of the reply, 0 until there is one */
+    struct MHD_Response *resp;
+};
+
+/* ---------------------------------------------------------------- routes */
+
+static void route_free(struct route *r)
+{
+    for (int i = 0; i < r->nsegs; i++)
+        free(r->segs[i]);
+    free(r->segs);
+    free(r->var);
+    free(r->method);
+    free(r->pattern);
+    free(r->summary);
+    free(r->label);
+}
+
+int eg_http_route_add(struct eg_http_server *srv, const char *method, const char *pattern,
+                      eg_http_handler fn, unsigned flags, const char *summary,
+                      const struct eg_resource *res)
+{
+    static const char *const methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE"};
+    int ok = 0;
+    for (size_t i = 0; i < EG_ARRAY_LEN(methods); i++)
+        ok |= !strcmp(method, methods[i]);
+    if (!ok || pattern[0] != '/' || !fn)
+        return EG_EINVAL;
+    for (int i = 0; i < srv->nroutes; i++)
+        if (!strcmp(srv->routes[i].method, method) && !strcmp(srv->routes[i].pattern, pattern))
+            return EG_ECONFLICT;
+    struct route r = {0};
+    r.method = eg_strdup(method);
+    r.pattern = eg_strdup(pattern);
+    r.fn = fn;
+    r.flags = flags;
+    r.summary = eg_strdup(summary ? summary : "");
+    r.res = res;
+    for (const char *p = pattern + 1;;) {
+        const char *e = strchr(p, '/');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        r.segs = eg_realloc(r.segs, (size_t)(r.nsegs + 1) * sizeof *r.segs);
+        r.var = eg_realloc(r.var, (size_t)(r.nsegs + 1));
+        int var = n >= 2 && p[0] == '{' && p[n - 1] == '}';
+        r.segs[r.nsegs] = var ? eg_strndup(p + 1, n - 2) : eg_strndup(p, n);
+        r.var[r.nsegs] = (unsigned char)var;
+        r.nsegs++;
+        if (!e)
+            break;
+        p = e + 1;
+    }
+    struct eg_buf lb = {0};
+    eg_buf_puts(&lb, "route=\"");
+    eg_metrics_label_escape(&lb, pattern);
+    eg_buf_puts(&lb, "\"");
+    r.label = lb.data;
+    srv->routes = eg_realloc(srv->routes, (size_t)(srv->nroutes + 1) * sizeof *srv->routes);
+    srv->routes[srv->nroutes++] = r;
+    return 0;
+}
+
+/* Matches rq->path against the table. Among routes whose segments match, the one with the
+   most literal segments wins (so /api/v1/import/units beats /api/v1/{x}/{y}). Returns 0, or
+   EG_ENOTFOUND (404), or 1 when the path exists under another method (405). */
+static int route_match(struct eg_http_req *rq)
+{
+    char *segv[64];
+    int nseg = 0;
+    rq->pathsegs = eg_strdup(rq->path);
+    char *p = rq->pathsegs + (rq->pathsegs[0] == '/');
+    for (;;) {
+        if (nseg == (int)EG_ARRAY_LEN(segv))
+            return EG_ENOTFOUND;
+        segv[nseg++] = p;
+        char *e = strchr(p, '/');
+        if (!e)
+            break;
+        *e = '\0';
+        p = e + 1;
+    }
+    const struct route *best = NULL;
+    int best_lit = -1, other_method = 0;
+    for (int i = 0; i < rq->srv->nroutes; i++) {
+        const struct route *r = &rq->srv->routes[i];
+        if (r->nsegs != nseg)
+            continue;
+        int lit = 0, ok = 1;
+        for (int s = 0; s < nseg && ok; s++) {
+            if (r->var[s])
+                ok = segv[s][0] != '\0';
+            else
+                ok = !strcmp(r->segs[s], segv[s]), lit++;
+        }
+        if (!ok)
+            continue;
+        if (strcmp(r->method, rq->method)) {
+            other_method = 1;
+            continue;
+        }
+        if (lit > best_lit)
+            best = r, best_lit = lit;
+    }
+    if (!best)
+        return other_method ? 1 : EG_ENOTFOUND;
+    rq->route = best;
+    for (int s = 0; s < nseg && rq->nparams < MAX_PARAMS; s++)
+        if (best->var[s]) {
+            rq->pnames[rq->nparams] = best->segs[s];
+            rq->pvals[rq->nparams++] = segv[s];
+        }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- request accessors */
+
+const char *eg_http_method(const struct eg_http_req *rq)
+{
+    return rq->method;
+}
+
+const char *eg_http_path(const struct eg_http_req *rq)
+{
+    return rq->path;
+}
+
+const char *eg_http_param(const struct eg_http_req *rq, const char *name)
+{
+    for (int i = 0; i < rq->nparams; i++)
+        if (!strcmp(rq->pnames[i], name))
+            return rq->pvals[i];
+    return NULL;
+}
+
+int eg_http_param_id(struct eg_http_req *rq, const char *name, int64_t *out)
+{
+    const char *v = eg_http_param(rq, name);
+    if (!v || eg_parse_int64(v, strlen(v), out) || *out <= 0)
+        return eg_err_set(&rq->err, EG_ENOTFOUND, "not_found", -1,
+                          "no record with id '%s' (ids are positive integers)", v ? v : "");
+    return 0;
+}
+
+const char *eg_http_query(const struct eg_http_req *rq, const char *name)
+{
+    return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+struct query_iter {
+    int (*fn)(void *arg, const char *name, const char *value);
+    void *arg;
+};
+
+static enum MHD_Result query_cb(void *cls, enum MHD_ValueKind kind, const char *key,
+                                const char *value)
+{
+    struct query_iter *it = cls;
+    (void)kind;
+    return it->fn(it->arg, key, value ? value : "") ? MHD_NO : MHD_YES;
+}
+
+void eg_http_query_each(const struct eg_http_req *rq,
+                        int (*fn)(void *arg, const char *name, const char *value), void *arg)
+{
+    struct query_iter it = {fn, arg};
+    MHD_get_connection_values(rq->conn, MHD_GET_ARGUMENT_KIND, query_cb, &it);
+}
+
+const char *eg_http_header(const struct eg_http_req *rq, const char *name)
+{
+    return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
+}
+
+const char *eg_http_body(const struct eg_http_req *rq, size_t *len)
+{
+    if (len)
+        *len = rq->body.len;
+    return rq->body.data ? rq->body.data : "";
+}
+
+int eg_http_body_json(struct eg_http_req *rq, json_t **out)
+{
+    if (!rq->json) {
+        json_error_t je;
+        if (!rq->body.len)
+            return eg_err_set(&rq->err, EG_EINVAL, "bad_json", 0,
+                              "the request needs a JSON object body");
+        /* NULs inside strings are data (stored verbatim); duplicate keys are ambiguous. */
+        json_t *j = json_loadb(rq->body.data, rq->body.len, JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES,
+                               &je);
+        if (!j)
+            return eg_err_set(&rq->err, EG_EINVAL, "bad_json", je.position,
+                              "malformed JSON at line %d column %d: %s", je.line, je.column,
+                              je.text);
+        if (!json_is_object(j)) {
+            json_decref(j);
+            return eg_err_set(&rq->err, EG_EINVAL, "not_object", 0,
+                              "the request body must be a JSON object");
+        }
+        rq->json = j;
+    }
+    *out = rq->json;
+    return 0;
+}
+
+const struct eg_principal *eg_http_principal(const struct eg_http_req *rq)
+{
+    return &rq->who;
+}
+
+const char *eg_http_token(const struct eg_http_req *rq)
+{
+    return rq->token;
+}
+
+const char *eg_http_client_addr(const struct eg_http_req *rq)
+{
+    return rq->client;
+}
+
+const struct eg_resource *eg_http_resource(const struct eg_http_req *rq)
+{
+    return rq->route ? rq->route->res : NULL;
+}
+
+struct eg_http_server *eg_http_req_server(const struct eg_http_req *rq)
+{
+    return rq->srv;
+}
+
+struct eg_err *eg_http_err(struct eg_http_req *rq)
+{
+    return &rq->err;
+}
+
+static void store_destroy(void *p)
+{
+    eg_store_close(p);
+}
+
+int eg_http_store(struct eg_http_req *rq, struct eg_store **out)
+{
+    struct eg_http_server *srv = rq->srv;
+    struct eg_store *st = srv->have_key ? pthread_getspecific(srv->store_key) : NULL;
+    if (!st) {
+        if (!srv->db_path || !srv->have_key)
+            return eg_err_set(&rq->err, EG_EDB, "no_database", -1, "no database configured");
+        int rc = eg_store_open(srv->db_path, &st, &rq->err);
+        if (rc)
+            return rc;
+        pthread_setspecific(srv->store_key, st);
+    }
+    *out = st;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- replies */
+
+static int set_response(struct eg_http_req *rq, int status, const char *ctype,
+                        struct MHD_Response *resp)
+{
+    if (rq->resp) /* one reply per request: a second one is a bug in a handler */
+        MHD_destroy_response(rq->resp);
+    rq->resp = resp;
+    rq->status = status;
+    if (ctype)
+        MHD_add_response_header(resp, "Content-Type", ctype);
+    return 0;
+}
+
+int eg_http_reply_buf(struct eg_http_req *rq, int status, const char *content_type,
+                      struct eg_buf *buf)
+{
+    struct MHD_Response *r =
+        buf->len ? MHD_create_response_from_buffer(buf->len, buf->data, MHD_RESPMEM_MUST_FREE)
+                 : MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+    if (!buf->len)
+        free(buf->data);
+    buf->data = NULL;
+    buf->len = buf->cap = 0;
+    return set_response(rq, status, content_type, r);
+}
+
+int eg_http_reply_raw(struct eg_http_req *rq, int status, const char *content_type,
+                      const void *data, size_t len)
+{
+    struct eg_buf b = {0};
+    eg_buf_append(&b, data, len);
+    return eg_http_reply_buf(rq, status, content_type, &b);
+}
+
+int eg_http_reply_json(struct eg_http_req *rq, int status, json_t *j)
+{
+    size_t n = json_dumpb(j, NULL, 0, JSON_COMPACT);
+    struct eg_buf b = {0};
+    eg_buf_reserve(&b, n + 1);
+    b.len = json_dumpb(j, b.data, n, JSON_COMPACT);
+    json_decref(j);
+    return eg_http_reply_buf(rq, status, "application/json; charset=utf-8", &b);
+}
+
+int eg_http_add_header(struct eg_http_req *rq, const char *name, const char *value)
+{
+    if (!rq->resp || MHD_add_response_header(rq->resp, name, value) != MHD_YES)
+        return EG_EINVAL;
+    return 0;
+}
+
+int eg_http_status_for(const struct eg_err *err)
+{
+    switch (err->status) {
+    case EG_EINVAL:
+        if (!strcmp(err->code, "method_not_allowed"))
+            return 405;
+        /* 400: the request is not well-formed (syntax, types, unknown names); 422: it is, but
+           a value is not acceptable (a credit code with a wrong check character). */
+        if (!strcmp(err->code, "bad_json") || !strcmp(err->code, "not_object") ||
+            !strcmp(err->code, "bad_type") || !strcmp(err->code, "wrong_type") ||
+            !strcmp(err->code, "unknown_field") || !strcmp(err->code, "bad_query") ||
+            !strcmp(err->code, "unknown_filter") || !strcmp(err->code, "bad_cursor") ||
+            !strcmp(err->code, "bad_format") || !strcmp(err->code, "bad_limit") ||
+            !strcmp(err->code, "bad_sort") || !strcmp(err->code, "bad_request") ||
+            !strcmp(err->code, "readonly_field") || !strcmp(err->code, "bad_csv"))
+            return 400;
+        return 422;
+    case EG_EUSAGE:
+        return 400;
+    case EG_EAUTH:
+        return 401;
+    case EG_EPERM:
+        return 403;
+    case EG_ENOTFOUND:
+        return 404;
+    case EG_ECONFLICT:
+        return 409;
+    case EG_ETOOBIG:
+        return 413;
+    case EG_ERATE:
+        return 429;
+    default:
+        return 500;
+    }
+}
+
+int eg_http_reply_error(struct eg_http_req *rq, const struct eg_err *err)
+{
+    int status = eg_http_status_for(err);
+    const char *code = err->code[0] ? err->code : eg_status_name(err->status);
+    /* A 500 says what failed in the log, not to the client. */
+    const char *msg = status == 500 ? "internal error (see the server log)" : err->msg;
+    if (status == 500)
+        eg_log(EG_LOG_ERROR, "http %s %s: %s (%s)", rq->method, rq->path, err->msg, code);
+    if (err->status == EG_EDB)
+        eg_metrics_counter_add("eg_db_errors_total", NULL, 1);
+    json_t *j = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", msg);
+    if (!j) /* the message was not UTF-8 (a byte quoted from the input): say so plainly */
+        j = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", "invalid input");
+    eg_http_reply_json(rq, status, j);
+    if (status == 401)
+        eg_http_add_header(rq, "WWW-Authenticate", "Bearer realm=\"envgov\"");
+    return err->status;
+}
+
+static void reply_errorf(struct eg_http_req *rq, int st, const char *code, const char *msg)
+{
+    struct eg_err e;
+    eg_err_set(&e, st, code, -1, "%s", msg);
+    eg_http_reply_error(rq, &e);
+}
+
+/* ---------------------------------------------------------------- lifecycle */
+
+static void req_free(struct eg_http_req *rq)
+{
+    if (rq->resp)
+        MHD_destroy_response(rq->resp);
+    json_decref(rq->json);
+    if (rq->body.data) /* a login body holds a password: wipe it before the memory is reused */
+        memset(rq->body.data, 0, rq->body.len);
+    eg_buf_free(&rq->body);
+    free(rq->path);
+    free(rq->pathsegs);
+    if (rq->token) {
+        /* the token is a credential: wipe it before the memory is reused */
+        memset(rq->token, 0, strlen(rq->token));
+        free(rq->token);
+    }
+    free(rq);
+}
+
+/* Reads "Authorization: Bearer …" and resolves the principal. Absent: anonymous. */
+static int authenticate(struct eg_http_req *rq)
+{
+    const char *h = eg_http_header(rq, "Authorization");
+    if (rq->route->flags & EG_ROUTE_NO_DB)
+        return 0; /* public documents: a token, good or bad, changes nothing */
+    if (!h) {
+        if (rq->route->flags & EG_ROUTE_AUTH)
+            return eg_err_set(&rq->err, EG_EAUTH, "login_required", -1,
+                              "this endpoint needs a login (Authorization: Bearer TOKEN)");
+        return 0;
+    }
+    if (strncasecmp(h, "Bearer ", 7) || !h[7])
+        return eg_err_set(&rq->err, EG_EAUTH, "bad_authorization", -1,
+                          "the Authorization header must be 'Bearer TOKEN'");
+    const char *t = h + 7;
+    while (*t == ' ')
+        t++;
+    rq->token = eg_strdup(t);
+    if (!rq->srv->auth)
+        return eg_err_set(&rq->err, EG_EAUTH, "bad_token", -1, "this server has no logins");
+    struct eg_store *st;
+    int rc = eg_http_store(rq, &st);
+    if (rc)
+        return rc;
+    return rq->srv->auth(st, rq->token, &rq->who, &rq->err);
+}
+
+static void dispatch(struct eg_http_req *rq)
+{
+    int rc = route_match(rq);
+    if (rc == EG_ENOTFOUND) {
+        reply_errorf(rq, EG_ENOTFOUND, "no_route", "no such endpoint (see /api/v1/openapi.json)");
+        return;
+    }
+    if (rc == 1) {
+        struct eg_err e;
+        eg_err_set(&e, EG_EINVAL, "method_not_allowed", -1, "method %s not allowed here",
+                   rq->method);
+        eg_http_reply_error(rq, &e);
+        return;
+    }
+    if (rq->too_big) {
+        char m[128];
+        snprintf(m, sizeof m, "the request body is over the limit of %zu bytes",
+                 rq->srv->cfg.body_limit);
+        reply_errorf(rq, EG_ETOOBIG, "body_too_large", m);
+        return;
+    }
+    rc = authenticate(rq);
+    if (!rc)
+        rc = rq->route->fn(rq);
+    if (rc < 0) {
+        if (!rq->err.status)
+            eg_err_set(&rq->err, rc, eg_status_name(rc), -1, "%s", eg_status_name(rc));
+        eg_http_reply_error(rq, &rq->err);
+    } else if (!rq->resp) {
+        reply_errorf(rq, EG_EIO, "no_reply", "the handler gave no reply");
+    }
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_size, void **con_cls)
+{
+    struct eg_http_server *srv = cls;
+    struct eg_http_req *rq = *con_cls;
+    (void)version;
+    if (!rq) {
+        rq = eg_calloc(1, sizeof *rq);
+        rq->t0 = eg_nanos();
+        rq->srv = srv;
+        rq->conn = conn;
+        rq->method = method;
+        rq->path = eg_strdup(url);
+        rq->who.role = EG_ROLE_ANON;
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        if (ci && ci->client_addr) {
+            const struct sockaddr *sa = ci->client_addr;
+            if (sa->sa_family == AF_INET)
+                inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+                          rq->client, sizeof rq->client);
+            else if (sa->sa_family == AF_INET6)
+                inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+                          rq->client, sizeof rq->client);
+        }
+        *con_cls = rq;
+        /* A declared length over the limit is refused before reading a byte of it. */
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+        int64_t n;
+        if (cl && !eg_parse_int64(cl, strlen(cl), &n) && n > (int64_t)srv->cfg.body_limit)
+            rq->too_big = 1;
+        if (rq->too_big) {
+            dispatch(rq);
+            return MHD_queue_response(conn, (unsigned)rq->status, rq->resp);
+        }
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        if (!rq->too_big && !rq->status) {
+            if (rq->body.len + *upload_size > srv->cfg.body_limit) {
+                rq->too_big = 1; /* chunked or lying Content-Length: stop keeping it */
+                eg_buf_free(&rq->body);
+            } else {
+                eg_buf_append(&rq->body, upload_data, *upload_size);
+            }
+        }
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (rq->status) /* answered already (413 on the declared length) */
+        return MHD_YES;
+    eg_buf_reserve(&rq->body, 1);
+    rq->body.data[rq->body.len] = '\0';
+    dispatch(rq);
+    return MHD_queue_response(conn, (unsigned)rq->status, rq->resp);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct eg_http_server *srv = cls;
+    struct eg_http_req *rq = *con_cls;
+    (void)conn;
+    if (!rq)
+        return;
+    *con_cls = NULL;
+    double secs = (double)(eg_nanos() - rq->t0) / 1e9;
+    int status = rq->status ? rq->status : 499; /* client went away before a reply */
+    char labels[512];
+    struct eg_buf lb = {0};
+    eg_buf_puts(&lb, rq->route ? rq->route->label : "route=\"unmatched\"");
+    snprintf(labels, sizeof labels, ",method=\"%s\",status=\"%d\"", rq->method, status);
+    eg_buf_puts(&lb, labels);
+    eg_metrics_counter_add("eg_http_requests_total", lb.data, 1);
+    eg_metrics_histogram_observe("eg_http_request_duration_seconds",
+                                 rq->route ? rq->route->label : "route=\"unmatched\"", secs);
+    eg_buf_free(&lb);
+    if (srv->cfg.access_log) {
+        /* The path only: the query may carry a cursor or search text but never a credential;
+           the Authorization header and bodies are never logged. */
+        eg_log(EG_LOG_INFO, "http %s %.200s %d %.2fms %s%s", rq->method, rq->path, status,
+               secs * 1e3, rq->client, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
+    }
+    req_free(rq);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char line[512];
+    (void)cls;
+    vsnprintf(line, sizeof line, fmt, ap);
+    size_t n = strlen(line);
+    while (n && line[n - 1] == '\n')
+        line[--n] = '\0';
+    /* mostly clients that misbehave (closed early, malformed request): not the server's fault */
+    eg_log(EG_LOG_INFO, "http: %s", line);
+}
+
+/* ---------------------------------------------------------------- server */
+
+int eg_http_server_new(const struct eg_http_config *cfg, struct eg_http_server **out,
+                       struct eg_err *err)
+{
+    struct eg_http_server *srv = eg_calloc(1, sizeof *srv);
+    srv->cfg = *cfg;
+    srv->address = eg_strdup(cfg->address && *cfg->address ? cfg->address : "127.0.0.1");
+    srv->db_path = cfg->db_path ? eg_strdup(cfg->db_path) : NULL;
+    srv->cfg.address = srv->address;
+    srv->cfg.db_path = srv->db_path;
+    if (!srv->cfg.body_limit)
+        srv->cfg.body_limit = 1 << 20;
+    if (srv->cfg.timeout_s <= 0)
+        srv->cfg.timeout_s = 30;
+    if (srv->cfg.threads <= 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        srv->cfg.threads = n > 0 && n < 256 ? (int)n : 2;
+    }
+    if (srv->cfg.port < 0 || srv->cfg.port > 65535) {
+        eg_http_server_free(srv);
+        return eg_err_set(err, EG_EINVAL, "bad_port", -1, "port %d out of range", cfg->port);
+    }
+    if (pthread_key_create(&srv->store_key, store_destroy) == 0)
+        srv->have_key = 1;
+    eg_metrics_describe("eg_http_requests_total", EG_METRIC_COUNTER,
+                        "HTTP requests answered, by route pattern, method and status.");
+    eg_metrics_describe("eg_http_request_duration_seconds", EG_METRIC_HISTOGRAM,
+                        "Time from request headers to the reply being sent, by route.");
+    eg_metrics_describe("eg_db_errors_total", EG_METRIC_COUNTER,
+                        "Database failures met while answering HTTP requests.");
+    *out = srv;
+    return 0;
+}
+
+int eg_http_server_start(struct eg_http_server *srv, struct eg_err *err)
+{
+    struct sockaddr_in in4 = {0};
+    struct sockaddr_in6 in6 = {0};
+    const struct sockaddr *sa;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
+    if (inet_pton(AF_INET, srv->address, &in4.sin_addr) == 1) {
+        in4.sin_family = AF_INET;
+        in4.sin_port = htons((uint16_t)srv->cfg.port);
+        sa = (const struct sockaddr *)&in4;
+    } else if (inet_pton(AF_INET6, srv->address, &in6.sin6_addr) == 1) {
+        in6.sin6_family = AF_INET6;
+        in6.sin6_port = htons((uint16_t)srv->cfg.port);
+        sa = (const struct sockaddr *)&in6;
+        flags |= MHD_USE_IPv6;
+    } else {
+        return eg_err_set(err, EG_EINVAL, "bad_address", -1,
+                          "'%s' is not a numeric IPv4 or IPv6 address", srv->address);
+    }
+    if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES)
+        flags |= MHD_USE_EPOLL;
+    srv->daemon = MHD_start_daemon(
+        flags, (uint16_t)srv->cfg.port, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER,
+        mhd_log, NULL, MHD_OPTION_SOCK_ADDR, sa,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->cfg.threads, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)srv->cfg.timeout_s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+        MHD_OPTION_END);
+    if (!srv->daemon)
+        return eg_err_set(err, EG_EIO, "listen_failed", -1, "cannot listen on %s port %d",
+                          srv->address, srv->cfg.port);
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    srv->port = di ? di->port : srv->cfg.port;
+    return 0;
+}
+
+int eg_http_server_port(const struct eg_http_server *srv)
+{
+    return srv->port;
+}
+
+void eg_http_server_stop(struct eg_http_server *srv)
+{
+    if (srv->daemon) {
+        MHD_stop_daemon(srv->daemon); /* joins the workers; their stores close on the way */
+        srv->daemon = NULL;
+    }
+}
+
+void eg_http_server_free(struct eg_http_server *srv)
+{
+    if (!srv)
+        return;
+    eg_http_server_stop(srv);
+    if (srv->have_key)
+        pthread_key_delete(srv->store_key);
+    for (int i = 0; i < srv->nroutes; i++)
+        route_free(&srv->routes[i]);
+    free(srv->routes);
+    free(srv->address);
+    free(srv->db_path);
+    free(srv);
+}
+
+int eg__http_server_route_count(const struct eg_http_server *srv)
+{
+    return srv->nroutes;
+}
+
+void eg__http_server_route_info(const struct eg_http_server *srv, int i, struct eg__http_route_info *out)
+{
+    const struct route *r = &srv->routes[i];
+    out->method = r->method;
+    out->pattern = r->pattern;
+    out->flags = r->flags;
+    out->summary = r->summary;
+    out->res = r->res;
+}
+
+int64_t eg__http_server_token_ttl(const struct eg_http_server *srv)
+{
+    return srv->cfg.token_ttl_s;
+}
+
+void eg__http_server_set_auth(struct eg_http_server *srv, eg__http_auth_fn fn)
+{
+    srv->auth = fn;
+}

@@ -1,0 +1,48 @@
+/*
+ * http_client.h: what the HTTP integration tests need — start the real `envgov serve` on a free
+ * loopback port and stop it with SIGTERM, and a tiny HTTP/1.1 client over a real socket that
+ * can also send raw (malformed, truncated) bytes. One request per connection.
+ */
+#ifndef EG_TEST_HTTP_CLIENT_H
+#define EG_TEST_HTTP_CLIENT_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct eg_hc_resp {
+    int status;    /* 0 when no response could be read */
+    char *head;    /* status line and headers, NUL-terminated */
+    char *body;    /* NUL-terminated beyond body_len */
+    size_t body_len;
+};
+
+/* extra_headers: lines each ending in \r\n, or NULL. token: bearer token or NULL. */
+int eg_hc_request(int port, const char *method, const char *path, const char *token,
+                  const char *extra_headers, const char *body, size_t body_len,
+                  struct eg_hc_resp *out);
+/* Sends bytes as they are; shutdown(SHUT_WR) after them when half_close. */
+int eg_hc_raw(int port, const void *bytes, size_t n, int half_close, struct eg_hc_resp *out);
+/* The value of a header (case-insensitive name), copied into a static buffer, or NULL. */
+const char *eg_hc_header(const struct eg_hc_resp *r, const char *name);
+/* The body parsed as JSON, or NULL (caller decrefs). */
+json_t *eg_hc_json(const struct eg_hc_resp *r);
+void eg_hc_free(struct eg_hc_resp *r);
+
+/* A running `envgov serve`. */
+struct eg_hs {
+    pid_t pid;
+    int port;
+    char db[512];
+    char log[512]; /* its stderr (the access log) */
+};
+/* Starts serve on db with extra args (NULL-terminated, may be NULL) and waits until it answers
+   /healthz. Returns 0, or -1 (the log is printed). */
+int eg_hs_start(struct eg_hs *s, const char *db, const char *const *extra);
+/* SIGTERM and wait; returns the exit status (or -1 when killed by a signal). */
+int eg_hs_stop(struct eg_hs *s);
+
+/* Logs in; returns a malloc'd token or NULL. */
+char *eg_hc_login(int port, const char *user, const char *password);
+
+#endif

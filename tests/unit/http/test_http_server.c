@@ -1,0 +1,339 @@
+/*
+ * test_http_server.c: the HTTP framework on its own — a server with test routes (no database),
+ * started in-process on a free loopback port and spoken to over real sockets: routing and path
+ * parameters, 404/405, the body limit (413 on a declared length and on a chunked body),
+ * malformed and truncated JSON (400), the error envelope and status mapping, list exports
+ * (CSV with BOM and Chinese headers, XLSX as a zip), the metrics text, and the settings loader
+ * (flag > env > file > default).
+ */
+#include "base/base.h"
+#include "http/http.h"
+#include "integration/http_client.h"
+#include "test.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int h_echo(struct eg_http_req *rq)
+{
+    json_t *j = json_pack("{s:s,s:s?,s:s?,s:s}", "id", eg_http_param(rq, "id"), "sub",
+                          eg_http_param(rq, "sub"), "q", eg_http_query(rq, "q"), "method",
+                          eg_http_method(rq));
+    return eg_http_reply_json(rq, 200, j);
+}
+
+static int h_body(struct eg_http_req *rq)
+{
+    json_t *b;
+    int rc = eg_http_body_json(rq, &b);
+    if (rc)
+        return rc;
+    return eg_http_reply_json(rq, 200, json_incref(b));
+}
+
+static int h_fail(struct eg_http_req *rq)
+{
+    const char *what = eg_http_param(rq, "what");
+    struct eg_err *e = eg_http_err(rq);
+    if (!strcmp(what, "conflict"))
+        return eg_err_set(e, EG_ECONFLICT, "duplicate", -1, "code exists");
+    if (!strcmp(what, "perm"))
+        return eg_err_set(e, EG_EPERM, "out_of_scope", -1, "not yours");
+    if (!strcmp(what, "semantic"))
+        return eg_err_set(e, EG_EINVAL, "credit_code", -1, "check character wrong");
+    if (!strcmp(what, "rate"))
+        return eg_err_set(e, EG_ERATE, "rate_limited", -1, "slow down");
+    return eg_err_set(e, EG_EDB, "db", -1, "disk I/O error at /secret/path");
+}
+
+static const struct eg_http_column cols[] = {
+    {"id", "编号", NULL, NULL},
+    {"name", "单位名称", NULL, NULL},
+    {"kind", "单位类型", "enterprise|park", "排污单位|园区"},
+};
+
+static int h_list(struct eg_http_req *rq)
+{
+    json_t *items = json_pack("[{s:i,s:s,s:s},{s:i,s:s,s:s}]", "id", 1, "name", "浦东\"测试\",公司",
+                              "kind", "enterprise", "id", 2, "name", "=HYPERLINK(\"x\")", "kind",
+                              "park");
+    return eg_http_reply_list(rq, "排污单位", "units", cols, 3, items, "c2");
+}
+
+static struct eg_http_server *start(size_t limit)
+{
+    struct eg_http_config c = {.address = "127.0.0.1", .port = 0, .threads = 2,
+                               .body_limit = limit};
+    struct eg_http_server *srv;
+    struct eg_err err;
+    REQUIRE(eg_http_server_new(&c, &srv, &err) == 0);
+    REQUIRE(!eg_http_route_add(srv, "GET", "/t/{id}", h_echo, 0, "echo", NULL));
+    REQUIRE(!eg_http_route_add(srv, "GET", "/t/{id}/{sub}", h_echo, 0, "echo2", NULL));
+    REQUIRE(!eg_http_route_add(srv, "GET", "/t/fixed/x", h_echo, 0, "literal wins", NULL));
+    REQUIRE(!eg_http_route_add(srv, "POST", "/body", h_body, EG_ROUTE_BODY_JSON, "body", NULL));
+    REQUIRE(!eg_http_route_add(srv, "GET", "/fail/{what}", h_fail, 0, "fail", NULL));
+    REQUIRE(!eg_http_route_add(srv, "GET", "/list", h_list, EG_ROUTE_LIST, "list", NULL));
+    REQUIRE(!eg_http_route_add(srv, "GET", "/auth", h_echo, EG_ROUTE_AUTH, "auth", NULL));
+    REQUIRE(eg_http_route_add(srv, "GET", "/t/{id}", h_echo, 0, "dup", NULL) == EG_ECONFLICT);
+    REQUIRE(eg_http_route_add(srv, "BREW", "/pot", h_echo, 0, "teapot", NULL) == EG_EINVAL);
+    REQUIRE(eg_http_server_start(srv, &err) == 0);
+    REQUIRE(eg_http_server_port(srv) > 0);
+    return srv;
+}
+
+static const char *err_code(const struct eg_hc_resp *r)
+{
+    static char code[64];
+    json_t *j = eg_hc_json(r);
+    const char *c = json_string_value(json_object_get(json_object_get(j, "error"), "code"));
+    snprintf(code, sizeof code, "%s", c ? c : "(none)");
+    json_decref(j);
+    return code;
+}
+
+TEST(http_server_routes_params_and_literal_precedence)
+{
+    struct eg_http_server *srv = start(1024);
+    int port = eg_http_server_port(srv);
+    struct eg_hc_resp r;
+    REQUIRE(!eg_hc_request(port, "GET", "/t/42?q=%E6%B5%A6%E4%B8%9C", NULL, NULL, NULL, 0, &r));
+    CHECK_EQ_INT(r.status, 200);
+    json_t *j = eg_hc_json(&r);
+    CHECK_STR(json_string_value(json_object_get(j, "id")), "42");
+    CHECK_STR(json_string_value(json_object_get(j, "q")), "浦东");
+    CHECK(strstr(eg_hc_header(&r, "Content-Type"), "application/json") != NULL);
+    json_decref(j);
+    eg_hc_free(&r);
+
+    REQUIRE(!eg_hc_request(port, "GET", "/t/fixed/x", NULL, NULL, NULL, 0, &r));
+    j = eg_hc_json(&r);
+    CHECK_EQ_INT(r.status, 200);
+    CHECK(json_object_get(j, "sub") == NULL || json_is_null(json_object_get(j, "sub")));
+    json_decref(j);
+    eg_hc_free(&r);
+
+    REQUIRE(!eg_hc_request(port, "GET", "/t/7/more", NULL, NULL, NULL, 0, &r));
+    j = eg_hc_json(&r);
+    CHECK_STR(json_string_value(json_object_get(j, "sub")), "more");
+    json_decref(j);
+    eg_hc_free(&r);
+
+    REQUIRE(!eg_hc_request(port, "GET", "/nope", NULL, NULL, NULL, 0, &r));
+    CHECK_EQ_INT(r.status, 404);
+    CHECK_STR(err_code(&r), "no_route");
+    eg_hc_free(&r);
+    REQUIRE(!eg_hc_request(port, "DELETE", "/t/1", NULL, NULL, NULL, 0, &r));
+    CHECK_EQ_INT(r.status, 405);
+    eg_hc_free(&r);
+    /* an empty placeholder segment does not match */
+    REQUIRE(!eg_hc_request(port, "GET", "/t/", NULL, NULL, NULL, 0, &r));
+    CHECK_EQ_INT(r.status, 404);
+    eg_hc_free(&r);
+    eg_http_server_free(srv);
+}
+
+TEST(http_server_error_status_mapping)
+{
+    struct eg_http_server *srv = start(1024);
+    int port = eg_http_server_port(srv);
+    static const struct {
+        const char *what;
+        int status;
+        const char *code;
+    } cases[] = {{"conflict", 409, "duplicate"}, {"perm", 403, "out_of_scope"},
+                 {"semantic", 422, "credit_code"}, {"rate", 429, "rate_limited"},
+                 {"db", 500, "db"}};
+    for (size_t i = 0; i < EG_ARRAY_LEN(cases); i++) {
+        char path[64];
+        struct eg_hc_resp r;
+        snprintf(path, sizeof path, "/fail/%s", cases[i].what);
+        REQUIRE(!eg_hc_request(port, "GET", path, NULL, NULL, NULL, 0, &r));
+        CHECK_EQ_INT(r.status, cases[i].status);
+        CHECK_STR(err_code(&r), cases[i].code);
+        /* a 500 never shows internals to the client */
+        if (cases[i].status == 500)
+            CHECK(strstr(r.body, "/secret/path") == NULL);
+        eg_hc_free(&r);
+    }
+    /* 401: route needs a login; a token on a server without logins is refused */
+    struct eg_hc_resp r;
+    REQUIRE(!eg_hc_request(port, "GET", "/auth", NULL, NULL, NULL, 0, &r));
+    CHECK_EQ_INT(r.status, 401);
+    CHECK(eg_hc_header(&r, "WWW-Authenticate") != NULL);
+    eg_hc_free(&r);
+    REQUIRE(!eg_hc_request(port, "GET", "/t/1", "bogus", NULL, NULL, 0, &r));
+    CHECK_EQ_INT(r.status, 401);
+    eg_hc_free(&r);
+    REQUIRE(!eg_hc_request(port, "GET", "/t/1", NULL, "Authorization: Basic eDp5\r\n", NULL, 0,
+                           &r));
+    CHECK_EQ_INT(r.status, 401);
+    CHECK_STR(err_code(&r), "bad_authorization");
+    eg_hc_free(&r);
+    eg_http_server_free(srv);
+}
+
+TEST(http_server_json_body_malformed_truncated_and_over_limit)
+{
+    struct eg_http_server *srv = start(64);
+    int port = eg_http_server_port(srv);
+    struct eg_hc_resp r;
+    const char *good = "{\"a\":\"x\\u0000y\",\"b\":\"😀\"}";
+    REQUIRE(!eg_hc_request(port, "POST", "/body", NULL, NULL, good, strlen(good), &r));
+    CHECK_EQ_INT(r.status, 200);
+    json_t *j = eg_hc_json(&r);
+    CHECK_EQ_INT(json_string_length(json_object_get(j, "a")), 3); /* NUL kept */
+    CHECK_STR(json_string_value(json_object_get(j, "b")), "😀");
+    json_decref(j);
+    eg_hc_free(&r);
+
+    const char *bad[] = {"{\"a\":", "{\"a\" 1}", "[1,2]", "", "{\"a\":1,\"a\":2}", "\xff\xfe"};
+    const char *codes[] = {"bad_json", "bad_json", "not_object", "bad_json", "bad_json", "bad_json"};
+    for (size_t i = 0; i < EG_ARRAY_LEN(bad); i++) {
+        REQUIRE(!eg_hc_request(port, "POST", "/body", NULL, NULL, bad[i], strlen(bad[i]), &r));
+        CHECK_EQ_INT(r.status, 400);
+        CHECK_STR(err_code(&r), codes[i]);
+        eg_hc_free(&r);
+    }
+    /* declared over the limit: refused before the body is read */
+    char big[200];
+    memset(big, 'x', sizeof big);
+    REQUIRE(!eg_hc_request(port, "POST", "/body", NULL, NULL, big, sizeof big, &r));
+    CHECK_EQ_INT(r.status, 413);
+    CHECK_STR(err_code(&r), "body_too_large");
+    eg_hc_free(&r);
+    /* chunked, no declared length: counted as it arrives */
+    const char *chunked = "POST /body HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                          "Transfer-Encoding: chunked\r\n\r\n"
+                          "28\r\n{\"a\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\r\n"
+                          "28\r\nxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\r\n"
+                          "3\r\n\"}\n\r\n0\r\n\r\n";
+    REQUIRE(!eg_hc_raw(port, chunked, strlen(chunked), 0, &r));
+    CHECK_EQ_INT(r.status, 413);
+    eg_hc_free(&r);
+    /* truncated: the client sends half its declared body and stops writing */
+    const char *trunc = "POST /body HTTP/1.1\r\nHost: x\r\nContent-Length: 40\r\n\r\n{\"a\":";
+    REQUIRE(!eg_hc_raw(port, trunc, strlen(trunc), 1, &r) || r.status == 0);
+    CHECK(r.status == 0 || r.status == 400);
+    eg_hc_free(&r);
+    /* garbage request line */
+    REQUIRE(!eg_hc_raw(port, "\x01\x02 junk\r\n\r\n", 10, 1, &r) || r.status == 0);
+    CHECK(r.status == 0 || r.status == 400);
+    eg_hc_free(&r);
+    eg_http_server_free(srv);
+}
+
+TEST(http_server_list_exports_csv_bom_and_xlsx_zip)
+{
+    struct eg_http_server *srv = start(1024);
+    int port = eg_http_server_port(srv);
+    struct eg_hc_resp r;
+    REQUIRE(!eg_hc_request(port, "GET", "/list", NULL, NULL, NULL, 0, &r));
+    json_t *j = eg_hc_json(&r);
+    CHECK_EQ_INT(json_array_size(json_object_get(j, "items")), 2);
+    CHECK_STR(json_string_value(json_object_get(j, "next_cursor")), "c2");
+    json_decref(j);
+    eg_hc_free(&r);
+
+    REQUIRE(!eg_hc_request(port, "GET", "/list?format=csv", NULL, NULL, NULL, 0, &r));
+    CHECK_EQ_INT(r.status, 200);
+    CHECK(strstr(eg_hc_header(&r, "Content-Type"), "text/csv") != NULL);
+    CHECK(strstr(eg_hc_header(&r, "Content-Disposition"), "units.csv") != NULL);
+    REQUIRE(r.body_len > 3);
+    CHECK(!memcmp(r.body, "\xEF\xBB\xBF", 3));
+    CHECK(!strncmp(r.body + 3, "编号,单位名称,单位类型\r\n", strlen("编号,单位名称,单位类型\r\n")));
+    CHECK(strstr(r.body, "1,\"浦东\"\"测试\"\",公司\",排污单位\r\n") != NULL);
+    /* formula injection defused, RFC 4180 quoting kept */
+    CHECK(strstr(r.body, "2,\"'=HYPERLINK(\"\"x\"\")\",园区\r\n") != NULL);
+    eg_hc_free(&r);
+
+    REQUIRE(!eg_hc_request(port, "GET", "/list?format=xlsx", NULL, NULL, NULL, 0, &r));
+    CHECK_EQ_INT(r.status, 200);
+    CHECK(r.body_len > 1000);
+    CHECK(!memcmp(r.body, "PK\x03\x04", 4));
+    /* the sheet name is stored in xl/workbook.xml, deflated; the file name is in the clear */
+    CHECK(memmem(r.body, r.body_len, "xl/workbook.xml", 15) != NULL);
+    eg_hc_free(&r);
+
+    REQUIRE(!eg_hc_request(port, "GET", "/list?format=pdf", NULL, NULL, NULL, 0, &r));
+    CHECK_EQ_INT(r.status, 400);
+    CHECK_STR(err_code(&r), "bad_format");
+    eg_hc_free(&r);
+    eg_http_server_free(srv);
+}
+
+TEST(http_server_metrics_count_requests_by_route_and_status)
+{
+    struct eg_http_server *srv = start(1024);
+    int port = eg_http_server_port(srv);
+    struct eg_hc_resp r;
+    for (int i = 0; i < 3; i++) {
+        REQUIRE(!eg_hc_request(port, "GET", "/t/1", NULL, NULL, NULL, 0, &r));
+        eg_hc_free(&r);
+    }
+    REQUIRE(!eg_hc_request(port, "GET", "/nope", NULL, NULL, NULL, 0, &r));
+    eg_hc_free(&r);
+    eg_metrics_counter_add("eg_test_things_total", "kind=\"a\"", 2);
+    eg_metrics_gauge_set("eg_test_level", NULL, 7.5);
+    struct eg_buf b = {0};
+    eg_metrics_render(&b);
+    eg_buf_append(&b, "", 1);
+    CHECK(strstr(b.data, "# TYPE eg_http_requests_total counter\n") != NULL);
+    CHECK(strstr(b.data, "eg_http_requests_total{route=\"/t/{id}\",method=\"GET\",status=\"200\"} 3\n"));
+    CHECK(strstr(b.data, "eg_http_requests_total{route=\"unmatched\",method=\"GET\",status=\"404\"} 1\n"));
+    CHECK(strstr(b.data, "eg_http_request_duration_seconds_bucket{route=\"/t/{id}\",le=\"+Inf\"} 3\n"));
+    CHECK(strstr(b.data, "eg_http_request_duration_seconds_count{route=\"/t/{id}\"} 3\n"));
+    CHECK(strstr(b.data, "eg_test_things_total{kind=\"a\"} 2\n"));
+    CHECK(strstr(b.data, "eg_test_level 7.5\n"));
+    eg_buf_free(&b);
+    eg_http_server_free(srv);
+}
+
+TEST(config_precedence_flag_env_file_default)
+{
+    static const struct eg_config_key keys[] = {
+        {"store.db", "EG_TEST_DB", "--db", "envgov.db", "db"},
+        {"http.listen", "EG_TEST_HTTP", "--http", "127.0.0.1:8080", "http"},
+        {"http.threads", "EG_TEST_THREADS", "--threads", "0", "threads"},
+        {"log.level", "EG_TEST_LOG", "--log-level", "info", "log"},
+    };
+    char path[600];
+    snprintf(path, sizeof path, "%s/envgov.ini", eg_test_tmpdir());
+    FILE *f = fopen(path, "w");
+    REQUIRE(f);
+    fputs("; comment\n[store]\ndb = /from/file.db\n[http]\nlisten = 0.0.0.0:9\nthreads = 3\n", f);
+    fclose(f);
+    setenv("EG_TEST_HTTP", "10.0.0.1:7", 1);
+    setenv("EG_TEST_THREADS", "5", 1);
+    char *argv[] = {"serve", "--config", path, "--threads=9", NULL};
+    struct eg_config cfg;
+    struct eg_err err;
+    REQUIRE(eg_config_load(&cfg, keys, 4, 4, argv, &err) == 0);
+    CHECK_STR(eg_config_get(&cfg, "store.db"), "/from/file.db"); /* file over default */
+    CHECK_STR(eg_config_get(&cfg, "http.listen"), "10.0.0.1:7");  /* env over file */
+    CHECK_STR(eg_config_get(&cfg, "http.threads"), "9");          /* flag over env */
+    CHECK_STR(eg_config_get(&cfg, "log.level"), "info");          /* default */
+    int64_t t;
+    CHECK_EQ_INT(eg_config_int(&cfg, "http.threads", 0, 8, &t, &err), EG_EINVAL);
+    CHECK(strstr(err.msg, "flag") != NULL);
+    eg_config_free(&cfg);
+
+    char *bad_flag[] = {"serve", "--nope", "1", NULL};
+    CHECK_EQ_INT(eg_config_load(&cfg, keys, 4, 3, bad_flag, &err), EG_EUSAGE);
+    char *missing[] = {"serve", "--db", NULL};
+    CHECK_EQ_INT(eg_config_load(&cfg, keys, 4, 2, missing, &err), EG_EUSAGE);
+    f = fopen(path, "w");
+    fputs("[http]\nlistne = 1\n", f);
+    fclose(f);
+    char *typo[] = {"serve", "--config", path, NULL};
+    CHECK_EQ_INT(eg_config_load(&cfg, keys, 4, 3, typo, &err), EG_EINVAL);
+    CHECK(strstr(err.msg, "listne") != NULL);
+    char *nofile[] = {"serve", "--config", "/nonexistent/x.ini", NULL};
+    CHECK_EQ_INT(eg_config_load(&cfg, keys, 4, 3, nofile, &err), EG_EINVAL);
+    struct eg_buf b = {0};
+    eg_config_help(keys, 4, &b);
+    eg_buf_append(&b, "", 1);
+    CHECK(strstr(b.data, "--threads") && strstr(b.data, "EG_TEST_THREADS") &&
+          strstr(b.data, "[http] threads"));
+    eg_buf_free(&b);
+}
