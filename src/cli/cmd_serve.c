@@ -110,8 +110,8 @@ static int http_start(const struct eg_config *cfg, void **state, struct eg_err *
         return rc;
     }
     int v6 = strchr(addr, ':') != NULL;
-    printf("envgov: HTTP API listening on http://%s%s%s:%d/ (threads %lld)\n", v6 ? "[" : "",
-           addr, v6 ? "]" : "", eg_http_server_port(srv), (long long)threads);
+    printf("envgov: HTTP API listening on http://%s%s%s:%d/\n", v6 ? "[" : "", addr,
+           v6 ? "]" : "", eg_http_server_port(srv));
     fflush(stdout);
     *state = srv;
     return 0;
