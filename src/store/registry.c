@@ -1249,7 +1249,7 @@ int eg_registry_value_from_text(struct eg_store *st, const struct eg_field *f, c
         struct eg_civil c = {y, m, d, 0, 0, 0, 0};
         if (part != 2 || !digits || y < 1000 || !eg_civil_valid(&c))
             return eg_err_set(err, EG_EINVAL, f->name, -1, "%s must be a date YYYY-MM-DD", f->name);
-        char buf[16];
+        char buf[40];
         snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
         *out = json_string(buf);
         return 0;
@@ -1267,16 +1267,20 @@ int eg_registry_value_from_text(struct eg_store *st, const struct eg_field *f, c
         return 0;
     }
     case EG_FT_REF: {
-        int64_t v;
-        if (eg_parse_int64(s, n, &v) == 0) {
-            if (v <= 0)
+        /* The natural key first (region codes are digits too), then a plain id. */
+        int64_t v = 0, id = 0;
+        int is_int = eg_parse_int64(s, n, &id) == 0;
+        struct eg_err e2;
+        int r = ref_lookup(st, f, s, n, &v, is_int ? &e2 : err);
+        if (r == EG_EINVAL && is_int) {
+            if (id <= 0)
                 return eg_err_set(err, EG_EINVAL, f->name, -1, "%s must be a positive id", f->name);
-            *out = json_integer(v);
-            return 0;
-        }
-        int r = ref_lookup(st, f, s, n, &v, err);
-        if (r < 0)
+            v = id;
+        } else if (r < 0) {
+            if (is_int && err)
+                *err = e2;
             return r;
+        }
         *out = json_integer(v);
         return 0;
     }
