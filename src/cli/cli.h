@@ -33,5 +33,10 @@ const struct eg_cli_cmd *eg_cli_find(const char *noun, const char *verb);
 int eg_cmd_hj212_parse(int argc, char **argv);
 int eg_cmd_hj212_crc(int argc, char **argv);
 int eg_cmd_serve(int argc, char **argv);
+int eg_cmd_aqi(int argc, char **argv);
+int eg_cmd_device_add(int argc, char **argv);
+int eg_cmd_device_status(int argc, char **argv);
+int eg_cmd_device_offline(int argc, char **argv);
+int eg_cmd_sim(int argc, char **argv);
 
 #endif
