@@ -124,11 +124,8 @@ static int collect_filter(void *arg, const char *name, const char *value)
         if (!strcmp(name, reserved[i]))
             return 0;
     const struct eg_field *f = NULL;
-    if (!strcmp(name, "id")) {
-        a->rc = eg_err_set(eg_http_err(a->rq), EG_EINVAL, "unknown_filter", -1,
-                           "filter by id with GET /api/v1/%s/{id}", a->res->name);
-        return 1;
-    }
+    if (!strcmp(name, "id"))
+        goto add; /* the registry filters by id too */
     for (int i = 0; i < a->res->nfields && !f; i++)
         if (!strcmp(a->res->fields[i].name, name))
             f = &a->res->fields[i];
@@ -137,6 +134,7 @@ static int collect_filter(void *arg, const char *name, const char *value)
                            "%s cannot be filtered by '%.64s'", a->res->name, name);
         return 1;
     }
+add:
     if (a->n == MAX_FILTERS) {
         a->rc = eg_err_set(eg_http_err(a->rq), EG_EINVAL, "bad_query", -1, "too many filters");
         return 1;

@@ -278,3 +278,135 @@ char *eg_hc_login(int port, const char *user, const char *password)
     free(body);
     return tok;
 }
+
+/* ---------------------------------------------------------------- fixture */
+
+#include "store/auth.h"
+#include "store/registry.h"
+
+void eg_hf_credit_code(const char *body17, char out[19])
+{
+    /* GB 32100-2015 §4.3: code set of 31 characters, weights 3^(i) mod 31, check = 31 - sum%31 */
+    static const char set[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+    static const int w[17] = {1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28};
+    int sum = 0;
+    for (int i = 0; i < 17; i++) {
+        const char *p = strchr(set, body17[i]);
+        sum += (int)(p - set) * w[i];
+        out[i] = body17[i];
+    }
+    int c = 31 - sum % 31;
+    out[17] = set[c == 31 ? 0 : c];
+    out[18] = '\0';
+}
+
+static long long mk(struct eg_store *st, const char *res, json_t *in)
+{
+    json_t *row = NULL;
+    struct eg_err err = {0};
+    int rc = eg_registry_create(st, eg_registry_find(res), &eg_principal_system, in, &row, &err);
+    json_decref(in);
+    if (rc) {
+        fprintf(stderr, "    fixture: create %s: %s (%s)\n", res, err.msg, err.code);
+        return -1;
+    }
+    long long id = (long long)json_integer_value(json_object_get(row, "id"));
+    json_decref(row);
+    return id;
+}
+
+static long long user_id(struct eg_store *st, const char *name)
+{
+    const char *fn[] = {"username"}, *fv[] = {name};
+    struct eg_list_query q = {.limit = 1, .filter_names = fn, .filter_values = fv, .nfilters = 1};
+    json_t *rows = NULL;
+    char *next = NULL;
+    struct eg_err err;
+    long long id = -1;
+    if (!eg_registry_list(st, eg_registry_find("users"), &eg_principal_system, &q, &rows, &next,
+                          &err) &&
+        json_array_size(rows) == 1)
+        id = (long long)json_integer_value(json_object_get(json_array_get(rows, 0), "id"));
+    json_decref(rows);
+    free(next);
+    return id;
+}
+
+int eg_hf_build(const char *db, struct eg_hf *f)
+{
+    struct eg_store *st;
+    struct eg_err err;
+    if (eg_store_open(db, &st, &err)) {
+        fprintf(stderr, "    fixture: open: %s\n", err.msg);
+        return -1;
+    }
+    char cc1[19], cc2[19];
+    eg_hf_credit_code("91310115MA1K3YJ5X", cc1);
+    eg_hf_credit_code("91310115MA1H7A2B3", cc2);
+    memset(f, 0, sizeof *f);
+    f->district = mk(st, "regions", json_pack("{s:s,s:s,s:s}", "code", "310115", "name", "浦东新区",
+                                              "level", "district"));
+    f->s1 = mk(st, "regions", json_pack("{s:s,s:s,s:s,s:I}", "code", "310115005", "name", "陆家嘴街道",
+                                        "level", "street", "parent_id", f->district));
+    f->s2 = mk(st, "regions", json_pack("{s:s,s:s,s:s,s:I}", "code", "310115125", "name", "川沙新镇",
+                                        "level", "street", "parent_id", f->district));
+    f->grid = mk(st, "regions", json_pack("{s:s,s:s,s:s,s:I}", "code", "310115005001", "name",
+                                          "陆家嘴第一网格", "level", "grid", "parent_id", f->s1));
+    f->park = mk(st, "units", json_pack("{s:s,s:s,s:I}", "name", "示例产业园", "kind", "park",
+                                        "region_id", f->s1));
+    f->e1 = mk(st, "units", json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:b}", "name", "虚构精细化工有限公司",
+                                      "kind", "enterprise", "credit_code", cc1, "industry", "化工",
+                                      "region_id", f->s1, "park_id", f->park, "key_air", 1));
+    f->e2 = mk(st, "units", json_pack("{s:s,s:s,s:s,s:I,s:b}", "name", "虚构电镀科技有限公司", "kind",
+                                      "enterprise", "credit_code", cc2, "region_id", f->s2,
+                                      "public", 1));
+    f->o1 = mk(st, "outlets", json_pack("{s:I,s:s,s:s,s:s}", "unit_id", f->e1, "code", "DA001",
+                                        "name", "1号排气筒", "type", "waste_gas"));
+    f->o2 = mk(st, "outlets", json_pack("{s:I,s:s,s:s}", "unit_id", f->e2, "code", "DW001", "type",
+                                        "waste_water"));
+    f->pm1 = mk(st, "permits", json_pack("{s:s,s:I,s:s,s:s,s:s}", "number", "91310115XX001V",
+                                         "unit_id", f->e1, "category", "key", "valid_from",
+                                         "2024-01-01", "valid_to", "2028-12-31"));
+    f->l1 = mk(st, "permit_limits", json_pack("{s:I,s:I,s:s,s:s,s:f,s:s,s:s}", "permit_id", f->pm1,
+                                              "outlet_id", f->o1, "pollutant", "a21026",
+                                              "pollutant_name", "二氧化硫", "conc_limit", 50.0,
+                                              "conc_unit", "mg/m3", "standard", "DB31/933-2015"));
+    f->pm2 = mk(st, "permits", json_pack("{s:s,s:I,s:s}", "number", "91310115XX002W", "unit_id",
+                                         f->e2, "category", "simplified"));
+    f->l2 = mk(st, "permit_limits", json_pack("{s:I,s:I,s:s,s:f}", "permit_id", f->pm2, "outlet_id",
+                                              f->o2, "pollutant", "w01018", "conc_limit", 50.0));
+    f->st1 = mk(st, "stations", json_pack("{s:s,s:s,s:s,s:I,s:b}", "code", "SH-PD-AIR-01", "name",
+                                          "陆家嘴空气站", "kind", "air", "region_id", f->s1, "public",
+                                          1));
+    f->dv1 = mk(st, "devices", json_pack("{s:s,s:s,s:I,s:s}", "mn", "88888880000001", "password",
+                                         "device-pw-1", "outlet_id", f->o1, "pollutants",
+                                         "a21026,a21002"));
+    for (int i = 0; i < 6; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "备用楼宇%d", i);
+        f->spare[i] = mk(st, "units", json_pack("{s:s,s:s,s:I}", "name", name, "kind", "building",
+                                                "region_id", f->s1));
+    }
+    static const char *const roles[] = {"admin", "bureau", "street", "enterprise", "steward"};
+    int rc = 0;
+    for (int i = 0; i < 5 && !rc; i++) {
+        char pw[64];
+        snprintf(pw, sizeof pw, "pw-%s-123456", roles[i]);
+        rc = eg_auth_user_add(st, roles[i], roles[i], !strcmp(roles[i], "street") ? "310115005" : NULL,
+                              !strcmp(roles[i], "enterprise") ? f->e1 : 0, pw, &err);
+        if (rc)
+            fprintf(stderr, "    fixture: user %s: %s\n", roles[i], err.msg);
+    }
+    f->steward_uid = user_id(st, "steward");
+    f->bureau_uid = user_id(st, "bureau");
+    f->contract = mk(st, "steward_contracts", json_pack("{s:I,s:I,s:s,s:s}", "user_id",
+                                                        f->steward_uid, "unit_id", f->e1,
+                                                        "valid_from", "2025-01-01", "valid_to",
+                                                        "2027-12-31"));
+    eg_store_close(st);
+    long long *all = &f->district;
+    for (size_t i = 0; i < sizeof *f / sizeof(long long); i++)
+        if (all[i] <= 0)
+            return -1;
+    return rc ? -1 : 0;
+}

@@ -45,4 +45,18 @@ int eg_hs_stop(struct eg_hs *s);
 /* Logs in; returns a malloc'd token or NULL. */
 char *eg_hc_login(int port, const char *user, const char *password);
 
+/* The registry fixture of the HTTP tests, written through the library before the server starts:
+   a district with two streets (S1, S2) and a grid under S1; a park and enterprise E1 in S1 (not
+   public), enterprise E2 in S2 (public); an outlet, permit, limit and device of E1, an outlet
+   of E2 with its permit and limit, a public air station in S1, six spare buildings in S1; one user per role (street in
+   S1, enterprise of E1, steward contracted for E1), each with password "pw-<role>-123456". */
+struct eg_hf {
+    long long district, s1, s2, grid, park, e1, e2, o1, o2, pm1, l1, pm2, l2, st1, dv1, contract;
+    long long spare[6];
+    long long steward_uid, bureau_uid;
+};
+int eg_hf_build(const char *db, struct eg_hf *f);
+/* A valid 统一社会信用代码 (GB 32100-2015) from a 17-character body, into out[19]. */
+void eg_hf_credit_code(const char *body17, char out[19]);
+
 #endif

@@ -1,0 +1,284 @@
+/*
+ * test_http_matrix.c: issue 3 §4 "who may see what", tested as a matrix over HTTP against the
+ * real `envgov serve`: every role (admin, bureau, street, enterprise, steward, anonymous) ×
+ * every registry resource × every endpoint (list, get, create, update, delete) → allowed or
+ * denied, plus the row scope inside an allowed action (a street user's region, an enterprise
+ * user's own unit, a steward's contracted units, anonymous and public rows).
+ *
+ * The expected table is written here from the policy the issue states (and resources.c
+ * documents), not read from the server's own table, so that a change to either shows up.
+ */
+#include "base/base.h"
+#include "integration/http_client.h"
+#include "test.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { ANON, ADMIN, BUREAU, STREET, ENTERPRISE, STEWARD, NROLES };
+static const char *const role_names[NROLES] = {"anonymous", "admin", "bureau",
+                                               "street", "enterprise", "steward"};
+enum { L = 1, G = 2, C = 4, U = 8, D = 16, RD = L | G, ALL = 31 };
+
+/* Issue 3 §4 and the policy comment of src/store/resources.c. */
+static const struct {
+    const char *res;
+    unsigned allow[NROLES];
+} policy[] = {
+    /*                     anon admin bureau street enterprise steward */
+    {"regions", {RD, ALL, ALL, RD, RD, RD}},
+    {"units", {RD, ALL, ALL, ALL, RD, RD}},
+    {"outlets", {RD, ALL, ALL, ALL, ALL, RD}},
+    {"permits", {RD, ALL, ALL, RD, RD, RD}},
+    {"permit_limits", {RD, ALL, ALL, RD, RD, RD}},
+    {"stations", {RD, ALL, ALL, RD, RD, RD}},
+    {"devices", {0, ALL, ALL, RD, ALL, RD}},
+    {"users", {0, ALL, 0, 0, 0, 0}},
+    {"steward_contracts", {0, ALL, ALL, RD, RD, RD}},
+    {"audit", {0, RD, RD, 0, 0, 0}},
+};
+
+static struct eg_hf fx;
+static int port;
+static char *tokens[NROLES];
+static int serial;
+
+static int request(int role, const char *method, const char *path, json_t *body, json_t **out)
+{
+    char *b = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    struct eg_hc_resp r;
+    int rc = eg_hc_request(port, method, path, tokens[role], NULL, b, b ? strlen(b) : 0, &r);
+    free(b);
+    int status = rc ? -1 : r.status;
+    if (out)
+        *out = eg_hc_json(&r);
+    eg_hc_free(&r);
+    return status;
+}
+
+/* A valid body to create one of res, inside the scope of street (S1), enterprise (E1). */
+static json_t *create_body(const char *res, int role)
+{
+    int n = ++serial;
+    char code[64];
+    if (!strcmp(res, "regions")) {
+        snprintf(code, sizeof code, "310115005%03d", 100 + n);
+        return json_pack("{s:s,s:s,s:s,s:I}", "code", code, "name", "新网格", "level", "grid",
+                         "parent_id", fx.s1);
+    }
+    if (!strcmp(res, "units"))
+        return json_pack("{s:s,s:s,s:I}", "name", "新楼宇", "kind", "building", "region_id", fx.s1);
+    if (!strcmp(res, "outlets")) {
+        snprintf(code, sizeof code, "DA%03d", 100 + n);
+        return json_pack("{s:I,s:s,s:s}", "unit_id", fx.e1, "code", code, "type", "waste_gas");
+    }
+    if (!strcmp(res, "permits")) {
+        snprintf(code, sizeof code, "PERMIT-%d", n);
+        return json_pack("{s:s,s:I,s:s}", "number", code, "unit_id", fx.e1, "category",
+                         "simplified");
+    }
+    if (!strcmp(res, "permit_limits")) {
+        snprintf(code, sizeof code, "a9%04d", n);
+        return json_pack("{s:I,s:I,s:s,s:f}", "permit_id", fx.pm1, "outlet_id", fx.o1,
+                         "pollutant", code, "conc_limit", 10.0);
+    }
+    if (!strcmp(res, "stations")) {
+        snprintf(code, sizeof code, "ST-%d", n);
+        return json_pack("{s:s,s:s,s:s,s:I}", "code", code, "name", "新站点", "kind", "noise",
+                         "region_id", fx.s1);
+    }
+    if (!strcmp(res, "devices")) {
+        snprintf(code, sizeof code, "MN%012d", n);
+        return json_pack("{s:s,s:s,s:I}", "mn", code, "password", "dev-secret", "outlet_id", fx.o1);
+    }
+    if (!strcmp(res, "users")) {
+        snprintf(code, sizeof code, "u%d", n);
+        return json_pack("{s:s,s:s,s:s}", "username", code, "role", "bureau", "password",
+                         "a-long-password");
+    }
+    if (!strcmp(res, "steward_contracts")) {
+        /* one contract per (steward, unit): each gets a fresh building in S1 */
+        json_t *u = json_pack("{s:s,s:s,s:I}", "name", "合同楼宇", "kind", "building", "region_id",
+                              fx.s1), *made = NULL;
+        REQUIRE(request(ADMIN, "POST", "/api/v1/units", u, &made) == 201);
+        json_int_t unit = json_integer_value(json_object_get(made, "id"));
+        json_decref(u);
+        json_decref(made);
+        return json_pack("{s:I,s:I}", "user_id", fx.steward_uid, "unit_id", unit);
+    }
+    (void)role;
+    return json_object(); /* audit: nobody creates */
+}
+
+/* A harmless change to an existing row. */
+static json_t *patch_body(const char *res)
+{
+    if (!strcmp(res, "regions") || !strcmp(res, "stations"))
+        return json_pack("{s:s}", "name", "改名");
+    if (!strcmp(res, "units"))
+        return json_pack("{s:s}", "address", "浦东新区世纪大道1号");
+    if (!strcmp(res, "outlets") || !strcmp(res, "devices"))
+        return json_pack("{s:s}", "name", "改名");
+    if (!strcmp(res, "permits"))
+        return json_pack("{s:s}", "status", "valid");
+    if (!strcmp(res, "permit_limits"))
+        return json_pack("{s:s}", "conc_unit", "mg/m3");
+    if (!strcmp(res, "users"))
+        return json_pack("{s:s}", "display_name", "张三");
+    if (!strcmp(res, "steward_contracts"))
+        return json_pack("{s:s}", "valid_to", "2029-12-31");
+    return json_object();
+}
+
+/* The row of res every allowed role may touch (E1's, S1's; the public one for anonymous). */
+static long long target(const char *res, int role)
+{
+    if (!strcmp(res, "regions"))
+        return fx.s1;
+    if (!strcmp(res, "units"))
+        return role == ANON ? fx.e2 : fx.e1;
+    if (!strcmp(res, "outlets"))
+        return role == ANON ? fx.o2 : fx.o1;
+    if (!strcmp(res, "permits"))
+        return role == ANON ? fx.pm2 : fx.pm1;
+    if (!strcmp(res, "permit_limits"))
+        return role == ANON ? fx.l2 : fx.l1;
+    if (!strcmp(res, "stations"))
+        return fx.st1;
+    if (!strcmp(res, "devices"))
+        return fx.dv1;
+    if (!strcmp(res, "users"))
+        return fx.bureau_uid;
+    if (!strcmp(res, "steward_contracts"))
+        return fx.contract;
+    return 1; /* audit: the first entry */
+}
+
+static int denied_status(int role)
+{
+    return role == ANON ? 401 : 403;
+}
+
+static void expect(int role, const char *res, const char *what, int want, int got)
+{
+    if (want != got)
+        eg_test_fail(__FILE__, __LINE__, "%s %s %s: want %d, got %d", role_names[role], what, res,
+                     want, got);
+}
+
+static void setup(struct eg_hs *srv)
+{
+    char db[600];
+    snprintf(db, sizeof db, "%s/matrix.db", eg_test_tmpdir());
+    REQUIRE(eg_hf_build(db, &fx) == 0);
+    REQUIRE(eg_hs_start(srv, db, NULL) == 0);
+    port = srv->port;
+    for (int r = ADMIN; r < NROLES; r++) {
+        char pw[64];
+        snprintf(pw, sizeof pw, "pw-%s-123456", role_names[r]);
+        tokens[r] = eg_hc_login(port, role_names[r], pw);
+        REQUIRE(tokens[r] != NULL);
+    }
+}
+
+TEST(http_matrix_every_role_every_resource_every_endpoint)
+{
+    struct eg_hs srv;
+    setup(&srv);
+    int checked = 0;
+    for (size_t p = 0; p < EG_ARRAY_LEN(policy); p++) {
+        const char *res = policy[p].res;
+        char coll[128], item[160];
+        snprintf(coll, sizeof coll, "/api/v1/%s", res);
+        for (int role = 0; role < NROLES; role++) {
+            unsigned a = policy[p].allow[role];
+            int deny = denied_status(role);
+            snprintf(item, sizeof item, "/api/v1/%s/%lld", res, target(res, role));
+
+            expect(role, res, "list", a & L ? 200 : deny, request(role, "GET", coll, NULL, NULL));
+            expect(role, res, "get", a & G ? 200 : deny, request(role, "GET", item, NULL, NULL));
+
+            json_t *b = create_body(res, role);
+            expect(role, res, "create", a & C ? 201 : deny, request(role, "POST", coll, b, NULL));
+            json_decref(b);
+
+            b = patch_body(res);
+            expect(role, res, "update", a & U ? 200 : deny, request(role, "PATCH", item, b, NULL));
+            json_decref(b);
+
+            /* delete: a fresh row made by the admin (audit rows cannot be made: delete #1) */
+            long long victim = target(res, role);
+            if (strcmp(res, "audit")) {
+                json_t *made = NULL;
+                b = create_body(res, ADMIN);
+                int st = request(ADMIN, "POST", coll, b, &made);
+                json_decref(b);
+                if (st != 201) {
+                    char *m = json_dumps(made, 0);
+                    fprintf(stderr, "    admin create %s: %d %s\n", res, st, m ? m : "");
+                    free(m);
+                }
+                REQUIRE(st == 201);
+                victim = (long long)json_integer_value(json_object_get(made, "id"));
+                json_decref(made);
+            }
+            snprintf(item, sizeof item, "/api/v1/%s/%lld", res, victim);
+            expect(role, res, "delete", a & D ? 204 : deny,
+                   request(role, "DELETE", item, NULL, NULL));
+            checked += 5;
+        }
+    }
+    CHECK_EQ_INT(checked, 10 * 6 * 5);
+    CHECK_EQ_INT(eg_hs_stop(&srv), 0);
+}
+
+/* Row scope inside an allowed action: a record outside the caller's scope is invisible on read
+   (404, its existence not disclosed) and refused on write (403). */
+TEST(http_matrix_row_scope_region_unit_contract_public)
+{
+    struct eg_hs srv;
+    setup(&srv);
+    char e2[64], o2[64], e1[64];
+    snprintf(e1, sizeof e1, "/api/v1/units/%lld", fx.e1);
+    snprintf(e2, sizeof e2, "/api/v1/units/%lld", fx.e2);
+    snprintf(o2, sizeof o2, "/api/v1/outlets/%lld", fx.o2);
+    json_t *patch = json_pack("{s:s}", "address", "x");
+
+    /* street S1 user: E2 lies in S2 — public, so readable, but not writable */
+    CHECK_EQ_INT(request(STREET, "GET", e2, NULL, NULL), 200);
+    CHECK_EQ_INT(request(STREET, "PATCH", e2, patch, NULL), 403);
+    /* enterprise E1 user: E2's outlet is public (read), E2 cannot be changed; E1's own unit is
+       read-only for it */
+    CHECK_EQ_INT(request(ENTERPRISE, "PATCH", e1, patch, NULL), 403);
+    json_t *ob = json_pack("{s:I,s:s,s:s}", "unit_id", fx.e2, "code", "DA777", "type", "waste_gas");
+    CHECK_EQ_INT(request(ENTERPRISE, "POST", "/api/v1/outlets", ob, NULL), 403);
+    json_decref(ob);
+    /* anonymous: E1 is not public: not found; E2 is */
+    CHECK_EQ_INT(request(ANON, "GET", e1, NULL, NULL), 404);
+    CHECK_EQ_INT(request(ANON, "GET", e2, NULL, NULL), 200);
+    CHECK_EQ_INT(request(ANON, "GET", o2, NULL, NULL), 200);
+
+    /* lists show only the rows in scope */
+    json_t *page = NULL;
+    CHECK_EQ_INT(request(ANON, "GET", "/api/v1/units?kind=enterprise", NULL, &page), 200);
+    CHECK_EQ_INT(json_array_size(json_object_get(page, "items")), 1); /* only public E2 */
+    json_decref(page);
+    CHECK_EQ_INT(request(ENTERPRISE, "GET", "/api/v1/units?kind=enterprise", NULL, &page), 200);
+    CHECK_EQ_INT(json_array_size(json_object_get(page, "items")), 2); /* own E1 + public E2 */
+    json_decref(page);
+    CHECK_EQ_INT(request(STEWARD, "GET", "/api/v1/devices", NULL, &page), 200);
+    CHECK_EQ_INT(json_array_size(json_object_get(page, "items")), 1); /* E1's device */
+    json_decref(page);
+    CHECK_EQ_INT(request(ADMIN, "GET", "/api/v1/units?kind=enterprise", NULL, &page), 200);
+    CHECK_EQ_INT(json_array_size(json_object_get(page, "items")), 2);
+    json_decref(page);
+    /* a device password is never returned */
+    char dv[64];
+    snprintf(dv, sizeof dv, "/api/v1/devices/%lld", fx.dv1);
+    CHECK_EQ_INT(request(ADMIN, "GET", dv, NULL, &page), 200);
+    CHECK(json_object_get(page, "password") == NULL);
+    json_decref(page);
+    json_decref(patch);
+    CHECK_EQ_INT(eg_hs_stop(&srv), 0);
+}
