@@ -63,4 +63,166 @@ int eg_ts_block_decode(const void *p, size_t len, size_t max_samples, struct eg_
 int eg_ts_block_info(const void *p, size_t len, size_t *n, int64_t *t_first, int64_t *t_last,
                      int *mode, struct eg_err *err);
 
+/* ---- the store (ts_store.c, ts_query.c, ts_agg.c, ts_review.c) ------------------------------ */
+
+/* A handle over one connection: caches series ids, holds the clock and settings. One per thread
+   (like the connection it wraps). */
+struct eg_ts;
+
+int eg_ts_open(struct eg_store *st, struct eg_ts **out, struct eg_err *err);
+void eg_ts_close(struct eg_ts *ts);
+struct eg_store *eg_ts_store(struct eg_ts *ts);
+/* Fixes "now" (UTC seconds) for tests and imports of history; 0 returns to the wall clock. */
+void eg_ts_set_now(struct eg_ts *ts, int64_t now);
+int64_t eg_ts_now(struct eg_ts *ts);
+/* How many Beijing days (today included) stay as rows before compaction: default 2 (today and
+   yesterday), so data a day late still lands in rows. Writes for older days go to blocks. */
+void eg_ts_set_open_days(struct eg_ts *ts, int days);
+
+/* Quarantine of stale device data: points older than now - max_late_s are quarantined too (0,
+   the default, turns it off: file imports of history are legitimately old). The real capture
+   has a device whose clock restarted at 2000-02-02, which "before 2000" alone would accept; an
+   ingest writer sets e.g. 366 days. */
+void eg_ts_set_max_late(struct eg_ts *ts, int64_t max_late_s);
+
+/* Beijing calendar day number (days since 1970-01-01 Beijing) of UTC time t, and its start. */
+int64_t eg_ts_day_of(int64_t t);
+int64_t eg_ts_day_start(int64_t day);
+
+/* What names a series. computed = 1 for the values envgov derives (hourly/daily means). */
+struct eg_ts_key {
+    const char *source;    /* device MN or station code: 1..64 printable ASCII, no '|' */
+    const char *pollutant; /* HJ 212 code: 1..16 of [A-Za-z0-9_] */
+    int kind;              /* EG_TS_KIND_* */
+    const char *field;     /* Rtd Avg Min Max Cou ZsRtd ZsAvg ZsMin ZsMax ZsCou */
+    int computed;
+};
+
+/* One value to write. */
+struct eg_ts_point {
+    struct eg_ts_key key;
+    int64_t t;
+    double v;
+    char flag;
+};
+
+/* What a write did. Every point is in exactly one of written/duplicates/replaced/quarantined. */
+struct eg_ts_report {
+    size_t written;        /* new (series, time) */
+    size_t duplicates;     /* same series, time, value and flag already stored: kept once */
+    size_t replaced;       /* same series and time, other value or flag: the latest write wins */
+    size_t quarantined;    /* time > now + 1 day, before 2000-01-01 Beijing, or older than the
+                              max lateness when set: kept in ts_quarantine with the reason */
+    size_t series_created; /* new series (with EG_TS_CREATE) */
+};
+
+enum {
+    EG_TS_CREATE = 1 << 0, /* create unknown series (else refused as unknown_series) */
+};
+
+/* Writes a batch atomically: all points are validated first (key syntax, finite value, flag
+   letter, known series) and any bad point refuses the whole batch (err->offset = its index,
+   nothing written). When the caller already holds a transaction (eg_store_begin) the batch joins
+   it, so an ingest writer can group-commit several batches; otherwise the batch is its own
+   transaction. Duplicate and late points are merged (see eg_ts_report). rep may be NULL. */
+int eg_ts_write_batch(struct eg_ts *ts, const struct eg_ts_point *p, size_t n, unsigned flags,
+                      struct eg_ts_report *rep, struct eg_err *err);
+
+/* Compacts every closed day still in rows into its block, one (series, day) per transaction,
+   so a crash at any point leaves each day either wholly in rows or wholly in its block.
+   *days gets how many (series, day) were compacted. */
+int eg_ts_compact(struct eg_ts *ts, size_t *days, struct eg_err *err);
+
+/* Registers a series without data (EG_ECONFLICT when it exists); *id gets its id. */
+int eg_ts_series_add(struct eg_ts *ts, const struct eg_ts_key *key, int64_t *id,
+                     struct eg_err *err);
+/* Looks a series up; EG_ENOTFOUND with a message naming it when unknown. */
+int eg_ts_series_find(struct eg_ts *ts, const struct eg_ts_key *key, int64_t *id,
+                      struct eg_err *err);
+
+/* ---- queries ---------------------------------------------------------------------------------- */
+
+/* Marks on a returned sample, from declarations and reviews (the stored value is never changed). */
+enum {
+    EG_TS_MARK_DECLARED = 1 << 0,       /* inside a declared abnormal window (停运/故障/维护/校准) */
+    EG_TS_MARK_REVIEW_INVALID = 1 << 1, /* an officer marked it invalid (数据审核) */
+    EG_TS_MARK_REVIEW_VALID = 1 << 2,   /* an officer confirmed it valid despite flag/window */
+    EG_TS_MARK_VALID = 1 << 3,          /* counts as valid data (see eg_ts_is_valid) */
+};
+
+struct eg_ts_row {
+    int64_t t;
+    double v;
+    char flag;
+    uint8_t mark;
+};
+
+/* Tier: what the samples are. Preliminary = as received (marks from declarations only);
+   reviewed = with the officers' reviews applied. */
+enum { EG_TS_PRELIMINARY = 0, EG_TS_REVIEWED = 1 };
+
+/* Raw samples of one series in [from, to), ordered by time, rows and blocks merged. More than
+   limit samples gives EG_ETOOBIG (ask for buckets instead). *out is allocated (free()). */
+int eg_ts_query(struct eg_ts *ts, const struct eg_ts_key *key, int64_t from, int64_t to, int tier,
+                size_t limit, struct eg_ts_row **out, size_t *n, struct eg_err *err);
+
+/* Downsampled: one bucket per bucket_s seconds (3600 or 86400; days are Beijing days) that has
+   samples. avg/min/max over the valid samples (NAN when none), count = valid samples,
+   total = all samples. */
+struct eg_ts_bucket {
+    int64_t t; /* bucket start, UTC seconds */
+    double avg, min, max;
+    uint32_t count, total;
+};
+int eg_ts_query_buckets(struct eg_ts *ts, const struct eg_ts_key *key, int64_t from, int64_t to,
+                        int64_t bucket_s, int tier, struct eg_ts_bucket **out, size_t *n,
+                        struct eg_err *err);
+
+/* The last sample of each series (for maps); found[i] = 0 when a series is unknown or empty. */
+int eg_ts_latest(struct eg_ts *ts, const struct eg_ts_key *keys, size_t n, struct eg_ts_row *out,
+                 int *found, struct eg_err *err);
+
+/* ---- aggregation (ts_agg.c) ------------------------------------------------------------------ */
+
+/* Validity profiles: which rule set a source's hourly and daily means follow. */
+#define EG_TS_PROFILE_AMBIENT "ambient" /* GB 3095-2012 Table 4 */
+#define EG_TS_PROFILE_GAS "gas"         /* HJ 75-2017 (defaults UNCONFIRMED, configurable) */
+#define EG_TS_PROFILE_WATER "water"     /* HJ 355-2019 (defaults UNCONFIRMED, configurable) */
+
+/* Sets a source's profile (default ambient) and, when > 0, its expected intervals in seconds
+   for real-time (2011) and minute (2051) data (defaults 60 and 60). */
+int eg_ts_source_set(struct eg_ts *ts, const char *source, const char *profile,
+                     int64_t rtd_interval_s, int64_t min_interval_s, struct eg_err *err);
+
+struct eg_ts_agg_stats {
+    size_t days, hours_valid, hours_invalid, days_valid, days_invalid;
+};
+/* Recomputes the hourly and daily means of every (series, day) marked dirty by writes, reviews
+   and declarations (late data included), writing them to the computed series
+   (source, pollutant, 2061|2031, "Avg", computed = 1). */
+int eg_ts_aggregate(struct eg_ts *ts, struct eg_ts_agg_stats *stats, struct eg_err *err);
+
+/* ---- validity and review (ts_review.c) ------------------------------------------------------- */
+
+/* Declared abnormal condition of a source (all its pollutants when pollutant is NULL). */
+int eg_ts_declare(struct eg_ts *ts, const char *source, const char *pollutant, int64_t from,
+                  int64_t to, const char *reason, const char *note, const char *who, int64_t *id,
+                  struct eg_err *err);
+/* An officer's review of the samples of a series in [from, to): verdict "invalid" or "valid",
+   with a reason; appended (never updated), and the latest review covering a sample decides. */
+int eg_ts_review(struct eg_ts *ts, const struct eg_ts_key *key, int64_t from, int64_t to,
+                 const char *verdict, const char *reason, const char *officer, int64_t *id,
+                 struct eg_err *err);
+
+/* 传输率 / 有效数据率 of a source's series of one kind over [from, to). Expected counts one slot
+   per interval, minus the slots inside declared 'stopped' windows (no data is due while the
+   outlet is stopped). */
+struct eg_ts_rates {
+    int64_t expected, received, valid;
+    double transmission_rate, valid_rate; /* received / expected, valid / expected */
+    int series;
+};
+int eg_ts_rates(struct eg_ts *ts, const char *source, int kind, int64_t from, int64_t to,
+                struct eg_ts_rates *out, struct eg_err *err);
+
 #endif
