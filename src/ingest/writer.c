@@ -1,0 +1,494 @@
+/*
+ * writer.c: the writer thread (group commits) and the auth thread, and the queues that feed
+ * them.
+ *
+ * The writer pops up to batch_max jobs, writes them in ONE transaction on its own connection
+ * (WAL, synchronous=FULL: COMMIT returns after the WAL fsync), and only then hands the prepared
+ * 9014 acknowledgements back to the loop (completion list + eventfd). While it commits, the
+ * loop keeps filling the queue, so batches grow with the load (group commit): one fsync covers
+ * thousands of packets. If a batch fails, it is rolled back and NO acknowledgement is sent:
+ * the devices resend (HJ 212-2017 Table 1: 3 retries), and writes are idempotent (same series
+ * and time stored once), so a retry after a crash between COMMIT and the ack is harmless.
+ *
+ * The auth thread verifies (MN, PW) pairs (Argon2id in the registry) off the loop.
+ */
+#include "ingest/internal.h"
+#include "store/auth.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define AUTH_QUEUE_MAX 4096
+
+struct eg__ing_job *eg__ingest_job_new(int kind, int nvalues)
+{
+    struct eg__ing_job *j =
+        eg_calloc(1, sizeof *j + (size_t)(nvalues > 0 ? nvalues : 0) * sizeof j->values[0]);
+    j->kind = kind;
+    return j;
+}
+
+void eg__ingest_job_free(struct eg__ing_job *j)
+{
+    free(j->ack);
+    free(j->text);
+    free(j);
+}
+
+void eg__ingest_enqueue(struct eg_ingest *srv, struct eg__ing_job *j)
+{
+    j->next = NULL;
+    pthread_mutex_lock(&srv->mu);
+    if (srv->q_tail)
+        srv->q_tail->next = j;
+    else
+        srv->q_head = j;
+    srv->q_tail = j;
+    atomic_fetch_add(&srv->q_len, 1);
+    pthread_cond_signal(&srv->writer_cv);
+    pthread_mutex_unlock(&srv->mu);
+}
+
+int eg__ingest_auth_submit(struct eg_ingest *srv, const char *mn, const char *pw)
+{
+    pthread_mutex_lock(&srv->mu);
+    if (srv->aq_len >= AUTH_QUEUE_MAX) {
+        pthread_mutex_unlock(&srv->mu);
+        return EG_ENOMEM;
+    }
+    struct eg__auth_req *r = eg_calloc(1, sizeof *r);
+    snprintf(r->mn, sizeof r->mn, "%s", mn);
+    snprintf(r->pw, sizeof r->pw, "%s", pw);
+    if (srv->aq_tail)
+        srv->aq_tail->next = r;
+    else
+        srv->aq_head = r;
+    srv->aq_tail = r;
+    srv->aq_len++;
+    pthread_cond_signal(&srv->auth_cv);
+    pthread_mutex_unlock(&srv->mu);
+    return 0;
+}
+
+/* ---- the registry check (default auth) ---- */
+
+int eg__ingest_registry_auth(struct eg_store *st, const char *mn, const char *pw,
+                             struct eg_ingest_device *dev, struct eg_err *err)
+{
+    int64_t id = 0;
+    int rc = eg_auth_device_check(st, mn, pw, strlen(pw), &id, err);
+    if (rc < 0)
+        return rc;
+    struct eg_stmt *s;
+    rc = eg_store_prepare(st,
+                          "SELECT protocol, crc, lenient, interval_s FROM devices WHERE id = ?",
+                          &s, err);
+    if (rc < 0)
+        return rc;
+    eg_stmt_bind_int(s, 1, id);
+    rc = eg_stmt_step(s, err);
+    memset(dev, 0, sizeof *dev);
+    dev->id = id;
+    dev->edition = 2017;
+    dev->interval_s = 60;
+    if (rc == 1) {
+        const char *proto = eg_stmt_text(s, 0, NULL);
+        const char *crc = eg_stmt_text(s, 1, NULL);
+        dev->edition = proto && !strcmp(proto, "2005") ? 2005 : 2017;
+        dev->crc_modbus_swapped = crc && !strcmp(crc, "modbus_swapped");
+        dev->lenient = (int)eg_stmt_int(s, 2);
+        dev->interval_s = (int)eg_stmt_int(s, 3);
+        rc = 0;
+    } else if (rc == 0) {
+        rc = eg_err_set(err, EG_ENOTFOUND, "unknown_device", -1, "device %s vanished", mn);
+    }
+    eg_stmt_done(s);
+    return rc;
+}
+
+static void *auth_main(void *arg)
+{
+    struct eg_ingest *srv = arg;
+    struct eg_store *st = NULL;
+    for (;;) {
+        pthread_mutex_lock(&srv->mu);
+        while (!srv->aq_head && !srv->auth_exit)
+            pthread_cond_wait(&srv->auth_cv, &srv->mu);
+        struct eg__auth_req *r = srv->aq_head;
+        if (!r) {
+            pthread_mutex_unlock(&srv->mu);
+            break;
+        }
+        srv->aq_head = r->next;
+        if (!srv->aq_head)
+            srv->aq_tail = NULL;
+        srv->aq_len--;
+        pthread_mutex_unlock(&srv->mu);
+
+        struct eg_err e;
+        eg_err_clear(&e);
+        if (srv->cfg.auth) {
+            r->status = srv->cfg.auth(srv->cfg.auth_arg, r->mn, r->pw, &r->dev, &e);
+        } else {
+            if (!st && eg_store_open(srv->cfg.db_path, &st, &e) < 0) {
+                eg_log(EG_LOG_ERROR, "ingest auth: %s", e.msg);
+                st = NULL;
+                r->status = EG_EDB;
+            } else {
+                r->status = eg__ingest_registry_auth(st, r->mn, r->pw, &r->dev, &e);
+            }
+        }
+        r->next = NULL;
+        pthread_mutex_lock(&srv->mu);
+        if (srv->ar_tail)
+            srv->ar_tail->next = r;
+        else
+            srv->ar_head = r;
+        srv->ar_tail = r;
+        pthread_mutex_unlock(&srv->mu);
+        eg__ingest_wake(srv);
+    }
+    if (st)
+        eg_store_close(st);
+    return NULL;
+}
+
+/* ---- the writer ---- */
+
+struct writer {
+    struct eg_store *st;
+    struct eg__sink *sink;
+};
+
+static int write_status(struct writer *w, const struct eg__ing_job *j, struct eg_err *err)
+{
+    struct eg_stmt *s;
+    int rc;
+    if (j->kind == EG__JOB_DATA) {
+        rc = eg_store_prepare(
+            w->st,
+            "INSERT INTO ingest_device_status (mn, device_id, interval_s, last_packet_at, "
+            "last_data_time, last_cn, packets, values_count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7) "
+            "ON CONFLICT(mn) DO UPDATE SET device_id = ?2, interval_s = ?3, last_packet_at = "
+            "max(coalesce(last_packet_at, 0), ?4), last_data_time = max(coalesce(last_data_time, 0), ?5), "
+            "last_cn = ?6, packets = packets + ?8, values_count = values_count + ?7",
+            &s, err);
+        if (rc < 0)
+            return rc;
+        eg_stmt_bind_text(s, 1, j->mn, strlen(j->mn));
+        eg_stmt_bind_int(s, 2, j->device_id);
+        eg_stmt_bind_int(s, 3, j->interval_s > 0 ? j->interval_s : 60);
+        eg_stmt_bind_int(s, 4, j->recv_time);
+        eg_stmt_bind_int(s, 5, j->data_time);
+        eg_stmt_bind_int(s, 6, j->cn);
+        eg_stmt_bind_int(s, 7, j->nvalues);
+        eg_stmt_bind_int(s, 8, j->qnrtn); /* packets (reused field: see status_add) */
+    } else {
+        rc = eg_store_prepare(
+            w->st,
+            "INSERT INTO ingest_device_status (mn, device_id, interval_s, connected, last_addr, "
+            "connected_at, connections) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?4) "
+            "ON CONFLICT(mn) DO UPDATE SET connected = ?4, last_addr = ?5, "
+            "connected_at = CASE WHEN ?4 = 1 THEN ?6 ELSE connected_at END, "
+            "disconnected_at = CASE WHEN ?4 = 0 THEN ?6 ELSE disconnected_at END, "
+            "connections = connections + ?4",
+            &s, err);
+        if (rc < 0)
+            return rc;
+        eg_stmt_bind_text(s, 1, j->mn, strlen(j->mn));
+        eg_stmt_bind_int(s, 2, j->device_id);
+        eg_stmt_bind_int(s, 3, j->interval_s > 0 ? j->interval_s : 60);
+        eg_stmt_bind_int(s, 4, j->connected);
+        eg_stmt_bind_text(s, 5, j->addr, strlen(j->addr));
+        eg_stmt_bind_int(s, 6, j->recv_time);
+    }
+    rc = eg_stmt_step(s, err);
+    eg_stmt_done(s);
+    return rc < 0 ? rc : 0;
+}
+
+static int write_cmd(struct writer *w, const struct eg__ing_job *j, struct eg_err *err)
+{
+    struct eg_stmt *s;
+    int rc;
+    if (j->kind == EG__JOB_CMD_NEW) {
+        rc = eg_store_prepare(w->st,
+                              "INSERT OR IGNORE INTO ingest_commands (mn, qn, cn, params, status, "
+                              "requested_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                              &s, err);
+        if (rc < 0)
+            return rc;
+        eg_stmt_bind_text(s, 1, j->mn, strlen(j->mn));
+        eg_stmt_bind_text(s, 2, j->qn, strlen(j->qn));
+        eg_stmt_bind_int(s, 3, j->cn);
+        eg_stmt_bind_text(s, 4, j->text ? j->text : "", j->text ? strlen(j->text) : 0);
+        eg_stmt_bind_text(s, 5, j->status, strlen(j->status));
+        eg_stmt_bind_int(s, 6, j->recv_time);
+        eg_stmt_bind_int(s, 7, j->recv_time);
+    } else {
+        rc = eg_store_prepare(
+            w->st,
+            "UPDATE ingest_commands SET status = ?3, updated_at = ?4, "
+            "qn_rtn = coalesce(?5, qn_rtn), exe_rtn = coalesce(?6, exe_rtn), "
+            "result = coalesce(?7, result) WHERE mn = ?1 AND qn = ?2",
+            &s, err);
+        if (rc < 0)
+            return rc;
+        eg_stmt_bind_text(s, 1, j->mn, strlen(j->mn));
+        eg_stmt_bind_text(s, 2, j->qn, strlen(j->qn));
+        eg_stmt_bind_text(s, 3, j->status, strlen(j->status));
+        eg_stmt_bind_int(s, 4, j->recv_time);
+        if (j->qnrtn)
+            eg_stmt_bind_int(s, 5, j->qnrtn);
+        else
+            eg_stmt_bind_null(s, 5);
+        if (j->exertn)
+            eg_stmt_bind_int(s, 6, j->exertn);
+        else
+            eg_stmt_bind_null(s, 6);
+        if (j->text)
+            eg_stmt_bind_text(s, 7, j->text, strlen(j->text));
+        else
+            eg_stmt_bind_null(s, 7);
+    }
+    rc = eg_stmt_step(s, err);
+    eg_stmt_done(s);
+    return rc < 0 ? rc : 0;
+}
+
+/* Device status rows are updated once per device per batch (not per packet): the batch's
+   data jobs are summed into one pseudo-job per MN. */
+struct status_agg {
+    struct eg__ing_job **tab;
+    size_t cap, n;
+};
+
+static void status_add(struct status_agg *a, const struct eg__ing_job *j)
+{
+    if (a->n * 2 >= a->cap) {
+        size_t ncap = a->cap ? a->cap * 2 : 256;
+        struct eg__ing_job **nt = eg_calloc(ncap, sizeof *nt);
+        for (size_t i = 0; i < a->cap; i++) {
+            struct eg__ing_job *x = a->tab[i];
+            if (!x)
+                continue;
+            uint32_t h = 2166136261u;
+            for (const char *p = x->mn; *p; p++)
+                h = (h ^ (unsigned char)*p) * 16777619u;
+            size_t k = h & (ncap - 1);
+            while (nt[k])
+                k = (k + 1) & (ncap - 1);
+            nt[k] = x;
+        }
+        free(a->tab);
+        a->tab = nt;
+        a->cap = ncap;
+    }
+    uint32_t h = 2166136261u;
+    for (const char *p = j->mn; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    size_t k = h & (a->cap - 1);
+    while (a->tab[k] && strcmp(a->tab[k]->mn, j->mn))
+        k = (k + 1) & (a->cap - 1);
+    struct eg__ing_job *x = a->tab[k];
+    if (!x) {
+        x = a->tab[k] = eg__ingest_job_new(EG__JOB_DATA, 0);
+        memcpy(x->mn, j->mn, sizeof x->mn);
+        a->n++;
+    }
+    x->device_id = j->device_id;
+    x->interval_s = j->interval_s;
+    x->cn = j->cn;
+    if (j->recv_time > x->recv_time)
+        x->recv_time = j->recv_time;
+    if (j->data_time > x->data_time)
+        x->data_time = j->data_time;
+    x->nvalues += j->nvalues;
+    x->qnrtn++; /* packets */
+}
+
+static int write_batch(struct eg_ingest *srv, struct writer *w, struct eg__ing_job *jobs,
+                       struct eg_err *err)
+{
+    int rc = eg_store_begin(w->st, err);
+    if (rc < 0)
+        return rc;
+    struct status_agg agg = {0};
+    for (struct eg__ing_job *j = jobs; j; j = j->next) {
+        switch (j->kind) {
+        case EG__JOB_DATA:
+            if (srv->cfg.store_samples && j->nvalues)
+                rc = eg__sink_write(w->sink, j, err);
+            status_add(&agg, j);
+            break;
+        case EG__JOB_CONN_EVENT:
+            rc = write_status(w, j, err);
+            break;
+        default:
+            rc = write_cmd(w, j, err);
+            break;
+        }
+        if (rc < 0)
+            break;
+    }
+    for (size_t i = 0; i < agg.cap; i++) {
+        if (agg.tab[i] && rc == 0)
+            rc = write_status(w, agg.tab[i], err);
+        if (agg.tab[i])
+            eg__ingest_job_free(agg.tab[i]);
+    }
+    free(agg.tab);
+    if (rc < 0) {
+        eg_store_rollback(w->st);
+        return rc;
+    }
+    return eg_store_commit(w->st, err);
+}
+
+static void *writer_main(void *arg)
+{
+    struct eg_ingest *srv = arg;
+    struct writer w = {0};
+    struct eg_err e;
+    /* opened by threads_start (so a bad path fails the start) */
+    w.st = srv->writer_store;
+    w.sink = srv->writer_sink;
+    for (;;) {
+        pthread_mutex_lock(&srv->mu);
+        while (!srv->q_head && !srv->writer_exit)
+            pthread_cond_wait(&srv->writer_cv, &srv->mu);
+        if (!srv->q_head) {
+            pthread_mutex_unlock(&srv->mu);
+            break;
+        }
+        struct eg__ing_job *batch = srv->q_head, *last = batch;
+        int n = 1;
+        while (last->next && n < srv->cfg.batch_max) {
+            last = last->next;
+            n++;
+        }
+        srv->q_head = last->next;
+        if (!srv->q_head)
+            srv->q_tail = NULL;
+        last->next = NULL;
+        pthread_mutex_unlock(&srv->mu);
+
+        int rc;
+        int tries = 0;
+        do {
+            eg_err_clear(&e);
+            rc = write_batch(srv, &w, batch, &e);
+            if (rc < 0) {
+                eg_log(EG_LOG_ERROR, "ingest writer: batch of %d not stored: %s", n, e.msg);
+                usleep(100000);
+            }
+        } while (rc < 0 && ++tries < 3);
+        atomic_fetch_add(&srv->st_batches, 1);
+
+        /* hand the acknowledgements back (only after the commit returned) */
+        struct eg__ing_done *dh = NULL, *dt = NULL;
+        for (struct eg__ing_job *j = batch; j;) {
+            struct eg__ing_job *next = j->next;
+            if (rc == 0 && j->ack) {
+                struct eg__ing_done *d = eg_calloc(1, sizeof *d);
+                d->slot = j->slot;
+                d->gen = j->gen;
+                d->ack = j->ack;
+                d->acklen = j->acklen;
+                j->ack = NULL;
+                if (dt)
+                    dt->next = d;
+                else
+                    dh = d;
+                dt = d;
+            }
+            eg__ingest_job_free(j);
+            j = next;
+        }
+        pthread_mutex_lock(&srv->mu);
+        if (dh) {
+            if (srv->done_tail)
+                srv->done_tail->next = dh;
+            else
+                srv->done_head = dh;
+            srv->done_tail = dt;
+        }
+        atomic_fetch_sub(&srv->q_len, n);
+        pthread_mutex_unlock(&srv->mu);
+        eg__ingest_wake(srv);
+    }
+    return NULL;
+}
+
+int eg__ingest_threads_start(struct eg_ingest *srv, struct eg_err *err)
+{
+    struct eg_store *st;
+    int rc = eg_store_open(srv->cfg.db_path, &st, err);
+    if (rc < 0)
+        return rc;
+    /* durability: fsync the WAL at every commit (see ingest.h) */
+    rc = eg_store_exec(st, "PRAGMA synchronous=FULL", err);
+    struct eg__sink *sink = NULL;
+    if (rc == 0)
+        rc = eg__sink_open(&sink, st, err);
+    if (rc < 0) {
+        eg_store_close(st);
+        return rc;
+    }
+    srv->writer_store = st;
+    srv->writer_sink = sink;
+    if (pthread_create(&srv->writer_th, NULL, writer_main, srv) != 0) {
+        eg__sink_close(sink);
+        eg_store_close(st);
+        return eg_err_set(err, EG_EIO, "thread", -1, "cannot start the writer thread");
+    }
+    if (pthread_create(&srv->auth_th, NULL, auth_main, srv) != 0) {
+        pthread_mutex_lock(&srv->mu);
+        srv->writer_exit = 1;
+        pthread_cond_signal(&srv->writer_cv);
+        pthread_mutex_unlock(&srv->mu);
+        pthread_join(srv->writer_th, NULL);
+        eg__sink_close(sink);
+        eg_store_close(st);
+        return eg_err_set(err, EG_EIO, "thread", -1, "cannot start the auth thread");
+    }
+    return 0;
+}
+
+void eg__ingest_threads_stop(struct eg_ingest *srv)
+{
+    pthread_mutex_lock(&srv->mu);
+    srv->writer_exit = 1;
+    srv->auth_exit = 1;
+    pthread_cond_broadcast(&srv->writer_cv);
+    pthread_cond_broadcast(&srv->auth_cv);
+    pthread_mutex_unlock(&srv->mu);
+    pthread_join(srv->writer_th, NULL);
+    pthread_join(srv->auth_th, NULL);
+    /* anything the loop handed over after its last look (nothing after a clean drain) */
+    while (srv->q_head) {
+        struct eg__ing_job *n = srv->q_head->next;
+        eg__ingest_job_free(srv->q_head);
+        srv->q_head = n;
+    }
+    while (srv->done_head) {
+        struct eg__ing_done *n = srv->done_head->next;
+        free(srv->done_head->ack);
+        free(srv->done_head);
+        srv->done_head = n;
+    }
+    while (srv->aq_head) {
+        struct eg__auth_req *n = srv->aq_head->next;
+        free(srv->aq_head);
+        srv->aq_head = n;
+    }
+    while (srv->ar_head) {
+        struct eg__auth_req *n = srv->ar_head->next;
+        free(srv->ar_head);
+        srv->ar_head = n;
+    }
+    eg__sink_close(srv->writer_sink);
+    eg_store_close(srv->writer_store);
+}
