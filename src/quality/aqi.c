@@ -12,6 +12,7 @@
 
 #include "base/base.h"
 
+#include <pthread.h>
 #include <string.h>
 
 /* ---------------------------------------------------------------- editions */
@@ -168,6 +169,38 @@ void eg_quality_aqi_config_default(struct eg_quality_aqi_config *cfg)
     *cfg = DEFAULT_CFG;
 }
 
+/* Exact IAQI of x (milli) on a column, x <= the top breakpoint. */
+static int iaqi_exact(const struct column *c, int64_t x)
+{
+    int i = 1;
+    while (x > (int64_t)c->bp[i] * 1000)
+        i++;
+    int64_t lo = (int64_t)c->bp[i - 1] * 1000, hi = (int64_t)c->bp[i] * 1000;
+    int64_t num = (int64_t)(IAQI_STEP[i] - IAQI_STEP[i - 1]) * (x - lo), den = hi - lo;
+    /* HJ 633-2012 §6.2 / 2026 §4.2.6: rounded up; exact ceiling division. */
+    return IAQI_STEP[i - 1] + (int)((num + den - 1) / den);
+}
+
+/* With rounded concentrations (the default) every input is a whole µg/m³ or 0.1 mg/m³, so the
+   IAQI of each possible value is tabulated once from iaqi_exact(): the hot path becomes a
+   rounding by a constant and one load. LUT_MAX covers the longest column (NO2 1-h, 3840). */
+#define LUT_MAX 3841
+static uint16_t lut[2][EG_QUALITY_COLUMNS][LUT_MAX];
+static pthread_once_t lut_once = PTHREAD_ONCE_INIT;
+static int lut_ready; /* read with acquire: the once-call is skipped on the hot path */
+
+static void lut_build(void)
+{
+    for (int e = 0; e < 2; e++)
+        for (int k = 0; k < EG_QUALITY_COLUMNS; k++) {
+            const struct column *c = e ? &COL_2026[k] : &COL_2012[k];
+            int unit = c->co ? 100 : 1000, top = c->bp[c->n - 1] * (1000 / unit);
+            for (int v = 0; v <= top && v < LUT_MAX; v++)
+                lut[e][k][v] = (uint16_t)iaqi_exact(c, (int64_t)v * unit);
+        }
+    __atomic_store_n(&lut_ready, 1, __ATOMIC_RELEASE);
+}
+
 int eg_quality_iaqi(int edition, enum eg_quality_column col, int32_t milli,
                     const struct eg_quality_aqi_config *cfg, unsigned *flags)
 {
@@ -175,14 +208,27 @@ int eg_quality_iaqi(int edition, enum eg_quality_column col, int32_t milli,
         cfg = &DEFAULT_CFG;
     if ((unsigned)col >= EG_QUALITY_COLUMNS || milli == EG_QUALITY_NA || milli < 0)
         return EG_QUALITY_IAQI_NA;
-    const struct column *c = edition == EG_QUALITY_ED_2026 ? &COL_2026[col] : &COL_2012[col];
+    int e26 = edition == EG_QUALITY_ED_2026;
+    const struct column *c = e26 ? &COL_2026[col] : &COL_2012[col];
     int64_t x = milli;
-    if (cfg->round_conc) /* §1.4: integer µg/m³, CO 0.1 mg/m³, half to even */
-        x = eg_quality_round_half_even(x, c->co ? 100 : 1000);
+    int64_t units = -1; /* x in reporting units when rounded */
+    if (cfg->round_conc) { /* §1.4: integer µg/m³, CO 0.1 mg/m³, half to even */
+        uint32_t u = (uint32_t)milli, q, r;
+        if (c->co) {
+            q = u / 100, r = u % 100;
+            q += r > 50 || (r == 50 && (q & 1));
+            x = (int64_t)q * 100;
+        } else {
+            q = u / 1000, r = u % 1000;
+            q += r > 500 || (r == 500 && (q & 1));
+            x = (int64_t)q * 1000;
+        }
+        units = q;
+    }
     int64_t top = (int64_t)c->bp[c->n - 1] * 1000;
     if (x > top) {
         if (col == EG_QUALITY_COL_SO2_1H) {
-            if (edition == EG_QUALITY_ED_2026) { /* HJ 633-2026 Table 3 note b */
+            if (e26) { /* HJ 633-2026 Table 3 note b */
                 if (flags)
                     *flags |= EG_QUALITY_F_SO2_HIGH;
                 return 200;
@@ -190,7 +236,7 @@ int eg_quality_iaqi(int edition, enum eg_quality_column col, int32_t milli,
             return EG_QUALITY_IAQI_NOT_COMPUTED; /* HJ 633-2012 Table 1 note 2 */
         }
         if (col == EG_QUALITY_COL_O3_8H) {
-            if (edition == EG_QUALITY_ED_2026) { /* HJ 633-2026 Table 3 note c */
+            if (e26) { /* HJ 633-2026 Table 3 note c */
                 if (flags)
                     *flags |= EG_QUALITY_F_O3_8H_HIGH;
                 return 300;
@@ -201,13 +247,12 @@ int eg_quality_iaqi(int edition, enum eg_quality_column col, int32_t milli,
             *flags |= EG_QUALITY_F_CAPPED;
         return cfg->above_top;
     }
-    int i = 1;
-    while (x > (int64_t)c->bp[i] * 1000)
-        i++;
-    int64_t lo = (int64_t)c->bp[i - 1] * 1000, hi = (int64_t)c->bp[i] * 1000;
-    int64_t num = (int64_t)(IAQI_STEP[i] - IAQI_STEP[i - 1]) * (x - lo), den = hi - lo;
-    /* HJ 633-2012 §6.2 / 2026 §4.2.6: rounded up; exact ceiling division. */
-    return IAQI_STEP[i - 1] + (int)((num + den - 1) / den);
+    if (units >= 0 && units < LUT_MAX) {
+        if (!__atomic_load_n(&lut_ready, __ATOMIC_ACQUIRE))
+            pthread_once(&lut_once, lut_build);
+        return lut[e26][col][units];
+    }
+    return iaqi_exact(c, x);
 }
 
 /* ---------------------------------------------------------------- reports */
