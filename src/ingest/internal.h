@@ -248,7 +248,8 @@ void eg__ingest_span_copy(char *dst, size_t cap, struct eg_hj212_span s);
 
 /* sink.c: writes the values of a data job inside the writer's transaction. */
 int eg__sink_open(struct eg__sink **out, struct eg_store *st, struct eg_err *err);
-int eg__sink_write(struct eg__sink *s, const struct eg__ing_job *j, struct eg_err *err);
+/* all data jobs of a batch (the list) */
+int eg__sink_write_batch(struct eg__sink *s, struct eg__ing_job *jobs, struct eg_err *err);
 void eg__sink_close(struct eg__sink *s);
 
 /* registry auth (auth.c) */

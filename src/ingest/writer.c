@@ -315,12 +315,16 @@ static int write_batch(struct eg_ingest *srv, struct writer *w, struct eg__ing_j
     int rc = eg_store_begin(w->st, err);
     if (rc < 0)
         return rc;
+    if (srv->cfg.store_samples)
+        rc = eg__sink_write_batch(w->sink, jobs, err);
+    if (rc < 0) {
+        eg_store_rollback(w->st);
+        return rc;
+    }
     struct status_agg agg = {0};
     for (struct eg__ing_job *j = jobs; j; j = j->next) {
         switch (j->kind) {
         case EG__JOB_DATA:
-            if (srv->cfg.store_samples && j->nvalues)
-                rc = eg__sink_write(w->sink, j, err);
             status_add(&agg, j);
             break;
         case EG__JOB_CONN_EVENT:

@@ -166,6 +166,20 @@ static inline int ti_wait_for(int fd, const char *needle, int ms, char *buf, siz
     return 0;
 }
 
+/* Samples as the time-series store holds them (open days are rows in ts_raw). */
+#define TI_SAMPLES                                                                                 \
+    "(SELECT s.source AS mn, s.kind AS cn, s.pollutant AS code, s.field AS field, r.t AS t, "     \
+    "r.v AS v, r.flag AS flag FROM ts_raw r JOIN ts_series s ON s.id = r.series_id)"
+
+/* The start of the previous Beijing hour: recent enough to stay in the store's open days. */
+static inline int64_t ti_recent(void)
+{
+    int64_t now = eg_time_now();
+    return now - now % 3600 - 3600;
+}
+
+static inline void ti_qn(int64_t ms, char out[18]) { eg_hj212_qn_from_ms(ms, out); }
+
 static inline int64_t ti_query_int(const char *db, const char *sql)
 {
     struct eg_store *st;
