@@ -11,6 +11,7 @@
 #include "base/base.h"
 #include "cli/cli.h"
 #include "http/http.h"
+#include "ingest/ingest.h"
 #include "store/auth.h"
 #include "store/store.h"
 
@@ -28,7 +29,9 @@ static const struct eg_config_key serve_keys[] = {
     {"http.threads", "EG_HTTP_THREADS", "--threads", "0",
      "HTTP worker threads, each with its own database connection; 0 = one per CPU"},
     {"http.body_limit", "EG_HTTP_BODY_LIMIT", "--body-limit", "1048576",
-     "largest request body accepted, in bytes (larger: 413); imports need room for the CSV"},
+     "largest JSON request body accepted, in bytes (larger: 413)"},
+    {"http.upload_limit", "EG_HTTP_UPLOAD_LIMIT", "--upload-limit", "16777216",
+     "largest CSV upload (POST /api/v1/import/…) accepted, in bytes (larger: 413)"},
     {"http.timeout", "EG_HTTP_TIMEOUT", "--timeout", "30",
      "seconds a connection may stay idle (or a request body stall) before it is closed"},
     {"http.access_log", "EG_HTTP_ACCESS_LOG", "--access-log", "on",
@@ -36,6 +39,8 @@ static const struct eg_config_key serve_keys[] = {
     {"auth.token_ttl", "EG_TOKEN_TTL", "--token-ttl", "43200",
      "lifetime of a login token, in seconds"},
     {"log.level", "EG_LOG", "--log-level", "info", "log level: debug|info|warn|error"},
+    {"hj212.listen", "EG_HJ212", "--hj212", "",
+     "HJ 212 device listener ADDRESS:PORT (e.g. 0.0.0.0:2756); empty: no device listener"},
 };
 #define NKEYS ((int)EG_ARRAY_LEN(serve_keys))
 
@@ -74,13 +79,15 @@ static int http_start(const struct eg_config *cfg, void **state, struct eg_err *
 {
     struct eg_http_config hc = {0};
     char addr[64];
-    int64_t threads, limit, timeout, ttl;
+    int64_t threads, limit, upload, timeout, ttl;
     int rc = split_listen(eg_config_get(cfg, "http.listen"), "http.listen", addr, sizeof addr,
                           &hc.port, err);
     if (!rc)
         rc = eg_config_int(cfg, "http.threads", 0, 256, &threads, err);
     if (!rc)
         rc = eg_config_int(cfg, "http.body_limit", 1024, (int64_t)1 << 30, &limit, err);
+    if (!rc)
+        rc = eg_config_int(cfg, "http.upload_limit", 1024, (int64_t)1 << 30, &upload, err);
     if (!rc)
         rc = eg_config_int(cfg, "http.timeout", 1, 3600, &timeout, err);
     if (!rc)
@@ -94,6 +101,7 @@ static int http_start(const struct eg_config *cfg, void **state, struct eg_err *
     hc.db_path = eg_config_get(cfg, "store.db");
     hc.threads = (int)threads;
     hc.body_limit = (size_t)limit;
+    hc.upload_limit = (size_t)upload;
     hc.timeout_s = (int)timeout;
     hc.access_log = !strcmp(al, "on");
     hc.token_ttl_s = ttl;
@@ -122,12 +130,32 @@ static void http_stop(void *state)
     eg_http_server_free(state);
 }
 
+/* The HJ 212 listener (src/ingest/); started before HTTP so that it stops after it. */
+static int hj212_start(const struct eg_config *cfg, void **state, struct eg_err *err)
+{
+    const char *listen = eg_config_get(cfg, "hj212.listen");
+    char addr[64];
+    int port;
+    *state = NULL;
+    if (!listen || !*listen)
+        return 0;
+    int rc = split_listen(listen, "hj212.listen", addr, sizeof addr, &port, err);
+    return rc ? rc : eg_ingest_service_start(addr, port, eg_config_get(cfg, "store.db"), state, err);
+}
+
+static void hj212_stop(void *state)
+{
+    if (state)
+        eg_ingest_service_stop(state);
+}
+
 /* Started in this order, stopped in the reverse order. */
 static const struct service {
     const char *name;
     int (*start)(const struct eg_config *cfg, void **state, struct eg_err *err);
     void (*stop)(void *state);
 } services[] = {
+    {"hj212", hj212_start, hj212_stop},
     {"http", http_start, http_stop},
 };
 #define NSERVICES ((int)EG_ARRAY_LEN(services))

@@ -36,6 +36,7 @@ struct eg_http_config {
     const char *db_path;   /* database each worker opens; required for routes that use it */
     int threads;           /* worker threads; 0 = number of online CPUs */
     size_t body_limit;     /* bytes; larger bodies get 413. 0 = 1 MiB */
+    size_t upload_limit;   /* the same for CSV uploads (imports). 0 = 16 MiB */
     int timeout_s;         /* idle connection timeout; 0 = 30 s */
     int access_log;        /* 1: one info line per request (method, path, status, ms) */
     int64_t token_ttl_s;   /* login session lifetime; 0 = the store's default (12 h) */

@@ -61,6 +61,8 @@ struct eg_http_req {
     const char *pvals[MAX_PARAMS];
     int nparams;
     struct eg_buf body;
+    size_t limit; /* body_limit, or upload_limit for CSV uploads */
+    int match;    /* route_match's answer, made when the headers arrive */
     int too_big;
     json_t *json;
     struct eg_principal who;
@@ -491,7 +493,7 @@ static int authenticate(struct eg_http_req *rq)
 
 static void dispatch(struct eg_http_req *rq)
 {
-    int rc = route_match(rq);
+    int rc = rq->match;
     if (rc == EG_ENOTFOUND) {
         reply_errorf(rq, EG_ENOTFOUND, "no_route", "no such endpoint (see /api/v1/openapi.json)");
         return;
@@ -505,8 +507,7 @@ static void dispatch(struct eg_http_req *rq)
     }
     if (rq->too_big) {
         char m[128];
-        snprintf(m, sizeof m, "the request body is over the limit of %zu bytes",
-                 rq->srv->cfg.body_limit);
+        snprintf(m, sizeof m, "the request body is over the limit of %zu bytes", rq->limit);
         reply_errorf(rq, EG_ETOOBIG, "body_too_large", m);
         return;
     }
@@ -549,10 +550,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                           rq->client, sizeof rq->client);
         }
         *con_cls = rq;
+        rq->match = route_match(rq);
+        rq->limit = rq->match == 0 && (rq->route->flags & EG_ROUTE_BODY_CSV)
+                        ? srv->cfg.upload_limit
+                        : srv->cfg.body_limit;
         /* A declared length over the limit is refused before reading a byte of it. */
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
         int64_t n;
-        if (cl && !eg_parse_int64(cl, strlen(cl), &n) && n > (int64_t)srv->cfg.body_limit)
+        if (cl && !eg_parse_int64(cl, strlen(cl), &n) && n > (int64_t)rq->limit)
             rq->too_big = 1;
         if (rq->too_big) {
             dispatch(rq);
@@ -562,7 +567,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (*upload_size) {
         if (!rq->too_big && !rq->status) {
-            if (rq->body.len + *upload_size > srv->cfg.body_limit) {
+            if (rq->body.len + *upload_size > rq->limit) {
                 rq->too_big = 1; /* chunked or lying Content-Length: stop keeping it */
                 eg_buf_free(&rq->body);
             } else {
@@ -634,6 +639,8 @@ int eg_http_server_new(const struct eg_http_config *cfg, struct eg_http_server *
     srv->cfg.db_path = srv->db_path;
     if (!srv->cfg.body_limit)
         srv->cfg.body_limit = 1 << 20;
+    if (!srv->cfg.upload_limit)
+        srv->cfg.upload_limit = 16 << 20;
     if (srv->cfg.timeout_s <= 0)
         srv->cfg.timeout_s = 30;
     if (srv->cfg.threads <= 0) {
