@@ -892,7 +892,10 @@ int eg_hj212_parse(const char *frame, size_t len, const struct eg_hj212_options 
             return fail(s, EG_HJ212_ERR_BAD_FIELD, pkt->mn.p,
                         "MN '%s' must be 1-24 letters or digits", show(pkt->mn.p, pkt->mn.n, b));
     }
-    if (pkt->flag > 0 && (pkt->flag & 2) && (!have_pnum || !have_pno) && !opts->lenient)
+    /* 2017 Table 3: D=1 -> the packet carries PNUM and PNO. Not for 2005, whose own App. C
+       requests use Flag=3 without them (hj212.md §1.4, sample S04). */
+    if (pkt->flag > 0 && (pkt->flag & 2) && (!have_pnum || !have_pno) && !opts->lenient &&
+        pkt->edition >= EG_HJ212_ED_2017)
         return fail(s, EG_HJ212_ERR_MISSING_FIELD, flag_at,
                     "Flag %d has the D bit (subpackets) but PNUM/PNO are missing", pkt->flag);
     if (have_pnum && have_pno && pkt->pno > pkt->pnum && !opts->lenient)
