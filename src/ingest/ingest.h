@@ -72,6 +72,16 @@ void eg_ingest_stop(struct eg_ingest *srv);
 /* Runs until SIGTERM/SIGINT, then drains and stops (for `envgov ingest serve`). */
 int eg_ingest_serve_forever(const struct eg_ingest_config *c, struct eg_err *err);
 
+/* `envgov serve`: starts the listener as a service of the process (addr/port from
+   --hj212 ADDR:PORT) and makes it the running instance that the HTTP API (api_devices.c) and
+   /metrics use. At most one per process. */
+int eg_ingest_service_start(const char *addr, int port, const char *db_path, void **state,
+                            struct eg_err *err);
+void eg_ingest_service_stop(void *state);
+/* The running instance, or NULL. Valid until eg_ingest_service_stop (serve stops the HTTP API
+   first). */
+struct eg_ingest *eg_ingest_running(void);
+
 /* Counters for /metrics (monotonic unless said otherwise). */
 struct eg_ingest_stats {
     uint64_t conns_open;        /* gauge */

@@ -756,3 +756,60 @@ void eg_ingest_stats_prometheus(struct eg_ingest *srv, struct eg_buf *out)
         eg_buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", m[i].name, m[i].help,
                       m[i].name, m[i].type, m[i].name, (unsigned long long)m[i].v);
 }
+
+/* ---- the service of `envgov serve` ---- */
+
+static pthread_mutex_t running_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct eg_ingest *running;
+
+struct eg_ingest *eg_ingest_running(void)
+{
+    pthread_mutex_lock(&running_mu);
+    struct eg_ingest *s = running;
+    pthread_mutex_unlock(&running_mu);
+    return s;
+}
+
+static void metrics_collect(struct eg_buf *out, void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&running_mu);
+    if (running)
+        eg_ingest_stats_prometheus(running, out);
+    pthread_mutex_unlock(&running_mu);
+}
+
+int eg_ingest_service_start(const char *addr, int port, const char *db_path, void **state,
+                            struct eg_err *err)
+{
+    static int collector_added;
+    struct eg_ingest_config c;
+    eg_ingest_config_default(&c);
+    c.addr = addr;
+    c.port = port;
+    c.db_path = db_path;
+    struct eg_ingest *srv;
+    int rc = eg_ingest_start(&c, &srv, err);
+    if (rc < 0)
+        return rc;
+    pthread_mutex_lock(&running_mu);
+    running = srv;
+    if (!collector_added) {
+        collector_added = 1;
+        eg_metrics_collector_add(metrics_collect, NULL);
+    }
+    pthread_mutex_unlock(&running_mu);
+    printf("envgov: HJ 212 device listener on %s:%d\n", addr, srv->port);
+    fflush(stdout);
+    *state = srv;
+    return 0;
+}
+
+void eg_ingest_service_stop(void *state)
+{
+    pthread_mutex_lock(&running_mu);
+    if (running == state)
+        running = NULL;
+    pthread_mutex_unlock(&running_mu);
+    eg_ingest_stop(state);
+}
