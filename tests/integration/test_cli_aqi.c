@@ -135,7 +135,7 @@ static void check_china_sites(const char *name, long want_complete)
                     val[h][t][s] = s + 3 < r.n ? r.f[s + 3] : "";
     }
     CHECK_EQ_INT(no, 1 + 24 * (size_t)nst + (ol[no - 1][0] ? 0 : 1));
-    long complete = 0, mismatch = 0, published_only = 0;
+    long complete = 0, mismatch = 0;
     for (size_t i = 1; i < no; i++) {
         if (!ol[i][0])
             continue;
@@ -148,10 +148,8 @@ static void check_china_sites(const char *name, long want_complete)
         for (int t = 0; t < 7; t++)
             if (!val[h][t][s] || !val[h][t][s][0])
                 full = 0;
-        if (!full) {
-            published_only += val[h][0][s] && val[h][0][s][0];
+        if (!full)
             continue;
-        }
         complete++;
         if (strcmp(o.f[2], val[h][0][s]) && mismatch++ < 5)
             CHECK_STR(o.f[2], val[h][0][s]);
