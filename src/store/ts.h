@@ -225,4 +225,43 @@ struct eg_ts_rates {
 int eg_ts_rates(struct eg_ts *ts, const char *source, int kind, int64_t from, int64_t to,
                 struct eg_ts_rates *out, struct eg_err *err);
 
+/* ---- file imports (ts_import.c) -------------------------------------------------------------- */
+
+/* Two formats, told apart by the header (docs/timeseries.md):
+   long:        station,time,pollutant,value,flag[,kind][,field]   (time Beijing, period start)
+   china_sites: date,hour,type,<station codes…>  (CNEMC national open data, quotsoft layout; the
+                1-h concentrations PM2.5 PM10 SO2 NO2 O3 CO are imported as 2061/Avg at hour
+                label - 1 h; AQI and the *_24h / *_8h derived columns are skipped, envgov
+                recomputes them). */
+struct eg_ts_import_opts {
+    const char *stations; /* optional station list CSV (code first column): other codes refused */
+    size_t stations_len;
+    int strict;           /* 1: any rejected row imports nothing */
+    int known_series;     /* 1: series must exist (else created) */
+    size_t batch;         /* points per transaction; 0 = 20000 */
+    void (*progress)(void *arg, size_t rows, size_t values);
+    void *arg;
+};
+struct eg_ts_reject {
+    long line;   /* 1-based line of the file */
+    int column;  /* 1-based column, 0 for the whole row */
+    char reason[120];
+};
+struct eg_ts_import_report {
+    const char *format; /* "long" or "china_sites" */
+    size_t rows, values, empty, skipped, rejected;
+    struct eg_ts_report w;
+    struct eg_ts_reject *rejects; /* all rejected rows/cells, nrejects of them (free with _free) */
+    size_t nrejects;
+};
+/* Imports buf. Idempotent (a second import of the same file writes nothing new). Returns 0 when
+   the file was read (rejected rows are in the report), < 0 when it could not be (bad header,
+   strict mode with rejects, database error). */
+int eg_ts_import(struct eg_ts *ts, const char *buf, size_t len, const struct eg_ts_import_opts *o,
+                 struct eg_ts_import_report *rep, struct eg_err *err);
+void eg_ts_import_report_free(struct eg_ts_import_report *rep);
+/* Maps a common name (PM2.5, PM10, SO2, NO2, O3, CO) to its HJ 212-2017 code, else returns the
+   name itself. */
+const char *eg_ts_pollutant_code(const char *name, size_t n);
+
 #endif

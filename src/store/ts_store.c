@@ -608,10 +608,12 @@ static int write_series(struct eg_ts *ts, int64_t sid, const struct eg_ts_sample
         int blocked = day < first_open;
         if (!blocked)
             r = block_exists(ts, sid, day, &blocked, err);
+        size_t before = rep ? rep->written + rep->replaced : 0;
         if (r == 0)
             r = blocked ? merge_day(ts, sid, day, s + i, j - i, rep, err)
                         : write_rows(ts, sid, s + i, j - i, rep, err);
-        if (r == 0 && dirty)
+        /* only a change makes the day's means stale (a pure retransmission does not) */
+        if (r == 0 && dirty && rep && rep->written + rep->replaced != before)
             r = eg__ts_mark_dirty(ts, sid, day, err);
         i = j;
     }
