@@ -43,6 +43,14 @@ int eg_cmd_db_backup(int argc, char **argv);
 int eg_cmd_user_add(int argc, char **argv);
 int eg_cmd_user_list(int argc, char **argv);
 int eg_cmd_import_run(int argc, char **argv);
+int eg_cmd_import_observations(int argc, char **argv);
+int eg_cmd_series_query(int argc, char **argv);
+int eg_cmd_series_latest(int argc, char **argv);
+int eg_cmd_series_compact(int argc, char **argv);
+int eg_cmd_series_aggregate(int argc, char **argv);
+int eg_cmd_series_declare(int argc, char **argv);
+int eg_cmd_series_review(int argc, char **argv);
+int eg_cmd_series_rates(int argc, char **argv);
 int eg_cmd_demo(int argc, char **argv);
 
 #endif

@@ -30,6 +30,18 @@ const struct eg_cli_cmd eg_cli_commands[] = {
     {"import", "permit_limits", eg_cmd_import_run, "FILE [--dry-run] [--db PATH]", "import permit limits (许可排放限值) from CSV"},
     {"import", "stations", eg_cmd_import_run, "FILE [--dry-run] [--db PATH]", "import monitoring stations (监测站点) from CSV"},
     {"import", "devices", eg_cmd_import_run, "FILE [--dry-run] [--db PATH]", "import HJ 212 devices (监测设备) from CSV"},
+    {"import", "observations", eg_cmd_import_observations, "FILE [--stations FILE] [--strict] [--rejects FILE] [--db PATH]",
+     "import ambient observations (long CSV or china_sites_YYYYMMDD.csv) into the time series"},
+    {"series", "query", eg_cmd_series_query, "--source ID --pollutant P [--kind K] --from T --to T [--bucket 1h|1d] [--format csv|json]",
+     "samples of one series (rows and compacted days merged), raw or per hour/day"},
+    {"series", "latest", eg_cmd_series_latest, "[--kind K] [--field F] SOURCE:POLLUTANT…", "latest sample of many series"},
+    {"series", "compact", eg_cmd_series_compact, "[--db PATH]", "compress closed days of the time series into blocks"},
+    {"series", "aggregate", eg_cmd_series_aggregate, "[--db PATH]", "recompute stale hourly/daily means with validity rules"},
+    {"series", "declare", eg_cmd_series_declare, "--source ID --from T --to T --reason R --by WHO [--pollutant P]",
+     "declare an abnormal condition (stopped/fault/maintenance/calibration) of a source"},
+    {"series", "review", eg_cmd_series_review, "--source ID --pollutant P --from T --to T --verdict invalid|valid --reason TEXT --by OFFICER",
+     "officer review (数据审核) of a series' samples, audited, raw kept"},
+    {"series", "rates", eg_cmd_series_rates, "--source ID [--kind K] --from T --to T", "transmission rate and valid-data rate of a source"},
     {"demo", 0, eg_cmd_demo, "[--db PATH]", "fill an empty database with a Pudong-like demo district and print the logins"},
 };
 
