@@ -201,11 +201,9 @@ static void lut_build(void)
     __atomic_store_n(&lut_ready, 1, __ATOMIC_RELEASE);
 }
 
-int eg_quality_iaqi(int edition, enum eg_quality_column col, int32_t milli,
-                    const struct eg_quality_aqi_config *cfg, unsigned *flags)
+static inline int iaqi_of(int edition, enum eg_quality_column col, int32_t milli,
+                          const struct eg_quality_aqi_config *cfg, unsigned *flags)
 {
-    if (!cfg)
-        cfg = &DEFAULT_CFG;
     if ((unsigned)col >= EG_QUALITY_COLUMNS || milli == EG_QUALITY_NA || milli < 0)
         return EG_QUALITY_IAQI_NA;
     int e26 = edition == EG_QUALITY_ED_2026;
@@ -255,6 +253,12 @@ int eg_quality_iaqi(int edition, enum eg_quality_column col, int32_t milli,
     return iaqi_exact(c, x);
 }
 
+int eg_quality_iaqi(int edition, enum eg_quality_column col, int32_t milli,
+                    const struct eg_quality_aqi_config *cfg, unsigned *flags)
+{
+    return iaqi_of(edition, col, milli, cfg ? cfg : &DEFAULT_CFG, flags);
+}
+
 /* ---------------------------------------------------------------- reports */
 
 static unsigned indicators(int edition, int daily, const struct eg_quality_aqi_config *cfg)
@@ -287,60 +291,68 @@ int eg_quality_aqi_compute(int edition, int daily, const struct eg_quality_aqi_i
     const enum eg_quality_column *cols = daily ? DAY : RT;
     unsigned ind = indicators(edition, daily, cfg);
 
-    memset(out, 0, sizeof *out);
-    out->edition = edition;
-    out->daily = daily;
-    out->aqi = -1;
+    /* Work in locals (no stores through `out` inside the loop), then write the report once. */
+    unsigned flags = 0, missing = 0, primary = 0, exceeding = 0;
+    int iq[EG_QUALITY_SLOTS];
     int aqi = -1;
     for (int s = 0; s < EG_QUALITY_SLOTS; s++) {
-        out->iaqi[s] = EG_QUALITY_IAQI_NA;
+        iq[s] = EG_QUALITY_IAQI_NA;
         if (!(ind & (1u << s)))
             continue;
-        int v = eg_quality_iaqi(edition, cols[s], in->c[s], cfg, &out->flags);
+        int v = iaqi_of(edition, cols[s], in->c[s], cfg, &flags);
         if (v == EG_QUALITY_IAQI_NOT_COMPUTED) {
             if (s == EG_QUALITY_SO2) {
                 /* HJ 633-2012 note 2: the SO2 IAQI is that of the 24-h average. */
-                out->flags |= EG_QUALITY_F_SO2_24H_USED;
-                v = eg_quality_iaqi(edition, EG_QUALITY_COL_SO2_24H, in->so2_24h, cfg,
-                                    &out->flags);
+                flags |= EG_QUALITY_F_SO2_24H_USED;
+                v = iaqi_of(edition, EG_QUALITY_COL_SO2_24H, in->so2_24h, cfg, &flags);
             } else {
                 /* HJ 633-2012 note 3: O3 8-h drops out; the O3 1-h IAQI stands for O3. In a
                    real-time report with O3 8-h the 1-h slot is already an indicator. */
-                out->flags |= EG_QUALITY_F_O3_8H_DROPPED;
+                flags |= EG_QUALITY_F_O3_8H_DROPPED;
                 continue;
             }
         }
         if (v < 0) {
-            out->missing |= 1u << s;
+            missing |= 1u << s;
             continue;
         }
-        out->iaqi[s] = v;
+        iq[s] = v;
         if (v > aqi)
             aqi = v;
     }
-    if (out->missing)
-        out->flags |= EG_QUALITY_F_INCOMPLETE;
-    if (aqi < 0)
-        return 0;
+    if (missing)
+        flags |= EG_QUALITY_F_INCOMPLETE;
     /* HJ 633-2026 §5.3.1: with a pollutant missing (not by design, §5.3.2), the AQI is
        published only when it exceeds 100. */
-    if (edition == EG_QUALITY_ED_2026 && cfg->withhold_2026 &&
-        (out->missing & ~cfg->missing_by_design) && aqi <= 100) {
-        out->flags |= EG_QUALITY_F_AQI_WITHHELD;
-        return 0;
+    if (aqi >= 0 && edition == EG_QUALITY_ED_2026 && cfg->withhold_2026 &&
+        (missing & ~cfg->missing_by_design) && aqi <= 100) {
+        flags |= EG_QUALITY_F_AQI_WITHHELD;
+        aqi = -1;
     }
+    int level = 0;
+    if (aqi >= 0) {
+        /* HJ 633-2012 Table 2 / 2026 Table 1 */
+        level = aqi <= 50 ? 1 : aqi <= 100 ? 2 : aqi <= 150 ? 3 : aqi <= 200 ? 4 : aqi <= 300 ? 5 : 6;
+        for (int s = 0; s < EG_QUALITY_SLOTS; s++) {
+            if (iq[s] < 0)
+                continue;
+            /* HJ 633-2012 §4.4.2 / 2026: AQI > 50, every pollutant with the max IAQI. */
+            if (aqi > 50 && iq[s] == aqi)
+                primary |= 1u << s;
+            /* HJ 633-2012 §3.4: 超标污染物 IAQI > 100; deleted in HJ 633-2026. */
+            if (edition == EG_QUALITY_ED_2012 && iq[s] > 100)
+                exceeding |= 1u << s;
+        }
+    }
+    out->edition = edition;
+    out->daily = daily;
+    memcpy(out->iaqi, iq, sizeof iq);
     out->aqi = aqi;
-    out->level = eg_quality_category_of(aqi)->level;
-    for (int s = 0; s < EG_QUALITY_SLOTS; s++) {
-        if (out->iaqi[s] < 0)
-            continue;
-        /* HJ 633-2012 §4.4.2 / 2026: AQI > 50, every pollutant with the max IAQI. */
-        if (aqi > 50 && out->iaqi[s] == aqi)
-            out->primary |= 1u << s;
-        /* HJ 633-2012 §3.4: 超标污染物 IAQI > 100; deleted in HJ 633-2026. */
-        if (edition == EG_QUALITY_ED_2012 && out->iaqi[s] > 100)
-            out->exceeding |= 1u << s;
-    }
+    out->level = level;
+    out->primary = primary;
+    out->exceeding = exceeding;
+    out->flags = flags;
+    out->missing = missing;
     return 0;
 }
 

@@ -111,10 +111,12 @@ void eg_quality_daily_mda8(const struct eg_quality_validity *v, const int32_t *h
 {
     for (size_t d = 0; d < ndays; d++) {
         const int32_t *h = hourly + 24 * d;
-        int64_t sum = 0;
-        int cnt = 0, nwin = 0;
-        int32_t mx = EG_QUALITY_NA;
-        /* Windows labelled 08 … 24 cover hours 01-08 … 17-24 of the same day (§1.8). */
+        int64_t sum = 0, best_sum = 0;
+        int cnt = 0, nwin = 0, best_cnt = 0;
+        /* Windows labelled 08 … 24 cover hours 01-08 … 17-24 of the same day (§1.8). The
+           largest mean is found by cross-multiplying (sum/cnt > best_sum/best_cnt), so one
+           division per day; rounding is monotonic, so the max of the rounded means is the
+           rounded max. */
         for (int k = 0; k < 24; k++) {
             if (h[k] != EG_QUALITY_NA && h[k] >= 0) {
                 sum += h[k];
@@ -125,12 +127,14 @@ void eg_quality_daily_mda8(const struct eg_quality_validity *v, const int32_t *h
                 cnt--;
             }
             if (k >= 7 && cnt >= v->o3_8h_min_hours && cnt > 0) {
-                int32_t m = mean_of(sum, cnt);
+                if (!nwin || sum * best_cnt > best_sum * cnt) {
+                    best_sum = sum;
+                    best_cnt = cnt;
+                }
                 nwin++;
-                if (m > mx)
-                    mx = m;
             }
         }
+        int32_t mx = nwin ? mean_of(best_sum, best_cnt) : EG_QUALITY_NA;
         if (n_windows)
             n_windows[d] = nwin;
         /* HJ 663-2013 §6.1.2: >= 14 valid 8-h values, or fewer when the max exceeds the
