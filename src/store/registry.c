@@ -706,6 +706,14 @@ static int write_values(struct eg_store *st, const struct eg__res_impl *im, json
     apply_binds(s, &b);
     r = eg_stmt_step(s, err);
     eg_stmt_done(s);
+    if (r == EG_ECONFLICT && err && !strcmp(err->code, "duplicate")) {
+        /* "step: UNIQUE constraint failed: units.credit_code" -> name the columns */
+        const char *cols = strstr(err->msg, "failed: ");
+        char what[160];
+        snprintf(what, sizeof what, "%s", cols ? cols + 8 : "a unique field");
+        eg_err_set(err, EG_ECONFLICT, "duplicate", -1,
+                   "duplicate: another %s row has the same %s", res->name, what);
+    }
     return r < 0 ? r : 0;
 }
 
