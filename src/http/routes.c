@@ -7,12 +7,18 @@
 
 int eg_http_api_meta_routes(struct eg_http_server *srv);     /* api_meta.c: healthz, metrics, openapi */
 int eg_http_api_auth_routes(struct eg_http_server *srv);     /* api_auth.c: login, logout, me */
-int eg_http_api_registry_routes(struct eg_http_server *srv); /* api_registry.c: CRUD, import */
+int eg_http_api_registry_routes(struct eg_http_server *srv); /* api_registry.c: CRUD */
+int eg_http_api_import_routes(struct eg_http_server *srv);   /* api_import.c: CSV uploads */
+int eg_http_api_devices_routes(struct eg_http_server *srv);  /* api_devices.c: HJ 212 device status, commands */
+int eg_http_api_series_routes(struct eg_http_server *srv);   /* api_series.c: time series, observations */
 
 static int (*const modules[])(struct eg_http_server *srv) = {
     eg_http_api_meta_routes,
     eg_http_api_auth_routes,
     eg_http_api_registry_routes,
+    eg_http_api_import_routes,
+    eg_http_api_devices_routes,
+    eg_http_api_series_routes,
 };
 
 int eg_http_server_add_api(struct eg_http_server *srv, struct eg_err *err)

@@ -454,3 +454,72 @@ TEST(http_api_serve_settings_help_config_file_and_flags)
     CHECK(log && !strstr(log, "POST /api/v1/login")); /* level warn: no access lines */
     free(log);
 }
+
+/* Issue 3 §5: the upload endpoint — Chinese headers and labels, UTF-8 with BOM, all or
+   nothing with every rejected row reported by line, dry run, scope. */
+TEST(http_api_import_csv_upload_all_or_nothing)
+{
+    setup();
+    char *adm = eg_hc_login(srv.port, "admin", "pw-admin-123456");
+    char *ent = eg_hc_login(srv.port, "enterprise", "pw-enterprise-123456");
+    REQUIRE(adm && ent);
+    const char *good = "\xEF\xBB\xBF站点编码,站点名称,站点类型,所属区域,公开\r\n"
+                       "PD-N-01,张江噪声站,噪声,310115005,是\r\n"
+                       "PD-W-01,川杨河断面,地表水,310115125,否\r\n";
+    const char *bad = "code,name,kind,region_id\n"
+                      "PD-A-01,好的一行,air,310115005\n"
+                      "PD-A-02,坏的类型,smoke,310115005\n"
+                      "PD-A-03,没有的区域,air,999999\n";
+    json_t *j = NULL;
+    struct eg_hc_resp r;
+    /* dry run: checked, not written */
+    REQUIRE(!eg_hc_request(srv.port, "POST", "/api/v1/import/stations?dry_run=1", adm,
+                           "Content-Type: text/csv\r\n", good, strlen(good), &r));
+    CHECK_EQ_INT(r.status, 200);
+    j = eg_hc_json(&r);
+    json_t *rep = json_object_get(j, "report");
+    CHECK_EQ_INT(json_integer_value(json_object_get(rep, "accepted")), 2);
+    CHECK(json_is_false(json_object_get(rep, "written")));
+    CHECK_STR(json_string_value(json_object_get(rep, "encoding")), "utf-8-bom");
+    json_decref(j);
+    eg_hc_free(&r);
+    CHECK_EQ_INT(call(adm, "GET", "/api/v1/stations?code=PD-N-01", NULL, &j), 200);
+    CHECK_EQ_INT(json_array_size(json_object_get(j, "items")), 0);
+    json_decref(j);
+    /* rejected rows: 422, each with its line; nothing written, not even the good row */
+    REQUIRE(!eg_hc_request(srv.port, "POST", "/api/v1/import/stations", adm, NULL, bad,
+                           strlen(bad), &r));
+    CHECK_EQ_INT(r.status, 422);
+    j = eg_hc_json(&r);
+    CHECK_STR(json_string_value(json_object_get(json_object_get(j, "error"), "code")),
+              "rows_rejected");
+    json_t *errs = json_object_get(json_object_get(j, "report"), "errors");
+    CHECK_EQ_INT(json_array_size(errs), 2);
+    CHECK_EQ_INT(json_integer_value(json_object_get(json_array_get(errs, 0), "line")), 3);
+    CHECK_EQ_INT(json_integer_value(json_object_get(json_array_get(errs, 1), "line")), 4);
+    json_decref(j);
+    eg_hc_free(&r);
+    CHECK_EQ_INT(call(adm, "GET", "/api/v1/stations?code=PD-A-01", NULL, &j), 200);
+    CHECK_EQ_INT(json_array_size(json_object_get(j, "items")), 0);
+    json_decref(j);
+    /* for real */
+    REQUIRE(!eg_hc_request(srv.port, "POST", "/api/v1/import/stations", adm, NULL, good,
+                           strlen(good), &r));
+    CHECK_EQ_INT(r.status, 200);
+    eg_hc_free(&r);
+    CHECK_EQ_INT(call(adm, "GET", "/api/v1/stations?code=PD-N-01", NULL, &j), 200);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(json_object_get(j, "items"), 0),
+                                                "kind")),
+              "noise");
+    json_decref(j);
+    /* anonymous: 401; an enterprise user may not create stations: rows rejected or 403 */
+    CHECK_EQ_INT(call(NULL, "POST", "/api/v1/import/stations", good, NULL), 401);
+    int st = call(ent, "POST", "/api/v1/import/stations", good, NULL);
+    CHECK(st == 403 || st == 422);
+    /* not CSV at all, and empty */
+    CHECK(call(adm, "POST", "/api/v1/import/stations", "\x01\x02\x03", NULL) >= 400);
+    CHECK_EQ_INT(call(adm, "POST", "/api/v1/import/stations", "", NULL), 400);
+    free(adm);
+    free(ent);
+    CHECK_EQ_INT(eg_hs_stop(&srv), 0);
+}
