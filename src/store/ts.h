@@ -98,6 +98,9 @@ struct eg_ts_key {
     int computed;
 };
 
+/* 0 when the key is well formed (syntax above), else EG_EINVAL naming the bad part. */
+int eg_ts_key_valid(const struct eg_ts_key *key, struct eg_err *err);
+
 /* One value to write. */
 struct eg_ts_point {
     struct eg_ts_key key;

@@ -178,6 +178,11 @@ int eg__ts_key_check(const struct eg_ts_key *k, struct eg_err *err)
     return 0;
 }
 
+int eg_ts_key_valid(const struct eg_ts_key *key, struct eg_err *err)
+{
+    return eg__ts_key_check(key, err);
+}
+
 size_t eg__ts_key_text(const struct eg_ts_key *k, char *buf, size_t cap)
 {
     int n = snprintf(buf, cap, "%s|%s|%d|%s|%d", k->source, k->pollutant, k->kind, k->field,
