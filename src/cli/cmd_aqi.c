@@ -453,33 +453,26 @@ static void china_daily_out(struct china *ch, const struct opts *op, struct out 
 {
     struct eg_quality_validity v;
     eg_quality_validity_default(EG_QUALITY_ED_2012, &v);
+    /* T_* order (PM2.5, PM10, SO2, NO2, O3, CO) -> the pollutant order of quality.h */
+    static const int P_OF[6] = {T_SO2, T_NO2, T_PM10, T_CO, T_O3, T_PM25};
     for (int d = 0; d < ch->ndays; d++) {
         struct eg_civil c = {0};
         eg_civil_from_days(ch->day0 + d, &c.year, &c.month, &c.day);
         for (int s = 0; s < ch->nst; s++) {
-            struct eg_quality_aqi_input in;
-            for (int k = 0; k < EG_QUALITY_SLOTS; k++)
-                in.c[k] = EG_QUALITY_NA;
-            in.so2_24h = EG_QUALITY_NA;
+            const int32_t *h[6];
             int any = 0;
-            for (int k = 0; k < 6; k++) {
-                const int32_t *h =
-                    ch->hours + (((size_t)d * 6 + (size_t)k) * (size_t)ch->nst + (size_t)s) * 24;
+            for (int p = 0; p < 6; p++) {
+                h[p] = ch->hours +
+                       (((size_t)d * 6 + (size_t)P_OF[p]) * (size_t)ch->nst + (size_t)s) * 24;
                 for (int j = 0; j < 24; j++)
-                    any |= h[j] != EG_QUALITY_NA;
-                int32_t val;
-                if (k == T_O3) {
-                    eg_quality_daily_max(&v, h, 1, &val);
-                    in.c[EG_QUALITY_O3] = val;
-                    eg_quality_daily_mda8(&v, h, 1, &val, NULL);
-                    in.c[EG_QUALITY_O3_8H] = val;
-                } else {
-                    eg_quality_daily_means(&v, h, 1, &val);
-                    in.c[T_SLOT[k]] = val;
-                }
+                    any |= h[p][j] != EG_QUALITY_NA;
             }
-            if (any) /* a day the file only touches with no value is not a row */
-                emit(o, op, ch->st[s], ch->stlen[s], &c, &in);
+            if (!any) /* a day the file only touches with no value is not a row */
+                continue;
+            /* GB 3095 Table 4 / HJ 663 §6.1.2 validity; values rounded as published */
+            struct eg_quality_aqi_input in;
+            eg_quality_daily_inputs(&v, h, 1, 1, &in);
+            emit(o, op, ch->st[s], ch->stlen[s], &c, &in);
         }
     }
 }

@@ -169,6 +169,9 @@ void eg_quality_annual_config_default(struct eg_quality_annual_config *cfg)
 /* Pollutant index (0..5) -> report slot. */
 static const int P_SLOT[EG_QUALITY_POLLUTANTS] = {EG_QUALITY_SO2, EG_QUALITY_NO2, EG_QUALITY_PM10,
                                                   EG_QUALITY_CO,  EG_QUALITY_O3,  EG_QUALITY_PM25};
+/* The daily value each annual statistic is taken from: O3 through MDA8 (HJ 663 §3.1). */
+static const int P_STAT[EG_QUALITY_POLLUTANTS] = {EG_QUALITY_SO2, EG_QUALITY_NO2, EG_QUALITY_PM10,
+                                                  EG_QUALITY_CO, EG_QUALITY_O3_8H, EG_QUALITY_PM25};
 /* HJ 663 percentiles (standards.md §3.1): SO2/NO2 98, PM10/PM2.5/CO 95, O3 MDA8 90. */
 static const int P_PCT[EG_QUALITY_POLLUTANTS] = {98, 98, 95, 95, 90, 95};
 
@@ -207,34 +210,14 @@ int eg_quality_annual_eval(int year, const int32_t *const hourly[EG_QUALITY_POLL
     if (eg_quality_limits_get(out->edition, cfg->grade, year, &lim))
         return EG_EINVAL;
 
-    /* Daily values, one row per pollutant; O3 row is MDA8, o3max the daily max 1-h. */
-    int32_t daily[EG_QUALITY_POLLUTANTS][366], o3max[366], work[366];
+    /* Daily report inputs (24-h means, O3 max 1-h and MDA8) by the validity rules. */
+    struct eg_quality_aqi_input din[366];
     unsigned char month_of[366];
+    int32_t work[366];
     for (int m = 1, d = 0; m <= 12; m++)
         for (int k = eg_days_in_month(year, m); k > 0; k--)
             month_of[d++] = (unsigned char)m;
-    for (int p = 0; p < EG_QUALITY_POLLUTANTS; p++) {
-        if (!hourly[p]) {
-            for (size_t d = 0; d < ndays; d++)
-                daily[p][d] = NA;
-            if (p == 4)
-                for (size_t d = 0; d < ndays; d++)
-                    o3max[d] = NA;
-            continue;
-        }
-        if (p == 4) {
-            eg_quality_daily_mda8(&cfg->validity, hourly[p], ndays, daily[p], NULL);
-            eg_quality_daily_max(&cfg->validity, hourly[p], ndays, o3max);
-        } else {
-            eg_quality_daily_means(&cfg->validity, hourly[p], ndays, daily[p]);
-        }
-        if (cfg->round_daily)
-            for (size_t d = 0; d < ndays; d++) {
-                daily[p][d] = report_round(p, daily[p][d]);
-                if (p == 4)
-                    o3max[d] = report_round(p, o3max[d]);
-            }
-    }
+    eg_quality_daily_inputs(&cfg->validity, hourly, ndays, cfg->round_daily, din);
 
     /* Per-pollutant statistics. */
     int all = 1, any_bad = 0;
@@ -246,7 +229,7 @@ int eg_quality_annual_eval(int year, const int32_t *const hourly[EG_QUALITY_POLL
         int n = 0;
         int32_t mx = NA;
         for (size_t d = 0; d < ndays; d++) {
-            int32_t v = daily[p][d];
+            int32_t v = din[d].c[P_STAT[p]];
             if (v == NA)
                 continue;
             work[n++] = v;
@@ -306,19 +289,10 @@ int eg_quality_annual_eval(int year, const int32_t *const hourly[EG_QUALITY_POLL
     else if (year > 2026)
         edition_change = 0;
     for (size_t d = 0; d < ndays; d++) {
-        struct eg_quality_aqi_input in;
-        in.c[EG_QUALITY_SO2] = daily[0][d];
-        in.c[EG_QUALITY_NO2] = daily[1][d];
-        in.c[EG_QUALITY_PM10] = daily[2][d];
-        in.c[EG_QUALITY_CO] = daily[3][d];
-        in.c[EG_QUALITY_O3] = o3max[d];
-        in.c[EG_QUALITY_PM25] = daily[5][d];
-        in.c[EG_QUALITY_O3_8H] = daily[4][d];
-        in.so2_24h = NA;
         int ed = edition_change >= 0 && (int)d >= edition_change ? EG_QUALITY_ED_2026
                                                                  : EG_QUALITY_ED_2012;
         struct eg_quality_aqi r;
-        eg_quality_aqi_compute(ed, 1, &in, &acfg, &r);
+        eg_quality_aqi_compute(ed, 1, &din[d], &acfg, &r);
         if (r.aqi < 0)
             continue;
         if (r.missing && !(cfg->partial_polluted_days && r.aqi > 100))

@@ -229,6 +229,21 @@ void eg_quality_daily_max(const struct eg_quality_validity *v, const int32_t *ho
 void eg_quality_daily_mda8(const struct eg_quality_validity *v, const int32_t *hourly,
                            size_t ndays, int32_t *daily, int *n_windows);
 
+/* Report inputs from hourly series. hourly[p] (p in pollutant order SO2, NO2, PM10, CO, O3,
+   PM2.5 — see EG_QUALITY_POLLUTANTS below; NULL = all missing) use the hour labels above.
+   Daily: for ndays natural days, 24-h means (>= day_min_hours), the O3 max 1-hour and MDA8,
+   each NA when invalid; round: to the reporting precision (integer µg/m³, CO 0.1 mg/m³, half
+   to even) as published daily values are. Real-time: for n hours, the 1-hour values, the O3
+   8-hour moving average (>= o3_8h_min_hours of 8) and the SO2 24-hour moving average
+   (>= day_min_hours of 24) for the 2012 SO2 > 800 rule (standards.md §1.5, UNCONFIRMED which
+   24-h value; the moving average ending at the hour is used). */
+void eg_quality_daily_inputs(const struct eg_quality_validity *v,
+                             const int32_t *const hourly[6], size_t ndays, int round,
+                             struct eg_quality_aqi_input *out);
+void eg_quality_realtime_inputs(const struct eg_quality_validity *v,
+                                const int32_t *const hourly[6], size_t n,
+                                struct eg_quality_aqi_input *out);
+
 /* ---------------------------------------------------------------- annual evaluation (HJ 663) */
 
 /* HJ 663 percentile (standards.md §3.2): sort, k = 1 + (n-1)p/100, s = floor(k),
@@ -466,6 +481,14 @@ struct eg_quality_progress {
     double left;
     int64_t left_units;   /* RATIO / COUNT: left as an integer */
 };
+/* Progress inputs from the days of the period so far. For the good-day ratio, daily_aqi[n]
+   (< 0: no valid AQI that day) counts days with AQI <= 100 among valid days; for heavy
+   pollution days, days with AQI > 200 (den = days elapsed); for the PM2.5 / PM10 annual means,
+   daily_milli[n] (EG_QUALITY_NA: invalid) sums the valid daily means. remaining = days of the
+   period still to come. Other metrics (water shares, noise compliance) count sections or
+   station-days and are filled by the caller. Returns 0 or EG_EINVAL. */
+int eg_quality_progress_from_days(int metric, const int *daily_aqi, const int32_t *daily_milli,
+                                  size_t n, int64_t remaining, struct eg_quality_progress_in *out);
 int eg_quality_target_progress(const struct eg_quality_target *t,
                                const struct eg_quality_progress_in *in,
                                struct eg_quality_progress *out);

@@ -183,3 +183,40 @@ int eg_quality_target_progress(const struct eg_quality_target *t,
     out->left = (double)out->left_units;
     return 0;
 }
+
+int eg_quality_progress_from_days(int metric, const int *daily_aqi, const int32_t *daily_milli,
+                                  size_t n, int64_t remaining, struct eg_quality_progress_in *out)
+{
+    if (remaining < 0)
+        return EG_EINVAL;
+    memset(out, 0, sizeof *out);
+    out->remaining = remaining;
+    switch (metric) {
+    case EG_QT_GOOD_DAY_RATIO: /* 优良天数比率: AQI <= 100 among valid days (§3.4) */
+    case EG_QT_HEAVY_POLLUTION_DAYS: /* 重污染: AQI > 200 (levels 5 and 6) */
+        if (!daily_aqi && n)
+            return EG_EINVAL;
+        for (size_t i = 0; i < n; i++) {
+            if (metric == EG_QT_HEAVY_POLLUTION_DAYS) {
+                out->den++; /* days elapsed, for the pace */
+                out->num += daily_aqi[i] > 200;
+            } else if (daily_aqi[i] >= 0) {
+                out->den++;
+                out->num += daily_aqi[i] <= 100;
+            }
+        }
+        return 0;
+    case EG_QT_PM25_ANNUAL_MEAN:
+    case EG_QT_PM10_ANNUAL_MEAN:
+        if (!daily_milli && n)
+            return EG_EINVAL;
+        for (size_t i = 0; i < n; i++)
+            if (daily_milli[i] != EG_QUALITY_NA && daily_milli[i] >= 0) {
+                out->num += daily_milli[i];
+                out->den++;
+            }
+        return 0;
+    default:
+        return EG_EINVAL;
+    }
+}

@@ -145,3 +145,85 @@ void eg_quality_daily_mda8(const struct eg_quality_validity *v, const int32_t *h
             daily[d] = EG_QUALITY_NA;
     }
 }
+
+static int32_t report_round(int co, int32_t v)
+{
+    if (v == EG_QUALITY_NA)
+        return v;
+    return (int32_t)eg_quality_round_half_even(v, co ? 100 : 1000);
+}
+
+/* Pollutant order (SO2, NO2, PM10, CO, O3, PM2.5) -> report slot. */
+static const int P_SLOT[6] = {EG_QUALITY_SO2, EG_QUALITY_NO2, EG_QUALITY_PM10,
+                              EG_QUALITY_CO,  EG_QUALITY_O3,  EG_QUALITY_PM25};
+
+void eg_quality_daily_inputs(const struct eg_quality_validity *v,
+                             const int32_t *const hourly[6], size_t ndays, int round,
+                             struct eg_quality_aqi_input *out)
+{
+    for (size_t d = 0; d < ndays; d++) {
+        for (int s = 0; s < EG_QUALITY_SLOTS; s++)
+            out[d].c[s] = EG_QUALITY_NA;
+        out[d].so2_24h = EG_QUALITY_NA;
+    }
+    for (int p = 0; p < 6; p++) {
+        if (!hourly[p])
+            continue;
+        for (size_t d = 0; d < ndays; d++) {
+            const int32_t *h = hourly[p] + 24 * d;
+            int32_t x;
+            if (P_SLOT[p] == EG_QUALITY_O3) {
+                eg_quality_daily_max(v, h, 1, &x);
+                out[d].c[EG_QUALITY_O3] = round ? report_round(0, x) : x;
+                eg_quality_daily_mda8(v, h, 1, &x, NULL);
+                out[d].c[EG_QUALITY_O3_8H] = round ? report_round(0, x) : x;
+            } else {
+                eg_quality_daily_means(v, h, 1, &x);
+                out[d].c[P_SLOT[p]] = round ? report_round(P_SLOT[p] == EG_QUALITY_CO, x) : x;
+            }
+        }
+    }
+}
+
+void eg_quality_realtime_inputs(const struct eg_quality_validity *v,
+                                const int32_t *const hourly[6], size_t n,
+                                struct eg_quality_aqi_input *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        for (int p = 0; p < 6; p++) {
+            int32_t x = hourly[p] ? hourly[p][i] : EG_QUALITY_NA;
+            out[i].c[P_SLOT[p]] = x >= 0 ? x : EG_QUALITY_NA;
+        }
+        out[i].c[EG_QUALITY_O3_8H] = EG_QUALITY_NA;
+        out[i].so2_24h = EG_QUALITY_NA;
+    }
+    /* moving averages written straight into the inputs, one window at a time */
+    struct {
+        int p, window, min, slot;
+    } mv[2] = {{4, 8, v->o3_8h_min_hours, EG_QUALITY_O3_8H}, {0, 24, v->day_min_hours, -1}};
+    for (int k = 0; k < 2; k++) {
+        const int32_t *h = hourly[mv[k].p];
+        if (!h)
+            continue;
+        int64_t sum = 0;
+        int cnt = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (h[i] != EG_QUALITY_NA && h[i] >= 0) {
+                sum += h[i];
+                cnt++;
+            }
+            if (i >= (size_t)mv[k].window) {
+                int32_t old = h[i - (size_t)mv[k].window];
+                if (old != EG_QUALITY_NA && old >= 0) {
+                    sum -= old;
+                    cnt--;
+                }
+            }
+            int32_t m = cnt >= mv[k].min && cnt > 0 ? mean_of(sum, cnt) : EG_QUALITY_NA;
+            if (mv[k].slot >= 0)
+                out[i].c[mv[k].slot] = m;
+            else
+                out[i].so2_24h = m;
+        }
+    }
+}

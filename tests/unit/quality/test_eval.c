@@ -466,3 +466,55 @@ TEST(quality_targets_seed_file)
     }
     CHECK(rows >= 6);
 }
+
+/* Daily report inputs from hourly series (HJ 633-2012 §5.1.2; GB 3095 Table 4). */
+TEST(quality_daily_inputs_rounding_and_validity)
+{
+    struct eg_quality_validity v;
+    eg_quality_validity_default(2012, &v);
+    int32_t so2[24], co[24], o3[24];
+    for (int k = 0; k < 24; k++) {
+        so2[k] = k < 2 ? 10500 : 10000; /* mean 10.0416.. -> 10 */
+        co[k] = 750;                    /* 0.75 -> 0.8 (half even: 7.5 -> 8) */
+        o3[k] = k >= 12 && k < 20 ? K(170) : K(40);
+    }
+    const int32_t *h[6] = {so2, NULL, NULL, co, o3, NULL};
+    struct eg_quality_aqi_input in;
+    eg_quality_daily_inputs(&v, h, 1, 1, &in);
+    CHECK_EQ_INT(in.c[EG_QUALITY_SO2], K(10));
+    CHECK_EQ_INT(in.c[EG_QUALITY_CO], 800);
+    CHECK_EQ_INT(in.c[EG_QUALITY_O3], K(170));
+    CHECK_EQ_INT(in.c[EG_QUALITY_O3_8H], K(170));
+    CHECK_EQ_INT(in.c[EG_QUALITY_NO2], NA);
+    eg_quality_daily_inputs(&v, h, 1, 0, &in);
+    CHECK_EQ_INT(in.c[EG_QUALITY_SO2], 10042); /* 241000/24 = 10041.67 -> 10042 */
+    struct eg_quality_aqi r;
+    eg_quality_daily_inputs(&v, h, 1, 1, &in);
+    REQUIRE(eg_quality_aqi_compute(2012, 1, &in, NULL, &r) == 0);
+    CHECK_EQ_INT(r.aqi, 110); /* MDA8 170: 100 + 50*10/55 = 109.09 -> 110 (O3 1-h 170: 63) */
+    CHECK_EQ_INT(r.iaqi[EG_QUALITY_O3], 63);
+    CHECK_STR(eg_quality_slot_name(EG_QUALITY_O3_8H), "O3_8h");
+    CHECK_EQ_INT(r.primary, 1u << EG_QUALITY_O3_8H);
+}
+
+/* Progress inputs from daily values (targets, §3.4). */
+TEST(quality_progress_from_days)
+{
+    int aqi[6] = {40, 120, -1, 90, 210, 100};
+    struct eg_quality_progress_in in;
+    REQUIRE(eg_quality_progress_from_days(EG_QT_GOOD_DAY_RATIO, aqi, NULL, 6, 359, &in) == 0);
+    CHECK_EQ_INT(in.num, 3);
+    CHECK_EQ_INT(in.den, 5);
+    CHECK_EQ_INT(in.remaining, 359);
+    REQUIRE(eg_quality_progress_from_days(EG_QT_HEAVY_POLLUTION_DAYS, aqi, NULL, 6, 359, &in) == 0);
+    CHECK_EQ_INT(in.num, 1);
+    CHECK_EQ_INT(in.den, 6);
+    int32_t pm[3] = {K(30), NA, K(41)};
+    REQUIRE(eg_quality_progress_from_days(EG_QT_PM25_ANNUAL_MEAN, NULL, pm, 3, 0, &in) == 0);
+    CHECK_EQ_INT(in.num, K(71));
+    CHECK_EQ_INT(in.den, 2);
+    CHECK(eg_quality_progress_from_days(EG_QT_WATER_III_SHARE, aqi, pm, 3, 0, &in) == EG_EINVAL);
+    CHECK(eg_quality_progress_from_days(EG_QT_PM25_ANNUAL_MEAN, NULL, NULL, 3, 0, &in) ==
+          EG_EINVAL);
+    CHECK(eg_quality_progress_from_days(EG_QT_GOOD_DAY_RATIO, aqi, NULL, 6, -1, &in) == EG_EINVAL);
+}
