@@ -26,6 +26,9 @@ typedef int (*eg__http_auth_fn)(struct eg_store *st, const char *token, struct e
                                 struct eg_err *err);
 void eg__http_server_set_auth(struct eg_http_server *srv, eg__http_auth_fn fn);
 
+/* Compact JSON of j appended to b (json_out.c): what every JSON reply is written with. */
+void eg__http_json_write(struct eg_buf *b, json_t *j);
+
 /* The JSON form of a principal, as /me and /login return it. */
 json_t *eg__http_principal_json(const struct eg_principal *who);
 

@@ -362,10 +362,14 @@ int eg_http_reply_raw(struct eg_http_req *rq, int status, const char *content_ty
 
 int eg_http_reply_json(struct eg_http_req *rq, int status, json_t *j)
 {
-    size_t n = json_dumpb(j, NULL, 0, JSON_COMPACT);
+    if (!j) { /* a json_pack that failed: a bug, but the client still gets an answer */
+        eg_log(EG_LOG_ERROR, "http %s %s: reply could not be built", rq->method, rq->path);
+        static const char msg[] = "{\"error\":{\"code\":\"internal\",\"message\":\"internal "
+                                  "error (see the server log)\"}}";
+        return eg_http_reply_raw(rq, 500, "application/json; charset=utf-8", msg, sizeof msg - 1);
+    }
     struct eg_buf b = {0};
-    eg_buf_reserve(&b, n + 1);
-    b.len = json_dumpb(j, b.data, n, JSON_COMPACT);
+    eg__http_json_write(&b, j);
     json_decref(j);
     return eg_http_reply_buf(rq, status, "application/json; charset=utf-8", &b);
 }
