@@ -124,36 +124,37 @@ struct column {
     int n;           /* breakpoints used (5, 6 or 8) */
     int co;          /* 1: CO, mg/m³, reported to 0.1 */
     int bp[8];       /* µg/m³ (CO mg/m³), all integers */
+    int top_units;   /* the last breakpoint in reporting units (µg/m³ or 0.1 mg/m³) */
 };
 
 /* HJ 633-2012 Table 1 (standards.md §1.2). SO2 1-h ends at 800 (note 2), O3 8-h at 800
    (note 3). */
 static const struct column COL_2012[EG_QUALITY_COLUMNS] = {
-    [EG_QUALITY_COL_SO2_24H] = {8, 0, {0, 50, 150, 475, 800, 1600, 2100, 2620}},
-    [EG_QUALITY_COL_SO2_1H] = {5, 0, {0, 150, 500, 650, 800}},
-    [EG_QUALITY_COL_NO2_24H] = {8, 0, {0, 40, 80, 180, 280, 565, 750, 940}},
-    [EG_QUALITY_COL_NO2_1H] = {8, 0, {0, 100, 200, 700, 1200, 2340, 3090, 3840}},
-    [EG_QUALITY_COL_PM10_24H] = {8, 0, {0, 50, 150, 250, 350, 420, 500, 600}},
-    [EG_QUALITY_COL_CO_24H] = {8, 1, {0, 2, 4, 14, 24, 36, 48, 60}},
-    [EG_QUALITY_COL_CO_1H] = {8, 1, {0, 5, 10, 35, 60, 90, 120, 150}},
-    [EG_QUALITY_COL_O3_1H] = {8, 0, {0, 160, 200, 300, 400, 800, 1000, 1200}},
-    [EG_QUALITY_COL_O3_8H] = {6, 0, {0, 100, 160, 215, 265, 800}},
-    [EG_QUALITY_COL_PM25_24H] = {8, 0, {0, 35, 75, 115, 150, 250, 350, 500}},
+    [EG_QUALITY_COL_SO2_24H] = {8, 0, {0, 50, 150, 475, 800, 1600, 2100, 2620}, 2620},
+    [EG_QUALITY_COL_SO2_1H] = {5, 0, {0, 150, 500, 650, 800}, 800},
+    [EG_QUALITY_COL_NO2_24H] = {8, 0, {0, 40, 80, 180, 280, 565, 750, 940}, 940},
+    [EG_QUALITY_COL_NO2_1H] = {8, 0, {0, 100, 200, 700, 1200, 2340, 3090, 3840}, 3840},
+    [EG_QUALITY_COL_PM10_24H] = {8, 0, {0, 50, 150, 250, 350, 420, 500, 600}, 600},
+    [EG_QUALITY_COL_CO_24H] = {8, 1, {0, 2, 4, 14, 24, 36, 48, 60}, 600},
+    [EG_QUALITY_COL_CO_1H] = {8, 1, {0, 5, 10, 35, 60, 90, 120, 150}, 1500},
+    [EG_QUALITY_COL_O3_1H] = {8, 0, {0, 160, 200, 300, 400, 800, 1000, 1200}, 1200},
+    [EG_QUALITY_COL_O3_8H] = {6, 0, {0, 100, 160, 215, 265, 800}, 800},
+    [EG_QUALITY_COL_PM25_24H] = {8, 0, {0, 35, 75, 115, 150, 250, 350, 500}, 500},
 };
 
 /* HJ 633-2026 Table 3: only PM10 (IAQI 100 at 120) and PM2.5 (IAQI 100 at 60) change
    (standards.md §1.10). */
 static const struct column COL_2026[EG_QUALITY_COLUMNS] = {
-    [EG_QUALITY_COL_SO2_24H] = {8, 0, {0, 50, 150, 475, 800, 1600, 2100, 2620}},
-    [EG_QUALITY_COL_SO2_1H] = {5, 0, {0, 150, 500, 650, 800}},
-    [EG_QUALITY_COL_NO2_24H] = {8, 0, {0, 40, 80, 180, 280, 565, 750, 940}},
-    [EG_QUALITY_COL_NO2_1H] = {8, 0, {0, 100, 200, 700, 1200, 2340, 3090, 3840}},
-    [EG_QUALITY_COL_PM10_24H] = {8, 0, {0, 50, 120, 250, 350, 420, 500, 600}},
-    [EG_QUALITY_COL_CO_24H] = {8, 1, {0, 2, 4, 14, 24, 36, 48, 60}},
-    [EG_QUALITY_COL_CO_1H] = {8, 1, {0, 5, 10, 35, 60, 90, 120, 150}},
-    [EG_QUALITY_COL_O3_1H] = {8, 0, {0, 160, 200, 300, 400, 800, 1000, 1200}},
-    [EG_QUALITY_COL_O3_8H] = {6, 0, {0, 100, 160, 215, 265, 800}},
-    [EG_QUALITY_COL_PM25_24H] = {8, 0, {0, 35, 60, 115, 150, 250, 350, 500}},
+    [EG_QUALITY_COL_SO2_24H] = {8, 0, {0, 50, 150, 475, 800, 1600, 2100, 2620}, 2620},
+    [EG_QUALITY_COL_SO2_1H] = {5, 0, {0, 150, 500, 650, 800}, 800},
+    [EG_QUALITY_COL_NO2_24H] = {8, 0, {0, 40, 80, 180, 280, 565, 750, 940}, 940},
+    [EG_QUALITY_COL_NO2_1H] = {8, 0, {0, 100, 200, 700, 1200, 2340, 3090, 3840}, 3840},
+    [EG_QUALITY_COL_PM10_24H] = {8, 0, {0, 50, 120, 250, 350, 420, 500, 600}, 600},
+    [EG_QUALITY_COL_CO_24H] = {8, 1, {0, 2, 4, 14, 24, 36, 48, 60}, 600},
+    [EG_QUALITY_COL_CO_1H] = {8, 1, {0, 5, 10, 35, 60, 90, 120, 150}, 1500},
+    [EG_QUALITY_COL_O3_1H] = {8, 0, {0, 160, 200, 300, 400, 800, 1000, 1200}, 1200},
+    [EG_QUALITY_COL_O3_8H] = {6, 0, {0, 100, 160, 215, 265, 800}, 800},
+    [EG_QUALITY_COL_PM25_24H] = {8, 0, {0, 35, 60, 115, 150, 250, 350, 500}, 500},
 };
 
 static const struct eg_quality_aqi_config DEFAULT_CFG = {
@@ -292,6 +293,10 @@ int eg_quality_aqi_compute(int edition, int daily, const struct eg_quality_aqi_i
     unsigned ind = indicators(edition, daily, cfg);
 
     /* Work in locals (no stores through `out` inside the loop), then write the report once. */
+    int e26 = edition == EG_QUALITY_ED_2026;
+    int fast = cfg->round_conc;
+    if (fast && !__atomic_load_n(&lut_ready, __ATOMIC_ACQUIRE))
+        pthread_once(&lut_once, lut_build);
     unsigned flags = 0, missing = 0, primary = 0, exceeding = 0;
     int iq[EG_QUALITY_SLOTS];
     int aqi = -1;
@@ -299,7 +304,31 @@ int eg_quality_aqi_compute(int edition, int daily, const struct eg_quality_aqi_i
         iq[s] = EG_QUALITY_IAQI_NA;
         if (!(ind & (1u << s)))
             continue;
-        int v = iaqi_of(edition, cols[s], in->c[s], cfg, &flags);
+        int32_t m = in->c[s];
+        int v;
+        if (m < 0) { /* NA (INT32_MIN) or negative: HJ 633 "NA" */
+            missing |= 1u << s;
+            continue;
+        }
+        if (fast) { /* rounded concentration inside the column: one table load */
+            const struct column *c = e26 ? &COL_2026[cols[s]] : &COL_2012[cols[s]];
+            uint32_t u = (uint32_t)m, q, r;
+            if (c->co) {
+                q = u / 100, r = u % 100;
+                q += r > 50 || (r == 50 && (q & 1));
+            } else {
+                q = u / 1000, r = u % 1000;
+                q += r > 500 || (r == 500 && (q & 1));
+            }
+            if (q <= (uint32_t)c->top_units) {
+                v = lut[e26][cols[s]][q];
+                iq[s] = v;
+                if (v > aqi)
+                    aqi = v;
+                continue;
+            }
+        }
+        v = iaqi_of(edition, cols[s], m, cfg, &flags);
         if (v == EG_QUALITY_IAQI_NOT_COMPUTED) {
             if (s == EG_QUALITY_SO2) {
                 /* HJ 633-2012 note 2: the SO2 IAQI is that of the 24-h average. */
