@@ -244,6 +244,13 @@ void eg_quality_realtime_inputs(const struct eg_quality_validity *v,
                                 const int32_t *const hourly[6], size_t n,
                                 struct eg_quality_aqi_input *out);
 
+/* Region (city, district) hourly series as the arithmetic mean of its stations' valid values
+   hour by hour (HJ 663 point averaging, as practised; the minimum number of stations for a
+   valid regional hour is not in the reviewed text: min_stations, UNCONFIRMED, 1 is the usual
+   reading). stations[k] may be NULL. Means rounded half to even to the milli. */
+void eg_quality_region_hourly(const int32_t *const *stations, size_t k, size_t n,
+                              int min_stations, int32_t *out);
+
 /* ---------------------------------------------------------------- annual evaluation (HJ 663) */
 
 /* HJ 663 percentile (standards.md §3.2): sort, k = 1 + (n-1)p/100, s = floor(k),

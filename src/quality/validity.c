@@ -227,3 +227,22 @@ void eg_quality_realtime_inputs(const struct eg_quality_validity *v,
         }
     }
 }
+
+void eg_quality_region_hourly(const int32_t *const *stations, size_t k, size_t n,
+                              int min_stations, int32_t *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        int64_t sum = 0;
+        int cnt = 0;
+        for (size_t j = 0; j < k; j++) {
+            if (!stations[j])
+                continue;
+            int32_t x = stations[j][i];
+            if (x != EG_QUALITY_NA && x >= 0) {
+                sum += x;
+                cnt++;
+            }
+        }
+        out[i] = cnt > 0 && cnt >= min_stations ? mean_of(sum, cnt) : EG_QUALITY_NA;
+    }
+}

@@ -518,3 +518,16 @@ TEST(quality_progress_from_days)
           EG_EINVAL);
     CHECK(eg_quality_progress_from_days(EG_QT_GOOD_DAY_RATIO, aqi, NULL, 6, -1, &in) == EG_EINVAL);
 }
+
+/* Regional series: mean of the stations' valid values hour by hour (HJ 663 point averaging). */
+TEST(quality_region_hourly_mean)
+{
+    int32_t a[3] = {K(10), NA, K(30)}, b[3] = {K(21), NA, K(1)}, out[3];
+    const int32_t *st[3] = {a, b, NULL};
+    eg_quality_region_hourly(st, 3, 3, 1, out);
+    CHECK_EQ_INT(out[0], 15500);
+    CHECK_EQ_INT(out[1], NA);
+    CHECK_EQ_INT(out[2], K(15.5));
+    eg_quality_region_hourly(st, 3, 3, 3, out);
+    CHECK_EQ_INT(out[0], NA);
+}
