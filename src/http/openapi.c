@@ -245,6 +245,25 @@ static json_t *operation(const struct eg__http_route_info *ri)
         add_error(responses, "429", "too many failed logins; retry later");
     add_error(responses, "500", "server failure (details in the server log)");
     json_object_set_new(op, "responses", responses);
+    if (ri->res && !(ri->flags & EG_ROUTE_BODY_CSV)) {
+        /* who may call it at all (the registry's role policy; row scope applies on top) */
+        enum eg_action act = !strcmp(ri->method, "GET")      ? EG_ACT_READ
+                             : !strcmp(ri->method, "POST")   ? EG_ACT_CREATE
+                             : !strcmp(ri->method, "DELETE") ? EG_ACT_DELETE
+                                                             : EG_ACT_UPDATE;
+        static const enum eg_role roles[] = {EG_ROLE_ANON,       EG_ROLE_ADMIN,
+                                             EG_ROLE_BUREAU,     EG_ROLE_STREET,
+                                             EG_ROLE_ENTERPRISE, EG_ROLE_STEWARD};
+        json_t *who = json_array();
+        for (size_t i = 0; i < EG_ARRAY_LEN(roles); i++) {
+            struct eg_principal p = {.role = roles[i]};
+            if (eg_registry_allowed(&p, ri->res, act) == 0)
+                json_array_append_new(who, json_string(roles[i] == EG_ROLE_ANON
+                                                           ? "anonymous"
+                                                           : eg_role_name(roles[i])));
+        }
+        json_object_set_new(op, "x-roles", who);
+    }
     if (ri->flags & EG_ROUTE_AUTH)
         json_object_set_new(op, "security", json_pack("[{s:[]}]", "bearer"));
     else if (!(ri->flags & EG_ROUTE_NO_DB))

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_PARAMS 8
@@ -672,7 +673,9 @@ int eg_http_server_start(struct eg_http_server *srv, struct eg_err *err)
     struct sockaddr_in in4 = {0};
     struct sockaddr_in6 in6 = {0};
     const struct sockaddr *sa;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
+    /* ITC: needed by MHD_quiesce_daemon for the graceful stop */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_TURBO |
+                     MHD_USE_ITC;
     if (inet_pton(AF_INET, srv->address, &in4.sin_addr) == 1) {
         in4.sin_family = AF_INET;
         in4.sin_port = htons((uint16_t)srv->cfg.port);
@@ -708,12 +711,27 @@ int eg_http_server_port(const struct eg_http_server *srv)
     return srv->port;
 }
 
+/* Graceful stop: stop accepting, give the connections in flight up to 2 s to finish their
+   exchange (a request being handled is answered), then close the rest and join the workers
+   (their database connections close on the way out). */
 void eg_http_server_stop(struct eg_http_server *srv)
 {
-    if (srv->daemon) {
-        MHD_stop_daemon(srv->daemon); /* joins the workers; their stores close on the way */
-        srv->daemon = NULL;
+    if (!srv->daemon)
+        return;
+    MHD_socket lfd = MHD_quiesce_daemon(srv->daemon);
+    if (lfd != MHD_INVALID_SOCKET)
+        close(lfd);
+    uint64_t until = eg_nanos() + 2000000000ull;
+    while (eg_nanos() < until) {
+        const union MHD_DaemonInfo *di =
+            MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+        if (!di || di->num_connections == 0)
+            break;
+        struct timespec ts = {0, 20 * 1000 * 1000};
+        nanosleep(&ts, NULL);
     }
+    MHD_stop_daemon(srv->daemon);
+    srv->daemon = NULL;
 }
 
 void eg_http_server_free(struct eg_http_server *srv)

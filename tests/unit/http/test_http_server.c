@@ -361,3 +361,52 @@ TEST(http_server_json_writer_round_trips)
     json_decref(back);
     eg_buf_free(&b);
 }
+
+#include <pthread.h>
+#include <time.h>
+
+static int h_slow(struct eg_http_req *rq)
+{
+    struct timespec ts = {0, 300 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    return eg_http_reply_json(rq, 200, json_pack("{s:b}", "done", 1));
+}
+
+struct slow_call {
+    int port, status;
+};
+
+static void *slow_client(void *arg)
+{
+    struct slow_call *c = arg;
+    struct eg_hc_resp r;
+    c->status = eg_hc_request(c->port, "GET", "/slow", NULL, NULL, NULL, 0, &r) ? -1 : r.status;
+    eg_hc_free(&r);
+    return NULL;
+}
+
+/* Stopping (SIGTERM in envgov serve) answers the request in flight before closing. */
+TEST(http_server_stop_finishes_request_in_flight)
+{
+    struct eg_http_config c = {.address = "127.0.0.1", .threads = 2};
+    struct eg_http_server *srv;
+    struct eg_err err;
+    REQUIRE(eg_http_server_new(&c, &srv, &err) == 0);
+    REQUIRE(!eg_http_route_add(srv, "GET", "/slow", h_slow, 0, "slow", NULL));
+    REQUIRE(eg_http_server_start(srv, &err) == 0);
+    struct slow_call call = {eg_http_server_port(srv), 0};
+    pthread_t t;
+    pthread_create(&t, NULL, slow_client, &call);
+    struct timespec ts = {0, 100 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    uint64_t t0 = eg_nanos();
+    eg_http_server_stop(srv);
+    pthread_join(t, NULL);
+    CHECK_EQ_INT(call.status, 200);
+    CHECK(eg_nanos() - t0 < 1500000000ull);
+    /* and it no longer accepts */
+    struct eg_hc_resp r;
+    CHECK(eg_hc_request(call.port, "GET", "/slow", NULL, NULL, NULL, 0, &r) != 0 || r.status == 0);
+    eg_hc_free(&r);
+    eg_http_server_free(srv);
+}
