@@ -664,6 +664,7 @@ int eg_http_server_new(const struct eg_http_config *cfg, struct eg_http_server *
                         "Time from request headers to the reply being sent, by route.");
     eg_metrics_describe("eg_db_errors_total", EG_METRIC_COUNTER,
                         "Database failures met while answering HTTP requests.");
+    eg_metrics_counter_add("eg_db_errors_total", NULL, 0); /* present (at 0) from the start */
     *out = srv;
     return 0;
 }

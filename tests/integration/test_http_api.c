@@ -523,3 +523,55 @@ TEST(http_api_import_csv_upload_all_or_nothing)
     free(ent);
     CHECK_EQ_INT(eg_hs_stop(&srv), 0);
 }
+
+/* Issue 3 §4: failed logins are rate limited (429) — after the limit even the right password
+   is refused for that user from that address. */
+TEST(http_api_failed_logins_rate_limited_429)
+{
+    setup();
+    int got429 = 0;
+    for (int i = 0; i < 8 && !got429; i++) {
+        json_t *j = NULL;
+        int st = call(NULL, "POST", "/api/v1/login",
+                      "{\"username\":\"bureau\",\"password\":\"guess-guess-guess\"}", &j);
+        CHECK(st == 401 || st == 429);
+        got429 = st == 429;
+        json_decref(j);
+    }
+    CHECK(got429);
+    CHECK_EQ_INT(call(NULL, "POST", "/api/v1/login",
+                      "{\"username\":\"bureau\",\"password\":\"pw-bureau-123456\"}", NULL),
+                 429);
+    /* another user is not locked out by it */
+    CHECK_EQ_INT(call(NULL, "POST", "/api/v1/login",
+                      "{\"username\":\"admin\",\"password\":\"pw-admin-123456\"}", NULL),
+                 200);
+    CHECK_EQ_INT(eg_hs_stop(&srv), 0);
+}
+
+/* `envgov demo` then `envgov serve`: the logins it prints work over HTTP and the district is
+   there (issue 3 §8). */
+TEST(http_api_demo_database_logins_work)
+{
+    char db[600];
+    snprintf(db, sizeof db, "%s/demo.db", eg_test_tmpdir());
+    const char *demo[] = {"demo", "--db", db, NULL};
+    char *out = NULL, *err = NULL;
+    REQUIRE(eg_test_run(demo, NULL, 0, &out, &err) == 0);
+    /* "  bureau      bureau     PASSWORD" */
+    char pw[128] = {0};
+    const char *line = strstr(out, "\n  bureau ");
+    REQUIRE(line);
+    REQUIRE(sscanf(line, " bureau bureau %127s", pw) == 1);
+    free(out);
+    free(err);
+    REQUIRE(eg_hs_start(&srv, db, NULL) == 0);
+    char *tok = eg_hc_login(srv.port, "bureau", pw);
+    REQUIRE(tok);
+    json_t *j = NULL;
+    CHECK_EQ_INT(call(tok, "GET", "/api/v1/units?kind=enterprise&limit=1000", NULL, &j), 200);
+    CHECK_EQ_INT(json_array_size(json_object_get(j, "items")), 300);
+    json_decref(j);
+    free(tok);
+    CHECK_EQ_INT(eg_hs_stop(&srv), 0);
+}
