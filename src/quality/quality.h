@@ -9,6 +9,7 @@
  *   water  GB 3838-2002 (factor class, sample class, 劣V, rivers vs lakes, 超标倍数)      water.c
  *   noise  GB 3096-2008 (Leq, day/night levels, compliance per zone class)              noise.c
  *   targets  metric + goal + comparison, progress so far and what is left              targets.c
+ *   US EPA AQI (TAD 2024), for comparison with HJ 633 only                            epa.c
  *
  * Editions: HJ 633, GB 3095 and HJ 663 changed on 2026-03-01 (standards.md §0). Every function
  * that depends on the edition takes it explicitly; eg_quality_edition_on() gives the edition in
@@ -499,5 +500,28 @@ int eg_quality_progress_from_days(int metric, const int *daily_aqi, const int32_
 int eg_quality_target_progress(const struct eg_quality_target *t,
                                const struct eg_quality_progress_in *in,
                                struct eg_quality_progress *out);
+
+/* ---------------------------------------------------------------- US EPA AQI (comparison) */
+
+/* US EPA AQI, Technical Assistance Document EPA-454/B-24-002 (May 2024) Table 6, for comparison
+   with HJ 633 (standards.md §6). Concentrations are truncated to the pollutant's precision
+   (O3 ppm 3 decimals, PM2.5 µg/m³ 1 decimal, PM10 integer, CO ppm 1 decimal, SO2/NO2 ppb
+   integer), the index is rounded to the nearest integer (125.5 -> 126), exactly. */
+enum eg_quality_epa_pollutant {
+    EG_EPA_O3_8H = 0, EG_EPA_O3_1H, EG_EPA_PM25_24H, EG_EPA_PM10_24H, EG_EPA_CO_8H,
+    EG_EPA_SO2_1H, EG_EPA_SO2_24H, EG_EPA_NO2_1H, EG_EPA_POLLUTANTS
+};
+/* Index of the decimal text s (n bytes). Returns the index (> 500 extrapolated on the top
+   segment), -1 for invalid text or a concentration the pollutant's table does not cover
+   (O3 8-h above 0.200 ppm, footnote 2: use O3 1-h; O3 1-h below 0.125; SO2 1-h from 305 ppb,
+   footnote 3: use SO2 24-h; SO2 24-h below 305). */
+int eg_quality_epa_index(int pollutant, const char *s, size_t n);
+struct eg_quality_epa_category {
+    int aqi_max;
+    const char *name;
+    unsigned char rgb[3];
+};
+/* Good … Hazardous with the TAD's colours (purple 143,63,151); NULL for a negative index. */
+const struct eg_quality_epa_category *eg_quality_epa_category_of(int aqi);
 
 #endif

@@ -388,3 +388,36 @@ TEST(quality_aqi_slot_names)
     CHECK_STR(eg_quality_slot_name_zh(EG_QUALITY_O3), "臭氧1小时");
     CHECK_STR(eg_quality_slot_name(99), "");
 }
+
+static int epa(int p, const char *s)
+{
+    return eg_quality_epa_index(p, s, strlen(s));
+}
+
+/* TC18: US EPA AQI (TAD EPA-454/B-24-002, 2024) and its difference from HJ 633 (§6). */
+TEST(quality_epa_tc18_and_comparison_with_hj633)
+{
+    CHECK_EQ_INT(epa(EG_EPA_O3_8H, "0.07853333"), 126); /* truncated 0.078 -> 125.5 -> 126 */
+    CHECK_EQ_INT(epa(EG_EPA_PM25_24H, "35.9"), 102);
+    CHECK_EQ_INT(epa(EG_EPA_PM25_24H, "9.0"), 50);
+    CHECK_EQ_INT(epa(EG_EPA_PM25_24H, "9.1"), 51);
+    CHECK_EQ_INT(epa(EG_EPA_PM25_24H, "9.09"), 50); /* truncation, not rounding */
+    CHECK_EQ_INT(epa(EG_EPA_PM25_24H, "325.4"), 500);
+    CHECK_EQ_INT(epa(EG_EPA_PM25_24H, "12.0"), 56);
+    CHECK_EQ_INT(iq(2012, EG_QUALITY_COL_PM25_24H, 12), 18);
+    CHECK_EQ_INT(epa(EG_EPA_PM25_24H, "75.0"), 165);
+    CHECK_EQ_INT(iq(2012, EG_QUALITY_COL_PM25_24H, 75), 100);
+    /* footnotes: O3 8-h above 0.200 ppm and SO2 1-h from 305 ppb are not defined there */
+    CHECK_EQ_INT(epa(EG_EPA_O3_8H, "0.201"), -1);
+    CHECK_EQ_INT(epa(EG_EPA_O3_1H, "0.604"), 500);
+    CHECK_EQ_INT(epa(EG_EPA_SO2_1H, "305"), -1);
+    CHECK_EQ_INT(epa(EG_EPA_SO2_24H, "305"), 201);
+    CHECK(epa(EG_EPA_PM25_24H, "400") > 500); /* extrapolated above 500 */
+    CHECK_EQ_INT(epa(EG_EPA_PM25_24H, "-1"), -1);
+    CHECK_EQ_INT(epa(EG_EPA_PM25_24H, "abc"), -1);
+    CHECK_EQ_INT(epa(99, "1"), -1);
+    const struct eg_quality_epa_category *c = eg_quality_epa_category_of(250);
+    CHECK_STR(c->name, "Very Unhealthy");
+    CHECK(c->rgb[0] == 143 && c->rgb[1] == 63 && c->rgb[2] == 151);
+    CHECK(eg_quality_category_of(250)->rgb[0] == 153); /* HJ 633 purple differs */
+}
