@@ -313,7 +313,8 @@ int eg_cmd_series_compact(int argc, char **argv)
 {
     static const char help[] =
         "Compacts every closed Beijing day (older than yesterday) still held as rows into its\n"
-        "compressed block, one (series, day) per transaction. `envgov serve` does this itself.\n";
+        "compressed block, up to 128 (series, day) per transaction (a crash loses nothing).\n"
+        "Run it daily (cron, or the server's background worker once it calls eg_ts_compact).\n";
     struct sopts o;
     int rc = parse(argc, argv, "compact", help, &o);
     if (rc >= 0)

@@ -131,8 +131,9 @@ enum {
 int eg_ts_write_batch(struct eg_ts *ts, const struct eg_ts_point *p, size_t n, unsigned flags,
                       struct eg_ts_report *rep, struct eg_err *err);
 
-/* Compacts every closed day still in rows into its block, one (series, day) per transaction,
-   so a crash at any point leaves each day either wholly in rows or wholly in its block.
+/* Compacts every closed day still in rows into its block, up to 128 (series, day) per
+   transaction, so a crash at any point leaves each day either wholly in rows or wholly in its
+   block.
    *days gets how many (series, day) were compacted. */
 int eg_ts_compact(struct eg_ts *ts, size_t *days, struct eg_err *err);
 

@@ -414,6 +414,9 @@ int eg_ts_block_info(const void *p, size_t len, size_t *n, int64_t *t_first, int
     return 0;
 }
 
+static int decode(struct rd r, size_t n, int64_t t0, uint64_t span, int mode,
+                  struct eg_ts_sample *s, struct eg_err *err);
+
 int eg_ts_block_decode(const void *p, size_t len, size_t max_samples, struct eg_ts_sample **out,
                        size_t *nout, struct eg_err *err)
 {
@@ -430,9 +433,42 @@ int eg_ts_block_decode(const void *p, size_t len, size_t max_samples, struct eg_
     if (n > max_samples)
         return eg_err_set(err, EG_ETOOBIG, "block_too_big", -1,
                           "block holds %zu samples, limit %zu", n, max_samples);
-    /* Every sample costs at least a fraction of a byte only through runs, so bound n by the
-       input too: a run header is >= 2 bytes and covers at most n samples — checked as we go. */
+    /* n <= EG_TS_BLOCK_MAX_SAMPLES (checked in the header): a bounded allocation. */
     struct eg_ts_sample *s = eg_malloc(n * sizeof *s);
+    rc = decode(r, n, t0, span, mode, s, err);
+    if (rc) {
+        free(s);
+        return rc;
+    }
+    *out = s;
+    *nout = n;
+    return 0;
+}
+
+int eg__ts_block_decode_into(const void *p, size_t len, struct eg_ts_sample *dst, size_t cap,
+                             size_t *nout, struct eg_err *err)
+{
+    struct rd r;
+    size_t n;
+    int64_t t0;
+    uint64_t span;
+    int mode;
+    *nout = 0;
+    int rc = read_header(p, len, &r, &n, &t0, &span, &mode, err);
+    if (rc)
+        return rc;
+    if (n > cap)
+        return eg_err_set(err, EG_EINVAL, "corrupt_block", -1,
+                          "corrupt time-series block: holds %zu samples, its row says %zu", n, cap);
+    rc = decode(r, n, t0, span, mode, dst, err);
+    if (rc == 0)
+        *nout = n;
+    return rc;
+}
+
+static int decode(struct rd r, size_t n, int64_t t0, uint64_t span, int mode,
+                  struct eg_ts_sample *s, struct eg_err *err)
+{
 
     /* times */
     s[0].t = t0;
@@ -547,10 +583,7 @@ int eg_ts_block_decode(const void *p, size_t len, size_t max_samples, struct eg_
     }
     if (i != n || r.pos != r.len)
         goto bad;
-    *out = s;
-    *nout = n;
     return 0;
 bad:
-    free(s);
     return corrupt(err, "inconsistent contents");
 }

@@ -39,6 +39,9 @@ int eg__ts_series_key(struct eg_ts *ts, int64_t id, char *source, char *pollutan
 /* Forgets cached ids (after a rolled-back batch that created series). */
 void eg__ts_cache_clear(struct eg_ts *ts);
 
+/* Decodes a block into dst (cap samples); EG_ETOOBIG when it holds more. */
+int eg__ts_block_decode_into(const void *p, size_t len, struct eg_ts_sample *dst, size_t cap,
+                             size_t *n, struct eg_err *err);
 /* Samples of one series in [from, to) merged from blocks and rows, unmarked. *out allocated. */
 int eg__ts_read(struct eg_ts *ts, int64_t sid, int64_t from, int64_t to, size_t limit,
                 struct eg_ts_row **out, size_t *n, struct eg_err *err);

@@ -6,6 +6,7 @@
 #include "store/ts_internal.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,7 +39,7 @@ int eg__ts_read(struct eg_ts *ts, int64_t sid, int64_t from, int64_t to, size_t 
     struct rows blk = {NULL, 0, 0, limit}, raw = {NULL, 0, 0, limit};
     struct eg_stmt *s;
     int r = eg_store_prepare(ts->st,
-                             "SELECT data FROM ts_block WHERE series_id = ? AND day >= ? AND "
+                             "SELECT n, data FROM ts_block WHERE series_id = ? AND day >= ? AND "
                              "day <= ? ORDER BY day",
                              &s, err);
     if (r)
@@ -46,16 +47,54 @@ int eg__ts_read(struct eg_ts *ts, int64_t sid, int64_t from, int64_t to, size_t 
     eg_stmt_bind_int(s, 1, sid);
     eg_stmt_bind_int(s, 2, eg_ts_day_of(from));
     eg_stmt_bind_int(s, 3, eg_ts_day_of(to - 1));
+    struct eg_ts_sample *d = NULL;
+    size_t dcap = 0;
     while (r == 0 && (r = eg_stmt_step(s, err)) == 1) {
         size_t len, n;
-        const void *p = eg_stmt_blob(s, 0, &len);
-        struct eg_ts_sample *d;
-        r = eg_ts_block_decode(p, len, EG_TS_BLOCK_MAX_SAMPLES, &d, &n, err);
-        for (size_t i = 0; r == 0 && i < n; i++)
-            if (d[i].t >= from && d[i].t < to)
-                r = rows_push(&blk, d[i].t, d[i].v, d[i].flag, err);
-        free(d);
+        int64_t want = eg_stmt_int(s, 0);
+        const void *p = eg_stmt_blob(s, 1, &len);
+        if (want < 1 || want > EG_TS_BLOCK_MAX_SAMPLES) {
+            r = eg_err_set(err, EG_EINVAL, "corrupt_block", -1,
+                           "corrupt time-series block: bad count %lld", (long long)want);
+            break;
+        }
+        if ((size_t)want > dcap) {
+            dcap = (size_t)want;
+            d = eg_realloc(d, dcap * sizeof *d);
+        }
+        r = eg__ts_block_decode_into(p, len, d, dcap, &n, err);
+        if (r)
+            break;
+        /* reserve once per block, then copy without per-sample checks */
+        if (blk.n + n > blk.cap) {
+            if (blk.n + n > limit) {
+                r = eg_err_set(err, EG_ETOOBIG, "too_many_samples", -1,
+                               "more than %zu samples in the range: narrow it or ask for buckets",
+                               limit);
+                break;
+            }
+            blk.cap = blk.cap * 2 > blk.n + n ? blk.cap * 2 : blk.n + n + 1440;
+            blk.v = eg_realloc(blk.v, blk.cap * sizeof *blk.v);
+        }
+        size_t i = 0, e = n;
+        if (d[0].t < from)
+            while (i < n && d[i].t < from)
+                i++;
+        if (d[n - 1].t >= to)
+            while (e > i && d[e - 1].t >= to)
+                e--;
+        struct eg_ts_row *o = blk.v + blk.n;
+        for (size_t k = i; k < e; k++)
+            o[k - i] = (struct eg_ts_row){d[k].t, d[k].v, d[k].flag, 0};
+        blk.n += e - i;
+        if (blk.n > limit) {
+            r = eg_err_set(err, EG_ETOOBIG, "too_many_samples", -1,
+                           "more than %zu samples in the range: narrow it or ask for buckets",
+                           limit);
+            break;
+        }
     }
+    free(d);
     eg_stmt_done(s);
     if (r < 0)
         goto fail;
@@ -196,9 +235,92 @@ int eg_ts_query_buckets(struct eg_ts *ts, const struct eg_ts_key *key, int64_t f
     return 0;
 }
 
+/* Many keys: one pass over ts_series matching rows against a hash of the requested keys is
+   cheaper than one indexed lookup per key (and needs no id lookups). */
+static int latest_scan(struct eg_ts *ts, const struct eg_ts_key *keys, size_t n,
+                       struct eg_ts_row *out, int *found, struct eg_err *err)
+{
+    size_t cap = 16;
+    while (cap < n * 2)
+        cap *= 2;
+    struct slot {
+        char *key;
+        size_t idx, next; /* chain of requests with the same key: index + 1, 0 ends */
+    } *tab = eg_calloc(cap, sizeof *tab);
+    size_t *dup_next = eg_calloc(n, sizeof *dup_next);
+    char buf[EG__TS_KEYBUF];
+    for (size_t i = 0; i < n; i++) {
+        found[i] = 0;
+        memset(&out[i], 0, sizeof out[i]);
+        if (eg__ts_key_check(&keys[i], NULL))
+            continue;
+        size_t len = eg__ts_key_text(&keys[i], buf, sizeof buf);
+        uint64_t h = 1469598103934665603ull;
+        for (size_t k = 0; k < len; k++)
+            h = (h ^ (unsigned char)buf[k]) * 1099511628211ull;
+        size_t j = h & (cap - 1);
+        while (tab[j].key && strcmp(tab[j].key, buf))
+            j = (j + 1) & (cap - 1);
+        if (!tab[j].key) {
+            tab[j].key = eg_strndup(buf, len);
+            tab[j].idx = i + 1;
+        } else { /* the same key asked twice: chain it */
+            dup_next[i] = tab[j].next;
+            tab[j].next = i + 1;
+        }
+    }
+    struct eg_stmt *s = NULL;
+    int r = eg_store_prepare(ts->st,
+                             "SELECT source, pollutant, kind, field, computed, last_t, last_v, "
+                             "last_flag FROM ts_series WHERE last_t IS NOT NULL",
+                             &s, err);
+    while (r == 0 && (r = eg_stmt_step(s, err)) == 1) {
+        size_t l1, l2, l4, lf;
+        const char *src = eg_stmt_text(s, 0, &l1), *pol = eg_stmt_text(s, 1, &l2);
+        const char *fld = eg_stmt_text(s, 3, &l4);
+        int len = snprintf(buf, sizeof buf, "%.*s|%.*s|%lld|%.*s|%lld", (int)l1, src ? src : "",
+                           (int)l2, pol ? pol : "", (long long)eg_stmt_int(s, 2), (int)l4,
+                           fld ? fld : "", (long long)eg_stmt_int(s, 4));
+        if (len < 0 || (size_t)len >= sizeof buf) {
+            r = 0;
+            continue;
+        }
+        uint64_t h = 1469598103934665603ull;
+        for (int k = 0; k < len; k++)
+            h = (h ^ (unsigned char)buf[k]) * 1099511628211ull;
+        size_t j = h & (cap - 1);
+        while (tab[j].key && strcmp(tab[j].key, buf))
+            j = (j + 1) & (cap - 1);
+        if (tab[j].key) {
+            const char *f = eg_stmt_text(s, 7, &lf);
+            struct eg_ts_row row = {eg_stmt_int(s, 5), eg_stmt_double(s, 6), f && lf ? f[0] : 'N',
+                                    0};
+            size_t i = tab[j].idx - 1;
+            out[i] = row;
+            found[i] = 1;
+            for (size_t d = tab[j].next; d; d = dup_next[d - 1]) {
+                out[d - 1] = row;
+                found[d - 1] = 1;
+            }
+        }
+        r = 0;
+    }
+    if (r == 0 || r == 1)
+        r = 0;
+    if (s)
+        eg_stmt_done(s);
+    for (size_t j = 0; j < cap; j++)
+        free(tab[j].key);
+    free(tab);
+    free(dup_next);
+    return r;
+}
+
 int eg_ts_latest(struct eg_ts *ts, const struct eg_ts_key *keys, size_t n, struct eg_ts_row *out,
                  int *found, struct eg_err *err)
 {
+    if (n >= 256)
+        return latest_scan(ts, keys, n, out, found, err);
     struct eg_stmt *s;
     int r = eg_store_prepare(ts->st, "SELECT last_t, last_v, last_flag FROM ts_series WHERE id = ?",
                              &s, err);

@@ -339,3 +339,36 @@ TEST(ts_store_corrupt_block_is_an_error_not_a_loss)
     eg_ts_close(ts);
     eg_store_close(st);
 }
+
+/* Many keys take the scanning path of eg_ts_latest: same answers, duplicates and unknown keys
+   included. */
+TEST(ts_store_latest_of_many_keys_scan)
+{
+    struct eg_ts *ts;
+    struct eg_store *st = open_db(&ts);
+    struct eg_err err;
+    static char names[300][16];
+    struct eg_ts_point p[300];
+    for (int i = 0; i < 300; i++) {
+        snprintf(names[i], sizeof names[i], "DEV%03d", i);
+        p[i] = pt(names[i], "w01018", NOW - 600 + i, i * 0.5, i % 2 ? 'N' : 'D');
+    }
+    REQUIRE(eg_ts_write_batch(ts, p, 300, EG_TS_CREATE, NULL, &err) == 0);
+    struct eg_ts_key keys[302];
+    for (int i = 0; i < 300; i++)
+        keys[i] = p[i].key;
+    keys[300] = p[7].key;                                  /* asked twice */
+    keys[301] = (struct eg_ts_key){"NOPE", "w01018", 2051, "Avg", 0}; /* unknown */
+    struct eg_ts_row last[302];
+    int found[302];
+    REQUIRE(eg_ts_latest(ts, keys, 302, last, found, &err) == 0);
+    for (int i = 0; i < 300; i++) {
+        REQUIRE(found[i]);
+        CHECK_EQ_INT(last[i].t, NOW - 600 + i);
+        CHECK_EQ_DBL(last[i].v, i * 0.5, 0);
+    }
+    CHECK(found[300] && last[300].t == NOW - 600 + 7 && last[300].flag == 'N');
+    CHECK(!found[301]);
+    eg_ts_close(ts);
+    eg_store_close(st);
+}
