@@ -132,6 +132,24 @@ int eg_http_route_add(struct eg_http_server *srv, const char *method, const char
     return 0;
 }
 
+/* 1 when path has the shape of r's pattern (any method). */
+static int route_same_path(const struct route *r, const char *path)
+{
+    const char *p = path + (path[0] == '/');
+    for (int s = 0; s < r->nsegs; s++) {
+        const char *e = strchr(p, '/');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        if (r->var[s] ? n == 0 : (strlen(r->segs[s]) != n || memcmp(r->segs[s], p, n)))
+            return 0;
+        if (s + 1 < r->nsegs && !e)
+            return 0;
+        if (s + 1 == r->nsegs && e)
+            return 0;
+        p = e ? e + 1 : p + n;
+    }
+    return 1;
+}
+
 /* Matches rq->path against the table. Among routes whose segments match, the one with the
    most literal segments wins (so /api/v1/import/units beats /api/v1/{x}/{y}). Returns 0, or
    EG_ENOTFOUND (404), or 1 when the path exists under another method (405). */
@@ -337,6 +355,9 @@ static int set_response(struct eg_http_req *rq, int status, const char *ctype,
     rq->status = status;
     if (ctype)
         MHD_add_response_header(resp, "Content-Type", ctype);
+    /* answers carry records and tokens: no browser sniffing, no caching on the way */
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
     return 0;
 }
 
@@ -508,6 +529,16 @@ static void dispatch(struct eg_http_req *rq)
         eg_err_set(&e, EG_EINVAL, "method_not_allowed", -1, "method %s not allowed here",
                    rq->method);
         eg_http_reply_error(rq, &e);
+        /* RFC 9110 §15.5.6: a 405 lists the methods the resource has */
+        struct eg_buf allow = {0};
+        for (int i = 0; i < rq->srv->nroutes; i++)
+            if (route_same_path(&rq->srv->routes[i], rq->path))
+                eg_buf_printf(&allow, "%s%s", allow.len ? ", " : "", rq->srv->routes[i].method);
+        if (allow.len) {
+            eg_buf_append(&allow, "", 1);
+            eg_http_add_header(rq, "Allow", allow.data);
+        }
+        eg_buf_free(&allow);
         return;
     }
     if (rq->too_big) {

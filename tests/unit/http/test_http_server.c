@@ -126,6 +126,8 @@ TEST(http_server_routes_params_and_literal_precedence)
     eg_hc_free(&r);
     REQUIRE(!eg_hc_request(port, "DELETE", "/t/1", NULL, NULL, NULL, 0, &r));
     CHECK_EQ_INT(r.status, 405);
+    CHECK_STR(eg_hc_header(&r, "Allow"), "GET");
+    CHECK_STR(eg_hc_header(&r, "X-Content-Type-Options"), "nosniff");
     eg_hc_free(&r);
     /* an empty placeholder segment does not match */
     REQUIRE(!eg_hc_request(port, "GET", "/t/", NULL, NULL, NULL, 0, &r));
