@@ -100,7 +100,7 @@ static const char *const HEADER = "station,time,aqi,level,category,primary_pollu
 /* ---------------------------------------------------------------- china_sites */
 
 /* quotsoft_china_sites_2019: 2 days x 24 hours x 1605 stations; AQI row = official hourly AQI. */
-static void check_china_sites(const char *name, long want_complete)
+static void check_china_sites(const char *name, long want_complete, long want_partial)
 {
     char rel[128];
     snprintf(rel, sizeof rel, "data/real/quotsoft_china_sites_2019/%s", name);
@@ -135,7 +135,7 @@ static void check_china_sites(const char *name, long want_complete)
                     val[h][t][s] = s + 3 < r.n ? r.f[s + 3] : "";
     }
     CHECK_EQ_INT(no, 1 + 24 * (size_t)nst + (ol[no - 1][0] ? 0 : 1));
-    long complete = 0, mismatch = 0;
+    long complete = 0, mismatch = 0, partial = 0;
     for (size_t i = 1; i < no; i++) {
         if (!ol[i][0])
             continue;
@@ -148,14 +148,23 @@ static void check_china_sites(const char *name, long want_complete)
         for (int t = 0; t < 7; t++)
             if (!val[h][t][s] || !val[h][t][s][0])
                 full = 0;
-        if (!full)
+        if (!full) {
+            /* HJ 633-2012 Tables 3/4: missing indicators are NA, the AQI is the max of the
+               others — CNEMC published those too, and they must agree as well */
+            if (val[h][0][s] && val[h][0][s][0]) {
+                partial++;
+                if (strcmp(o.f[2], val[h][0][s]) && mismatch++ < 5)
+                    CHECK_STR(o.f[2], val[h][0][s]);
+            }
             continue;
+        }
         complete++;
         if (strcmp(o.f[2], val[h][0][s]) && mismatch++ < 5)
             CHECK_STR(o.f[2], val[h][0][s]);
     }
     CHECK_EQ_INT(mismatch, 0);
     CHECK_EQ_INT(complete, want_complete);
+    CHECK_EQ_INT(partial, want_partial);
     free(val);
     free(sl);
     free(ol);
@@ -163,15 +172,16 @@ static void check_china_sites(const char *name, long want_complete)
     free(out);
 }
 
-/* README §2: 27135 complete station-hours on 2019-01-01, 28260 on 2019-01-02, all equal. */
+/* README §2: 27135 complete station-hours on 2019-01-01, 28260 on 2019-01-02, all equal; and
+   the 4883 / 5558 station-hours published with a pollutant missing. */
 TEST(quality_cli_aqi_real_china_sites_20190101_equals_published)
 {
-    check_china_sites("china_sites_20190101.csv", 27135);
+    check_china_sites("china_sites_20190101.csv", 27135, 4883);
 }
 
 TEST(quality_cli_aqi_real_china_sites_20190102_equals_published)
 {
-    check_china_sites("china_sites_20190102.csv", 28260);
+    check_china_sites("china_sites_20190102.csv", 28260, 5558);
 }
 
 /* ---------------------------------------------------------------- cnemc_json */
@@ -202,7 +212,7 @@ static const char *zh_to_national(const char *zh, char *buf, size_t n)
     return buf;
 }
 
-static void check_cnemc(const char *name, long want_complete)
+static void check_cnemc(const char *name, long want_complete, long want_partial)
 {
     char rel[128];
     snprintf(rel, sizeof rel, "data/real/cnemc_geoinsights/%s", name);
@@ -221,7 +231,7 @@ static void check_cnemc(const char *name, long want_complete)
     CHECK_STR(ol[0], HEADER);
     REQUIRE(no >= 1 + json_array_size(feats));
     static struct row o;
-    long complete = 0, bad_aqi = 0, bad_cat = 0, bad_prim = 0, cat_checked = 0;
+    long complete = 0, bad_aqi = 0, bad_cat = 0, bad_prim = 0, cat_checked = 0, partial = 0;
     for (size_t i = 0; i < json_array_size(feats); i++) {
         json_t *p = json_object_get(json_array_get(feats, i), "properties");
         split(ol[i + 1], &o);
@@ -232,12 +242,18 @@ static void check_cnemc(const char *name, long want_complete)
         const char *pp = json_string_value(json_object_get(p, "primarypollutant"));
         /* O3 1-hour is "o3_24h" in this feed (README §1) */
         static const char *const K[] = {"so2", "no2", "co", "o3_24h", "pm10", "pm2_5"};
-        int full = strcmp(aqi, "-;") != 0;
+        int full = 1;
         for (size_t k = 0; k < 6; k++)
             if (!strcmp(json_string_value(json_object_get(p, K[k])), "-;"))
                 full = 0;
-        if (!full)
+        if (!strcmp(aqi, "-;"))
             continue;
+        if (!full) { /* published with a pollutant missing: NA rule, must agree too */
+            partial++;
+            if (strcmp(o.f[2], aqi) && bad_aqi++ < 5)
+                CHECK_STR(o.f[2], aqi);
+            continue;
+        }
         complete++;
         if (strcmp(o.f[2], aqi) && bad_aqi++ < 5)
             CHECK_STR(o.f[2], aqi);
@@ -266,6 +282,7 @@ static void check_cnemc(const char *name, long want_complete)
             CHECK_STR(o.f[5], want);
     }
     CHECK_EQ_INT(complete, want_complete);
+    CHECK_EQ_INT(partial, want_partial);
     CHECK_EQ_INT(bad_aqi, 0);
     CHECK_EQ_INT(bad_cat, 0);
     CHECK_EQ_INT(bad_prim, 0);
@@ -279,12 +296,12 @@ static void check_cnemc(const char *name, long want_complete)
    (2017-07-07T16, summer, O3-driven, real-time AQI without O3 8-h). */
 TEST(quality_cli_aqi_real_cnemc_winter_equals_published)
 {
-    check_cnemc("airnow_2018-02-20T07.json", 1214);
+    check_cnemc("airnow_2018-02-20T07.json", 1214, 261);
 }
 
 TEST(quality_cli_aqi_real_cnemc_summer_equals_published)
 {
-    check_cnemc("archives_2017-07-07-16.json", 1324);
+    check_cnemc("archives_2017-07-07-16.json", 1324, 138);
 }
 
 /* ---------------------------------------------------------------- MEE city table */
@@ -306,7 +323,7 @@ TEST(quality_cli_aqi_real_mee_city_spring_festival_equals_published)
     size_t ns = lines_of(src, &sl), no = lines_of(out, &ol);
     CHECK_STR(ol[0], HEADER);
     static struct row s, o;
-    long complete = 0, bad = 0, badp = 0, capped = 0;
+    long complete = 0, bad = 0, badp = 0, capped = 0, partial = 0;
     for (size_t i = 1; i < ns && i < no; i++) {
         if (!sl[i][0])
             continue;
@@ -319,8 +336,14 @@ TEST(quality_cli_aqi_real_mee_city_spring_festival_equals_published)
         for (int k = 1; k <= 7; k++)
             if (!strcmp(s.f[k], "—") || !s.f[k][0])
                 full = 0;
-        if (!full)
+        if (!full) { /* published with a pollutant missing (NA rule) */
+            if (strcmp(s.f[1], "—") && s.f[1][0]) {
+                partial++;
+                if (strcmp(o.f[2], s.f[1]) && bad++ < 5)
+                    CHECK_STR(o.f[2], s.f[1]);
+            }
             continue;
+        }
         complete++;
         if (strcmp(o.f[2], s.f[1]) && bad++ < 5)
             CHECK_STR(o.f[2], s.f[1]);
@@ -330,6 +353,7 @@ TEST(quality_cli_aqi_real_mee_city_spring_festival_equals_published)
         capped += !strcmp(s.f[1], "500");
     }
     CHECK_EQ_INT(complete, 2871);
+    CHECK_EQ_INT(partial, 53);
     CHECK_EQ_INT(bad, 0);
     CHECK_EQ_INT(badp, 0);
     CHECK(capped > 0);
