@@ -23,6 +23,7 @@
 #define NA EG_QUALITY_NA
 #define HOURS 8760
 #define POOL 200
+#define REPS 3 /* best of */
 
 static uint64_t rng = 0x9E3779B97F4A7C15ull;
 static double urand(void)
@@ -255,42 +256,48 @@ int main(int argc, char **argv)
             h[p] = store + ((size_t)k * 6 + (size_t)p) * HOURS;
         gen_station(h, k);
     }
+    printf("best of %d runs each\n", REPS);
     printf("annual evaluation (HJ 663-2013, year 2019, 365 days): %d stations x %d hours x 6 "
            "pollutants (%d distinct station-years, round-robin)\n",
            stations, HOURS, pool);
 
-    /* src/quality */
+    /* best of REPS runs of each, alternating, so a busy machine skews neither side */
     struct eg_quality_annual_config cfg;
     eg_quality_annual_config_default(&cfg);
-    long good = 0, valid = 0;
-    uint64_t t0 = eg_nanos();
-    for (int s = 0; s < stations; s++) {
-        int k = s % pool;
-        const int32_t *h[6];
-        for (int p = 0; p < 6; p++)
-            h[p] = store + ((size_t)k * 6 + (size_t)p) * HOURS;
-        struct eg_quality_annual a;
-        if (eg_quality_annual_eval(2019, h, 365, &cfg, &a))
-            return 1;
-        good += a.days_good;
-        valid += a.days_valid;
+    long good = 0, valid = 0, ngood = 0, nvalid = 0;
+    uint64_t best_a = UINT64_MAX, best_b = UINT64_MAX;
+    for (int rep = 0; rep < REPS; rep++) {
+        good = valid = ngood = nvalid = 0;
+        uint64_t t0 = eg_nanos();
+        for (int s = 0; s < stations; s++) {
+            int k = s % pool;
+            const int32_t *h[6];
+            for (int p = 0; p < 6; p++)
+                h[p] = store + ((size_t)k * 6 + (size_t)p) * HOURS;
+            struct eg_quality_annual a;
+            if (eg_quality_annual_eval(2019, h, 365, &cfg, &a))
+                return 1;
+            good += a.days_good;
+            valid += a.days_valid;
+        }
+        uint64_t t1 = eg_nanos();
+        for (int s = 0; s < stations; s++) { /* the straightforward way */
+            int k = s % pool;
+            int32_t *h[6];
+            for (int p = 0; p < 6; p++)
+                h[p] = store + ((size_t)k * 6 + (size_t)p) * HOURS;
+            struct naive_result r;
+            naive_annual(h, &r);
+            ngood += r.good;
+            nvalid += r.valid;
+        }
+        uint64_t t2 = eg_nanos();
+        if (t1 - t0 < best_a)
+            best_a = t1 - t0;
+        if (t2 - t1 < best_b)
+            best_b = t2 - t1;
     }
-    uint64_t t1 = eg_nanos();
-    /* straightforward */
-    long ngood = 0, nvalid = 0, pct_diff = 0;
-    for (int s = 0; s < stations; s++) {
-        int k = s % pool;
-        int32_t *h[6];
-        for (int p = 0; p < 6; p++)
-            h[p] = store + ((size_t)k * 6 + (size_t)p) * HOURS;
-        struct naive_result r;
-        naive_annual(h, &r);
-        ngood += r.good;
-        nvalid += r.valid;
-        (void)pct_diff;
-    }
-    uint64_t t2 = eg_nanos();
-    double a_ms = (double)(t1 - t0) / 1e6, b_ms = (double)(t2 - t1) / 1e6;
+    double a_ms = (double)best_a / 1e6, b_ms = (double)best_b / 1e6;
     printf("  src/quality     %9.1f ms  (%.1f us/station)  good days %ld of %ld valid\n", a_ms,
            a_ms * 1000 / stations, good, valid);
     printf("  straightforward %9.1f ms  (%.1f us/station)  good days %ld of %ld valid\n", b_ms,
@@ -322,22 +329,30 @@ int main(int argc, char **argv)
     if (!aq)
         return 1;
     memset(aq, 0, (size_t)rt_n * sizeof(int)); /* first-touch page faults outside the timing */
-    uint64_t r0 = eg_nanos();
-    for (long i = 0; i < rt_n; i++) {
-        struct eg_quality_aqi r;
-        eg_quality_aqi_compute(EG_QUALITY_ED_2012, 0, &in[i], NULL, &r);
-        aq[i] = r.aqi;
-        sum_a += r.aqi + r.level + (int)(r.primary & 0x3f);
+    uint64_t rbest_a = UINT64_MAX, rbest_b = UINT64_MAX;
+    for (int rep = 0; rep < REPS; rep++) {
+        sum_a = sum_b = differ = 0;
+        uint64_t r0 = eg_nanos();
+        for (long i = 0; i < rt_n; i++) {
+            struct eg_quality_aqi r;
+            eg_quality_aqi_compute(EG_QUALITY_ED_2012, 0, &in[i], NULL, &r);
+            aq[i] = r.aqi;
+            sum_a += r.aqi + r.level + (int)(r.primary & 0x3f);
+        }
+        uint64_t r1 = eg_nanos();
+        for (long i = 0; i < rt_n; i++) {
+            struct naive_report b;
+            naive_realtime(dv + i * 6, &b);
+            sum_b += b.aqi + b.level + (int)b.primary;
+            differ += b.aqi != aq[i];
+        }
+        uint64_t r2 = eg_nanos();
+        if (r1 - r0 < rbest_a)
+            rbest_a = r1 - r0;
+        if (r2 - r1 < rbest_b)
+            rbest_b = r2 - r1;
     }
-    uint64_t r1 = eg_nanos();
-    for (long i = 0; i < rt_n; i++) {
-        struct naive_report b;
-        naive_realtime(dv + i * 6, &b);
-        sum_b += b.aqi + b.level + (int)b.primary;
-        differ += b.aqi != aq[i];
-    }
-    uint64_t r2 = eg_nanos();
-    double ra = (double)(r1 - r0) / 1e6, rb = (double)(r2 - r1) / 1e6;
+    double ra = (double)rbest_a / 1e6, rb = (double)rbest_b / 1e6;
     printf("real-time AQI (HJ 633-2012, CNEMC practice): %ld station-hours\n", rt_n);
     printf("  src/quality     %9.1f ms  (%.0f ns/hour, exact integer, full report)\n", ra,
            ra * 1e6 / (double)rt_n);
