@@ -194,29 +194,58 @@ int eg_quality_annual_eval(int year, const int32_t *const hourly[EG_QUALITY_POLL
                            size_t ndays, const struct eg_quality_annual_config *cfg,
                            struct eg_quality_annual *out)
 {
+    int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    if (ndays != (size_t)(365 + leap) || year < 1900 || year > 9999)
+        return EG_EINVAL;
+    return eg_quality_period_eval(eg_days_from_civil(year, 1, 1), hourly, ndays, cfg, out);
+}
+
+int eg_quality_period_eval(int64_t first_day, const int32_t *const hourly[EG_QUALITY_POLLUTANTS],
+                           size_t ndays, const struct eg_quality_annual_config *cfg,
+                           struct eg_quality_annual *out)
+{
     struct eg_quality_annual_config defcfg;
     if (!cfg) {
         eg_quality_annual_config_default(&defcfg);
         cfg = &defcfg;
     }
-    int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    if (ndays != (size_t)(365 + leap) || year < 1900 || year > 9999)
+    if (ndays < 1 || ndays > 366 || first_day < eg_days_from_civil(1900, 1, 1) ||
+        first_day > eg_days_from_civil(9999, 1, 1))
         return EG_EINVAL;
+    int y0, m0, d0, y1, m1, d1;
+    eg_civil_from_days(first_day, &y0, &m0, &d0);
+    eg_civil_from_days(first_day + (int64_t)ndays - 1, &y1, &m1, &d1);
+    int year = y0;
+    int full_year = m0 == 1 && d0 == 1 && m1 == 12 && d1 == 31 && y0 == y1;
     memset(out, 0, sizeof *out);
     out->year = year;
     out->ndays = (int)ndays;
-    out->edition = cfg->edition ? cfg->edition : eg_quality_edition_on(year, 12, 31);
+    /* the edition (and the GB 3095-2026 transition/final limits) in force on the last day */
+    out->edition = cfg->edition ? cfg->edition : eg_quality_edition_on(y1, m1, d1);
     struct eg_quality_limits lim;
-    if (eg_quality_limits_get(out->edition, cfg->grade, year, &lim))
+    if (eg_quality_limits_get(out->edition, cfg->grade, y1, &lim))
         return EG_EINVAL;
 
     /* Daily report inputs (24-h means, O3 max 1-h and MDA8) by the validity rules. */
     struct eg_quality_aqi_input din[366];
-    unsigned char month_of[366];
+    unsigned char month_of[366]; /* month index within the span, 0..12 */
+    unsigned char cal_month[13]; /* its calendar month 1..12 */
+    unsigned char full_month[13];/* the span covers the whole month */
+    signed char ed_of[366];
     int32_t work[366];
-    for (int m = 1, d = 0; m <= 12; m++)
-        for (int k = eg_days_in_month(year, m); k > 0; k--)
-            month_of[d++] = (unsigned char)m;
+    int nmonths = (y1 * 12 + m1) - (y0 * 12 + m0) + 1;
+    for (int k = 0; k < nmonths; k++) {
+        int mm = (m0 - 1 + k) % 12 + 1;
+        cal_month[k] = (unsigned char)mm;
+        full_month[k] = !((k == 0 && d0 != 1) ||
+                          (k == nmonths - 1 && d1 != eg_days_in_month(y1, m1)));
+    }
+    for (size_t d = 0; d < ndays; d++) {
+        int yy, mm, dd;
+        eg_civil_from_days(first_day + (int64_t)d, &yy, &mm, &dd);
+        month_of[d] = (unsigned char)((yy * 12 + mm) - (y0 * 12 + m0));
+        ed_of[d] = eg_quality_edition_on(yy, mm, dd) == EG_QUALITY_ED_2026;
+    }
     eg_quality_daily_inputs(&cfg->validity, hourly, ndays, cfg->round_daily, din);
 
     /* Per-pollutant statistics. */
@@ -224,7 +253,7 @@ int eg_quality_annual_eval(int year, const int32_t *const hourly[EG_QUALITY_POLL
     double composite = 0.0;
     for (int p = 0; p < EG_QUALITY_POLLUTANTS; p++) {
         struct eg_quality_annual_stat *st = &out->p[p];
-        int per_month[12] = {0};
+        int per_month[13] = {0};
         int64_t sum = 0;
         int n = 0;
         int32_t mx = NA;
@@ -234,7 +263,7 @@ int eg_quality_annual_eval(int year, const int32_t *const hourly[EG_QUALITY_POLL
                 continue;
             work[n++] = v;
             sum += v;
-            per_month[month_of[d] - 1]++;
+            per_month[month_of[d]]++;
             if (v > mx)
                 mx = v;
         }
@@ -250,10 +279,17 @@ int eg_quality_annual_eval(int year, const int32_t *const hourly[EG_QUALITY_POLL
             eg_quality_percentile(work, (size_t)n, P_PCT[p], &st->percentile);
         }
         /* GB 3095 Table 4 annual validity; CO and O3 by the same rule unless configured off */
-        if (has_mean || cfg->validity_co_o3)
-            st->valid = eg_quality_year_valid(&cfg->validity, per_month);
-        else
+        if (!(has_mean || cfg->validity_co_o3)) {
             st->valid = n > 0;
+        } else if (full_year) {
+            st->valid = eg_quality_year_valid(&cfg->validity, per_month);
+        } else { /* any other span: every whole month valid; partial months exempt */
+            st->valid = n > 0;
+            for (int k = 0; k < nmonths; k++)
+                if (full_month[k] &&
+                    !eg_quality_month_valid(&cfg->validity, cal_month[k], per_month[k]))
+                    st->valid = 0;
+        }
         int32_t cm = st->mean, cp = st->percentile;
         if (cfg->compare_rounded) {
             cm = report_round(p, cm);
@@ -283,14 +319,8 @@ int eg_quality_annual_eval(int year, const int32_t *const hourly[EG_QUALITY_POLL
     /* Daily AQI, by the edition in force on each day (HJ 633 §5.1.2 / 2026 §5.2.1). */
     struct eg_quality_aqi_config acfg = cfg->aqi;
     acfg.withhold_2026 = 0; /* counting, not publishing: the partial rule below decides */
-    int edition_change = -1; /* day index of 2026-03-01 within this year */
-    if (year == 2026)
-        edition_change = 31 + 28;
-    else if (year > 2026)
-        edition_change = 0;
     for (size_t d = 0; d < ndays; d++) {
-        int ed = edition_change >= 0 && (int)d >= edition_change ? EG_QUALITY_ED_2026
-                                                                 : EG_QUALITY_ED_2012;
+        int ed = ed_of[d] ? EG_QUALITY_ED_2026 : EG_QUALITY_ED_2012;
         struct eg_quality_aqi r;
         eg_quality_aqi_compute(ed, 1, &din[d], &acfg, &r);
         if (r.aqi < 0)

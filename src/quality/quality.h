@@ -330,6 +330,15 @@ int eg_quality_annual_eval(int year, const int32_t *const hourly[EG_QUALITY_POLL
                            size_t ndays, const struct eg_quality_annual_config *cfg,
                            struct eg_quality_annual *out);
 
+/* The same statistics over any span of 1..366 Beijing days starting at first_day (days since
+   1970-01-01): a month, a quarter, the year to date (target progress). Validity: a whole
+   calendar year by the annual rule; otherwise every whole month in the span by the monthly
+   counts (27, February 25), partial months at the ends exempt (UNCONFIRMED: HJ 663 states no
+   rule for such spans). year = the first day's year; limits of the last day's year. */
+int eg_quality_period_eval(int64_t first_day, const int32_t *const hourly[EG_QUALITY_POLLUTANTS],
+                           size_t ndays, const struct eg_quality_annual_config *cfg,
+                           struct eg_quality_annual *out);
+
 /* Good-day ratio (优良天数比率, standards.md §3.4) in percent; NaN when valid_days == 0. */
 double eg_quality_good_ratio(int good_days, int valid_days);
 /* Same, rounded to one decimal half to even, as an integer of tenths of a percent

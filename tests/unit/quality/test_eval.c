@@ -531,3 +531,50 @@ TEST(quality_region_hourly_mean)
     eg_quality_region_hourly(st, 3, 3, 3, out);
     CHECK_EQ_INT(out[0], NA);
 }
+
+/* Any span (month, year to date): monthly validity counts (GB 3095 Table 4), and the daily AQI
+   of each day by the edition in force that day (2026-03-01 switch, standards.md §0). */
+TEST(quality_period_eval_month_and_edition_switch)
+{
+    /* 2026-02-20 .. 2026-03-10: 19 days, PM2.5 70 every hour, others low */
+    size_t nd = 19;
+    int32_t *h[6];
+    for (int p = 0; p < 6; p++) {
+        h[p] = malloc(nd * 24 * sizeof(int32_t));
+        for (size_t i = 0; i < nd * 24; i++)
+            h[p][i] = p == 5 ? K(70) : p == 3 ? 500 : K(10);
+    }
+    struct eg_quality_annual a;
+    int64_t first = eg_days_from_civil(2026, 2, 20);
+    REQUIRE(eg_quality_period_eval(first, (const int32_t *const *)h, nd, NULL, &a) == 0);
+    CHECK_EQ_INT(a.edition, 2026);
+    CHECK_EQ_INT(a.days_valid, 19);
+    /* 2012: 50 + 50*35/40 = 93.75 -> 94 (良); 2026: 100 + 50*10/55 = 109.1 -> 110 (轻度) */
+    CHECK_EQ_INT(a.days_good, 9);
+    CHECK_EQ_INT(a.days_level[3], 10);
+    CHECK_EQ_INT(a.p[5].valid, 1); /* no whole month in the span */
+    CHECK_EQ_INT(a.p[5].compliant, 0); /* P95 70 > 2026 transition daily limit 60 */
+    for (int p = 0; p < 6; p++)
+        free(h[p]);
+    /* January 2019 with 27 valid days: valid; with 26: not (monthly count rule) */
+    nd = 31;
+    for (int p = 0; p < 6; p++) {
+        h[p] = malloc(nd * 24 * sizeof(int32_t));
+        for (size_t i = 0; i < nd * 24; i++)
+            h[p][i] = (i / 24) < 27 ? K(20) : NA;
+    }
+    first = eg_days_from_civil(2019, 1, 1);
+    REQUIRE(eg_quality_period_eval(first, (const int32_t *const *)h, nd, NULL, &a) == 0);
+    CHECK_EQ_INT(a.p[5].valid, 1);
+    CHECK_EQ_INT(a.p[5].valid_days, 27);
+    CHECK_EQ_INT(a.edition, 2012);
+    for (int k = 0; k < 24; k++)
+        h[5][26 * 24 + k] = NA;
+    REQUIRE(eg_quality_period_eval(first, (const int32_t *const *)h, nd, NULL, &a) == 0);
+    CHECK_EQ_INT(a.p[5].valid, 0);
+    CHECK_EQ_INT(a.p[5].compliant, -1);
+    CHECK(eg_quality_period_eval(first, (const int32_t *const *)h, 0, NULL, &a) == EG_EINVAL);
+    CHECK(eg_quality_period_eval(first, (const int32_t *const *)h, 367, NULL, &a) == EG_EINVAL);
+    for (int p = 0; p < 6; p++)
+        free(h[p]);
+}
