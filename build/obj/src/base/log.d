@@ -1,2 +1,0 @@
-build/obj/src/base/log.o: src/base/log.c src/base/base.h
-src/base/base.h:
