@@ -183,7 +183,7 @@ int main(void)
 {
     codec_figures();
     int days = getenv("EG_BENCH_DAYS") ? atoi(getenv("EG_BENCH_DAYS")) : 2;
-    if (days < 1 || days > 365)
+    if (days < 0 || days > 365)
         days = 2;
     char dir[] = "/tmp/eg_bench_ts_XXXXXX";
     if (!mkdtemp(dir)) {
@@ -233,7 +233,7 @@ int main(void)
             t_write += eg_nanos() - w0;
             total += n;
         }
-    double rate = (double)total / secs(t_write);
+    double rate = total ? (double)total / secs(t_write) : 0;
     printf("\nbatch write, closed days straight to blocks (synchronous=FULL, %d days x 8,000 series "
            "= %zu values, batches of %d values):\n",
            days, total, per_batch * POLS * 1440);

@@ -186,6 +186,132 @@ static int64_t bucket_of(int64_t t, int64_t b)
     return q * b - EG_BEIJING_OFFSET;
 }
 
+/* Buckets being filled: one division per bucket, not per sample. */
+struct bucketer {
+    struct eg_ts_bucket *b;
+    size_t nb, cap;
+    int64_t size, end;
+    double sum;
+};
+
+static void bucket_close(struct bucketer *k)
+{
+    if (k->nb > 0 && k->b[k->nb - 1].count)
+        k->b[k->nb - 1].avg = k->sum / k->b[k->nb - 1].count;
+}
+
+static inline void bucket_add(struct bucketer *k, int64_t t, double v, int valid)
+{
+    if (t >= k->end || k->nb == 0) {
+        bucket_close(k);
+        int64_t bt = bucket_of(t, k->size);
+        k->end = bt + k->size;
+        if (k->nb == k->cap) {
+            k->cap = k->cap ? k->cap * 2 : 64;
+            k->b = eg_realloc(k->b, k->cap * sizeof *k->b);
+        }
+        k->b[k->nb++] = (struct eg_ts_bucket){bt, NAN, NAN, NAN, 0, 0};
+        k->sum = 0;
+    }
+    struct eg_ts_bucket *x = &k->b[k->nb - 1];
+    x->total++;
+    if (!valid)
+        return;
+    if (x->count == 0 || v < x->min)
+        x->min = v;
+    if (x->count == 0 || v > x->max)
+        x->max = v;
+    x->count++;
+    k->sum += v;
+}
+
+static int exists(struct eg_ts *ts, const char *sql, int64_t id, const char *a, const char *b,
+                  int64_t from, int64_t to, int *yes, struct eg_err *err)
+{
+    struct eg_stmt *s;
+    int r = eg_store_prepare(ts->st, sql, &s, err);
+    if (r)
+        return r;
+    int i = 1;
+    if (a) {
+        eg_stmt_bind_text(s, i++, a, strlen(a));
+        eg_stmt_bind_text(s, i++, b, strlen(b));
+    } else {
+        eg_stmt_bind_int(s, i++, id);
+    }
+    eg_stmt_bind_int(s, i++, from);
+    eg_stmt_bind_int(s, i++, to);
+    r = eg_stmt_step(s, err);
+    *yes = r == 1;
+    eg_stmt_done(s);
+    return r < 0 ? r : 0;
+}
+
+/* The fast path of a bucketed query: when the range has no rows (only blocks), no declared
+   window and (reviewed tier) no review, validity is the flag alone, so blocks are folded into
+   buckets as they are decoded, without building the whole sample array (a year of minute
+   data is 12 MB of samples otherwise walked four times). *done = 0 when it does not apply. */
+static int buckets_streamed(struct eg_ts *ts, int64_t sid, int64_t from, int64_t to, int tier,
+                            struct bucketer *k, int *done, struct eg_err *err)
+{
+    char source[65], pollutant[65], field[65];
+    int kind, computed, yes = 0;
+    *done = 0;
+    int r = eg__ts_series_key(ts, sid, source, pollutant, &kind, field, &computed, err);
+    if (r == 0)
+        r = exists(ts, "SELECT 1 FROM ts_raw WHERE series_id = ? AND t >= ? AND t < ? LIMIT 1",
+                   sid, NULL, NULL, from, to, &yes, err);
+    if (r == 0 && !yes)
+        r = exists(ts,
+                   "SELECT 1 FROM ts_abnormal WHERE source = ? AND (pollutant IS NULL OR "
+                   "pollutant = ?) AND t_to > ? AND t_from < ? LIMIT 1",
+                   0, source, pollutant, from, to, &yes, err);
+    if (r == 0 && !yes && tier == EG_TS_REVIEWED)
+        r = exists(ts,
+                   "SELECT 1 FROM ts_review WHERE series_id = ? AND t_to > ? AND t_from < ? "
+                   "LIMIT 1",
+                   sid, NULL, NULL, from, to, &yes, err);
+    if (r || yes)
+        return r;
+    struct eg_stmt *s;
+    r = eg_store_prepare(ts->st,
+                         "SELECT n, data FROM ts_block WHERE series_id = ? AND day >= ? AND "
+                         "day <= ? ORDER BY day",
+                         &s, err);
+    if (r)
+        return r;
+    eg_stmt_bind_int(s, 1, sid);
+    eg_stmt_bind_int(s, 2, eg_ts_day_of(from));
+    eg_stmt_bind_int(s, 3, eg_ts_day_of(to - 1));
+    struct eg_ts_sample *d = NULL;
+    size_t dcap = 0;
+    while ((r = eg_stmt_step(s, err)) == 1) {
+        size_t len, n;
+        int64_t want = eg_stmt_int(s, 0);
+        const void *p = eg_stmt_blob(s, 1, &len);
+        if (want < 1 || want > EG_TS_BLOCK_MAX_SAMPLES) {
+            r = eg_err_set(err, EG_EINVAL, "corrupt_block", -1,
+                           "corrupt time-series block: bad count %lld", (long long)want);
+            break;
+        }
+        if ((size_t)want > dcap) {
+            dcap = (size_t)want;
+            d = eg_realloc(d, dcap * sizeof *d);
+        }
+        if ((r = eg__ts_block_decode_into(p, len, d, dcap, &n, err)))
+            break;
+        for (size_t i = 0; i < n; i++)
+            if (d[i].t >= from && d[i].t < to)
+                bucket_add(k, d[i].t, d[i].v, d[i].flag == 'N');
+    }
+    free(d);
+    eg_stmt_done(s);
+    if (r < 0)
+        return r;
+    *done = 1;
+    return 0;
+}
+
 int eg_ts_query_buckets(struct eg_ts *ts, const struct eg_ts_key *key, int64_t from, int64_t to,
                         int64_t bucket_s, int tier, struct eg_ts_bucket **out, size_t *nout,
                         struct eg_err *err)
@@ -194,44 +320,33 @@ int eg_ts_query_buckets(struct eg_ts *ts, const struct eg_ts_key *key, int64_t f
     *nout = 0;
     if (bucket_s != 60 && bucket_s != 3600 && bucket_s != 86400)
         return eg_err_set(err, EG_EINVAL, "bad_bucket", -1, "bucket must be 1m, 1h or 1d");
-    struct eg_ts_row *rows;
-    size_t n;
-    /* A year of one-second data is the most a bucketed query reads. */
-    int r = eg_ts_query(ts, key, from, to, tier, (size_t)40000000, &rows, &n, err);
+    if (to <= from)
+        return eg_err_set(err, EG_EINVAL, "bad_range", -1, "the range is empty: to <= from");
+    int64_t sid;
+    int r = eg_ts_series_find(ts, key, &sid, err);
     if (r)
         return r;
-    struct eg_ts_bucket *b = NULL;
-    size_t nb = 0, cap = 0;
-    double sum = 0;
-    for (size_t i = 0; i < n; i++) {
-        int64_t bt = bucket_of(rows[i].t, bucket_s);
-        if (nb == 0 || b[nb - 1].t != bt) {
-            if (nb > 0 && b[nb - 1].count)
-                b[nb - 1].avg = sum / b[nb - 1].count;
-            if (nb == cap) {
-                cap = cap ? cap * 2 : 64;
-                b = eg_realloc(b, cap * sizeof *b);
-            }
-            b[nb++] = (struct eg_ts_bucket){bt, NAN, NAN, NAN, 0, 0};
-            sum = 0;
-        }
-        struct eg_ts_bucket *x = &b[nb - 1];
-        x->total++;
-        if (!(rows[i].mark & EG_TS_MARK_VALID))
-            continue;
-        double v = rows[i].v;
-        if (x->count == 0 || v < x->min)
-            x->min = v;
-        if (x->count == 0 || v > x->max)
-            x->max = v;
-        x->count++;
-        sum += v;
+    struct bucketer k = {NULL, 0, 0, bucket_s, INT64_MIN, 0};
+    int done = 0;
+    r = buckets_streamed(ts, sid, from, to, tier, &k, &done, err);
+    if (r == 0 && !done) {
+        struct eg_ts_row *rows;
+        size_t n;
+        /* A year of one-second data is the most a bucketed query reads. */
+        r = eg__ts_read(ts, sid, from, to, (size_t)40000000, &rows, &n, err);
+        if (r == 0)
+            r = eg__ts_apply_marks(ts, sid, rows, n, tier, err);
+        for (size_t i = 0; r == 0 && i < n; i++)
+            bucket_add(&k, rows[i].t, rows[i].v, (rows[i].mark & EG_TS_MARK_VALID) != 0);
+        free(rows);
     }
-    if (nb > 0 && b[nb - 1].count)
-        b[nb - 1].avg = sum / b[nb - 1].count;
-    free(rows);
-    *out = b;
-    *nout = nb;
+    if (r) {
+        free(k.b);
+        return r;
+    }
+    bucket_close(&k);
+    *out = k.b;
+    *nout = k.nb;
     return 0;
 }
 

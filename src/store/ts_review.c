@@ -106,6 +106,7 @@ int eg__ts_apply_marks(struct eg_ts *ts, int64_t sid, struct eg_ts_row *rows, si
                      0, source, pollutant, from, to, &w, &nw, err);
     if (r)
         return r;
+    int any_mark = nw > 0;
     for (size_t k = 0; k < nw; k++)
         for (size_t i = lower(rows, n, w[k].from); i < n && rows[i].t < w[k].to; i++)
             rows[i].mark |= EG_TS_MARK_DECLARED;
@@ -117,6 +118,7 @@ int eg__ts_apply_marks(struct eg_ts *ts, int64_t sid, struct eg_ts_row *rows, si
                          sid, NULL, NULL, from, to, &w, &nw, err);
         if (r)
             return r;
+        any_mark |= nw > 0;
         for (size_t k = 0; k < nw; k++) /* in order: the latest review wins */
             for (size_t i = lower(rows, n, w[k].from); i < n && rows[i].t < w[k].to; i++) {
                 rows[i].mark &= (uint8_t) ~(EG_TS_MARK_REVIEW_INVALID | EG_TS_MARK_REVIEW_VALID);
@@ -124,6 +126,11 @@ int eg__ts_apply_marks(struct eg_ts *ts, int64_t sid, struct eg_ts_row *rows, si
                                                   : EG_TS_MARK_REVIEW_INVALID;
             }
         free(w);
+    }
+    if (!any_mark) { /* the common case: validity is the flag alone */
+        for (size_t i = 0; i < n; i++)
+            rows[i].mark = (uint8_t)((rows[i].flag == 'N') * EG_TS_MARK_VALID);
+        return 0;
     }
     for (size_t i = 0; i < n; i++) {
         uint8_t m = rows[i].mark;
