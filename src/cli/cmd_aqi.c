@@ -598,6 +598,12 @@ static int32_t json_value(struct out *o, json_t *props, const char *key, long id
         return cell_value(o, json_string_value(v), json_string_length(v), key, idx);
     if (json_is_integer(v) && json_integer_value(v) >= 0 && json_integer_value(v) <= 1000000)
         return (int32_t)(json_integer_value(v) * 1000);
+    if (json_is_real(v) && json_real_value(v) >= 0 && json_real_value(v) <= 1000000) {
+        /* a JSON number: its shortest decimal text, then the exact decimal parser */
+        char txt[64];
+        int len = snprintf(txt, sizeof txt, "%.6f", json_real_value(v));
+        return cell_value(o, txt, (size_t)len, key, idx);
+    }
     if (o->bad++ < 20)
         fprintf(stderr, "envgov aqi: feature %ld: %s: not a number\n", idx, key);
     return EG_QUALITY_NA;

@@ -488,6 +488,14 @@ TEST(quality_cli_aqi_usage_and_bad_input)
     CHECK(strstr(out, ",2019-01-01 05:00,") != NULL);
     free(out);
     free(err);
+    /* numbers as JSON numbers are read too (the feed itself uses strings) */
+    CHECK_EQ_INT(run_in(j, "{\"features\": [{\"properties\": {\"timepoint\": \"2019-01-01T05:00:00\","
+                           "\"pm2_5\": 75, \"pm10\": 150.0, \"stationcode\": \"X\"}}]}",
+                        &out, &err),
+                 0);
+    CHECK(strstr(out, "X,2019-01-01 05:00,100,2,良,\"PM10,PM2.5\",,,100,,,100\n") != NULL);
+    free(out);
+    free(err);
     const char *c[] = {"aqi", "--format", "china_sites", "-", NULL};
     CHECK_EQ_INT(run_in(c, "a,b,c\n", &out, &err), 1);
     free(out);
