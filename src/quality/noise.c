@@ -55,6 +55,11 @@ void eg_quality_noise_day_night(const struct eg_quality_noise_config *cfg, const
     }
     size_t total = 24 * ndays;
     int ds = cfg->day_start_hour, ns = cfg->night_start_hour;
+    if (ds < 0 || ds > 23 || ns <= ds || ns > 24) { /* a split that is not a day and a night */
+        for (size_t d = 0; d < ndays; d++)
+            ld[d] = ln[d] = NAN;
+        return;
+    }
     int day_len = ns - ds, night_len = 24 - day_len;
     for (size_t d = 0; d < ndays; d++) {
         double buf[24];

@@ -397,6 +397,10 @@ const char *eg_quality_water_class_name(int cls);
    (环办[2011]22号; mapping UNCONFIRMED, §4.3). */
 const char *eg_quality_water_class_term(int cls);
 const char *eg_quality_water_factor_name(int factor);
+/* Factor by name ("pH", "DO", "CODMn", "COD", "BOD5", "NH3-N", "TP", "TN", "Cu" … as
+   eg_quality_water_factor_name gives, case-insensitive, and the Chinese names of the common
+   ones: 氨氮, 总磷 …); -1 when unknown. */
+int eg_quality_water_factor_parse(const char *name);
 /* Share of classes 1..max_class among the n classes > 0, percent; NaN with none. */
 double eg_quality_water_share(const int *classes, size_t n, int max_class);
 

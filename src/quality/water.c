@@ -15,6 +15,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <strings.h>
 
 #define U(x) ((int64_t)((x) * 1000000.0 + 0.5)) /* constant decimal -> micro, exact here */
 
@@ -165,4 +166,23 @@ double eg_quality_water_share(const int *classes, size_t n, int max_class)
             good++;
     }
     return all ? 100.0 * (double)good / (double)all : NAN;
+}
+
+int eg_quality_water_factor_parse(const char *name)
+{
+    static const struct {
+        const char *alias;
+        int factor;
+    } A[] = {{"NH3N", EG_QW_NH3N}, {"NH3_N", EG_QW_NH3N}, {"氨氮", EG_QW_NH3N},
+             {"溶解氧", EG_QW_DO}, {"高锰酸盐指数", EG_QW_CODMN}, {"化学需氧量", EG_QW_COD},
+             {"五日生化需氧量", EG_QW_BOD5}, {"总磷", EG_QW_TP}, {"总氮", EG_QW_TN},
+             {"COD_Mn", EG_QW_CODMN}, {"CODCr", EG_QW_COD}, {"Cr(VI)", EG_QW_CR6},
+             {"石油类", EG_QW_OIL}, {"粪大肠菌群", EG_QW_COLIFORM}, {"挥发酚", EG_QW_PHENOL}};
+    for (int f = 0; f < EG_QW_FACTORS; f++)
+        if (!strcasecmp(name, FACTOR_NAME[f]))
+            return f;
+    for (size_t i = 0; i < sizeof A / sizeof A[0]; i++)
+        if (!strcasecmp(name, A[i].alias))
+            return A[i].factor;
+    return -1;
 }

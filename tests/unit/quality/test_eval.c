@@ -578,3 +578,29 @@ TEST(quality_period_eval_month_and_edition_switch)
     for (int p = 0; p < 6; p++)
         free(h[p]);
 }
+
+/* Names of GB 3838 factors and a bad day/night split (GB 3096 §5.2 split is configurable). */
+TEST(quality_water_names_and_noise_bad_split)
+{
+    CHECK_EQ_INT(eg_quality_water_factor_parse("nh3-n"), EG_QW_NH3N);
+    CHECK_EQ_INT(eg_quality_water_factor_parse("总磷"), EG_QW_TP);
+    CHECK_EQ_INT(eg_quality_water_factor_parse("CODMn"), EG_QW_CODMN);
+    CHECK_EQ_INT(eg_quality_water_factor_parse("pH"), EG_QW_PH);
+    CHECK_EQ_INT(eg_quality_water_factor_parse("nitrate"), -1);
+    for (int f = 0; f < EG_QW_FACTORS; f++)
+        CHECK_EQ_INT(eg_quality_water_factor_parse(eg_quality_water_factor_name(f)), f);
+    struct eg_quality_noise_config cfg;
+    eg_quality_noise_config_default(&cfg);
+    cfg.night_start_hour = 5; /* before the day starts: refused */
+    double h[24], ld, ln;
+    for (int i = 0; i < 24; i++)
+        h[i] = 50;
+    eg_quality_noise_day_night(&cfg, h, 1, &ld, &ln);
+    CHECK(isnan(ld) && isnan(ln));
+    cfg.day_start_hour = 7; /* a local split 07-23 */
+    cfg.night_start_hour = 23;
+    h[6] = 70; /* now a night hour */
+    eg_quality_noise_day_night(&cfg, h, 1, &ld, &ln);
+    CHECK_EQ_DBL(ld, 50, 1e-9);
+    CHECK_EQ_DBL(ln, 50, 1e-9); /* the night of day 0 is 23:00 only within this series */
+}
