@@ -324,7 +324,7 @@ struct eg_quality_annual {
 /* Annual evaluation of one station or region-average series. hourly[p] (p in slot order SO2,
    NO2, PM10, CO, O3, PM2.5) holds 24 * ndays values (hour labels, see above) for the Beijing
    calendar year `year` starting 01-01 (ndays = 365 or 366), each may be NULL (all missing).
-   Daily AQI per day by the edition in force on that day. Allocates scratch internally.
+   Daily AQI per day by the edition in force on that day. Allocates nothing.
    Returns 0 or EG_EINVAL. */
 int eg_quality_annual_eval(int year, const int32_t *const hourly[EG_QUALITY_POLLUTANTS],
                            size_t ndays, const struct eg_quality_annual_config *cfg,
