@@ -132,7 +132,7 @@ int eg_hj212_framer_next(struct eg_hj212_framer *f, struct eg_hj212_frame *out,
         size_t n = f->len;
         if (n == 0)
             return 0;
-        if (f->skipping || n < 2 || p[0] != '#' || p[1] != '#') {
+        if (n < 2 || p[0] != '#' || p[1] != '#') {
             if (n == 1 && p[0] == '#')
                 return 0; /* its partner may come in the next read */
             size_t h = find_hh(p, 0, n);
@@ -142,10 +142,8 @@ int eg_hj212_framer_next(struct eg_hj212_framer *f, struct eg_hj212_frame *out,
             int report = !f->skipping && bad < h;
             uint64_t at = f->base + bad;
             drop(f, h);
-            if (f->len >= 2)
-                f->skipping = 0; /* at "##" */
-            else if (report)
-                f->skipping = 1; /* the garbage may go on in the next read */
+            /* still in the garbage run until a header with its 4 digits is seen */
+            f->skipping = f->skipping || report;
             if (report)
                 return eg_err_set(err, EG_EINVAL, EG_HJ212_ERR_BAD_HEADER, (long)at,
                                   "bytes before \"##\" skipped (a packet must start with ##)");
@@ -154,17 +152,32 @@ int eg_hj212_framer_next(struct eg_hj212_framer *f, struct eg_hj212_frame *out,
             continue;
         }
         /* p starts with "##" */
-        size_t hl = n < 6 ? n : 6;
-        for (size_t i = 2; i < hl; i++)
-            if (!is_digit(p[i])) {
-                uint64_t at = f->base + 2;
-                drop(f, 2);
-                f->skipping = 1;
-                return eg_err_set(err, EG_EINVAL, EG_HJ212_ERR_BAD_LENGTH, (long)at,
-                                  "\"##\" must be followed by the 4-digit data length");
-            }
+        if (n >= 3 && p[2] == '#') { /* "###…": the packet starts at the last "##" */
+            int report = !f->skipping;
+            uint64_t at = f->base;
+            drop(f, 1);
+            f->skipping = 1;
+            if (report)
+                return eg_err_set(err, EG_EINVAL, EG_HJ212_ERR_BAD_HEADER, (long)at,
+                                  "bytes before \"##\" skipped (a packet must start with ##)");
+            continue;
+        }
+        size_t hl = n < 6 ? n : 6, nd = 2;
+        while (nd < hl && is_digit(p[nd]))
+            nd++;
+        if (nd < hl) {
+            int report = !f->skipping;
+            uint64_t at = f->base + 2;
+            drop(f, 2);
+            f->skipping = 1;
+            if (!report)
+                continue; /* more of a garbage run already reported */
+            return eg_err_set(err, EG_EINVAL, EG_HJ212_ERR_BAD_LENGTH, (long)at,
+                              "\"##\" must be followed by the 4-digit data length");
+        }
         if (n < 6)
             return 0;
+        f->skipping = 0; /* a header: "##" and 4 digits */
         size_t L = (size_t)((p[2] - '0') * 1000 + (p[3] - '0') * 100 + (p[4] - '0') * 10 + (p[5] - '0'));
         if (L + EG_HJ212_FRAME_OVERHEAD > f->cap) {
             uint64_t at = f->base + 2;
@@ -208,6 +221,7 @@ int eg_hj212_framer_next(struct eg_hj212_framer *f, struct eg_hj212_frame *out,
             return 0; /* the CRLF may be in the next read */
         /* wrong trailer: a line break soon after means the length is too small */
         size_t h = find_hh(p, body, n);
+        int lone = h == n - 1; /* a '#' at the end: "##" or not, the next read will tell */
         const char *nl2 = memchr(p + body, '\n', n - body);
         if (nl2 && (size_t)(nl2 - p) < h) {
             size_t j = (size_t)(nl2 - p);
@@ -219,7 +233,7 @@ int eg_hj212_framer_next(struct eg_hj212_framer *f, struct eg_hj212_frame *out,
                               "declared length %zu but the packet runs to %zu data bytes", L,
                               e - 10);
         }
-        if (h == n && n < f->cap)
+        if ((h == n || lone) && n < f->cap)
             return 0; /* neither a line break nor the next packet yet: wait */
         uint64_t at = f->base + body;
         drop(f, 2);
