@@ -10,6 +10,8 @@
  *         its reporting interval (MinInterval for 2051, RtdInterval for 2011; ts_source), so
  *         minute data needs min_count valid minutes (GB 3095-2012 Table 4: >= 45 min).
  *   day:  valid when >= min_count valid hourly means exist (GB 3095-2012 Table 4: >= 20).
+ * Waste water (strict_flags, migration 101): one abnormal input makes the mean abnormal (HJ 212-2017
+ * notes to C.16-C.18).
  * Hours are labelled by their start (HJ 212 DataTime convention); days are Beijing days.
  * A valid mean gets flag N; an invalid one keeps the most frequent abnormal flag of its inputs,
  * or B when its inputs were normal but too few (data missing, usually transmission).
@@ -26,12 +28,13 @@ struct agg_ctx {
 };
 
 static int rule(struct eg_ts *ts, const char *source, const char *period, int64_t *min_count,
-                int64_t *rtd, int64_t *mi, struct eg_err *err)
+                int64_t *rtd, int64_t *mi, int *strict, struct eg_err *err)
 {
     struct eg_stmt *s;
     int r = eg_store_prepare(ts->st,
                              "SELECT r.min_count, COALESCE(s.rtd_interval_s, 60), "
-                             "COALESCE(s.min_interval_s, 60) FROM ts_validity_rule r "
+                             "COALESCE(s.min_interval_s, 60), r.strict_flags "
+                             "FROM ts_validity_rule r "
                              "LEFT JOIN ts_source s ON s.source = ? "
                              "WHERE r.profile = COALESCE(s.profile, 'ambient') AND r.period = ?",
                              &s, err);
@@ -44,6 +47,7 @@ static int rule(struct eg_ts *ts, const char *source, const char *period, int64_
         *min_count = eg_stmt_int(s, 0);
         *rtd = eg_stmt_int(s, 1);
         *mi = eg_stmt_int(s, 2);
+        *strict = (int)eg_stmt_int(s, 3);
         r = 0;
     } else if (r == 0) {
         r = eg_err_set(err, EG_ENOTFOUND, "no_rule", -1,
@@ -108,7 +112,8 @@ static int compute_day(struct eg_ts *ts, const char *source, const char *polluta
                        int64_t day, struct eg_ts_agg_stats *stats, struct eg_err *err)
 {
     int64_t need, rtd, mi;
-    int r = rule(ts, source, "day", &need, &rtd, &mi, err);
+    int strict;
+    int r = rule(ts, source, "day", &need, &rtd, &mi, &strict, err);
     if (r)
         return r;
     struct eg_ts_row *rows;
@@ -120,7 +125,8 @@ static int compute_day(struct eg_ts *ts, const char *source, const char *polluta
         int64_t valid = 0;
         for (size_t i = 0; i < n; i++)
             valid += (rows[i].mark & EG_TS_MARK_VALID) != 0;
-        struct eg_ts_sample d = summarise(rows, n, t0, valid >= need);
+        int ok = valid >= need && !(strict && valid < (int64_t)n);
+        struct eg_ts_sample d = summarise(rows, n, t0, ok);
         int64_t did;
         int found;
         r = find_id(ts, source, pollutant, EG_TS_KIND_DAY, "Avg", 1, 1, &did, &found, err);
@@ -140,7 +146,8 @@ static int compute_hours(struct eg_ts *ts, const char *source, const char *pollu
                          int kind, int64_t day, struct eg_ts_agg_stats *stats, struct eg_err *err)
 {
     int64_t need, rtd, mi;
-    int r = rule(ts, source, "hour", &need, &rtd, &mi, err);
+    int strict;
+    int r = rule(ts, source, "hour", &need, &rtd, &mi, &strict, err);
     if (r)
         return r;
     int64_t iv = kind == EG_TS_KIND_RTD ? rtd : mi;
@@ -157,7 +164,9 @@ static int compute_hours(struct eg_ts *ts, const char *source, const char *pollu
         int64_t h = t0 + (rows[i].t - t0) / 3600 * 3600;
         size_t j = i;
         int64_t covered = 0, last_slot = INT64_MIN;
+        int abnormal = 0;
         while (j < n && rows[j].t < h + 3600) {
+            abnormal |= !(rows[j].mark & EG_TS_MARK_VALID);
             if (rows[j].mark & EG_TS_MARK_VALID) {
                 int64_t slot = (rows[j].t - h) / iv; /* one sample covers its interval once */
                 if (slot != last_slot)
@@ -168,7 +177,7 @@ static int compute_hours(struct eg_ts *ts, const char *source, const char *pollu
         }
         if (covered > 3600)
             covered = 3600;
-        out[no] = summarise(rows + i, j - i, h, covered >= need * 60);
+        out[no] = summarise(rows + i, j - i, h, covered >= need * 60 && !(strict && abnormal));
         if (stats) {
             stats->hours_valid += out[no].flag == 'N';
             stats->hours_invalid += out[no].flag != 'N';

@@ -636,7 +636,15 @@ static int write_series(struct eg_ts *ts, int64_t sid, const struct eg_ts_sample
 int eg__ts_write_series(struct eg_ts *ts, int64_t sid, const struct eg_ts_sample *s, size_t n,
                         struct eg_ts_report *rep, struct eg_err *err)
 {
-    return write_series(ts, sid, s, n, 0, rep, err);
+    struct eg_ts_sample *c = eg_malloc((n ? n : 1) * sizeof *c);
+    for (size_t i = 0; i < n; i++) {
+        c[i] = s[i];
+        if (c[i].v == 0)
+            c[i].v = 0.0; /* no -0, as in batches */
+    }
+    int r = write_series(ts, sid, c, n, 0, rep, err);
+    free(c);
+    return r;
 }
 
 /* ---- the batch ------------------------------------------------------------------------------- */
@@ -726,7 +734,11 @@ static int batch_run(struct eg_ts *ts, void *arg, struct eg_err *err)
             rep.quarantined++;
             continue;
         }
-        it[ni++] = (struct item){sid, p->t, p->v, (uint32_t)i, p->flag, (char)!p->key.computed};
+        /* -0 is stored as 0: SQLite keeps an integral REAL as an integer (so a row would turn
+           -0.0 into 0.0 while a block keeps it), and dedup compares bits. Real data has
+           "-0.00" (the capture: 48 times). */
+        double v = p->v == 0 ? 0.0 : p->v;
+        it[ni++] = (struct item){sid, p->t, v, (uint32_t)i, p->flag, (char)!p->key.computed};
     }
     qsort(it, ni, sizeof *it, cmp_item);
     struct eg_ts_sample *s = eg_malloc((ni ? ni : 1) * sizeof *s);

@@ -237,3 +237,34 @@ TEST(ts_review_transmission_and_valid_data_rates)
     eg_ts_close(ts);
     eg_store_close(st);
 }
+
+/* Waste water (profile water, HJ 212-2017 notes to C.16-C.18): one abnormal value makes the
+   mean abnormal; a single valid analyser value makes an hour (UNCONFIRMED default, configurable). */
+TEST(ts_agg_water_one_abnormal_value_invalidates_the_hour)
+{
+    struct eg_ts *ts;
+    struct eg_store *st = open_db(&ts);
+    struct eg_err err;
+    REQUIRE(eg_ts_source_set(ts, "STA1", "water", 0, 0, &err) == 0);
+    int64_t day = eg_ts_day_start(eg_ts_day_of(NOW) - 3);
+    struct eg_ts_point p[4] = {
+        {MIN_KEY, day + 0 * 3600, 20.5, 'N'},                       /* hour 0: one value, valid */
+        {MIN_KEY, day + 1 * 3600, 21.5, 'N'}, {MIN_KEY, day + 1 * 3600 + 60, 99, 'D'}, /* hour 1 */
+        {MIN_KEY, day + 2 * 3600, 22.5, 'N'},
+    };
+    REQUIRE(eg_ts_write_batch(ts, p, 4, EG_TS_CREATE, NULL, &err) == 0);
+    REQUIRE(eg_ts_aggregate(ts, NULL, &err) == 0);
+    size_t n;
+    struct eg_ts_row *h = hours(ts, day, &n, 0);
+    REQUIRE(n == 3);
+    CHECK_EQ_INT(h[0].flag, 'N');
+    CHECK_EQ_INT(h[1].flag, 'D');
+    CHECK_EQ_DBL(h[1].v, 21.5, 0); /* mean of the valid value, marked abnormal */
+    CHECK_EQ_INT(h[2].flag, 'N');
+    free(h);
+    CHECK_EQ_INT(count(st, "SELECT strict_flags FROM ts_validity_rule WHERE profile = 'water' AND "
+                           "period = 'hour'"),
+                 1);
+    eg_ts_close(ts);
+    eg_store_close(st);
+}
