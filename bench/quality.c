@@ -12,8 +12,8 @@
  *
  *   make build/bench/quality && build/bench/quality [stations] [realtime_hours]
  */
-#include "base/base.h"
 #include "quality/quality.h"
+#include "base/base.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -240,9 +240,15 @@ static void naive_realtime(const double *c, struct naive_report *r)
         for (int k = 0; k < 6; k++)
             if (sub[k] == aqi)
                 r->primary |= 1u << k;
-    static const char *const NAMES[7] = {"", "优", "良", "轻度污染", "中度污染", "重度污染", "严重污染"};
-    r->level = aqi < 0 ? 0 : aqi <= 50 ? 1 : aqi <= 100 ? 2 : aqi <= 150 ? 3 : aqi <= 200 ? 4
-             : aqi <= 300 ? 5 : 6;
+    static const char *const NAMES[7] = {"",         "优",       "良",      "轻度污染",
+                                         "中度污染", "重度污染", "严重污染"};
+    r->level = aqi < 0      ? 0
+               : aqi <= 50  ? 1
+               : aqi <= 100 ? 2
+               : aqi <= 150 ? 3
+               : aqi <= 200 ? 4
+               : aqi <= 300 ? 5
+                            : 6;
     r->category = NAMES[r->level];
 }
 
@@ -388,7 +394,8 @@ int main(int argc, char **argv)
     printf("  straightforward %9.1f ms wall %9.1f ms CPU  (%.0f ns/hour CPU, doubles + ceil, same "
            "report)\n",
            rb, rbc, rbc * 1e6 / (double)rt_n);
-    printf("  ratio %.2fx (CPU %.2fx); AQI differs in %ld station-hours (the double formula's CO errors, "
+    printf("  ratio %.2fx (CPU %.2fx); AQI differs in %ld station-hours (the double formula's CO "
+           "errors, "
            "standards.md §1.11) [checksums %ld / %ld]\n",
            rb / ra, rbc / rac, differ, sum_a, sum_b);
     free(aq);

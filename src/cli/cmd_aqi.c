@@ -243,7 +243,7 @@ static int split_csv(const char *s, const char *e, struct fields *f)
         }
         if (p >= e)
             return 0;
-        p++; /* the comma */
+        p++;          /* the comma */
         if (p == e) { /* trailing empty field */
             if (f->n >= MAX_FIELDS)
                 return EG_EINVAL;
@@ -284,9 +284,13 @@ static int run_csv(const char *data, size_t len, const struct opts *op, struct o
     static const char *const ALIAS[C_N][5] = {
         [C_STATION] = {"station", "city", "stationcode", "station_code", "site"},
         [C_TIME] = {"time", "timepoint", "datetime", "date", NULL},
-        [C_SO2] = {"so2", NULL}, [C_NO2] = {"no2", NULL}, [C_PM10] = {"pm10", NULL},
-        [C_CO] = {"co", NULL}, [C_O3] = {"o3", "o3_1h", NULL},
-        [C_PM25] = {"pm25", "pm2.5", "pm2_5", NULL}, [C_O3_8H] = {"o3_8h", NULL},
+        [C_SO2] = {"so2", NULL},
+        [C_NO2] = {"no2", NULL},
+        [C_PM10] = {"pm10", NULL},
+        [C_CO] = {"co", NULL},
+        [C_O3] = {"o3", "o3_1h", NULL},
+        [C_PM25] = {"pm25", "pm2.5", "pm2_5", NULL},
+        [C_O3_8H] = {"o3_8h", NULL},
         [C_SO2_24H] = {"so2_24h", NULL},
     };
     const char *pos = data, *end = data + len, *ls, *le;
@@ -313,11 +317,18 @@ static int run_csv(const char *data, size_t len, const struct opts *op, struct o
         goto done;
     }
     header(o, op);
-    static const char *const NAMES[C_N] = {"station", "time", "so2", "no2", "pm10", "co",
-                                           "o3", "pm25", "o3_8h", "so2_24h"};
-    static const int SLOT[C_N] = {-1, -1, EG_QUALITY_SO2, EG_QUALITY_NO2, EG_QUALITY_PM10,
-                                  EG_QUALITY_CO, EG_QUALITY_O3, EG_QUALITY_PM25,
-                                  EG_QUALITY_O3_8H, -1};
+    static const char *const NAMES[C_N] = {"station", "time", "so2",  "no2",   "pm10",
+                                           "co",      "o3",   "pm25", "o3_8h", "so2_24h"};
+    static const int SLOT[C_N] = {-1,
+                                  -1,
+                                  EG_QUALITY_SO2,
+                                  EG_QUALITY_NO2,
+                                  EG_QUALITY_PM10,
+                                  EG_QUALITY_CO,
+                                  EG_QUALITY_O3,
+                                  EG_QUALITY_PM25,
+                                  EG_QUALITY_O3_8H,
+                                  -1};
     long line = 1;
     while (next_line(&pos, end, &ls, &le)) {
         line++;
@@ -429,7 +440,8 @@ static int32_t *china_hour_slot(struct china *ch, int64_t day, int k, int s, int
         if (ch->ndays + shift > CHINA_MAX_DAYS)
             return NULL;
         ch->hours = eg_realloc(ch->hours, (size_t)(ch->ndays + shift) * per * sizeof(int32_t));
-        memmove(ch->hours + (size_t)shift * per, ch->hours, (size_t)ch->ndays * per * sizeof(int32_t));
+        memmove(ch->hours + (size_t)shift * per, ch->hours,
+                (size_t)ch->ndays * per * sizeof(int32_t));
         for (size_t i = 0; i < (size_t)shift * per; i++)
             ch->hours[i] = EG_QUALITY_NA;
         ch->ndays += (int)shift;
@@ -525,9 +537,8 @@ static int run_china_sites(const char *data, size_t len, const struct opts *op, 
             continue;
         }
         int64_t date, hour, t;
-        if (f->len[0] != 8 || eg_parse_int64(f->p[1], f->len[1], &hour) || hour < 0 ||
-            hour > 23 || eg_time_parse_beijing(f->p[0], 8, &t) ||
-            eg_parse_int64(f->p[0], 8, &date)) {
+        if (f->len[0] != 8 || eg_parse_int64(f->p[1], f->len[1], &hour) || hour < 0 || hour > 23 ||
+            eg_time_parse_beijing(f->p[0], 8, &t) || eg_parse_int64(f->p[0], 8, &date)) {
             if (o->bad++ < 20)
                 fprintf(stderr, "envgov aqi: line %ld: invalid date/hour (skipped)\n", line);
             continue;
@@ -635,8 +646,8 @@ static int run_cnemc_json(const char *data, size_t len, const struct opts *op, s
         if (!json_is_object(props) || !json_is_string(tp) ||
             eg_time_parse_beijing(json_string_value(tp), json_string_length(tp), &t)) {
             if (o->bad++ < 20)
-                fprintf(stderr, "envgov aqi: feature %ld: no valid properties.timepoint (skipped)\n",
-                        idx);
+                fprintf(stderr,
+                        "envgov aqi: feature %ld: no valid properties.timepoint (skipped)\n", idx);
             continue;
         }
         struct eg_civil c;
@@ -728,7 +739,8 @@ int eg_cmd_aqi(int argc, char **argv)
                 }
             } else {
                 if (strcmp(v, "csv") && strcmp(v, "china_sites") && strcmp(v, "cnemc_json")) {
-                    fprintf(stderr, "envgov aqi: --format must be csv, china_sites or cnemc_json\n");
+                    fprintf(stderr,
+                            "envgov aqi: --format must be csv, china_sites or cnemc_json\n");
                     return EG_EXIT_USAGE;
                 }
                 op.format = v;

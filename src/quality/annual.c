@@ -92,7 +92,7 @@ int eg_quality_percentile(int32_t *values, size_t n, int p, int32_t *out)
 /* ---------------------------------------------------------------- limits (GB 3095) */
 
 #define NA EG_QUALITY_NA
-#define M(x) ((int32_t)((x) * EG_QUALITY_MILLI))
+#define M(x) ((int32_t)((x)*EG_QUALITY_MILLI))
 
 /* Slot order SO2, NO2, PM10, CO (mg/m³), O3 (MDA8 / 1-h), PM2.5. */
 static const struct eg_quality_limits LIM_2012[2] = {
@@ -170,8 +170,9 @@ void eg_quality_annual_config_default(struct eg_quality_annual_config *cfg)
 static const int P_SLOT[EG_QUALITY_POLLUTANTS] = {EG_QUALITY_SO2, EG_QUALITY_NO2, EG_QUALITY_PM10,
                                                   EG_QUALITY_CO,  EG_QUALITY_O3,  EG_QUALITY_PM25};
 /* The daily value each annual statistic is taken from: O3 through MDA8 (HJ 663 §3.1). */
-static const int P_STAT[EG_QUALITY_POLLUTANTS] = {EG_QUALITY_SO2, EG_QUALITY_NO2, EG_QUALITY_PM10,
-                                                  EG_QUALITY_CO, EG_QUALITY_O3_8H, EG_QUALITY_PM25};
+static const int P_STAT[EG_QUALITY_POLLUTANTS] = {EG_QUALITY_SO2,   EG_QUALITY_NO2,
+                                                  EG_QUALITY_PM10,  EG_QUALITY_CO,
+                                                  EG_QUALITY_O3_8H, EG_QUALITY_PM25};
 /* HJ 663 percentiles (standards.md §3.1): SO2/NO2 98, PM10/PM2.5/CO 95, O3 MDA8 90. */
 static const int P_PCT[EG_QUALITY_POLLUTANTS] = {98, 98, 95, 95, 90, 95};
 
@@ -228,17 +229,17 @@ int eg_quality_period_eval(int64_t first_day, const int32_t *const hourly[EG_QUA
 
     /* Daily report inputs (24-h means, O3 max 1-h and MDA8) by the validity rules. */
     struct eg_quality_aqi_input din[366];
-    unsigned char month_of[366]; /* month index within the span, 0..12 */
-    unsigned char cal_month[13]; /* its calendar month 1..12 */
-    unsigned char full_month[13];/* the span covers the whole month */
+    unsigned char month_of[366];  /* month index within the span, 0..12 */
+    unsigned char cal_month[13];  /* its calendar month 1..12 */
+    unsigned char full_month[13]; /* the span covers the whole month */
     signed char ed_of[366];
     int32_t work[366];
     int nmonths = (y1 * 12 + m1) - (y0 * 12 + m0) + 1;
     for (int k = 0; k < nmonths; k++) {
         int mm = (m0 - 1 + k) % 12 + 1;
         cal_month[k] = (unsigned char)mm;
-        full_month[k] = !((k == 0 && d0 != 1) ||
-                          (k == nmonths - 1 && d1 != eg_days_in_month(y1, m1)));
+        full_month[k] =
+            !((k == 0 && d0 != 1) || (k == nmonths - 1 && d1 != eg_days_in_month(y1, m1)));
     }
     for (size_t d = 0; d < ndays; d++) {
         int yy, mm, dd;

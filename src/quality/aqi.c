@@ -121,10 +121,10 @@ int eg_quality_conc_parse(const char *s, size_t n, int32_t *milli)
 static const int IAQI_STEP[8] = {0, 50, 100, 150, 200, 300, 400, 500};
 
 struct column {
-    int n;           /* breakpoints used (5, 6 or 8) */
-    int co;          /* 1: CO, mg/m³, reported to 0.1 */
-    int bp[8];       /* µg/m³ (CO mg/m³), all integers */
-    int top_units;   /* the last breakpoint in reporting units (µg/m³ or 0.1 mg/m³) */
+    int n;         /* breakpoints used (5, 6 or 8) */
+    int co;        /* 1: CO, mg/m³, reported to 0.1 */
+    int bp[8];     /* µg/m³ (CO mg/m³), all integers */
+    int top_units; /* the last breakpoint in reporting units (µg/m³ or 0.1 mg/m³) */
 };
 
 /* HJ 633-2012 Table 1 (standards.md §1.2). SO2 1-h ends at 800 (note 2), O3 8-h at 800
@@ -210,7 +210,7 @@ static inline int iaqi_of(int edition, enum eg_quality_column col, int32_t milli
     int e26 = edition == EG_QUALITY_ED_2026;
     const struct column *c = e26 ? &COL_2026[col] : &COL_2012[col];
     int64_t x = milli;
-    int64_t units = -1; /* x in reporting units when rounded */
+    int64_t units = -1;    /* x in reporting units when rounded */
     if (cfg->round_conc) { /* §1.4: integer µg/m³, CO 0.1 mg/m³, half to even */
         uint32_t u = (uint32_t)milli, q, r;
         if (c->co) {
@@ -283,11 +283,11 @@ int eg_quality_aqi_compute(int edition, int daily, const struct eg_quality_aqi_i
         return EG_EINVAL;
     static const enum eg_quality_column RT[EG_QUALITY_SLOTS] = {
         EG_QUALITY_COL_SO2_1H, EG_QUALITY_COL_NO2_1H, EG_QUALITY_COL_PM10_24H,
-        EG_QUALITY_COL_CO_1H, EG_QUALITY_COL_O3_1H, EG_QUALITY_COL_PM25_24H,
+        EG_QUALITY_COL_CO_1H,  EG_QUALITY_COL_O3_1H,  EG_QUALITY_COL_PM25_24H,
         EG_QUALITY_COL_O3_8H};
     static const enum eg_quality_column DAY[EG_QUALITY_SLOTS] = {
         EG_QUALITY_COL_SO2_24H, EG_QUALITY_COL_NO2_24H, EG_QUALITY_COL_PM10_24H,
-        EG_QUALITY_COL_CO_24H, EG_QUALITY_COL_O3_1H, EG_QUALITY_COL_PM25_24H,
+        EG_QUALITY_COL_CO_24H,  EG_QUALITY_COL_O3_1H,   EG_QUALITY_COL_PM25_24H,
         EG_QUALITY_COL_O3_8H};
     const enum eg_quality_column *cols = daily ? DAY : RT;
     unsigned ind = indicators(edition, daily, cfg);
@@ -361,7 +361,12 @@ int eg_quality_aqi_compute(int edition, int daily, const struct eg_quality_aqi_i
     int level = 0;
     if (aqi >= 0) {
         /* HJ 633-2012 Table 2 / 2026 Table 1 */
-        level = aqi <= 50 ? 1 : aqi <= 100 ? 2 : aqi <= 150 ? 3 : aqi <= 200 ? 4 : aqi <= 300 ? 5 : 6;
+        level = aqi <= 50    ? 1
+                : aqi <= 100 ? 2
+                : aqi <= 150 ? 3
+                : aqi <= 200 ? 4
+                : aqi <= 300 ? 5
+                             : 6;
         for (int s = 0; s < EG_QUALITY_SLOTS; s++) {
             if (iq[s] < 0)
                 continue;
@@ -407,10 +412,11 @@ const struct eg_quality_category *eg_quality_category_of(int aqi)
     return &CATS[5];
 }
 
-static const char *const NAME[EG_QUALITY_SLOTS] = {"SO2", "NO2", "PM10", "CO",
-                                                  "O3_1h", "PM2.5", "O3_8h"};
-static const char *const NAME_ZH[EG_QUALITY_SLOTS] = {
-    "二氧化硫", "二氧化氮", "颗粒物(PM10)", "一氧化碳", "臭氧1小时", "细颗粒物(PM2.5)", "臭氧8小时"};
+static const char *const NAME[EG_QUALITY_SLOTS] = {"SO2",   "NO2",   "PM10", "CO",
+                                                   "O3_1h", "PM2.5", "O3_8h"};
+static const char *const NAME_ZH[EG_QUALITY_SLOTS] = {"二氧化硫", "二氧化氮",  "颗粒物(PM10)",
+                                                      "一氧化碳", "臭氧1小时", "细颗粒物(PM2.5)",
+                                                      "臭氧8小时"};
 
 const char *eg_quality_slot_name(int slot)
 {

@@ -86,8 +86,7 @@ void eg_quality_noise_day_night(const struct eg_quality_noise_config *cfg, const
 static const int LIMITS[EG_QN_ZONES][2] = {
     {50, 40}, {55, 45}, {60, 50}, {65, 55}, {70, 55}, {70, 60}, {70, 55},
 };
-static const char *const ZONE_NAME[EG_QN_ZONES] = {"0", "1", "2", "3", "4a", "4b",
-                                                   "rail_existing"};
+static const char *const ZONE_NAME[EG_QN_ZONES] = {"0", "1", "2", "3", "4a", "4b", "rail_existing"};
 
 int eg_quality_noise_limits(int zone, int *day_limit, int *night_limit)
 {

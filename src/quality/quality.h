@@ -64,7 +64,7 @@ enum eg_quality_slot {
     EG_QUALITY_NO2,
     EG_QUALITY_PM10,
     EG_QUALITY_CO,
-    EG_QUALITY_O3,    /* O3 1-hour (real-time: the hour; daily 2012: the day's max 1-hour) */
+    EG_QUALITY_O3, /* O3 1-hour (real-time: the hour; daily 2012: the day's max 1-hour) */
     EG_QUALITY_PM25,
     EG_QUALITY_O3_8H, /* O3 8-hour (real-time: moving average; daily: the day's max, MDA8) */
     EG_QUALITY_SLOTS
@@ -93,13 +93,13 @@ enum {
 
 /* Flags on a report. */
 enum {
-    EG_QUALITY_F_CAPPED = 1u << 0,       /* a concentration above the IAQI-500 breakpoint */
-    EG_QUALITY_F_SO2_24H_USED = 1u << 1, /* 2012 real-time: SO2 1-h > 800, 24-h IAQI used */
-    EG_QUALITY_F_O3_8H_DROPPED = 1u << 2,/* 2012: O3 8-h > 800, not computed */
-    EG_QUALITY_F_INCOMPLETE = 1u << 3,   /* at least one indicator of the report is missing */
-    EG_QUALITY_F_AQI_WITHHELD = 1u << 4, /* 2026 §5.3.1: missing indicator and AQI <= 100 */
-    EG_QUALITY_F_SO2_HIGH = 1u << 5,     /* 2026 Table 3 note b: SO2 1-h > 800 -> IAQI 200 */
-    EG_QUALITY_F_O3_8H_HIGH = 1u << 6,   /* 2026 Table 3 note c: O3 8-h > 800 -> IAQI 300 */
+    EG_QUALITY_F_CAPPED = 1u << 0,        /* a concentration above the IAQI-500 breakpoint */
+    EG_QUALITY_F_SO2_24H_USED = 1u << 1,  /* 2012 real-time: SO2 1-h > 800, 24-h IAQI used */
+    EG_QUALITY_F_O3_8H_DROPPED = 1u << 2, /* 2012: O3 8-h > 800, not computed */
+    EG_QUALITY_F_INCOMPLETE = 1u << 3,    /* at least one indicator of the report is missing */
+    EG_QUALITY_F_AQI_WITHHELD = 1u << 4,  /* 2026 §5.3.1: missing indicator and AQI <= 100 */
+    EG_QUALITY_F_SO2_HIGH = 1u << 5,      /* 2026 Table 3 note b: SO2 1-h > 800 -> IAQI 200 */
+    EG_QUALITY_F_O3_8H_HIGH = 1u << 6,    /* 2026 Table 3 note c: O3 8-h > 800 -> IAQI 300 */
 };
 
 struct eg_quality_aqi_config {
@@ -136,15 +136,15 @@ struct eg_quality_aqi_input {
 };
 
 struct eg_quality_aqi {
-    int edition;                    /* 2012 or 2026 */
-    int daily;                      /* 1 daily report, 0 real-time */
-    int iaqi[EG_QUALITY_SLOTS];     /* >= 0, or EG_QUALITY_IAQI_NA (not an indicator / missing) */
-    int aqi;                        /* -1 when withheld or no indicator */
-    int level;                      /* 1..6, 0 with no AQI */
-    unsigned primary;               /* bitmask of slots (AQI > 50, all ties) */
-    unsigned exceeding;             /* bitmask of slots with IAQI > 100 (2012 only) */
-    unsigned flags;                 /* EG_QUALITY_F_* */
-    unsigned missing;               /* bitmask of the edition's indicators that are missing */
+    int edition;                /* 2012 or 2026 */
+    int daily;                  /* 1 daily report, 0 real-time */
+    int iaqi[EG_QUALITY_SLOTS]; /* >= 0, or EG_QUALITY_IAQI_NA (not an indicator / missing) */
+    int aqi;                    /* -1 when withheld or no indicator */
+    int level;                  /* 1..6, 0 with no AQI */
+    unsigned primary;           /* bitmask of slots (AQI > 50, all ties) */
+    unsigned exceeding;         /* bitmask of slots with IAQI > 100 (2012 only) */
+    unsigned flags;             /* EG_QUALITY_F_* */
+    unsigned missing;           /* bitmask of the edition's indicators that are missing */
 };
 
 /* IAQI of one concentration on one column (HJ 633-2012 eq. (1) / 2026 eq. (1)), rounded up
@@ -161,14 +161,14 @@ int eg_quality_aqi_compute(int edition, int daily, const struct eg_quality_aqi_i
 
 /* HJ 633-2012 Table 2 / Appendix A; HJ 633-2026 Table 1 / Appendix A (same levels). */
 struct eg_quality_category {
-    int level;             /* 1..6 */
-    int aqi_max;           /* top of the band; INT32_MAX for level 6 */
-    const char *level_zh;  /* 一级 … 六级 */
-    const char *name_zh;   /* 优, 良, 轻度污染, 中度污染, 重度污染, 严重污染 */
-    const char *name_en;   /* informal gloss */
-    const char *color_zh;  /* 绿 … 褐红 */
+    int level;            /* 1..6 */
+    int aqi_max;          /* top of the band; INT32_MAX for level 6 */
+    const char *level_zh; /* 一级 … 六级 */
+    const char *name_zh;  /* 优, 良, 轻度污染, 中度污染, 重度污染, 严重污染 */
+    const char *name_en;  /* informal gloss */
+    const char *color_zh; /* 绿 … 褐红 */
     unsigned char rgb[3];
-    const char *hex;       /* "#00E400" */
+    const char *hex; /* "#00E400" */
 };
 /* Category of an AQI >= 0; NULL for a negative AQI. */
 const struct eg_quality_category *eg_quality_category_of(int aqi);
@@ -187,16 +187,16 @@ size_t eg_quality_slots_format(unsigned mask, int zh, char *out, size_t outsz);
 
 /* Minimum data requirements. Both editions give the same figures (standards.md §2.2). */
 struct eg_quality_validity {
-    int hour_min_minutes;     /* 45: a 1-h value needs >= 45 min of sampling */
-    int day_min_hours;        /* 20: a 24-h mean needs >= 20 hourly values */
-    int o3_8h_min_hours;      /* 6: an 8-h mean needs >= 6 of its 8 hourly values */
-    int mda8_min_windows;     /* 14: HJ 663 §6.1.2, MDA8 from >= 14 valid 8-h values ... */
-    int32_t mda8_exceed_limit;/* ... or fewer, when the max exceeds this (milli). Default 160000
-                                 (Grade II), UNCONFIRMED (standards.md §2.3, §10 item 7) */
-    int o3_1h_max_min_hours;  /* daily max 1-h O3 (2012 daily report): UNCONFIRMED, default 20 */
-    int year_min_days;        /* 324 daily means per year ... */
-    int month_min_days;       /* ... and >= 27 in every month ... */
-    int feb_min_days;         /* ... February >= 25 */
+    int hour_min_minutes;      /* 45: a 1-h value needs >= 45 min of sampling */
+    int day_min_hours;         /* 20: a 24-h mean needs >= 20 hourly values */
+    int o3_8h_min_hours;       /* 6: an 8-h mean needs >= 6 of its 8 hourly values */
+    int mda8_min_windows;      /* 14: HJ 663 §6.1.2, MDA8 from >= 14 valid 8-h values ... */
+    int32_t mda8_exceed_limit; /* ... or fewer, when the max exceeds this (milli). Default 160000
+                                  (Grade II), UNCONFIRMED (standards.md §2.3, §10 item 7) */
+    int o3_1h_max_min_hours;   /* daily max 1-h O3 (2012 daily report): UNCONFIRMED, default 20 */
+    int year_min_days;         /* 324 daily means per year ... */
+    int month_min_days;        /* ... and >= 27 in every month ... */
+    int feb_min_days;          /* ... February >= 25 */
 };
 void eg_quality_validity_default(int edition, struct eg_quality_validity *v);
 
@@ -221,14 +221,14 @@ void eg_quality_moving_avg(const int32_t *hourly, size_t n, int window, int min_
 void eg_quality_daily_means(const struct eg_quality_validity *v, const int32_t *hourly,
                             size_t ndays, int32_t *daily);
 /* Daily maximum 1-hour value (NA with fewer than o3_1h_max_min_hours hours). */
-void eg_quality_daily_max(const struct eg_quality_validity *v, const int32_t *hourly,
-                          size_t ndays, int32_t *daily);
+void eg_quality_daily_max(const struct eg_quality_validity *v, const int32_t *hourly, size_t ndays,
+                          int32_t *daily);
 /* Daily maximum 8-hour moving average (MDA8): max over the 17 windows labelled 08…24 of the day
    (the window labelled 08 covers hours 01…08; standards.md §1.8), each valid with >= 6 hours;
    valid with >= 14 valid windows, or fewer when the max exceeds mda8_exceed_limit
    (HJ 663-2013 §6.1.2). n_windows (may be NULL) receives the count of valid windows per day. */
-void eg_quality_daily_mda8(const struct eg_quality_validity *v, const int32_t *hourly,
-                           size_t ndays, int32_t *daily, int *n_windows);
+void eg_quality_daily_mda8(const struct eg_quality_validity *v, const int32_t *hourly, size_t ndays,
+                           int32_t *daily, int *n_windows);
 
 /* Report inputs from hourly series. hourly[p] (p in pollutant order SO2, NO2, PM10, CO, O3,
    PM2.5 — see EG_QUALITY_POLLUTANTS below; NULL = all missing) use the hour labels above.
@@ -238,19 +238,17 @@ void eg_quality_daily_mda8(const struct eg_quality_validity *v, const int32_t *h
    8-hour moving average (>= o3_8h_min_hours of 8) and the SO2 24-hour moving average
    (>= day_min_hours of 24) for the 2012 SO2 > 800 rule (standards.md §1.5, UNCONFIRMED which
    24-h value; the moving average ending at the hour is used). */
-void eg_quality_daily_inputs(const struct eg_quality_validity *v,
-                             const int32_t *const hourly[6], size_t ndays, int round,
-                             struct eg_quality_aqi_input *out);
-void eg_quality_realtime_inputs(const struct eg_quality_validity *v,
-                                const int32_t *const hourly[6], size_t n,
-                                struct eg_quality_aqi_input *out);
+void eg_quality_daily_inputs(const struct eg_quality_validity *v, const int32_t *const hourly[6],
+                             size_t ndays, int round, struct eg_quality_aqi_input *out);
+void eg_quality_realtime_inputs(const struct eg_quality_validity *v, const int32_t *const hourly[6],
+                                size_t n, struct eg_quality_aqi_input *out);
 
 /* Region (city, district) hourly series as the arithmetic mean of its stations' valid values
    hour by hour (HJ 663 point averaging, as practised; the minimum number of stations for a
    valid regional hour is not in the reviewed text: min_stations, UNCONFIRMED, 1 is the usual
    reading). stations[k] may be NULL. Means rounded half to even to the milli. */
-void eg_quality_region_hourly(const int32_t *const *stations, size_t k, size_t n,
-                              int min_stations, int32_t *out);
+void eg_quality_region_hourly(const int32_t *const *stations, size_t k, size_t n, int min_stations,
+                              int32_t *out);
 
 /* ---------------------------------------------------------------- annual evaluation (HJ 663) */
 
@@ -275,8 +273,8 @@ struct eg_quality_limits {
 int eg_quality_limits_get(int edition, int grade, int year, struct eg_quality_limits *out);
 
 struct eg_quality_annual_config {
-    int grade;           /* zone class 1 or 2 (default 2: 二类区) */
-    int edition;         /* 0 (default): edition in force on the year's last day */
+    int grade;   /* zone class 1 or 2 (default 2: 二类区) */
+    int edition; /* 0 (default): edition in force on the year's last day */
     /* Daily means rounded to the reporting precision (integer µg/m³, CO 0.1 mg/m³, half even)
        before the statistics, as published daily values are (HJ 663 cites GB/T 8170;
        UNCONFIRMED, standards.md §3.2). Default 1. */
@@ -296,29 +294,29 @@ struct eg_quality_annual_config {
 void eg_quality_annual_config_default(struct eg_quality_annual_config *cfg);
 
 struct eg_quality_annual_stat {
-    int valid_days;      /* valid daily values (O3: valid MDA8 days) */
-    int valid;           /* annual statistic valid under GB 3095 Table 4 */
-    int pct;             /* percentile used: 98 SO2/NO2, 95 PM10/PM2.5/CO, 90 O3 */
-    int32_t mean;        /* annual mean (milli), NA for CO and O3 or with no data */
-    int32_t percentile;  /* milli, NA with no data */
-    int32_t max_daily;   /* milli, NA with no data */
-    int compliant;       /* 1 达标, 0 超标, -1 not evaluable (invalid year) */
-    double exceed_mean;  /* 超标倍数 (C-S)/S of the annual mean when > 0, else 0 */
-    double exceed_pct;   /* same for the percentile */
+    int valid_days;     /* valid daily values (O3: valid MDA8 days) */
+    int valid;          /* annual statistic valid under GB 3095 Table 4 */
+    int pct;            /* percentile used: 98 SO2/NO2, 95 PM10/PM2.5/CO, 90 O3 */
+    int32_t mean;       /* annual mean (milli), NA for CO and O3 or with no data */
+    int32_t percentile; /* milli, NA with no data */
+    int32_t max_daily;  /* milli, NA with no data */
+    int compliant;      /* 1 达标, 0 超标, -1 not evaluable (invalid year) */
+    double exceed_mean; /* 超标倍数 (C-S)/S of the annual mean when > 0, else 0 */
+    double exceed_pct;  /* same for the percentile */
 };
 
 struct eg_quality_annual {
-    int edition;         /* edition of the statistics and limits */
+    int edition; /* edition of the statistics and limits */
     int year;
     int ndays;
     struct eg_quality_annual_stat p[EG_QUALITY_POLLUTANTS];
-    int compliant;       /* all six 达标: 1, any 超标: 0, else -1 */
-    int days_valid;      /* days with a daily AQI counted for the ratio */
-    int days_good;       /* AQI <= 100 (优 + 良) */
-    int days_level[7];   /* [1..6] days per level */
+    int compliant;                      /* all six 达标: 1, any 超标: 0, else -1 */
+    int days_valid;                     /* days with a daily AQI counted for the ratio */
+    int days_good;                      /* AQI <= 100 (优 + 良) */
+    int days_level[7];                  /* [1..6] days per level */
     int days_primary[EG_QUALITY_SLOTS]; /* days each slot was a primary pollutant */
-    double good_ratio;   /* percent, unrounded; NaN with no valid day */
-    double composite;    /* 综合指数 Σ C_i/S_i (standards.md §3.5), NaN when incomplete */
+    double good_ratio;                  /* percent, unrounded; NaN with no valid day */
+    double composite; /* 综合指数 Σ C_i/S_i (standards.md §3.5), NaN when incomplete */
 };
 
 /* Annual evaluation of one station or region-average series. hourly[p] (p in slot order SO2,
@@ -351,12 +349,32 @@ int eg_quality_good_ratio_tenths(int good_days, int valid_days);
 #define EG_QUALITY_MICRO 1000000LL
 
 enum eg_quality_water_factor {
-    EG_QW_PH = 0, EG_QW_DO, EG_QW_CODMN, EG_QW_COD, EG_QW_BOD5, EG_QW_NH3N, EG_QW_TP, EG_QW_TN,
-    EG_QW_CU, EG_QW_ZN, EG_QW_F, EG_QW_SE, EG_QW_AS, EG_QW_HG, EG_QW_CD, EG_QW_CR6, EG_QW_PB,
-    EG_QW_CN, EG_QW_PHENOL, EG_QW_OIL, EG_QW_LAS, EG_QW_SULFIDE, EG_QW_COLIFORM,
+    EG_QW_PH = 0,
+    EG_QW_DO,
+    EG_QW_CODMN,
+    EG_QW_COD,
+    EG_QW_BOD5,
+    EG_QW_NH3N,
+    EG_QW_TP,
+    EG_QW_TN,
+    EG_QW_CU,
+    EG_QW_ZN,
+    EG_QW_F,
+    EG_QW_SE,
+    EG_QW_AS,
+    EG_QW_HG,
+    EG_QW_CD,
+    EG_QW_CR6,
+    EG_QW_PB,
+    EG_QW_CN,
+    EG_QW_PHENOL,
+    EG_QW_OIL,
+    EG_QW_LAS,
+    EG_QW_SULFIDE,
+    EG_QW_COLIFORM,
     EG_QW_FACTORS
 };
-enum { EG_QW_CLASS_WORSE_V = 6 }; /* 劣V */
+enum { EG_QW_CLASS_WORSE_V = 6 };         /* 劣V */
 enum { EG_QW_RIVER = 0, EG_QW_LAKE = 1 }; /* 湖、库 use the lake TP column and TN */
 
 struct eg_quality_water_config {
@@ -377,11 +395,11 @@ int eg_quality_water_factor_class(int factor, int waterbody, int64_t micro);
 int64_t eg_quality_water_limit(int factor, int waterbody, int cls);
 
 struct eg_quality_water_result {
-    int cls;                        /* worst class over the class factors, 0 with none */
-    int factor_class[EG_QW_FACTORS];/* per factor, 0 when NA / not applicable */
-    uint32_t worst;                 /* factors that decide the class */
-    uint32_t over_target;           /* factors worse than the target class (超标项目) */
-    double multiple[EG_QW_FACTORS]; /* (C - S)/S against the target-class limit, 0 if none */
+    int cls;                         /* worst class over the class factors, 0 with none */
+    int factor_class[EG_QW_FACTORS]; /* per factor, 0 when NA / not applicable */
+    uint32_t worst;                  /* factors that decide the class */
+    uint32_t over_target;            /* factors worse than the target class (超标项目) */
+    double multiple[EG_QW_FACTORS];  /* (C - S)/S against the target-class limit, 0 if none */
 };
 /* Single-factor evaluation of a sample or a period mean (GB 3838-2002 §5.1). target_class
    1..5, or 0 for class III (national reporting basis). Returns 0 or EG_EINVAL. */
@@ -407,7 +425,12 @@ double eg_quality_water_share(const int *classes, size_t n, int max_class);
 /* ---------------------------------------------------------------- noise (GB 3096-2008) */
 
 enum eg_quality_noise_zone {
-    EG_QN_ZONE0 = 0, EG_QN_ZONE1, EG_QN_ZONE2, EG_QN_ZONE3, EG_QN_ZONE4A, EG_QN_ZONE4B,
+    EG_QN_ZONE0 = 0,
+    EG_QN_ZONE1,
+    EG_QN_ZONE2,
+    EG_QN_ZONE3,
+    EG_QN_ZONE4A,
+    EG_QN_ZONE4B,
     EG_QN_RAIL_EXISTING, /* §5.3: background noise beside existing railway trunk lines */
     EG_QN_ZONES
 };
@@ -417,10 +440,11 @@ enum eg_quality_noise_zone {
 double eg_quality_leq(const double *levels, const double *durations, size_t n);
 
 struct eg_quality_noise_config {
-    int day_start_hour;   /* 6: 昼间 06:00-22:00 (standards.md §5.2; local governments may change) */
+    int day_start_hour; /* 6: 昼间 06:00-22:00 (standards.md §5.2; local governments may change) */
     int night_start_hour; /* 22 */
-    int min_day_hours;    /* valid L_d with at least this many hourly values; default 1 (UNCONFIRMED) */
-    int min_night_hours;  /* same for L_n; default 1 */
+    int min_day_hours;   /* valid L_d with at least this many hourly values; default 1 (UNCONFIRMED)
+                          */
+    int min_night_hours; /* same for L_n; default 1 */
 };
 void eg_quality_noise_config_default(struct eg_quality_noise_config *cfg);
 
@@ -437,10 +461,10 @@ int eg_quality_noise_zone_parse(const char *s);
 const char *eg_quality_noise_zone_name(int zone);
 
 struct eg_quality_noise_result {
-    int day_ok, night_ok;     /* 1 complies, 0 exceeds, -1 no value */
-    double day_over;          /* 超标量 = level - limit (0.1 dB; negative = margin) */
+    int day_ok, night_ok; /* 1 complies, 0 exceeds, -1 no value */
+    double day_over;      /* 超标量 = level - limit (0.1 dB; negative = margin) */
     double night_over;
-    int lmax_ok;              /* §5.4 night L_max <= night limit + 15; -1 without L_max */
+    int lmax_ok; /* §5.4 night L_max <= night limit + 15; -1 without L_max */
 };
 /* Compliance of L_d / L_n (NaN = no value) and the night L_max (NaN = none) for a zone,
    comparing values rounded to 0.1 dB (reporting precision, UNCONFIRMED §10 item 10). */
@@ -450,11 +474,11 @@ int eg_quality_noise_check(int zone, double ld, double ln, double lmax_night,
 /* ---------------------------------------------------------------- targets and progress */
 
 enum eg_quality_metric {
-    EG_QT_GOOD_DAY_RATIO = 0, /* 优良天数比率, percent of valid days */
-    EG_QT_PM25_ANNUAL_MEAN,   /* µg/m³ */
-    EG_QT_PM10_ANNUAL_MEAN,   /* µg/m³ */
-    EG_QT_WATER_III_SHARE,    /* share of sections of class III or better, percent */
-    EG_QT_WATER_WORSE_V_SHARE,/* share of sections 劣V, percent */
+    EG_QT_GOOD_DAY_RATIO = 0,     /* 优良天数比率, percent of valid days */
+    EG_QT_PM25_ANNUAL_MEAN,       /* µg/m³ */
+    EG_QT_PM10_ANNUAL_MEAN,       /* µg/m³ */
+    EG_QT_WATER_III_SHARE,        /* share of sections of class III or better, percent */
+    EG_QT_WATER_WORSE_V_SHARE,    /* share of sections 劣V, percent */
     EG_QT_NOISE_DAY_COMPLIANCE,   /* percent of station-days complying, day */
     EG_QT_NOISE_NIGHT_COMPLIANCE, /* same, night */
     EG_QT_HEAVY_POLLUTION_DAYS,   /* days of AQI > 200 (count) */
@@ -489,18 +513,18 @@ struct eg_quality_progress_in {
 };
 
 struct eg_quality_progress {
-    int valid;            /* 0 when nothing is known yet (den == 0 for RATIO/MEAN) */
-    double value;         /* the metric so far (percent, µg/m³ or count) */
-    int met;              /* the value so far satisfies the goal */
-    int on_track;         /* keeping the present pace meets the goal at the end of the period */
-    int achievable;       /* the goal can still be met */
+    int valid;      /* 0 when nothing is known yet (den == 0 for RATIO/MEAN) */
+    double value;   /* the metric so far (percent, µg/m³ or count) */
+    int met;        /* the value so far satisfies the goal */
+    int on_track;   /* keeping the present pace meets the goal at the end of the period */
+    int achievable; /* the goal can still be met */
     /* What is left:
        RATIO: units that must still count (e.g. good days needed among the remaining days,
               sections still to bring to class III), 0 when already secured;
        MEAN:  the highest mean the remaining days may have (µg/m³) — or the lowest, for >=;
        COUNT: how many more may occur before the goal is missed (<=/<), or are needed (>=/>). */
     double left;
-    int64_t left_units;   /* RATIO / COUNT: left as an integer */
+    int64_t left_units; /* RATIO / COUNT: left as an integer */
 };
 /* Progress inputs from the days of the period so far. For the good-day ratio, daily_aqi[n]
    (< 0: no valid AQI that day) counts days with AQI <= 100 among valid days; for heavy
@@ -521,8 +545,15 @@ int eg_quality_target_progress(const struct eg_quality_target *t,
    (O3 ppm 3 decimals, PM2.5 µg/m³ 1 decimal, PM10 integer, CO ppm 1 decimal, SO2/NO2 ppb
    integer), the index is rounded to the nearest integer (125.5 -> 126), exactly. */
 enum eg_quality_epa_pollutant {
-    EG_EPA_O3_8H = 0, EG_EPA_O3_1H, EG_EPA_PM25_24H, EG_EPA_PM10_24H, EG_EPA_CO_8H,
-    EG_EPA_SO2_1H, EG_EPA_SO2_24H, EG_EPA_NO2_1H, EG_EPA_POLLUTANTS
+    EG_EPA_O3_8H = 0,
+    EG_EPA_O3_1H,
+    EG_EPA_PM25_24H,
+    EG_EPA_PM10_24H,
+    EG_EPA_CO_8H,
+    EG_EPA_SO2_1H,
+    EG_EPA_SO2_24H,
+    EG_EPA_NO2_1H,
+    EG_EPA_POLLUTANTS
 };
 /* Index of the decimal text s (n bytes). Returns the index (> 500 extrapolated on the top
    segment), -1 for invalid text or a concentration the pollutant's table does not cover

@@ -66,10 +66,14 @@ int eg_quality_cmp_parse(const char *s)
 static int compare(int cmp, int64_t a, int64_t b)
 {
     switch (cmp) {
-    case EG_QT_GT: return a > b;
-    case EG_QT_LE: return a <= b;
-    case EG_QT_LT: return a < b;
-    default: return a >= b;
+    case EG_QT_GT:
+        return a > b;
+    case EG_QT_LE:
+        return a <= b;
+    case EG_QT_LT:
+        return a < b;
+    default:
+        return a >= b;
     }
 }
 
@@ -111,7 +115,7 @@ int eg_quality_target_progress(const struct eg_quality_target *t,
             out->met = compare(cmp, 100000 * num, g * den);
             out->on_track = out->met; /* the pace so far, continued, gives the same ratio */
         }
-        int64_t tot = den + R; /* units at the end of the period */
+        int64_t tot = den + R;   /* units at the end of the period */
         int64_t bound = g * tot; /* 100000 * final num compared with this */
         int64_t x;
         if (!upper) {
@@ -192,7 +196,7 @@ int eg_quality_progress_from_days(int metric, const int *daily_aqi, const int32_
     memset(out, 0, sizeof *out);
     out->remaining = remaining;
     switch (metric) {
-    case EG_QT_GOOD_DAY_RATIO: /* 优良天数比率: AQI <= 100 among valid days (§3.4) */
+    case EG_QT_GOOD_DAY_RATIO:       /* 优良天数比率: AQI <= 100 among valid days (§3.4) */
     case EG_QT_HEAVY_POLLUTION_DAYS: /* 重污染: AQI > 200 (levels 5 and 6) */
         if (!daily_aqi && n)
             return EG_EINVAL;

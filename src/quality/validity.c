@@ -51,8 +51,7 @@ static int32_t mean_of(int64_t sum, int n)
     return (int32_t)eg_quality_div_half_even(sum, n);
 }
 
-void eg_quality_moving_avg(const int32_t *hourly, size_t n, int window, int min_valid,
-                           int32_t *out)
+void eg_quality_moving_avg(const int32_t *hourly, size_t n, int window, int min_valid, int32_t *out)
 {
     int64_t sum = 0;
     int cnt = 0;
@@ -89,8 +88,8 @@ void eg_quality_daily_means(const struct eg_quality_validity *v, const int32_t *
     }
 }
 
-void eg_quality_daily_max(const struct eg_quality_validity *v, const int32_t *hourly,
-                          size_t ndays, int32_t *daily)
+void eg_quality_daily_max(const struct eg_quality_validity *v, const int32_t *hourly, size_t ndays,
+                          int32_t *daily)
 {
     for (size_t d = 0; d < ndays; d++) {
         const int32_t *h = hourly + 24 * d;
@@ -106,8 +105,8 @@ void eg_quality_daily_max(const struct eg_quality_validity *v, const int32_t *ho
     }
 }
 
-void eg_quality_daily_mda8(const struct eg_quality_validity *v, const int32_t *hourly,
-                           size_t ndays, int32_t *daily, int *n_windows)
+void eg_quality_daily_mda8(const struct eg_quality_validity *v, const int32_t *hourly, size_t ndays,
+                           int32_t *daily, int *n_windows)
 {
     for (size_t d = 0; d < ndays; d++) {
         const int32_t *h = hourly + 24 * d;
@@ -157,9 +156,8 @@ static int32_t report_round(int co, int32_t v)
 static const int P_SLOT[6] = {EG_QUALITY_SO2, EG_QUALITY_NO2, EG_QUALITY_PM10,
                               EG_QUALITY_CO,  EG_QUALITY_O3,  EG_QUALITY_PM25};
 
-void eg_quality_daily_inputs(const struct eg_quality_validity *v,
-                             const int32_t *const hourly[6], size_t ndays, int round,
-                             struct eg_quality_aqi_input *out)
+void eg_quality_daily_inputs(const struct eg_quality_validity *v, const int32_t *const hourly[6],
+                             size_t ndays, int round, struct eg_quality_aqi_input *out)
 {
     for (size_t d = 0; d < ndays; d++) {
         for (int s = 0; s < EG_QUALITY_SLOTS; s++)
@@ -185,9 +183,8 @@ void eg_quality_daily_inputs(const struct eg_quality_validity *v,
     }
 }
 
-void eg_quality_realtime_inputs(const struct eg_quality_validity *v,
-                                const int32_t *const hourly[6], size_t n,
-                                struct eg_quality_aqi_input *out)
+void eg_quality_realtime_inputs(const struct eg_quality_validity *v, const int32_t *const hourly[6],
+                                size_t n, struct eg_quality_aqi_input *out)
 {
     for (size_t i = 0; i < n; i++) {
         for (int p = 0; p < 6; p++) {
@@ -228,8 +225,8 @@ void eg_quality_realtime_inputs(const struct eg_quality_validity *v,
     }
 }
 
-void eg_quality_region_hourly(const int32_t *const *stations, size_t k, size_t n,
-                              int min_stations, int32_t *out)
+void eg_quality_region_hourly(const int32_t *const *stations, size_t k, size_t n, int min_stations,
+                              int32_t *out)
 {
     for (size_t i = 0; i < n; i++) {
         int64_t sum = 0;

@@ -17,15 +17,15 @@
 #include <string.h>
 #include <strings.h>
 
-#define U(x) ((int64_t)((x) * 1000000.0 + 0.5)) /* constant decimal -> micro, exact here */
+#define U(x) ((int64_t)((x)*1000000.0 + 0.5)) /* constant decimal -> micro, exact here */
 
 /* GB 3838-2002 Table 1, classes I..V (mg/L; coliforms 个/L). DO is "not less than". */
 static const int64_t LIMIT[EG_QW_FACTORS][5] = {
-    [EG_QW_PH] = {0, 0, 0, 0, 0}, /* 6-9 for every class: handled apart */
-    [EG_QW_DO] = {U(7.5), U(6), U(5), U(3), U(2)}, /* item 3, class I "饱和率90%(或7.5)" */
-    [EG_QW_CODMN] = {U(2), U(4), U(6), U(10), U(15)},         /* item 4 */
-    [EG_QW_COD] = {U(15), U(15), U(20), U(30), U(40)},        /* item 5 */
-    [EG_QW_BOD5] = {U(3), U(3), U(4), U(6), U(10)},           /* item 6 */
+    [EG_QW_PH] = {0, 0, 0, 0, 0},                      /* 6-9 for every class: handled apart */
+    [EG_QW_DO] = {U(7.5), U(6), U(5), U(3), U(2)},     /* item 3, class I "饱和率90%(或7.5)" */
+    [EG_QW_CODMN] = {U(2), U(4), U(6), U(10), U(15)},  /* item 4 */
+    [EG_QW_COD] = {U(15), U(15), U(20), U(30), U(40)}, /* item 5 */
+    [EG_QW_BOD5] = {U(3), U(3), U(4), U(6), U(10)},    /* item 6 */
     [EG_QW_NH3N] = {U(0.15), U(0.5), U(1.0), U(1.5), U(2.0)}, /* item 7 */
     [EG_QW_TP] = {U(0.02), U(0.1), U(0.2), U(0.3), U(0.4)},   /* item 8, rivers */
     [EG_QW_TN] = {U(0.2), U(0.5), U(1.0), U(1.5), U(2.0)},    /* item 9, 湖、库 only */
@@ -49,8 +49,8 @@ static const int64_t LIMIT[EG_QW_FACTORS][5] = {
 static const int64_t TP_LAKE[5] = {U(0.01), U(0.025), U(0.05), U(0.1), U(0.2)};
 
 static const char *const FACTOR_NAME[EG_QW_FACTORS] = {
-    "pH", "DO", "CODMn", "COD", "BOD5", "NH3-N", "TP", "TN", "Cu", "Zn", "F", "Se",
-    "As", "Hg", "Cd", "Cr6", "Pb", "CN", "phenol", "oil", "LAS", "sulfide", "coliform"};
+    "pH", "DO", "CODMn", "COD", "BOD5", "NH3-N", "TP",     "TN",  "Cu",  "Zn",      "F",       "Se",
+    "As", "Hg", "Cd",    "Cr6", "Pb",   "CN",    "phenol", "oil", "LAS", "sulfide", "coliform"};
 
 void eg_quality_water_config_default(struct eg_quality_water_config *cfg)
 {
@@ -173,11 +173,21 @@ int eg_quality_water_factor_parse(const char *name)
     static const struct {
         const char *alias;
         int factor;
-    } A[] = {{"NH3N", EG_QW_NH3N}, {"NH3_N", EG_QW_NH3N}, {"氨氮", EG_QW_NH3N},
-             {"溶解氧", EG_QW_DO}, {"高锰酸盐指数", EG_QW_CODMN}, {"化学需氧量", EG_QW_COD},
-             {"五日生化需氧量", EG_QW_BOD5}, {"总磷", EG_QW_TP}, {"总氮", EG_QW_TN},
-             {"COD_Mn", EG_QW_CODMN}, {"CODCr", EG_QW_COD}, {"Cr(VI)", EG_QW_CR6},
-             {"石油类", EG_QW_OIL}, {"粪大肠菌群", EG_QW_COLIFORM}, {"挥发酚", EG_QW_PHENOL}};
+    } A[] = {{"NH3N", EG_QW_NH3N},
+             {"NH3_N", EG_QW_NH3N},
+             {"氨氮", EG_QW_NH3N},
+             {"溶解氧", EG_QW_DO},
+             {"高锰酸盐指数", EG_QW_CODMN},
+             {"化学需氧量", EG_QW_COD},
+             {"五日生化需氧量", EG_QW_BOD5},
+             {"总磷", EG_QW_TP},
+             {"总氮", EG_QW_TN},
+             {"COD_Mn", EG_QW_CODMN},
+             {"CODCr", EG_QW_COD},
+             {"Cr(VI)", EG_QW_CR6},
+             {"石油类", EG_QW_OIL},
+             {"粪大肠菌群", EG_QW_COLIFORM},
+             {"挥发酚", EG_QW_PHENOL}};
     for (int f = 0; f < EG_QW_FACTORS; f++)
         if (!strcasecmp(name, FACTOR_NAME[f]))
             return f;

@@ -189,9 +189,12 @@ TEST(quality_cli_aqi_real_china_sites_20190102_equals_published)
 static const char *zh_to_national(const char *zh, char *buf, size_t n)
 {
     /* CNEMC names -> national short names, comma-joined in the same order */
-    static const char *const MAP[][2] = {{"细颗粒物(PM2.5)", "PM2.5"}, {"颗粒物(PM10)", "PM10"},
-                                         {"臭氧1小时", "O3_1h"},       {"臭氧8小时", "O3_8h"},
-                                         {"二氧化硫", "SO2"},          {"二氧化氮", "NO2"},
+    static const char *const MAP[][2] = {{"细颗粒物(PM2.5)", "PM2.5"},
+                                         {"颗粒物(PM10)", "PM10"},
+                                         {"臭氧1小时", "O3_1h"},
+                                         {"臭氧8小时", "O3_8h"},
+                                         {"二氧化硫", "SO2"},
+                                         {"二氧化氮", "NO2"},
                                          {"一氧化碳", "CO"}};
     buf[0] = '\0';
     if (!strcmp(zh, "-;"))
@@ -310,8 +313,8 @@ TEST(quality_cli_aqi_real_cnemc_summer_equals_published)
    primary pollutant column main_pollution ('—' when AQI <= 50). Read by the plain csv format. */
 TEST(quality_cli_aqi_real_mee_city_spring_festival_equals_published)
 {
-    const char *path = eg_test_shared(
-        "data/real/mee_city_hourly_2019_spring_festival/AQI_Data_2019-02-04T22_to_2019-02-05T05.csv");
+    const char *path = eg_test_shared("data/real/mee_city_hourly_2019_spring_festival/"
+                                      "AQI_Data_2019-02-04T22_to_2019-02-05T05.csv");
     size_t len;
     char *src = eg_test_read_file(path, &len);
     REQUIRE(src != NULL);
@@ -421,13 +424,15 @@ TEST(quality_cli_aqi_realtime_csv_rules)
 /* china_sites --daily: natural days of hours labelled 01..24 (GB 3095 Table 4, 20 hours). */
 TEST(quality_cli_aqi_china_sites_daily)
 {
-    const char *path = eg_test_shared("data/real/quotsoft_china_sites_2019/china_sites_20190102.csv");
+    const char *path =
+        eg_test_shared("data/real/quotsoft_china_sites_2019/china_sites_20190102.csv");
     int rc;
     char *out = run_aqi("china_sites", path, 1, &rc);
     REQUIRE(out != NULL);
     CHECK_EQ_INT(rc, 0);
-    CHECK(!strncmp(out, "station,time,aqi,level,category,primary_pollutants,iaqi_so2,iaqi_no2,"
-                        "iaqi_pm10,iaqi_co,iaqi_o3,iaqi_pm25,iaqi_o3_8h\n",
+    CHECK(!strncmp(out,
+                   "station,time,aqi,level,category,primary_pollutants,iaqi_so2,iaqi_no2,"
+                   "iaqi_pm10,iaqi_co,iaqi_o3,iaqi_pm25,iaqi_o3_8h\n",
                    strlen(HEADER) + 12));
     /* hour 0 of 01-02 closes 2019-01-01 (1 hour: no valid 24-h mean); 01-02 has 23 hours */
     CHECK(strstr(out, "1001A,2019-01-02,") != NULL);
@@ -462,8 +467,9 @@ TEST(quality_cli_aqi_usage_and_bad_input)
     free(err);
     /* invalid values: row printed with empty cells, exit 1, the line named on stderr */
     const char *a[] = {"aqi", "-", NULL};
-    CHECK_EQ_INT(run_in(a, "time,pm25\n2019-01-01 01:00,abc\n2019-13-01 01:00,5\n"
-                           "2019-01-01 02:00,\"unterminated\n2019-01-01 03:00,-4\n",
+    CHECK_EQ_INT(run_in(a,
+                        "time,pm25\n2019-01-01 01:00,abc\n2019-13-01 01:00,5\n"
+                        "2019-01-01 02:00,\"unterminated\n2019-01-01 03:00,-4\n",
                         &out, &err),
                  1);
     CHECK(strstr(out, ",2019-01-01 01:00,,,,,,,,,,\n") != NULL);
@@ -478,19 +484,23 @@ TEST(quality_cli_aqi_usage_and_bad_input)
     free(out);
     free(err);
     const char *j[] = {"aqi", "--format", "cnemc_json", "-", NULL};
-    CHECK_EQ_INT(run_in(j, "{\"features\": [1, {\"properties\": {\"timepoint\": 5}}", &out, &err), 1);
+    CHECK_EQ_INT(run_in(j, "{\"features\": [1, {\"properties\": {\"timepoint\": 5}}", &out, &err),
+                 1);
     free(out);
     free(err);
-    CHECK_EQ_INT(run_in(j, "{\"features\": [1, {\"properties\": {\"timepoint\": \"2019-01-01T05:00:00\","
-                           "\"pm2_5\": \"40\", \"so2\": [1]}}]}",
-                        &out, &err),
-                 1);
+    CHECK_EQ_INT(
+        run_in(j,
+               "{\"features\": [1, {\"properties\": {\"timepoint\": \"2019-01-01T05:00:00\","
+               "\"pm2_5\": \"40\", \"so2\": [1]}}]}",
+               &out, &err),
+        1);
     CHECK(strstr(out, ",2019-01-01 05:00,") != NULL);
     free(out);
     free(err);
     /* numbers as JSON numbers are read too (the feed itself uses strings) */
-    CHECK_EQ_INT(run_in(j, "{\"features\": [{\"properties\": {\"timepoint\": \"2019-01-01T05:00:00\","
-                           "\"pm2_5\": 75, \"pm10\": 150.0, \"stationcode\": \"X\"}}]}",
+    CHECK_EQ_INT(run_in(j,
+                        "{\"features\": [{\"properties\": {\"timepoint\": \"2019-01-01T05:00:00\","
+                        "\"pm2_5\": 75, \"pm10\": 150.0, \"stationcode\": \"X\"}}]}",
                         &out, &err),
                  0);
     CHECK(strstr(out, "X,2019-01-01 05:00,100,2,良,\"PM10,PM2.5\",,,100,,,100\n") != NULL);

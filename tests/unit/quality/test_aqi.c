@@ -10,7 +10,7 @@
 #include <math.h>
 #include <stdio.h>
 
-#define MG(x) ((int32_t)((x) * 1000 + 0.5)) /* test constants -> milli */
+#define MG(x) ((int32_t)((x)*1000 + 0.5)) /* test constants -> milli */
 #define NA EG_QUALITY_NA
 
 static int iq(int ed, enum eg_quality_column col, double c)
@@ -18,12 +18,11 @@ static int iq(int ed, enum eg_quality_column col, double c)
     return eg_quality_iaqi(ed, col, MG(c), NULL, NULL);
 }
 
-static struct eg_quality_aqi daily2012(double so2, double no2, double pm10, double co,
-                                       double o3_1h, double o3_8h, double pm25, int ed)
+static struct eg_quality_aqi daily2012(double so2, double no2, double pm10, double co, double o3_1h,
+                                       double o3_8h, double pm25, int ed)
 {
-    struct eg_quality_aqi_input in = {{MG(so2), MG(no2), MG(pm10), MG(co), MG(o3_1h), MG(pm25),
-                                       MG(o3_8h)},
-                                      NA};
+    struct eg_quality_aqi_input in = {
+        {MG(so2), MG(no2), MG(pm10), MG(co), MG(o3_1h), MG(pm25), MG(o3_8h)}, NA};
     struct eg_quality_aqi r;
     REQUIRE(eg_quality_aqi_compute(ed, 1, &in, NULL, &r) == 0);
     return r;
@@ -32,9 +31,8 @@ static struct eg_quality_aqi daily2012(double so2, double no2, double pm10, doub
 static struct eg_quality_aqi rt(int ed, double so2, double no2, double pm10, double co, double o3,
                                 double pm25, double so2_24h)
 {
-    struct eg_quality_aqi_input in = {
-        {MG(so2), MG(no2), MG(pm10), MG(co), MG(o3), MG(pm25), NA},
-        so2_24h < 0 ? NA : MG(so2_24h)};
+    struct eg_quality_aqi_input in = {{MG(so2), MG(no2), MG(pm10), MG(co), MG(o3), MG(pm25), NA},
+                                      so2_24h < 0 ? NA : MG(so2_24h)};
     struct eg_quality_aqi r;
     REQUIRE(eg_quality_aqi_compute(ed, 0, &in, NULL, &r) == 0);
     return r;
@@ -106,13 +104,19 @@ TEST(quality_aqi_tc20_exhaustive_exact_scan_both_editions)
         {EG_QUALITY_COL_SO2_1H, 0, 5, {0, 150, 500, 650, 800}, {0}},
         {EG_QUALITY_COL_NO2_24H, 0, 8, {0, 40, 80, 180, 280, 565, 750, 940}, {0}},
         {EG_QUALITY_COL_NO2_1H, 0, 8, {0, 100, 200, 700, 1200, 2340, 3090, 3840}, {0}},
-        {EG_QUALITY_COL_PM10_24H, 0, 8, {0, 50, 150, 250, 350, 420, 500, 600},
+        {EG_QUALITY_COL_PM10_24H,
+         0,
+         8,
+         {0, 50, 150, 250, 350, 420, 500, 600},
          {0, 50, 120, 250, 350, 420, 500, 600}},
         {EG_QUALITY_COL_CO_24H, 1, 8, {0, 2, 4, 14, 24, 36, 48, 60}, {0}},
         {EG_QUALITY_COL_CO_1H, 1, 8, {0, 5, 10, 35, 60, 90, 120, 150}, {0}},
         {EG_QUALITY_COL_O3_1H, 0, 8, {0, 160, 200, 300, 400, 800, 1000, 1200}, {0}},
         {EG_QUALITY_COL_O3_8H, 0, 6, {0, 100, 160, 215, 265, 800}, {0}},
-        {EG_QUALITY_COL_PM25_24H, 0, 8, {0, 35, 75, 115, 150, 250, 350, 500},
+        {EG_QUALITY_COL_PM25_24H,
+         0,
+         8,
+         {0, 35, 75, 115, 150, 250, 350, 500},
          {0, 35, 60, 115, 150, 250, 350, 500}},
     };
     int bad = 0;
@@ -262,7 +266,7 @@ TEST(quality_aqi_tc8_tc9_ceiling_and_levels)
     CHECK_STR(eg_quality_category_of(300)->name_zh, "重度污染");
     CHECK_STR(eg_quality_category_of(300)->hex, "#99004C");
     CHECK_STR(eg_quality_category_of(301)->name_zh, "严重污染");
-    static const int EDGES[][2] = {{0, 1}, {50, 1}, {51, 2}, {100, 2}, {101, 3}, {150, 3},
+    static const int EDGES[][2] = {{0, 1},   {50, 1},  {51, 2},  {100, 2}, {101, 3}, {150, 3},
                                    {151, 4}, {200, 4}, {201, 5}, {300, 5}, {301, 6}, {500, 6}};
     for (size_t i = 0; i < EG_ARRAY_LEN(EDGES); i++)
         CHECK_EQ_INT(eg_quality_category_of(EDGES[i][0])->level, EDGES[i][1]);
@@ -307,7 +311,8 @@ TEST(quality_aqi_concentration_rounding_half_even)
 /* HJ 633-2012 Tables 3/4 "NA": missing indicators; invalid text refused. */
 TEST(quality_aqi_missing_and_invalid_input)
 {
-    CHECK_EQ_INT(eg_quality_iaqi(2012, EG_QUALITY_COL_PM25_24H, NA, NULL, NULL), EG_QUALITY_IAQI_NA);
+    CHECK_EQ_INT(eg_quality_iaqi(2012, EG_QUALITY_COL_PM25_24H, NA, NULL, NULL),
+                 EG_QUALITY_IAQI_NA);
     CHECK_EQ_INT(eg_quality_iaqi(2012, EG_QUALITY_COL_PM25_24H, -1000, NULL, NULL),
                  EG_QUALITY_IAQI_NA);
     CHECK_EQ_INT(eg_quality_iaqi(2012, (enum eg_quality_column)99, 1000, NULL, NULL),
@@ -335,8 +340,20 @@ TEST(quality_aqi_missing_and_invalid_input)
     CHECK(eg_quality_aqi_compute(2019, 0, &none, NULL, &r) == EG_EINVAL);
     /* hostile text */
     int32_t m;
-    static const char *BAD[] = {"", "-1", "1e3", "abc", "1.2.3", ".", "+", "nan", "inf",
-                                " 1", "1 ", "0x10", "99999999999999999999999", "1000001"};
+    static const char *BAD[] = {"",
+                                "-1",
+                                "1e3",
+                                "abc",
+                                "1.2.3",
+                                ".",
+                                "+",
+                                "nan",
+                                "inf",
+                                " 1",
+                                "1 ",
+                                "0x10",
+                                "99999999999999999999999",
+                                "1000001"};
     for (size_t i = 0; i < EG_ARRAY_LEN(BAD); i++)
         CHECK(eg_quality_conc_parse(BAD[i], strlen(BAD[i]), &m) == EG_EINVAL);
     CHECK(eg_quality_conc_parse("1000000", 7, &m) == 0 && m == 1000000000);

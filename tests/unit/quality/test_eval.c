@@ -13,7 +13,7 @@
 #include <string.h>
 
 #define NA EG_QUALITY_NA
-#define K(x) ((int32_t)((x) * 1000))
+#define K(x) ((int32_t)((x)*1000))
 
 /* TC19: GB 3095 Table 4 validity. */
 TEST(quality_validity_tc19_gb3095_table4)
@@ -152,10 +152,10 @@ TEST(quality_annual_eval_synthetic_year)
     for (int d = 0; d < ndays; d++)
         for (int k = 0; k < 24; k++) {
             int i = d * 24 + k;
-            h[0][i] = K(10);                   /* SO2 */
-            h[1][i] = K(30);                   /* NO2 */
-            h[2][i] = K(60);                   /* PM10 */
-            h[3][i] = 800;                     /* CO 0.8 */
+            h[0][i] = K(10);                           /* SO2 */
+            h[1][i] = K(30);                           /* NO2 */
+            h[2][i] = K(60);                           /* PM10 */
+            h[3][i] = 800;                             /* CO 0.8 */
             h[4][i] = K(k >= 12 && k < 20 ? 120 : 40); /* O3: MDA8 120 */
             h[5][i] = d < 300 ? K(20) : K(80); /* PM2.5: 300 good days, 65 at 80 -> IAQI 107 */
         }
@@ -552,7 +552,7 @@ TEST(quality_period_eval_month_and_edition_switch)
     /* 2012: 50 + 50*35/40 = 93.75 -> 94 (良); 2026: 100 + 50*10/55 = 109.1 -> 110 (轻度) */
     CHECK_EQ_INT(a.days_good, 9);
     CHECK_EQ_INT(a.days_level[3], 10);
-    CHECK_EQ_INT(a.p[5].valid, 1); /* no whole month in the span */
+    CHECK_EQ_INT(a.p[5].valid, 1);     /* no whole month in the span */
     CHECK_EQ_INT(a.p[5].compliant, 0); /* P95 70 > 2026 transition daily limit 60 */
     for (int p = 0; p < 6; p++)
         free(h[p]);

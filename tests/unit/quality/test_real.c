@@ -24,8 +24,8 @@
 #define NA EG_QUALITY_NA
 
 enum { T_PM25, T_PM25_24, T_PM10, T_PM10_24, T_SO2, T_SO2_24, T_NO2, T_NO2_24, T_O3, T_O3_8H, T_N };
-static const char *const TYPES[T_N] = {"PM2.5", "PM2.5_24h", "PM10", "PM10_24h", "SO2",
-                                       "SO2_24h", "NO2", "NO2_24h", "O3", "O3_8h"};
+static const char *const TYPES[T_N] = {"PM2.5",   "PM2.5_24h", "PM10",    "PM10_24h", "SO2",
+                                       "SO2_24h", "NO2",       "NO2_24h", "O3",       "O3_8h"};
 
 /* val[type][station][48 hours]: hours 0..23 of 2019-01-01 then of 2019-01-02, milli. */
 static int32_t (*load(void))[NST][48]
@@ -149,8 +149,8 @@ TEST(quality_realtime_inputs_real_station)
     eg_quality_validity_default(2012, &v);
     long checked = 0, bad = 0;
     for (int s = 0; s < NST; s += 7) { /* a sample of stations keeps this fast */
-        const int32_t *h[6] = {val[T_SO2][s], val[T_NO2][s], val[T_PM10][s], NULL,
-                               val[T_O3][s],  val[T_PM25][s]};
+        const int32_t *h[6] = {val[T_SO2][s], val[T_NO2][s], val[T_PM10][s],
+                               NULL,          val[T_O3][s],  val[T_PM25][s]};
         struct eg_quality_aqi_input in[48];
         eg_quality_realtime_inputs(&v, h, 48, in);
         for (int i = 32; i < 48; i++) { /* labels 08..23 of 01-02 */
