@@ -87,11 +87,22 @@ static void put_real(struct eg_buf *b, double v)
         long long q = (long long)k;
         int neg = q < 0;
         unsigned long long u = neg ? 0ull - (unsigned long long)q : (unsigned long long)q;
-        unsigned long long ip = u / 1000000, fp = u % 1000000;
-        int n = snprintf(tmp, sizeof tmp, "%s%llu.%06llu", neg ? "-" : "", ip, fp);
-        while (n > 0 && tmp[n - 1] == '0' && tmp[n - 2] != '.')
-            n--;
-        eg_buf_append(b, tmp, (size_t)n);
+        /* digits right to left: six decimals (trailing zeros dropped, one kept), point, integer */
+        int i = (int)sizeof tmp, dec = 0;
+        unsigned long long fp = u % 1000000, ip = u / 1000000;
+        for (int d = 0; d < 6; d++, fp /= 10) {
+            char c = (char)('0' + fp % 10);
+            if (c != '0' || dec || d == 5)
+                tmp[--i] = c, dec = 1;
+        }
+        tmp[--i] = '.';
+        do {
+            tmp[--i] = (char)('0' + ip % 10);
+            ip /= 10;
+        } while (ip);
+        if (neg)
+            tmp[--i] = '-';
+        eg_buf_append(b, tmp + i, sizeof tmp - (size_t)i);
         return;
     }
     /* 17 significant digits always read back exactly (IEEE 754 binary64); one printf, where

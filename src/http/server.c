@@ -632,11 +632,18 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
     double secs = (double)(eg_nanos() - rq->t0) / 1e9;
     int status = rq->status ? rq->status : 499; /* client went away before a reply */
-    char labels[512];
+    /* built without printf: this runs for every request */
+    char st[4] = {(char)('0' + status / 100 % 10), (char)('0' + status / 10 % 10),
+                  (char)('0' + status % 10), 0};
     struct eg_buf lb = {0};
+    eg_buf_reserve(&lb, 128);
     eg_buf_puts(&lb, rq->route ? rq->route->label : "route=\"unmatched\"");
-    snprintf(labels, sizeof labels, ",method=\"%s\",status=\"%d\"", rq->method, status);
-    eg_buf_puts(&lb, labels);
+    eg_buf_puts(&lb, ",method=\"");
+    /* the route's own method, or "other": a client must not mint series with made-up methods */
+    eg_buf_puts(&lb, rq->route ? rq->route->method : "other");
+    eg_buf_puts(&lb, "\",status=\"");
+    eg_buf_puts(&lb, st);
+    eg_buf_append(&lb, "\"", 2); /* with the NUL */
     eg_metrics_counter_add("eg_http_requests_total", lb.data, 1);
     eg_metrics_histogram_observe("eg_http_request_duration_seconds",
                                  rq->route ? rq->route->label : "route=\"unmatched\"", secs);
