@@ -28,13 +28,12 @@ static char *slurp(const char *path, size_t *len)
     char tmp[65536];
     size_t n;
     while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) {
-        if (b.len + n > MAX_FILE) {
+        if (b.len + n > MAX_FILE) { /* refused before growing further */
             fprintf(stderr, "envgov import observations: %s is larger than 1 GiB\n", path);
             eg_buf_free(&b);
             if (f != stdin)
                 fclose(f);
-            *len = 0;
-            return eg_strdup("");
+            return NULL;
         }
         eg_buf_append(&b, tmp, n);
     }
@@ -117,7 +116,13 @@ int eg_cmd_import_observations(int argc, char **argv)
     struct eg_ts *ts;
     struct eg_err err;
     int tty = isatty(2);
-    eg_ts_open(st, &ts, &err);
+    if (eg_ts_open(st, &ts, &err)) {
+        fprintf(stderr, "envgov import observations: %s\n", err.msg);
+        eg_store_close(st);
+        free(buf);
+        free(sbuf);
+        return EG_EXIT_FAIL;
+    }
     struct eg_ts_import_opts io = {sbuf, slen, strict, known, 0, progress, &tty};
     struct eg_ts_import_report rep;
     int rc = EG_EXIT_OK;

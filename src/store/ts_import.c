@@ -124,7 +124,8 @@ static void reject(struct imp *im, long line, int col, const char *fmt, ...)
 {
     struct eg_ts_import_report *r = im->rep;
     r->rejected++;
-    r->rejects = eg_realloc(r->rejects, (r->nrejects + 1) * sizeof *r->rejects);
+    if ((r->nrejects & (r->nrejects - 1)) == 0) /* 0, 1, 2, 4, …: grow geometrically */
+        r->rejects = eg_realloc(r->rejects, (r->nrejects ? r->nrejects * 2 : 1) * sizeof *r->rejects);
     struct eg_ts_reject *x = &r->rejects[r->nrejects++];
     x->line = line;
     x->column = col;
