@@ -84,6 +84,21 @@ TEST(http_api_login_me_logout)
     CHECK_EQ_INT(call(tok, "GET", "/api/v1/me", NULL, NULL), 401);
     CHECK_EQ_INT(call(tok, "POST", "/api/v1/logout", NULL, NULL), 401);
 
+    /* a user disabled through the API loses its session at once (the workers' token caches
+       are emptied by any write) */
+    char *stw = eg_hc_login(srv.port, "steward", "pw-steward-123456");
+    char *adm = eg_hc_login(srv.port, "admin", "pw-admin-123456");
+    REQUIRE(stw && adm);
+    for (int i = 0; i < 4; i++) /* warm both workers' caches */
+        CHECK_EQ_INT(call(stw, "GET", "/api/v1/me", NULL, NULL), 200);
+    char upath[64], ubody[] = "{\"disabled\":true}";
+    snprintf(upath, sizeof upath, "/api/v1/users/%lld", fx.steward_uid);
+    CHECK_EQ_INT(call(adm, "PATCH", upath, ubody, NULL), 200);
+    for (int i = 0; i < 4; i++)
+        CHECK_EQ_INT(call(stw, "GET", "/api/v1/me", NULL, NULL), 401);
+    free(stw);
+    free(adm);
+
     /* bad logins: same answer for a wrong user and a wrong password */
     CHECK_EQ_INT(call(NULL, "POST", "/api/v1/login",
                       "{\"username\":\"street\",\"password\":\"wrong-password\"}", &j), 401);
