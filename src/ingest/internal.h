@@ -151,6 +151,8 @@ struct eg__conn {
     /* frames waiting for their (MN,PW) verification */
     struct eg_buf held;    /* concatenated frames */
     int nheld;
+    struct eg__dev *waiting;  /* the device whose verification the held frames wait for */
+    int waiting_multi;        /* held frames of several MNs: replay on any answer */
 };
 
 struct eg__addr_count {

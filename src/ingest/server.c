@@ -282,10 +282,19 @@ static int read_some(struct eg_ingest *srv, struct eg__conn *c)
                 eg__ingest_close(srv, c, "framer stuck");
                 return 0;
             }
-            if (r > 0)
+            if (r > 0) {
                 eg__ingest_on_frame(srv, c, fr.data, fr.len);
-            else
-                c->garbage++;
+            } else {
+                atomic_fetch_add(&srv->st_malformed, 1);
+                size_t again = 0;
+                if (++c->garbage >= srv->cfg.garbage_close ||
+                    !eg_hj212_framer_space(&c->fr, &again) || again == 0) {
+                    /* no room made: never spin on a full buffer */
+                    atomic_fetch_add(&srv->st_conns_closed_abuse, 1);
+                    eg__ingest_close(srv, c, "framer buffer full of garbage");
+                    return 0;
+                }
+            }
             continue;
         }
         if (avail > READ_CHUNK - total)

@@ -277,8 +277,10 @@ static void hold_frame(struct eg_ingest *srv, struct eg__conn *c, struct eg__dev
     eg_buf_append(&c->held, &len, sizeof len);
     eg_buf_append(&c->held, f, n);
     c->nheld++;
+    if (c->waiting && c->waiting != d)
+        c->waiting_multi = 1;
+    c->waiting = d;
     (void)srv;
-    (void)d;
 }
 
 static void refuse(struct eg_ingest *srv, struct eg__conn *c, struct eg__dev *d, int unknown)
@@ -302,6 +304,8 @@ static void replay_held(struct eg_ingest *srv, struct eg__conn *c)
     int n = c->nheld;
     memset(&c->held, 0, sizeof c->held);
     c->nheld = 0;
+    c->waiting = NULL;
+    c->waiting_multi = 0;
     size_t off = 0;
     for (int i = 0; i < n && !c->closing; i++) {
         uint32_t len;
@@ -346,7 +350,7 @@ void eg__ingest_auth_done(struct eg_ingest *srv, struct eg__auth_req *r)
     /* connections with held frames: replay (they now hit the cache, positive or negative) */
     for (uint32_t s = 1; s < srv->nslots; s++) {
         struct eg__conn *c = srv->conns[s];
-        if (c && !c->closing && c->nheld)
+        if (c && !c->closing && c->nheld && (c->waiting == d || c->waiting_multi))
             replay_held(srv, c);
     }
 }

@@ -157,9 +157,20 @@ static void *auth_main(void *arg)
 
 /* ---- the writer ---- */
 
+/* Device status rows are updated once per device per flush (at most every STATUS_FLUSH_NS),
+   not per packet: with 10,000 devices per-batch upserts would cost as much as the values. */
+#define STATUS_FLUSH_NS 5000000000ull
+
+struct status_agg {
+    struct eg__ing_job **tab;
+    size_t cap, n;
+};
+
 struct writer {
     struct eg_store *st;
     struct eg__sink *sink;
+    struct status_agg agg;
+    uint64_t last_flush_ns;
 };
 
 static int write_status(struct writer *w, const struct eg__ing_job *j, struct eg_err *err)
@@ -258,13 +269,7 @@ static int write_cmd(struct writer *w, const struct eg__ing_job *j, struct eg_er
     return rc < 0 ? rc : 0;
 }
 
-/* Device status rows are updated once per device per batch (not per packet): the batch's
-   data jobs are summed into one pseudo-job per MN. */
-struct status_agg {
-    struct eg__ing_job **tab;
-    size_t cap, n;
-};
-
+/* The data jobs are summed into one pseudo-job per MN until the next flush. */
 static void status_add(struct status_agg *a, const struct eg__ing_job *j)
 {
     if (a->n * 2 >= a->cap) {
@@ -321,11 +326,11 @@ static int write_batch(struct eg_ingest *srv, struct writer *w, struct eg__ing_j
         eg_store_rollback(w->st);
         return rc;
     }
-    struct status_agg agg = {0};
+    struct status_agg *agg = &w->agg;
     for (struct eg__ing_job *j = jobs; j; j = j->next) {
         switch (j->kind) {
         case EG__JOB_DATA:
-            status_add(&agg, j);
+            status_add(agg, j);
             break;
         case EG__JOB_CONN_EVENT:
             rc = write_status(w, j, err);
@@ -337,13 +342,22 @@ static int write_batch(struct eg_ingest *srv, struct writer *w, struct eg__ing_j
         if (rc < 0)
             break;
     }
-    for (size_t i = 0; i < agg.cap; i++) {
-        if (agg.tab[i] && rc == 0)
-            rc = write_status(w, agg.tab[i], err);
-        if (agg.tab[i])
-            eg__ingest_job_free(agg.tab[i]);
+    uint64_t now = eg_nanos();
+    if (rc == 0 && (now - w->last_flush_ns > STATUS_FLUSH_NS || srv->writer_exit ||
+                    atomic_load(&srv->stopping))) {
+        for (size_t i = 0; i < agg->cap; i++) {
+            if (agg->tab[i] && rc == 0)
+                rc = write_status(w, agg->tab[i], err);
+            if (agg->tab[i] && rc == 0) {
+                eg__ingest_job_free(agg->tab[i]);
+                agg->tab[i] = NULL;
+            }
+        }
+        if (rc == 0) {
+            agg->n = 0;
+            w->last_flush_ns = now;
+        }
     }
-    free(agg.tab);
     if (rc < 0) {
         eg_store_rollback(w->st);
         return rc;
@@ -423,6 +437,25 @@ static void *writer_main(void *arg)
         pthread_mutex_unlock(&srv->mu);
         eg__ingest_wake(srv);
     }
+    /* status not yet flushed */
+    if (w.agg.n) {
+        eg_err_clear(&e);
+        w.last_flush_ns = 0;
+        if (eg_store_begin(w.st, &e) == 0) {
+            int rc = 0;
+            for (size_t i = 0; i < w.agg.cap && rc == 0; i++)
+                if (w.agg.tab[i])
+                    rc = write_status(&w, w.agg.tab[i], &e);
+            if (rc == 0)
+                eg_store_commit(w.st, &e);
+            else
+                eg_store_rollback(w.st);
+        }
+    }
+    for (size_t i = 0; i < w.agg.cap; i++)
+        if (w.agg.tab[i])
+            eg__ingest_job_free(w.agg.tab[i]);
+    free(w.agg.tab);
     return NULL;
 }
 
