@@ -12,6 +12,7 @@
 #include "integration/http_client.h"
 #include "test.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -411,4 +412,34 @@ TEST(http_server_stop_finishes_request_in_flight)
     CHECK(eg_hc_request(call.port, "GET", "/slow", NULL, NULL, NULL, 0, &r) != 0 || r.status == 0);
     eg_hc_free(&r);
     eg_http_server_free(srv);
+}
+
+/* The fast 17-digit path for reals reads back exactly: random doubles over the range it takes
+   (and around it), compared with strtod of the text. */
+TEST(http_server_json_reals_read_back_exactly)
+{
+    uint64_t x = 88172645463325252ull; /* xorshift64 */
+    int bad = 0;
+    struct eg_buf b = {0};
+    for (int i = 0; i < 200000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        double mant = (double)(x >> 11) / 9007199254740992.0; /* [0, 1) */
+        int ex = (int)(x % 24) - 7;                          /* 1e-7 .. 1e16 */
+        double v = (mant + 0.1) * pow(10, ex) * ((x & 1) ? -1 : 1);
+        if (i % 7 == 0)
+            v = (double)(long long)(x % 100000000) / 1e6 + 121.0; /* coordinate-like */
+        json_t *r = json_real(v);
+        b.len = 0;
+        eg__http_json_write(&b, r);
+        json_decref(r);
+        eg_buf_append(&b, "", 1);
+        char *end;
+        double back = strtod(b.data, &end);
+        if (back != v || *end || !strpbrk(b.data, ".e")) {
+            if (bad++ < 5)
+                eg_test_fail(__FILE__, __LINE__, "%.17g written as %s", v, b.data);
+        }
+    }
+    CHECK_EQ_INT(bad, 0);
+    eg_buf_free(&b);
 }
