@@ -655,7 +655,7 @@ struct item {
     double v;
     uint32_t seq;
     char flag;
-    char dirty; /* device data: its hourly/daily means need recomputing */
+    char dirty; /* device data aggregation reads: its hourly/daily means need recomputing */
 };
 
 static int cmp_item(const void *a, const void *b)
@@ -738,7 +738,13 @@ static int batch_run(struct eg_ts *ts, void *arg, struct eg_err *err)
            -0.0 into 0.0 while a block keeps it), and dedup compares bits. Real data has
            "-0.00" (the capture: 48 times). */
         double v = p->v == 0 ? 0.0 : p->v;
-        it[ni++] = (struct item){sid, p->t, v, (uint32_t)i, p->flag, (char)!p->key.computed};
+        /* Only the fields aggregation reads make a day's means stale: minute Avg, real-time
+           Rtd, hourly Avg as sent (Min/Max/Cou/Zs* do not), which spares most dirty marks. */
+        int base = !p->key.computed &&
+                   ((p->key.kind == EG_TS_KIND_RTD && !strcmp(p->key.field, "Rtd")) ||
+                    (p->key.kind != EG_TS_KIND_RTD && p->key.kind != EG_TS_KIND_DAY &&
+                     !strcmp(p->key.field, "Avg")));
+        it[ni++] = (struct item){sid, p->t, v, (uint32_t)i, p->flag, (char)base};
     }
     qsort(it, ni, sizeof *it, cmp_item);
     struct eg_ts_sample *s = eg_malloc((ni ? ni : 1) * sizeof *s);
