@@ -8,6 +8,9 @@
  *   GET  /api/v1/series/latest?keys=SRC:POL,SRC:POL…&kind=&field=   latest of many (maps)
  *   POST /api/v1/observations   {"observations":[{station,time,pollutant,value,flag,kind,field}…]}
  *        JSON batch of ambient observations; idempotent; rejected items reported by index.
+ *   POST /api/v1/series/declarations  abnormal condition of a source (enterprise: own devices)
+ *   POST /api/v1/series/reviews       数据审核 (bureau): verdict + reason, audited in ts_review
+ *   GET  /api/v1/series/rates         传输率 / 有效数据率 of a source
  *
  * Who may read a series (decision, docs/timeseries.md): admin and bureau every source; an
  * enterprise the devices of its own outlets; street and steward users monitoring stations and
@@ -349,6 +352,128 @@ static int h_observations(struct eg_http_req *rq)
                   (json_int_t)rep.quarantined, "accepted", (json_int_t)np, "rejected", rejected));
 }
 
+/* Reads a Beijing time (text) or UTC seconds (integer) member of a JSON object. */
+static int json_time(json_t *o, const char *name, int64_t *t)
+{
+    json_t *v = json_object_get(o, name);
+    if (json_is_integer(v)) {
+        *t = json_integer_value(v);
+        return 0;
+    }
+    if (json_is_string(v) && !eg_time_parse_beijing(json_string_value(v), json_string_length(v), t))
+        return 0;
+    return -1;
+}
+
+/* POST /api/v1/series/declarations {source, pollutant?, from, to, reason, note?}:
+   an enterprise declares for its own devices, bureau and admin for any source. */
+static int h_declare(struct eg_http_req *rq)
+{
+    const struct eg_principal *who = eg_http_principal(rq);
+    struct eg_store *st;
+    int rc = eg_http_store(rq, &st);
+    if (rc)
+        return rc;
+    json_t *b;
+    if ((rc = eg_http_body_json(rq, &b)))
+        return rc;
+    const char *source = json_string_value(json_object_get(b, "source"));
+    const char *pollutant = json_string_value(json_object_get(b, "pollutant"));
+    const char *reason = json_string_value(json_object_get(b, "reason"));
+    const char *note = json_string_value(json_object_get(b, "note"));
+    int64_t from, to;
+    if (!source || !reason || json_time(b, "from", &from) || json_time(b, "to", &to))
+        return bad(rq, "wrong_type", "source, reason (strings), from and to (Beijing time) are "
+                                     "required");
+    if (!who || (who->role != EG_ROLE_ADMIN && who->role != EG_ROLE_BUREAU &&
+                 !(who->role == EG_ROLE_ENTERPRISE && can_read(st, who, source))))
+        return eg_err_set(eg_http_err(rq), EG_EPERM, "forbidden", -1,
+                          "you may declare only for your own devices");
+    struct eg_ts *ts;
+    if ((rc = eg_ts_open(st, &ts, eg_http_err(rq))))
+        return rc;
+    int64_t id = 0;
+    rc = eg_ts_declare(ts, source, pollutant, from, to, reason, note, who->username, &id,
+                       eg_http_err(rq));
+    eg_ts_close(ts);
+    if (rc)
+        return rc;
+    return eg_http_reply_json(rq, 201, json_pack("{s:I}", "id", (json_int_t)id));
+}
+
+/* POST /api/v1/series/reviews {source, pollutant, kind?, field?, from, to, verdict, reason}:
+   数据审核 by bureau officers; the officer is the logged-in user. */
+static int h_review(struct eg_http_req *rq)
+{
+    const struct eg_principal *who = eg_http_principal(rq);
+    if (!who || (who->role != EG_ROLE_ADMIN && who->role != EG_ROLE_BUREAU))
+        return eg_err_set(eg_http_err(rq), EG_EPERM, "forbidden", -1,
+                          "only bureau officers review data");
+    struct eg_store *st;
+    int rc = eg_http_store(rq, &st);
+    if (rc)
+        return rc;
+    json_t *b;
+    if ((rc = eg_http_body_json(rq, &b)))
+        return rc;
+    const char *source = json_string_value(json_object_get(b, "source"));
+    const char *pollutant = json_string_value(json_object_get(b, "pollutant"));
+    const char *field = json_string_value(json_object_get(b, "field"));
+    const char *verdict = json_string_value(json_object_get(b, "verdict"));
+    const char *reason = json_string_value(json_object_get(b, "reason"));
+    json_t *jk = json_object_get(b, "kind");
+    int64_t from, to;
+    if (!source || !pollutant || !verdict || json_time(b, "from", &from) ||
+        json_time(b, "to", &to) || (jk && !json_is_integer(jk)))
+        return bad(rq, "wrong_type", "source, pollutant, verdict (strings), from and to (Beijing "
+                                     "time) are required; kind is an integer");
+    int kind = jk ? (int)json_integer_value(jk) : EG_TS_KIND_MINUTE;
+    struct eg_ts_key key = {source, pollutant, kind,
+                            field ? field : kind == EG_TS_KIND_RTD ? "Rtd" : "Avg", 0};
+    struct eg_ts *ts;
+    if ((rc = eg_ts_open(st, &ts, eg_http_err(rq))))
+        return rc;
+    int64_t id = 0;
+    rc = eg_ts_review(ts, &key, from, to, verdict, reason, who->username, &id, eg_http_err(rq));
+    eg_ts_close(ts);
+    if (rc)
+        return rc;
+    return eg_http_reply_json(rq, 201, json_pack("{s:I}", "id", (json_int_t)id));
+}
+
+/* GET /api/v1/series/rates?source=&kind=&from=&to=  传输率 / 有效数据率 */
+static int h_rates(struct eg_http_req *rq)
+{
+    struct eg_store *st;
+    int rc = eg_http_store(rq, &st);
+    if (rc)
+        return rc;
+    const char *source = eg_http_query(rq, "source");
+    if (!source)
+        return bad(rq, "bad_query", "source is required");
+    int64_t kind, from, to;
+    if ((rc = get_int(rq, "kind", EG_TS_KIND_MINUTE, &kind)) || (rc = get_time(rq, "from", &from)) ||
+        (rc = get_time(rq, "to", &to)))
+        return rc;
+    if (!can_read(st, eg_http_principal(rq), source))
+        return eg_err_set(eg_http_err(rq), EG_ENOTFOUND, "unknown_source", -1,
+                          "no source %.64s visible to you", source);
+    struct eg_ts *ts;
+    if ((rc = eg_ts_open(st, &ts, eg_http_err(rq))))
+        return rc;
+    struct eg_ts_rates r;
+    rc = eg_ts_rates(ts, source, (int)kind, from, to, &r, eg_http_err(rq));
+    eg_ts_close(ts);
+    if (rc)
+        return rc;
+    return eg_http_reply_json(
+        rq, 200,
+        json_pack("{s:s,s:i,s:i,s:I,s:I,s:I,s:f,s:f}", "source", source, "kind", (int)kind,
+                  "series", r.series, "expected", (json_int_t)r.expected, "received",
+                  (json_int_t)r.received, "valid", (json_int_t)r.valid, "transmission_rate",
+                  r.transmission_rate, "valid_rate", r.valid_rate));
+}
+
 int eg_http_api_series_routes(struct eg_http_server *srv)
 {
     int rc = 0;
@@ -361,5 +486,18 @@ int eg_http_api_series_routes(struct eg_http_server *srv)
     rc |= eg_http_route_add(srv, "POST", "/api/v1/observations", h_observations,
                             EG_ROUTE_AUTH | EG_ROUTE_BODY_JSON,
                             "Submit a JSON batch of ambient observations (idempotent)", NULL);
+    rc |= eg_http_route_add(srv, "POST", "/api/v1/series/declarations", h_declare,
+                            EG_ROUTE_AUTH | EG_ROUTE_BODY_JSON,
+                            "Declare an abnormal condition (stopped, fault, maintenance, "
+                            "calibration) of a source for a window",
+                            NULL);
+    rc |= eg_http_route_add(srv, "POST", "/api/v1/series/reviews", h_review,
+                            EG_ROUTE_AUTH | EG_ROUTE_BODY_JSON,
+                            "Officer review (数据审核) of a series' samples: invalid or valid, "
+                            "with a reason; audited, raw values kept",
+                            NULL);
+    rc |= eg_http_route_add(srv, "GET", "/api/v1/series/rates", h_rates, EG_ROUTE_PUBLIC,
+                            "Transmission rate and valid-data rate of a source over a period",
+                            NULL);
     return rc ? EG_EINVAL : 0;
 }

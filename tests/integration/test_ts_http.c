@@ -144,6 +144,58 @@ TEST(ts_http_observations_series_latest_and_access)
                  200);
     CHECK(json_is_null(json_object_get(json_array_get(json_object_get(j, "items"), 0), "value")));
     json_decref(j);
+    /* declarations: the enterprise for its own device; not for the public station */
+    CHECK_EQ_INT(call(ent, "POST", "/api/v1/series/declarations",
+                      "{\"source\":\"88888880000001\",\"from\":\"2025-11-20 08:53\",\"to\":"
+                      "\"2025-11-20 09:00\",\"reason\":\"maintenance\",\"note\":\"清洗\"}",
+                      &j, NULL),
+                 201);
+    json_decref(j);
+    CHECK_EQ_INT(call(ent, "POST", "/api/v1/series/declarations",
+                      "{\"source\":\"SH-PD-AIR-01\",\"from\":\"2026-11-20\",\"to\":"
+                      "\"2026-11-21\",\"reason\":\"fault\"}",
+                      &j, NULL),
+                 403);
+    json_decref(j);
+    CHECK_EQ_INT(call(ent, "POST", "/api/v1/series/declarations",
+                      "{\"source\":\"88888880000001\",\"from\":\"2025-11-20\",\"to\":"
+                      "\"2025-11-21\",\"reason\":\"holiday\"}",
+                      &j, NULL),
+                 422);
+    json_decref(j);
+    /* reviews: bureau only, reason required; applied in the reviewed tier */
+    const char *rv = "{\"source\":\"SH-PD-AIR-01\",\"pollutant\":\"a34004\",\"kind\":2061,"
+                     "\"from\":\"2026-11-20 09:00\",\"to\":\"2026-11-20 10:00\","
+                     "\"verdict\":\"invalid\",\"reason\":\"采样管堵塞\"}";
+    CHECK_EQ_INT(call(ent, "POST", "/api/v1/series/reviews", rv, &j, NULL), 403);
+    json_decref(j);
+    CHECK_EQ_INT(call(bureau, "POST", "/api/v1/series/reviews", rv, &j, NULL), 201);
+    json_decref(j);
+    snprintf(path, sizeof path, "%s&tier=reviewed", q);
+    CHECK_EQ_INT(call(NULL, "GET", path, NULL, &j, NULL), 200);
+    items = json_object_get(j, "items");
+    CHECK(json_is_false(json_object_get(json_array_get(items, 1), "valid")));
+    CHECK_STR(json_string_value(json_object_get(json_array_get(items, 1), "review")), "invalid");
+    json_decref(j);
+    CHECK_EQ_INT(call(NULL, "GET", q, NULL, &j, NULL), 200); /* preliminary: as received */
+    CHECK(json_is_true(json_object_get(json_array_get(json_object_get(j, "items"), 1), "valid")));
+    json_decref(j);
+    /* rates of the device over 2025-11-20 08:53-09:00: 7 minutes expected, 3 received, the 3
+       inside the maintenance window not valid */
+    CHECK_EQ_INT(call(ent, "GET",
+                      "/api/v1/series/rates?source=88888880000001&from=2025-11-20%2008:53"
+                      "&to=2025-11-20%2009:00",
+                      NULL, &j, NULL),
+                 200);
+    CHECK_EQ_INT(json_integer_value(json_object_get(j, "expected")), 7);
+    CHECK_EQ_INT(json_integer_value(json_object_get(j, "received")), 3);
+    CHECK_EQ_INT(json_integer_value(json_object_get(j, "valid")), 0);
+    json_decref(j);
+    CHECK_EQ_INT(call(street, "GET",
+                      "/api/v1/series/rates?source=88888880000001&from=2025-11-20&to=2025-11-21",
+                      NULL, &j, NULL),
+                 404);
+    json_decref(j);
     free(bureau);
     free(ent);
     free(street);
