@@ -527,6 +527,19 @@ TEST(http_api_import_csv_upload_all_or_nothing)
                                                 "kind")),
               "noise");
     json_decref(j);
+    /* GBK (GB 18030), as Excel writes CSV on a Chinese Windows machine */
+    const char *gbk = "\xd5\xbe\xb5\xe3\xb1\xe0\xc2\xeb,\xd5\xbe\xb5\xe3\xc3\xfb\xb3\xc6,"
+                      "\xd5\xbe\xb5\xe3\xc0\xe0\xd0\xcd,\xcb\xf9\xca\xf4\xc7\xf8\xd3\xf2\r\n"
+                      "PD-G-01,\xd5\xc5\xbd\xad\xd4\xeb\xc9\xf9\xd5\xbe,\xd4\xeb\xc9\xf9,310115005\r\n";
+    REQUIRE(!eg_hc_request(srv.port, "POST", "/api/v1/import/stations", adm, NULL, gbk,
+                           strlen(gbk), &r));
+    CHECK_EQ_INT(r.status, 200);
+    eg_hc_free(&r);
+    CHECK_EQ_INT(call(adm, "GET", "/api/v1/stations?code=PD-G-01", NULL, &j), 200);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(json_object_get(j, "items"), 0),
+                                                "name")),
+              "张江噪声站");
+    json_decref(j);
     /* anonymous: 401; an enterprise user may not create stations: rows rejected or 403 */
     CHECK_EQ_INT(call(NULL, "POST", "/api/v1/import/stations", good, NULL), 401);
     int st = call(ent, "POST", "/api/v1/import/stations", good, NULL);
