@@ -253,14 +253,20 @@ int eg_ts_aggregate(struct eg_ts *ts, struct eg_ts_agg_stats *stats, struct eg_e
 {
     if (stats)
         memset(stats, 0, sizeof *stats);
+    /* A cursor over (series_id, day), so a day that fails (an unreadable block) is reported
+       and left dirty while the others go on. */
+    int64_t after_sid = INT64_MIN, after_day = INT64_MIN;
+    int first = 0;
     for (;;) {
         struct eg_stmt *s;
         int r = eg_store_prepare(ts->st,
-                                 "SELECT series_id, day FROM ts_dirty ORDER BY series_id, day "
-                                 "LIMIT 512",
+                                 "SELECT series_id, day FROM ts_dirty WHERE series_id > ?1 OR "
+                                 "(series_id = ?1 AND day > ?2) ORDER BY series_id, day LIMIT 512",
                                  &s, err);
         if (r)
             return r;
+        eg_stmt_bind_int(s, 1, after_sid);
+        eg_stmt_bind_int(s, 2, after_day);
         struct agg_ctx todo[512];
         size_t n = 0;
         while (n < 512 && (r = eg_stmt_step(s, err)) == 1)
@@ -269,10 +275,24 @@ int eg_ts_aggregate(struct eg_ts *ts, struct eg_ts_agg_stats *stats, struct eg_e
         if (r < 0)
             return r;
         if (n == 0)
-            return 0;
-        for (size_t i = 0; i < n; i++)
-            if ((r = eg__ts_tx(ts, agg_one, &todo[i], err)))
+            return first;
+        for (size_t i = 0; i < n; i++) {
+            struct eg_err e;
+            r = eg__ts_tx(ts, agg_one, &todo[i], &e);
+            if (r == EG_EINVAL || r == EG_ETOOBIG || r == EG_ENOTFOUND) {
+                eg_log(EG_LOG_ERROR, "ts: means of series %lld day %lld not recomputed: %s",
+                       (long long)todo[i].sid, (long long)todo[i].day, e.msg);
+                if (!first && err)
+                    *err = e;
+                first = first ? first : r;
+            } else if (r) {
+                if (err)
+                    *err = e;
                 return r;
+            }
+        }
+        after_sid = todo[n - 1].sid;
+        after_day = todo[n - 1].day;
     }
 }
 

@@ -378,10 +378,13 @@ static int merge_day(struct eg_ts *ts, int64_t sid, int64_t day, const struct eg
         size_t len;
         const void *p = eg_stmt_blob(s, 0, &len);
         r = eg_ts_block_decode(p, len, EG_TS_BLOCK_MAX_SAMPLES, &old, &no, err);
-        if (r && err) /* never overwrite a block we cannot read: the data would be lost */
+        if (r && err) { /* never overwrite a block we cannot read: the data would be lost */
+            char why[sizeof err->msg];
+            memcpy(why, err->msg, sizeof why);
             eg_err_set(err, r, "corrupt_block", -1,
                        "series %lld day %lld: stored block is unreadable (%s); not merging",
-                       (long long)sid, (long long)day, err->msg);
+                       (long long)sid, (long long)day, why);
+        }
     }
     eg_stmt_done(s);
     if (r < 0)
@@ -852,12 +855,39 @@ int eg_ts_compact(struct eg_ts *ts, size_t *days, struct eg_err *err)
     /* Up to 128 (series, day) per transaction: each transaction is atomic, so a crash leaves
        every day wholly in rows or wholly in its block; grouping saves a commit (an fsync) per
        day. */
-    for (size_t i = 0; i < n && r == 0; i += 128) {
+    int first = 0;
+    for (size_t i = 0; i < n && r >= 0; i += 128) {
         struct compact_chunk k = {todo + i, n - i < 128 ? n - i : 128};
         r = eg__ts_tx(ts, compact_run, &k, err);
-        if (r == 0)
+        if (r == 0) {
             *days += k.n;
+            continue;
+        }
+        if (r != EG_EINVAL && r != EG_ETOOBIG)
+            break; /* the database itself failed: stop */
+        /* one bad day (an unreadable block) must not stop the others: one by one, the bad
+           ones stay as they are (rows kept, nothing lost) and are reported */
+        r = 0;
+        for (size_t j = 0; j < k.n; j++) {
+            struct compact_chunk one = {k.c + j, 1};
+            struct eg_err e;
+            int rj = eg__ts_tx(ts, compact_run, &one, &e);
+            if (rj == 0) {
+                (*days)++;
+            } else if (rj == EG_EINVAL || rj == EG_ETOOBIG) {
+                eg_log(EG_LOG_ERROR, "ts: compaction of series %lld day %lld skipped: %s",
+                       (long long)one.c->sid, (long long)one.c->day, e.msg);
+                if (!first && err)
+                    *err = e;
+                first = first ? first : rj;
+            } else {
+                if (err)
+                    *err = e;
+                r = rj;
+                break;
+            }
+        }
     }
     free(todo);
-    return r < 0 ? r : 0;
+    return r < 0 ? r : first;
 }

@@ -336,6 +336,22 @@ TEST(ts_store_corrupt_block_is_an_error_not_a_loss)
     p.t += 60;
     CHECK_EQ_INT(eg_ts_write_batch(ts, &p, 1, 0, NULL, &err), EG_EINVAL);
     CHECK_EQ_INT(count(st, "SELECT length(data) FROM ts_block"), 10);
+    /* rows of that day left from before and a row of another series on the same day (as if
+       written while the day was open): compaction reports the bad day, keeps its rows, and
+       compacts the other */
+    struct eg_ts_point q = pt("MN002", "w01018", NOW, 3, 'N');
+    REQUIRE(eg_ts_write_batch(ts, &q, 1, EG_TS_CREATE, NULL, &err) == 0);
+    char sql[200];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO ts_raw VALUES (1, %lld, 2, 78), (2, %lld, 3, 78)",
+             (long long)(NOW - 10 * 86400 + 120), (long long)(NOW - 10 * 86400));
+    REQUIRE(eg_store_exec(st, sql, &err) == 0);
+    size_t days;
+    CHECK_EQ_INT(eg_ts_compact(ts, &days, &err), EG_EINVAL);
+    CHECK_STR(err.code, "corrupt_block");
+    CHECK_EQ_INT(days, 1); /* MN002's day */
+    CHECK_EQ_INT(count(st, "SELECT COUNT(*) FROM ts_raw WHERE series_id = 2"), 1); /* today */
+    CHECK_EQ_INT(count(st, "SELECT COUNT(*) FROM ts_raw WHERE series_id = 1"), 1); /* kept */
     eg_ts_close(ts);
     eg_store_close(st);
 }
