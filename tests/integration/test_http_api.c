@@ -455,12 +455,21 @@ TEST(http_api_serve_settings_help_config_file_and_flags)
     REQUIRE(f);
     fprintf(f, "[http]\nlisten = 127.0.0.1:1\nbody_limit = 2048\n[log]\nlevel = warn\n");
     fclose(f);
-    const char *extra[] = {"--config", ini, NULL};
+    const char *extra[] = {"--config", ini, "--timeout", "1", NULL};
     REQUIRE(eg_hs_start(&srv, db, extra) == 0);
     char body[4096];
     memset(body, ' ', sizeof body);
     body[sizeof body - 1] = '\0';
     CHECK_EQ_INT(call(NULL, "POST", "/api/v1/login", body, NULL), 413);
+    /* a client that stalls mid-request (slowloris) is cut off after the timeout */
+    uint64_t t0 = eg_nanos();
+    struct eg_hc_resp r;
+    const char *partial = "POST /api/v1/login HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\n{";
+    eg_hc_raw(srv.port, partial, strlen(partial), 0, &r);
+    double waited = (double)(eg_nanos() - t0) / 1e9;
+    CHECK(waited >= 0.9 && waited < 5);
+    CHECK(r.status == 0 || r.status >= 400);
+    eg_hc_free(&r);
     CHECK_EQ_INT(eg_hs_stop(&srv), 0);
     char *log = eg_test_read_file(srv.log, NULL);
     char addr[64];
