@@ -124,9 +124,19 @@ static json_t *operation(const struct eg__http_route_info *ri)
             id[o++] = '_';
     id[o] = '\0';
     json_object_set_new(op, "operationId", json_string(id));
-    const char *tag = ri->res ? ri->res->name : strstr(ri->pattern, "/api/") ? "session" : "ops";
-    if (strstr(ri->pattern, "openapi"))
-        tag = "ops";
+    /* tag: the resource, else the first segment after /api/v1/ (series, devices, …) */
+    char tag[64] = "ops";
+    if (ri->res) {
+        snprintf(tag, sizeof tag, "%s", ri->res->name);
+    } else if (!strncmp(ri->pattern, "/api/v1/", 8) && !strstr(ri->pattern, "openapi")) {
+        const char *seg = ri->pattern + 8;
+        size_t n = strcspn(seg, "/");
+        if ((n == 5 && !strncmp(seg, "login", 5)) || (n == 6 && !strncmp(seg, "logout", 6)) ||
+            (n == 2 && !strncmp(seg, "me", 2)))
+            snprintf(tag, sizeof tag, "session");
+        else
+            snprintf(tag, sizeof tag, "%.*s", (int)(n < 63 ? n : 63), seg);
+    }
     json_object_set_new(op, "tags", json_pack("[s]", tag));
 
     /* path parameters, from the {placeholders} */
