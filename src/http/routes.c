@@ -11,6 +11,7 @@ int eg_http_api_registry_routes(struct eg_http_server *srv); /* api_registry.c: 
 int eg_http_api_import_routes(struct eg_http_server *srv);   /* api_import.c: CSV uploads */
 int eg_http_api_devices_routes(struct eg_http_server *srv);  /* api_devices.c: HJ 212 device status, commands */
 int eg_http_api_series_routes(struct eg_http_server *srv);   /* api_series.c: time series, observations */
+int eg_http_api_quality_routes(struct eg_http_server *srv);  /* api_quality.c: AQI, evaluations, targets */
 
 static int (*const modules[])(struct eg_http_server *srv) = {
     eg_http_api_meta_routes,
@@ -19,6 +20,7 @@ static int (*const modules[])(struct eg_http_server *srv) = {
     eg_http_api_import_routes,
     eg_http_api_devices_routes,
     eg_http_api_series_routes,
+    eg_http_api_quality_routes,
 };
 
 int eg_http_server_add_api(struct eg_http_server *srv, struct eg_err *err)

@@ -1,0 +1,661 @@
+/*
+ * api_quality.c: environmental-quality evaluation over the stored data (issue 6 §3), on
+ * store/eval.h (which calls the pure functions of src/quality/).
+ *
+ *   GET /api/v1/aqi/latest[?region=]                 latest real-time AQI of every air station
+ *                                                    and of the set (region) they form
+ *   GET /api/v1/aqi/hourly?station=|region=&from=&to=  real-time AQI of each hour in [from, to)
+ *   GET /api/v1/aqi/daily?station=|region=&from=&to=   daily AQI of each day from..to (dates)
+ *   GET /api/v1/eval/air/annual?region=|station=&year= HJ 663 annual evaluation
+ *   GET /api/v1/eval/water?section=&year=[&month=][&waterbody=river|lake]  GB 3838 classes
+ *   GET /api/v1/eval/noise?station=&from=&to=[&zone=]   GB 3096 day/night levels, compliance
+ *   GET /api/v1/targets[?as_of=YYYY-MM-DD]            the plans' targets with progress
+ *
+ * Every route is public: what each asker sees is decided per station by the registry's row
+ * scope for stations (eval.h): anonymous and enterprise users the public stations, street users
+ * also those of their region, bureau and admin all; a region's values are computed from the
+ * stations the asker may see, so nothing derived from non-public data reaches the public. A
+ * station out of scope is answered exactly as an unknown one (404).
+ * tier=preliminary|reviewed selects the data (the eval routes and targets default to reviewed, the AQI
+ * routes to preliminary, as released in real time). Lists answer ?format=csv|xlsx.
+ * Times: Beijing; an hourly item's "time" is the hour's label (its end, as CNEMC publishes it,
+ * "2019-01-01 08:00" = 07:00-08:00) and "start" its start.
+ */
+#include "http/http_internal.h"
+#include "store/eval.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int bad(struct eg_http_req *rq, const char *code, const char *fmt, const char *arg)
+{
+    return eg_err_set(eg_http_err(rq), EG_EINVAL, code, -1, fmt, arg);
+}
+
+static int get_tier(struct eg_http_req *rq, int dflt, int *tier)
+{
+    const char *t = eg_http_query(rq, "tier");
+    *tier = dflt;
+    if (!t)
+        return 0;
+    if (!strcmp(t, "preliminary"))
+        *tier = EG_TS_PRELIMINARY;
+    else if (!strcmp(t, "reviewed"))
+        *tier = EG_TS_REVIEWED;
+    else
+        return bad(rq, "bad_query", "tier must be preliminary or reviewed%s", "");
+    return 0;
+}
+
+static int get_int(struct eg_http_req *rq, const char *name, int required, int64_t lo, int64_t hi,
+                   int64_t *out)
+{
+    const char *v = eg_http_query(rq, name);
+    if (!v) {
+        if (required)
+            return bad(rq, "bad_query", "%s is required", name);
+        return 1;
+    }
+    if (eg_parse_int64(v, strlen(v), out))
+        return bad(rq, "bad_query", "%s must be an integer", name);
+    if (*out < lo || *out > hi)
+        return eg_err_set(eg_http_err(rq), EG_EINVAL, "out_of_range", -1,
+                          "%s must be between %lld and %lld", name, (long long)lo, (long long)hi);
+    return 0;
+}
+
+static int get_time(struct eg_http_req *rq, const char *name, int64_t *out)
+{
+    const char *v = eg_http_query(rq, name);
+    if (!v)
+        return bad(rq, "bad_query", "%s is required (Beijing time, YYYY-MM-DD[ HH:MM])", name);
+    if (eg_time_parse_beijing(v, strlen(v), out))
+        return eg_err_set(eg_http_err(rq), EG_EINVAL, "bad_time", -1,
+                          "%s '%.40s' is not an existing Beijing time", name, v);
+    return 0;
+}
+
+/* The stations a request names: station=CODE (of kind) or region=CODE (its visible stations of
+   kind); with neither, every visible station when allow_all. *label gets the selection's name. */
+static int selection(struct eg_http_req *rq, struct eg_store *st, const char *kind,
+                     const char *station_param, int allow_all, struct eg_eval_station **s,
+                     size_t *k, json_t **label)
+{
+    const struct eg_principal *who = eg_http_principal(rq);
+    const char *code = eg_http_query(rq, station_param), *region = eg_http_query(rq, "region");
+    *s = NULL;
+    *k = 0;
+    *label = NULL;
+    if (code && region)
+        return bad(rq, "bad_query", "give %s or region, not both", station_param);
+    int rc;
+    if (code) {
+        *s = eg_malloc(sizeof **s);
+        if ((rc = eg_eval_station_get(st, who, kind, code, *s, eg_http_err(rq)))) {
+            free(*s);
+            *s = NULL;
+            return rc;
+        }
+        *k = 1;
+        *label = json_pack("{s:s,s:s,s:s}", "station", (*s)->code, "name", (*s)->name, "region",
+                           (*s)->region_code);
+        return 0;
+    }
+    if (!region && !allow_all)
+        return bad(rq, "bad_query", "%s=CODE or region=CODE is required", station_param);
+    char rcode[33] = "", rname[65] = "";
+    if (region && (rc = eg_eval_region_get(st, region, rcode, rname, eg_http_err(rq))))
+        return rc;
+    if ((rc = eg_eval_stations(st, who, kind, region ? rcode : NULL, s, k, eg_http_err(rq))))
+        return rc;
+    *label = json_pack("{s:s?,s:s?,s:i}", "region", region ? rcode : NULL, "region_name",
+                       region ? rname : NULL, "stations", (json_int_t)*k);
+    return 0;
+}
+
+static json_t *conc(int32_t milli)
+{
+    return milli == EG_QUALITY_NA ? json_null() : json_real(milli / 1000.0);
+}
+
+static json_t *iaqi(int v)
+{
+    return v >= 0 ? json_integer(v) : json_null();
+}
+
+static json_t *real_or_null(double v)
+{
+    return isnan(v) ? json_null() : json_real(v);
+}
+
+static void put_time(json_t *o, const char *name, int64_t t, int date_only)
+{
+    char b[32];
+    eg_time_format_beijing(t, b, sizeof b);
+    b[date_only ? 10 : 16] = '\0'; /* "YYYY-MM-DD" or "YYYY-MM-DD HH:MM" */
+    json_object_set_new(o, name, json_string(b));
+}
+
+/* One AQI report as a flat object (the same fields in JSON and in exports). */
+static json_t *aqi_json(const struct eg_eval_aqi *a, int daily)
+{
+    const struct eg_quality_aqi *r = &a->r;
+    json_t *o = json_object();
+    if (daily) {
+        put_time(o, "time", a->t, 1);
+    } else {
+        put_time(o, "time", a->t + 3600, 0);
+        put_time(o, "start", a->t, 0);
+    }
+    json_object_set_new(o, "edition", json_integer(r->edition));
+    const struct eg_quality_category *cat = eg_quality_category_of(r->aqi);
+    char prim[96], miss[96];
+    eg_quality_slots_format(r->primary, 0, prim, sizeof prim);
+    eg_quality_slots_format(r->missing, 0, miss, sizeof miss);
+    json_object_set_new(o, "aqi", iaqi(r->aqi));
+    json_object_set_new(o, "level", cat ? json_integer(cat->level) : json_null());
+    json_object_set_new(o, "category", cat ? json_string(cat->name_zh) : json_null());
+    json_object_set_new(o, "category_en", cat ? json_string(cat->name_en) : json_null());
+    json_object_set_new(o, "color", cat ? json_string(cat->hex) : json_null());
+    json_object_set_new(o, "primary_pollutants", json_string(prim));
+    json_object_set_new(o, "withheld", json_boolean(r->flags & EG_QUALITY_F_AQI_WITHHELD));
+    json_object_set_new(o, "missing", json_string(miss));
+    static const char *const key[EG_QUALITY_SLOTS] = {"so2", "no2", "pm10", "co",
+                                                      "o3",  "pm25", "o3_8h"};
+    for (int s = 0; s < EG_QUALITY_SLOTS; s++) {
+        char name[16];
+        snprintf(name, sizeof name, "iaqi_%s", key[s]);
+        json_object_set_new(o, name, iaqi(r->iaqi[s]));
+    }
+    for (int s = 0; s < EG_QUALITY_SLOTS; s++)
+        json_object_set_new(o, key[s], conc(a->c[s]));
+    return o;
+}
+
+#define AQI_COLS                                                                                   \
+    {.name = "time", .label_zh = "时间"}, {.name = "aqi", .label_zh = "AQI"},                    \
+        {.name = "level", .label_zh = "级别"}, {.name = "category", .label_zh = "类别"},           \
+        {.name = "primary_pollutants", .label_zh = "首要污染物"},                                 \
+        {.name = "iaqi_so2", .label_zh = "SO2分指数"}, {.name = "iaqi_no2", .label_zh = "NO2分指数"}, \
+        {.name = "iaqi_pm10", .label_zh = "PM10分指数"}, {.name = "iaqi_co", .label_zh = "CO分指数"}, \
+        {.name = "iaqi_o3", .label_zh = "O3(1h)分指数"},                                           \
+        {.name = "iaqi_pm25", .label_zh = "PM2.5分指数"},                                          \
+        {.name = "iaqi_o3_8h", .label_zh = "O3(8h)分指数"}, {.name = "so2", .label_zh = "SO2"},    \
+        {.name = "no2", .label_zh = "NO2"}, {.name = "pm10", .label_zh = "PM10"},                 \
+        {.name = "co", .label_zh = "CO"}, {.name = "o3", .label_zh = "O3(1h)"},                   \
+        {.name = "pm25", .label_zh = "PM2.5"}, {.name = "o3_8h", .label_zh = "O3(8h)"},           \
+        {.name = "edition", .label_zh = "标准版本"}
+
+static int open_ts(struct eg_http_req *rq, struct eg_store **st, struct eg_ts **ts)
+{
+    int rc = eg_http_store(rq, st);
+    if (rc == 0)
+        rc = eg_ts_open(*st, ts, eg_http_err(rq));
+    return rc;
+}
+
+static int h_latest(struct eg_http_req *rq)
+{
+    int tier, fmt, rc;
+    if ((rc = get_tier(rq, EG_TS_PRELIMINARY, &tier)) || (rc = eg_http_format(rq, &fmt)))
+        return rc;
+    struct eg_store *st;
+    struct eg_ts *ts;
+    if ((rc = open_ts(rq, &st, &ts)))
+        return rc;
+    struct eg_eval_station *s;
+    size_t k;
+    json_t *label;
+    if ((rc = selection(rq, st, "air", "station", 1, &s, &k, &label))) {
+        eg_ts_close(ts);
+        return rc;
+    }
+    json_t *items = json_array();
+    for (size_t i = 0; rc == 0 && i < k; i++) {
+        struct eg_eval_aqi a;
+        int found;
+        rc = eg_eval_aqi_latest(ts, &s[i], 1, tier, &a, &found, eg_http_err(rq));
+        if (rc)
+            break;
+        json_t *o = found ? aqi_json(&a, 0) : json_object();
+        json_object_set_new(o, "station", json_string(s[i].code));
+        json_object_set_new(o, "name", json_string(s[i].name));
+        json_object_set_new(o, "region", json_string(s[i].region_code));
+        json_object_set_new(o, "lon", real_or_null(s[i].lon));
+        json_object_set_new(o, "lat", real_or_null(s[i].lat));
+        if (!found)
+            json_object_set_new(o, "aqi", json_null());
+        json_array_append_new(items, o);
+    }
+    json_t *agg = NULL;
+    if (rc == 0 && fmt == EG_HTTP_FMT_JSON) {
+        struct eg_eval_aqi a;
+        int found = 0;
+        if (k)
+            rc = eg_eval_aqi_latest(ts, s, k, tier, &a, &found, eg_http_err(rq));
+        agg = found ? aqi_json(&a, 0) : json_pack("{s:n}", "aqi");
+        json_object_update(agg, label);
+    }
+    eg_ts_close(ts);
+    free(s);
+    json_decref(label);
+    if (rc) {
+        json_decref(items);
+        json_decref(agg);
+        return rc;
+    }
+    if (fmt == EG_HTTP_FMT_JSON)
+        return eg_http_reply_json(rq, 200, json_pack("{s:o,s:o}", "items", items, "region", agg));
+    static const struct eg_http_column cols[] = {{.name = "station", .label_zh = "站点编码"},
+                                                 {.name = "name", .label_zh = "站点名称"},
+                                                 AQI_COLS};
+    return eg_http_reply_list(rq, "实时空气质量", "aqi_latest", cols, EG_ARRAY_LEN(cols), items,
+                              NULL);
+}
+
+static int h_range(struct eg_http_req *rq, int daily)
+{
+    int tier, fmt, rc;
+    int64_t from, to;
+    if ((rc = get_tier(rq, EG_TS_PRELIMINARY, &tier)) || (rc = eg_http_format(rq, &fmt)) ||
+        (rc = get_time(rq, "from", &from)) || (rc = get_time(rq, "to", &to)))
+        return rc;
+    if (daily ? to < from : to <= from)
+        return eg_err_set(eg_http_err(rq), EG_EINVAL, "bad_range", -1,
+                          daily ? "from must not be after to" : "from must be before to");
+    struct eg_store *st;
+    struct eg_ts *ts;
+    if ((rc = open_ts(rq, &st, &ts)))
+        return rc;
+    struct eg_eval_station *s;
+    size_t k;
+    json_t *label;
+    if ((rc = selection(rq, st, "air", "station", 0, &s, &k, &label))) {
+        eg_ts_close(ts);
+        return rc;
+    }
+    struct eg_eval_aqi *a = NULL;
+    size_t n = 0;
+    if (k == 0)
+        rc = eg_err_set(eg_http_err(rq), EG_ENOTFOUND, "no_stations", -1,
+                        "the region has no air station visible to you");
+    else if (daily)
+        rc = eg_eval_aqi_daily(ts, s, k, eg_ts_day_of(from), eg_ts_day_of(to), tier, &a, &n,
+                               eg_http_err(rq));
+    else
+        rc = eg_eval_aqi_hourly(ts, s, k, from, to, tier, &a, &n, eg_http_err(rq));
+    eg_ts_close(ts);
+    free(s);
+    json_decref(label);
+    if (rc)
+        return rc;
+    json_t *items = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(items, aqi_json(&a[i], daily));
+    free(a);
+    static const struct eg_http_column cols[] = {AQI_COLS};
+    return eg_http_reply_list(rq, daily ? "日空气质量" : "小时空气质量",
+                              daily ? "aqi_daily" : "aqi_hourly", cols, EG_ARRAY_LEN(cols), items,
+                              NULL);
+}
+
+static int h_hourly(struct eg_http_req *rq) { return h_range(rq, 0); }
+static int h_daily(struct eg_http_req *rq) { return h_range(rq, 1); }
+
+static int h_annual(struct eg_http_req *rq)
+{
+    int tier, fmt, rc;
+    int64_t year;
+    if ((rc = get_tier(rq, EG_TS_REVIEWED, &tier)) || (rc = eg_http_format(rq, &fmt)) ||
+        (rc = get_int(rq, "year", 1, 2000, 2200, &year)))
+        return rc;
+    struct eg_store *st;
+    struct eg_ts *ts;
+    if ((rc = open_ts(rq, &st, &ts)))
+        return rc;
+    struct eg_eval_station *s;
+    size_t k;
+    json_t *out;
+    if ((rc = selection(rq, st, "air", "station", 0, &s, &k, &out))) {
+        eg_ts_close(ts);
+        return rc;
+    }
+    struct eg_quality_annual an;
+    if (k == 0)
+        rc = eg_err_set(eg_http_err(rq), EG_ENOTFOUND, "no_stations", -1,
+                        "the region has no air station visible to you");
+    else
+        rc = eg_eval_air_annual(ts, s, k, (int)year, tier, &an, eg_http_err(rq));
+    eg_ts_close(ts);
+    free(s);
+    if (rc) {
+        json_decref(out);
+        return rc;
+    }
+    static const char *const pname[6] = {"SO2", "NO2", "PM10", "CO", "O3_8h", "PM2.5"};
+    json_t *pol = json_array();
+    for (int p = 0; p < EG_QUALITY_POLLUTANTS; p++) {
+        const struct eg_quality_annual_stat *x = &an.p[p];
+        json_array_append_new(
+            pol, json_pack("{s:s,s:i,s:b,s:i,s:o,s:o,s:o,s:o,s:f,s:f}", "pollutant", pname[p],
+                           "valid_days", (json_int_t)x->valid_days, "valid", x->valid,
+                           "percentile_rank", (json_int_t)x->pct, "annual_mean", conc(x->mean),
+                           "percentile", conc(x->percentile), "max_daily", conc(x->max_daily),
+                           "compliant",
+                           x->compliant < 0 ? json_null() : json_boolean(x->compliant),
+                           "exceed_mean", x->exceed_mean, "exceed_percentile", x->exceed_pct));
+    }
+    if (fmt != EG_HTTP_FMT_JSON) {
+        json_decref(out);
+        static const struct eg_http_column cols[] = {
+            {.name = "pollutant", .label_zh = "污染物"},
+            {.name = "valid_days", .label_zh = "有效天数"},
+            {.name = "valid", .label_zh = "统计有效"},
+            {.name = "annual_mean", .label_zh = "年均值"},
+            {.name = "percentile_rank", .label_zh = "百分位"},
+            {.name = "percentile", .label_zh = "百分位数浓度"},
+            {.name = "max_daily", .label_zh = "日均最大值"},
+            {.name = "compliant", .label_zh = "达标"},
+            {.name = "exceed_mean", .label_zh = "年均超标倍数"},
+            {.name = "exceed_percentile", .label_zh = "百分位超标倍数"}};
+        return eg_http_reply_list(rq, "年度评价", "annual", cols, EG_ARRAY_LEN(cols), pol, NULL);
+    }
+    json_t *levels = json_object();
+    for (int l = 1; l <= 6; l++) {
+        char key[4];
+        snprintf(key, sizeof key, "%d", l);
+        json_object_set_new(levels, key, json_integer(an.days_level[l]));
+    }
+    json_t *prim = json_object();
+    for (int sl = 0; sl < EG_QUALITY_SLOTS; sl++)
+        if (an.days_primary[sl])
+            json_object_set_new(prim, eg_quality_slot_name(sl), json_integer(an.days_primary[sl]));
+    int tenths = eg_quality_good_ratio_tenths(an.days_good, an.days_valid);
+    json_object_update_new(
+        out, json_pack("{s:i,s:i,s:i,s:o,s:i,s:i,s:o,s:o,s:o,s:o,s:o,s:o}", "year",
+                       (json_int_t)an.year, "edition", (json_int_t)an.edition, "days",
+                       (json_int_t)an.ndays, "compliant",
+                       an.compliant < 0 ? json_null() : json_boolean(an.compliant), "days_valid",
+                       (json_int_t)an.days_valid, "days_good", (json_int_t)an.days_good,
+                       "good_ratio", real_or_null(an.good_ratio), "good_ratio_rounded",
+                       tenths < 0 ? json_null() : json_real(tenths / 10.0), "days_by_level",
+                       levels, "days_primary", prim, "composite_index",
+                       real_or_null(an.composite), "pollutants", pol));
+    return eg_http_reply_json(rq, 200, out);
+}
+
+static json_t *water_json(const struct eg_eval_water_period *p, int waterbody)
+{
+    json_t *o = json_object();
+    if (p->month)
+        json_object_set_new(o, "month", json_integer(p->month));
+    else
+        json_object_set_new(o, "period", json_string("year"));
+    json_object_set_new(o, "samples", json_integer(p->samples));
+    json_object_set_new(o, "class", p->r.cls ? json_string(eg_quality_water_class_name(p->r.cls))
+                                             : json_null());
+    json_object_set_new(o, "term", p->r.cls ? json_string(eg_quality_water_class_term(p->r.cls))
+                                            : json_null());
+    json_t *vals = json_object(), *worst = json_array(), *over = json_array();
+    struct eg_buf ws = {0}, os = {0};
+    for (int f = 0; f < EG_QW_FACTORS; f++) {
+        const char *fn = eg_quality_water_factor_name(f);
+        if (p->mean[f] != EG_QUALITY_W_NA)
+            json_object_set_new(vals, fn, json_real((double)p->mean[f] / EG_QUALITY_MICRO));
+        if (p->r.worst & (1u << f)) {
+            json_array_append_new(worst, json_string(fn));
+            eg_buf_printf(&ws, "%s%s", ws.len ? "," : "", fn);
+        }
+        if (p->r.over_target & (1u << f)) {
+            (void)waterbody;
+            json_array_append_new(
+                over, json_pack("{s:s,s:s,s:f}", "factor", fn, "class",
+                                eg_quality_water_class_name(p->r.factor_class[f]), "multiple",
+                                p->r.multiple[f]));
+            eg_buf_printf(&os, "%s%s(%.2f)", os.len ? "," : "", fn, p->r.multiple[f]);
+        }
+    }
+    json_object_set_new(o, "values", vals);
+    json_object_set_new(o, "worst_factors", worst);
+    json_object_set_new(o, "over_target", over);
+    json_object_set_new(o, "worst_text", json_stringn(ws.data ? ws.data : "", ws.len));
+    json_object_set_new(o, "over_target_text", json_stringn(os.data ? os.data : "", os.len));
+    eg_buf_free(&ws);
+    eg_buf_free(&os);
+    return o;
+}
+
+static int h_water(struct eg_http_req *rq)
+{
+    int tier, fmt, rc;
+    int64_t year, month = 0;
+    if ((rc = get_tier(rq, EG_TS_REVIEWED, &tier)) || (rc = eg_http_format(rq, &fmt)) ||
+        (rc = get_int(rq, "year", 1, 2000, 2200, &year)) ||
+        (rc = get_int(rq, "month", 0, 1, 12, &month)) < 0)
+        return rc;
+    if (rc == 1)
+        month = 0;
+    const char *wb = eg_http_query(rq, "waterbody");
+    int waterbody = EG_QW_RIVER;
+    if (wb && !strcmp(wb, "lake"))
+        waterbody = EG_QW_LAKE;
+    else if (wb && strcmp(wb, "river"))
+        return bad(rq, "bad_query", "waterbody must be river or lake%s", "");
+    if (!eg_http_query(rq, "section"))
+        return bad(rq, "bad_query", "section=CODE is required%s", "");
+    struct eg_store *st;
+    struct eg_ts *ts;
+    if ((rc = open_ts(rq, &st, &ts)))
+        return rc;
+    struct eg_eval_station s;
+    struct eg_eval_water_period per[13];
+    rc = eg_eval_station_get(st, eg_http_principal(rq), "water", eg_http_query(rq, "section"), &s,
+                             eg_http_err(rq));
+    if (rc == 0)
+        rc = eg_eval_water(ts, &s, (int)year, waterbody, tier, per, eg_http_err(rq));
+    eg_ts_close(ts);
+    if (rc)
+        return rc;
+    json_t *months = json_array();
+    for (int m = 0; m < 12; m++)
+        if (!month || month == m + 1)
+            json_array_append_new(months, water_json(&per[m], waterbody));
+    if (fmt != EG_HTTP_FMT_JSON) {
+        if (!month)
+            json_array_append_new(months, water_json(&per[12], waterbody));
+        static const struct eg_http_column cols[] = {
+            {.name = "month", .label_zh = "月份"},
+            {.name = "period", .label_zh = "期间"},
+            {.name = "samples", .label_zh = "监测天数"},
+            {.name = "class", .label_zh = "水质类别"},
+            {.name = "term", .label_zh = "水质状况"},
+            {.name = "worst_text", .label_zh = "定类项目"},
+            {.name = "over_target_text", .label_zh = "超标项目(超标倍数)"}};
+        return eg_http_reply_list(rq, "地表水水质评价", "water", cols, EG_ARRAY_LEN(cols), months,
+                                  NULL);
+    }
+    json_t *out = json_pack("{s:s,s:s,s:s,s:s,s:i,s:s,s:o}", "section", s.code, "name", s.name,
+                            "target_class",
+                            eg_quality_water_class_name(s.water_class ? s.water_class : 3),
+                            "waterbody", waterbody == EG_QW_LAKE ? "lake" : "river", "year",
+                            (json_int_t)year, "standard", "GB 3838-2002", "months", months);
+    if (!month)
+        json_object_set_new(out, "year_result", water_json(&per[12], waterbody));
+    return eg_http_reply_json(rq, 200, out);
+}
+
+static json_t *ok_json(int v)
+{
+    return v < 0 ? json_null() : json_boolean(v);
+}
+
+static int h_noise(struct eg_http_req *rq)
+{
+    int tier, fmt, rc;
+    int64_t from, to;
+    if ((rc = get_tier(rq, EG_TS_REVIEWED, &tier)) || (rc = eg_http_format(rq, &fmt)) ||
+        (rc = get_time(rq, "from", &from)) || (rc = get_time(rq, "to", &to)))
+        return rc;
+    if (to < from)
+        return eg_err_set(eg_http_err(rq), EG_EINVAL, "bad_range", -1,
+                          "from must not be after to");
+    const char *zs = eg_http_query(rq, "zone");
+    int zone = -1;
+    if (zs && (zone = eg_quality_noise_zone_parse(zs)) < 0)
+        return bad(rq, "bad_query", "zone must be 0, 1, 2, 3, 4a, 4b or rail_existing%s", "");
+    if (!eg_http_query(rq, "station"))
+        return bad(rq, "bad_query", "station=CODE is required%s", "");
+    struct eg_store *st;
+    struct eg_ts *ts;
+    if ((rc = open_ts(rq, &st, &ts)))
+        return rc;
+    struct eg_eval_station s;
+    struct eg_eval_noise nz = {0};
+    rc = eg_eval_station_get(st, eg_http_principal(rq), "noise", eg_http_query(rq, "station"), &s,
+                             eg_http_err(rq));
+    if (rc == 0)
+        rc = eg_eval_noise_station(ts, &s, eg_ts_day_of(from), eg_ts_day_of(to), zone, tier, &nz,
+                                   eg_http_err(rq));
+    eg_ts_close(ts);
+    if (rc) {
+        free(nz.d);
+        return rc;
+    }
+    json_t *days = json_array();
+    for (int d = 0; d < nz.days; d++) {
+        const struct eg_eval_noise_day *x = &nz.d[d];
+        json_t *o = json_object();
+        put_time(o, "date", eg_ts_day_start(x->day), 1);
+        json_object_set_new(o, "ld", real_or_null(x->ld));
+        json_object_set_new(o, "ln", real_or_null(x->ln));
+        json_object_set_new(o, "day_ok", ok_json(x->r.day_ok));
+        json_object_set_new(o, "night_ok", ok_json(x->r.night_ok));
+        json_object_set_new(o, "day_over", x->r.day_ok < 0 ? json_null() : json_real(x->r.day_over));
+        json_object_set_new(o, "night_over",
+                            x->r.night_ok < 0 ? json_null() : json_real(x->r.night_over));
+        json_array_append_new(days, o);
+    }
+    free(nz.d);
+    if (fmt != EG_HTTP_FMT_JSON) {
+        static const struct eg_http_column cols[] = {
+            {.name = "date", .label_zh = "日期"},           {.name = "ld", .label_zh = "昼间等效声级"},
+            {.name = "ln", .label_zh = "夜间等效声级"},     {.name = "day_ok", .label_zh = "昼间达标"},
+            {.name = "night_ok", .label_zh = "夜间达标"},   {.name = "day_over", .label_zh = "昼间超标量"},
+            {.name = "night_over", .label_zh = "夜间超标量"}};
+        return eg_http_reply_list(rq, "声环境质量", "noise", cols, EG_ARRAY_LEN(cols), days, NULL);
+    }
+    json_t *out = json_pack(
+        "{s:s,s:s,s:s,s:i,s:i,s:o,s:o,s:o,s:o,s:o,s:o,s:i,s:i,s:i,s:i,s:i,s:s,s:o}", "station",
+        s.code, "name", s.name, "zone", eg_quality_noise_zone_name(nz.zone), "day_limit",
+        (json_int_t)nz.day_limit, "night_limit", (json_int_t)nz.night_limit, "ld",
+        real_or_null(nz.ld), "ln", real_or_null(nz.ln), "day_ok", ok_json(nz.r.day_ok),
+        "night_ok", ok_json(nz.r.night_ok), "day_over",
+        nz.r.day_ok < 0 ? json_null() : json_real(nz.r.day_over), "night_over",
+        nz.r.night_ok < 0 ? json_null() : json_real(nz.r.night_over), "days", (json_int_t)nz.days,
+        "days_day_valid", (json_int_t)nz.day_valid, "days_day_compliant", (json_int_t)nz.day_ok,
+        "days_night_valid", (json_int_t)nz.night_valid, "days_night_compliant",
+        (json_int_t)nz.night_ok, "standard", "GB 3096-2008", "items", days);
+    return eg_http_reply_json(rq, 200, out);
+}
+
+static int h_targets(struct eg_http_req *rq)
+{
+    int tier, fmt, rc;
+    if ((rc = get_tier(rq, EG_TS_REVIEWED, &tier)) || (rc = eg_http_format(rq, &fmt)))
+        return rc;
+    int64_t as_of;
+    const char *a = eg_http_query(rq, "as_of");
+    struct eg_store *st;
+    struct eg_ts *ts;
+    if ((rc = open_ts(rq, &st, &ts)))
+        return rc;
+    if (a) {
+        int64_t t;
+        if (eg_time_parse_beijing(a, strlen(a), &t)) {
+            eg_ts_close(ts);
+            return eg_err_set(eg_http_err(rq), EG_EINVAL, "bad_time", -1,
+                              "as_of '%.40s' is not an existing Beijing date", a);
+        }
+        as_of = eg_ts_day_of(t);
+    } else {
+        as_of = eg_ts_day_of(eg_ts_now(ts)) - 1; /* yesterday: the last complete day */
+    }
+    struct eg_eval_target *t;
+    size_t n;
+    rc = eg_eval_targets(ts, eg_http_principal(rq), as_of, tier, &t, &n, eg_http_err(rq));
+    eg_ts_close(ts);
+    if (rc)
+        return rc;
+    json_t *items = json_array();
+    for (size_t i = 0; i < n; i++) {
+        const struct eg_eval_target *x = &t[i];
+        json_t *o = json_pack("{s:s,s:s,s:s?,s:s,s:s,s:f,s:f,s:s,s:s,s:s,s:s,s:s}", "id", x->id,
+                              "region", x->region, "region_code",
+                              x->region_code[0] ? x->region_code : NULL, "metric", x->metric,
+                              "comparison", x->comparison, "goal", x->goal, "tolerance",
+                              x->tolerance, "unit", x->unit, "plan_period", x->plan_period,
+                              "source", x->source, "text", x->text, "note", x->note);
+        put_time(o, "period_start", eg_ts_day_start(x->period_start), 1);
+        put_time(o, "period_end", eg_ts_day_start(x->period_end), 1);
+        put_time(o, "as_of", eg_ts_day_start(x->as_of < x->period_end ? x->as_of : x->period_end),
+                 1);
+        json_object_set_new(o, "evaluated", json_boolean(x->evaluated));
+        json_object_set_new(o, "value", x->p.valid ? real_or_null(x->p.value) : json_null());
+        json_object_set_new(o, "counted", json_integer(x->in.num));
+        json_object_set_new(o, "of", json_integer(x->in.den));
+        json_object_set_new(o, "remaining", json_integer(x->in.remaining));
+        json_object_set_new(o, "met", x->evaluated ? json_boolean(x->p.met) : json_null());
+        json_object_set_new(o, "on_track", x->evaluated ? json_boolean(x->p.on_track) : json_null());
+        json_object_set_new(o, "achievable",
+                            x->evaluated ? json_boolean(x->p.achievable) : json_null());
+        json_object_set_new(o, "left", x->evaluated ? real_or_null(x->p.left) : json_null());
+        json_object_set_new(o, "left_units",
+                            x->evaluated ? json_integer(x->p.left_units) : json_null());
+        json_array_append_new(items, o);
+    }
+    free(t);
+    static const struct eg_http_column cols[] = {
+        {.name = "id", .label_zh = "目标编号"},        {.name = "region", .label_zh = "区域"},
+        {.name = "metric", .label_zh = "指标"},        {.name = "comparison", .label_zh = "比较"},
+        {.name = "goal", .label_zh = "目标值"},        {.name = "unit", .label_zh = "单位"},
+        {.name = "period_start", .label_zh = "开始"}, {.name = "period_end", .label_zh = "结束"},
+        {.name = "as_of", .label_zh = "截至"},         {.name = "value", .label_zh = "当前值"},
+        {.name = "met", .label_zh = "已达标"},         {.name = "on_track", .label_zh = "按进度"},
+        {.name = "achievable", .label_zh = "可实现"},  {.name = "left", .label_zh = "尚需"},
+        {.name = "note", .label_zh = "说明"},          {.name = "text", .label_zh = "规划原文"}};
+    return eg_http_reply_list(rq, "目标进度", "targets", cols, EG_ARRAY_LEN(cols), items, NULL);
+}
+
+int eg_http_api_quality_routes(struct eg_http_server *srv)
+{
+    int rc = 0;
+    rc |= eg_http_route_add(srv, "GET", "/api/v1/aqi/latest", h_latest,
+                            EG_ROUTE_PUBLIC | EG_ROUTE_LIST,
+                            "Latest real-time AQI (HJ 633) of every air station and of the region",
+                            NULL);
+    rc |= eg_http_route_add(srv, "GET", "/api/v1/aqi/hourly", h_hourly,
+                            EG_ROUTE_PUBLIC | EG_ROUTE_LIST,
+                            "Real-time AQI of a station or region per hour (at most 31 days)", NULL);
+    rc |= eg_http_route_add(srv, "GET", "/api/v1/aqi/daily", h_daily,
+                            EG_ROUTE_PUBLIC | EG_ROUTE_LIST,
+                            "Daily AQI of a station or region (at most 366 days)", NULL);
+    rc |= eg_http_route_add(srv, "GET", "/api/v1/eval/air/annual", h_annual,
+                            EG_ROUTE_PUBLIC | EG_ROUTE_LIST,
+                            "HJ 663 annual evaluation of a region or station: statistics, "
+                            "compliance, good-day ratio",
+                            NULL);
+    rc |= eg_http_route_add(srv, "GET", "/api/v1/eval/water", h_water,
+                            EG_ROUTE_PUBLIC | EG_ROUTE_LIST,
+                            "GB 3838 class of a water section by month and year, factors over "
+                            "the target class and their multiples",
+                            NULL);
+    rc |= eg_http_route_add(srv, "GET", "/api/v1/eval/noise", h_noise,
+                            EG_ROUTE_PUBLIC | EG_ROUTE_LIST,
+                            "GB 3096 day/night levels and compliance of a noise station", NULL);
+    rc |= eg_http_route_add(srv, "GET", "/api/v1/targets", h_targets,
+                            EG_ROUTE_PUBLIC | EG_ROUTE_LIST,
+                            "Environmental-quality targets of the plans with progress", NULL);
+    return rc ? EG_EINVAL : 0;
+}
