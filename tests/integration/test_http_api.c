@@ -375,7 +375,7 @@ TEST(http_api_paging_exports_openapi_metrics)
     for (size_t i = 0; i < EG_ARRAY_LEN(other); i++)
         CHECK(json_object_get(paths, other[i]) != NULL);
     const char *p;
-    json_t *item;
+    json_t *item, *seen_ids = json_object();
     int ops = 0;
     json_object_foreach(paths, p, item) {
         const char *m;
@@ -384,9 +384,24 @@ TEST(http_api_paging_exports_openapi_metrics)
             ops++;
             CHECK(json_object_size(json_object_get(op, "responses")) >= 2);
             CHECK(json_string_length(json_object_get(op, "summary")) > 0);
+            /* every {placeholder} of the path is a declared path parameter */
+            int placeholders = 0, declared = 0;
+            for (const char *c = p; *c; c++)
+                placeholders += *c == '{';
+            size_t k;
+            json_t *prm;
+            json_array_foreach(json_object_get(op, "parameters"), k, prm)
+                declared += !strcmp(json_string_value(json_object_get(prm, "in")), "path");
+            CHECK_EQ_INT(declared, placeholders);
+            /* operationIds are unique */
+            const char *id = json_string_value(json_object_get(op, "operationId"));
+            REQUIRE(id);
+            CHECK(!json_object_get(seen_ids, id));
+            json_object_set_new(seen_ids, id, json_true());
         }
     }
     CHECK(ops >= 10 * 6 + 6);
+    json_decref(seen_ids);
     /* the credit code field carries its Chinese label */
     json_t *cc = json_object_get(
         json_object_get(json_object_get(json_object_get(json_object_get(doc, "components"),
