@@ -52,5 +52,9 @@ int eg_cmd_series_declare(int argc, char **argv);
 int eg_cmd_series_review(int argc, char **argv);
 int eg_cmd_series_rates(int argc, char **argv);
 int eg_cmd_demo(int argc, char **argv);
+int eg_cmd_eval_air(int argc, char **argv);
+int eg_cmd_eval_water(int argc, char **argv);
+int eg_cmd_eval_noise(int argc, char **argv);
+int eg_cmd_eval_targets(int argc, char **argv);
 
 #endif

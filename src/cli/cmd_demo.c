@@ -14,6 +14,7 @@
 #include "cli/cli.h"
 #include "cli/cli_db.h"
 #include "store/auth.h"
+#include "store/eval.h"
 
 #include <getopt.h>
 #include <sodium.h>
@@ -426,6 +427,9 @@ static int run_demo(struct demo *d, FILE *out)
                                              "unit_id", (json_int_t)steward_units[i], "valid_from",
                                              "2025-01-01", "valid_to", "2026-12-31"));
     if (d->failed)
+        return -1;
+    /* the seeds' environmental-quality targets (data/quality/targets_seed.csv, issue 6) */
+    if (eg_eval_targets_load_seed(d->st, &d->err))
         return -1;
     fprintf(out,
             "demo district loaded: %d streets and towns with 3 grids each, %d parks, %d enterprises, "

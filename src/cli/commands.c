@@ -42,6 +42,14 @@ const struct eg_cli_cmd eg_cli_commands[] = {
     {"series", "review", eg_cmd_series_review, "--source ID --pollutant P --from T --to T --verdict invalid|valid --reason TEXT --by OFFICER",
      "officer review (数据审核) of a series' samples, audited, raw kept"},
     {"series", "rates", eg_cmd_series_rates, "--source ID [--kind K] --from T --to T", "transmission rate and valid-data rate of a source"},
+    {"eval", "air", eg_cmd_eval_air, "(--region CODE|--station CODE) --year Y [--format json|csv] [--db PATH]",
+     "HJ 663 annual air evaluation over stored data: statistics, compliance, good-day ratio"},
+    {"eval", "water", eg_cmd_eval_water, "--section CODE --year Y [--month M] [--lake] [--format json|csv]",
+     "GB 3838 class of a water section by month and year, factors over target and multiples"},
+    {"eval", "noise", eg_cmd_eval_noise, "--station CODE --from D --to D [--zone Z] [--format json|csv]",
+     "GB 3096 day/night levels and compliance of a noise station"},
+    {"eval", "targets", eg_cmd_eval_targets, "[--load FILE] [--as-of D] [--format json|csv] [--db PATH]",
+     "environmental-quality targets of the plans with progress (value so far, on track, what is left)"},
     {"demo", 0, eg_cmd_demo, "[--db PATH]", "fill an empty database with a Pudong-like demo district and print the logins"},
 };
 

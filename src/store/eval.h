@@ -9,6 +9,7 @@
  *   eval_water.c    GB 3838 class of a section by month and year
  *   eval_noise.c    GB 3096 day/night levels and compliance of a noise station
  *   eval_targets.c  the targets table (migration 300), the seeds' targets, progress
+ *   eval_json.c     the results as JSON objects (the API and `envgov eval` print the same)
  *
  * Where the values come from (decisions, docs in README "envgov eval"):
  *   - a station's series are those of its code and of its HJ 212 devices (devices.station_id),
@@ -34,6 +35,7 @@
 #include "store/store.h"
 #include "store/ts.h"
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -187,5 +189,18 @@ struct eg_eval_target {
    it are "remaining"), over the stations who may see. *out allocated (free()). */
 int eg_eval_targets(struct eg_ts *ts, const struct eg_principal *who, int64_t as_of, int tier,
                     struct eg_eval_target **out, size_t *n, struct eg_err *err);
+
+/* ---- the results as JSON (eval_json.c; the caller owns the reference) ---- */
+
+/* A flat object: time (hour label, or the date), start (hourly), edition, aqi, level, category,
+   category_en, color, primary_pollutants, withheld, missing, iaqi_<slot>, <slot> (µg/m³, CO
+   mg/m³) for slots so2 no2 pm10 co o3 pm25 o3_8h; null where missing. */
+json_t *eg_eval_aqi_json(const struct eg_eval_aqi *a, int daily);
+json_t *eg_eval_annual_json(const struct eg_quality_annual *an);
+json_t *eg_eval_water_json(const struct eg_eval_water_period *p);
+json_t *eg_eval_noise_json(const struct eg_eval_station *s, const struct eg_eval_noise *nz);
+json_t *eg_eval_target_json(const struct eg_eval_target *t);
+/* Sets o[name] to the Beijing time of t, "YYYY-MM-DD HH:MM" or (date_only) "YYYY-MM-DD". */
+void eg_eval_json_time(json_t *o, const char *name, int64_t t, int date_only);
 
 #endif
