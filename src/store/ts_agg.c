@@ -243,6 +243,10 @@ static int agg_one(struct eg_ts *ts, void *arg, struct eg_err *err)
             r = eg_stmt_step(s, err);
             eg_stmt_done(s);
         }
+        /* writers keep the marks they made while agg_gen is unchanged: tell them */
+        if (r >= 0)
+            r = eg_store_exec(ts->st,
+                              "UPDATE ts_meta SET value = value + 1 WHERE key = 'agg_gen'", err);
     }
     if (r == 0 && c->stats)
         c->stats->days++;

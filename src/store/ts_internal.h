@@ -16,6 +16,25 @@ struct eg__ts_ent {
     uint64_t hash;
 };
 
+/* A row-path sample waiting for the batch's chunked INSERT. */
+struct eg__ts_pend {
+    int64_t sid, t;
+    double v;
+    char flag;
+    char dirty; /* a change makes (sid, day of t) dirty */
+};
+
+/* The newest sample of a series in the batch, for ts_latest. */
+struct eg__ts_last {
+    int64_t sid, t;
+    double v;
+    char flag;
+};
+
+struct eg__ts_dset { /* (sid, day) this handle knows are marked dirty */
+    int64_t sid, day; /* sid 0: empty */
+};
+
 struct eg_ts {
     struct eg_store *st;
     int64_t now_fixed; /* 0: wall clock */
@@ -23,6 +42,17 @@ struct eg_ts {
     int64_t max_late; /* 0: off */
     struct eg__ts_ent *tab;
     size_t cap, used;
+    /* pending work of the batch being written (flushed before it commits) */
+    struct eg__ts_pend *pend;
+    size_t npend, cpend;
+    struct eg__ts_last *last;
+    size_t nlast, clast;
+    /* dirty marks known to exist, valid while ts_meta.agg_gen == dgen (the aggregator bumps it
+       whenever it deletes marks), so steady ingestion marks a (series, day) once */
+    struct eg__ts_dset *dset;
+    size_t dcap, dused;
+    int64_t dgen;
+    char sql_ins[4096], sql_last[4096];
 };
 
 /* Validates a key (syntax as documented in ts.h); EG_EINVAL naming the bad part. */
@@ -36,7 +66,7 @@ int eg__ts_series_id(struct eg_ts *ts, const struct eg_ts_key *k, int create, in
 /* Reads the key of a series id into caller buffers (>= 65 bytes each). */
 int eg__ts_series_key(struct eg_ts *ts, int64_t id, char *source, char *pollutant, int *kind,
                       char *field, int *computed, struct eg_err *err);
-/* Forgets cached ids (after a rolled-back batch that created series). */
+/* Forgets cached ids and dirty marks (after a rolled-back batch). */
 void eg__ts_cache_clear(struct eg_ts *ts);
 
 /* Decodes a block into dst (cap samples); EG_ETOOBIG when it holds more. */

@@ -350,7 +350,7 @@ int eg_ts_query_buckets(struct eg_ts *ts, const struct eg_ts_key *key, int64_t f
     return 0;
 }
 
-/* Many keys: one pass over ts_series matching rows against a hash of the requested keys is
+/* Many keys: one pass over ts_latest matching rows against a hash of the requested keys is
    cheaper than one indexed lookup per key (and needs no id lookups). */
 static int latest_scan(struct eg_ts *ts, const struct eg_ts_key *keys, size_t n,
                        struct eg_ts_row *out, int *found, struct eg_err *err)
@@ -386,20 +386,26 @@ static int latest_scan(struct eg_ts *ts, const struct eg_ts_key *keys, size_t n,
     }
     struct eg_stmt *s = NULL;
     int r = eg_store_prepare(ts->st,
-                             "SELECT source, pollutant, kind, field, computed, last_t, last_v, "
-                             "last_flag FROM ts_series WHERE last_t IS NOT NULL",
+                             "SELECT s.source, s.pollutant, s.kind, s.field, s.computed, l.t, "
+                             "l.v, l.flag FROM ts_latest l JOIN ts_series s ON s.id = l.series_id",
                              &s, err);
     while (r == 0 && (r = eg_stmt_step(s, err)) == 1) {
-        size_t l1, l2, l4, lf;
+        size_t l1, l2, l4;
         const char *src = eg_stmt_text(s, 0, &l1), *pol = eg_stmt_text(s, 1, &l2);
         const char *fld = eg_stmt_text(s, 3, &l4);
-        int len = snprintf(buf, sizeof buf, "%.*s|%.*s|%lld|%.*s|%lld", (int)l1, src ? src : "",
-                           (int)l2, pol ? pol : "", (long long)eg_stmt_int(s, 2), (int)l4,
-                           fld ? fld : "", (long long)eg_stmt_int(s, 4));
-        if (len < 0 || (size_t)len >= sizeof buf) {
+        if (l1 > 64 || l2 > 16 || l4 > 8 || !src || !pol || !fld) {
             r = 0;
             continue;
         }
+        char a[65], b2[17], c[9];
+        memcpy(a, src, l1);
+        a[l1] = '\0';
+        memcpy(b2, pol, l2);
+        b2[l2] = '\0';
+        memcpy(c, fld, l4);
+        c[l4] = '\0';
+        struct eg_ts_key rk = {a, b2, (int)eg_stmt_int(s, 2), c, (int)eg_stmt_int(s, 4)};
+        int len = (int)eg__ts_key_text(&rk, buf, sizeof buf);
         uint64_t h = 1469598103934665603ull;
         for (int k = 0; k < len; k++)
             h = (h ^ (unsigned char)buf[k]) * 1099511628211ull;
@@ -407,9 +413,8 @@ static int latest_scan(struct eg_ts *ts, const struct eg_ts_key *keys, size_t n,
         while (tab[j].key && strcmp(tab[j].key, buf))
             j = (j + 1) & (cap - 1);
         if (tab[j].key) {
-            const char *f = eg_stmt_text(s, 7, &lf);
-            struct eg_ts_row row = {eg_stmt_int(s, 5), eg_stmt_double(s, 6), f && lf ? f[0] : 'N',
-                                    0};
+            struct eg_ts_row row = {eg_stmt_int(s, 5), eg_stmt_double(s, 6),
+                                    (char)eg_stmt_int(s, 7), 0};
             size_t i = tab[j].idx - 1;
             out[i] = row;
             found[i] = 1;
@@ -437,8 +442,8 @@ int eg_ts_latest(struct eg_ts *ts, const struct eg_ts_key *keys, size_t n, struc
     if (n >= 256)
         return latest_scan(ts, keys, n, out, found, err);
     struct eg_stmt *s;
-    int r = eg_store_prepare(ts->st, "SELECT last_t, last_v, last_flag FROM ts_series WHERE id = ?",
-                             &s, err);
+    int r = eg_store_prepare(ts->st, "SELECT t, v, flag FROM ts_latest WHERE series_id = ?", &s,
+                             err);
     if (r)
         return r;
     for (size_t i = 0; i < n; i++) {
@@ -449,11 +454,9 @@ int eg_ts_latest(struct eg_ts *ts, const struct eg_ts_key *keys, size_t n, struc
             continue;
         eg_stmt_bind_int(s, 1, sid);
         r = eg_stmt_step(s, err);
-        if (r == 1 && !eg_stmt_is_null(s, 0)) {
-            size_t l;
-            const char *f = eg_stmt_text(s, 2, &l);
+        if (r == 1) {
             out[i] = (struct eg_ts_row){eg_stmt_int(s, 0), eg_stmt_double(s, 1),
-                                        f && l ? f[0] : 'N', 0};
+                                        (char)eg_stmt_int(s, 2), 0};
             found[i] = 1;
         }
         eg_stmt_done(s);

@@ -23,6 +23,8 @@
 
 /* ---- handle and cache ------------------------------------------------------------------------ */
 
+#define CHUNK 64 /* rows per multi-row INSERT of the row path */
+
 int eg_ts_open(struct eg_store *st, struct eg_ts **out, struct eg_err *err)
 {
     (void)err;
@@ -31,8 +33,32 @@ int eg_ts_open(struct eg_store *st, struct eg_ts **out, struct eg_err *err)
     ts->open_days = 2;
     ts->cap = 1024;
     ts->tab = eg_calloc(ts->cap, sizeof *ts->tab);
+    ts->dcap = 1024;
+    ts->dset = eg_calloc(ts->dcap, sizeof *ts->dset);
+    ts->dgen = -1;
+    /* the chunked statements: CHUNK rows each (RETURNING tells which rows were new) */
+    struct eg_buf b = {0};
+    eg_buf_puts(&b, "INSERT INTO ts_raw (series_id, t, v, flag) VALUES ");
+    for (int i = 0; i < CHUNK; i++)
+        eg_buf_puts(&b, i ? ",(?,?,?,?)" : "(?,?,?,?)");
+    eg_buf_puts(&b, " ON CONFLICT (series_id, t) DO NOTHING RETURNING series_id, t");
+    snprintf(ts->sql_ins, sizeof ts->sql_ins, "%.*s", (int)b.len, b.data);
+    b.len = 0;
+    eg_buf_puts(&b, "INSERT INTO ts_latest (series_id, t, v, flag) VALUES ");
+    for (int i = 0; i < CHUNK; i++)
+        eg_buf_puts(&b, i ? ",(?,?,?,?)" : "(?,?,?,?)");
+    eg_buf_puts(&b, " ON CONFLICT (series_id) DO UPDATE SET t = excluded.t, v = excluded.v, "
+                    "flag = excluded.flag WHERE excluded.t >= ts_latest.t");
+    snprintf(ts->sql_last, sizeof ts->sql_last, "%.*s", (int)b.len, b.data);
+    eg_buf_free(&b);
     *out = ts;
     return 0;
+}
+
+static void dset_clear(struct eg_ts *ts)
+{
+    memset(ts->dset, 0, ts->dcap * sizeof *ts->dset);
+    ts->dused = 0;
 }
 
 void eg__ts_cache_clear(struct eg_ts *ts)
@@ -41,6 +67,8 @@ void eg__ts_cache_clear(struct eg_ts *ts)
         free(ts->tab[i].key);
     memset(ts->tab, 0, ts->cap * sizeof *ts->tab);
     ts->used = 0;
+    dset_clear(ts); /* marks made in rolled-back work are gone too */
+    ts->npend = ts->nlast = 0;
 }
 
 void eg_ts_close(struct eg_ts *ts)
@@ -49,6 +77,9 @@ void eg_ts_close(struct eg_ts *ts)
         return;
     eg__ts_cache_clear(ts);
     free(ts->tab);
+    free(ts->dset);
+    free(ts->pend);
+    free(ts->last);
     free(ts);
 }
 
@@ -183,11 +214,31 @@ int eg_ts_key_valid(const struct eg_ts_key *key, struct eg_err *err)
     return eg__ts_key_check(key, err);
 }
 
+/* Hot (once per point): plain copies instead of snprintf. Keys are checked first, so the parts
+   are short (source <= 64, pollutant <= 16, field <= 5). */
 size_t eg__ts_key_text(const struct eg_ts_key *k, char *buf, size_t cap)
 {
-    int n = snprintf(buf, cap, "%s|%s|%d|%s|%d", k->source, k->pollutant, k->kind, k->field,
-                     k->computed);
-    return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
+    const char *parts[3] = {k->source, k->pollutant, k->field};
+    size_t n = 0;
+    for (int i = 0; i < 3; i++) {
+        size_t l = strlen(parts[i]);
+        if (n + l + 8 >= cap)
+            l = cap > n + 8 ? cap - n - 8 : 0;
+        memcpy(buf + n, parts[i], l);
+        n += l;
+        buf[n++] = '|';
+        if (i == 1) { /* the kind, four digits (checked) */
+            int kind = k->kind >= 0 && k->kind <= 9999 ? k->kind : 0;
+            buf[n++] = (char)('0' + kind / 1000);
+            buf[n++] = (char)('0' + kind / 100 % 10);
+            buf[n++] = (char)('0' + kind / 10 % 10);
+            buf[n++] = (char)('0' + kind % 10);
+            buf[n++] = '|';
+        }
+    }
+    buf[n++] = k->computed ? '1' : '0';
+    buf[n] = '\0';
+    return n;
 }
 
 static int select_series(struct eg_ts *ts, const struct eg_ts_key *k, int64_t *id, int *found,
@@ -502,67 +553,34 @@ static int block_exists(struct eg_ts *ts, int64_t sid, int64_t day, int *yes, st
     return r < 0 ? r : 0;
 }
 
-static int write_rows(struct eg_ts *ts, int64_t sid, const struct eg_ts_sample *nw, size_t nn,
-                      struct eg_ts_report *rep, struct eg_err *err)
+/* Exact set of (sid, day); returns 1 when it was already there. */
+static int dset_put(struct eg_ts *ts, int64_t sid, int64_t day)
 {
-    struct eg_stmt *ins, *sel, *upd;
-    int r = eg_store_prepare(ts->st,
-                             "INSERT INTO ts_raw (series_id, t, v, flag) VALUES (?, ?, ?, ?) "
-                             "ON CONFLICT (series_id, t) DO NOTHING",
-                             &ins, err);
-    if (r)
-        return r;
-    for (size_t i = 0; i < nn && r == 0; i++) {
-        eg_stmt_bind_int(ins, 1, sid);
-        eg_stmt_bind_int(ins, 2, nw[i].t);
-        eg_stmt_bind_double(ins, 3, nw[i].v);
-        eg_stmt_bind_int(ins, 4, nw[i].flag);
-        r = eg_stmt_step(ins, err);
-        eg_stmt_done(ins);
-        if (r < 0)
-            break;
-        r = 0;
-        if (eg_store_changes(ts->st) == 1) {
-            if (rep)
-                rep->written++;
-            continue;
+    if ((ts->dused + 1) * 2 > ts->dcap) {
+        if (ts->dcap >= (1u << 20)) { /* bounded: forget and re-mark (an idempotent INSERT) */
+            dset_clear(ts);
+        } else {
+            struct eg__ts_dset *old = ts->dset;
+            size_t oc = ts->dcap;
+            ts->dcap *= 2;
+            ts->dset = eg_calloc(ts->dcap, sizeof *ts->dset);
+            ts->dused = 0;
+            for (size_t i = 0; i < oc; i++)
+                if (old[i].sid)
+                    dset_put(ts, old[i].sid, old[i].day);
+            free(old);
         }
-        /* the time is stored already: same sample (duplicate) or a new value (replace) */
-        r = eg_store_prepare(ts->st, "SELECT v, flag FROM ts_raw WHERE series_id = ? AND t = ?",
-                             &sel, err);
-        if (r)
-            break;
-        eg_stmt_bind_int(sel, 1, sid);
-        eg_stmt_bind_int(sel, 2, nw[i].t);
-        r = eg_stmt_step(sel, err);
-        int same = r == 1 && same_sample(eg_stmt_double(sel, 0), (char)eg_stmt_int(sel, 1),
-                                         nw[i].v, nw[i].flag);
-        eg_stmt_done(sel);
-        if (r < 0)
-            break;
-        r = 0;
-        if (same) {
-            if (rep)
-                rep->duplicates++;
-            continue;
-        }
-        r = eg_store_prepare(ts->st, "UPDATE ts_raw SET v = ?, flag = ? WHERE series_id = ? AND t = ?",
-                             &upd, err);
-        if (r)
-            break;
-        eg_stmt_bind_double(upd, 1, nw[i].v);
-        eg_stmt_bind_int(upd, 2, nw[i].flag);
-        eg_stmt_bind_int(upd, 3, sid);
-        eg_stmt_bind_int(upd, 4, nw[i].t);
-        r = eg_stmt_step(upd, err);
-        eg_stmt_done(upd);
-        if (r < 0)
-            break;
-        r = 0;
-        if (rep)
-            rep->replaced++;
     }
-    return r;
+    uint64_t h = ((uint64_t)sid * 0x9E3779B97F4A7C15ull) ^ ((uint64_t)day * 0xC2B2AE3D27D4EB4Full);
+    size_t i = (size_t)(h >> 7) & (ts->dcap - 1);
+    while (ts->dset[i].sid) {
+        if (ts->dset[i].sid == sid && ts->dset[i].day == day)
+            return 1;
+        i = (i + 1) & (ts->dcap - 1);
+    }
+    ts->dset[i] = (struct eg__ts_dset){sid, day};
+    ts->dused++;
+    return 0;
 }
 
 int eg__ts_mark_dirty(struct eg_ts *ts, int64_t sid, int64_t day, struct eg_err *err)
@@ -581,28 +599,171 @@ int eg__ts_mark_dirty(struct eg_ts *ts, int64_t sid, int64_t day, struct eg_err 
     return r < 0 ? r : 0;
 }
 
-static int update_last(struct eg_ts *ts, int64_t sid, const struct eg_ts_sample *x,
-                       struct eg_err *err)
+/* Marks (sid, day) dirty unless this handle knows it is (see struct eg_ts). */
+static int mark_dirty_cached(struct eg_ts *ts, int64_t sid, int64_t day, struct eg_err *err)
+{
+    if (dset_put(ts, sid, day))
+        return 0;
+    return eg__ts_mark_dirty(ts, sid, day, err);
+}
+
+/* Reads the aggregation generation inside the write transaction; forgets the known marks when
+   the aggregator has deleted some since. */
+static int dirty_gen_check(struct eg_ts *ts, struct eg_err *err)
+{
+    struct eg_stmt *s;
+    int r = eg_store_prepare(ts->st, "SELECT value FROM ts_meta WHERE key = 'agg_gen'", &s, err);
+    if (r)
+        return r;
+    r = eg_stmt_step(s, err);
+    int64_t g = r == 1 ? eg_stmt_int(s, 0) : -2;
+    eg_stmt_done(s);
+    if (r < 0)
+        return r;
+    if (g != ts->dgen) {
+        dset_clear(ts);
+        ts->dgen = g;
+    }
+    return 0;
+}
+
+/* One sample whose time was already stored: a duplicate, or a new value that replaces it. */
+static int write_conflict(struct eg_ts *ts, const struct eg__ts_pend *p, int *changed,
+                          struct eg_ts_report *rep, struct eg_err *err)
+{
+    struct eg_stmt *sel, *upd;
+    *changed = 0;
+    int r = eg_store_prepare(ts->st, "SELECT v, flag FROM ts_raw WHERE series_id = ? AND t = ?",
+                             &sel, err);
+    if (r)
+        return r;
+    eg_stmt_bind_int(sel, 1, p->sid);
+    eg_stmt_bind_int(sel, 2, p->t);
+    r = eg_stmt_step(sel, err);
+    int same = r == 1 && same_sample(eg_stmt_double(sel, 0), (char)eg_stmt_int(sel, 1), p->v,
+                                     p->flag);
+    eg_stmt_done(sel);
+    if (r < 0)
+        return r;
+    if (same) {
+        if (rep)
+            rep->duplicates++;
+        return 0;
+    }
+    r = eg_store_prepare(ts->st, "UPDATE ts_raw SET v = ?, flag = ? WHERE series_id = ? AND t = ?",
+                         &upd, err);
+    if (r)
+        return r;
+    eg_stmt_bind_double(upd, 1, p->v);
+    eg_stmt_bind_int(upd, 2, p->flag);
+    eg_stmt_bind_int(upd, 3, p->sid);
+    eg_stmt_bind_int(upd, 4, p->t);
+    r = eg_stmt_step(upd, err);
+    eg_stmt_done(upd);
+    if (r < 0)
+        return r;
+    if (rep)
+        rep->replaced++;
+    *changed = 1;
+    return 0;
+}
+
+/* Inserts pend[0..k) with one statement (k == CHUNK) or one by one (k == 1); rows the INSERT
+   did not return were stored already and go through write_conflict. */
+static int flush_rows(struct eg_ts *ts, struct eg__ts_pend *pd, size_t k, struct eg_ts_report *rep,
+                      struct eg_err *err)
 {
     struct eg_stmt *s;
     int r = eg_store_prepare(ts->st,
-                             "UPDATE ts_series SET last_t = ?, last_v = ?, last_flag = ? "
-                             "WHERE id = ? AND (last_t IS NULL OR last_t <= ?)",
+                             k == CHUNK ? ts->sql_ins
+                                        : "INSERT INTO ts_raw (series_id, t, v, flag) VALUES "
+                                          "(?,?,?,?) ON CONFLICT (series_id, t) DO NOTHING "
+                                          "RETURNING series_id, t",
                              &s, err);
     if (r)
         return r;
-    char f[2] = {x->flag, 0};
-    eg_stmt_bind_int(s, 1, x->t);
-    eg_stmt_bind_double(s, 2, x->v);
-    eg_stmt_bind_text(s, 3, f, 1);
-    eg_stmt_bind_int(s, 4, sid);
-    eg_stmt_bind_int(s, 5, x->t);
+    for (size_t i = 0; i < k; i++) {
+        eg_stmt_bind_int(s, (int)(4 * i + 1), pd[i].sid);
+        eg_stmt_bind_int(s, (int)(4 * i + 2), pd[i].t);
+        eg_stmt_bind_double(s, (int)(4 * i + 3), pd[i].v);
+        eg_stmt_bind_int(s, (int)(4 * i + 4), pd[i].flag);
+    }
+    char isnew[CHUNK] = {0};
+    size_t pos = 0, got = 0;
+    while ((r = eg_stmt_step(s, err)) == 1) {
+        int64_t sid = eg_stmt_int(s, 0), t = eg_stmt_int(s, 1);
+        /* rows come back in insertion order; search from where the last one matched */
+        for (size_t q = 0; q < k; q++) {
+            size_t x = (pos + q) % k;
+            if (!isnew[x] && pd[x].sid == sid && pd[x].t == t) {
+                isnew[x] = 1;
+                pos = x + 1;
+                got++;
+                break;
+            }
+        }
+    }
+    eg_stmt_done(s);
+    if (r < 0)
+        return r;
+    r = 0;
+    for (size_t i = 0; i < k && r == 0; i++) {
+        int changed = isnew[i];
+        if (isnew[i]) {
+            if (rep)
+                rep->written++;
+        } else {
+            r = write_conflict(ts, &pd[i], &changed, rep, err);
+        }
+        if (r == 0 && changed && pd[i].dirty)
+            r = mark_dirty_cached(ts, pd[i].sid, eg_ts_day_of(pd[i].t), err);
+    }
+    (void)got;
+    return r;
+}
+
+static int flush_last(struct eg_ts *ts, struct eg__ts_last *l, size_t k, struct eg_err *err)
+{
+    struct eg_stmt *s;
+    int r = eg_store_prepare(ts->st,
+                             k == CHUNK ? ts->sql_last
+                                        : "INSERT INTO ts_latest (series_id, t, v, flag) VALUES "
+                                          "(?,?,?,?) ON CONFLICT (series_id) DO UPDATE SET "
+                                          "t = excluded.t, v = excluded.v, flag = excluded.flag "
+                                          "WHERE excluded.t >= ts_latest.t",
+                             &s, err);
+    if (r)
+        return r;
+    for (size_t i = 0; i < k; i++) {
+        eg_stmt_bind_int(s, (int)(4 * i + 1), l[i].sid);
+        eg_stmt_bind_int(s, (int)(4 * i + 2), l[i].t);
+        eg_stmt_bind_double(s, (int)(4 * i + 3), l[i].v);
+        eg_stmt_bind_int(s, (int)(4 * i + 4), l[i].flag);
+    }
     r = eg_stmt_step(s, err);
     eg_stmt_done(s);
     return r < 0 ? r : 0;
 }
 
-/* Writes sorted samples of one series with unique times: per day, to rows or to the block. */
+/* Writes what the batch left pending: rows in chunks, then the latest samples. */
+static int flush_pending(struct eg_ts *ts, struct eg_ts_report *rep, struct eg_err *err)
+{
+    int r = 0;
+    size_t i = 0;
+    for (; r == 0 && i + CHUNK <= ts->npend; i += CHUNK)
+        r = flush_rows(ts, ts->pend + i, CHUNK, rep, err);
+    for (; r == 0 && i < ts->npend; i++)
+        r = flush_rows(ts, ts->pend + i, 1, rep, err);
+    for (i = 0; r == 0 && i + CHUNK <= ts->nlast; i += CHUNK)
+        r = flush_last(ts, ts->last + i, CHUNK, err);
+    for (; r == 0 && i < ts->nlast; i++)
+        r = flush_last(ts, ts->last + i, 1, err);
+    ts->npend = ts->nlast = 0;
+    return r;
+}
+
+/* Sorted samples of one series with unique times: closed days merged into their blocks now,
+   open days queued as rows for flush_pending; the newest sample queued for ts_latest. */
 static int write_series(struct eg_ts *ts, int64_t sid, const struct eg_ts_sample *s, size_t n,
                         int dirty, struct eg_ts_report *rep, struct eg_err *err)
 {
@@ -622,17 +783,30 @@ static int write_series(struct eg_ts *ts, int64_t sid, const struct eg_ts_sample
         int blocked = day < first_open;
         if (!blocked && day < today)
             r = block_exists(ts, sid, day, &blocked, err);
-        size_t before = rep ? rep->written + rep->replaced : 0;
-        if (r == 0)
-            r = blocked ? merge_day(ts, sid, day, s + i, j - i, rep, err)
-                        : write_rows(ts, sid, s + i, j - i, rep, err);
-        /* only a change makes the day's means stale (a pure retransmission does not) */
-        if (r == 0 && dirty && rep && rep->written + rep->replaced != before)
-            r = eg__ts_mark_dirty(ts, sid, day, err);
+        if (r == 0 && blocked) {
+            size_t before = rep ? rep->written + rep->replaced : 0;
+            r = merge_day(ts, sid, day, s + i, j - i, rep, err);
+            /* only a change makes the day's means stale (a pure retransmission does not) */
+            if (r == 0 && dirty && (!rep || rep->written + rep->replaced != before))
+                r = mark_dirty_cached(ts, sid, day, err);
+        } else if (r == 0) {
+            if (ts->npend + (j - i) > ts->cpend) {
+                ts->cpend = (ts->npend + (j - i)) * 2;
+                ts->pend = eg_realloc(ts->pend, ts->cpend * sizeof *ts->pend);
+            }
+            for (size_t k = i; k < j; k++)
+                ts->pend[ts->npend++] = (struct eg__ts_pend){sid, s[k].t, s[k].v, s[k].flag,
+                                                             (char)dirty};
+        }
         i = j;
     }
-    if (r == 0 && n > 0)
-        r = update_last(ts, sid, &s[n - 1], err);
+    if (r == 0 && n > 0) {
+        if (ts->nlast == ts->clast) {
+            ts->clast = ts->clast ? ts->clast * 2 : 256;
+            ts->last = eg_realloc(ts->last, ts->clast * sizeof *ts->last);
+        }
+        ts->last[ts->nlast++] = (struct eg__ts_last){sid, s[n - 1].t, s[n - 1].v, s[n - 1].flag};
+    }
     return r;
 }
 
@@ -645,7 +819,11 @@ int eg__ts_write_series(struct eg_ts *ts, int64_t sid, const struct eg_ts_sample
         if (c[i].v == 0)
             c[i].v = 0.0; /* no -0, as in batches */
     }
+    ts->npend = ts->nlast = 0;
     int r = write_series(ts, sid, c, n, 0, rep, err);
+    if (r == 0)
+        r = flush_pending(ts, rep, err);
+    ts->npend = ts->nlast = 0;
     free(c);
     return r;
 }
@@ -711,7 +889,10 @@ static int batch_run(struct eg_ts *ts, void *arg, struct eg_err *err)
     int64_t now = eg_ts_now(ts);
     struct item *it = eg_malloc((b->n ? b->n : 1) * sizeof *it);
     size_t ni = 0;
-    int r = 0;
+    ts->npend = ts->nlast = 0;
+    int r = dirty_gen_check(ts, err);
+    if (r)
+        goto out;
     for (size_t i = 0; i < b->n; i++) {
         const struct eg_ts_point *p = &b->p[i];
         int created = 0;
@@ -769,6 +950,9 @@ static int batch_run(struct eg_ts *ts, void *arg, struct eg_err *err)
         r = write_series(ts, it[i].sid, s, m, it[i].dirty, &rep, err);
         i = j;
     }
+    if (r == 0)
+        r = flush_pending(ts, &rep, err);
+    ts->npend = ts->nlast = 0;
     free(s);
 out:
     free(it);
