@@ -20,7 +20,13 @@
 static struct eg_hj212_code_info st_tab[MAX_ST], cn_tab[MAX_CN], pol_tab[MAX_POL];
 static size_t n_st, n_cn, n_pol;
 static const struct eg_hj212_code_info *cn_index[10000];
-static const struct eg_hj212_code_info *pol_hash[POL_HASH];
+/* open addressing on the code packed into 8 bytes (codes are at most 8 letters/digits, never
+   NUL): one 64-bit compare per probe, no strlen on the hot path */
+static struct {
+    uint64_t key;
+    const struct eg_hj212_code_info *ci;
+} pol_hash[POL_HASH];
+static uint64_t st_keys[MAX_ST];
 static pthread_once_t codes_once = PTHREAD_ONCE_INIT;
 
 static int origin_of(const char *s)
@@ -82,6 +88,7 @@ static void add_st(char **col, int ncol)
 {
     if (ncol < 4 || n_st >= MAX_ST)
         return;
+    st_keys[n_st] = eg__hj212_pack(col[0], strlen(col[0]));
     struct eg_hj212_code_info *ci = &st_tab[n_st++];
     ci->code = col[0];
     ci->code2005 = "";
@@ -107,27 +114,38 @@ static void add_cn(char **col, int ncol)
     cn_index[v] = ci;
 }
 
-uint32_t eg__hj212_code_hash(const char *s, size_t n)
+uint64_t eg__hj212_pack(const char *s, size_t n)
 {
-    uint32_t h = 2166136261u; /* FNV-1a */
+    if (n > 8)
+        return 0;
+    uint64_t k = 0;
     for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h;
+        k |= (uint64_t)(unsigned char)s[i] << (8 * i);
+    return k;
+}
+
+static uint32_t hash64(uint64_t k)
+{
+    k ^= k >> 29;
+    k *= 0xBF58476D1CE4E5B9ull;
+    k ^= k >> 32;
+    return (uint32_t)k;
 }
 
 static void pol_insert(const char *key, const struct eg_hj212_code_info *ci)
 {
     size_t n = strlen(key);
-    if (!n)
+    uint64_t k = eg__hj212_pack(key, n);
+    if (!n || !k)
         return;
-    uint32_t h = eg__hj212_code_hash(key, n) & (POL_HASH - 1);
-    while (pol_hash[h]) {
-        const struct eg_hj212_code_info *o = pol_hash[h];
-        if (!strcmp(o->code, key) || !strcmp(o->code2005, key))
+    uint32_t h = hash64(k) & (POL_HASH - 1);
+    while (pol_hash[h].ci) {
+        if (pol_hash[h].key == k)
             return; /* first entry wins */
         h = (h + 1) & (POL_HASH - 1);
     }
-    pol_hash[h] = ci;
+    pol_hash[h].key = k;
+    pol_hash[h].ci = ci;
 }
 
 static void add_pol(char **col, int ncol)
@@ -157,37 +175,52 @@ void eg__hj212_codes_init(void)
     pthread_once(&codes_once, codes_init);
 }
 
+/* Internal lookups: the caller has run eg__hj212_codes_init(). */
+const struct eg_hj212_code_info *eg__hj212_st_find(const char *code, size_t n)
+{
+    uint64_t k = eg__hj212_pack(code, n);
+    if (!n || !k)
+        return NULL;
+    for (size_t i = 0; i < n_st; i++)
+        if (st_keys[i] == k)
+            return &st_tab[i];
+    return NULL;
+}
+
+const struct eg_hj212_code_info *eg__hj212_cn_find(int cn)
+{
+    return cn < 0 || cn > 9999 ? NULL : cn_index[cn];
+}
+
+const struct eg_hj212_code_info *eg__hj212_pollutant_find(uint64_t k)
+{
+    if (!k)
+        return NULL;
+    uint32_t h = hash64(k) & (POL_HASH - 1);
+    while (pol_hash[h].ci) {
+        if (pol_hash[h].key == k)
+            return pol_hash[h].ci;
+        h = (h + 1) & (POL_HASH - 1);
+    }
+    return NULL;
+}
+
 const struct eg_hj212_code_info *eg_hj212_st_info(const char *code, size_t n)
 {
     eg__hj212_codes_init();
-    for (size_t i = 0; i < n_st; i++)
-        if (strlen(st_tab[i].code) == n && !memcmp(st_tab[i].code, code, n))
-            return &st_tab[i];
-    return NULL;
+    return eg__hj212_st_find(code, n);
 }
 
 const struct eg_hj212_code_info *eg_hj212_cn_info(int cn)
 {
     eg__hj212_codes_init();
-    if (cn < 0 || cn > 9999)
-        return NULL;
-    return cn_index[cn];
+    return eg__hj212_cn_find(cn);
 }
 
 const struct eg_hj212_code_info *eg_hj212_pollutant_info(const char *code, size_t n)
 {
     eg__hj212_codes_init();
-    if (n == 0 || n > 16)
-        return NULL;
-    uint32_t h = eg__hj212_code_hash(code, n) & (POL_HASH - 1);
-    while (pol_hash[h]) {
-        const struct eg_hj212_code_info *ci = pol_hash[h];
-        if ((strlen(ci->code) == n && !memcmp(ci->code, code, n)) ||
-            (strlen(ci->code2005) == n && !memcmp(ci->code2005, code, n)))
-            return ci;
-        h = (h + 1) & (POL_HASH - 1);
-    }
-    return NULL;
+    return eg__hj212_pollutant_find(eg__hj212_pack(code, n));
 }
 
 const char *eg_hj212_code_2017(const char *code, size_t n)

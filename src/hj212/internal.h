@@ -5,6 +5,11 @@
 #include "hj212/hj212.h"
 
 void eg__hj212_codes_init(void);
-uint32_t eg__hj212_code_hash(const char *s, size_t n);
+/* A code of up to 8 bytes packed into an integer (0 when longer or empty). */
+uint64_t eg__hj212_pack(const char *s, size_t n);
+/* Lookups without the init check (call eg__hj212_codes_init() first). */
+const struct eg_hj212_code_info *eg__hj212_st_find(const char *code, size_t n);
+const struct eg_hj212_code_info *eg__hj212_cn_find(int cn);
+const struct eg_hj212_code_info *eg__hj212_pollutant_find(uint64_t packed);
 
 #endif

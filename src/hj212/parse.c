@@ -50,11 +50,15 @@ const char *eg_hj212_field_name(enum eg_hj212_field f)
     return (unsigned)f < EG_HJ212_F_COUNT_ ? field_names[f] : "";
 }
 
-static int span_is(const char *p, size_t n, const char *lit, size_t litn)
+/* Span equals a literal; the loop unrolls into byte compares (no memcmp call per key). */
+static inline int eq_lit(const char *p, const char *lit, size_t n)
 {
-    return n == litn && !memcmp(p, lit, n);
+    for (size_t i = 0; i < n; i++)
+        if (p[i] != lit[i])
+            return 0;
+    return 1;
 }
-#define IS(p, n, lit) span_is(p, n, lit, sizeof(lit) - 1)
+#define IS(p, n, lit) ((n) == sizeof(lit) - 1 && eq_lit(p, lit, sizeof(lit) - 1))
 
 /* Field suffix -> enum. Switch on length first: the common names cost one compare. */
 static enum eg_hj212_field classify(const char *s, size_t n)
@@ -413,11 +417,6 @@ static int check_field_value(struct ps *s, struct eg_hj212_item *it)
                 (int)it->key.n, it->key.p, show(v, vn, b));
 }
 
-static int key_char(unsigned char c)
-{
-    return is_alnum((char)c) || c == '-' || c == '_';
-}
-
 static void trim(const char **p, size_t *n)
 {
     while (*n && (**p == ' ' || **p == '\t'))
@@ -426,8 +425,101 @@ static void trim(const char **p, size_t *n)
         (*n)--;
 }
 
-/* The data area between "CP=&&" and the final "&&". */
+/* Byte classes for the CP scanner. The data area always ends at the segment's final "&&",
+   and '&' stops every scan, so the inner loops need no bounds check. */
+enum { C_KEY = 1, C_STOP = 2, C_BADV = 4, C_ALNUM = 8 };
+/* C_ALNUM: 0-9 A-Z a-z; C_KEY: those and - _; C_STOP: ; , &; C_BADV: control bytes, DEL, & and = (not allowed in a
+   value in strict mode). Row n holds bytes 16n .. 16n+15. */
+static const uint8_t cls[256] = {
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    0, 0, 0, 0, 0, 0, 6, 0, 0, 0, 0, 0, 2, 1, 0, 0,
+    9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 0, 2, 0, 4, 0, 0,
+    0, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9,
+    9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 0, 0, 0, 0, 1,
+    0, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9,
+    9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 0, 0, 0, 0, 4,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
+static inline int same_code(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) /* codes are a few bytes: a loop beats a memcmp call */
+        if (a[i] != b[i])
+            return 0;
+    return 1;
+}
+
+/* Per-parse index from a code (packed into 8 bytes) to its pollutant, on the stack: finding
+   the pollutant of a new ';' group is one probe instead of a scan of all earlier ones. */
+#define POL_SLOTS 512 /* > 2 * EG_HJ212_MAX_ITEMS */
+struct pol_index {
+    uint16_t slot[POL_SLOTS];             /* pollutant index + 1, 0 = empty (zeroed per parse) */
+    uint64_t pkey[EG_HJ212_MAX_ITEMS];    /* packed code of each pollutant (written before read) */
+};
+
+static unsigned slot_of(uint64_t key)
+{
+    return (unsigned)((key * 0x9E3779B97F4A7C15ull) >> 55) & (POL_SLOTS - 1);
+}
+
+/* Finds (or adds) the pollutant of an item whose code is k[0, cn). */
+static unsigned pollutant_of(struct eg_hj212_packet *pkt, struct pol_index *ix, const char *k,
+                             size_t cn)
+{
+    if (pkt->nitems) {
+        const struct eg_hj212_item *prev = &pkt->items[pkt->nitems - 1];
+        if (prev->pollutant != EG_HJ212_NO_POLLUTANT && prev->code.n == cn &&
+            same_code(prev->code.p, k, cn))
+            return prev->pollutant;
+    }
+    uint64_t key = eg__hj212_pack(k, cn);
+    unsigned h = 0;
+    if (key) {
+        h = slot_of(key);
+        while (ix->slot[h]) {
+            if (ix->pkey[ix->slot[h] - 1] == key)
+                return ix->slot[h] - 1u;
+            h = (h + 1) & (POL_SLOTS - 1);
+        }
+    } else { /* a code over 8 bytes: rare, scan */
+        for (unsigned j = 0; j < pkt->npollutants; j++)
+            if (pkt->pollutants[j].code.n == cn && same_code(pkt->pollutants[j].code.p, k, cn))
+                return j;
+    }
+    unsigned pi = pkt->npollutants++;
+    ix->pkey[pi] = key;
+    if (key)
+        ix->slot[h] = (uint16_t)(pi + 1);
+    struct eg_hj212_pollutant *pol = &pkt->pollutants[pi];
+    pol->code.p = k;
+    pol->code.n = cn;
+    const struct eg_hj212_code_info *ci = eg__hj212_pollutant_find(key);
+    pol->code2017 = ci ? ci->code : NULL;
+    pol->flag = 0;
+    pol->nitems = 0;
+    pol->first_item = pkt->nitems;
+    return pi;
+}
+
+/* The data area between "CP=&&" and the final "&&" (end points at that "&&"). */
+static int parse_cp_ix(struct ps *s, struct pol_index *ix, const char *p, const char *end);
+
 static int parse_cp(struct ps *s, const char *p, const char *end)
+{
+    struct pol_index ix;
+    memset(ix.slot, 0, sizeof ix.slot);
+    return parse_cp_ix(s, &ix, p, end);
+}
+
+static int parse_cp_ix(struct ps *s, struct pol_index *ix, const char *p, const char *end)
 {
     struct eg_hj212_packet *pkt = s->pkt;
     const int lenient = s->o->lenient;
@@ -436,12 +528,28 @@ static int parse_cp(struct ps *s, const char *p, const char *end)
     char b[32];
     while (p <= end) {
         /* one entry: key '=' value, then ',' ';' or end */
-        const char *k = p;
-        while (p < end && key_char((unsigned char)*p))
+        const char *k = p, *dash = NULL;
+        while (cls[(unsigned char)*p] & C_ALNUM) /* the code, or the whole key */
             p++;
-        if (lenient) /* "CP=&& PolId=…", "i12003-Info =0" (2017 C.2, C.42) */
-            while (p < end && (*p == ' ' || *p == '\t' || key_char((unsigned char)*p)))
+        if (*p == '-') { /* "code-Field" */
+            dash = p++;
+            while (cls[(unsigned char)*p] & C_KEY)
                 p++;
+        } else if (*p == '_') { /* rare: '_' in a key before any '-' */
+            while (cls[(unsigned char)*p] & C_KEY) {
+                if (*p == '-' && !dash)
+                    dash = p;
+                p++;
+            }
+        }
+        if (lenient && p < end && (*p == ' ' || *p == '\t')) {
+            /* "CP=&& PolId=…", "i12003-Info =0" (2017 C.2, C.42) */
+            while (p < end && (*p == ' ' || *p == '\t' || (cls[(unsigned char)*p] & C_KEY))) {
+                if (*p == '-' && !dash)
+                    dash = p;
+                p++;
+            }
+        }
         size_t kn = (size_t)(p - k);
         if (lenient)
             trim(&k, &kn);
@@ -456,60 +564,20 @@ static int parse_cp(struct ps *s, const char *p, const char *end)
                         "CP entry '%s' is not key=value (byte 0x%02X where '=' was expected)",
                         show(k, (size_t)((p < end ? p + 1 : end) - k), b),
                         p < end ? (unsigned char)*p : 0);
-
-        if (kn == 0)
-            return fail(s, EG_HJ212_ERR_BAD_FIELD, k, "CP entry with an empty key");
         p++; /* '=' */
-        const char *v = p;
-        if (end - p >= 4 && p[0] == '/' && p[1] == '/') {
-            /* 2017 C.40: logs are UTF-8 text between a pair of "//", which may hold ';' ','. */
-            const char *q = p + 2;
-            while (q + 1 < end && !(q[0] == '/' && q[1] == '/'))
-                q++;
-            if (q + 1 >= end)
-                return fail(s, EG_HJ212_ERR_BAD_FIELD, v, "Info text opened with // is not closed");
-            p = q + 2;
-        } else {
-            while (p < end && *p != ';' && *p != ',') {
-                unsigned char c = (unsigned char)*p;
-                if ((c < 0x20 || c == '=' || c == '&' || c == 0x7f) && !lenient)
-                    return fail(s, EG_HJ212_ERR_BAD_FIELD, p,
-                                "byte 0x%02X not allowed in the value of %.*s", c, (int)kn, k);
-                p++;
-            }
-        }
-        size_t vn = (size_t)(p - v);
-        if (lenient)
-            trim(&v, &vn);
-        if (p < end && *p != ';' && *p != ',')
-            return fail(s, EG_HJ212_ERR_BAD_FIELD, p, "expected ';' or ',' after the value of %.*s",
-                        (int)kn, k);
-
         if (pkt->nitems >= EG_HJ212_MAX_ITEMS)
             return fail(s, EG_HJ212_ERR_TOO_MANY_ITEMS, k,
                         "CP has more than %d items (limit EG_HJ212_MAX_ITEMS)", EG_HJ212_MAX_ITEMS);
         struct eg_hj212_item *it = &pkt->items[pkt->nitems];
         it->key.p = k;
         it->key.n = kn;
-        it->value.p = v;
-        it->value.n = vn;
         it->has_num = 0;
         it->num = 0;
         it->flag = 0;
         it->reserved_ = 0;
         it->group = (uint16_t)group;
-        const char *dash = memchr(k, '-', kn);
-        if (!dash) {
-            it->code.p = k;
-            it->code.n = 0;
-            it->name = it->key;
-            it->field = EG_HJ212_F_NONE;
-            it->pollutant = EG_HJ212_NO_POLLUTANT;
-            pkt->nitems++;
-            int r = check_plain_key(s, it);
-            if (r < 0)
-                return r;
-        } else {
+        int field = EG_HJ212_F_NONE;
+        if (dash) {
             size_t cn = (size_t)(dash - k);
             it->code.p = k;
             it->code.n = cn;
@@ -518,40 +586,94 @@ static int parse_cp(struct ps *s, const char *p, const char *end)
             if (cn == 0 || it->name.n == 0 || memchr(dash + 1, '-', it->name.n))
                 return fail(s, EG_HJ212_ERR_BAD_FIELD, k,
                             "CP key '%s' must be code-Field (e.g. w01018-Rtd)", show(k, kn, b));
-            it->field = (uint8_t)classify(it->name.p, it->name.n);
-            /* pollutant: same as the previous item (the usual case) or an earlier one, or new */
-            unsigned pi = EG_HJ212_NO_POLLUTANT;
-            if (pkt->nitems) {
-                const struct eg_hj212_item *prev = it - 1;
-                if (prev->pollutant != EG_HJ212_NO_POLLUTANT && prev->code.n == cn &&
-                    !memcmp(prev->code.p, k, cn))
-                    pi = prev->pollutant;
+            field = classify(it->name.p, it->name.n);
+        } else {
+            it->code.p = k;
+            it->code.n = 0;
+            it->name = it->key;
+        }
+        it->field = (uint8_t)field;
+
+        /* value; numbers are converted while scanning (the common case: one pass) */
+        const char *v = p;
+        int fast = 0;
+        if (is_numeric_field(field)) {
+            const char *q = p;
+            int neg = *q == '-';
+            q += (*q == '-' || *q == '+');
+            uint64_t m = 0;
+            unsigned nd = 0, frac = 0;
+            while ((unsigned)(*q - '0') < 10)
+                m = m * 10 + (uint64_t)(*q++ - '0'), nd++;
+            if (*q == '.') {
+                q++;
+                while ((unsigned)(*q - '0') < 10)
+                    m = m * 10 + (uint64_t)(*q++ - '0'), nd++, frac++;
             }
-            if (pi == EG_HJ212_NO_POLLUTANT) {
-                for (unsigned j = 0; j < pkt->npollutants; j++)
-                    if (pkt->pollutants[j].code.n == cn &&
-                        !memcmp(pkt->pollutants[j].code.p, k, cn)) {
-                        pi = j;
-                        break;
+            if (nd && nd <= 15 && (cls[(unsigned char)*q] & C_STOP) && (*q != '&' || q == end)) {
+                double d = (double)m;
+                if (frac)
+                    d /= pow10_tab[frac];
+                it->num = neg ? -d : d;
+                it->has_num = 1;
+                p = q;
+                fast = 1;
+            }
+        }
+        if (!fast) {
+            if (end - p >= 4 && p[0] == '/' && p[1] == '/') {
+                /* 2017 C.40: logs are UTF-8 text between a pair of "//", may hold ';' ','. */
+                const char *q = p + 2;
+                while (q + 1 < end && !(q[0] == '/' && q[1] == '/'))
+                    q++;
+                if (q + 1 >= end)
+                    return fail(s, EG_HJ212_ERR_BAD_FIELD, v,
+                                "Info text opened with // is not closed");
+                p = q + 2;
+            } else {
+                for (;;) {
+                    unsigned char c = (unsigned char)*p;
+                    uint8_t cl = cls[c];
+                    if (cl & C_STOP) {
+                        if (c != '&' || p == end)
+                            break;
                     }
+                    if ((cl & C_BADV) && !lenient)
+                        return fail(s, EG_HJ212_ERR_BAD_FIELD, p,
+                                    "byte 0x%02X not allowed in the value of %.*s", c, (int)kn, k);
+                    p++;
+                }
             }
-            if (pi == EG_HJ212_NO_POLLUTANT) {
-                pi = pkt->npollutants++;
-                struct eg_hj212_pollutant *pol = &pkt->pollutants[pi];
-                pol->code.p = k;
-                pol->code.n = cn;
-                pol->code2017 = eg_hj212_code_2017(k, cn);
-                pol->flag = 0;
-                pol->nitems = 0;
-                pol->first_item = pkt->nitems;
-            }
+        }
+        size_t vn = (size_t)(p - v);
+        it->value.p = v;
+        it->value.n = vn;
+        if (lenient && !fast) {
+            trim(&it->value.p, &it->value.n);
+            v = it->value.p;
+            vn = it->value.n;
+        }
+        if (p < end && *p != ';' && *p != ',')
+            return fail(s, EG_HJ212_ERR_BAD_FIELD, p, "expected ';' or ',' after the value of %.*s",
+                        (int)kn, k);
+
+        if (!dash) {
+            it->pollutant = EG_HJ212_NO_POLLUTANT;
+            pkt->nitems++;
+            int r = check_plain_key(s, it);
+            if (r < 0)
+                return r;
+        } else {
+            unsigned pi = pollutant_of(pkt, ix, k, it->code.n);
             it->pollutant = (uint16_t)pi;
             pkt->pollutants[pi].nitems++;
             pkt->nitems++;
-            int r = check_field_value(s, it);
-            if (r < 0)
-                return r;
-            if (it->field == EG_HJ212_F_FLAG && vn) {
+            if (!fast) {
+                int r = check_field_value(s, it);
+                if (r < 0)
+                    return r;
+            }
+            if (field == EG_HJ212_F_FLAG && vn) {
                 if (!gflag)
                     gflag = v[0];
                 if (!pkt->pollutants[pi].flag)
@@ -560,10 +682,8 @@ static int parse_cp(struct ps *s, const char *p, const char *end)
         }
         if (p < end && *p == ',') {
             p++;
-            if (p == end || *p == ';' || *p == ',') {
-                if (!lenient)
-                    return fail(s, EG_HJ212_ERR_BAD_FIELD, p, "empty entry after ','");
-            }
+            if ((p == end || *p == ';' || *p == ',') && !lenient)
+                return fail(s, EG_HJ212_ERR_BAD_FIELD, p, "empty entry after ','");
             continue;
         }
     next_group:
@@ -641,6 +761,7 @@ int eg_hj212_parse(const char *frame, size_t len, const struct eg_hj212_options 
         eg_hj212_options_default(&defaults);
         opts = &defaults;
     }
+    eg__hj212_codes_init(); /* once per process; the lookups below assume it */
     struct ps st = {frame, opts, pkt, err};
     struct ps *s = &st;
     char b[32];
@@ -849,7 +970,7 @@ int eg_hj212_parse(const char *frame, size_t len, const struct eg_hj212_options 
         return fail(s, EG_HJ212_ERR_BAD_FIELD, pkt->st.p, "ST '%s' must be a 2-character system code",
                     show(pkt->st.p, pkt->st.n, b));
     if (!opts->lenient) {
-        const struct eg_hj212_code_info *ci = eg_hj212_st_info(pkt->st.p, pkt->st.n);
+        const struct eg_hj212_code_info *ci = eg__hj212_st_find(pkt->st.p, pkt->st.n);
         if (!ci || (opts->std_codes_only && ci->origin == EG_HJ212_ORIGIN_FIELD))
             return fail(s, EG_HJ212_ERR_BAD_FIELD, pkt->st.p,
                         "ST '%s' is not a system code of 2017 Table 5 / 2005 §6.5",
@@ -859,7 +980,7 @@ int eg_hj212_parse(const char *frame, size_t len, const struct eg_hj212_options 
         return fail(s, EG_HJ212_ERR_BAD_FIELD, pkt->cn.p, "CN '%s' must be 4 digits",
                     show(pkt->cn.p, pkt->cn.n, b));
     if (!opts->lenient) {
-        const struct eg_hj212_code_info *ci = eg_hj212_cn_info(pkt->cn_num);
+        const struct eg_hj212_code_info *ci = eg__hj212_cn_find(pkt->cn_num);
         if (!ci || (opts->std_codes_only && ci->origin == EG_HJ212_ORIGIN_FIELD))
             return fail(s, EG_HJ212_ERR_BAD_FIELD, pkt->cn.p,
                         "CN %04d is not a command code of 2017 Table 9 / 2005 §6.5", pkt->cn_num);
