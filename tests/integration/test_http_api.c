@@ -125,6 +125,7 @@ TEST(http_api_login_me_logout)
     REQUIRE(log);
     CHECK(strstr(log, "POST /api/v1/login 200") != NULL);
     CHECK(strstr(log, "GET /api/v1/me 401") != NULL);
+    CHECK(strstr(log, "127.0.0.1 street") != NULL); /* who, by name */
     CHECK(strstr(log, "pw-street-123456") == NULL);
     CHECK(strstr(log, "wrong-password") == NULL);
     CHECK(strstr(log, tok) == NULL);
