@@ -42,7 +42,8 @@ static int free_port(void)
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t n = sizeof a;
-    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) || getsockname(fd, (struct sockaddr *)&a, &n))
+    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) ||
+        getsockname(fd, (struct sockaddr *)&a, &n))
         return -1;
     close(fd);
     return ntohs(a.sin_port);
@@ -98,8 +99,8 @@ static pid_t spawn(const char *const *argv, const char *logpath)
 }
 
 /* A whole HTTP/1.1 exchange over loopback (Connection: close); body into *out. */
-static int http(int port, const char *method, const char *path, const char *token,
-                const char *body, char **out)
+static int http(int port, const char *method, const char *path, const char *token, const char *body,
+                char **out)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a = {0};
@@ -268,8 +269,8 @@ int main(void)
         fprintf(stderr, "bench api: envgov demo failed\n");
         return 1;
     }
-    const char *add[] = {bin(), "user", "add", "bench", "--role", "bureau", "--password-stdin",
-                         "--db", db, NULL};
+    const char *add[] = {bin(),  "user", "add", "bench", "--role", "bureau", "--password-stdin",
+                         "--db", db,     NULL};
     if (run(add, "bench-password-1\n", NULL)) {
         fprintf(stderr, "bench api: envgov user add failed\n");
         return 1;
@@ -281,8 +282,8 @@ int main(void)
     snprintf(listen, sizeof listen, "127.0.0.1:%d", port);
     /* the access log is a line per request on stderr: off, as a loaded server would log to a
        collector, not a terminal */
-    const char *serve[] = {bin(), "serve", "--db", db, "--http", listen, "--access-log", "off",
-                           NULL};
+    const char *serve[] = {bin(),  "serve",        "--db", db,  "--http",
+                           listen, "--access-log", "off",  NULL};
     pid_t spid = spawn(serve, log);
     if (wait_http(port)) {
         fprintf(stderr, "bench api: envgov serve did not start (see %s)\n", log);
@@ -341,8 +342,9 @@ int main(void)
         return 1;
     }
 
-    printf("bench api: wrk -t2 -c64 -d%ds, %ld online CPUs, response sizes: one %zu B, page %zu B\n",
-           seconds, sysconf(_SC_NPROCESSORS_ONLN), strlen(one), strlen(page));
+    printf(
+        "bench api: wrk -t2 -c64 -d%ds, %ld online CPUs, response sizes: one %zu B, page %zu B\n",
+        seconds, sysconf(_SC_NPROCESSORS_ONLN), strlen(one), strlen(page));
     struct {
         const char *name, *eg_path, *ng_path;
     } cases[] = {{"GET one enterprise", one_path, "/one.json"},

@@ -35,7 +35,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     json_t *v;
     json_t *first = json_array_get(items, 0);
     if (json_is_object(first))
-        json_object_foreach(first, k, v) {
+        json_object_foreach(first, k, v)
+        {
             if (ncols == 16)
                 break;
             cols[ncols++] = (struct eg_http_column){k, k, NULL, NULL};

@@ -168,8 +168,8 @@ int eg_config_int(const struct eg_config *cfg, const char *name, int64_t min, in
         int64_t x;
         if (eg_parse_int64(v, strlen(v), &x) || x < min || x > max)
             return eg_err_set(err, EG_EINVAL, "config_bad_value", -1,
-                              "setting %s = '%s' (from %s) must be an integer in %lld..%lld",
-                              name, v, cfg->sources[k], (long long)min, (long long)max);
+                              "setting %s = '%s' (from %s) must be an integer in %lld..%lld", name,
+                              v, cfg->sources[k], (long long)min, (long long)max);
         *out = x;
         return 0;
     }

@@ -13,16 +13,16 @@
 #include <string.h>
 
 /* Histogram buckets in seconds: request latencies from sub-millisecond to slow exports. */
-static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                 0.05,   0.1,   0.25,   0.5,   1,    2.5, 5, 10};
+static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                 0.1,    0.25,  0.5,    1,     2.5,  5,     10};
 #define NBUCKETS ((int)EG_ARRAY_LEN(buckets))
 
 struct series {
     char *name, *labels;
     uint64_t hash;
     enum eg_metric_type type;
-    double value;             /* counter, gauge; histogram sum */
-    uint64_t count;           /* histogram */
+    double value;              /* counter, gauge; histogram sum */
+    uint64_t count;            /* histogram */
     uint64_t bcount[NBUCKETS]; /* histogram, per bucket (not cumulative) */
 };
 
@@ -165,7 +165,8 @@ void eg_metrics_label_escape(struct eg_buf *out, const char *s)
 
 static int cmp_series(const void *a, const void *b)
 {
-    const struct series *x = *(const struct series *const *)a, *y = *(const struct series *const *)b;
+    const struct series *x = *(const struct series *const *)a,
+                        *y = *(const struct series *const *)b;
     int c = strcmp(x->name, y->name);
     return c ? c : strcmp(x->labels, y->labels);
 }

@@ -118,8 +118,8 @@ static int http_start(const struct eg_config *cfg, void **state, struct eg_err *
         return rc;
     }
     int v6 = strchr(addr, ':') != NULL;
-    printf("envgov: HTTP API listening on http://%s%s%s:%d/\n", v6 ? "[" : "", addr,
-           v6 ? "]" : "", eg_http_server_port(srv));
+    printf("envgov: HTTP API listening on http://%s%s%s:%d/\n", v6 ? "[" : "", addr, v6 ? "]" : "",
+           eg_http_server_port(srv));
     fflush(stdout);
     *state = srv;
     return 0;
@@ -140,7 +140,8 @@ static int hj212_start(const struct eg_config *cfg, void **state, struct eg_err 
     if (!listen || !*listen)
         return 0;
     int rc = split_listen(listen, "hj212.listen", addr, sizeof addr, &port, err);
-    return rc ? rc : eg_ingest_service_start(addr, port, eg_config_get(cfg, "store.db"), state, err);
+    return rc ? rc
+              : eg_ingest_service_start(addr, port, eg_config_get(cfg, "store.db"), state, err);
 }
 
 static void hj212_stop(void *state)

@@ -28,7 +28,8 @@ static int login_body(struct eg_http_req *rq, const char **user, const char **pw
     int rc = eg_http_body_json(rq, &body);
     if (rc)
         return rc;
-    json_object_foreach(body, k, v) {
+    json_object_foreach(body, k, v)
+    {
         if (strcmp(k, "username") && strcmp(k, "password"))
             return eg_err_set(eg_http_err(rq), EG_EINVAL, "unknown_field", -1,
                               "unknown field '%.64s' (login takes username and password)", k);
@@ -91,8 +92,8 @@ static int h_logout(struct eg_http_req *rq)
 
 static int h_me(struct eg_http_req *rq)
 {
-    return eg_http_reply_json(rq, 200, json_pack("{s:o}", "user",
-                                                 eg__http_principal_json(eg_http_principal(rq))));
+    return eg_http_reply_json(
+        rq, 200, json_pack("{s:o}", "user", eg__http_principal_json(eg_http_principal(rq))));
 }
 
 int eg_http_api_auth_routes(struct eg_http_server *srv)

@@ -14,9 +14,9 @@ static int h_healthz(struct eg_http_req *rq)
         eg_log(EG_LOG_WARN, "healthz: database: %s", eg_http_err(rq)->msg);
         return eg_http_reply_json(rq, 503, json_pack("{s:s}", "status", "unavailable"));
     }
-    return eg_http_reply_json(rq, 200, json_pack("{s:s,s:i,s:s}", "status", "ok",
-                                                 "schema_version", eg_store_schema_version(st),
-                                                 "version", EG_VERSION));
+    return eg_http_reply_json(rq, 200,
+                              json_pack("{s:s,s:i,s:s}", "status", "ok", "schema_version",
+                                        eg_store_schema_version(st), "version", EG_VERSION));
 }
 
 static int h_metrics(struct eg_http_req *rq)
@@ -38,7 +38,8 @@ int eg_http_api_meta_routes(struct eg_http_server *srv)
                             "Liveness and database check", NULL);
     rc |= eg_http_route_add(srv, "GET", "/metrics", h_metrics, EG_ROUTE_NO_DB,
                             "Prometheus metrics: requests by route and status, latency, "
-                            "database errors, and those of other modules", NULL);
+                            "database errors, and those of other modules",
+                            NULL);
     rc |= eg_http_route_add(srv, "GET", "/api/v1/openapi.json", h_openapi, EG_ROUTE_NO_DB,
                             "This API described as OpenAPI 3.0", NULL);
     return rc ? EG_EINVAL : 0;

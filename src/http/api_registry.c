@@ -45,7 +45,8 @@ static int check_shape(struct eg_http_req *rq, const struct eg_resource *res, js
 {
     const char *k;
     json_t *v;
-    json_object_foreach(body, k, v) {
+    json_object_foreach(body, k, v)
+    {
         if (!strcmp(k, "id")) {
             if (path_id && json_is_integer(v) && json_integer_value(v) == path_id)
                 continue; /* a PUT of the record as it was read */
@@ -87,8 +88,8 @@ static int check_shape(struct eg_http_req *rq, const struct eg_resource *res, js
             ok = json_is_string(v);
         }
         if (!ok)
-            return eg_err_set(eg_http_err(rq), EG_EINVAL, "bad_type", -1,
-                              "field '%s' must be %s", f->name, type_word(f->type));
+            return eg_err_set(eg_http_err(rq), EG_EINVAL, "bad_type", -1, "field '%s' must be %s",
+                              f->name, type_word(f->type));
     }
     return 0;
 }
@@ -102,7 +103,8 @@ static int columns(const struct eg_resource *res, struct eg_http_column *cols, i
         const struct eg_field *f = &res->fields[i];
         if (f->flags & EG_FF_SECRET)
             continue;
-        cols[n++] = (struct eg_http_column){f->name, f->label_zh, f->type == EG_FT_ENUM ? f->enum_values : NULL,
+        cols[n++] = (struct eg_http_column){f->name, f->label_zh,
+                                            f->type == EG_FT_ENUM ? f->enum_values : NULL,
                                             f->type == EG_FT_ENUM ? f->enum_zh : NULL};
     }
     return n;
@@ -180,8 +182,7 @@ static int h_list(struct eg_http_req *rq)
             json_decref(items);
             free(next);
             return eg_err_set(eg_http_err(rq), EG_ETOOBIG, "export_too_large", -1,
-                              "more than %d rows: narrow the export with filters",
-                              EXPORT_MAX_ROWS);
+                              "more than %d rows: narrow the export with filters", EXPORT_MAX_ROWS);
         }
         json_t *more = NULL;
         char *cur = next;
@@ -288,8 +289,9 @@ int eg_http_api_registry_routes(struct eg_http_server *srv)
         snprintf(coll, sizeof coll, "/api/v1/%s", res->name);
         snprintf(item, sizeof item, "/api/v1/%s/{id}", res->name);
         snprintf(imp, sizeof imp, "/api/v1/import/%s", res->name);
-        snprintf(s[0], sizeof s[0], "List %s (%s): filters, q, sort, limit, cursor, csv/xlsx export",
-                 res->name, res->label_zh);
+        snprintf(s[0], sizeof s[0],
+                 "List %s (%s): filters, q, sort, limit, cursor, csv/xlsx export", res->name,
+                 res->label_zh);
         snprintf(s[1], sizeof s[1], "Create one of %s (%s)", res->name, res->label_zh);
         snprintf(s[2], sizeof s[2], "Get one of %s (%s) by id", res->name, res->label_zh);
         snprintf(s[3], sizeof s[3], "Update fields of one of %s (%s)", res->name, res->label_zh);
@@ -298,9 +300,9 @@ int eg_http_api_registry_routes(struct eg_http_server *srv)
         rc |= eg_http_route_add(srv, "POST", coll, h_create, EG_ROUTE_BODY_JSON, s[1], res);
         rc |= eg_http_route_add(srv, "GET", item, h_get, EG_ROUTE_PUBLIC, s[2], res);
         rc |= eg_http_route_add(srv, "PATCH", item, h_update, EG_ROUTE_BODY_JSON, s[3], res);
-        rc |= eg_http_route_add(srv, "PUT", item, h_update, EG_ROUTE_BODY_JSON,
-                                "The same as PATCH: the fields given are replaced, others kept",
-                                res);
+        rc |=
+            eg_http_route_add(srv, "PUT", item, h_update, EG_ROUTE_BODY_JSON,
+                              "The same as PATCH: the fields given are replaced, others kept", res);
         rc |= eg_http_route_add(srv, "DELETE", item, h_delete, EG_ROUTE_PUBLIC, s[4], res);
     }
     return rc ? EG_EINVAL : 0;

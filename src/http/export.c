@@ -112,7 +112,8 @@ void eg_http_csv_write(struct eg_buf *out, const struct eg_http_column *cols, in
     eg_buf_puts(out, "\r\n");
     size_t i;
     json_t *row;
-    json_array_foreach(items, i, row) {
+    json_array_foreach(items, i, row)
+    {
         for (int c = 0; c < ncols; c++) {
             if (c)
                 eg_buf_puts(out, ",");
@@ -196,7 +197,8 @@ int eg_http_xlsx_write(struct eg_buf *out, const char *sheet_zh, const struct eg
     size_t i;
     json_t *row;
     struct eg_buf t = {0};
-    json_array_foreach(items, i, row) {
+    json_array_foreach(items, i, row)
+    {
         if (i + 1 >= LXW_ROW_MAX)
             break;
         lxw_row_t r = (lxw_row_t)(i + 1);

@@ -31,15 +31,15 @@ struct eg_http_req;
 
 /* What the server needs to run; zeroed fields take the documented defaults. */
 struct eg_http_config {
-    const char *address;   /* "127.0.0.1" (default), "0.0.0.0", "::1" */
-    int port;              /* 0: any free port (see eg_http_server_port) */
-    const char *db_path;   /* database each worker opens; required for routes that use it */
-    int threads;           /* worker threads; 0 = number of online CPUs */
-    size_t body_limit;     /* bytes; larger bodies get 413. 0 = 1 MiB */
-    size_t upload_limit;   /* the same for CSV uploads (imports). 0 = 16 MiB */
-    int timeout_s;         /* idle connection timeout; 0 = 30 s */
-    int access_log;        /* 1: one info line per request (method, path, status, ms) */
-    int64_t token_ttl_s;   /* login session lifetime; 0 = the store's default (12 h) */
+    const char *address; /* "127.0.0.1" (default), "0.0.0.0", "::1" */
+    int port;            /* 0: any free port (see eg_http_server_port) */
+    const char *db_path; /* database each worker opens; required for routes that use it */
+    int threads;         /* worker threads; 0 = number of online CPUs */
+    size_t body_limit;   /* bytes; larger bodies get 413. 0 = 1 MiB */
+    size_t upload_limit; /* the same for CSV uploads (imports). 0 = 16 MiB */
+    int timeout_s;       /* idle connection timeout; 0 = 30 s */
+    int access_log;      /* 1: one info line per request (method, path, status, ms) */
+    int64_t token_ttl_s; /* login session lifetime; 0 = the store's default (12 h) */
 };
 
 /* A handler returns 0 after replying, or a negative EG_E* (with eg_http_err(rq) filled) and the
@@ -47,12 +47,12 @@ struct eg_http_config {
 typedef int (*eg_http_handler)(struct eg_http_req *rq);
 
 enum eg_http_route_flag {
-    EG_ROUTE_PUBLIC = 0,        /* anonymous allowed; the registry still decides what it sees */
-    EG_ROUTE_AUTH = 1 << 0,     /* a valid bearer token is required (401 otherwise) */
-    EG_ROUTE_LIST = 1 << 1,     /* answers a list: ?format=csv|xlsx, limit/cursor (documented) */
+    EG_ROUTE_PUBLIC = 0,         /* anonymous allowed; the registry still decides what it sees */
+    EG_ROUTE_AUTH = 1 << 0,      /* a valid bearer token is required (401 otherwise) */
+    EG_ROUTE_LIST = 1 << 1,      /* answers a list: ?format=csv|xlsx, limit/cursor (documented) */
     EG_ROUTE_BODY_JSON = 1 << 2, /* takes a JSON object body (documented) */
-    EG_ROUTE_BODY_CSV = 1 << 3, /* takes a CSV upload body (documented) */
-    EG_ROUTE_NO_DB = 1 << 4,    /* never touches the database (healthz, metrics) */
+    EG_ROUTE_BODY_CSV = 1 << 3,  /* takes a CSV upload body (documented) */
+    EG_ROUTE_NO_DB = 1 << 4,     /* never touches the database (healthz, metrics) */
 };
 
 int eg_http_server_new(const struct eg_http_config *cfg, struct eg_http_server **out,

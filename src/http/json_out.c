@@ -106,7 +106,8 @@ static int put_real17(struct eg_buf *b, double v)
         else
             break;
     }
-    if (q < (unsigned __int128)10000000000000000ull || q >= (unsigned __int128)100000000000000000ull)
+    if (q < (unsigned __int128)10000000000000000ull ||
+        q >= (unsigned __int128)100000000000000000ull)
         return 0;
     char dig[17], out[48];
     unsigned long long u = (unsigned long long)q;
@@ -195,7 +196,8 @@ void eg__http_json_write(struct eg_buf *b, json_t *j)
         json_t *v;
         int first = 1;
         eg_buf_append(b, "{", 1);
-        json_object_foreach(j, k, v) {
+        json_object_foreach(j, k, v)
+        {
             if (!first)
                 eg_buf_append(b, ",", 1);
             first = 0;
@@ -210,7 +212,8 @@ void eg__http_json_write(struct eg_buf *b, json_t *j)
         size_t i;
         json_t *v;
         eg_buf_append(b, "[", 1);
-        json_array_foreach(j, i, v) {
+        json_array_foreach(j, i, v)
+        {
             if (i)
                 eg_buf_append(b, ",", 1);
             eg__http_json_write(b, v);

@@ -65,16 +65,16 @@ static json_t *field_schema(const struct eg_field *f)
 static json_t *resource_schema(const struct eg_resource *r)
 {
     json_t *props = json_object(), *req = json_array();
-    json_object_set_new(props, "id",
-                        json_pack("{s:s,s:s,s:b}", "type", "integer", "format", "int64",
-                                  "readOnly", 1));
+    json_object_set_new(
+        props, "id",
+        json_pack("{s:s,s:s,s:b}", "type", "integer", "format", "int64", "readOnly", 1));
     for (int i = 0; i < r->nfields; i++) {
         json_object_set_new(props, r->fields[i].name, field_schema(&r->fields[i]));
         if (r->fields[i].flags & EG_FF_REQUIRED)
             json_array_append_new(req, json_string(r->fields[i].name));
     }
-    json_t *s = json_pack("{s:s,s:s,s:o,s:b}", "type", "object", "title", r->label_zh,
-                          "properties", props, "additionalProperties", 0);
+    json_t *s = json_pack("{s:s,s:s,s:o,s:b}", "type", "object", "title", r->label_zh, "properties",
+                          props, "additionalProperties", 0);
     if (json_array_size(req))
         json_object_set_new(s, "required", req);
     else
@@ -103,9 +103,9 @@ static json_t *param(const char *name, const char *in, int required, json_t *sch
 
 static void add_error(json_t *responses, const char *status, const char *desc)
 {
-    json_object_set_new(responses, status,
-                        json_pack("{s:s,s:o}", "description", desc, "content",
-                                  json_content(ref("Error"))));
+    json_object_set_new(
+        responses, status,
+        json_pack("{s:s,s:o}", "description", desc, "content", json_content(ref("Error"))));
 }
 
 static json_t *operation(const struct eg__http_route_info *ri)
@@ -146,9 +146,9 @@ static json_t *operation(const struct eg__http_route_info *ri)
             break;
         char name[64];
         snprintf(name, sizeof name, "%.*s", (int)(e - p - 1), p + 1);
-        json_t *sch = !strcmp(name, "id") ? json_pack("{s:s,s:s}", "type", "integer", "format",
-                                                      "int64")
-                                          : json_pack("{s:s}", "type", "string");
+        json_t *sch = !strcmp(name, "id")
+                          ? json_pack("{s:s,s:s}", "type", "integer", "format", "int64")
+                          : json_pack("{s:s}", "type", "string");
         json_array_append_new(params, param(name, "path", 1, sch, "record id"));
     }
     if (ri->flags & EG_ROUTE_LIST) {
@@ -157,20 +157,18 @@ static json_t *operation(const struct eg__http_route_info *ri)
         json_array_append_new(params,
                               param("sort", "query", 0, json_pack("{s:s}", "type", "string"),
                                     "field name, '-field' for descending"));
-        json_array_append_new(params,
-                              param("limit", "query", 0,
-                                    json_pack("{s:s,s:i,s:i,s:i}", "type", "integer", "minimum",
-                                              1, "maximum", 1000, "default", 50),
-                                    "page size"));
+        json_array_append_new(params, param("limit", "query", 0,
+                                            json_pack("{s:s,s:i,s:i,s:i}", "type", "integer",
+                                                      "minimum", 1, "maximum", 1000, "default", 50),
+                                            "page size"));
         json_array_append_new(params,
                               param("cursor", "query", 0, json_pack("{s:s}", "type", "string"),
                                     "next_cursor of the previous page"));
-        json_array_append_new(params,
-                              param("format", "query", 0,
-                                    json_pack("{s:s,s:[sss],s:s}", "type", "string", "enum",
-                                              "json", "csv", "xlsx", "default", "json"),
-                                    "csv: UTF-8 with BOM; xlsx: Excel workbook; both with "
-                                    "Chinese headers and every matching row"));
+        json_array_append_new(params, param("format", "query", 0,
+                                            json_pack("{s:s,s:[sss],s:s}", "type", "string", "enum",
+                                                      "json", "csv", "xlsx", "default", "json"),
+                                            "csv: UTF-8 with BOM; xlsx: Excel workbook; both with "
+                                            "Chinese headers and every matching row"));
         if (ri->res)
             for (int i = 0; i < ri->res->nfields; i++)
                 if (ri->res->fields[i].flags & EG_FF_FILTER)
@@ -192,16 +190,16 @@ static json_t *operation(const struct eg__http_route_info *ri)
         if (!schema && strstr(ri->pattern, "login"))
             schema = json_pack("{s:s,s:{s:{s:s},s:{s:s,s:s}},s:[ss],s:b}", "type", "object",
                                "properties", "username", "type", "string", "password", "type",
-                               "string", "format", "password", "required", "username",
-                               "password", "additionalProperties", 0);
+                               "string", "format", "password", "required", "username", "password",
+                               "additionalProperties", 0);
         if (!schema)
             schema = json_pack("{s:s}", "type", "object");
         json_object_set_new(op, "requestBody",
                             json_pack("{s:b,s:o}", "required", 1, "content", json_content(schema)));
     } else if (ri->flags & EG_ROUTE_BODY_CSV) {
         json_object_set_new(op, "requestBody",
-                            json_pack("{s:b,s:{s:{s:{s:s}}}}", "required", 1, "content",
-                                      "text/csv", "schema", "type", "string"));
+                            json_pack("{s:b,s:{s:{s:{s:s}}}}", "required", 1, "content", "text/csv",
+                                      "schema", "type", "string"));
     }
 
     /* success */
@@ -216,7 +214,8 @@ static json_t *operation(const struct eg__http_route_info *ri)
                                  "properties", "items", "type", "array", "items", items,
                                  "next_cursor", "type", "string", "nullable", 1);
         json_t *content = json_content(page);
-        json_object_set_new(content, "text/csv", json_pack("{s:{s:s}}", "schema", "type", "string"));
+        json_object_set_new(content, "text/csv",
+                            json_pack("{s:{s:s}}", "schema", "type", "string"));
         json_object_set_new(
             content, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             json_pack("{s:{s:s,s:s}}", "schema", "type", "string", "format", "binary"));
@@ -261,16 +260,15 @@ static json_t *operation(const struct eg__http_route_info *ri)
                              : !strcmp(ri->method, "POST")   ? EG_ACT_CREATE
                              : !strcmp(ri->method, "DELETE") ? EG_ACT_DELETE
                                                              : EG_ACT_UPDATE;
-        static const enum eg_role roles[] = {EG_ROLE_ANON,       EG_ROLE_ADMIN,
-                                             EG_ROLE_BUREAU,     EG_ROLE_STREET,
-                                             EG_ROLE_ENTERPRISE, EG_ROLE_STEWARD};
+        static const enum eg_role roles[] = {EG_ROLE_ANON,   EG_ROLE_ADMIN,      EG_ROLE_BUREAU,
+                                             EG_ROLE_STREET, EG_ROLE_ENTERPRISE, EG_ROLE_STEWARD};
         json_t *who = json_array();
         for (size_t i = 0; i < EG_ARRAY_LEN(roles); i++) {
             struct eg_principal p = {.role = roles[i]};
             if (eg_registry_allowed(&p, ri->res, act) == 0)
-                json_array_append_new(who, json_string(roles[i] == EG_ROLE_ANON
-                                                           ? "anonymous"
-                                                           : eg_role_name(roles[i])));
+                json_array_append_new(
+                    who,
+                    json_string(roles[i] == EG_ROLE_ANON ? "anonymous" : eg_role_name(roles[i])));
         }
         json_object_set_new(op, "x-roles", who);
     }
@@ -284,12 +282,11 @@ static json_t *operation(const struct eg__http_route_info *ri)
 json_t *eg_http_openapi(const struct eg_http_server *srv)
 {
     json_t *paths = json_object(), *schemas = json_object();
-    json_object_set_new(
-        schemas, "Error",
-        json_pack("{s:s,s:{s:{s:s,s:{s:{s:s},s:{s:s}},s:[ss]}},s:[s]}", "type", "object",
-                  "properties", "error", "type", "object", "properties", "code", "type",
-                  "string", "message", "type", "string", "required", "code", "message",
-                  "required", "error"));
+    json_object_set_new(schemas, "Error",
+                        json_pack("{s:s,s:{s:{s:s,s:{s:{s:s},s:{s:s}},s:[ss]}},s:[s]}", "type",
+                                  "object", "properties", "error", "type", "object", "properties",
+                                  "code", "type", "string", "message", "type", "string", "required",
+                                  "code", "message", "required", "error"));
     for (const struct eg_resource *const *r = eg_registry_resources; *r; r++)
         json_object_set_new(schemas, (*r)->name, resource_schema(*r));
     int n = eg__http_server_route_count(srv);
@@ -312,6 +309,6 @@ json_t *eg_http_openapi(const struct eg_http_server *srv)
                      "info", "title", "envgov API", "version", EG_VERSION, "description",
                      "The registry (一企一档) and governance API of envgov. Errors are "
                      "{\"error\":{\"code\",\"message\"}}.",
-                     "paths", paths, "components", "schemas", schemas, "securitySchemes",
-                     "bearer", "type", "http", "scheme", "bearer");
+                     "paths", paths, "components", "schemas", schemas, "securitySchemes", "bearer",
+                     "type", "http", "scheme", "bearer");
 }

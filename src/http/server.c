@@ -57,8 +57,8 @@ struct eg_http_req {
     struct eg_http_server *srv;
     struct MHD_Connection *conn;
     const char *method;
-    char *path;      /* decoded path, without the query */
-    char *pathsegs;  /* a copy of path cut into segments; params point into it */
+    char *path;     /* decoded path, without the query */
+    char *pathsegs; /* a copy of path cut into segments; params point into it */
     const struct route *route;
     const char *pnames[MAX_PARAMS];
     const char *pvals[MAX_PARAMS];
@@ -278,8 +278,8 @@ int eg_http_body_json(struct eg_http_req *rq, json_t **out)
             return eg_err_set(&rq->err, EG_EINVAL, "bad_json", 0,
                               "the request needs a JSON object body");
         /* NULs inside strings are data (stored verbatim); duplicate keys are ambiguous. */
-        json_t *j = json_loadb(rq->body.data, rq->body.len, JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES,
-                               &je);
+        json_t *j =
+            json_loadb(rq->body.data, rq->body.len, JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES, &je);
         if (!j)
             return eg_err_set(&rq->err, EG_EINVAL, "bad_json", je.position,
                               "malformed JSON at line %d column %d: %s", je.line, je.column,
@@ -422,8 +422,8 @@ int eg_http_status_for(const struct eg_err *err)
             !strcmp(err->code, "readonly_field") || !strcmp(err->code, "bad_csv") ||
             /* the registry's names for malformed list parameters */
             !strcmp(err->code, "cursor") || !strcmp(err->code, "sort") ||
-            !strcmp(err->code, "limit") || !strcmp(err->code, "q") ||
-            !strcmp(err->code, "query") || !strcmp(err->code, "body"))
+            !strcmp(err->code, "limit") || !strcmp(err->code, "q") || !strcmp(err->code, "query") ||
+            !strcmp(err->code, "body"))
             return 400;
         return 422;
     case EG_EUSAGE:
@@ -604,8 +604,8 @@ static void dispatch(struct eg_http_req *rq)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_size, void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_size, void **con_cls)
 {
     struct eg_http_server *srv = cls;
     struct eg_http_req *rq = *con_cls;
@@ -631,9 +631,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         }
         *con_cls = rq;
         rq->match = route_match(rq);
-        rq->limit = rq->match == 0 && (rq->route->flags & EG_ROUTE_BODY_CSV)
-                        ? srv->cfg.upload_limit
-                        : srv->cfg.body_limit;
+        rq->limit = rq->match == 0 && (rq->route->flags & EG_ROUTE_BODY_CSV) ? srv->cfg.upload_limit
+                                                                             : srv->cfg.body_limit;
         /* A declared length over the limit is refused before reading a byte of it. */
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
         int64_t n;
@@ -763,8 +762,8 @@ int eg_http_server_start(struct eg_http_server *srv, struct eg_err *err)
     struct sockaddr_in6 in6 = {0};
     const struct sockaddr *sa;
     /* ITC: needed by MHD_quiesce_daemon for the graceful stop */
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_TURBO |
-                     MHD_USE_ITC;
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_TURBO | MHD_USE_ITC;
     if (inet_pton(AF_INET, srv->address, &in4.sin_addr) == 1) {
         in4.sin_family = AF_INET;
         in4.sin_port = htons((uint16_t)srv->cfg.port);
@@ -780,13 +779,12 @@ int eg_http_server_start(struct eg_http_server *srv, struct eg_err *err)
     }
     if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES)
         flags |= MHD_USE_EPOLL;
-    srv->daemon = MHD_start_daemon(
-        flags, (uint16_t)srv->cfg.port, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER,
-        mhd_log, NULL, MHD_OPTION_SOCK_ADDR, sa,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->cfg.threads, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)srv->cfg.timeout_s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
-        MHD_OPTION_END);
+    srv->daemon = MHD_start_daemon(flags, (uint16_t)srv->cfg.port, NULL, NULL, on_request, srv,
+                                   MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
+                                   sa, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->cfg.threads,
+                                   MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)srv->cfg.timeout_s,
+                                   MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+                                   MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);
     if (!srv->daemon)
         return eg_err_set(err, EG_EIO, "listen_failed", -1, "cannot listen on %s port %d",
                           srv->address, srv->cfg.port);
@@ -843,7 +841,8 @@ int eg__http_server_route_count(const struct eg_http_server *srv)
     return srv->nroutes;
 }
 
-void eg__http_server_route_info(const struct eg_http_server *srv, int i, struct eg__http_route_info *out)
+void eg__http_server_route_info(const struct eg_http_server *srv, int i,
+                                struct eg__http_route_info *out)
 {
     const struct route *r = &srv->routes[i];
     out->method = r->method;

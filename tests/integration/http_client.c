@@ -126,10 +126,10 @@ int eg_hc_request(int port, const char *method, const char *path, const char *to
     size_t cap = 1024 + strlen(path) + (extra_headers ? strlen(extra_headers) : 0) +
                  (token ? strlen(token) : 0);
     char *req = malloc(cap + body_len);
-    int n = snprintf(req, cap,
-                     "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n%s%s%s%s",
-                     method, path, port, token ? "Authorization: Bearer " : "", token ? token : "",
-                     token ? "\r\n" : "", extra_headers ? extra_headers : "");
+    int n =
+        snprintf(req, cap, "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n%s%s%s%s",
+                 method, path, port, token ? "Authorization: Bearer " : "", token ? token : "",
+                 token ? "\r\n" : "", extra_headers ? extra_headers : "");
     if (body)
         n += snprintf(req + n, cap - (size_t)n, "Content-Length: %zu\r\n", body_len);
     n += snprintf(req + n, cap - (size_t)n, "\r\n");
@@ -265,8 +265,8 @@ char *eg_hc_login(int port, const char *user, const char *password)
     json_decref(b);
     struct eg_hc_resp r;
     char *tok = NULL;
-    if (!eg_hc_request(port, "POST", "/api/v1/login", NULL,
-                       "Content-Type: application/json\r\n", body, strlen(body), &r) &&
+    if (!eg_hc_request(port, "POST", "/api/v1/login", NULL, "Content-Type: application/json\r\n",
+                       body, strlen(body), &r) &&
         r.status == 200) {
         json_t *j = eg_hc_json(&r);
         const char *t = json_string_value(json_object_get(j, "token"));
@@ -344,65 +344,76 @@ int eg_hf_build(const char *db, struct eg_hf *f)
     eg_hf_credit_code("91310115MA1K3YJ5X", cc1);
     eg_hf_credit_code("91310115MA1H7A2B3", cc2);
     memset(f, 0, sizeof *f);
-    f->district = mk(st, "regions", json_pack("{s:s,s:s,s:s}", "code", "310115", "name", "浦东新区",
-                                              "level", "district"));
-    f->s1 = mk(st, "regions", json_pack("{s:s,s:s,s:s,s:I}", "code", "310115005", "name", "陆家嘴街道",
-                                        "level", "street", "parent_id", f->district));
-    f->s2 = mk(st, "regions", json_pack("{s:s,s:s,s:s,s:I}", "code", "310115125", "name", "川沙新镇",
-                                        "level", "street", "parent_id", f->district));
-    f->grid = mk(st, "regions", json_pack("{s:s,s:s,s:s,s:I}", "code", "310115005001", "name",
-                                          "陆家嘴第一网格", "level", "grid", "parent_id", f->s1));
-    f->park = mk(st, "units", json_pack("{s:s,s:s,s:I}", "name", "示例产业园", "kind", "park",
-                                        "region_id", f->s1));
-    f->e1 = mk(st, "units", json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:b}", "name", "虚构精细化工有限公司",
-                                      "kind", "enterprise", "credit_code", cc1, "industry", "化工",
-                                      "region_id", f->s1, "park_id", f->park, "key_air", 1));
-    f->e2 = mk(st, "units", json_pack("{s:s,s:s,s:s,s:I,s:b}", "name", "虚构电镀科技有限公司", "kind",
-                                      "enterprise", "credit_code", cc2, "region_id", f->s2,
-                                      "public", 1));
-    f->o1 = mk(st, "outlets", json_pack("{s:I,s:s,s:s,s:s}", "unit_id", f->e1, "code", "DA001",
-                                        "name", "1号排气筒", "type", "waste_gas"));
-    f->o2 = mk(st, "outlets", json_pack("{s:I,s:s,s:s}", "unit_id", f->e2, "code", "DW001", "type",
-                                        "waste_water"));
-    f->pm1 = mk(st, "permits", json_pack("{s:s,s:I,s:s,s:s,s:s}", "number", "91310115XX001V",
-                                         "unit_id", f->e1, "category", "key", "valid_from",
-                                         "2024-01-01", "valid_to", "2028-12-31"));
-    f->l1 = mk(st, "permit_limits", json_pack("{s:I,s:I,s:s,s:s,s:f,s:s,s:s}", "permit_id", f->pm1,
-                                              "outlet_id", f->o1, "pollutant", "a21026",
-                                              "pollutant_name", "二氧化硫", "conc_limit", 50.0,
-                                              "conc_unit", "mg/m3", "standard", "DB31/933-2015"));
-    f->pm2 = mk(st, "permits", json_pack("{s:s,s:I,s:s}", "number", "91310115XX002W", "unit_id",
-                                         f->e2, "category", "simplified"));
-    f->l2 = mk(st, "permit_limits", json_pack("{s:I,s:I,s:s,s:f}", "permit_id", f->pm2, "outlet_id",
-                                              f->o2, "pollutant", "w01018", "conc_limit", 50.0));
-    f->st1 = mk(st, "stations", json_pack("{s:s,s:s,s:s,s:I,s:b}", "code", "SH-PD-AIR-01", "name",
-                                          "陆家嘴空气站", "kind", "air", "region_id", f->s1, "public",
-                                          1));
-    f->dv1 = mk(st, "devices", json_pack("{s:s,s:s,s:I,s:s}", "mn", "88888880000001", "password",
-                                         "device-pw-1", "outlet_id", f->o1, "pollutants",
-                                         "a21026,a21002"));
+    f->district =
+        mk(st, "regions",
+           json_pack("{s:s,s:s,s:s}", "code", "310115", "name", "浦东新区", "level", "district"));
+    f->s1 = mk(st, "regions",
+               json_pack("{s:s,s:s,s:s,s:I}", "code", "310115005", "name", "陆家嘴街道", "level",
+                         "street", "parent_id", f->district));
+    f->s2 = mk(st, "regions",
+               json_pack("{s:s,s:s,s:s,s:I}", "code", "310115125", "name", "川沙新镇", "level",
+                         "street", "parent_id", f->district));
+    f->grid = mk(st, "regions",
+                 json_pack("{s:s,s:s,s:s,s:I}", "code", "310115005001", "name", "陆家嘴第一网格",
+                           "level", "grid", "parent_id", f->s1));
+    f->park =
+        mk(st, "units",
+           json_pack("{s:s,s:s,s:I}", "name", "示例产业园", "kind", "park", "region_id", f->s1));
+    f->e1 = mk(st, "units",
+               json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:b}", "name", "虚构精细化工有限公司", "kind",
+                         "enterprise", "credit_code", cc1, "industry", "化工", "region_id", f->s1,
+                         "park_id", f->park, "key_air", 1));
+    f->e2 = mk(st, "units",
+               json_pack("{s:s,s:s,s:s,s:I,s:b}", "name", "虚构电镀科技有限公司", "kind",
+                         "enterprise", "credit_code", cc2, "region_id", f->s2, "public", 1));
+    f->o1 = mk(st, "outlets",
+               json_pack("{s:I,s:s,s:s,s:s}", "unit_id", f->e1, "code", "DA001", "name",
+                         "1号排气筒", "type", "waste_gas"));
+    f->o2 =
+        mk(st, "outlets",
+           json_pack("{s:I,s:s,s:s}", "unit_id", f->e2, "code", "DW001", "type", "waste_water"));
+    f->pm1 = mk(st, "permits",
+                json_pack("{s:s,s:I,s:s,s:s,s:s}", "number", "91310115XX001V", "unit_id", f->e1,
+                          "category", "key", "valid_from", "2024-01-01", "valid_to", "2028-12-31"));
+    f->l1 = mk(st, "permit_limits",
+               json_pack("{s:I,s:I,s:s,s:s,s:f,s:s,s:s}", "permit_id", f->pm1, "outlet_id", f->o1,
+                         "pollutant", "a21026", "pollutant_name", "二氧化硫", "conc_limit", 50.0,
+                         "conc_unit", "mg/m3", "standard", "DB31/933-2015"));
+    f->pm2 = mk(st, "permits",
+                json_pack("{s:s,s:I,s:s}", "number", "91310115XX002W", "unit_id", f->e2, "category",
+                          "simplified"));
+    f->l2 = mk(st, "permit_limits",
+               json_pack("{s:I,s:I,s:s,s:f}", "permit_id", f->pm2, "outlet_id", f->o2, "pollutant",
+                         "w01018", "conc_limit", 50.0));
+    f->st1 = mk(st, "stations",
+                json_pack("{s:s,s:s,s:s,s:I,s:b}", "code", "SH-PD-AIR-01", "name", "陆家嘴空气站",
+                          "kind", "air", "region_id", f->s1, "public", 1));
+    f->dv1 = mk(st, "devices",
+                json_pack("{s:s,s:s,s:I,s:s}", "mn", "88888880000001", "password", "device-pw-1",
+                          "outlet_id", f->o1, "pollutants", "a21026,a21002"));
     for (int i = 0; i < 6; i++) {
         char name[32];
         snprintf(name, sizeof name, "备用楼宇%d", i);
-        f->spare[i] = mk(st, "units", json_pack("{s:s,s:s,s:I}", "name", name, "kind", "building",
-                                                "region_id", f->s1));
+        f->spare[i] =
+            mk(st, "units",
+               json_pack("{s:s,s:s,s:I}", "name", name, "kind", "building", "region_id", f->s1));
     }
     static const char *const roles[] = {"admin", "bureau", "street", "enterprise", "steward"};
     int rc = 0;
     for (int i = 0; i < 5 && !rc; i++) {
         char pw[64];
         snprintf(pw, sizeof pw, "pw-%s-123456", roles[i]);
-        rc = eg_auth_user_add(st, roles[i], roles[i], !strcmp(roles[i], "street") ? "310115005" : NULL,
+        rc = eg_auth_user_add(st, roles[i], roles[i],
+                              !strcmp(roles[i], "street") ? "310115005" : NULL,
                               !strcmp(roles[i], "enterprise") ? f->e1 : 0, pw, &err);
         if (rc)
             fprintf(stderr, "    fixture: user %s: %s\n", roles[i], err.msg);
     }
     f->steward_uid = user_id(st, "steward");
     f->bureau_uid = user_id(st, "bureau");
-    f->contract = mk(st, "steward_contracts", json_pack("{s:I,s:I,s:s,s:s}", "user_id",
-                                                        f->steward_uid, "unit_id", f->e1,
-                                                        "valid_from", "2025-01-01", "valid_to",
-                                                        "2027-12-31"));
+    f->contract = mk(st, "steward_contracts",
+                     json_pack("{s:I,s:I,s:s,s:s}", "user_id", f->steward_uid, "unit_id", f->e1,
+                               "valid_from", "2025-01-01", "valid_to", "2027-12-31"));
     eg_store_close(st);
     long long *all = &f->district;
     for (size_t i = 0; i < sizeof *f / sizeof(long long); i++)

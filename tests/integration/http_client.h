@@ -11,9 +11,9 @@
 #include <sys/types.h>
 
 struct eg_hc_resp {
-    int status;    /* 0 when no response could be read */
-    char *head;    /* status line and headers, NUL-terminated */
-    char *body;    /* NUL-terminated beyond body_len */
+    int status; /* 0 when no response could be read */
+    char *head; /* status line and headers, NUL-terminated */
+    char *body; /* NUL-terminated beyond body_len */
     size_t body_len;
 };
 
@@ -48,8 +48,9 @@ char *eg_hc_login(int port, const char *user, const char *password);
 /* The registry fixture of the HTTP tests, written through the library before the server starts:
    a district with two streets (S1, S2) and a grid under S1; a park and enterprise E1 in S1 (not
    public), enterprise E2 in S2 (public); an outlet, permit, limit and device of E1, an outlet
-   of E2 with its permit and limit, a public air station in S1, six spare buildings in S1; one user per role (street in
-   S1, enterprise of E1, steward contracted for E1), each with password "pw-<role>-123456". */
+   of E2 with its permit and limit, a public air station in S1, six spare buildings in S1; one user
+   per role (street in S1, enterprise of E1, steward contracted for E1), each with password
+   "pw-<role>-123456". */
 struct eg_hf {
     long long district, s1, s2, grid, park, e1, e2, o1, o2, pm1, l1, pm2, l2, st1, dv1, contract;
     long long spare[6];

@@ -73,7 +73,8 @@ TEST(http_api_login_me_logout)
 
     CHECK_EQ_INT(call(tok, "GET", "/api/v1/me", NULL, &j), 200);
     CHECK_STR(json_string_value(json_object_get(json_object_get(j, "user"), "username")), "street");
-    CHECK_STR(json_string_value(json_object_get(json_object_get(j, "user"), "region")), "310115005");
+    CHECK_STR(json_string_value(json_object_get(json_object_get(j, "user"), "region")),
+              "310115005");
     json_decref(j);
     CHECK_EQ_INT(call(NULL, "GET", "/api/v1/me", NULL, &j), 401);
     CHECK_STR(code_of(j), "login_required");
@@ -101,17 +102,20 @@ TEST(http_api_login_me_logout)
 
     /* bad logins: same answer for a wrong user and a wrong password */
     CHECK_EQ_INT(call(NULL, "POST", "/api/v1/login",
-                      "{\"username\":\"street\",\"password\":\"wrong-password\"}", &j), 401);
+                      "{\"username\":\"street\",\"password\":\"wrong-password\"}", &j),
+                 401);
     json_decref(j);
     CHECK_EQ_INT(call(NULL, "POST", "/api/v1/login",
-                      "{\"username\":\"nobody\",\"password\":\"wrong-password\"}", &j), 401);
+                      "{\"username\":\"nobody\",\"password\":\"wrong-password\"}", &j),
+                 401);
     json_decref(j);
-    CHECK_EQ_INT(call(NULL, "POST", "/api/v1/login", "{\"username\":\"street\",\"password\":1}", &j),
-                 400);
+    CHECK_EQ_INT(
+        call(NULL, "POST", "/api/v1/login", "{\"username\":\"street\",\"password\":1}", &j), 400);
     CHECK_STR(code_of(j), "bad_type");
     json_decref(j);
     CHECK_EQ_INT(call(NULL, "POST", "/api/v1/login",
-                      "{\"username\":\"street\",\"password\":\"x\",\"admin\":true}", &j), 400);
+                      "{\"username\":\"street\",\"password\":\"x\",\"admin\":true}", &j),
+                 400);
     CHECK_STR(code_of(j), "unknown_field");
     json_decref(j);
     CHECK_EQ_INT(call(NULL, "POST", "/api/v1/login", "{\"username\":", &j), 400);
@@ -152,18 +156,18 @@ TEST(http_api_error_statuses_and_nothing_half_written)
         int status;
         const char *code;
     } cases[] = {
-        {"{\"name\":\"半截", 400, "bad_json"},                            /* truncated */
-        {"{\"name\":\"x\",}", 400, "bad_json"},                            /* malformed */
-        {"{\"name\":\"x\" \"kind\":\"park\"}", 400, "bad_json"},           /* malformed */
-        {"[\"name\"]", 400, "not_object"},                                 /* not an object */
-        {"{\"name\":5,\"kind\":\"park\"}", 400, "bad_type"},               /* wrong type */
+        {"{\"name\":\"半截", 400, "bad_json"},                   /* truncated */
+        {"{\"name\":\"x\",}", 400, "bad_json"},                  /* malformed */
+        {"{\"name\":\"x\" \"kind\":\"park\"}", 400, "bad_json"}, /* malformed */
+        {"[\"name\"]", 400, "not_object"},                       /* not an object */
+        {"{\"name\":5,\"kind\":\"park\"}", 400, "bad_type"},     /* wrong type */
         {"{\"name\":\"x\",\"kind\":\"park\",\"lon\":\"121\"}", 400, "bad_type"},
         {"{\"name\":\"x\",\"kind\":\"park\",\"key_air\":1}", 400, "bad_type"},
         {"{\"name\":\"x\",\"kind\":\"park\",\"colour\":\"red\"}", 400, "unknown_field"},
         {"{\"id\":7,\"name\":\"x\",\"kind\":\"park\"}", 400, "readonly_field"},
         {"{\"name\":\"x\",\"kind\":\"factory\"}", 422, "kind"},           /* not an enum member */
         {"{\"name\":\"x\",\"kind\":\"enterprise\"}", 422, "credit_code"}, /* required for it */
-        {"{\"kind\":\"park\"}", 422, "name"},                              /* required */
+        {"{\"kind\":\"park\"}", 422, "name"},                             /* required */
     };
     for (size_t i = 0; i < EG_ARRAY_LEN(cases); i++) {
         int st = call(adm, "POST", "/api/v1/units", cases[i].body, &j);
@@ -191,7 +195,8 @@ TEST(http_api_error_statuses_and_nothing_half_written)
              fx.e1);
     CHECK_EQ_INT(call(adm, "POST", "/api/v1/outlets", body, NULL), 409);
     /* 401 / 403 */
-    CHECK_EQ_INT(call(NULL, "POST", "/api/v1/units", "{\"name\":\"x\",\"kind\":\"park\"}", &j), 401);
+    CHECK_EQ_INT(call(NULL, "POST", "/api/v1/units", "{\"name\":\"x\",\"kind\":\"park\"}", &j),
+                 401);
     CHECK_STR(code_of(j), "login_required");
     json_decref(j);
     CHECK_EQ_INT(call(ent, "POST", "/api/v1/units", "{\"name\":\"x\",\"kind\":\"park\"}", &j), 403);
@@ -247,14 +252,10 @@ TEST(http_api_hostile_strings_stored_and_returned_intact)
     char *adm = eg_hc_login(srv.port, "admin", "pw-admin-123456");
     REQUIRE(adm);
     static const char *const hostile[] = {
-        "O'Brien \"quoted\" 公司",
-        "100% 纯 _%_ like\\escape",
-        "'); DROP TABLE units; --",
-        "Robert'); DELETE FROM users WHERE ('1'='1",
-        "𠀀𠀁 4-byte 😀🏭 CJK ext B",
-        "tab\there\nnewline\r\n",
-        "<script>alert(1)</script>&amp;",
-        "=cmd|' /C calc'!A0",
+        "O'Brien \"quoted\" 公司",        "100% 纯 _%_ like\\escape",
+        "'); DROP TABLE units; --",       "Robert'); DELETE FROM users WHERE ('1'='1",
+        "𠀀𠀁 4-byte 😀🏭 CJK ext B",       "tab\there\nnewline\r\n",
+        "<script>alert(1)</script>&amp;", "=cmd|' /C calc'!A0",
     };
     for (size_t i = 0; i < EG_ARRAY_LEN(hostile); i++) {
         json_t *in = json_pack("{s:s,s:s,s:s}", "name", hostile[i], "kind", "building", "address",
@@ -285,8 +286,9 @@ TEST(http_api_hostile_strings_stored_and_returned_intact)
     json_decref(got);
     /* search finds Chinese substrings and treats % and _ literally */
     json_t *page = NULL;
-    CHECK_EQ_INT(call(adm, "GET", "/api/v1/units?q=%E7%B2%BE%E7%BB%86%E5%8C%96%E5%B7%A5", NULL,
-                      &page), 200); /* 精细化工 */
+    CHECK_EQ_INT(
+        call(adm, "GET", "/api/v1/units?q=%E7%B2%BE%E7%BB%86%E5%8C%96%E5%B7%A5", NULL, &page),
+        200); /* 精细化工 */
     CHECK_EQ_INT(json_array_size(json_object_get(page, "items")), 1);
     json_decref(page);
     CHECK_EQ_INT(call(adm, "GET", "/api/v1/units?q=_%25_", NULL, &page), 200); /* "_%_" */
@@ -331,8 +333,11 @@ TEST(http_api_paging_exports_openapi_metrics)
     struct eg_hc_resp r;
     REQUIRE(!eg_hc_request(srv.port, "GET", "/api/v1/units?format=csv", adm, NULL, NULL, 0, &r));
     CHECK_EQ_INT(r.status, 200);
-    CHECK(!memcmp(r.body, "\xEF\xBB\xBF" "ID,单位名称,单位类型,统一社会信用代码",
-                  strlen("\xEF\xBB\xBF" "ID,单位名称,单位类型,统一社会信用代码")));
+    CHECK(!memcmp(r.body,
+                  "\xEF\xBB\xBF"
+                  "ID,单位名称,单位类型,统一社会信用代码",
+                  strlen("\xEF\xBB\xBF"
+                         "ID,单位名称,单位类型,统一社会信用代码")));
     CHECK(strstr(r.body, "虚构精细化工有限公司,排污单位,") != NULL);
     int lines = 0;
     for (size_t i = 0; i < r.body_len; i++)
@@ -358,8 +363,8 @@ TEST(http_api_paging_exports_openapi_metrics)
     REQUIRE(call(NULL, "GET", "/api/v1/openapi.json", NULL, &doc) == 200);
     CHECK_STR(json_string_value(json_object_get(doc, "openapi")), "3.0.3");
     json_t *paths = json_object_get(doc, "paths");
-    const char *res[] = {"regions", "units", "outlets", "permits", "permit_limits", "stations",
-                         "devices", "users", "steward_contracts", "audit"};
+    const char *res[] = {"regions",  "units",   "outlets", "permits",           "permit_limits",
+                         "stations", "devices", "users",   "steward_contracts", "audit"};
     for (size_t i = 0; i < EG_ARRAY_LEN(res); i++) {
         char coll[96], item[112];
         snprintf(coll, sizeof coll, "/api/v1/%s", res[i]);
@@ -371,17 +376,19 @@ TEST(http_api_paging_exports_openapi_metrics)
         CHECK(json_object_get(json_object_get(json_object_get(doc, "components"), "schemas"),
                               res[i]) != NULL);
     }
-    const char *other[] = {"/api/v1/login", "/api/v1/logout", "/api/v1/me", "/healthz",
-                           "/metrics", "/api/v1/openapi.json"};
+    const char *other[] = {"/api/v1/login", "/api/v1/logout", "/api/v1/me",
+                           "/healthz",      "/metrics",       "/api/v1/openapi.json"};
     for (size_t i = 0; i < EG_ARRAY_LEN(other); i++)
         CHECK(json_object_get(paths, other[i]) != NULL);
     const char *p;
     json_t *item, *seen_ids = json_object();
     int ops = 0;
-    json_object_foreach(paths, p, item) {
+    json_object_foreach(paths, p, item)
+    {
         const char *m;
         json_t *op;
-        json_object_foreach(item, m, op) {
+        json_object_foreach(item, m, op)
+        {
             ops++;
             CHECK(json_object_size(json_object_get(op, "responses")) >= 2);
             CHECK(json_string_length(json_object_get(op, "summary")) > 0);
@@ -391,8 +398,8 @@ TEST(http_api_paging_exports_openapi_metrics)
                 placeholders += *c == '{';
             size_t k;
             json_t *prm;
-            json_array_foreach(json_object_get(op, "parameters"), k, prm)
-                declared += !strcmp(json_string_value(json_object_get(prm, "in")), "path");
+            json_array_foreach(json_object_get(op, "parameters"), k, prm) declared +=
+                !strcmp(json_string_value(json_object_get(prm, "in")), "path");
             CHECK_EQ_INT(declared, placeholders);
             /* operationIds are unique */
             const char *id = json_string_value(json_object_get(op, "operationId"));
@@ -405,10 +412,10 @@ TEST(http_api_paging_exports_openapi_metrics)
     json_decref(seen_ids);
     /* the credit code field carries its Chinese label */
     json_t *cc = json_object_get(
-        json_object_get(json_object_get(json_object_get(json_object_get(doc, "components"),
-                                                        "schemas"),
-                                        "units"),
-                        "properties"),
+        json_object_get(
+            json_object_get(json_object_get(json_object_get(doc, "components"), "schemas"),
+                            "units"),
+            "properties"),
         "credit_code");
     CHECK_STR(json_string_value(json_object_get(cc, "x-label-zh")), "统一社会信用代码");
     json_decref(doc);
@@ -418,8 +425,11 @@ TEST(http_api_paging_exports_openapi_metrics)
     CHECK_EQ_INT(r.status, 200);
     CHECK(strstr(eg_hc_header(&r, "Content-Type"), "text/plain; version=0.0.4") != NULL);
     CHECK(strstr(r.body, "# TYPE eg_http_requests_total counter") != NULL);
-    CHECK(strstr(r.body, "eg_http_requests_total{route=\"/api/v1/units\",method=\"GET\",status=\"200\"}"));
-    CHECK(strstr(r.body, "eg_http_requests_total{route=\"/api/v1/login\",method=\"POST\",status=\"200\"} 1\n"));
+    CHECK(strstr(r.body,
+                 "eg_http_requests_total{route=\"/api/v1/units\",method=\"GET\",status=\"200\"}"));
+    CHECK(strstr(
+        r.body,
+        "eg_http_requests_total{route=\"/api/v1/login\",method=\"POST\",status=\"200\"} 1\n"));
     CHECK(strstr(r.body, "# TYPE eg_http_request_duration_seconds histogram") != NULL);
     /* every line: a comment, or name{labels} value */
     for (char *line = r.body; *line;) {
@@ -446,9 +456,11 @@ TEST(http_api_serve_settings_help_config_file_and_flags)
     char *out = NULL, *err = NULL;
     const char *help[] = {"serve", "--help", NULL};
     CHECK_EQ_INT(eg_test_run(help, NULL, 0, &out, &err), 0);
-    const char *want[] = {"--db", "EG_DB", "[store] db", "--http", "EG_HTTP", "[http] listen",
-                          "--threads", "--body-limit", "EG_HTTP_BODY_LIMIT", "--token-ttl",
-                          "EG_TOKEN_TTL", "--log-level", "--config", "127.0.0.1:8080"};
+    const char *want[] = {"--db",        "EG_DB",         "[store] db",
+                          "--http",      "EG_HTTP",       "[http] listen",
+                          "--threads",   "--body-limit",  "EG_HTTP_BODY_LIMIT",
+                          "--token-ttl", "EG_TOKEN_TTL",  "--log-level",
+                          "--config",    "127.0.0.1:8080"};
     for (size_t i = 0; i < EG_ARRAY_LEN(want); i++)
         if (!strstr(out, want[i]))
             eg_test_fail(__FILE__, __LINE__, "serve --help lacks %s", want[i]);
@@ -527,8 +539,8 @@ TEST(http_api_import_csv_upload_all_or_nothing)
     CHECK_EQ_INT(json_array_size(json_object_get(j, "items")), 0);
     json_decref(j);
     /* rejected rows: 422, each with its line; nothing written, not even the good row */
-    REQUIRE(!eg_hc_request(srv.port, "POST", "/api/v1/import/stations", adm, NULL, bad,
-                           strlen(bad), &r));
+    REQUIRE(!eg_hc_request(srv.port, "POST", "/api/v1/import/stations", adm, NULL, bad, strlen(bad),
+                           &r));
     CHECK_EQ_INT(r.status, 422);
     j = eg_hc_json(&r);
     CHECK_STR(json_string_value(json_object_get(json_object_get(j, "error"), "code")),
@@ -548,22 +560,23 @@ TEST(http_api_import_csv_upload_all_or_nothing)
     CHECK_EQ_INT(r.status, 200);
     eg_hc_free(&r);
     CHECK_EQ_INT(call(adm, "GET", "/api/v1/stations?code=PD-N-01", NULL, &j), 200);
-    CHECK_STR(json_string_value(json_object_get(json_array_get(json_object_get(j, "items"), 0),
-                                                "kind")),
-              "noise");
+    CHECK_STR(
+        json_string_value(json_object_get(json_array_get(json_object_get(j, "items"), 0), "kind")),
+        "noise");
     json_decref(j);
     /* GBK (GB 18030), as Excel writes CSV on a Chinese Windows machine */
-    const char *gbk = "\xd5\xbe\xb5\xe3\xb1\xe0\xc2\xeb,\xd5\xbe\xb5\xe3\xc3\xfb\xb3\xc6,"
-                      "\xd5\xbe\xb5\xe3\xc0\xe0\xd0\xcd,\xcb\xf9\xca\xf4\xc7\xf8\xd3\xf2\r\n"
-                      "PD-G-01,\xd5\xc5\xbd\xad\xd4\xeb\xc9\xf9\xd5\xbe,\xd4\xeb\xc9\xf9,310115005\r\n";
-    REQUIRE(!eg_hc_request(srv.port, "POST", "/api/v1/import/stations", adm, NULL, gbk,
-                           strlen(gbk), &r));
+    const char *gbk =
+        "\xd5\xbe\xb5\xe3\xb1\xe0\xc2\xeb,\xd5\xbe\xb5\xe3\xc3\xfb\xb3\xc6,"
+        "\xd5\xbe\xb5\xe3\xc0\xe0\xd0\xcd,\xcb\xf9\xca\xf4\xc7\xf8\xd3\xf2\r\n"
+        "PD-G-01,\xd5\xc5\xbd\xad\xd4\xeb\xc9\xf9\xd5\xbe,\xd4\xeb\xc9\xf9,310115005\r\n";
+    REQUIRE(!eg_hc_request(srv.port, "POST", "/api/v1/import/stations", adm, NULL, gbk, strlen(gbk),
+                           &r));
     CHECK_EQ_INT(r.status, 200);
     eg_hc_free(&r);
     CHECK_EQ_INT(call(adm, "GET", "/api/v1/stations?code=PD-G-01", NULL, &j), 200);
-    CHECK_STR(json_string_value(json_object_get(json_array_get(json_object_get(j, "items"), 0),
-                                                "name")),
-              "张江噪声站");
+    CHECK_STR(
+        json_string_value(json_object_get(json_array_get(json_object_get(j, "items"), 0), "name")),
+        "张江噪声站");
     json_decref(j);
     /* anonymous: 401; an enterprise user may not create stations: rows rejected or 403 */
     CHECK_EQ_INT(call(NULL, "POST", "/api/v1/import/stations", good, NULL), 401);

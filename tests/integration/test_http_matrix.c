@@ -17,8 +17,8 @@
 #include <string.h>
 
 enum { ANON, ADMIN, BUREAU, STREET, ENTERPRISE, STEWARD, NROLES };
-static const char *const role_names[NROLES] = {"anonymous", "admin", "bureau",
-                                               "street", "enterprise", "steward"};
+static const char *const role_names[NROLES] = {"anonymous", "admin",      "bureau",
+                                               "street",    "enterprise", "steward"};
 enum { L = 1, G = 2, C = 4, U = 8, D = 16, RD = L | G, ALL = 31 };
 
 /* Issue 3 §4 and the policy comment of src/store/resources.c. */
@@ -27,16 +27,11 @@ static const struct {
     unsigned allow[NROLES];
 } policy[] = {
     /*                     anon admin bureau street enterprise steward */
-    {"regions", {RD, ALL, ALL, RD, RD, RD}},
-    {"units", {RD, ALL, ALL, ALL, RD, RD}},
-    {"outlets", {RD, ALL, ALL, ALL, ALL, RD}},
-    {"permits", {RD, ALL, ALL, RD, RD, RD}},
-    {"permit_limits", {RD, ALL, ALL, RD, RD, RD}},
-    {"stations", {RD, ALL, ALL, RD, RD, RD}},
-    {"devices", {0, ALL, ALL, RD, ALL, RD}},
-    {"users", {0, ALL, 0, 0, 0, 0}},
-    {"steward_contracts", {0, ALL, ALL, RD, RD, RD}},
-    {"audit", {0, RD, RD, 0, 0, 0}},
+    {"regions", {RD, ALL, ALL, RD, RD, RD}},          {"units", {RD, ALL, ALL, ALL, RD, RD}},
+    {"outlets", {RD, ALL, ALL, ALL, ALL, RD}},        {"permits", {RD, ALL, ALL, RD, RD, RD}},
+    {"permit_limits", {RD, ALL, ALL, RD, RD, RD}},    {"stations", {RD, ALL, ALL, RD, RD, RD}},
+    {"devices", {0, ALL, ALL, RD, ALL, RD}},          {"users", {0, ALL, 0, 0, 0, 0}},
+    {"steward_contracts", {0, ALL, ALL, RD, RD, RD}}, {"audit", {0, RD, RD, 0, 0, 0}},
 };
 
 static struct eg_hf fx;
@@ -80,8 +75,8 @@ static json_t *create_body(const char *res, int role)
     }
     if (!strcmp(res, "permit_limits")) {
         snprintf(code, sizeof code, "a9%04d", n);
-        return json_pack("{s:I,s:I,s:s,s:f}", "permit_id", fx.pm1, "outlet_id", fx.o1,
-                         "pollutant", code, "conc_limit", 10.0);
+        return json_pack("{s:I,s:I,s:s,s:f}", "permit_id", fx.pm1, "outlet_id", fx.o1, "pollutant",
+                         code, "conc_limit", 10.0);
     }
     if (!strcmp(res, "stations")) {
         snprintf(code, sizeof code, "ST-%d", n);
@@ -100,7 +95,8 @@ static json_t *create_body(const char *res, int role)
     if (!strcmp(res, "steward_contracts")) {
         /* one contract per (steward, unit): each gets a fresh building in S1 */
         json_t *u = json_pack("{s:s,s:s,s:I}", "name", "合同楼宇", "kind", "building", "region_id",
-                              fx.s1), *made = NULL;
+                              fx.s1),
+               *made = NULL;
         REQUIRE(request(ADMIN, "POST", "/api/v1/units", u, &made) == 201);
         json_int_t unit = json_integer_value(json_object_get(made, "id"));
         json_decref(u);

@@ -57,16 +57,16 @@ static const struct eg_http_column cols[] = {
 
 static int h_list(struct eg_http_req *rq)
 {
-    json_t *items = json_pack("[{s:i,s:s,s:s},{s:i,s:s,s:s}]", "id", 1, "name", "浦东\"测试\",公司",
-                              "kind", "enterprise", "id", 2, "name", "=HYPERLINK(\"x\")", "kind",
-                              "park");
+    json_t *items =
+        json_pack("[{s:i,s:s,s:s},{s:i,s:s,s:s}]", "id", 1, "name", "浦东\"测试\",公司", "kind",
+                  "enterprise", "id", 2, "name", "=HYPERLINK(\"x\")", "kind", "park");
     return eg_http_reply_list(rq, "排污单位", "units", cols, 3, items, "c2");
 }
 
 static struct eg_http_server *start(size_t limit)
 {
-    struct eg_http_config c = {.address = "127.0.0.1", .port = 0, .threads = 2,
-                               .body_limit = limit};
+    struct eg_http_config c = {
+        .address = "127.0.0.1", .port = 0, .threads = 2, .body_limit = limit};
     struct eg_http_server *srv;
     struct eg_err err;
     REQUIRE(eg_http_server_new(&c, &srv, &err) == 0);
@@ -145,8 +145,10 @@ TEST(http_server_error_status_mapping)
         const char *what;
         int status;
         const char *code;
-    } cases[] = {{"conflict", 409, "duplicate"}, {"perm", 403, "out_of_scope"},
-                 {"semantic", 422, "credit_code"}, {"rate", 429, "rate_limited"},
+    } cases[] = {{"conflict", 409, "duplicate"},
+                 {"perm", 403, "out_of_scope"},
+                 {"semantic", 422, "credit_code"},
+                 {"rate", 429, "rate_limited"},
                  {"db", 500, "db"}};
     for (size_t i = 0; i < EG_ARRAY_LEN(cases); i++) {
         char path[64];
@@ -169,8 +171,8 @@ TEST(http_server_error_status_mapping)
     REQUIRE(!eg_hc_request(port, "GET", "/t/1", "bogus", NULL, NULL, 0, &r));
     CHECK_EQ_INT(r.status, 401);
     eg_hc_free(&r);
-    REQUIRE(!eg_hc_request(port, "GET", "/t/1", NULL, "Authorization: Basic eDp5\r\n", NULL, 0,
-                           &r));
+    REQUIRE(
+        !eg_hc_request(port, "GET", "/t/1", NULL, "Authorization: Basic eDp5\r\n", NULL, 0, &r));
     CHECK_EQ_INT(r.status, 401);
     CHECK_STR(err_code(&r), "bad_authorization");
     eg_hc_free(&r);
@@ -192,7 +194,8 @@ TEST(http_server_json_body_malformed_truncated_and_over_limit)
     eg_hc_free(&r);
 
     const char *bad[] = {"{\"a\":", "{\"a\" 1}", "[1,2]", "", "{\"a\":1,\"a\":2}", "\xff\xfe"};
-    const char *codes[] = {"bad_json", "bad_json", "not_object", "bad_json", "bad_json", "bad_json"};
+    const char *codes[] = {"bad_json", "bad_json", "not_object",
+                           "bad_json", "bad_json", "bad_json"};
     for (size_t i = 0; i < EG_ARRAY_LEN(bad); i++) {
         REQUIRE(!eg_hc_request(port, "POST", "/body", NULL, NULL, bad[i], strlen(bad[i]), &r));
         CHECK_EQ_INT(r.status, 400);
@@ -283,9 +286,12 @@ TEST(http_server_metrics_count_requests_by_route_and_status)
     eg_metrics_render(&b);
     eg_buf_append(&b, "", 1);
     CHECK(strstr(b.data, "# TYPE eg_http_requests_total counter\n") != NULL);
-    CHECK(strstr(b.data, "eg_http_requests_total{route=\"/t/{id}\",method=\"GET\",status=\"200\"} 3\n"));
-    CHECK(strstr(b.data, "eg_http_requests_total{route=\"unmatched\",method=\"other\",status=\"404\"} 1\n"));
-    CHECK(strstr(b.data, "eg_http_request_duration_seconds_bucket{route=\"/t/{id}\",le=\"+Inf\"} 3\n"));
+    CHECK(strstr(b.data,
+                 "eg_http_requests_total{route=\"/t/{id}\",method=\"GET\",status=\"200\"} 3\n"));
+    CHECK(strstr(
+        b.data, "eg_http_requests_total{route=\"unmatched\",method=\"other\",status=\"404\"} 1\n"));
+    CHECK(strstr(b.data,
+                 "eg_http_request_duration_seconds_bucket{route=\"/t/{id}\",le=\"+Inf\"} 3\n"));
     CHECK(strstr(b.data, "eg_http_request_duration_seconds_count{route=\"/t/{id}\"} 3\n"));
     CHECK(strstr(b.data, "eg_test_things_total{kind=\"a\"} 2\n"));
     CHECK(strstr(b.data, "eg_test_level 7.5\n"));
@@ -314,9 +320,9 @@ TEST(config_precedence_flag_env_file_default)
     struct eg_err err;
     REQUIRE(eg_config_load(&cfg, keys, 4, 4, argv, &err) == 0);
     CHECK_STR(eg_config_get(&cfg, "store.db"), "/from/file.db"); /* file over default */
-    CHECK_STR(eg_config_get(&cfg, "http.listen"), "10.0.0.1:7");  /* env over file */
-    CHECK_STR(eg_config_get(&cfg, "http.threads"), "9");          /* flag over env */
-    CHECK_STR(eg_config_get(&cfg, "log.level"), "info");          /* default */
+    CHECK_STR(eg_config_get(&cfg, "http.listen"), "10.0.0.1:7"); /* env over file */
+    CHECK_STR(eg_config_get(&cfg, "http.threads"), "9");         /* flag over env */
+    CHECK_STR(eg_config_get(&cfg, "log.level"), "info");         /* default */
     int64_t t;
     CHECK_EQ_INT(eg_config_int(&cfg, "http.threads", 0, 8, &t, &err), EG_EINVAL);
     CHECK(strstr(err.msg, "flag") != NULL);
@@ -345,9 +351,10 @@ TEST(config_precedence_flag_env_file_default)
 /* The reply serializer against jansson's own reader: every value reads back equal. */
 TEST(http_server_json_writer_round_trips)
 {
-    const char *src = "{\"s\":\"a\\\"b\\\\c\\n\\t\\u0001\\u0000z 浦东 😀 /\",\"i\":-9223372036854775808,"
-                      "\"j\":9223372036854775807,\"r\":[121.5,31.2,0.1,-0.000001,1e300,"
-                      "2.5e-8,123456789.123456,3.0,-17.25],\"b\":[true,false,null],\"o\":{},\"a\":[]}";
+    const char *src =
+        "{\"s\":\"a\\\"b\\\\c\\n\\t\\u0001\\u0000z 浦东 😀 /\",\"i\":-9223372036854775808,"
+        "\"j\":9223372036854775807,\"r\":[121.5,31.2,0.1,-0.000001,1e300,"
+        "2.5e-8,123456789.123456,3.0,-17.25],\"b\":[true,false,null],\"o\":{},\"a\":[]}";
     json_t *in = json_loads(src, JSON_ALLOW_NUL, NULL);
     REQUIRE(in);
     struct eg_buf b = {0};
@@ -424,7 +431,7 @@ TEST(http_server_json_reals_read_back_exactly)
     for (int i = 0; i < 200000; i++) {
         x ^= x << 13, x ^= x >> 7, x ^= x << 17;
         double mant = (double)(x >> 11) / 9007199254740992.0; /* [0, 1) */
-        int ex = (int)(x % 24) - 7;                          /* 1e-7 .. 1e16 */
+        int ex = (int)(x % 24) - 7;                           /* 1e-7 .. 1e16 */
         double v = (mant + 0.1) * pow(10, ex) * ((x & 1) ? -1 : 1);
         if (i % 7 == 0)
             v = (double)(long long)(x % 100000000) / 1e6 + 121.0; /* coordinate-like */
