@@ -35,12 +35,32 @@ struct eg_stmt {
 };
 
 #define CACHE_BUCKETS 256
+#define CACHE_MAX 1024 /* statements kept; list queries vary with their filters */
 
 struct eg_store {
     sqlite3 *db;
     struct eg_stmt *cache[CACHE_BUCKETS];
+    int ncached;
     int in_tx;
 };
+
+/* Over CACHE_MAX, the idle statements of one chain are finalized before adding to it: the cache
+   stays bounded whatever mix of generated SQL a long-running server sees. */
+static void cache_trim(struct eg_store *st, struct eg_stmt **slot)
+{
+    while (*slot) {
+        struct eg_stmt *s = *slot;
+        if (!s->in_use) {
+            *slot = s->next;
+            sqlite3_finalize(s->s);
+            free(s->sql);
+            free(s);
+            st->ncached--;
+        } else {
+            slot = &s->next;
+        }
+    }
+}
 
 static unsigned sql_hash(const char *s)
 {
@@ -185,6 +205,8 @@ int eg_store_prepare(struct eg_store *st, const char *sql, struct eg_stmt **out,
             return 0;
         }
     }
+    if (st->ncached >= CACHE_MAX)
+        cache_trim(st, slot);
     sqlite3_stmt *ps = NULL;
     int rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &ps, NULL);
     if (rc != SQLITE_OK) {
@@ -199,6 +221,7 @@ int eg_store_prepare(struct eg_store *st, const char *sql, struct eg_stmt **out,
     s->in_use = 1;
     s->next = *slot;
     *slot = s;
+    st->ncached++;
     *out = s;
     return 0;
 }

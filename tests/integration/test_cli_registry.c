@@ -221,3 +221,23 @@ TEST(cli_registry_db_backup_copies_the_database)
     const char *bad[] = {"db", "backup", "--db", db, NULL};
     CHECK_EQ_INT(eg_test_run(bad, NULL, 0, NULL, NULL), 2);
 }
+
+TEST(cli_registry_import_long_file_prints_progress_on_stderr)
+{
+    const char *db = db_path("p.db");
+    struct eg_buf csv = {0};
+    eg_buf_puts(&csv, "name,kind,public\n");
+    for (int i = 0; i < 600; i++)
+        eg_buf_printf(&csv, "楼宇%03d（演示）,building,%s\n", i, i % 2 ? "是" : "否");
+    const char *file = db_path("buildings.csv");
+    write_file(file, csv.data, csv.len);
+    eg_buf_free(&csv);
+    char *out = NULL, *err = NULL;
+    const char *imp[] = {"import", "units", file, "--db", db, NULL};
+    CHECK_EQ_INT(eg_test_run(imp, NULL, 0, &out, &err), 0);
+    CHECK(strstr(err, "import: 600 rows, 100%") != NULL);
+    CHECK(strstr(out, "600 rows accepted") != NULL);
+    free(out);
+    free(err);
+    CHECK_EQ_INT(q(db, "SELECT COUNT(*) FROM units WHERE public = 1"), 300);
+}

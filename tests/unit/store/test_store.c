@@ -230,3 +230,23 @@ TEST(store_threads_opening_a_new_database_at_once_migrate_it_once)
                  query_int(st, "SELECT COUNT(DISTINCT version) FROM schema_version"));
     eg_store_close(st);
 }
+
+TEST(store_statement_cache_stays_bounded_and_keeps_statements_in_use)
+{
+    struct eg_store *st = open_tmp("cap.db");
+    struct eg_stmt *held;
+    REQUIRE(eg_store_prepare(st, "SELECT 42", &held, NULL) == 0);
+    for (int i = 0; i < 5000; i++) {
+        char sql[64];
+        snprintf(sql, sizeof sql, "SELECT %d", i);
+        struct eg_stmt *s;
+        REQUIRE(eg_store_prepare(st, sql, &s, NULL) == 0);
+        REQUIRE(eg_stmt_step(s, NULL) == 1);
+        CHECK_EQ_INT(eg_stmt_int(s, 0), i);
+        eg_stmt_done(s);
+    }
+    REQUIRE(eg_stmt_step(held, NULL) == 1); /* never finalized while in use */
+    CHECK_EQ_INT(eg_stmt_int(held, 0), 42);
+    eg_stmt_done(held);
+    eg_store_close(st);
+}
