@@ -197,6 +197,11 @@ static int h_list(struct eg_http_req *rq)
     if (rc) {
         json_decref(items);
         free(next);
+        /* a filter value the field cannot hold (region_id=abc) is a malformed query: 400 */
+        struct eg_err *e = eg_http_err(rq);
+        for (int i = 0; rc == EG_EINVAL && i < a.n; i++)
+            if (!strcmp(e->code, a.names[i]))
+                snprintf(e->code, sizeof e->code, "bad_filter");
         return rc;
     }
     struct eg_http_column cols[64];

@@ -416,10 +416,11 @@ int eg_http_status_for(const struct eg_err *err)
         if (!strcmp(err->code, "bad_json") || !strcmp(err->code, "not_object") ||
             !strcmp(err->code, "bad_type") || !strcmp(err->code, "wrong_type") ||
             !strcmp(err->code, "unknown_field") || !strcmp(err->code, "bad_query") ||
-            !strcmp(err->code, "unknown_filter") || !strcmp(err->code, "bad_cursor") ||
-            !strcmp(err->code, "bad_format") || !strcmp(err->code, "bad_limit") ||
-            !strcmp(err->code, "bad_sort") || !strcmp(err->code, "bad_request") ||
-            !strcmp(err->code, "readonly_field") || !strcmp(err->code, "bad_csv") ||
+            !strcmp(err->code, "unknown_filter") || !strcmp(err->code, "bad_filter") ||
+            !strcmp(err->code, "bad_cursor") || !strcmp(err->code, "bad_format") ||
+            !strcmp(err->code, "bad_limit") || !strcmp(err->code, "bad_sort") ||
+            !strcmp(err->code, "bad_request") || !strcmp(err->code, "readonly_field") ||
+            !strcmp(err->code, "bad_csv") ||
             /* the registry's names for malformed list parameters */
             !strcmp(err->code, "cursor") || !strcmp(err->code, "sort") ||
             !strcmp(err->code, "limit") || !strcmp(err->code, "q") || !strcmp(err->code, "query") ||

@@ -228,6 +228,10 @@ TEST(http_api_error_statuses_and_nothing_half_written)
     CHECK_STR(code_of(j), "unknown_filter");
     json_decref(j);
     CHECK_EQ_INT(call(adm, "GET", "/api/v1/units?sort=password", NULL, NULL), 400);
+    CHECK_EQ_INT(call(adm, "GET", "/api/v1/units?region_id=abc", NULL, &j), 400);
+    CHECK_STR(code_of(j), "bad_filter");
+    json_decref(j);
+    CHECK_EQ_INT(call(adm, "GET", "/api/v1/units?q=%FF%FE", NULL, NULL), 400);
     /* PATCH: wrong type, unknown field, bad value: and the row is unchanged */
     char path[64];
     snprintf(path, sizeof path, "/api/v1/units/%lld", fx.e1);
