@@ -14,7 +14,12 @@
  * Errors: a handler may return a negative EG_E* without replying; the server then answers
  * {"error":{"code":…,"message":…}} from the request's struct eg_err (eg_http_err()), with the
  * status from eg_http_status_for(): 400 malformed / wrong type / unknown field, 422 semantic
- * validation, 401, 403, 404, 409, 413, 429, else 500.
+ * validation, 401, 403, 404, 409, 413, 429, else 500. An EG_EINVAL is a 400 when its err.code
+ * is one of bad_request, bad_json, not_object, bad_type, wrong_type, unknown_field,
+ * readonly_field, bad_query, unknown_filter, bad_filter, bad_format, bad_limit, bad_sort,
+ * bad_cursor, bad_csv (and the registry's cursor, sort, limit, q, query, body); any other code
+ * (a field name, "credit_code") is a 422. A 500 shows the client a generic message only; the
+ * real one goes to the log.
  */
 #ifndef EG_HTTP_H
 #define EG_HTTP_H
