@@ -268,5 +268,11 @@ int eg_http_reply_list(struct eg_http_req *rq, const char *sheet_zh, const char 
                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", &b);
         snprintf(disp, sizeof disp, "attachment; filename=\"%s.xlsx\"", file_stem);
     }
+    /* an export of one page (an explicit limit) says where the next page starts */
+    int safe = next_cursor && *next_cursor;
+    for (const char *c = next_cursor; safe && *c; c++)
+        safe = *c > 0x20 && *c < 0x7f;
+    if (safe)
+        eg_http_add_header(rq, "X-Next-Cursor", next_cursor);
     return eg_http_add_header(rq, "Content-Disposition", disp);
 }

@@ -246,6 +246,7 @@ TEST(http_server_list_exports_csv_bom_and_xlsx_zip)
     CHECK_EQ_INT(r.status, 200);
     CHECK(strstr(eg_hc_header(&r, "Content-Type"), "text/csv") != NULL);
     CHECK(strstr(eg_hc_header(&r, "Content-Disposition"), "units.csv") != NULL);
+    CHECK_STR(eg_hc_header(&r, "X-Next-Cursor"), "c2");
     REQUIRE(r.body_len > 3);
     CHECK(!memcmp(r.body, "\xEF\xBB\xBF", 3));
     CHECK(!strncmp(r.body + 3, "编号,单位名称,单位类型\r\n", strlen("编号,单位名称,单位类型\r\n")));
