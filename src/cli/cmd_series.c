@@ -455,3 +455,100 @@ int eg_cmd_series_rates(int argc, char **argv)
     close_ts(st, ts);
     return rc;
 }
+
+int eg_cmd_series_retain(int argc, char **argv)
+{
+    static const char help[] =
+        "Deletes time-series data older than --keep-days N Beijing days (N >= 366): compacted days,\n"
+        "rows, computed means and quarantined points. Declarations and reviews (the audit trail)\n"
+        "are kept. --dry-run counts what would go. Take a backup first (envgov db backup).\n";
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
+                                         {"keep-days", required_argument, 0, 'k'},
+                                         {"dry-run", no_argument, 0, 'n'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    const char *db = NULL, *keep = NULL;
+    int dry = 0, c;
+    optind = 0;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'k': keep = optarg; break;
+        case 'n': dry = 1; break;
+        case 'h': eg_cli_usage(eg_cli_find("series", "retain"), help); return EG_EXIT_OK;
+        default: return EG_EXIT_USAGE;
+        }
+    }
+    int64_t days;
+    if (!keep || eg_parse_int64(keep, strlen(keep), &days)) {
+        fprintf(stderr, "envgov series retain: --keep-days N is required (N >= 366)\n");
+        return EG_EXIT_USAGE;
+    }
+    struct eg_store *st;
+    struct eg_ts *ts;
+    int rc = open_ts(db, &st, &ts);
+    if (rc)
+        return rc;
+    struct eg_ts_retain_stats r;
+    struct eg_err err;
+    if (eg_ts_retain(ts, days, dry, &r, &err))
+        rc = fail(&err);
+    else
+        printf("{\"dry_run\":%s,\"blocks\":%lld,\"samples_in_blocks\":%lld,\"rows\":%lld,"
+               "\"quarantined\":%lld}\n",
+               dry ? "true" : "false", (long long)r.blocks, (long long)r.samples_in_blocks,
+               (long long)r.rows, (long long)r.quarantined);
+    close_ts(st, ts);
+    return rc;
+}
+
+int eg_cmd_series_list(int argc, char **argv)
+{
+    static const char help[] =
+        "Lists series as CSV: id,source,pollutant,kind,field,computed,latest_time,latest_value.\n"
+        "--source ID limits to one source.\n";
+    struct sopts o;
+    int rc = parse(argc, argv, "list", help, &o);
+    if (rc >= 0)
+        return rc;
+    struct eg_store *st;
+    struct eg_ts *ts;
+    if ((rc = open_ts(o.db, &st, &ts)))
+        return rc;
+    struct eg_stmt *s;
+    struct eg_err err;
+    if (eg_store_prepare(st,
+                         "SELECT s.id, s.source, s.pollutant, s.kind, s.field, s.computed, l.t, l.v "
+                         "FROM ts_series s LEFT JOIN ts_latest l ON l.series_id = s.id "
+                         "WHERE ?1 IS NULL OR s.source = ?1 ORDER BY s.source, s.pollutant, "
+                         "s.kind, s.field, s.computed",
+                         &s, &err)) {
+        close_ts(st, ts);
+        return fail(&err);
+    }
+    if (o.source)
+        eg_stmt_bind_text(s, 1, o.source, strlen(o.source));
+    else
+        eg_stmt_bind_null(s, 1);
+    printf("id,source,pollutant,kind,field,computed,latest_time,latest_value\n");
+    int r;
+    while ((r = eg_stmt_step(s, &err)) == 1) {
+        size_t l1, l2, l3;
+        const char *a = eg_stmt_text(s, 1, &l1), *b = eg_stmt_text(s, 2, &l2),
+                   *f = eg_stmt_text(s, 4, &l3);
+        char tb[32] = "";
+        if (!eg_stmt_is_null(s, 6))
+            eg_time_format_beijing(eg_stmt_int(s, 6), tb, sizeof tb);
+        printf("%lld,%.*s,%.*s,%lld,%.*s,%lld,%s,", (long long)eg_stmt_int(s, 0), (int)l1,
+               a ? a : "", (int)l2, b ? b : "", (long long)eg_stmt_int(s, 3), (int)l3, f ? f : "",
+               (long long)eg_stmt_int(s, 5), tb);
+        if (!eg_stmt_is_null(s, 7))
+            printf("%.10g", eg_stmt_double(s, 7));
+        printf("\n");
+    }
+    eg_stmt_done(s);
+    if (r < 0)
+        rc = fail(&err);
+    close_ts(st, ts);
+    return rc;
+}

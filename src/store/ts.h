@@ -140,6 +140,16 @@ int eg_ts_write_batch(struct eg_ts *ts, const struct eg_ts_point *p, size_t n, u
    *days gets how many (series, day) were compacted. */
 int eg_ts_compact(struct eg_ts *ts, size_t *days, struct eg_err *err);
 
+/* Retention: deletes samples (blocks, rows, computed means) and quarantined points older than
+   keep_days Beijing days before today; refuses keep_days < 366 (a year is the least any
+   evaluation needs). dry_run counts without deleting. Declarations and reviews (the audit trail)
+   are kept. */
+struct eg_ts_retain_stats {
+    int64_t blocks, samples_in_blocks, rows, quarantined;
+};
+int eg_ts_retain(struct eg_ts *ts, int64_t keep_days, int dry_run, struct eg_ts_retain_stats *out,
+                 struct eg_err *err);
+
 /* Registers a series without data (EG_ECONFLICT when it exists); *id gets its id. */
 int eg_ts_series_add(struct eg_ts *ts, const struct eg_ts_key *key, int64_t *id,
                      struct eg_err *err);

@@ -1075,3 +1075,68 @@ int eg_ts_compact(struct eg_ts *ts, size_t *days, struct eg_err *err)
     free(todo);
     return r < 0 ? r : first;
 }
+
+/* ---- retention ------------------------------------------------------------------------------- */
+
+struct retain_args {
+    int64_t cutoff_day, dry;
+    struct eg_ts_retain_stats *out;
+};
+
+static int q_int(struct eg_ts *ts, const char *sql, int64_t a, int64_t *v, struct eg_err *err)
+{
+    struct eg_stmt *s;
+    int r = eg_store_prepare(ts->st, sql, &s, err);
+    if (r)
+        return r;
+    eg_stmt_bind_int(s, 1, a);
+    r = eg_stmt_step(s, err);
+    *v = r == 1 ? eg_stmt_int(s, 0) : 0;
+    eg_stmt_done(s);
+    return r < 0 ? r : 0;
+}
+
+static int retain_run(struct eg_ts *ts, void *arg, struct eg_err *err)
+{
+    struct retain_args *a = arg;
+    int64_t t = eg_ts_day_start(a->cutoff_day);
+    int r = q_int(ts, "SELECT COUNT(*) FROM ts_block WHERE day < ?", a->cutoff_day,
+                  &a->out->blocks, err);
+    if (r == 0)
+        r = q_int(ts, "SELECT COALESCE(SUM(n), 0) FROM ts_block WHERE day < ?", a->cutoff_day,
+                  &a->out->samples_in_blocks, err);
+    if (r == 0)
+        r = q_int(ts, "SELECT COUNT(*) FROM ts_raw WHERE t < ?", t, &a->out->rows, err);
+    if (r == 0)
+        r = q_int(ts, "SELECT COUNT(*) FROM ts_quarantine WHERE received_at < ?", t,
+                  &a->out->quarantined, err);
+    if (r || a->dry)
+        return r;
+    static const char *const del[] = {"DELETE FROM ts_block WHERE day < ?",
+                                       "DELETE FROM ts_raw WHERE t < ?",
+                                       "DELETE FROM ts_quarantine WHERE received_at < ?",
+                                       "DELETE FROM ts_dirty WHERE day < ?"};
+    for (size_t i = 0; i < EG_ARRAY_LEN(del) && r == 0; i++) {
+        struct eg_stmt *s;
+        r = eg_store_prepare(ts->st, del[i], &s, err);
+        if (r)
+            break;
+        eg_stmt_bind_int(s, 1, i == 0 || i == 3 ? a->cutoff_day : t);
+        r = eg_stmt_step(s, err);
+        eg_stmt_done(s);
+        r = r < 0 ? r : 0;
+    }
+    return r;
+}
+
+int eg_ts_retain(struct eg_ts *ts, int64_t keep_days, int dry_run, struct eg_ts_retain_stats *out,
+                 struct eg_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (keep_days < 366)
+        return eg_err_set(err, EG_EINVAL, "retention_too_short", -1,
+                          "keep at least 366 days (asked %lld): evaluations need a full year",
+                          (long long)keep_days);
+    struct retain_args a = {eg_ts_day_of(eg_ts_now(ts)) - keep_days, dry_run ? 1 : 0, out};
+    return eg__ts_tx(ts, retain_run, &a, err);
+}

@@ -94,6 +94,17 @@ TEST(ts_cli_import_long_csv_reports_rejected_rows_and_is_idempotent)
     CHECK(strstr(out, "NONE,a34004,,,\n"));
     free(out);
     free(err);
+    const char *ls[] = {"series", "list", "--source", "SH001", "--db", db_arg, NULL};
+    CHECK_EQ_INT(run(ls, &out, &err), 0);
+    CHECK(strstr(out, ",SH001,a34004,2061,Avg,0,2026-11-20 09:00:00,41.5\n"));
+    CHECK(strstr(out, ",SH001,a34004,2031,Avg,1,")); /* the computed daily mean beside it */
+    free(out);
+    free(err);
+    const char *rt[] = {"series", "retain", "--keep-days", "10", "--db", db_arg, NULL};
+    CHECK_EQ_INT(run(rt, &out, &err), 1);
+    CHECK(strstr(err, "366"));
+    free(out);
+    free(err);
 }
 
 /* The national wide format with its station list (real files, the first three hours). */
@@ -156,7 +167,8 @@ TEST(ts_cli_import_china_sites_real_file_with_station_list)
 
 TEST(ts_cli_every_series_command_answers_help)
 {
-    const char *verbs[] = {"query", "latest", "compact", "aggregate", "declare", "review", "rates"};
+    const char *verbs[] = {"query",  "latest", "compact", "aggregate", "declare",
+                           "review", "rates",  "list",    "retain"};
     for (size_t i = 0; i < EG_ARRAY_LEN(verbs); i++) {
         const char *args[] = {"series", verbs[i], "--help", NULL};
         char *out, *err;

@@ -388,3 +388,29 @@ TEST(ts_store_latest_of_many_keys_scan)
     eg_ts_close(ts);
     eg_store_close(st);
 }
+
+/* Issue 4 §8 retention: old days go, the last year stays, under a year is refused. */
+TEST(ts_store_retention_keeps_the_last_year)
+{
+    struct eg_ts *ts;
+    struct eg_store *st = open_db(&ts);
+    struct eg_err err;
+    struct eg_ts_point p[3] = {pt("MN001", "w01018", NOW - 800 * 86400, 1, 'N'),
+                               pt("MN001", "w01018", NOW - 300 * 86400, 2, 'N'),
+                               pt("MN001", "w01018", NOW - 60, 3, 'N')};
+    REQUIRE(eg_ts_write_batch(ts, p, 3, EG_TS_CREATE, NULL, &err) == 0);
+    struct eg_ts_retain_stats r;
+    CHECK_EQ_INT(eg_ts_retain(ts, 30, 0, &r, &err), EG_EINVAL);
+    REQUIRE(eg_ts_retain(ts, 400, 1, &r, &err) == 0);
+    CHECK_EQ_INT(r.blocks, 1);
+    CHECK_EQ_INT(count(st, "SELECT COUNT(*) FROM ts_block"), 2); /* dry run */
+    REQUIRE(eg_ts_retain(ts, 400, 0, &r, &err) == 0);
+    CHECK_EQ_INT(r.samples_in_blocks, 1);
+    struct eg_ts_row *rows;
+    size_t n;
+    REQUIRE(eg_ts_query(ts, &KEY, NOW - 1000 * 86400, NOW, 0, 10, &rows, &n, &err) == 0);
+    CHECK_EQ_INT(n, 2);
+    free(rows);
+    eg_ts_close(ts);
+    eg_store_close(st);
+}
