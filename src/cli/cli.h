@@ -51,6 +51,8 @@ int eg_cmd_series_aggregate(int argc, char **argv);
 int eg_cmd_series_declare(int argc, char **argv);
 int eg_cmd_series_review(int argc, char **argv);
 int eg_cmd_series_rates(int argc, char **argv);
+int eg_cmd_series_retain(int argc, char **argv);
+int eg_cmd_series_list(int argc, char **argv);
 int eg_cmd_demo(int argc, char **argv);
 int eg_cmd_eval_air(int argc, char **argv);
 int eg_cmd_eval_water(int argc, char **argv);
