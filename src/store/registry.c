@@ -192,6 +192,7 @@ struct bindv {
 struct binds {
     int n;
     struct bindv v[MAX_BINDS];
+    char today[16]; /* YYYY-MM-DD, Beijing, for contract validity */
 };
 
 static void bind_i(struct binds *b, int64_t i)
@@ -239,6 +240,12 @@ static void apply_binds(struct eg_stmt *s, const struct binds *b)
 static void scope_sql(const struct eg__res_impl *im, const struct eg_principal *who, int write,
                       struct eg_buf *sql, struct binds *b)
 {
+    if (who->role == EG_ROLE_STEWARD) {
+        struct eg_civil c;
+        eg_time_to_beijing(eg_time_now(), &c);
+        snprintf(b->today, sizeof b->today, "%04d-%02d-%02d", c.year % 10000, c.month % 100,
+                 c.day % 100);
+    }
     eg_buf_puts(sql, "(");
     switch (who->role) {
     case EG_ROLE_ADMIN:
@@ -270,9 +277,13 @@ static void scope_sql(const struct eg__res_impl *im, const struct eg_principal *
         break;
     case EG_ROLE_STEWARD:
         if (im->unit_expr) {
+            /* contracts in force today (Beijing calendar day); open ends allowed */
             eg_buf_printf(sql, "%s IN (SELECT sc.unit_id FROM steward_contracts sc WHERE "
-                               "sc.user_id = ?)", im->unit_expr);
+                               "sc.user_id = ? AND (sc.valid_from IS NULL OR sc.valid_from <= ?) "
+                               "AND (sc.valid_to IS NULL OR sc.valid_to >= ?))", im->unit_expr);
             bind_i(b, who->user_id);
+            bind_s(b, b->today, 10);
+            bind_s(b, b->today, 10);
         } else {
             eg_buf_puts(sql, "0 = 1");
         }

@@ -716,3 +716,27 @@ TEST(registry_crud_cycle_every_resource)
     }
     eg_store_close(st);
 }
+
+TEST(registry_steward_sees_contracted_units_only_while_the_contract_is_in_force)
+{
+    struct eg_store *st = open_db();
+    struct world w;
+    build_world(st, &w);
+    int64_t d3 = mk(st, "devices", fmt("{\"mn\":\"STW0001\",\"password\":\"pw\",\"outlet_id\":%lld}", (long long)w.o2));
+    const struct eg_principal *stw = &w.who[EG_ROLE_STEWARD];
+    CHECK_EQ_INT(get_status(st, stw, "devices", d3), 0);
+    struct eg_err err;
+    json_t *patch = json_pack("{s:s, s:s}", "valid_from", "2020-01-01", "valid_to", "2020-12-31");
+    REQUIRE(eg_registry_update(st, R("steward_contracts"), &eg_principal_system, w.contract, patch, NULL, &err) == 0);
+    json_decref(patch);
+    CHECK_EQ_INT(get_status(st, stw, "devices", d3), EG_ENOTFOUND);
+    patch = json_pack("{s:s, s:n}", "valid_from", "2099-01-01", "valid_to");
+    REQUIRE(eg_registry_update(st, R("steward_contracts"), &eg_principal_system, w.contract, patch, NULL, &err) == 0);
+    json_decref(patch);
+    CHECK_EQ_INT(get_status(st, stw, "devices", d3), EG_ENOTFOUND); /* not yet in force */
+    patch = json_pack("{s:n}", "valid_from");
+    REQUIRE(eg_registry_update(st, R("steward_contracts"), &eg_principal_system, w.contract, patch, NULL, &err) == 0);
+    json_decref(patch);
+    CHECK_EQ_INT(get_status(st, stw, "devices", d3), 0); /* open-ended */
+    eg_store_close(st);
+}
