@@ -250,3 +250,56 @@ TEST(store_statement_cache_stays_bounded_and_keeps_statements_in_use)
     eg_stmt_done(held);
     eg_store_close(st);
 }
+
+static char writer_path[600];
+static volatile int writer_done;
+static void *writer(void *arg)
+{
+    struct eg_store *st = NULL;
+    if (eg_store_open(writer_path, &st, NULL) < 0)
+        return NULL;
+    for (int i = 0; i < 3000; i++) {
+        struct eg_stmt *s;
+        if (eg_store_prepare(st, "INSERT INTO regions(code,name,level) VALUES (?, 'x', 'district')", &s, NULL) < 0)
+            break;
+        eg_stmt_bind_int(s, 1, i);
+        if (eg_stmt_step(s, NULL) < 0)
+            *(int *)arg = 1;
+        eg_stmt_done(s);
+    }
+    writer_done = 1;
+    eg_store_close(st);
+    return NULL;
+}
+
+TEST(store_backup_while_another_connection_writes)
+{
+    snprintf(writer_path, sizeof writer_path, "%s/live.db", eg_test_tmpdir());
+    struct eg_store *st = open_tmp("live.db");
+    int werr = 0;
+    pthread_t t;
+    REQUIRE(pthread_create(&t, NULL, writer, &werr) == 0);
+    int copies = 0;
+    char path[600];
+    while (!writer_done && copies < 20) {
+        snprintf(path, sizeof path, "%s/live-%d.db", eg_test_tmpdir(), copies);
+        struct eg_err err;
+        CHECK_EQ_INT(eg_store_backup(st, path, &err), 0);
+        copies++;
+    }
+    pthread_join(t, NULL);
+    CHECK_EQ_INT(werr, 0); /* the writer was never refused */
+    CHECK(copies >= 1);
+    for (int i = 0; i < copies; i++) {
+        snprintf(path, sizeof path, "%s/live-%d.db", eg_test_tmpdir(), i);
+        struct eg_store *b = NULL;
+        REQUIRE(eg_store_open(path, &b, NULL) == 0);
+        char buf[32];
+        CHECK_STR(query_text(b, "PRAGMA integrity_check", buf, sizeof buf), "ok");
+        int64_t n = query_int(b, "SELECT COUNT(*) FROM regions");
+        CHECK(n >= 0 && n <= 3000);
+        eg_store_close(b);
+    }
+    CHECK_EQ_INT(query_int(st, "SELECT COUNT(*) FROM regions"), 3000);
+    eg_store_close(st);
+}
