@@ -17,7 +17,10 @@
 
 static char path[64];
 
-static void remove_input(void) { unlink(path); }
+static void remove_input(void)
+{
+    unlink(path);
+}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv)

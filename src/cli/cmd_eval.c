@@ -30,42 +30,70 @@ static int usage_err(const char *verb, const char *msg)
 static int parse(int argc, char **argv, const char *verb, const char *help, struct eopts *o)
 {
     static const struct option opts[] = {
-        {"db", required_argument, 0, 'd'},     {"region", required_argument, 0, 'r'},
+        {"db", required_argument, 0, 'd'},      {"region", required_argument, 0, 'r'},
         {"station", required_argument, 0, 's'}, {"section", required_argument, 0, 'S'},
-        {"year", required_argument, 0, 'y'},   {"month", required_argument, 0, 'm'},
-        {"from", required_argument, 0, 'f'},   {"to", required_argument, 0, 't'},
-        {"zone", required_argument, 0, 'z'},   {"format", required_argument, 0, 'F'},
-        {"tier", required_argument, 0, 'T'},   {"as-of", required_argument, 0, 'a'},
-        {"load", required_argument, 0, 'l'},   {"lake", no_argument, 0, 'L'},
-        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
+        {"year", required_argument, 0, 'y'},    {"month", required_argument, 0, 'm'},
+        {"from", required_argument, 0, 'f'},    {"to", required_argument, 0, 't'},
+        {"zone", required_argument, 0, 'z'},    {"format", required_argument, 0, 'F'},
+        {"tier", required_argument, 0, 'T'},    {"as-of", required_argument, 0, 'a'},
+        {"load", required_argument, 0, 'l'},    {"lake", no_argument, 0, 'L'},
+        {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     int c;
     optind = 0;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case 'd': o->db = optarg; break;
-        case 'r': o->region = optarg; break;
-        case 's': o->station = optarg; break;
-        case 'S': o->section = optarg; break;
-        case 'f': o->from = optarg; break;
-        case 't': o->to = optarg; break;
-        case 'z': o->zone = optarg; break;
-        case 'F': o->format = optarg; break;
-        case 'T': o->tier = optarg; break;
-        case 'a': o->as_of = optarg; break;
-        case 'l': o->load = optarg; break;
-        case 'L': o->lake = 1; break;
+        case 'd':
+            o->db = optarg;
+            break;
+        case 'r':
+            o->region = optarg;
+            break;
+        case 's':
+            o->station = optarg;
+            break;
+        case 'S':
+            o->section = optarg;
+            break;
+        case 'f':
+            o->from = optarg;
+            break;
+        case 't':
+            o->to = optarg;
+            break;
+        case 'z':
+            o->zone = optarg;
+            break;
+        case 'F':
+            o->format = optarg;
+            break;
+        case 'T':
+            o->tier = optarg;
+            break;
+        case 'a':
+            o->as_of = optarg;
+            break;
+        case 'l':
+            o->load = optarg;
+            break;
+        case 'L':
+            o->lake = 1;
+            break;
         case 'y':
         case 'm': {
             int64_t v;
             if (eg_parse_int64(optarg, strlen(optarg), &v) ||
                 (c == 'y' ? v < 2000 || v > 2200 : v < 1 || v > 12))
-                return usage_err(verb, c == 'y' ? "--year must be 2000..2200" : "--month must be 1..12");
+                return usage_err(verb,
+                                 c == 'y' ? "--year must be 2000..2200" : "--month must be 1..12");
             *(c == 'y' ? &o->year : &o->month) = v;
             break;
         }
-        case 'h': eg_cli_usage(eg_cli_find("eval", verb), help); return EG_EXIT_OK;
-        default: return EG_EXIT_USAGE;
+        case 'h':
+            eg_cli_usage(eg_cli_find("eval", verb), help);
+            return EG_EXIT_OK;
+        default:
+            return EG_EXIT_USAGE;
         }
     }
     if (optind != argc)
@@ -127,7 +155,8 @@ static void csv_out(json_t *items, const char *const *cols, int ncols)
     printf("\n");
     size_t i;
     json_t *row;
-    json_array_foreach(items, i, row) {
+    json_array_foreach(items, i, row)
+    {
         for (int c = 0; c < ncols; c++) {
             json_t *v = json_object_get(row, cols[c]);
             if (c)
@@ -175,8 +204,10 @@ int eg_cmd_eval_air(int argc, char **argv)
         "AQI of each day by the edition in force on it (HJ 633-2012 before 2026-03-01).\n\n"
         "  --region CODE | --station CODE   what to evaluate (region: code or name)\n"
         "  --year Y                         the year\n"
-        "  --tier T                         reviewed (default: officers' reviews applied) or preliminary\n"
-        "  --format F                       json (default) or csv (one row per pollutant)\n" EG_CLI_DB_HELP;
+        "  --tier T                         reviewed (default: officers' reviews applied) or "
+        "preliminary\n"
+        "  --format F                       json (default) or csv (one row per "
+        "pollutant)\n" EG_CLI_DB_HELP;
     struct eopts o;
     int rc = parse(argc, argv, "air", help, &o);
     if (rc >= 0)
@@ -212,10 +243,9 @@ int eg_cmd_eval_air(int argc, char **argv)
                         json_string(o.station ? o.station : o.region));
     json_object_set_new(j, "stations", json_integer((json_int_t)k));
     if (o.format && !strcmp(o.format, "csv")) {
-        static const char *const cols[] = {"pollutant",  "valid_days", "valid",
-                                           "annual_mean", "percentile_rank", "percentile",
-                                           "max_daily",  "compliant",  "exceed_mean",
-                                           "exceed_percentile"};
+        static const char *const cols[] = {
+            "pollutant",  "valid_days", "valid",     "annual_mean", "percentile_rank",
+            "percentile", "max_daily",  "compliant", "exceed_mean", "exceed_percentile"};
         csv_out(json_object_get(j, "pollutants"), cols, EG_ARRAY_LEN(cols));
         int tenths = eg_quality_good_ratio_tenths(an.days_good, an.days_valid);
         if (tenths >= 0)
@@ -242,7 +272,8 @@ int eg_cmd_eval_water(int argc, char **argv)
         "  --year Y         the year; --month M shows only that month\n"
         "  --lake           lake/reservoir limits for total phosphorus (default: river)\n"
         "  --tier T         reviewed (default) or preliminary\n"
-        "  --format F       json (default) or csv (one row per month, then the year)\n" EG_CLI_DB_HELP;
+        "  --format F       json (default) or csv (one row per month, then the "
+        "year)\n" EG_CLI_DB_HELP;
     struct eopts o;
     int rc = parse(argc, argv, "water", help, &o);
     if (rc >= 0)
@@ -258,8 +289,8 @@ int eg_cmd_eval_water(int argc, char **argv)
     struct eg_eval_water_period per[13];
     rc = eg_eval_station_get(st, NULL, "water", o.section, &s, &err);
     if (rc == 0)
-        rc = eg_eval_water(ts, &s, (int)o.year, o.lake ? EG_QW_LAKE : EG_QW_RIVER, tier_of(&o),
-                           per, &err);
+        rc = eg_eval_water(ts, &s, (int)o.year, o.lake ? EG_QW_LAKE : EG_QW_RIVER, tier_of(&o), per,
+                           &err);
     close_ts(st, ts);
     if (rc)
         return fail("water", &err);
@@ -270,16 +301,16 @@ int eg_cmd_eval_water(int argc, char **argv)
     if (o.format && !strcmp(o.format, "csv")) {
         if (!o.month)
             json_array_append_new(months, eg_eval_water_json(&per[12]));
-        static const char *const cols[] = {"month", "period", "samples", "class", "term",
-                                           "worst_text", "over_target_text"};
+        static const char *const cols[] = {"month", "period",     "samples",         "class",
+                                           "term",  "worst_text", "over_target_text"};
         csv_out(months, cols, EG_ARRAY_LEN(cols));
         json_decref(months);
         return EG_EXIT_OK;
     }
-    json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:I,s:o}", "section", s.code, "name", s.name,
-                          "target_class", eg_quality_water_class_name(s.water_class ? s.water_class : 3),
-                          "waterbody", o.lake ? "lake" : "river", "year", (json_int_t)o.year,
-                          "months", months);
+    json_t *j =
+        json_pack("{s:s,s:s,s:s,s:s,s:I,s:o}", "section", s.code, "name", s.name, "target_class",
+                  eg_quality_water_class_name(s.water_class ? s.water_class : 3), "waterbody",
+                  o.lake ? "lake" : "river", "year", (json_int_t)o.year, "months", months);
     if (!o.month)
         json_object_set_new(j, "year_result", eg_eval_water_json(&per[12]));
     json_out(j);
@@ -305,7 +336,8 @@ int eg_cmd_eval_noise(int argc, char **argv)
     if (!o.station || !o.from || !o.to)
         return usage_err("noise", "--station, --from and --to are required");
     int64_t d0, d1;
-    if ((rc = day_arg("noise", "--from", o.from, &d0)) || (rc = day_arg("noise", "--to", o.to, &d1)))
+    if ((rc = day_arg("noise", "--from", o.from, &d0)) ||
+        (rc = day_arg("noise", "--to", o.to, &d1)))
         return rc;
     if (d1 < d0)
         return usage_err("noise", "--from is after --to");
@@ -398,10 +430,10 @@ int eg_cmd_eval_targets(int argc, char **argv)
         json_array_append_new(items, eg_eval_target_json(&t[i]));
     free(t);
     if (o.format && !strcmp(o.format, "csv")) {
-        static const char *const cols[] = {"id",         "region",   "metric",     "comparison",
-                                           "goal",       "unit",     "period_start", "period_end",
-                                           "as_of",      "value",    "met",        "on_track",
-                                           "achievable", "left",     "note"};
+        static const char *const cols[] = {"id",         "region", "metric",       "comparison",
+                                           "goal",       "unit",   "period_start", "period_end",
+                                           "as_of",      "value",  "met",          "on_track",
+                                           "achievable", "left",   "note"};
         csv_out(items, cols, EG_ARRAY_LEN(cols));
     } else {
         json_t *j = json_pack("{s:o}", "items", json_incref(items));

@@ -16,10 +16,10 @@
  * also those of their region, bureau and admin all; a region's values are computed from the
  * stations the asker may see, so nothing derived from non-public data reaches the public. A
  * station out of scope is answered exactly as an unknown one (404).
- * tier=preliminary|reviewed selects the data (the eval routes and targets default to reviewed, the AQI
- * routes to preliminary, as released in real time). Lists answer ?format=csv|xlsx.
- * Times: Beijing; an hourly item's "time" is the hour's label (its end, as CNEMC publishes it,
- * "2019-01-01 08:00" = 07:00-08:00) and "start" its start.
+ * tier=preliminary|reviewed selects the data (the eval routes and targets default to reviewed, the
+ * AQI routes to preliminary, as released in real time). Lists answer ?format=csv|xlsx. Times:
+ * Beijing; an hourly item's "time" is the hour's label (its end, as CNEMC publishes it, "2019-01-01
+ * 08:00" = 07:00-08:00) and "start" its start.
  */
 #include "http/http_internal.h"
 #include "store/eval.h"
@@ -121,18 +121,22 @@ static json_t *real_or_null(double v)
 }
 
 #define AQI_COLS                                                                                   \
-    {.name = "time", .label_zh = "时间"}, {.name = "aqi", .label_zh = "AQI"},                    \
+    {.name = "time", .label_zh = "时间"}, {.name = "aqi", .label_zh = "AQI"},                      \
         {.name = "level", .label_zh = "级别"}, {.name = "category", .label_zh = "类别"},           \
-        {.name = "primary_pollutants", .label_zh = "首要污染物"},                                 \
-        {.name = "iaqi_so2", .label_zh = "SO2分指数"}, {.name = "iaqi_no2", .label_zh = "NO2分指数"}, \
-        {.name = "iaqi_pm10", .label_zh = "PM10分指数"}, {.name = "iaqi_co", .label_zh = "CO分指数"}, \
+        {.name = "primary_pollutants", .label_zh = "首要污染物"},                                  \
+        {.name = "iaqi_so2", .label_zh = "SO2分指数"},                                             \
+        {.name = "iaqi_no2", .label_zh = "NO2分指数"},                                             \
+        {.name = "iaqi_pm10", .label_zh = "PM10分指数"},                                           \
+        {.name = "iaqi_co", .label_zh = "CO分指数"},                                               \
         {.name = "iaqi_o3", .label_zh = "O3(1h)分指数"},                                           \
         {.name = "iaqi_pm25", .label_zh = "PM2.5分指数"},                                          \
         {.name = "iaqi_o3_8h", .label_zh = "O3(8h)分指数"}, {.name = "so2", .label_zh = "SO2"},    \
-        {.name = "no2", .label_zh = "NO2"}, {.name = "pm10", .label_zh = "PM10"},                 \
-        {.name = "co", .label_zh = "CO"}, {.name = "o3", .label_zh = "O3(1h)"},                   \
-        {.name = "pm25", .label_zh = "PM2.5"}, {.name = "o3_8h", .label_zh = "O3(8h)"},           \
-        {.name = "edition", .label_zh = "标准版本"}
+        {.name = "no2", .label_zh = "NO2"}, {.name = "pm10", .label_zh = "PM10"},                  \
+        {.name = "co", .label_zh = "CO"}, {.name = "o3", .label_zh = "O3(1h)"},                    \
+        {.name = "pm25", .label_zh = "PM2.5"}, {.name = "o3_8h", .label_zh = "O3(8h)"},            \
+    {                                                                                              \
+        .name = "edition", .label_zh = "标准版本"                                              \
+    }
 
 static int open_ts(struct eg_http_req *rq, struct eg_store **st, struct eg_ts **ts)
 {
@@ -247,8 +251,14 @@ static int h_range(struct eg_http_req *rq, int daily)
                               NULL);
 }
 
-static int h_hourly(struct eg_http_req *rq) { return h_range(rq, 0); }
-static int h_daily(struct eg_http_req *rq) { return h_range(rq, 1); }
+static int h_hourly(struct eg_http_req *rq)
+{
+    return h_range(rq, 0);
+}
+static int h_daily(struct eg_http_req *rq)
+{
+    return h_range(rq, 1);
+}
 
 static int h_annual(struct eg_http_req *rq)
 {
@@ -352,11 +362,11 @@ static int h_water(struct eg_http_req *rq)
         return eg_http_reply_list(rq, "地表水水质评价", "water", cols, EG_ARRAY_LEN(cols), months,
                                   NULL);
     }
-    json_t *out = json_pack("{s:s,s:s,s:s,s:s,s:i,s:s,s:o}", "section", s.code, "name", s.name,
-                            "target_class",
-                            eg_quality_water_class_name(s.water_class ? s.water_class : 3),
-                            "waterbody", waterbody == EG_QW_LAKE ? "lake" : "river", "year",
-                            (json_int_t)year, "standard", "GB 3838-2002", "months", months);
+    json_t *out =
+        json_pack("{s:s,s:s,s:s,s:s,s:i,s:s,s:o}", "section", s.code, "name", s.name,
+                  "target_class", eg_quality_water_class_name(s.water_class ? s.water_class : 3),
+                  "waterbody", waterbody == EG_QW_LAKE ? "lake" : "river", "year", (json_int_t)year,
+                  "standard", "GB 3838-2002", "months", months);
     if (!month)
         json_object_set_new(out, "year_result", eg_eval_water_json(&per[12]));
     return eg_http_reply_json(rq, 200, out);
@@ -370,8 +380,7 @@ static int h_noise(struct eg_http_req *rq)
         (rc = get_time(rq, "from", &from)) || (rc = get_time(rq, "to", &to)))
         return rc;
     if (to < from)
-        return eg_err_set(eg_http_err(rq), EG_EINVAL, "bad_range", -1,
-                          "from must not be after to");
+        return eg_err_set(eg_http_err(rq), EG_EINVAL, "bad_range", -1, "from must not be after to");
     const char *zs = eg_http_query(rq, "zone");
     int zone = -1;
     if (zs && (zone = eg_quality_noise_zone_parse(zs)) < 0)
@@ -398,9 +407,12 @@ static int h_noise(struct eg_http_req *rq)
     free(nz.d);
     if (fmt != EG_HTTP_FMT_JSON) {
         static const struct eg_http_column cols[] = {
-            {.name = "date", .label_zh = "日期"},           {.name = "ld", .label_zh = "昼间等效声级"},
-            {.name = "ln", .label_zh = "夜间等效声级"},     {.name = "day_ok", .label_zh = "昼间达标"},
-            {.name = "night_ok", .label_zh = "夜间达标"},   {.name = "day_over", .label_zh = "昼间超标量"},
+            {.name = "date", .label_zh = "日期"},
+            {.name = "ld", .label_zh = "昼间等效声级"},
+            {.name = "ln", .label_zh = "夜间等效声级"},
+            {.name = "day_ok", .label_zh = "昼间达标"},
+            {.name = "night_ok", .label_zh = "夜间达标"},
+            {.name = "day_over", .label_zh = "昼间超标量"},
             {.name = "night_over", .label_zh = "夜间超标量"}};
         json_t *days = json_incref(json_object_get(out, "items"));
         json_decref(out);
@@ -444,30 +456,29 @@ static int h_targets(struct eg_http_req *rq)
     }
     free(t);
     static const struct eg_http_column cols[] = {
-        {.name = "id", .label_zh = "目标编号"},        {.name = "region", .label_zh = "区域"},
-        {.name = "metric", .label_zh = "指标"},        {.name = "comparison", .label_zh = "比较"},
-        {.name = "goal", .label_zh = "目标值"},        {.name = "unit", .label_zh = "单位"},
+        {.name = "id", .label_zh = "目标编号"},       {.name = "region", .label_zh = "区域"},
+        {.name = "metric", .label_zh = "指标"},       {.name = "comparison", .label_zh = "比较"},
+        {.name = "goal", .label_zh = "目标值"},       {.name = "unit", .label_zh = "单位"},
         {.name = "period_start", .label_zh = "开始"}, {.name = "period_end", .label_zh = "结束"},
-        {.name = "as_of", .label_zh = "截至"},         {.name = "value", .label_zh = "当前值"},
-        {.name = "met", .label_zh = "已达标"},         {.name = "on_track", .label_zh = "按进度"},
-        {.name = "achievable", .label_zh = "可实现"},  {.name = "left", .label_zh = "尚需"},
-        {.name = "note", .label_zh = "说明"},          {.name = "text", .label_zh = "规划原文"}};
+        {.name = "as_of", .label_zh = "截至"},        {.name = "value", .label_zh = "当前值"},
+        {.name = "met", .label_zh = "已达标"},        {.name = "on_track", .label_zh = "按进度"},
+        {.name = "achievable", .label_zh = "可实现"}, {.name = "left", .label_zh = "尚需"},
+        {.name = "note", .label_zh = "说明"},         {.name = "text", .label_zh = "规划原文"}};
     return eg_http_reply_list(rq, "目标进度", "targets", cols, EG_ARRAY_LEN(cols), items, NULL);
 }
 
 int eg_http_api_quality_routes(struct eg_http_server *srv)
 {
     int rc = 0;
-    rc |= eg_http_route_add(srv, "GET", "/api/v1/aqi/latest", h_latest,
-                            EG_ROUTE_PUBLIC | EG_ROUTE_LIST,
-                            "Latest real-time AQI (HJ 633) of every air station and of the region",
-                            NULL);
-    rc |= eg_http_route_add(srv, "GET", "/api/v1/aqi/hourly", h_hourly,
-                            EG_ROUTE_PUBLIC | EG_ROUTE_LIST,
-                            "Real-time AQI of a station or region per hour (at most 31 days)", NULL);
-    rc |= eg_http_route_add(srv, "GET", "/api/v1/aqi/daily", h_daily,
-                            EG_ROUTE_PUBLIC | EG_ROUTE_LIST,
-                            "Daily AQI of a station or region (at most 366 days)", NULL);
+    rc |= eg_http_route_add(
+        srv, "GET", "/api/v1/aqi/latest", h_latest, EG_ROUTE_PUBLIC | EG_ROUTE_LIST,
+        "Latest real-time AQI (HJ 633) of every air station and of the region", NULL);
+    rc |= eg_http_route_add(
+        srv, "GET", "/api/v1/aqi/hourly", h_hourly, EG_ROUTE_PUBLIC | EG_ROUTE_LIST,
+        "Real-time AQI of a station or region per hour (at most 31 days)", NULL);
+    rc |=
+        eg_http_route_add(srv, "GET", "/api/v1/aqi/daily", h_daily, EG_ROUTE_PUBLIC | EG_ROUTE_LIST,
+                          "Daily AQI of a station or region (at most 366 days)", NULL);
     rc |= eg_http_route_add(srv, "GET", "/api/v1/eval/air/annual", h_annual,
                             EG_ROUTE_PUBLIC | EG_ROUTE_LIST,
                             "HJ 663 annual evaluation of a region or station: statistics, "
@@ -481,8 +492,8 @@ int eg_http_api_quality_routes(struct eg_http_server *srv)
     rc |= eg_http_route_add(srv, "GET", "/api/v1/eval/noise", h_noise,
                             EG_ROUTE_PUBLIC | EG_ROUTE_LIST,
                             "GB 3096 day/night levels and compliance of a noise station", NULL);
-    rc |= eg_http_route_add(srv, "GET", "/api/v1/targets", h_targets,
-                            EG_ROUTE_PUBLIC | EG_ROUTE_LIST,
-                            "Environmental-quality targets of the plans with progress", NULL);
+    rc |=
+        eg_http_route_add(srv, "GET", "/api/v1/targets", h_targets, EG_ROUTE_PUBLIC | EG_ROUTE_LIST,
+                          "Environmental-quality targets of the plans with progress", NULL);
     return rc ? EG_EINVAL : 0;
 }

@@ -51,10 +51,10 @@ struct eg_eval_station {
     char kind[8];         /* air, water, noise */
     char region_code[33]; /* "" when none */
     char region_name[65];
-    int water_class;      /* target class 1..5 (GB 3838), 0 none */
-    int noise_zone;       /* EG_QN_* (GB 3096), -1 none */
+    int water_class; /* target class 1..5 (GB 3838), 0 none */
+    int noise_zone;  /* EG_QN_* (GB 3096), -1 none */
     int is_public;
-    double lon, lat;      /* NaN when unknown */
+    double lon, lat; /* NaN when unknown */
 };
 
 /* Stations of kind ("air", "water", "noise"; NULL any) visible to who, in region (a region code:
@@ -67,8 +67,8 @@ int eg_eval_stations(struct eg_store *st, const struct eg_principal *who, const 
 int eg_eval_station_get(struct eg_store *st, const struct eg_principal *who, const char *kind,
                         const char *code, struct eg_eval_station *out, struct eg_err *err);
 /* Region by code or name (name[65] may be NULL): 0 or EG_ENOTFOUND. */
-int eg_eval_region_get(struct eg_store *st, const char *code_or_name, char code[33],
-                       char name[65], struct eg_err *err);
+int eg_eval_region_get(struct eg_store *st, const char *code_or_name, char code[33], char name[65],
+                       struct eg_err *err);
 
 /* Hourly air concentrations (milli, EG_QUALITY_NA where missing or invalid) of one station over
    the n hours starting at t0 (a whole hour, UTC): hourly[p][i] is the hour starting at
@@ -76,7 +76,7 @@ int eg_eval_region_get(struct eg_store *st, const char *code_or_name, char code[
 int eg_eval_air_station_hourly(struct eg_ts *ts, const struct eg_eval_station *s, int64_t t0,
                                size_t n, int tier, int32_t *const hourly[6], struct eg_err *err);
 /* The same for a set of k stations: their hour-by-hour mean (k == 1: the station's values).
-   *with_data (may be NULL) gets how many stations had at least one value. */
+ *with_data (may be NULL) gets how many stations had at least one value. */
 int eg_eval_air_hourly(struct eg_ts *ts, const struct eg_eval_station *s, size_t k, int64_t t0,
                        size_t n, int tier, int32_t *const hourly[6], size_t *with_data,
                        struct eg_err *err);
@@ -99,11 +99,11 @@ int eg_eval_aqi_hourly(struct eg_ts *ts, const struct eg_eval_station *s, size_t
 /* Daily AQI of the Beijing days [day_from, day_to] (days since 1970-01-01, at most
    EG_EVAL_MAX_DAYS): 24-h means (>= 20 h), O3 max 1-h and MDA8 (GB 3095 Table 4, HJ 663
    §6.1.2) rounded to the reporting precision. Days without any value are left out. */
-int eg_eval_aqi_daily(struct eg_ts *ts, const struct eg_eval_station *s, size_t k,
-                      int64_t day_from, int64_t day_to, int tier, struct eg_eval_aqi **out,
-                      size_t *n, struct eg_err *err);
+int eg_eval_aqi_daily(struct eg_ts *ts, const struct eg_eval_station *s, size_t k, int64_t day_from,
+                      int64_t day_to, int tier, struct eg_eval_aqi **out, size_t *n,
+                      struct eg_err *err);
 /* Latest real-time AQI of one station (k == 1) or of a set (the latest hour any of them has):
-   *found = 0 when none of them has data. */
+ *found = 0 when none of them has data. */
 int eg_eval_aqi_latest(struct eg_ts *ts, const struct eg_eval_station *s, size_t k, int tier,
                        struct eg_eval_aqi *out, int *found, struct eg_err *err);
 
@@ -145,9 +145,9 @@ struct eg_eval_noise_day {
     struct eg_quality_noise_result r;
 };
 struct eg_eval_noise {
-    int zone;                  /* EG_QN_* of the station */
+    int zone; /* EG_QN_* of the station */
     int day_limit, night_limit;
-    double ld, ln;             /* energy average over every day / night hour of the range */
+    double ld, ln;                    /* energy average over every day / night hour of the range */
     struct eg_quality_noise_result r; /* compliance of ld / ln */
     int days, day_valid, day_ok, night_valid, night_ok;
     struct eg_eval_noise_day *d; /* per day (allocated; free()) */
@@ -181,9 +181,9 @@ struct eg_eval_target {
     struct eg_quality_target t;
     struct eg_quality_progress_in in;
     struct eg_quality_progress p;
-    int evaluated;        /* 0: no region or no data to evaluate */
-    int64_t as_of;        /* last day counted */
-    char note[160];       /* why not evaluated, or what was counted */
+    int evaluated;  /* 0: no region or no data to evaluate */
+    int64_t as_of;  /* last day counted */
+    char note[160]; /* why not evaluated, or what was counted */
 };
 /* Every target with its progress as of the Beijing day as_of (the last day counted; days after
    it are "remaining"), over the stations who may see. *out allocated (free()). */

@@ -101,9 +101,9 @@ int eg__eval_daily_reports(struct eg_ts *ts, const struct eg_eval_station *s, si
     return r;
 }
 
-int eg_eval_aqi_daily(struct eg_ts *ts, const struct eg_eval_station *s, size_t k,
-                      int64_t day_from, int64_t day_to, int tier, struct eg_eval_aqi **out,
-                      size_t *n, struct eg_err *err)
+int eg_eval_aqi_daily(struct eg_ts *ts, const struct eg_eval_station *s, size_t k, int64_t day_from,
+                      int64_t day_to, int tier, struct eg_eval_aqi **out, size_t *n,
+                      struct eg_err *err)
 {
     *out = NULL;
     *n = 0;

@@ -56,8 +56,8 @@ static void station_from_row(struct eg_stmt *s, struct eg_eval_station *o)
 
 /* Regions at or below region code ?N (district -> street -> grid: three levels). */
 #define SUBTREE(n)                                                                                 \
-    "(SELECT r.id FROM regions r WHERE r.code = ?" n " UNION SELECT c.id FROM regions c JOIN "   \
-    "regions p ON c.parent_id = p.id WHERE p.code = ?" n " UNION SELECT g.id FROM regions g "     \
+    "(SELECT r.id FROM regions r WHERE r.code = ?" n " UNION SELECT c.id FROM regions c JOIN "     \
+    "regions p ON c.parent_id = p.id WHERE p.code = ?" n " UNION SELECT g.id FROM regions g "      \
     "JOIN regions c ON g.parent_id = c.id JOIN regions p ON c.parent_id = p.id WHERE p.code = ?" n \
     ")"
 
@@ -75,8 +75,8 @@ static void bind_scope(struct eg_stmt *s, const struct eg_principal *who)
         eg_stmt_bind_null(s, 2);
 }
 
-int eg_eval_region_get(struct eg_store *st, const char *code_or_name, char code[33],
-                       char name[65], struct eg_err *err)
+int eg_eval_region_get(struct eg_store *st, const char *code_or_name, char code[33], char name[65],
+                       struct eg_err *err)
 {
     struct eg_stmt *s;
     int r = eg_store_prepare(st,
@@ -93,8 +93,7 @@ int eg_eval_region_get(struct eg_store *st, const char *code_or_name, char code[
             copy_text(s, 1, name, 65);
         r = 0;
     } else if (r == 0) {
-        r = eg_err_set(err, EG_ENOTFOUND, "unknown_region", -1, "no region '%.64s'",
-                       code_or_name);
+        r = eg_err_set(err, EG_ENOTFOUND, "unknown_region", -1, "no region '%.64s'", code_or_name);
     }
     eg_stmt_done(s);
     return r;
@@ -112,9 +111,10 @@ int eg_eval_stations(struct eg_store *st, const struct eg_principal *who, const 
         return r;
     struct eg_stmt *s;
     r = eg_store_prepare(st,
-                         STATION_COLS "WHERE " SCOPE " AND (?3 IS NULL OR s.kind = ?3) AND "
-                                      "(?4 IS NULL OR s.region_id IN " SUBTREE("4") ") "
-                                      "ORDER BY s.code",
+                         STATION_COLS
+                         "WHERE " SCOPE " AND (?3 IS NULL OR s.kind = ?3) AND "
+                         "(?4 IS NULL OR s.region_id IN " SUBTREE("4") ") "
+                                                                       "ORDER BY s.code",
                          &s, err);
     if (r)
         return r;
@@ -172,8 +172,8 @@ int eg_eval_station_get(struct eg_store *st, const struct eg_principal *who, con
         r = 0;
     } else if (r == 0) {
         /* absent, out of scope or of another kind: the same answer (no existence oracle) */
-        r = eg_err_set(err, EG_ENOTFOUND, "unknown_station", -1, "no %s station '%.64s' visible to you",
-                       kind ? kind : "monitoring", code);
+        r = eg_err_set(err, EG_ENOTFOUND, "unknown_station", -1,
+                       "no %s station '%.64s' visible to you", kind ? kind : "monitoring", code);
     }
     eg_stmt_done(s);
     return r;
@@ -186,7 +186,8 @@ int eg__eval_sources(struct eg_store *st, const struct eg_eval_station *s,
     snprintf(o->v[0], sizeof o->v[0], "%s", s->code);
     o->n = 1;
     struct eg_stmt *q;
-    int r = eg_store_prepare(st, "SELECT mn FROM devices WHERE station_id = ? ORDER BY mn", &q, err);
+    int r =
+        eg_store_prepare(st, "SELECT mn FROM devices WHERE station_id = ? ORDER BY mn", &q, err);
     if (r)
         return r;
     eg_stmt_bind_int(q, 1, s->id);
@@ -281,8 +282,8 @@ int eg_eval_air_hourly(struct eg_ts *ts, const struct eg_eval_station *s, size_t
     for (int p = 0; r == 0 && p < 6; p++)
         for (size_t i = 0; i < n; i++) {
             size_t x = (size_t)p * n + i;
-            hourly[p][i] = cnt[x] ? (int32_t)eg_quality_div_half_even(sum[x], cnt[x])
-                                  : EG_QUALITY_NA;
+            hourly[p][i] =
+                cnt[x] ? (int32_t)eg_quality_div_half_even(sum[x], cnt[x]) : EG_QUALITY_NA;
         }
     free(sum);
     free(cnt);

@@ -57,7 +57,7 @@ json_t *eg_eval_aqi_json(const struct eg_eval_aqi *a, int daily)
     json_object_set_new(o, "primary_pollutants", json_string(prim));
     json_object_set_new(o, "withheld", json_boolean(r->flags & EG_QUALITY_F_AQI_WITHHELD));
     json_object_set_new(o, "missing", json_string(miss));
-    static const char *const key[EG_QUALITY_SLOTS] = {"so2", "no2", "pm10", "co",
+    static const char *const key[EG_QUALITY_SLOTS] = {"so2", "no2",  "pm10", "co",
                                                       "o3",  "pm25", "o3_8h"};
     for (int s = 0; s < EG_QUALITY_SLOTS; s++) {
         char name[16];
@@ -82,10 +82,10 @@ json_t *eg_eval_water_json(const struct eg_eval_water_period *p)
     else
         json_object_set_new(o, "period", json_string("year"));
     json_object_set_new(o, "samples", json_integer(p->samples));
-    json_object_set_new(o, "class", p->r.cls ? json_string(eg_quality_water_class_name(p->r.cls))
-                                             : json_null());
-    json_object_set_new(o, "term", p->r.cls ? json_string(eg_quality_water_class_term(p->r.cls))
-                                            : json_null());
+    json_object_set_new(
+        o, "class", p->r.cls ? json_string(eg_quality_water_class_name(p->r.cls)) : json_null());
+    json_object_set_new(
+        o, "term", p->r.cls ? json_string(eg_quality_water_class_term(p->r.cls)) : json_null());
     json_t *vals = json_object(), *worst = json_array(), *over = json_array();
     struct eg_buf ws = {0}, os = {0};
     for (int f = 0; f < EG_QW_FACTORS; f++) {
@@ -97,10 +97,9 @@ json_t *eg_eval_water_json(const struct eg_eval_water_period *p)
             eg_buf_printf(&ws, "%s%s", ws.len ? "," : "", fn);
         }
         if (p->r.over_target & (1u << f)) {
-            json_array_append_new(
-                over, json_pack("{s:s,s:s,s:f}", "factor", fn, "class",
-                                eg_quality_water_class_name(p->r.factor_class[f]), "multiple",
-                                p->r.multiple[f]));
+            json_array_append_new(over, json_pack("{s:s,s:s,s:f}", "factor", fn, "class",
+                                                  eg_quality_water_class_name(p->r.factor_class[f]),
+                                                  "multiple", p->r.multiple[f]));
             eg_buf_printf(&os, "%s%s(%.2f)", os.len ? "," : "", fn, p->r.multiple[f]);
         }
     }
@@ -113,7 +112,6 @@ json_t *eg_eval_water_json(const struct eg_eval_water_period *p)
     eg_buf_free(&os);
     return o;
 }
-
 
 json_t *eg_eval_annual_json(const struct eg_quality_annual *an)
 {
@@ -140,15 +138,14 @@ json_t *eg_eval_annual_json(const struct eg_quality_annual *an)
         if (an->days_primary[sl])
             json_object_set_new(prim, eg_quality_slot_name(sl), json_integer(an->days_primary[sl]));
     int tenths = eg_quality_good_ratio_tenths(an->days_good, an->days_valid);
-    return json_pack("{s:i,s:i,s:i,s:o,s:i,s:i,s:o,s:o,s:o,s:o,s:o,s:s,s:o}", "year",
-                     (json_int_t)an->year, "edition", (json_int_t)an->edition, "days",
-                     (json_int_t)an->ndays, "compliant", ok_json(an->compliant), "days_valid",
-                     (json_int_t)an->days_valid, "days_good", (json_int_t)an->days_good,
-                     "good_ratio", real_or_null(an->good_ratio), "good_ratio_rounded",
-                     tenths < 0 ? json_null() : json_real(tenths / 10.0), "days_by_level", levels,
-                     "days_primary", prim, "composite_index", real_or_null(an->composite),
-                     "standard", an->edition == EG_QUALITY_ED_2026 ? "HJ 663-2026" : "HJ 663-2013",
-                     "pollutants", pol);
+    return json_pack(
+        "{s:i,s:i,s:i,s:o,s:i,s:i,s:o,s:o,s:o,s:o,s:o,s:s,s:o}", "year", (json_int_t)an->year,
+        "edition", (json_int_t)an->edition, "days", (json_int_t)an->ndays, "compliant",
+        ok_json(an->compliant), "days_valid", (json_int_t)an->days_valid, "days_good",
+        (json_int_t)an->days_good, "good_ratio", real_or_null(an->good_ratio), "good_ratio_rounded",
+        tenths < 0 ? json_null() : json_real(tenths / 10.0), "days_by_level", levels,
+        "days_primary", prim, "composite_index", real_or_null(an->composite), "standard",
+        an->edition == EG_QUALITY_ED_2026 ? "HJ 663-2026" : "HJ 663-2013", "pollutants", pol);
 }
 
 json_t *eg_eval_noise_json(const struct eg_eval_station *s, const struct eg_eval_noise *nz)
@@ -162,33 +159,33 @@ json_t *eg_eval_noise_json(const struct eg_eval_station *s, const struct eg_eval
         json_object_set_new(o, "ln", real_or_null(x->ln));
         json_object_set_new(o, "day_ok", ok_json(x->r.day_ok));
         json_object_set_new(o, "night_ok", ok_json(x->r.night_ok));
-        json_object_set_new(o, "day_over", x->r.day_ok < 0 ? json_null() : json_real(x->r.day_over));
+        json_object_set_new(o, "day_over",
+                            x->r.day_ok < 0 ? json_null() : json_real(x->r.day_over));
         json_object_set_new(o, "night_over",
                             x->r.night_ok < 0 ? json_null() : json_real(x->r.night_over));
         json_array_append_new(days, o);
     }
-    return json_pack(
-        "{s:s,s:s,s:s,s:i,s:i,s:o,s:o,s:o,s:o,s:o,s:o,s:i,s:i,s:i,s:i,s:i,s:s,s:o}", "station",
-        s->code, "name", s->name, "zone", eg_quality_noise_zone_name(nz->zone), "day_limit",
-        (json_int_t)nz->day_limit, "night_limit", (json_int_t)nz->night_limit, "ld",
-        real_or_null(nz->ld), "ln", real_or_null(nz->ln), "day_ok", ok_json(nz->r.day_ok),
-        "night_ok", ok_json(nz->r.night_ok), "day_over",
-        nz->r.day_ok < 0 ? json_null() : json_real(nz->r.day_over), "night_over",
-        nz->r.night_ok < 0 ? json_null() : json_real(nz->r.night_over), "days",
-        (json_int_t)nz->days, "days_day_valid", (json_int_t)nz->day_valid, "days_day_compliant",
-        (json_int_t)nz->day_ok, "days_night_valid", (json_int_t)nz->night_valid,
-        "days_night_compliant", (json_int_t)nz->night_ok, "standard", "GB 3096-2008", "items",
-        days);
+    return json_pack("{s:s,s:s,s:s,s:i,s:i,s:o,s:o,s:o,s:o,s:o,s:o,s:i,s:i,s:i,s:i,s:i,s:s,s:o}",
+                     "station", s->code, "name", s->name, "zone",
+                     eg_quality_noise_zone_name(nz->zone), "day_limit", (json_int_t)nz->day_limit,
+                     "night_limit", (json_int_t)nz->night_limit, "ld", real_or_null(nz->ld), "ln",
+                     real_or_null(nz->ln), "day_ok", ok_json(nz->r.day_ok), "night_ok",
+                     ok_json(nz->r.night_ok), "day_over",
+                     nz->r.day_ok < 0 ? json_null() : json_real(nz->r.day_over), "night_over",
+                     nz->r.night_ok < 0 ? json_null() : json_real(nz->r.night_over), "days",
+                     (json_int_t)nz->days, "days_day_valid", (json_int_t)nz->day_valid,
+                     "days_day_compliant", (json_int_t)nz->day_ok, "days_night_valid",
+                     (json_int_t)nz->night_valid, "days_night_compliant", (json_int_t)nz->night_ok,
+                     "standard", "GB 3096-2008", "items", days);
 }
 
 json_t *eg_eval_target_json(const struct eg_eval_target *x)
 {
-    json_t *o = json_pack("{s:s,s:s,s:s?,s:s,s:s,s:f,s:f,s:s,s:s,s:s,s:s,s:s}", "id", x->id,
-                          "region", x->region, "region_code",
-                          x->region_code[0] ? x->region_code : NULL, "metric", x->metric,
-                          "comparison", x->comparison, "goal", x->goal, "tolerance", x->tolerance,
-                          "unit", x->unit, "plan_period", x->plan_period, "source", x->source,
-                          "text", x->text, "note", x->note);
+    json_t *o = json_pack(
+        "{s:s,s:s,s:s?,s:s,s:s,s:f,s:f,s:s,s:s,s:s,s:s,s:s}", "id", x->id, "region", x->region,
+        "region_code", x->region_code[0] ? x->region_code : NULL, "metric", x->metric, "comparison",
+        x->comparison, "goal", x->goal, "tolerance", x->tolerance, "unit", x->unit, "plan_period",
+        x->plan_period, "source", x->source, "text", x->text, "note", x->note);
     eg_eval_json_time(o, "period_start", eg_ts_day_start(x->period_start), 1);
     eg_eval_json_time(o, "period_end", eg_ts_day_start(x->period_end), 1);
     eg_eval_json_time(o, "as_of",

@@ -35,8 +35,8 @@ int eg_eval_noise_station(struct eg_ts *ts, const struct eg_eval_station *s, int
     static const char *const codes[] = {"Leq", "LA"};
     for (size_t k = 0; r == 0 && k < src.n; k++)
         for (int c = 0; r == 0 && c < 2; c++)
-            r = eg__eval_fill_hourly(ts, src.v[k], codes[c], 0, eg_ts_day_start(day_from), nh,
-                                     tier, 1000.0, milli, err);
+            r = eg__eval_fill_hourly(ts, src.v[k], codes[c], 0, eg_ts_day_start(day_from), nh, tier,
+                                     1000.0, milli, err);
     free(src.v);
     if (r) {
         free(milli);

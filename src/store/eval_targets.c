@@ -29,11 +29,24 @@
 #define MAX_ROWS 10000
 #define NCOL 13
 
-static const char *const COLS[NCOL] = {"id",           "region",       "metric",      "comparison",
-                                       "goal",         "tolerance",    "unit",        "period_start",
-                                       "period_end",   "plan_period",  "source",      "text",
-                                       "region_code"};
-enum { C_ID, C_REGION, C_METRIC, C_CMP, C_GOAL, C_TOL, C_UNIT, C_PS, C_PE, C_PLAN, C_SRC, C_TEXT, C_RCODE };
+static const char *const COLS[NCOL] = {
+    "id",           "region",     "metric",      "comparison", "goal", "tolerance",  "unit",
+    "period_start", "period_end", "plan_period", "source",     "text", "region_code"};
+enum {
+    C_ID,
+    C_REGION,
+    C_METRIC,
+    C_CMP,
+    C_GOAL,
+    C_TOL,
+    C_UNIT,
+    C_PS,
+    C_PE,
+    C_PLAN,
+    C_SRC,
+    C_TEXT,
+    C_RCODE
+};
 
 /* Splits one line into at most max fields (quotes removed, "" inside quotes is one quote) into
    dst; returns the field count or -1 on a broken quote. */
@@ -128,8 +141,10 @@ int eg_eval_targets_load(struct eg_store *st, const char *csv, size_t len, size_
         int n = split(p, e, scratch, f, fl, 64);
         p = next;
         if (n < 0) {
-            r = eg_err_set(err, EG_EINVAL, "bad_csv", line, "line %ld: broken quoting or more "
-                                                             "than 64 fields", line);
+            r = eg_err_set(err, EG_EINVAL, "bad_csv", line,
+                           "line %ld: broken quoting or more "
+                           "than 64 fields",
+                           line);
             break;
         }
         if (map[C_ID] < 0) { /* the header */
@@ -156,8 +171,10 @@ int eg_eval_targets_load(struct eg_store *st, const char *csv, size_t len, size_
         double goal, tol = 0;
         int64_t ps, pe;
         if (vl[C_ID] == 0 || vl[C_ID] > 64 || vl[C_REGION] == 0 || vl[C_REGION] > 64)
-            r = eg_err_set(err, EG_EINVAL, "bad_row", line, "line %ld: id and region are 1..64 "
-                                                             "bytes", line);
+            r = eg_err_set(err, EG_EINVAL, "bad_row", line,
+                           "line %ld: id and region are 1..64 "
+                           "bytes",
+                           line);
         else if (eg_quality_metric_parse(v[C_METRIC]) < 0)
             r = eg_err_set(err, EG_EINVAL, "bad_metric", line, "line %ld: unknown metric '%.48s'",
                            line, v[C_METRIC]);
@@ -165,7 +182,8 @@ int eg_eval_targets_load(struct eg_store *st, const char *csv, size_t len, size_
             r = eg_err_set(err, EG_EINVAL, "bad_comparison", line,
                            "line %ld: comparison is ge, gt, le, lt or about", line);
         else if (eg_parse_double(v[C_GOAL], vl[C_GOAL], &goal) || goal < 0 || goal > 1e9 ||
-                 (vl[C_TOL] && (eg_parse_double(v[C_TOL], vl[C_TOL], &tol) || tol < 0 || tol > 1e9)))
+                 (vl[C_TOL] &&
+                  (eg_parse_double(v[C_TOL], vl[C_TOL], &tol) || tol < 0 || tol > 1e9)))
             r = eg_err_set(err, EG_EINVAL, "bad_number", line,
                            "line %ld: goal and tolerance are non-negative numbers", line);
         else if (parse_day(v[C_PS], vl[C_PS], &ps) || parse_day(v[C_PE], vl[C_PE], &pe) || pe < ps)
@@ -243,8 +261,8 @@ static void set_text(char *dst, size_t dsz, struct eg_stmt *s, int col)
 }
 
 /* Mean of the monthly means of months [1, upto] of a section's year, then its class. */
-static int water_class_so_far(struct eg_ts *ts, const struct eg_eval_station *s, int year,
-                              int upto, int tier, int *cls, struct eg_err *err)
+static int water_class_so_far(struct eg_ts *ts, const struct eg_eval_station *s, int year, int upto,
+                              int tier, int *cls, struct eg_err *err)
 {
     struct eg_eval_water_period per[13];
     int r = eg_eval_water(ts, s, year, EG_QW_RIVER, tier, per, err);
@@ -282,12 +300,10 @@ static int progress(struct eg_ts *ts, const struct eg_principal *who, int tier,
         snprintf(t->note, sizeof t->note, "region '%s' is not in the registry", t->region);
         return 0;
     }
-    const char *kind = metric == EG_QT_WATER_III_SHARE || metric == EG_QT_WATER_WORSE_V_SHARE
-                           ? "water"
-                       : metric == EG_QT_NOISE_DAY_COMPLIANCE ||
-                               metric == EG_QT_NOISE_NIGHT_COMPLIANCE
-                           ? "noise"
-                           : "air";
+    const char *kind =
+        metric == EG_QT_WATER_III_SHARE || metric == EG_QT_WATER_WORSE_V_SHARE           ? "water"
+        : metric == EG_QT_NOISE_DAY_COMPLIANCE || metric == EG_QT_NOISE_NIGHT_COMPLIANCE ? "noise"
+                                                                                         : "air";
     struct eg_eval_station *s;
     size_t k;
     int r = eg_eval_stations(eg_ts_store(ts), who, kind, t->region_code, &s, &k, err);
@@ -315,10 +331,10 @@ static int progress(struct eg_ts *ts, const struct eg_principal *who, int tier,
             milli[d] = ai[d].c[slot];
         }
         if (r == 0)
-            r = eg_quality_progress_from_days(metric, aqi, milli, nd, remaining, in) ? eg_err_set(
-                    err, EG_EINVAL, "bad_metric", -1, "metric %s has no daily progress",
-                    t->metric)
-                                                                                   : 0;
+            r = eg_quality_progress_from_days(metric, aqi, milli, nd, remaining, in)
+                    ? eg_err_set(err, EG_EINVAL, "bad_metric", -1,
+                                 "metric %s has no daily progress", t->metric)
+                    : 0;
         free(ai);
         free(rep);
         free(aqi);
@@ -365,8 +381,7 @@ static int progress(struct eg_ts *ts, const struct eg_principal *who, int tier,
     if (r)
         return r;
     if (eg_quality_target_progress(&t->t, in, &t->p))
-        return eg_err_set(err, EG_EINVAL, "bad_target", -1, "target %s cannot be evaluated",
-                          t->id);
+        return eg_err_set(err, EG_EINVAL, "bad_target", -1, "target %s cannot be evaluated", t->id);
     t->evaluated = t->p.valid;
     return 0;
 }
@@ -414,7 +429,8 @@ int eg_eval_targets(struct eg_ts *ts, const struct eg_principal *who, int64_t as
         t->t = (struct eg_quality_target){eg_quality_metric_parse(t->metric),
                                           eg_quality_cmp_parse(t->comparison),
                                           (int64_t)llround(t->goal * 1000),
-                                          (int64_t)llround(t->tolerance * 1000), t->period_start,
+                                          (int64_t)llround(t->tolerance * 1000),
+                                          t->period_start,
                                           t->period_end};
         t->as_of = as_of;
     }

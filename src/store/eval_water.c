@@ -15,21 +15,16 @@
 /* HJ 212-2017 Table B.1 codes of the GB 3838-2002 Table 1/2 factors; where HJ 212 has a µg/L
    code beside a mg/L one, both are listed. */
 const struct eg_eval_water_code eg_eval_water_codes[] = {
-    {"w01001", EG_QW_PH, 1},         {"w01009", EG_QW_DO, 1},
-    {"w01019", EG_QW_CODMN, 1},      {"w01018", EG_QW_COD, 1},
-    {"w01017", EG_QW_BOD5, 1},       {"w21003", EG_QW_NH3N, 1},
-    {"w21011", EG_QW_TP, 1},         {"w21001", EG_QW_TN, 1},
-    {"w20122", EG_QW_CU, 1},         {"w20138", EG_QW_CU, 1},
-    {"w20123", EG_QW_ZN, 1},         {"w20139", EG_QW_ZN, 1},
-    {"w21017", EG_QW_F, 1},          {"w20128", EG_QW_SE, 0.001},
-    {"w20140", EG_QW_SE, 1},         {"w20119", EG_QW_AS, 0.001},
-    {"w20141", EG_QW_AS, 1},         {"w20111", EG_QW_HG, 0.001},
-    {"w20142", EG_QW_HG, 0.001},     {"w20115", EG_QW_CD, 0.001},
-    {"w20143", EG_QW_CD, 0.001},     {"w20117", EG_QW_CR6, 0.001},
-    {"w20120", EG_QW_PB, 0.001},     {"w20144", EG_QW_PB, 1},
-    {"w21016", EG_QW_CN, 1},         {"w23002", EG_QW_PHENOL, 1},
-    {"w22001", EG_QW_OIL, 1},        {"w19002", EG_QW_LAS, 1},
-    {"w21019", EG_QW_SULFIDE, 1},    {"w02003", EG_QW_COLIFORM, 1},
+    {"w01001", EG_QW_PH, 1},      {"w01009", EG_QW_DO, 1},      {"w01019", EG_QW_CODMN, 1},
+    {"w01018", EG_QW_COD, 1},     {"w01017", EG_QW_BOD5, 1},    {"w21003", EG_QW_NH3N, 1},
+    {"w21011", EG_QW_TP, 1},      {"w21001", EG_QW_TN, 1},      {"w20122", EG_QW_CU, 1},
+    {"w20138", EG_QW_CU, 1},      {"w20123", EG_QW_ZN, 1},      {"w20139", EG_QW_ZN, 1},
+    {"w21017", EG_QW_F, 1},       {"w20128", EG_QW_SE, 0.001},  {"w20140", EG_QW_SE, 1},
+    {"w20119", EG_QW_AS, 0.001},  {"w20141", EG_QW_AS, 1},      {"w20111", EG_QW_HG, 0.001},
+    {"w20142", EG_QW_HG, 0.001},  {"w20115", EG_QW_CD, 0.001},  {"w20143", EG_QW_CD, 0.001},
+    {"w20117", EG_QW_CR6, 0.001}, {"w20120", EG_QW_PB, 0.001},  {"w20144", EG_QW_PB, 1},
+    {"w21016", EG_QW_CN, 1},      {"w23002", EG_QW_PHENOL, 1},  {"w22001", EG_QW_OIL, 1},
+    {"w19002", EG_QW_LAS, 1},     {"w21019", EG_QW_SULFIDE, 1}, {"w02003", EG_QW_COLIFORM, 1},
 };
 const size_t eg_eval_water_ncodes = sizeof eg_eval_water_codes / sizeof eg_eval_water_codes[0];
 

@@ -167,7 +167,8 @@ TEST(eval_http_realtime_aqi_equals_published_china_sites_and_scope)
         CHECK_EQ_INT(get(bureau, path, &j), 200);
         size_t i;
         json_t *it;
-        json_array_foreach(json_object_get(j, "items"), i, it) {
+        json_array_foreach(json_object_get(j, "items"), i, it)
+        {
             const char *label = json_string_value(json_object_get(it, "time"));
             double p = published(label, T_AQI, s);
             CHECK_EQ_INT(json_integer_value(json_object_get(it, "edition")), 2012);
@@ -217,7 +218,8 @@ TEST(eval_http_realtime_aqi_equals_published_china_sites_and_scope)
     json_t *items = json_object_get(j, "items");
     int seen1003 = 0, seen1001 = 0;
     size_t i;
-    json_array_foreach(items, i, it) {
+    json_array_foreach(items, i, it)
+    {
         const char *code = json_string_value(json_object_get(it, "station"));
         seen1003 |= !strcmp(code, "1003A");
         if (!strcmp(code, "1001A")) {
@@ -294,8 +296,14 @@ TEST(eval_http_realtime_aqi_equals_published_china_sites_and_scope)
 /* ---- a synthetic year ------------------------------------------------------------------- */
 
 /* Daily value of day d of 2025: constant over its 24 hours so every daily mean is exact. */
-static double syn_pm25(int d) { return d % 73 == 0 ? 120 : 20 + d % 50; }
-static double syn_pm10(int d) { return 40 + d % 60; }
+static double syn_pm25(int d)
+{
+    return d % 73 == 0 ? 120 : 20 + d % 50;
+}
+static double syn_pm10(int d)
+{
+    return 40 + d % 60;
+}
 
 static void write_year(struct eg_ts *ts, const char *code)
 {
@@ -307,10 +315,16 @@ static void write_year(struct eg_ts *ts, const char *code)
         size_t n = 0;
         for (int d = 0; d < 365; d++)
             for (int h = 0; h < 24; h++) {
-                double v = k == 0 ? 10 : k == 1 ? 30 : k == 2 ? syn_pm10(d) : k == 3 ? 0.5
-                                                   : k == 4 ? 80 : syn_pm25(d);
+                double v = k == 0   ? 10
+                           : k == 1 ? 30
+                           : k == 2 ? syn_pm10(d)
+                           : k == 3 ? 0.5
+                           : k == 4 ? 80
+                                    : syn_pm25(d);
                 p[n++] = (struct eg_ts_point){{code, pol[k], EG_TS_KIND_HOUR, "Avg", 0},
-                                              t0 + (int64_t)(d * 24 + h) * 3600, v, 'N'};
+                                              t0 + (int64_t)(d * 24 + h) * 3600,
+                                              v,
+                                              'N'};
             }
         REQUIRE(eg_ts_write_batch(ts, p, n, EG_TS_CREATE, NULL, &err) == 0);
     }
@@ -357,7 +371,8 @@ static void water_noise_data(struct eg_ts *ts)
         double v = h >= 6 && h < 22 ? 55 : 52;
         if (i == 24 + 12)
             v = 65;
-        q[i] = (struct eg_ts_point){{"N1", "Leq", EG_TS_KIND_HOUR, "Avg", 0}, t0 + i * 3600, v, 'N'};
+        q[i] =
+            (struct eg_ts_point){{"N1", "Leq", EG_TS_KIND_HOUR, "Avg", 0}, t0 + i * 3600, v, 'N'};
     }
     REQUIRE(eg_ts_write_batch(ts, q, 72, EG_TS_CREATE, NULL, &err) == 0);
 }
@@ -392,18 +407,19 @@ TEST(eval_http_annual_water_noise_targets_synthetic)
     snprintf(tpath, sizeof tpath, "%s/targets.csv", eg_test_tmpdir());
     FILE *f = fopen(tpath, "w");
     REQUIRE(f);
-    fputs("id,region,metric,comparison,goal,tolerance,unit,period_start,period_end,plan_period,"
-          "source,text\n"
-          "cs_good,川沙新镇,good_day_ratio,ge,90,0,percent,2025-01-01,2025-12-31,2025,test,\"优良率, "
-          "90%\"\n"
-          "cs_pm25,310115125,pm25_annual_mean,le,35,0,ug/m3,2025-01-01,2025-12-31,2025,test,t\n"
-          "lj_water,310115005,water_class_iii_or_better_share,ge,80,0,percent,2025-01-01,"
-          "2025-12-31,2025,test,t\n"
-          "elsewhere,普陀区,good_day_ratio,about,85,0,percent,2025-01-01,2025-12-31,2025,test,t\n",
-          f);
+    fputs(
+        "id,region,metric,comparison,goal,tolerance,unit,period_start,period_end,plan_period,"
+        "source,text\n"
+        "cs_good,川沙新镇,good_day_ratio,ge,90,0,percent,2025-01-01,2025-12-31,2025,test,\"优良率, "
+        "90%\"\n"
+        "cs_pm25,310115125,pm25_annual_mean,le,35,0,ug/m3,2025-01-01,2025-12-31,2025,test,t\n"
+        "lj_water,310115005,water_class_iii_or_better_share,ge,80,0,percent,2025-01-01,"
+        "2025-12-31,2025,test,t\n"
+        "elsewhere,普陀区,good_day_ratio,about,85,0,percent,2025-01-01,2025-12-31,2025,test,t\n",
+        f);
     fclose(f);
-    const char *load[] = {"eval", "targets", "--load", tpath, "--as-of", "2025-12-31",
-                          "--format", "csv", "--db", db, NULL};
+    const char *load[] = {"eval",     "targets", "--load", tpath, "--as-of", "2025-12-31",
+                          "--format", "csv",     "--db",   db,    NULL};
     char *out, *err;
     CHECK_EQ_INT(eg_test_run(load, NULL, 0, &out, &err), 0);
     CHECK(out && strstr(out, "cs_good,川沙新镇,good_day_ratio,ge,90,percent"));
@@ -440,7 +456,8 @@ TEST(eval_http_annual_water_noise_targets_synthetic)
         s25 += v25[d];
     }
     json_t *pol = json_object_get(j, "pollutants");
-    json_t *pm25 = json_array_get(pol, 5), *pm10 = json_array_get(pol, 2), *so2 = json_array_get(pol, 0);
+    json_t *pm25 = json_array_get(pol, 5), *pm10 = json_array_get(pol, 2),
+           *so2 = json_array_get(pol, 0);
     REQUIRE(pm25 && pm10 && so2);
     CHECK_STR(json_string_value(json_object_get(pm25, "pollutant")), "PM2.5");
     CHECK(json_is_true(json_object_get(pm25, "valid")));
@@ -496,8 +513,8 @@ TEST(eval_http_annual_water_noise_targets_synthetic)
     REQUIRE(d2);
     double ld2 = 10 * log10((15 * pow(10, 5.5) + pow(10, 6.5)) / 16);
     CHECK_EQ_DBL(json_number_value(json_object_get(d2, "ld")), ld2, 1e-9);
-    CHECK_EQ_DBL(json_number_value(json_object_get(json_array_get(json_object_get(j, "items"), 0),
-                                                   "night_over")),
+    CHECK_EQ_DBL(json_number_value(
+                     json_object_get(json_array_get(json_object_get(j, "items"), 0), "night_over")),
                  2.0, 1e-9);
     json_decref(j);
 
@@ -507,7 +524,8 @@ TEST(eval_http_annual_water_noise_targets_synthetic)
     int seen = 0;
     size_t i;
     json_t *it;
-    json_array_foreach(items, i, it) {
+    json_array_foreach(items, i, it)
+    {
         const char *id = json_string_value(json_object_get(it, "id"));
         if (!strcmp(id, "cs_good")) {
             seen++;
@@ -532,7 +550,8 @@ TEST(eval_http_annual_water_noise_targets_synthetic)
     json_decref(j);
     /* 30 June: 181 days, 3 of them polluted; 90 % of 365 needs 329 good days, 151 more */
     CHECK_EQ_INT(get(NULL, "/api/v1/targets?as_of=2025-06-30&format=json", &j), 200);
-    json_array_foreach(json_object_get(j, "items"), i, it) {
+    json_array_foreach(json_object_get(j, "items"), i, it)
+    {
         if (strcmp(json_string_value(json_object_get(it, "id")), "cs_good"))
             continue;
         CHECK_EQ_INT(json_integer_value(json_object_get(it, "counted")), 178);
@@ -551,12 +570,13 @@ TEST(eval_http_annual_water_noise_targets_synthetic)
     CHECK_EQ_INT(eg_test_run(noargs, NULL, 0, &out, &err), 2);
     free(out);
     free(err);
-    const char *unknown[] = {"eval", "water", "--section", "NOPE", "--year", "2025", "--db", db, NULL};
+    const char *unknown[] = {"eval", "water", "--section", "NOPE", "--year",
+                             "2025", "--db",  db,          NULL};
     CHECK_EQ_INT(eg_test_run(unknown, NULL, 0, &out, &err), 1);
     free(out);
     free(err);
-    const char *wcsv[] = {"eval", "water", "--section", "W1", "--year", "2025", "--format", "csv",
-                          "--db", db, NULL};
+    const char *wcsv[] = {"eval",     "water", "--section", "W1", "--year", "2025",
+                          "--format", "csv",   "--db",      db,   NULL};
     CHECK_EQ_INT(eg_test_run(wcsv, NULL, 0, &out, &err), 0);
     CHECK(out && strstr(out, "2,,1,IV,轻度污染,NH3-N,NH3-N(0.50)"));
     free(out);
