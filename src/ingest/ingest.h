@@ -50,8 +50,8 @@ struct eg_ingest_config {
     int auth_timeout_ms;      /* a new connection must send a valid packet within (default 60000) */
     int auth_fail_close;      /* refused packets on a connection before it is closed (default 3) */
     int garbage_close;        /* malformed frames on a connection before it is closed (default 20) */
-    int queue_cap;            /* writer queue, in packets (default 65536) */
-    int batch_max;            /* packets per group commit (default 8192) */
+    int queue_cap;            /* writer queue, in packets (default 8192: bounds the ack latency) */
+    int batch_max;            /* packets per group commit (default 4096) */
     int subpacket_timeout_ms; /* PNUM/PNO reassembly (default 60000) */
     int cmd_timeout_ms;       /* per step of a command (9011, then 9012); default 10000 (Table 1) */
     int negative_cache_ms;    /* a refused (MN,PW) is refused without re-verifying for (default 60000) */
@@ -86,7 +86,9 @@ struct eg_ingest *eg_ingest_running(void);
 struct eg_ingest_stats {
     uint64_t conns_open;        /* gauge */
     uint64_t conns_accepted, conns_refused_limit, conns_closed_idle, conns_closed_abuse;
-    uint64_t packets, values, acks_sent, malformed, auth_refused_unknown_mn, auth_refused_bad_pw;
+    uint64_t packets, values;           /* accepted (queued for the writer) */
+    uint64_t packets_stored, values_stored; /* committed */
+    uint64_t acks_sent, malformed, auth_refused_unknown_mn, auth_refused_bad_pw;
     uint64_t subpacket_groups, subpacket_timeouts, batches, queue_full_waits;
     uint64_t commands_sent, commands_ok, commands_failed, commands_timeout;
     uint64_t queue_len;         /* gauge */

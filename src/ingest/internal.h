@@ -93,6 +93,8 @@ struct eg__dev {
     struct eg_ingest_device dev;
     uint32_t slot, gen;        /* its current connection (commands go there), slot 0 = none */
     char st[8];                /* ST of its packets, used in commands sent to it */
+    uint32_t *wslot, *wgen;    /* connections holding frames until this device is verified */
+    int nw, capw;
 };
 
 /* ---- command tracking (loop) ---- */
@@ -146,7 +148,7 @@ struct eg__conn {
     uint64_t bytes_since_good;
     int auth_failures, garbage;
     int readable, in_ready, closing;
-    struct eg__conn *ready_next;
+    struct eg__conn *ready_next, *close_next;
     struct eg__dev *dev;   /* authenticated device (the MN the packets carry) */
     /* frames waiting for their (MN,PW) verification */
     struct eg_buf held;    /* concatenated frames */
@@ -173,7 +175,9 @@ struct eg_ingest {
     struct eg__conn **conns; /* by slot; slot 0 unused */
     uint32_t nslots, *free_slots, nfree;
     uint32_t *gens;
-    struct eg__conn *ready_head, *ready_tail;
+    struct eg__conn *ready_head, *ready_tail, *close_head;
+    uint32_t *multi_slot, *multi_gen; /* connections waiting for several devices */
+    int nmulti, capmulti;
     struct eg__addr_count **addr_tab;
     uint32_t addr_tab_size;
 
@@ -206,7 +210,7 @@ struct eg_ingest {
 
     /* counters */
     atomic_ullong st_conns_open, st_conns_accepted, st_conns_refused_limit, st_conns_closed_idle,
-        st_conns_closed_abuse, st_packets, st_values, st_acks_sent, st_malformed,
+        st_conns_closed_abuse, st_packets, st_values, st_packets_stored, st_values_stored, st_acks_sent, st_malformed,
         st_auth_unknown, st_auth_badpw, st_subgroups, st_subtimeouts, st_batches,
         st_queue_full, st_cmd_sent, st_cmd_ok, st_cmd_failed, st_cmd_timeout;
 

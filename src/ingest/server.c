@@ -43,8 +43,8 @@ void eg_ingest_config_default(struct eg_ingest_config *c)
     c->auth_timeout_ms = 60000;
     c->auth_fail_close = 3;
     c->garbage_close = 20;
-    c->queue_cap = 65536;
-    c->batch_max = 8192;
+    c->queue_cap = 8192;
+    c->batch_max = 4096;
     c->subpacket_timeout_ms = 60000;
     c->cmd_timeout_ms = 10000;
     c->negative_cache_ms = 60000;
@@ -156,7 +156,22 @@ void eg__ingest_close(struct eg_ingest *srv, struct eg__conn *c, const char *why
         eg_log(EG_LOG_DEBUG, "ingest: closing %s (%s): %s", c->addr,
                c->dev ? c->dev->mn : "-", why);
     epoll_ctl(srv->epfd, EPOLL_CTL_DEL, c->fd, NULL);
-    ready_push(srv, c); /* reaped by the ready-list pass */
+    c->close_next = srv->close_head; /* freed by reap() once off the ready list */
+    srv->close_head = c;
+}
+
+static void reap(struct eg_ingest *srv)
+{
+    struct eg__conn **pp = &srv->close_head;
+    while (*pp) {
+        struct eg__conn *c = *pp;
+        if (c->in_ready) {
+            pp = &c->close_next;
+            continue;
+        }
+        *pp = c->close_next;
+        conn_free(srv, c);
+    }
 }
 
 static int flush_out(struct eg_ingest *srv, struct eg__conn *c)
@@ -395,6 +410,10 @@ static void timers(struct eg_ingest *srv, uint64_t now)
         if (!c || c->closing)
             continue;
         const char *why = NULL;
+        /* bytes waiting on our side (reading paused while the writer queue is full) are not
+           the peer's fault: no idle or slow-sender verdict then */
+        if (c->in_ready && c->readable)
+            continue;
         if (now - c->last_packet_ns > idle)
             why = "idle timeout";
         else if (c->partial_since_ns && now - c->partial_since_ns > partial)
@@ -420,7 +439,7 @@ static void *loop_main(void *arg)
     for (;;) {
         int timeout = srv->ready_head ? 0 : 200;
         if (srv->ready_head && atomic_load(&srv->q_len) >= srv->cfg.queue_cap)
-            timeout = 5; /* queue full: wait for the writer rather than spin */
+            timeout = 20; /* queue full: the writer's hand-back wakes us */
         int n = epoll_wait(srv->epfd, evs, 512, timeout);
         for (int i = 0; i < n; i++) {
             uint32_t slot = (uint32_t)evs[i].data.u64, gen = (uint32_t)(evs[i].data.u64 >> 32);
@@ -456,25 +475,24 @@ static void *loop_main(void *arg)
             srv->lfd = -1;
             eg__ingest_flush_groups(srv);
         }
-        /* ready list: one turn each */
-        struct eg__conn *c = srv->ready_head;
-        srv->ready_head = srv->ready_tail = NULL;
-        while (c) {
-            struct eg__conn *next = c->ready_next;
-            c->in_ready = 0;
-            if (c->closing) {
-                conn_free(srv, c);
-            } else if (draining || atomic_load(&srv->q_len) >= srv->cfg.queue_cap) {
-                if (!draining)
-                    atomic_fetch_add(&srv->st_queue_full, 1);
-                if (!draining)
-                    ready_push(srv, c); /* keep its turn for later */
-            } else if (c->readable) {
-                if (read_some(srv, c) || c->closing)
-                    ready_push(srv, c);
+        /* ready list: one turn each; none while the writer queue is full (the list is kept
+           as it is: walking 10,000 connections every few ms would steal the writer's CPU) */
+        if (!draining && srv->ready_head && atomic_load(&srv->q_len) >= srv->cfg.queue_cap) {
+            atomic_fetch_add(&srv->st_queue_full, 1);
+        } else {
+            struct eg__conn *c = srv->ready_head;
+            srv->ready_head = srv->ready_tail = NULL;
+            while (c) {
+                struct eg__conn *next = c->ready_next;
+                c->in_ready = 0;
+                if (!c->closing && !draining && c->readable) {
+                    if (read_some(srv, c) && !c->closing)
+                        ready_push(srv, c);
+                }
+                c = next;
             }
-            c = next;
         }
+        reap(srv);
         uint64_t now = eg_nanos();
         if (now >= next_timer) {
             timers(srv, now);
@@ -493,15 +511,17 @@ static void *loop_main(void *arg)
         }
     }
     /* close everything, flushing what the kernel takes */
+    for (struct eg__conn *c = srv->ready_head; c; c = c->ready_next)
+        c->in_ready = 0;
+    srv->ready_head = srv->ready_tail = NULL;
+    reap(srv);
     for (uint32_t s = 1; s < srv->nslots; s++) {
         struct eg__conn *cc = srv->conns[s];
         if (!cc)
             continue;
         flush_out(srv, cc);
-        if (!cc->closing) {
-            cc->closing = 1;
-            epoll_ctl(srv->epfd, EPOLL_CTL_DEL, cc->fd, NULL);
-        }
+        cc->closing = 1;
+        epoll_ctl(srv->epfd, EPOLL_CTL_DEL, cc->fd, NULL);
         conn_free(srv, cc);
     }
     srv->loop_done = 1;
@@ -643,6 +663,8 @@ void eg_ingest_stop(struct eg_ingest *srv)
         struct eg__dev *d = srv->dev_tab[i];
         while (d) {
             struct eg__dev *n = d->next;
+            free(d->wslot);
+            free(d->wgen);
             free(d);
             d = n;
         }
@@ -679,6 +701,8 @@ void eg_ingest_stop(struct eg_ingest *srv)
     free(srv->free_slots);
     free(srv->addr_tab);
     free(srv->dev_tab);
+    free(srv->multi_slot);
+    free(srv->multi_gen);
     free(srv->pkt);
     eg_log(EG_LOG_INFO, "ingest: stopped");
     free(srv);
@@ -717,6 +741,8 @@ void eg_ingest_stats_get(struct eg_ingest *srv, struct eg_ingest_stats *o)
     o->conns_closed_abuse = atomic_load(&srv->st_conns_closed_abuse);
     o->packets = atomic_load(&srv->st_packets);
     o->values = atomic_load(&srv->st_values);
+    o->packets_stored = atomic_load(&srv->st_packets_stored);
+    o->values_stored = atomic_load(&srv->st_values_stored);
     o->acks_sent = atomic_load(&srv->st_acks_sent);
     o->malformed = atomic_load(&srv->st_malformed);
     o->auth_refused_unknown_mn = atomic_load(&srv->st_auth_unknown);
@@ -747,6 +773,8 @@ void eg_ingest_stats_prometheus(struct eg_ingest *srv, struct eg_buf *out)
         {"envgov_hj212_connections_abusive_total", "counter", "closed: garbage, malformed or unread output", s.conns_closed_abuse},
         {"envgov_hj212_packets_total", "counter", "data packets accepted", s.packets},
         {"envgov_hj212_values_total", "counter", "values accepted", s.values},
+        {"envgov_hj212_packets_stored_total", "counter", "data packets committed", s.packets_stored},
+        {"envgov_hj212_values_stored_total", "counter", "values committed", s.values_stored},
         {"envgov_hj212_acks_total", "counter", "9014 acknowledgements sent after commit", s.acks_sent},
         {"envgov_hj212_malformed_total", "counter", "malformed frames", s.malformed},
         {"envgov_hj212_auth_refused_unknown_mn_total", "counter", "packets refused: unknown MN", s.auth_refused_unknown_mn},

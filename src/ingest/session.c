@@ -277,10 +277,26 @@ static void hold_frame(struct eg_ingest *srv, struct eg__conn *c, struct eg__dev
     eg_buf_append(&c->held, &len, sizeof len);
     eg_buf_append(&c->held, f, n);
     c->nheld++;
-    if (c->waiting && c->waiting != d)
+    if (c->waiting == d)
+        return;
+    if (c->waiting && !c->waiting_multi) {
         c->waiting_multi = 1;
+        if (srv->nmulti == srv->capmulti) {
+            srv->capmulti = srv->capmulti ? srv->capmulti * 2 : 64;
+            srv->multi_slot = eg_realloc(srv->multi_slot, (size_t)srv->capmulti * sizeof(uint32_t));
+            srv->multi_gen = eg_realloc(srv->multi_gen, (size_t)srv->capmulti * sizeof(uint32_t));
+        }
+        srv->multi_slot[srv->nmulti] = c->slot;
+        srv->multi_gen[srv->nmulti++] = c->gen;
+    }
     c->waiting = d;
-    (void)srv;
+    if (d->nw == d->capw) {
+        d->capw = d->capw ? d->capw * 2 : 4;
+        d->wslot = eg_realloc(d->wslot, (size_t)d->capw * sizeof(uint32_t));
+        d->wgen = eg_realloc(d->wgen, (size_t)d->capw * sizeof(uint32_t));
+    }
+    d->wslot[d->nw] = c->slot;
+    d->wgen[d->nw++] = c->gen;
 }
 
 static void refuse(struct eg_ingest *srv, struct eg__conn *c, struct eg__dev *d, int unknown)
@@ -347,12 +363,24 @@ void eg__ingest_auth_done(struct eg_ingest *srv, struct eg__auth_req *r)
         }
     }
     d->pending_pw[0] = 0;
-    /* connections with held frames: replay (they now hit the cache, positive or negative) */
-    for (uint32_t s = 1; s < srv->nslots; s++) {
-        struct eg__conn *c = srv->conns[s];
-        if (c && !c->closing && c->nheld && (c->waiting == d || c->waiting_multi))
+    /* connections with frames held for this device (or for several): replay them, they now
+       hit the cache, positive or negative. The lists are taken first: a replay may hold again. */
+    uint32_t *ws = d->wslot, *wg = d->wgen, *ms = srv->multi_slot, *mg = srv->multi_gen;
+    int nw = d->nw, nm = srv->nmulti;
+    d->wslot = d->wgen = NULL;
+    d->nw = d->capw = 0;
+    srv->multi_slot = srv->multi_gen = NULL;
+    srv->nmulti = srv->capmulti = 0;
+    for (int i = 0; i < nw + nm; i++) {
+        struct eg__conn *c = i < nw ? eg__ingest_conn_get(srv, ws[i], wg[i])
+                                    : eg__ingest_conn_get(srv, ms[i - nw], mg[i - nw]);
+        if (c && c->nheld)
             replay_held(srv, c);
     }
+    free(ws);
+    free(wg);
+    free(ms);
+    free(mg);
 }
 
 /* 1: authorised; 0: refused or waiting (frame held). */

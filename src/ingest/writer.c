@@ -409,6 +409,10 @@ static void *writer_main(void *arg)
         struct eg__ing_done *dh = NULL, *dt = NULL;
         for (struct eg__ing_job *j = batch; j;) {
             struct eg__ing_job *next = j->next;
+            if (rc == 0 && j->kind == EG__JOB_DATA) {
+                atomic_fetch_add(&srv->st_packets_stored, 1);
+                atomic_fetch_add(&srv->st_values_stored, (uint64_t)j->nvalues);
+            }
             if (rc == 0 && j->ack) {
                 struct eg__ing_done *d = eg_calloc(1, sizeof *d);
                 d->slot = j->slot;
