@@ -35,14 +35,14 @@ static const struct {
     double base, sigma;
     int decimals;
 } pol[POLS] = {
-    {"w01018", 30, 0.3, 1},  /* COD mg/L */
-    {"w21003", 1.5, 0.02, 2}, /* NH3-N mg/L */
+    {"w01018", 30, 0.3, 1},    /* COD mg/L */
+    {"w21003", 1.5, 0.02, 2},  /* NH3-N mg/L */
     {"w21011", 0.3, 0.004, 3}, /* TP mg/L */
-    {"w01001", 7.2, 0.01, 2}, /* pH */
-    {"w00000", 120, 2, 1},    /* flow L/s */
-    {"a21026", 35, 1, 1},     /* SO2 mg/m3 */
-    {"a21002", 80, 2, 1},     /* NOx mg/m3 */
-    {"a34013", 5, 0.1, 2},    /* dust mg/m3 */
+    {"w01001", 7.2, 0.01, 2},  /* pH */
+    {"w00000", 120, 2, 1},     /* flow L/s */
+    {"a21026", 35, 1, 1},      /* SO2 mg/m3 */
+    {"a21002", 80, 2, 1},      /* NOx mg/m3 */
+    {"a34013", 5, 0.1, 2},     /* dust mg/m3 */
 };
 
 static char names[DEVICES][16];
@@ -107,9 +107,10 @@ static void codec_figures(void)
        header is paid once per series-day; see tests/unit/ts/test_ts_compress.c) */
     const char *dir = getenv("EG_SHARED") ? getenv("EG_SHARED") : "../shared";
     char path[512];
-    snprintf(path, sizeof path,
-             "%s/data/real/hj212_xiaoyao9184_hj-t212-parser/AllData_2016-08-24_05_first3000lines.h212",
-             dir);
+    snprintf(
+        path, sizeof path,
+        "%s/data/real/hj212_xiaoyao9184_hj-t212-parser/AllData_2016-08-24_05_first3000lines.h212",
+        dir);
     FILE *f = fopen(path, "rb");
     if (f) {
         struct eg_buf b = {0};
@@ -221,9 +222,11 @@ int main(void)
                 for (int p = 0; p < POLS; p++) {
                     gen_day(dev, p, day0 + d * 86400, &state[dev * POLS + p], day);
                     for (int i = 0; i < 1440; i++)
-                        pts[n++] = (struct eg_ts_point){{names[dev], pol[p].code,
-                                                         EG_TS_KIND_MINUTE, "Avg", 0},
-                                                        day[i].t, day[i].v, day[i].flag};
+                        pts[n++] = (struct eg_ts_point){
+                            {names[dev], pol[p].code, EG_TS_KIND_MINUTE, "Avg", 0},
+                            day[i].t,
+                            day[i].v,
+                            day[i].flag};
                 }
             uint64_t w0 = eg_nanos();
             t_gen += w0 - g0;
@@ -234,9 +237,10 @@ int main(void)
             total += n;
         }
     double rate = total ? (double)total / secs(t_write) : 0;
-    printf("\nbatch write, closed days straight to blocks (synchronous=FULL, %d days x 8,000 series "
-           "= %zu values, batches of %d values):\n",
-           days, total, per_batch * POLS * 1440);
+    printf(
+        "\nbatch write, closed days straight to blocks (synchronous=FULL, %d days x 8,000 series "
+        "= %zu values, batches of %d values):\n",
+        days, total, per_batch * POLS * 1440);
     printf("  %.0f values/s durably (%.2f s; generating the data took %.2f s more)\n", rate,
            secs(t_write), secs(t_gen));
     printf("  a year (4.2e9 values) at this rate: %.0f min\n", 4.2048e9 / rate / 60);
@@ -256,10 +260,11 @@ int main(void)
                     double *s = &state[dev * POLS + p];
                     *s += 0.05 * (pol[p].base - *s) + pol[p].sigma * nrand();
                     double sc = pow(10, pol[p].decimals);
-                    pts[n++] = (struct eg_ts_point){{names[dev], pol[p].code, EG_TS_KIND_MINUTE,
-                                                     "Avg", 0},
-                                                    day0 + (int64_t)days * 86400 + mm * 60,
-                                                    nearbyint(*s * sc) / sc, 'N'};
+                    pts[n++] =
+                        (struct eg_ts_point){{names[dev], pol[p].code, EG_TS_KIND_MINUTE, "Avg", 0},
+                                             day0 + (int64_t)days * 86400 + mm * 60,
+                                             nearbyint(*s * sc) / sc,
+                                             'N'};
                 }
         uint64_t w0 = eg_nanos();
         if (eg_ts_write_batch(ts, pts, n, EG_TS_CREATE, NULL, &err))
@@ -289,9 +294,11 @@ int main(void)
         for (int p = 0; p < POLS; p++) {
             gen_day(0, p, day0 - 365LL * 86400 + d * 86400, &state[p], day);
             for (int i = 0; i < 1440; i++)
-                pts[n++] = (struct eg_ts_point){{"YEARDEVICE", pol[p].code, EG_TS_KIND_MINUTE,
-                                                 "Avg", 0},
-                                                day[i].t, day[i].v, day[i].flag};
+                pts[n++] =
+                    (struct eg_ts_point){{"YEARDEVICE", pol[p].code, EG_TS_KIND_MINUTE, "Avg", 0},
+                                         day[i].t,
+                                         day[i].v,
+                                         day[i].flag};
         }
         if (eg_ts_write_batch(ts, pts, n, EG_TS_CREATE, NULL, &err))
             die("write year", &err);
@@ -307,8 +314,8 @@ int main(void)
     stat(path, &sb);
     printf("\nafter compaction: %lld samples in blocks; %.3f bytes/sample of block payload, %.3f "
            "bytes/sample of database file (%lld bytes, page overhead included)\n",
-           (long long)samples, (double)payload / (double)samples, (double)sb.st_size / (double)samples,
-           (long long)sb.st_size);
+           (long long)samples, (double)payload / (double)samples,
+           (double)sb.st_size / (double)samples, (long long)sb.st_size);
 
     /* --- queries --- */
     struct eg_ts_row *rows;
@@ -341,8 +348,8 @@ int main(void)
            n, secs(best) * 1000);
     struct eg_ts_key *keys = malloc(NSER * sizeof *keys);
     for (int i = 0; i < NSER; i++)
-        keys[i] = (struct eg_ts_key){names[i / POLS], pol[i % POLS].code, EG_TS_KIND_MINUTE, "Avg",
-                                     0};
+        keys[i] =
+            (struct eg_ts_key){names[i / POLS], pol[i % POLS].code, EG_TS_KIND_MINUTE, "Avg", 0};
     struct eg_ts_row *last = malloc(NSER * sizeof *last);
     int *found = malloc(NSER * sizeof *found);
     struct eg_ts *cold;
@@ -414,7 +421,8 @@ int main(void)
                ((double)payload / (double)samples));
     printf("targets: >= 1,000,000 values/s %s; <= 3 bytes/sample %s; year-by-hour < 20 ms %s; "
            "latest of 8,000 < 50 ms %s\n",
-           rate >= 1e6 ? "met" : "NOT met", (double)payload / (double)samples <= 3 ? "met" : "NOT met",
+           rate >= 1e6 ? "met" : "NOT met",
+           (double)payload / (double)samples <= 3 ? "met" : "NOT met",
            secs(best) * 1000 < 20 ? "met" : "NOT met", cold_ms < 50 ? "met" : "NOT met");
     unlink(path);
     unlink(npath);

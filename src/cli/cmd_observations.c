@@ -56,38 +56,53 @@ int eg_cmd_import_observations(int argc, char **argv)
     static const char help[] =
         "Imports ambient observations. FILE (or - for standard input) is either\n"
         "  long CSV:     station,time,pollutant,value,flag[,kind][,field]\n"
-        "                time Beijing (period start), pollutant HJ 212 code or PM2.5/PM10/SO2/NO2/O3/CO,\n"
+        "                time Beijing (period start), pollutant HJ 212 code or "
+        "PM2.5/PM10/SO2/NO2/O3/CO,\n"
         "                flag HJ 212 letter (empty = N), kind default 2061, field default Avg\n"
         "  china_sites:  date,hour,type,<station codes…> (CNEMC national data, one file a day);\n"
-        "                the 1-h PM2.5 PM10 SO2 NO2 O3 CO values are imported, hour label H stored\n"
-        "                at H-1:00 (the start of the hour it averages); AQI/24h/8h columns skipped.\n\n"
+        "                the 1-h PM2.5 PM10 SO2 NO2 O3 CO values are imported, hour label H "
+        "stored\n"
+        "                at H-1:00 (the start of the hour it averages); AQI/24h/8h columns "
+        "skipped.\n\n"
         "  --stations FILE  station list (code in the first column): other stations are rejected\n"
         "  --strict         import nothing when any row is rejected\n"
         "  --known-series   refuse rows of series not registered yet (default: create them)\n"
         "  --no-aggregate   do not recompute daily means afterwards\n"
         "  --rejects FILE   write every rejected row as CSV (line,column,reason)\n" EG_CLI_DB_HELP
         "\nExit status 1 when rows were rejected (the others are imported unless --strict).\n";
-    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
-                                         {"stations", required_argument, 0, 's'},
-                                         {"strict", no_argument, 0, 'S'},
-                                         {"known-series", no_argument, 0, 'k'},
-                                         {"no-aggregate", no_argument, 0, 'n'},
-                                         {"rejects", required_argument, 0, 'r'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"db", required_argument, 0, 'd'},     {"stations", required_argument, 0, 's'},
+        {"strict", no_argument, 0, 'S'},       {"known-series", no_argument, 0, 'k'},
+        {"no-aggregate", no_argument, 0, 'n'}, {"rejects", required_argument, 0, 'r'},
+        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
     const char *db = NULL, *stations = NULL, *rejects = NULL;
     int strict = 0, known = 0, noagg = 0, c;
     optind = 0;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case 'd': db = optarg; break;
-        case 's': stations = optarg; break;
-        case 'S': strict = 1; break;
-        case 'k': known = 1; break;
-        case 'n': noagg = 1; break;
-        case 'r': rejects = optarg; break;
-        case 'h': eg_cli_usage(eg_cli_find("import", "observations"), help); return EG_EXIT_OK;
-        default: return EG_EXIT_USAGE;
+        case 'd':
+            db = optarg;
+            break;
+        case 's':
+            stations = optarg;
+            break;
+        case 'S':
+            strict = 1;
+            break;
+        case 'k':
+            known = 1;
+            break;
+        case 'n':
+            noagg = 1;
+            break;
+        case 'r':
+            rejects = optarg;
+            break;
+        case 'h':
+            eg_cli_usage(eg_cli_find("import", "observations"), help);
+            return EG_EXIT_OK;
+        default:
+            return EG_EXIT_USAGE;
         }
     }
     if (argc - optind != 1) {
@@ -165,9 +180,9 @@ int eg_cmd_import_observations(int argc, char **argv)
         printf(",\"format\":\"%s\",\"rows\":%zu,\"values\":%zu,\"written\":%zu,\"duplicates\":%zu,"
                "\"replaced\":%zu,\"quarantined\":%zu,\"rejected\":%zu,\"empty\":%zu,"
                "\"skipped_derived_rows\":%zu,\"series_created\":%zu,\"days_aggregated\":%zu}\n",
-               rep.format ? rep.format : "", rep.rows, rep.values, rep.w.written,
-               rep.w.duplicates, rep.w.replaced, rep.w.quarantined, rep.rejected, rep.empty,
-               rep.skipped, rep.w.series_created, ag.days);
+               rep.format ? rep.format : "", rep.rows, rep.values, rep.w.written, rep.w.duplicates,
+               rep.w.replaced, rep.w.quarantined, rep.rejected, rep.empty, rep.skipped,
+               rep.w.series_created, ag.days);
         if (rep.rejected)
             rc = EG_EXIT_FAIL;
     }

@@ -20,26 +20,49 @@ struct sopts {
     int kind, computed, help;
 };
 
-enum { O_DB = 256, O_SOURCE, O_POLLUTANT, O_KIND, O_FIELD, O_COMPUTED, O_FROM, O_TO, O_BUCKET,
-       O_FORMAT, O_TIER, O_REASON, O_NOTE, O_WHO, O_VERDICT };
+enum {
+    O_DB = 256,
+    O_SOURCE,
+    O_POLLUTANT,
+    O_KIND,
+    O_FIELD,
+    O_COMPUTED,
+    O_FROM,
+    O_TO,
+    O_BUCKET,
+    O_FORMAT,
+    O_TIER,
+    O_REASON,
+    O_NOTE,
+    O_WHO,
+    O_VERDICT
+};
 
-static const struct option long_opts[] = {
-    {"db", required_argument, 0, O_DB},           {"source", required_argument, 0, O_SOURCE},
-    {"pollutant", required_argument, 0, O_POLLUTANT}, {"kind", required_argument, 0, O_KIND},
-    {"field", required_argument, 0, O_FIELD},     {"computed", no_argument, 0, O_COMPUTED},
-    {"from", required_argument, 0, O_FROM},       {"to", required_argument, 0, O_TO},
-    {"bucket", required_argument, 0, O_BUCKET},   {"format", required_argument, 0, O_FORMAT},
-    {"tier", required_argument, 0, O_TIER},       {"reason", required_argument, 0, O_REASON},
-    {"note", required_argument, 0, O_NOTE},       {"by", required_argument, 0, O_WHO},
-    {"verdict", required_argument, 0, O_VERDICT}, {"help", no_argument, 0, 'h'},
-    {0, 0, 0, 0}};
+static const struct option long_opts[] = {{"db", required_argument, 0, O_DB},
+                                          {"source", required_argument, 0, O_SOURCE},
+                                          {"pollutant", required_argument, 0, O_POLLUTANT},
+                                          {"kind", required_argument, 0, O_KIND},
+                                          {"field", required_argument, 0, O_FIELD},
+                                          {"computed", no_argument, 0, O_COMPUTED},
+                                          {"from", required_argument, 0, O_FROM},
+                                          {"to", required_argument, 0, O_TO},
+                                          {"bucket", required_argument, 0, O_BUCKET},
+                                          {"format", required_argument, 0, O_FORMAT},
+                                          {"tier", required_argument, 0, O_TIER},
+                                          {"reason", required_argument, 0, O_REASON},
+                                          {"note", required_argument, 0, O_NOTE},
+                                          {"by", required_argument, 0, O_WHO},
+                                          {"verdict", required_argument, 0, O_VERDICT},
+                                          {"help", no_argument, 0, 'h'},
+                                          {0, 0, 0, 0}};
 
 static const char KEY_HELP[] =
     "  --source ID      device MN or station code\n"
     "  --pollutant P    HJ 212-2017 code (a34004, w01018 …)\n"
     "  --kind K         2011 real-time, 2051 minute (default), 2061 hour, 2031 day\n"
     "  --field F        Rtd Avg Min Max Cou ZsRtd ZsAvg … (default Avg, Rtd for 2011)\n"
-    "  --computed       the hourly/daily means envgov computed (kind 2061/2031, field Avg)\n" EG_CLI_DB_HELP;
+    "  --computed       the hourly/daily means envgov computed (kind 2061/2031, field "
+    "Avg)\n" EG_CLI_DB_HELP;
 
 static int parse(int argc, char **argv, const char *verb, const char *help, struct sopts *o)
 {
@@ -49,35 +72,65 @@ static int parse(int argc, char **argv, const char *verb, const char *help, stru
     int c;
     while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
         switch (c) {
-        case O_DB: o->db = optarg; break;
-        case O_SOURCE: o->source = optarg; break;
-        case O_POLLUTANT: o->pollutant = optarg; break;
+        case O_DB:
+            o->db = optarg;
+            break;
+        case O_SOURCE:
+            o->source = optarg;
+            break;
+        case O_POLLUTANT:
+            o->pollutant = optarg;
+            break;
         case O_KIND: {
             int64_t k;
             if (eg_parse_int64(optarg, strlen(optarg), &k) || k < 0 || k > 9999) {
-                fprintf(stderr, "envgov series %s: --kind must be 2011, 2051, 2061 or 2031\n", verb);
+                fprintf(stderr, "envgov series %s: --kind must be 2011, 2051, 2061 or 2031\n",
+                        verb);
                 return EG_EXIT_USAGE;
             }
             o->kind = (int)k;
             break;
         }
-        case O_FIELD: o->field = optarg; break;
-        case O_COMPUTED: o->computed = 1; break;
-        case O_FROM: o->from = optarg; break;
-        case O_TO: o->to = optarg; break;
-        case O_BUCKET: o->bucket = optarg; break;
-        case O_FORMAT: o->format = optarg; break;
-        case O_TIER: o->tier = optarg; break;
-        case O_REASON: o->reason = optarg; break;
-        case O_NOTE: o->note = optarg; break;
-        case O_WHO: o->who = optarg; break;
-        case O_VERDICT: o->verdict = optarg; break;
+        case O_FIELD:
+            o->field = optarg;
+            break;
+        case O_COMPUTED:
+            o->computed = 1;
+            break;
+        case O_FROM:
+            o->from = optarg;
+            break;
+        case O_TO:
+            o->to = optarg;
+            break;
+        case O_BUCKET:
+            o->bucket = optarg;
+            break;
+        case O_FORMAT:
+            o->format = optarg;
+            break;
+        case O_TIER:
+            o->tier = optarg;
+            break;
+        case O_REASON:
+            o->reason = optarg;
+            break;
+        case O_NOTE:
+            o->note = optarg;
+            break;
+        case O_WHO:
+            o->who = optarg;
+            break;
+        case O_VERDICT:
+            o->verdict = optarg;
+            break;
         case 'h':
             eg_cli_usage(eg_cli_find("series", verb), help);
             printf("\nseries and database:\n%s", KEY_HELP);
             o->help = 1;
             return EG_EXIT_OK;
-        default: return EG_EXIT_USAGE;
+        default:
+            return EG_EXIT_USAGE;
         }
     }
     if (!o->field)
@@ -145,13 +198,15 @@ int eg_cmd_series_query(int argc, char **argv)
         "Beijing day: avg/min/max over valid samples, count of valid and of all samples.\n\n"
         "  --from T --to T  Beijing time, e.g. 2026-11-20 or '2026-11-20 08:00'\n"
         "  --bucket B       1h or 1d (default: raw samples)\n"
-        "  --tier T         preliminary (as received, default) or reviewed (officers' reviews applied)\n"
+        "  --tier T         preliminary (as received, default) or reviewed (officers' reviews "
+        "applied)\n"
         "  --format F       csv (default) or json\n";
     struct sopts o;
     int rc = parse(argc, argv, "query", help, &o);
     if (rc >= 0)
         return rc;
-    if ((rc = need(o.source, "--source", "query")) || (rc = need(o.pollutant, "--pollutant", "query")) ||
+    if ((rc = need(o.source, "--source", "query")) ||
+        (rc = need(o.pollutant, "--pollutant", "query")) ||
         (rc = need(o.from, "--from", "query")) || (rc = need(o.to, "--to", "query")))
         return rc;
     int64_t from, to, bucket = 0;
@@ -225,7 +280,7 @@ int eg_cmd_series_query(int argc, char **argv)
             eg_time_format_beijing(r[i].t, tb, sizeof tb);
             const char *rev = r[i].mark & EG_TS_MARK_REVIEW_INVALID ? "invalid"
                               : r[i].mark & EG_TS_MARK_REVIEW_VALID ? "valid"
-                                                                     : "";
+                                                                    : "";
             int valid = (r[i].mark & EG_TS_MARK_VALID) != 0;
             int decl = (r[i].mark & EG_TS_MARK_DECLARED) != 0;
             if (json)
@@ -235,7 +290,8 @@ int eg_cmd_series_query(int argc, char **argv)
                               i ? "," : "", tb, r[i].v, r[i].flag, valid ? "true" : "false",
                               decl ? "true" : "false", *rev ? "\"" : "null", rev, *rev ? "\"" : "");
             else
-                eg_buf_printf(&b, "%s,%.10g,%c,%d,%d,%s\n", tb, r[i].v, r[i].flag, valid, decl, rev);
+                eg_buf_printf(&b, "%s,%.10g,%c,%d,%d,%s\n", tb, r[i].v, r[i].flag, valid, decl,
+                              rev);
         }
         free(r);
     }
@@ -363,7 +419,8 @@ int eg_cmd_series_declare(int argc, char **argv)
 {
     static const char help[] =
         "Declares an abnormal condition of a source for [--from, --to): its data there is marked\n"
-        "and not counted valid (never deleted); 'stopped' windows are not expected to carry data.\n\n"
+        "and not counted valid (never deleted); 'stopped' windows are not expected to carry "
+        "data.\n\n"
         "  --reason R   stopped (停运), fault (故障), maintenance (维护), calibration (校准)\n"
         "  --pollutant  only this pollutant (default: all of the source)\n"
         "  --note TEXT  free text;  --by WHO  who declares (required)\n";
@@ -401,10 +458,11 @@ int eg_cmd_series_review(int argc, char **argv)
     int rc = parse(argc, argv, "review", help, &o);
     if (rc >= 0)
         return rc;
-    if ((rc = need(o.source, "--source", "review")) || (rc = need(o.pollutant, "--pollutant", "review")) ||
+    if ((rc = need(o.source, "--source", "review")) ||
+        (rc = need(o.pollutant, "--pollutant", "review")) ||
         (rc = need(o.from, "--from", "review")) || (rc = need(o.to, "--to", "review")) ||
-        (rc = need(o.verdict, "--verdict", "review")) || (rc = need(o.reason, "--reason", "review")) ||
-        (rc = need(o.who, "--by", "review")))
+        (rc = need(o.verdict, "--verdict", "review")) ||
+        (rc = need(o.reason, "--reason", "review")) || (rc = need(o.who, "--by", "review")))
         return rc;
     int64_t from, to, id;
     if ((rc = parse_time(o.from, "--from", &from)) || (rc = parse_time(o.to, "--to", &to)))
@@ -426,7 +484,8 @@ int eg_cmd_series_review(int argc, char **argv)
 int eg_cmd_series_rates(int argc, char **argv)
 {
     static const char help[] =
-        "传输率 (received / expected) and 有效数据率 (valid / expected) of a source's series of one\n"
+        "传输率 (received / expected) and 有效数据率 (valid / expected) of a source's series of "
+        "one\n"
         "--kind over [--from, --to), as JSON. Expected: one value per reporting interval, minus\n"
         "declared 'stopped' windows; valid honours flags, declarations and reviews.\n";
     struct sopts o;
@@ -459,7 +518,8 @@ int eg_cmd_series_rates(int argc, char **argv)
 int eg_cmd_series_retain(int argc, char **argv)
 {
     static const char help[] =
-        "Deletes time-series data older than --keep-days N Beijing days (N >= 366): compacted days,\n"
+        "Deletes time-series data older than --keep-days N Beijing days (N >= 366): compacted "
+        "days,\n"
         "rows, computed means and quarantined points. Declarations and reviews (the audit trail)\n"
         "are kept. --dry-run counts what would go. Take a backup first (envgov db backup).\n";
     static const struct option opts[] = {{"db", required_argument, 0, 'd'},
@@ -472,11 +532,20 @@ int eg_cmd_series_retain(int argc, char **argv)
     optind = 0;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case 'd': db = optarg; break;
-        case 'k': keep = optarg; break;
-        case 'n': dry = 1; break;
-        case 'h': eg_cli_usage(eg_cli_find("series", "retain"), help); return EG_EXIT_OK;
-        default: return EG_EXIT_USAGE;
+        case 'd':
+            db = optarg;
+            break;
+        case 'k':
+            keep = optarg;
+            break;
+        case 'n':
+            dry = 1;
+            break;
+        case 'h':
+            eg_cli_usage(eg_cli_find("series", "retain"), help);
+            return EG_EXIT_OK;
+        default:
+            return EG_EXIT_USAGE;
         }
     }
     int64_t days;
@@ -517,12 +586,13 @@ int eg_cmd_series_list(int argc, char **argv)
         return rc;
     struct eg_stmt *s;
     struct eg_err err;
-    if (eg_store_prepare(st,
-                         "SELECT s.id, s.source, s.pollutant, s.kind, s.field, s.computed, l.t, l.v "
-                         "FROM ts_series s LEFT JOIN ts_latest l ON l.series_id = s.id "
-                         "WHERE ?1 IS NULL OR s.source = ?1 ORDER BY s.source, s.pollutant, "
-                         "s.kind, s.field, s.computed",
-                         &s, &err)) {
+    if (eg_store_prepare(
+            st,
+            "SELECT s.id, s.source, s.pollutant, s.kind, s.field, s.computed, l.t, l.v "
+            "FROM ts_series s LEFT JOIN ts_latest l ON l.series_id = s.id "
+            "WHERE ?1 IS NULL OR s.source = ?1 ORDER BY s.source, s.pollutant, "
+            "s.kind, s.field, s.computed",
+            &s, &err)) {
         close_ts(st, ts);
         return fail(&err);
     }

@@ -33,7 +33,8 @@ static int can_read(struct eg_store *st, const struct eg_principal *p, const cha
     enum eg_role role = p ? p->role : EG_ROLE_ANON;
     switch (role) {
     case EG_ROLE_ADMIN:
-    case EG_ROLE_BUREAU: return 1;
+    case EG_ROLE_BUREAU:
+        return 1;
     case EG_ROLE_ENTERPRISE:
         sql = "SELECT 1 FROM devices d JOIN outlets o ON o.id = d.outlet_id "
               "WHERE d.mn = ?1 AND o.unit_id = ?2";
@@ -146,12 +147,11 @@ static int h_series(struct eg_http_req *rq)
         size_t n;
         rc = eg_ts_query_buckets(ts, &key, from, to, bucket_s, tier, &b, &n, eg_http_err(rq));
         for (size_t i = 0; rc == 0 && i < n; i++)
-            json_array_append_new(items, json_pack("{s:o,s:o,s:o,s:o,s:i,s:i}", "time",
-                                                   tstr(b[i].t), "avg", num_or_null(b[i].avg),
-                                                   "min", num_or_null(b[i].min), "max",
-                                                   num_or_null(b[i].max), "count",
-                                                   (json_int_t)b[i].count, "total",
-                                                   (json_int_t)b[i].total));
+            json_array_append_new(
+                items, json_pack("{s:o,s:o,s:o,s:o,s:i,s:i}", "time", tstr(b[i].t), "avg",
+                                 num_or_null(b[i].avg), "min", num_or_null(b[i].min), "max",
+                                 num_or_null(b[i].max), "count", (json_int_t)b[i].count, "total",
+                                 (json_int_t)b[i].total));
         if (rc == 0)
             free(b);
     } else {
@@ -163,10 +163,10 @@ static int h_series(struct eg_http_req *rq)
             char f[2] = {r[i].flag, 0};
             const char *rev = r[i].mark & EG_TS_MARK_REVIEW_INVALID ? "invalid"
                               : r[i].mark & EG_TS_MARK_REVIEW_VALID ? "valid"
-                                                                     : NULL;
+                                                                    : NULL;
             json_array_append_new(
-                items, json_pack("{s:o,s:f,s:s,s:b,s:b,s:o}", "time", tstr(r[i].t), "value",
-                                 r[i].v, "flag", f, "valid", (r[i].mark & EG_TS_MARK_VALID) != 0,
+                items, json_pack("{s:o,s:f,s:s,s:b,s:b,s:o}", "time", tstr(r[i].t), "value", r[i].v,
+                                 "flag", f, "valid", (r[i].mark & EG_TS_MARK_VALID) != 0,
                                  "declared", (r[i].mark & EG_TS_MARK_DECLARED) != 0, "review",
                                  rev ? json_string(rev) : json_null()));
         }
@@ -179,11 +179,13 @@ static int h_series(struct eg_http_req *rq)
         return rc;
     }
     static const struct eg_http_column raw_cols[] = {
-        {.name = "time", .label_zh = "时间"},           {.name = "value", .label_zh = "监测值"},  {.name = "flag", .label_zh = "数据标记"},
-        {.name = "valid", .label_zh = "有效"},          {.name = "declared", .label_zh = "异常申报"}, {.name = "review", .label_zh = "审核结论"}};
+        {.name = "time", .label_zh = "时间"},         {.name = "value", .label_zh = "监测值"},
+        {.name = "flag", .label_zh = "数据标记"},     {.name = "valid", .label_zh = "有效"},
+        {.name = "declared", .label_zh = "异常申报"}, {.name = "review", .label_zh = "审核结论"}};
     static const struct eg_http_column bucket_cols[] = {
-        {.name = "time", .label_zh = "时间"}, {.name = "avg", .label_zh = "均值"},       {.name = "min", .label_zh = "最小值"},
-        {.name = "max", .label_zh = "最大值"}, {.name = "count", .label_zh = "有效个数"}, {.name = "total", .label_zh = "样本个数"}};
+        {.name = "time", .label_zh = "时间"},      {.name = "avg", .label_zh = "均值"},
+        {.name = "min", .label_zh = "最小值"},     {.name = "max", .label_zh = "最大值"},
+        {.name = "count", .label_zh = "有效个数"}, {.name = "total", .label_zh = "样本个数"}};
     return eg_http_reply_list(rq, "监测数据", "series", bucket_s ? bucket_cols : raw_cols, 6, items,
                               NULL);
 }
@@ -240,13 +242,12 @@ static int h_latest(struct eg_http_req *rq)
     for (size_t i = 0; rc == 0 && i < m; i++) {
         int vis = found[i] && can_read(st, who, k[i].source);
         char f[2] = {out[i].flag, 0};
-        json_array_append_new(items, vis ? json_pack("{s:s,s:s,s:o,s:f,s:s}", "source",
-                                                     k[i].source, "pollutant", k[i].pollutant,
-                                                     "time", tstr(out[i].t), "value", out[i].v,
-                                                     "flag", f)
-                                         : json_pack("{s:s,s:s,s:n,s:n,s:n}", "source",
-                                                     k[i].source, "pollutant", k[i].pollutant,
-                                                     "time", "value", "flag"));
+        json_array_append_new(items, vis ? json_pack("{s:s,s:s,s:o,s:f,s:s}", "source", k[i].source,
+                                                     "pollutant", k[i].pollutant, "time",
+                                                     tstr(out[i].t), "value", out[i].v, "flag", f)
+                                         : json_pack("{s:s,s:s,s:n,s:n,s:n}", "source", k[i].source,
+                                                     "pollutant", k[i].pollutant, "time", "value",
+                                                     "flag"));
     }
     free(copy);
     free(k);
@@ -280,7 +281,7 @@ static int h_observations(struct eg_http_req *rq)
         return eg_err_set(eg_http_err(rq), EG_ETOOBIG, "too_many", -1,
                           "at most %d observations per request", MAX_OBS);
     struct eg_ts_point *p = eg_calloc(n ? n : 1, sizeof *p);
-    char (*pol)[17] = eg_calloc(n ? n : 1, sizeof *pol);
+    char(*pol)[17] = eg_calloc(n ? n : 1, sizeof *pol);
     size_t np = 0;
     json_t *rejected = json_array();
     for (size_t i = 0; i < n; i++) {
@@ -313,18 +314,20 @@ static int h_observations(struct eg_http_req *rq)
         if (!why) {
             const char *code = eg_ts_pollutant_code(pn, strlen(pn));
             snprintf(pol[np], sizeof pol[np], "%s", code ? code : pn);
-            p[np] = (struct eg_ts_point){
-                {station, pol[np], jk ? (int)json_integer_value(jk) : EG_TS_KIND_HOUR,
-                 field ? field : "Avg", 0},
-                t, json_number_value(jv), flag ? flag[0] : 'N'};
+            p[np] = (struct eg_ts_point){{station, pol[np],
+                                          jk ? (int)json_integer_value(jk) : EG_TS_KIND_HOUR,
+                                          field ? field : "Avg", 0},
+                                         t,
+                                         json_number_value(jv),
+                                         flag ? flag[0] : 'N'};
             if (strlen(pn) > 16)
                 why = "pollutant must be an HJ 212 code (at most 16 characters)";
             else if (eg_ts_key_valid(&p[np].key, &kerr))
                 why = kerr.msg;
         }
         if (why)
-            json_array_append_new(rejected, json_pack("{s:i,s:s}", "index", (json_int_t)i,
-                                                      "reason", why));
+            json_array_append_new(rejected,
+                                  json_pack("{s:i,s:s}", "index", (json_int_t)i, "reason", why));
         else
             np++;
     }
@@ -383,8 +386,9 @@ static int h_declare(struct eg_http_req *rq)
     const char *note = json_string_value(json_object_get(b, "note"));
     int64_t from, to;
     if (!source || !reason || json_time(b, "from", &from) || json_time(b, "to", &to))
-        return bad(rq, "wrong_type", "source, reason (strings), from and to (Beijing time) are "
-                                     "required");
+        return bad(rq, "wrong_type",
+                   "source, reason (strings), from and to (Beijing time) are "
+                   "required");
     if (!who || (who->role != EG_ROLE_ADMIN && who->role != EG_ROLE_BUREAU &&
                  !(who->role == EG_ROLE_ENTERPRISE && can_read(st, who, source))))
         return eg_err_set(eg_http_err(rq), EG_EPERM, "forbidden", -1,
@@ -425,11 +429,15 @@ static int h_review(struct eg_http_req *rq)
     int64_t from, to;
     if (!source || !pollutant || !verdict || json_time(b, "from", &from) ||
         json_time(b, "to", &to) || (jk && !json_is_integer(jk)))
-        return bad(rq, "wrong_type", "source, pollutant, verdict (strings), from and to (Beijing "
-                                     "time) are required; kind is an integer");
+        return bad(rq, "wrong_type",
+                   "source, pollutant, verdict (strings), from and to (Beijing "
+                   "time) are required; kind is an integer");
     int kind = jk ? (int)json_integer_value(jk) : EG_TS_KIND_MINUTE;
     struct eg_ts_key key = {source, pollutant, kind,
-                            field ? field : kind == EG_TS_KIND_RTD ? "Rtd" : "Avg", 0};
+                            field                    ? field
+                            : kind == EG_TS_KIND_RTD ? "Rtd"
+                                                     : "Avg",
+                            0};
     struct eg_ts *ts;
     if ((rc = eg_ts_open(st, &ts, eg_http_err(rq))))
         return rc;
@@ -452,8 +460,8 @@ static int h_rates(struct eg_http_req *rq)
     if (!source)
         return bad(rq, "bad_query", "source is required");
     int64_t kind, from, to;
-    if ((rc = get_int(rq, "kind", EG_TS_KIND_MINUTE, &kind)) || (rc = get_time(rq, "from", &from)) ||
-        (rc = get_time(rq, "to", &to)))
+    if ((rc = get_int(rq, "kind", EG_TS_KIND_MINUTE, &kind)) ||
+        (rc = get_time(rq, "from", &from)) || (rc = get_time(rq, "to", &to)))
         return rc;
     if (!can_read(st, eg_http_principal(rq), source))
         return eg_err_set(eg_http_err(rq), EG_ENOTFOUND, "unknown_source", -1,
@@ -466,12 +474,12 @@ static int h_rates(struct eg_http_req *rq)
     eg_ts_close(ts);
     if (rc)
         return rc;
-    return eg_http_reply_json(
-        rq, 200,
-        json_pack("{s:s,s:i,s:i,s:I,s:I,s:I,s:f,s:f}", "source", source, "kind", (int)kind,
-                  "series", r.series, "expected", (json_int_t)r.expected, "received",
-                  (json_int_t)r.received, "valid", (json_int_t)r.valid, "transmission_rate",
-                  r.transmission_rate, "valid_rate", r.valid_rate));
+    return eg_http_reply_json(rq, 200,
+                              json_pack("{s:s,s:i,s:i,s:I,s:I,s:I,s:f,s:f}", "source", source,
+                                        "kind", (int)kind, "series", r.series, "expected",
+                                        (json_int_t)r.expected, "received", (json_int_t)r.received,
+                                        "valid", (json_int_t)r.valid, "transmission_rate",
+                                        r.transmission_rate, "valid_rate", r.valid_rate));
 }
 
 int eg_http_api_series_routes(struct eg_http_server *srv)
@@ -496,8 +504,8 @@ int eg_http_api_series_routes(struct eg_http_server *srv)
                             "Officer review (数据审核) of a series' samples: invalid or valid, "
                             "with a reason; audited, raw values kept",
                             NULL);
-    rc |= eg_http_route_add(srv, "GET", "/api/v1/series/rates", h_rates, EG_ROUTE_PUBLIC,
-                            "Transmission rate and valid-data rate of a source over a period",
-                            NULL);
+    rc |=
+        eg_http_route_add(srv, "GET", "/api/v1/series/rates", h_rates, EG_ROUTE_PUBLIC,
+                          "Transmission rate and valid-data rate of a source over a period", NULL);
     return rc ? EG_EINVAL : 0;
 }

@@ -157,11 +157,12 @@ int eg_ts_series_add(struct eg_ts *ts, const struct eg_ts_key *key, int64_t *id,
 int eg_ts_series_find(struct eg_ts *ts, const struct eg_ts_key *key, int64_t *id,
                       struct eg_err *err);
 
-/* ---- queries ---------------------------------------------------------------------------------- */
+/* ---- queries ----------------------------------------------------------------------------------
+ */
 
 /* Marks on a returned sample, from declarations and reviews (the stored value is never changed). */
 enum {
-    EG_TS_MARK_DECLARED = 1 << 0,       /* inside a declared abnormal window (停运/故障/维护/校准) */
+    EG_TS_MARK_DECLARED = 1 << 0, /* inside a declared abnormal window (停运/故障/维护/校准) */
     EG_TS_MARK_REVIEW_INVALID = 1 << 1, /* an officer marked it invalid (数据审核) */
     EG_TS_MARK_REVIEW_VALID = 1 << 2,   /* an officer confirmed it valid despite flag/window */
     EG_TS_MARK_VALID = 1 << 3,          /* counts as valid data (see eg_ts_is_valid) */
@@ -253,15 +254,15 @@ int eg_ts_rates(struct eg_ts *ts, const char *source, int kind, int64_t from, in
 struct eg_ts_import_opts {
     const char *stations; /* optional station list CSV (code first column): other codes refused */
     size_t stations_len;
-    int strict;           /* 1: any rejected row imports nothing */
-    int known_series;     /* 1: series must exist (else created) */
-    size_t batch;         /* points per transaction; 0 = 20000 */
+    int strict;       /* 1: any rejected row imports nothing */
+    int known_series; /* 1: series must exist (else created) */
+    size_t batch;     /* points per transaction; 0 = 20000 */
     void (*progress)(void *arg, size_t rows, size_t values);
     void *arg;
 };
 struct eg_ts_reject {
-    long line;   /* 1-based line of the file */
-    int column;  /* 1-based column, 0 for the whole row */
+    long line;  /* 1-based line of the file */
+    int column; /* 1-based column, 0 for the whole row */
     char reason[120];
 };
 struct eg_ts_import_report {

@@ -10,12 +10,12 @@
  *         its reporting interval (MinInterval for 2051, RtdInterval for 2011; ts_source), so
  *         minute data needs min_count valid minutes (GB 3095-2012 Table 4: >= 45 min).
  *   day:  valid when >= min_count valid hourly means exist (GB 3095-2012 Table 4: >= 20).
- * Waste water (strict_flags, migration 101): one abnormal input makes the mean abnormal (HJ 212-2017
- * notes to C.16-C.18).
- * Hours are labelled by their start (HJ 212 DataTime convention); days are Beijing days.
- * A valid mean gets flag N; an invalid one keeps the most frequent abnormal flag of its inputs,
- * or B when its inputs were normal but too few (data missing, usually transmission).
- * The mean is over valid samples; an invalid mean with no valid sample averages all samples.
+ * Waste water (strict_flags, migration 101): one abnormal input makes the mean abnormal (HJ
+ * 212-2017 notes to C.16-C.18). Hours are labelled by their start (HJ 212 DataTime convention);
+ * days are Beijing days. A valid mean gets flag N; an invalid one keeps the most frequent abnormal
+ * flag of its inputs, or B when its inputs were normal but too few (data missing, usually
+ * transmission). The mean is over valid samples; an invalid mean with no valid sample averages all
+ * samples.
  */
 #include "store/ts_internal.h"
 
@@ -245,8 +245,8 @@ static int agg_one(struct eg_ts *ts, void *arg, struct eg_err *err)
         }
         /* writers keep the marks they made while agg_gen is unchanged: tell them */
         if (r >= 0)
-            r = eg_store_exec(ts->st,
-                              "UPDATE ts_meta SET value = value + 1 WHERE key = 'agg_gen'", err);
+            r = eg_store_exec(ts->st, "UPDATE ts_meta SET value = value + 1 WHERE key = 'agg_gen'",
+                              err);
     }
     if (r == 0 && c->stats)
         c->stats->days++;

@@ -395,8 +395,8 @@ static int read_header(const void *p, size_t len, struct rd *r, size_t *n, int64
     if (cnt == 0 || cnt > EG_TS_BLOCK_MAX_SAMPLES)
         return corrupt(err, "sample count out of range");
     *t0 = unzz(zt);
-    if (*span > TS_MAX_DELTA * (cnt - 1) || *t0 > INT64_MAX - (int64_t)TS_MAX_DELTA * (int64_t)cnt ||
-        *t0 < INT64_MIN / 2)
+    if (*span > TS_MAX_DELTA * (cnt - 1) ||
+        *t0 > INT64_MAX - (int64_t)TS_MAX_DELTA * (int64_t)cnt || *t0 < INT64_MIN / 2)
         return corrupt(err, "time span out of range");
     *n = (size_t)cnt;
     return 0;

@@ -125,7 +125,8 @@ static void reject(struct imp *im, long line, int col, const char *fmt, ...)
     struct eg_ts_import_report *r = im->rep;
     r->rejected++;
     if ((r->nrejects & (r->nrejects - 1)) == 0) /* 0, 1, 2, 4, …: grow geometrically */
-        r->rejects = eg_realloc(r->rejects, (r->nrejects ? r->nrejects * 2 : 1) * sizeof *r->rejects);
+        r->rejects =
+            eg_realloc(r->rejects, (r->nrejects ? r->nrejects * 2 : 1) * sizeof *r->rejects);
     struct eg_ts_reject *x = &r->rejects[r->nrejects++];
     x->line = line;
     x->column = col;
@@ -175,7 +176,7 @@ static int add_point(struct imp *im, const char *src, size_t srcn, const char *p
         im->pend = eg_realloc(im->pend, im->cap * sizeof *im->pend);
     }
     im->pend[im->npts] = (struct pend){intern(im, src, srcn), intern(im, pol, poln),
-                                    intern(im, field, strlen(field))};
+                                       intern(im, field, strlen(field))};
     im->pts[im->npts++] = (struct eg_ts_point){{NULL, NULL, kind, NULL, 0}, t, v, flag};
     im->rep->values++;
     if (!im->o->strict && im->npts >= im->batch)
@@ -272,8 +273,8 @@ static int china_sites(struct imp *im, struct line *hdr, const char *p, const ch
         int64_t t;
         if (l->len[0] != 8 || eg_parse_int64(l->f[1], l->len[1], &hour) || hour < 0 || hour > 23 ||
             eg_time_parse_beijing(l->f[0], 8, &t)) {
-            reject(im, lineno, 1, "date '%.20s' hour '%.8s' is not a day and an hour 0-23",
-                   l->f[0], l->f[1]);
+            reject(im, lineno, 1, "date '%.20s' hour '%.8s' is not a day and an hour 0-23", l->f[0],
+                   l->f[1]);
             p = next;
             continue;
         }

@@ -31,7 +31,7 @@ struct eg__ts_last {
     char flag;
 };
 
-struct eg__ts_dset { /* (sid, day) this handle knows are marked dirty */
+struct eg__ts_dset {  /* (sid, day) this handle knows are marked dirty */
     int64_t sid, day; /* sid 0: empty */
 };
 

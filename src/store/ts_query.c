@@ -259,8 +259,8 @@ static int buckets_streamed(struct eg_ts *ts, int64_t sid, int64_t from, int64_t
     *done = 0;
     int r = eg__ts_series_key(ts, sid, source, pollutant, &kind, field, &computed, err);
     if (r == 0)
-        r = exists(ts, "SELECT 1 FROM ts_raw WHERE series_id = ? AND t >= ? AND t < ? LIMIT 1",
-                   sid, NULL, NULL, from, to, &yes, err);
+        r = exists(ts, "SELECT 1 FROM ts_raw WHERE series_id = ? AND t >= ? AND t < ? LIMIT 1", sid,
+                   NULL, NULL, from, to, &yes, err);
     if (r == 0 && !yes)
         r = exists(ts,
                    "SELECT 1 FROM ts_abnormal WHERE source = ? AND (pollutant IS NULL OR "
@@ -442,8 +442,8 @@ int eg_ts_latest(struct eg_ts *ts, const struct eg_ts_key *keys, size_t n, struc
     if (n >= 256)
         return latest_scan(ts, keys, n, out, found, err);
     struct eg_stmt *s;
-    int r = eg_store_prepare(ts->st, "SELECT t, v, flag FROM ts_latest WHERE series_id = ?", &s,
-                             err);
+    int r =
+        eg_store_prepare(ts->st, "SELECT t, v, flag FROM ts_latest WHERE series_id = ?", &s, err);
     if (r)
         return r;
     for (size_t i = 0; i < n; i++) {

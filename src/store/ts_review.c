@@ -68,8 +68,8 @@ static int load_windows(struct eg_ts *ts, const char *sql, int64_t sid, const ch
         }
         size_t l = 0;
         const char *v = eg_stmt_columns(s) > 2 ? eg_stmt_text(s, 2, &l) : NULL;
-        (*out)[(*nout)++] = (struct win){eg_stmt_int(s, 0), eg_stmt_int(s, 1),
-                                         v && l && v[0] == 'v' ? 2 : 1};
+        (*out)[(*nout)++] =
+            (struct win){eg_stmt_int(s, 0), eg_stmt_int(s, 1), v && l && v[0] == 'v' ? 2 : 1};
     }
     eg_stmt_done(s);
     if (r < 0) {
@@ -122,8 +122,8 @@ int eg__ts_apply_marks(struct eg_ts *ts, int64_t sid, struct eg_ts_row *rows, si
         for (size_t k = 0; k < nw; k++) /* in order: the latest review wins */
             for (size_t i = lower(rows, n, w[k].from); i < n && rows[i].t < w[k].to; i++) {
                 rows[i].mark &= (uint8_t) ~(EG_TS_MARK_REVIEW_INVALID | EG_TS_MARK_REVIEW_VALID);
-                rows[i].mark |= w[k].verdict == 2 ? EG_TS_MARK_REVIEW_VALID
-                                                  : EG_TS_MARK_REVIEW_INVALID;
+                rows[i].mark |=
+                    w[k].verdict == 2 ? EG_TS_MARK_REVIEW_VALID : EG_TS_MARK_REVIEW_INVALID;
             }
         free(w);
     }
@@ -134,9 +134,10 @@ int eg__ts_apply_marks(struct eg_ts *ts, int64_t sid, struct eg_ts_row *rows, si
     }
     for (size_t i = 0; i < n; i++) {
         uint8_t m = rows[i].mark;
-        int valid = (m & EG_TS_MARK_REVIEW_INVALID)  ? 0
-                    : (m & EG_TS_MARK_REVIEW_VALID) ? 1
-                                                    : rows[i].flag == 'N' && !(m & EG_TS_MARK_DECLARED);
+        int valid = (m & EG_TS_MARK_REVIEW_INVALID) ? 0
+                    : (m & EG_TS_MARK_REVIEW_VALID)
+                        ? 1
+                        : rows[i].flag == 'N' && !(m & EG_TS_MARK_DECLARED);
         if (valid)
             rows[i].mark |= EG_TS_MARK_VALID;
     }
@@ -156,9 +157,10 @@ static int dirty_range(struct eg_ts *ts, const char *source, const char *polluta
     } else {
         struct eg_stmt *s;
         r = eg_store_prepare(ts->st,
-                             pollutant ? "SELECT id FROM ts_series WHERE source = ? AND computed = 0 "
-                                         "AND pollutant = ?"
-                                       : "SELECT id FROM ts_series WHERE source = ? AND computed = 0",
+                             pollutant
+                                 ? "SELECT id FROM ts_series WHERE source = ? AND computed = 0 "
+                                   "AND pollutant = ?"
+                                 : "SELECT id FROM ts_series WHERE source = ? AND computed = 0",
                              &s, err);
         if (r)
             return r;
@@ -196,10 +198,11 @@ static int declare_run(struct eg_ts *ts, void *arg, struct eg_err *err)
 {
     struct declare_args *a = arg;
     struct eg_stmt *s;
-    int r = eg_store_prepare(ts->st,
-                             "INSERT INTO ts_abnormal (source, pollutant, t_from, t_to, reason, note, "
-                             "declared_by, declared_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                             &s, err);
+    int r =
+        eg_store_prepare(ts->st,
+                         "INSERT INTO ts_abnormal (source, pollutant, t_from, t_to, reason, note, "
+                         "declared_by, declared_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                         &s, err);
     if (r)
         return r;
     eg_stmt_bind_text(s, 1, a->source, strlen(a->source));
@@ -317,9 +320,8 @@ static int source_intervals(struct eg_ts *ts, const char *source, int64_t *rtd, 
     *rtd = 60;
     *min = 60;
     struct eg_stmt *s;
-    int r = eg_store_prepare(ts->st,
-                             "SELECT rtd_interval_s, min_interval_s FROM ts_source WHERE source = ?",
-                             &s, err);
+    int r = eg_store_prepare(
+        ts->st, "SELECT rtd_interval_s, min_interval_s FROM ts_source WHERE source = ?", &s, err);
     if (r)
         return r;
     eg_stmt_bind_text(s, 1, source, strlen(source));

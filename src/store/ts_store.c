@@ -360,8 +360,7 @@ int eg_ts_series_find(struct eg_ts *ts, const struct eg_ts_key *key, int64_t *id
     return r ? r : eg__ts_series_id(ts, key, 0, id, NULL, err);
 }
 
-int eg_ts_series_add(struct eg_ts *ts, const struct eg_ts_key *key, int64_t *id,
-                     struct eg_err *err)
+int eg_ts_series_add(struct eg_ts *ts, const struct eg_ts_key *key, int64_t *id, struct eg_err *err)
 {
     int r = eg__ts_key_check(key, err);
     if (r)
@@ -455,8 +454,8 @@ static int merge_day(struct eg_ts *ts, int64_t sid, int64_t day, const struct eg
             craw = craw ? craw * 2 : 256;
             raw = eg_realloc(raw, craw * sizeof *raw);
         }
-        raw[nr++] = (struct eg_ts_sample){eg_stmt_int(s, 0), eg_stmt_double(s, 1),
-                                          (char)eg_stmt_int(s, 2)};
+        raw[nr++] =
+            (struct eg_ts_sample){eg_stmt_int(s, 0), eg_stmt_double(s, 1), (char)eg_stmt_int(s, 2)};
     }
     eg_stmt_done(s);
     if (r < 0)
@@ -541,8 +540,8 @@ done:
 static int block_exists(struct eg_ts *ts, int64_t sid, int64_t day, int *yes, struct eg_err *err)
 {
     struct eg_stmt *s;
-    int r = eg_store_prepare(ts->st, "SELECT 1 FROM ts_block WHERE series_id = ? AND day = ?", &s,
-                             err);
+    int r =
+        eg_store_prepare(ts->st, "SELECT 1 FROM ts_block WHERE series_id = ? AND day = ?", &s, err);
     if (r)
         return r;
     eg_stmt_bind_int(s, 1, sid);
@@ -640,8 +639,8 @@ static int write_conflict(struct eg_ts *ts, const struct eg__ts_pend *p, int *ch
     eg_stmt_bind_int(sel, 1, p->sid);
     eg_stmt_bind_int(sel, 2, p->t);
     r = eg_stmt_step(sel, err);
-    int same = r == 1 && same_sample(eg_stmt_double(sel, 0), (char)eg_stmt_int(sel, 1), p->v,
-                                     p->flag);
+    int same =
+        r == 1 && same_sample(eg_stmt_double(sel, 0), (char)eg_stmt_int(sel, 1), p->v, p->flag);
     eg_stmt_done(sel);
     if (r < 0)
         return r;
@@ -795,8 +794,8 @@ static int write_series(struct eg_ts *ts, int64_t sid, const struct eg_ts_sample
                 ts->pend = eg_realloc(ts->pend, ts->cpend * sizeof *ts->pend);
             }
             for (size_t k = i; k < j; k++)
-                ts->pend[ts->npend++] = (struct eg__ts_pend){sid, s[k].t, s[k].v, s[k].flag,
-                                                             (char)dirty};
+                ts->pend[ts->npend++] =
+                    (struct eg__ts_pend){sid, s[k].t, s[k].v, s[k].flag, (char)dirty};
         }
         i = j;
     }
@@ -860,11 +859,12 @@ static int quarantine(struct eg_ts *ts, const struct eg_ts_point *p, const char 
                       struct eg_err *err)
 {
     struct eg_stmt *s;
-    int r = eg_store_prepare(ts->st,
-                             "INSERT INTO ts_quarantine (source, pollutant, kind, field, t, v, flag, "
-                             "reason, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                             "ON CONFLICT (source, pollutant, kind, field, t) DO NOTHING",
-                             &s, err);
+    int r =
+        eg_store_prepare(ts->st,
+                         "INSERT INTO ts_quarantine (source, pollutant, kind, field, t, v, flag, "
+                         "reason, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                         "ON CONFLICT (source, pollutant, kind, field, t) DO NOTHING",
+                         &s, err);
     if (r)
         return r;
     char f[2] = {p->flag, 0};
@@ -924,10 +924,10 @@ static int batch_run(struct eg_ts *ts, void *arg, struct eg_err *err)
         double v = p->v == 0 ? 0.0 : p->v;
         /* Only the fields aggregation reads make a day's means stale: minute Avg, real-time
            Rtd, hourly Avg as sent (Min/Max/Cou/Zs* do not), which spares most dirty marks. */
-        int base = !p->key.computed &&
-                   ((p->key.kind == EG_TS_KIND_RTD && !strcmp(p->key.field, "Rtd")) ||
-                    (p->key.kind != EG_TS_KIND_RTD && p->key.kind != EG_TS_KIND_DAY &&
-                     !strcmp(p->key.field, "Avg")));
+        int base =
+            !p->key.computed && ((p->key.kind == EG_TS_KIND_RTD && !strcmp(p->key.field, "Rtd")) ||
+                                 (p->key.kind != EG_TS_KIND_RTD && p->key.kind != EG_TS_KIND_DAY &&
+                                  !strcmp(p->key.field, "Avg")));
         it[ni++] = (struct item){sid, p->t, v, (uint32_t)i, p->flag, (char)base};
     }
     qsort(it, ni, sizeof *it, cmp_item);
@@ -1100,8 +1100,8 @@ static int retain_run(struct eg_ts *ts, void *arg, struct eg_err *err)
 {
     struct retain_args *a = arg;
     int64_t t = eg_ts_day_start(a->cutoff_day);
-    int r = q_int(ts, "SELECT COUNT(*) FROM ts_block WHERE day < ?", a->cutoff_day,
-                  &a->out->blocks, err);
+    int r = q_int(ts, "SELECT COUNT(*) FROM ts_block WHERE day < ?", a->cutoff_day, &a->out->blocks,
+                  err);
     if (r == 0)
         r = q_int(ts, "SELECT COALESCE(SUM(n), 0) FROM ts_block WHERE day < ?", a->cutoff_day,
                   &a->out->samples_in_blocks, err);
@@ -1112,10 +1112,9 @@ static int retain_run(struct eg_ts *ts, void *arg, struct eg_err *err)
                   &a->out->quarantined, err);
     if (r || a->dry)
         return r;
-    static const char *const del[] = {"DELETE FROM ts_block WHERE day < ?",
-                                       "DELETE FROM ts_raw WHERE t < ?",
-                                       "DELETE FROM ts_quarantine WHERE received_at < ?",
-                                       "DELETE FROM ts_dirty WHERE day < ?"};
+    static const char *const del[] = {
+        "DELETE FROM ts_block WHERE day < ?", "DELETE FROM ts_raw WHERE t < ?",
+        "DELETE FROM ts_quarantine WHERE received_at < ?", "DELETE FROM ts_dirty WHERE day < ?"};
     for (size_t i = 0; i < EG_ARRAY_LEN(del) && r == 0; i++) {
         struct eg_stmt *s;
         r = eg_store_prepare(ts->st, del[i], &s, err);

@@ -39,7 +39,7 @@ TEST(ts_cli_import_long_csv_reports_rejected_rows_and_is_idempotent)
         "SH 001,2026-11-20 12:00,PM2.5,12,N\r\n"   /* bad station */
         "SH001,2026-11-20 13:00,PM2.5,1e400,N\r\n" /* overflows to infinity */
         "SH001,2026-11-20 14:00,CO,0.8,N\r\n"
-        "SH001,2026-11-20 14:00\r\n";              /* short row */
+        "SH001,2026-11-20 14:00\r\n"; /* short row */
     write_file(csv, data, sizeof data - 1);
     char *out, *err;
     const char *args[] = {"import", "observations", csv, "--db", db_arg, NULL};
@@ -65,29 +65,32 @@ TEST(ts_cli_import_long_csv_reports_rejected_rows_and_is_idempotent)
     CHECK(strstr(err, "strict"));
     free(out);
     free(err);
-    const char *q[] = {"series", "query", "--source", "SH002", "--pollutant", "a21026", "--kind",
-                       "2061", "--from", "2026-11-20", "--to", "2026-11-21", "--db", db_arg, NULL};
+    const char *q[] = {"series", "query",      "--source", "SH002",  "--pollutant",
+                       "a21026", "--kind",     "2061",     "--from", "2026-11-20",
+                       "--to",   "2026-11-21", "--db",     db_arg,   NULL};
     CHECK_EQ_INT(run(q, &out, &err), 1);
     CHECK(strstr(err, "unknown series"));
     free(out);
     free(err);
     /* query what was imported, CSV and JSON, and the latest */
-    const char *q2[] = {"series", "query", "--source", "SH001", "--pollutant", "a34004", "--kind",
-                        "2061", "--from", "2026-11-20", "--to", "2026-11-21", "--db", db_arg, NULL};
+    const char *q2[] = {"series", "query",      "--source", "SH001",  "--pollutant",
+                        "a34004", "--kind",     "2061",     "--from", "2026-11-20",
+                        "--to",   "2026-11-21", "--db",     db_arg,   NULL};
     CHECK_EQ_INT(run(q2, &out, &err), 0);
     CHECK_STR(out, "time,value,flag,valid,declared,review\n"
                    "2026-11-20 08:00:00,35,N,1,0,\n2026-11-20 09:00:00,41.5,N,1,0,\n");
     free(out);
     free(err);
-    const char *q3[] = {"series", "query", "--source", "SH001", "--pollutant", "a34004", "--kind",
-                        "2061", "--from", "2026-11-20", "--to", "2026-11-21", "--bucket", "1d",
-                        "--format", "json", "--db", db_arg, NULL};
+    const char *q3[] = {"series", "query",      "--source", "SH001",  "--pollutant",
+                        "a34004", "--kind",     "2061",     "--from", "2026-11-20",
+                        "--to",   "2026-11-21", "--bucket", "1d",     "--format",
+                        "json",   "--db",       db_arg,     NULL};
     CHECK_EQ_INT(run(q3, &out, &err), 0);
     CHECK(strstr(out, "\"time\":\"2026-11-20 00:00:00\",\"avg\":38.25"));
     free(out);
     free(err);
-    const char *l[] = {"series", "latest", "--kind", "2061", "SH001:a34004", "SH001:a21005",
-                       "NONE:a34004", "--db", db_arg, NULL};
+    const char *l[] = {"series",       "latest",      "--kind", "2061", "SH001:a34004",
+                       "SH001:a21005", "NONE:a34004", "--db",   db_arg, NULL};
     CHECK_EQ_INT(run(l, &out, &err), 0);
     CHECK(strstr(out, "SH001,a34004,2026-11-20 09:00:00,41.5,N\n"));
     CHECK(strstr(out, "SH001,a21005,2026-11-20 14:00:00,0.8,N\n"));
@@ -133,7 +136,8 @@ TEST(ts_cli_import_china_sites_real_file_with_station_list)
     char st_copy[600];
     snprintf(st_copy, sizeof st_copy, "%s", stations);
     char *out, *err;
-    const char *args[] = {"import", "observations", path, "--stations", st_copy, "--db", db_arg, NULL};
+    const char *args[] = {"import", "observations", path,   "--stations",
+                          st_copy,  "--db",         db_arg, NULL};
     CHECK_EQ_INT(run(args, &out, &err), 0);
     CHECK(strstr(out, "\"format\":\"china_sites\""));
     CHECK(strstr(out, "\"rows\":45"));
@@ -146,9 +150,10 @@ TEST(ts_cli_import_china_sites_real_file_with_station_list)
     free(out);
     free(err);
     /* 1001A PM2.5 label 0 of 2019-01-01 is 53 µg/m³: the mean of 2018-12-31 23:00-24:00 */
-    const char *q[] = {"series", "query", "--source", "1001A", "--pollutant", "a34004", "--kind",
-                       "2061", "--from", "2018-12-31 23:00", "--to", "2019-01-01 00:00",
-                       "--db", db_arg, NULL};
+    const char *q[] = {
+        "series", "query",  "--source",         "1001A", "--pollutant",      "a34004", "--kind",
+        "2061",   "--from", "2018-12-31 23:00", "--to",  "2019-01-01 00:00", "--db",   db_arg,
+        NULL};
     CHECK_EQ_INT(run(q, &out, &err), 0);
     CHECK(strstr(out, "2018-12-31 23:00:00,53,N"));
     free(out);
@@ -157,8 +162,8 @@ TEST(ts_cli_import_china_sites_real_file_with_station_list)
     char sl[600];
     snprintf(sl, sizeof sl, "%s/stations.csv", eg_test_tmpdir());
     write_file(sl, "code,name\n1002A,x\n", 18);
-    const char *a2[] = {"import", "observations", path, "--stations", sl, "--no-aggregate",
-                        "--db", db_arg, NULL};
+    const char *a2[] = {"import",         "observations", path,   "--stations", sl,
+                        "--no-aggregate", "--db",         db_arg, NULL};
     CHECK_EQ_INT(run(a2, &out, &err), 1);
     CHECK(strstr(err, "1001A is not in the station list"));
     free(out);

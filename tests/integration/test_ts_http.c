@@ -44,7 +44,9 @@ TEST(ts_http_observations_series_latest_and_access)
         struct eg_ts_point p[3];
         for (int i = 0; i < 3; i++)
             p[i] = (struct eg_ts_point){{"88888880000001", "w01018", EG_TS_KIND_MINUTE, "Avg", 0},
-                                        1763600000 + i * 60, 20 + i, 'N'};
+                                        1763600000 + i * 60,
+                                        20 + i,
+                                        'N'};
         REQUIRE(eg_ts_write_batch(ts, p, 3, EG_TS_CREATE, NULL, &err) == 0);
         eg_ts_close(ts);
         eg_store_close(st);
@@ -54,15 +56,20 @@ TEST(ts_http_observations_series_latest_and_access)
     char *ent = eg_hc_login(srv.port, "enterprise", "pw-enterprise-123456");
     char *street = eg_hc_login(srv.port, "street", "pw-street-123456");
     REQUIRE(bureau && ent && street);
-    const char *body =
-        "{\"observations\":["
-        "{\"station\":\"SH-PD-AIR-01\",\"time\":\"2026-11-20 08:00\",\"pollutant\":\"PM2.5\",\"value\":35},"
-        "{\"station\":\"SH-PD-AIR-01\",\"time\":\"2026-11-20 09:00\",\"pollutant\":\"a34004\",\"value\":41.5,\"flag\":\"N\"},"
-        "{\"station\":\"SH-PD-AIR-01\",\"time\":\"2026-11-20 10:00\",\"pollutant\":\"PM2.5\",\"value\":\"NaN\"},"
-        "{\"station\":\"SH-PD-AIR-01\",\"time\":\"2026-02-30 10:00\",\"pollutant\":\"PM2.5\",\"value\":1},"
-        "{\"station\":\"SH-PD-AIR-01\",\"time\":\"2026-11-20 11:00\",\"pollutant\":\"PM2.5\",\"value\":1,\"kind\":2062},"
-        "{\"station\":\"SH-PD-AIR-01\",\"time\":\"2026-11-20 12:00\",\"pollutant\":\"PM2.5\",\"value\":1,\"flag\":\"x\"}"
-        "]}";
+    const char *body = "{\"observations\":["
+                       "{\"station\":\"SH-PD-AIR-01\",\"time\":\"2026-11-20 "
+                       "08:00\",\"pollutant\":\"PM2.5\",\"value\":35},"
+                       "{\"station\":\"SH-PD-AIR-01\",\"time\":\"2026-11-20 "
+                       "09:00\",\"pollutant\":\"a34004\",\"value\":41.5,\"flag\":\"N\"},"
+                       "{\"station\":\"SH-PD-AIR-01\",\"time\":\"2026-11-20 "
+                       "10:00\",\"pollutant\":\"PM2.5\",\"value\":\"NaN\"},"
+                       "{\"station\":\"SH-PD-AIR-01\",\"time\":\"2026-02-30 "
+                       "10:00\",\"pollutant\":\"PM2.5\",\"value\":1},"
+                       "{\"station\":\"SH-PD-AIR-01\",\"time\":\"2026-11-20 "
+                       "11:00\",\"pollutant\":\"PM2.5\",\"value\":1,\"kind\":2062},"
+                       "{\"station\":\"SH-PD-AIR-01\",\"time\":\"2026-11-20 "
+                       "12:00\",\"pollutant\":\"PM2.5\",\"value\":1,\"flag\":\"x\"}"
+                       "]}";
     json_t *j;
     CHECK_EQ_INT(call(bureau, "POST", "/api/v1/observations", body, &j, NULL), 200);
     CHECK_EQ_INT(json_integer_value(json_object_get(j, "written")), 2);
@@ -75,7 +82,8 @@ TEST(ts_http_observations_series_latest_and_access)
     json_decref(j);
     CHECK_EQ_INT(call(ent, "POST", "/api/v1/observations", body, &j, NULL), 403);
     json_decref(j);
-    CHECK_EQ_INT(call(bureau, "POST", "/api/v1/observations", "{\"observations\":7}", &j, NULL), 400);
+    CHECK_EQ_INT(call(bureau, "POST", "/api/v1/observations", "{\"observations\":7}", &j, NULL),
+                 400);
     json_decref(j);
 
     /* the public station is readable anonymously, raw and per day */
@@ -92,9 +100,9 @@ TEST(ts_http_observations_series_latest_and_access)
     char path[512];
     snprintf(path, sizeof path, "%s&bucket=1d", q);
     CHECK_EQ_INT(call(NULL, "GET", path, NULL, &j, NULL), 200);
-    CHECK_EQ_DBL(json_number_value(json_object_get(json_array_get(json_object_get(j, "items"), 0),
-                                                   "avg")),
-                 38.25, 1e-12);
+    CHECK_EQ_DBL(
+        json_number_value(json_object_get(json_array_get(json_object_get(j, "items"), 0), "avg")),
+        38.25, 1e-12);
     json_decref(j);
     struct eg_hc_resp r;
     snprintf(path, sizeof path, "%s&format=csv", q);
@@ -108,8 +116,9 @@ TEST(ts_http_observations_series_latest_and_access)
     snprintf(path, sizeof path, "%s&bucket=2h", q);
     CHECK_EQ_INT(call(NULL, "GET", path, NULL, &j, NULL), 400);
     json_decref(j);
-    CHECK_EQ_INT(call(NULL, "GET", "/api/v1/series?source=SH-PD-AIR-01&pollutant=a34004&kind=2061"
-                                   "&from=2026-02-30&to=2026-11-21",
+    CHECK_EQ_INT(call(NULL, "GET",
+                      "/api/v1/series?source=SH-PD-AIR-01&pollutant=a34004&kind=2061"
+                      "&from=2026-02-30&to=2026-11-21",
                       NULL, &j, NULL),
                  422); /* well formed, but no such day */
     json_decref(j);
@@ -130,8 +139,8 @@ TEST(ts_http_observations_series_latest_and_access)
 
     /* latest of many: unknown and invisible series come back empty */
     CHECK_EQ_INT(call(NULL, "GET",
-                      "/api/v1/series/latest?kind=2061&keys=SH-PD-AIR-01:a34004,NOPE:a34004",
-                      NULL, &j, NULL),
+                      "/api/v1/series/latest?kind=2061&keys=SH-PD-AIR-01:a34004,NOPE:a34004", NULL,
+                      &j, NULL),
                  200);
     items = json_object_get(j, "items");
     REQUIRE(json_array_size(items) == 2);
@@ -139,9 +148,8 @@ TEST(ts_http_observations_series_latest_and_access)
               "2026-11-20 09:00:00");
     CHECK(json_is_null(json_object_get(json_array_get(items, 1), "value")));
     json_decref(j);
-    CHECK_EQ_INT(call(NULL, "GET", "/api/v1/series/latest?keys=88888880000001:w01018", NULL, &j,
-                      NULL),
-                 200);
+    CHECK_EQ_INT(
+        call(NULL, "GET", "/api/v1/series/latest?keys=88888880000001:w01018", NULL, &j, NULL), 200);
     CHECK(json_is_null(json_object_get(json_array_get(json_object_get(j, "items"), 0), "value")));
     json_decref(j);
     /* declarations: the enterprise for its own device; not for the public station */

@@ -159,22 +159,24 @@ TEST(ts_review_declarations_mark_and_reviews_are_audited_tiers)
     CHECK_EQ_INT(eg_ts_declare(ts, "STA1", NULL, day + 60, day, "fault", NULL, "x", NULL, &err),
                  EG_EINVAL);
     /* review: hour 7 invalid, then minutes 7:00-7:10 confirmed valid again */
-    CHECK_EQ_INT(eg_ts_review(ts, &MIN_KEY, day + 7 * 3600, day + 8 * 3600, "invalid", "", "li",
-                              NULL, &err),
-                 EG_EINVAL);
+    CHECK_EQ_INT(
+        eg_ts_review(ts, &MIN_KEY, day + 7 * 3600, day + 8 * 3600, "invalid", "", "li", NULL, &err),
+        EG_EINVAL);
     CHECK_STR(err.code, "reason_required");
     REQUIRE(eg_ts_review(ts, &MIN_KEY, day + 7 * 3600, day + 8 * 3600, "invalid",
                          "zero drift found on site", "officer li", NULL, &err) == 0);
     REQUIRE(eg_ts_review(ts, &MIN_KEY, day + 7 * 3600, day + 7 * 3600 + 600, "valid",
-                         "drift started 07:10 per calibration log", "officer wang", NULL, &err) == 0);
+                         "drift started 07:10 per calibration log", "officer wang", NULL,
+                         &err) == 0);
     CHECK_EQ_INT(count(st, "SELECT COUNT(*) FROM ts_review"), 2);
     struct eg_ts_row *r;
     size_t n;
-    REQUIRE(eg_ts_query(ts, &MIN_KEY, day, day + 86400, EG_TS_PRELIMINARY, 2000, &r, &n, &err) == 0);
+    REQUIRE(eg_ts_query(ts, &MIN_KEY, day, day + 86400, EG_TS_PRELIMINARY, 2000, &r, &n, &err) ==
+            0);
     REQUIRE(n == 1440);
     CHECK(r[5 * 60 + 10].mark & EG_TS_MARK_DECLARED);
     CHECK(!(r[5 * 60 + 10].mark & EG_TS_MARK_VALID));
-    CHECK_EQ_DBL(r[5 * 60 + 10].v, 15, 0); /* kept, not deleted */
+    CHECK_EQ_DBL(r[5 * 60 + 10].v, 15, 0);         /* kept, not deleted */
     CHECK(r[7 * 60 + 20].mark & EG_TS_MARK_VALID); /* preliminary: reviews not applied */
     free(r);
     REQUIRE(eg_ts_query(ts, &MIN_KEY, day, day + 86400, EG_TS_REVIEWED, 2000, &r, &n, &err) == 0);
@@ -239,7 +241,8 @@ TEST(ts_review_transmission_and_valid_data_rates)
 }
 
 /* Waste water (profile water, HJ 212-2017 notes to C.16-C.18): one abnormal value makes the
-   mean abnormal; a single valid analyser value makes an hour (UNCONFIRMED default, configurable). */
+   mean abnormal; a single valid analyser value makes an hour (UNCONFIRMED default, configurable).
+ */
 TEST(ts_agg_water_one_abnormal_value_invalidates_the_hour)
 {
     struct eg_ts *ts;
@@ -248,8 +251,9 @@ TEST(ts_agg_water_one_abnormal_value_invalidates_the_hour)
     REQUIRE(eg_ts_source_set(ts, "STA1", "water", 0, 0, &err) == 0);
     int64_t day = eg_ts_day_start(eg_ts_day_of(NOW) - 3);
     struct eg_ts_point p[4] = {
-        {MIN_KEY, day + 0 * 3600, 20.5, 'N'},                       /* hour 0: one value, valid */
-        {MIN_KEY, day + 1 * 3600, 21.5, 'N'}, {MIN_KEY, day + 1 * 3600 + 60, 99, 'D'}, /* hour 1 */
+        {MIN_KEY, day + 0 * 3600, 20.5, 'N'}, /* hour 0: one value, valid */
+        {MIN_KEY, day + 1 * 3600, 21.5, 'N'},
+        {MIN_KEY, day + 1 * 3600 + 60, 99, 'D'}, /* hour 1 */
         {MIN_KEY, day + 2 * 3600, 22.5, 'N'},
     };
     REQUIRE(eg_ts_write_batch(ts, p, 4, EG_TS_CREATE, NULL, &err) == 0);

@@ -1,4 +1,5 @@
-/* Tests of store/ts_compress.c: the compressed day block (round trips, real capture, corruption). */
+/* Tests of store/ts_compress.c: the compressed day block (round trips, real capture, corruption).
+ */
 #include "store/ts.h"
 #include "test.h"
 #include "unit/ts/ts_capture.h"
@@ -45,7 +46,8 @@ TEST(ts_block_round_trips_minute_day_both_codings)
     for (int i = 0; i < 1440; i++) {
         x = x * 1103515245u + 12345u;
         v += ((int)(x >> 16) % 7 - 3) / 10.0;
-        s[i] = (struct eg_ts_sample){1700000000 + i * 60, nearbyint(v * 10) / 10, i % 100 ? 'N' : 'C'};
+        s[i] =
+            (struct eg_ts_sample){1700000000 + i * 60, nearbyint(v * 10) / 10, i % 100 ? 'N' : 'C'};
     }
     size_t dec = 0, xr = 0, best = 0;
     round_trip(s, 1440, EG_TS_VAL_DECIMAL, &dec);
@@ -58,8 +60,9 @@ TEST(ts_block_round_trips_minute_day_both_codings)
 TEST(ts_block_round_trips_awkward_values)
 {
     struct eg_ts_sample s[] = {
-        {946684800, 0.0, 'N'},       {946684801, -0.0, 'N'},         {946684802, 1e300, 'T'},
-        {946684900, -3.185592, 'N'}, {946685000, 1.0 / 3.0, 'D'},   {946685001, 5e-324, 'B'},
+        {946684800, 0.0, 'N'},       {946684801, -0.0, 'N'},
+        {946684802, 1e300, 'T'},     {946684900, -3.185592, 'N'},
+        {946685000, 1.0 / 3.0, 'D'}, {946685001, 5e-324, 'B'},
         {956684900, -1e-300, 'N'},   {1956684900, 123456789012.5, 'N'},
     };
     round_trip(s, EG_ARRAY_LEN(s), -1, NULL);
@@ -134,7 +137,8 @@ TEST(ts_block_real_capture_bytes_per_sample)
 {
     size_t len;
     char *buf = eg_test_read_file(
-        eg_test_shared("data/real/hj212_xiaoyao9184_hj-t212-parser/AllData_2016-08-24_05_first3000lines.h212"),
+        eg_test_shared(
+            "data/real/hj212_xiaoyao9184_hj-t212-parser/AllData_2016-08-24_05_first3000lines.h212"),
         &len);
     REQUIRE(buf);
     struct cap c = {0};
@@ -153,7 +157,8 @@ TEST(ts_block_real_capture_bytes_per_sample)
         extra += c.v[i].n - 2;
     }
     double m_best = (double)(best - one) / (double)extra;
-    double m_dec = (double)(dec - one_d) / (double)extra, m_xor = (double)(xr - one_x) / (double)extra;
+    double m_dec = (double)(dec - one_d) / (double)extra,
+           m_xor = (double)(xr - one_x) / (double)extra;
     fprintf(stderr,
             "real capture: %zu series, %zu samples beyond the first two of a series; bytes/sample: "
             "best %.3f decimal %.3f xor %.3f\n",

@@ -55,7 +55,7 @@ TEST(ts_real_capture_stored_once_quarantine_compaction_backup)
     eg_ts_set_max_late(ts, 366 * 86400);
     size_t npts = 0, expect_q = 0;
     struct eg_ts_point *p = malloc(c.samples * sizeof *p);
-    char (*kb)[96] = malloc(c.n * sizeof *kb);
+    char(*kb)[96] = malloc(c.n * sizeof *kb);
     for (size_t i = 0; i < c.n; i++) {
         struct eg_ts_key k = key_of(&c.v[i], kb[i]);
         if (!fields_known(&k))

@@ -190,7 +190,8 @@ TEST(ts_store_quarantines_future_and_pre_2000_times)
     REQUIRE(eg_ts_write_batch(ts, p, 4, EG_TS_CREATE, &rep, &err) == 0);
     CHECK_EQ_INT(rep.quarantined, 3);
     CHECK_EQ_INT(rep.written, 1);
-    CHECK_EQ_INT(count(st, "SELECT COUNT(*) FROM ts_quarantine WHERE reason LIKE '%before 2000%'"), 1);
+    CHECK_EQ_INT(count(st, "SELECT COUNT(*) FROM ts_quarantine WHERE reason LIKE '%before 2000%'"),
+                 1);
     CHECK_EQ_INT(count(st, "SELECT COUNT(*) FROM ts_quarantine WHERE reason LIKE '%lateness%'"), 1);
     CHECK_EQ_INT(count(st, "SELECT COUNT(*) FROM ts_quarantine WHERE reason LIKE '%future%'"), 1);
     REQUIRE(eg_ts_write_batch(ts, p, 4, 0, &rep, &err) == 0); /* again: kept once */
@@ -342,14 +343,13 @@ TEST(ts_store_corrupt_block_is_an_error_not_a_loss)
     struct eg_ts_point q = pt("MN002", "w01018", NOW, 3, 'N');
     REQUIRE(eg_ts_write_batch(ts, &q, 1, EG_TS_CREATE, NULL, &err) == 0);
     char sql[200];
-    snprintf(sql, sizeof sql,
-             "INSERT INTO ts_raw VALUES (1, %lld, 2, 78), (2, %lld, 3, 78)",
+    snprintf(sql, sizeof sql, "INSERT INTO ts_raw VALUES (1, %lld, 2, 78), (2, %lld, 3, 78)",
              (long long)(NOW - 10 * 86400 + 120), (long long)(NOW - 10 * 86400));
     REQUIRE(eg_store_exec(st, sql, &err) == 0);
     size_t days;
     CHECK_EQ_INT(eg_ts_compact(ts, &days, &err), EG_EINVAL);
     CHECK_STR(err.code, "corrupt_block");
-    CHECK_EQ_INT(days, 1); /* MN002's day */
+    CHECK_EQ_INT(days, 1);                                                         /* MN002's day */
     CHECK_EQ_INT(count(st, "SELECT COUNT(*) FROM ts_raw WHERE series_id = 2"), 1); /* today */
     CHECK_EQ_INT(count(st, "SELECT COUNT(*) FROM ts_raw WHERE series_id = 1"), 1); /* kept */
     eg_ts_close(ts);
@@ -373,7 +373,7 @@ TEST(ts_store_latest_of_many_keys_scan)
     struct eg_ts_key keys[302];
     for (int i = 0; i < 300; i++)
         keys[i] = p[i].key;
-    keys[300] = p[7].key;                                  /* asked twice */
+    keys[300] = p[7].key;                                             /* asked twice */
     keys[301] = (struct eg_ts_key){"NOPE", "w01018", 2051, "Avg", 0}; /* unknown */
     struct eg_ts_row last[302];
     int found[302];

@@ -1,9 +1,10 @@
 /*
- * ts_capture.h: reads the real HJ 212 capture (../shared/data/real/hj212_xiaoyao9184_hj-t212-parser)
- * into series of samples, for the codec's measurements in the tests and in bench/timeseries.c.
- * A deliberately simple loop over "code-Field=value" items of CP (HJ 212-2017 §6.3.3.1: items
- * split by ';', sub-values by ','); it is not the HJ 212 codec and skips what it does not know.
- * Header-only (static functions) so both the test runner and the benchmark include it.
+ * ts_capture.h: reads the real HJ 212 capture
+ * (../shared/data/real/hj212_xiaoyao9184_hj-t212-parser) into series of samples, for the codec's
+ * measurements in the tests and in bench/timeseries.c. A deliberately simple loop over
+ * "code-Field=value" items of CP (HJ 212-2017 §6.3.3.1: items split by ';', sub-values by ','); it
+ * is not the HJ 212 codec and skips what it does not know. Header-only (static functions) so both
+ * the test runner and the benchmark include it.
  */
 #ifndef EG_TS_CAPTURE_H
 #define EG_TS_CAPTURE_H
@@ -108,8 +109,8 @@ static void cap_line(struct cap *c, const char *line, size_t len)
             const char *eq = memchr(it, '=', (size_t)(q - it));
             const char *dash = eq ? memchr(it, '-', (size_t)(eq - it)) : NULL;
             double v;
-            if (dash && dash > it && eq - dash > 1 && eq - dash < 12 &&
-                memcmp(dash, "-Flag", 5) && !eg_parse_double(eq + 1, (size_t)(q - eq - 1), &v)) {
+            if (dash && dash > it && eq - dash > 1 && eq - dash < 12 && memcmp(dash, "-Flag", 5) &&
+                !eg_parse_double(eq + 1, (size_t)(q - eq - 1), &v)) {
                 char key[96];
                 snprintf(key, sizeof key, "%.*s|%.*s|%.4s|%.*s", (int)mnl, mn, (int)(dash - it), it,
                          cn, (int)(eq - dash - 1), dash + 1);
