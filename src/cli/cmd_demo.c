@@ -83,6 +83,15 @@ static int load_table(const char *path, struct table *t)
     return 0;
 }
 
+/* The index among the streets and towns (rows after the district) of the one with code, or -1. */
+static int street_index(const struct table *streets, const char *code)
+{
+    for (int k = 1; k < streets->nrows; k++)
+        if (!strcmp(streets->cell[k][0], code))
+            return k - 1;
+    return -1;
+}
+
 /* ---- creating rows ---- */
 
 struct demo {
@@ -175,20 +184,39 @@ static const char *const name_tail[] = {"澜", "川", "拓", "宁", "航", "源"
                                         "盛", "弘", "丰", "诚", "迈", "科", "睿", "峰", "禾", "舟"};
 static const char *const roads[] = {"虚构路", "示例路", "演示大道", "样本路", "测试路"};
 
+struct tables {
+    struct table streets, inds, limits, parks, sections;
+};
+
+static int load_district(struct demo *d, struct tables *t, FILE *out);
+
 static int run_demo(struct demo *d, FILE *out)
 {
-    struct table streets, inds, limits, parks, sections;
-    if (load_table("demo/pudong_streets.csv", &streets) || load_table("demo/industries.csv", &inds) ||
-        load_table("demo/limits.csv", &limits) || load_table("demo/parks.csv", &parks) ||
-        load_table("demo/water_sections.csv", &sections))
-        return -1;
+    struct tables *t = eg_calloc(1, sizeof *t);
+    int rc = -1;
+    if (!load_table("demo/pudong_streets.csv", &t->streets) &&
+        !load_table("demo/industries.csv", &t->inds) && !load_table("demo/limits.csv", &t->limits) &&
+        !load_table("demo/parks.csv", &t->parks) &&
+        !load_table("demo/water_sections.csv", &t->sections))
+        rc = load_district(d, t, out);
+    free(t->streets.text);
+    free(t->inds.text);
+    free(t->limits.text);
+    free(t->parks.text);
+    free(t->sections.text);
+    free(t);
+    return rc;
+}
+
+static int load_district(struct demo *d, struct tables *t, FILE *out)
+{
 
     /* regions: district, streets and towns (街镇), three grids (网格) each */
     int64_t street_id[MAX_ROWS] = {0}, grid_id[MAX_ROWS][3] = {{0}};
     int nstreets = 0;
     int64_t district = 0;
-    for (int i = 0; i < streets.nrows; i++) {
-        char **c = streets.cell[i];
+    for (int i = 0; i < t->streets.nrows; i++) {
+        char **c = t->streets.cell[i];
         json_t *in = json_pack("{s:s, s:s, s:s}", "code", c[0], "name", c[1], "level", c[2]);
         if (c[3][0]) {
             json_object_set_new(in, "parent_id", json_integer(district));
@@ -214,25 +242,17 @@ static int run_demo(struct demo *d, FILE *out)
                                                          "public", 1));
         nstreets++;
     }
-    /* streets by code, for the other files */
-#define STREET_INDEX(code, out)                                                                    \
-    do {                                                                                           \
-        out = -1;                                                                                  \
-        for (int k_ = 1; k_ < streets.nrows; k_++)                                                 \
-            if (!strcmp(streets.cell[k_][0], code))                                                \
-                out = k_ - 1;                                                                      \
-    } while (0)
 
     /* parks (园区), public */
     int64_t park_id[MAX_ROWS] = {0};
     int park_street[MAX_ROWS];
-    for (int i = 0; i < parks.nrows; i++) {
+    for (int i = 0; i < t->parks.nrows; i++) {
         int s;
-        STREET_INDEX(parks.cell[i][1], s);
+        s = street_index(&t->streets, t->parks.cell[i][1]);
         if (s < 0)
             return -1;
         park_street[i] = s;
-        park_id[i] = mk(d, "units", json_pack("{s:s, s:s, s:I, s:b}", "name", parks.cell[i][0], "kind",
+        park_id[i] = mk(d, "units", json_pack("{s:s, s:s, s:I, s:b}", "name", t->parks.cell[i][0], "kind",
                                               "park", "region_id", (json_int_t)street_id[s], "public", 1));
     }
     /* communities and a building named in seed 000 as pilot objects, and a fictional building */
@@ -244,15 +264,15 @@ static int run_demo(struct demo *d, FILE *out)
     };
     for (size_t i = 0; i < EG_ARRAY_LEN(pilots); i++) {
         int s;
-        STREET_INDEX(pilots[i].town, s);
+        s = street_index(&t->streets, pilots[i].town);
         mk(d, "units", json_pack("{s:s, s:s, s:I, s:b}", "name", pilots[i].name, "kind", pilots[i].kind,
                                  "region_id", (json_int_t)grid_id[s][0], "public", 1));
     }
 
     /* enterprises: 300, towns weighted 3 : streets 1; industries by weight */
     int total_w = 0;
-    for (int i = 0; i < inds.nrows; i++)
-        total_w += atoi(inds.cell[i][6]);
+    for (int i = 0; i < t->inds.nrows; i++)
+        total_w += atoi(t->inds.cell[i][6]);
     int64_t first_enterprise = 0, steward_units[10] = {0};
     int nsteward = 0;
     for (int e = 0; e < 300 && !d->failed; e++) {
@@ -261,15 +281,15 @@ static int run_demo(struct demo *d, FILE *out)
             s = rnd_below(nstreets);
         } while (s < 12 && rnd_below(3) != 0); /* the first 12 rows are 街道, then 镇 */
         int pick = rnd_below(total_w), ind = 0;
-        for (; ind < inds.nrows - 1; ind++) {
-            pick -= atoi(inds.cell[ind][6]);
+        for (; ind < t->inds.nrows - 1; ind++) {
+            pick -= atoi(t->inds.cell[ind][6]);
             if (pick < 0)
                 break;
         }
-        char **ic = inds.cell[ind];
+        char **ic = t->inds.cell[ind];
         char cc[19], name[160], addr[200];
         credit_code(e + 1, cc);
-        const char *sname = streets.cell[s + 1][1];
+        const char *sname = t->streets.cell[s + 1][1];
         size_t sl = strlen(sname);
         /* the short place name: 陆家嘴街道 -> 陆家嘴, 川沙新镇 -> 川沙新 */
         int cut = sl > 6 && !strcmp(sname + sl - 6, "街道") ? 6 : 3;
@@ -277,8 +297,8 @@ static int run_demo(struct demo *d, FILE *out)
                  name_head[rnd_below(20)], name_tail[rnd_below(20)], ic[2]);
         snprintf(addr, sizeof addr, "上海市浦东新区%s%s%d号（虚构地址）", sname, roads[rnd_below(5)],
                  1 + rnd_below(2000));
-        double lon = atof(streets.cell[s + 1][4]) + (rnd_unit() - 0.5) * 0.03;
-        double lat = atof(streets.cell[s + 1][5]) + (rnd_unit() - 0.5) * 0.03;
+        double lon = atof(t->streets.cell[s + 1][4]) + (rnd_unit() - 0.5) * 0.03;
+        double lat = atof(t->streets.cell[s + 1][5]) + (rnd_unit() - 0.5) * 0.03;
         int key = !strcmp(ic[4], "key");
         const char *flags = ic[5];
         json_t *in = json_pack("{s:s, s:s, s:s, s:s, s:s, s:f, s:f, s:I}", "name", name, "kind",
@@ -294,7 +314,7 @@ static int run_demo(struct demo *d, FILE *out)
             /* key units disclose their information (企业环境信息依法披露) */
             json_object_set_new(in, "public", json_true());
         }
-        for (int p = 0; p < parks.nrows; p++)
+        for (int p = 0; p < t->parks.nrows; p++)
             if (park_street[p] == s && rnd_below(2))
                 json_object_set_new(in, "park_id", json_integer(park_id[p]));
         int64_t unit = mk(d, "units", in);
@@ -333,8 +353,8 @@ static int run_demo(struct demo *d, FILE *out)
                                                         "lat", lat + 0.0003));
             d->noutlets++;
             char pols[256] = "";
-            for (int l = 0; l < limits.nrows; l++) {
-                char **lc = limits.cell[l];
+            for (int l = 0; l < t->limits.nrows; l++) {
+                char **lc = t->limits.cell[l];
                 if (strcmp(lc[0], ic[0]) || strcmp(lc[1], type))
                     continue;
                 json_t *li = json_pack("{s:I, s:I, s:s, s:s, s:f, s:s, s:s}", "permit_id",
@@ -358,26 +378,26 @@ static int run_demo(struct demo *d, FILE *out)
         int s = (i * 7) % nstreets;
         char code[32], name[96];
         snprintf(code, sizeof code, "310115A%02d", i + 1);
-        snprintf(name, sizeof name, "%s空气监测站（演示）", streets.cell[s + 1][1]);
+        snprintf(name, sizeof name, "%s空气监测站（演示）", t->streets.cell[s + 1][1]);
         int64_t id = mk(d, "stations", json_pack("{s:s, s:s, s:s, s:I, s:f, s:f, s:b}", "code", code,
                                                  "name", name, "kind", "air", "region_id",
                                                  (json_int_t)street_id[s], "lon",
-                                                 atof(streets.cell[s + 1][4]) + 0.002, "lat",
-                                                 atof(streets.cell[s + 1][5]) + 0.002, "public", 1));
+                                                 atof(t->streets.cell[s + 1][4]) + 0.002, "lat",
+                                                 atof(t->streets.cell[s + 1][5]) + 0.002, "public", 1));
         d->nstations++;
         mk_device(d, "2", "station_id", id, "a34004,a34002,a21026,a21004,a21005,a05024", name);
     }
-    for (int i = 0; i < sections.nrows && !d->failed; i++) {
-        char **c = sections.cell[i];
+    for (int i = 0; i < t->sections.nrows && !d->failed; i++) {
+        char **c = t->sections.cell[i];
         int s;
-        STREET_INDEX(c[2], s);
+        s = street_index(&t->streets, c[2]);
         if (s < 0)
             return -1;
         int64_t id = mk(d, "stations", json_pack("{s:s, s:s, s:s, s:I, s:s, s:f, s:f, s:b}", "code",
                                                  c[0], "name", c[1], "kind", "water", "region_id",
                                                  (json_int_t)street_id[s], "water_class", c[3], "lon",
-                                                 atof(streets.cell[s + 1][4]) - 0.003, "lat",
-                                                 atof(streets.cell[s + 1][5]) - 0.002, "public", 1));
+                                                 atof(t->streets.cell[s + 1][4]) - 0.003, "lat",
+                                                 atof(t->streets.cell[s + 1][5]) - 0.002, "public", 1));
         d->nstations++;
         mk_device(d, "3", "station_id", id, "w01001,w01009,w01018,w21003,w21011", c[1]);
     }
@@ -386,12 +406,12 @@ static int run_demo(struct demo *d, FILE *out)
         int s = (i * 11 + 3) % nstreets;
         char code[32], name[96];
         snprintf(code, sizeof code, "310115N%02d", i + 1);
-        snprintf(name, sizeof name, "%s声环境监测点（演示）", streets.cell[s + 1][1]);
+        snprintf(name, sizeof name, "%s声环境监测点（演示）", t->streets.cell[s + 1][1]);
         int64_t id = mk(d, "stations", json_pack("{s:s, s:s, s:s, s:I, s:s, s:f, s:f, s:b}", "code", code,
                                                  "name", name, "kind", "noise", "region_id",
                                                  (json_int_t)street_id[s], "noise_zone", zones[i % 4],
-                                                 "lon", atof(streets.cell[s + 1][4]) - 0.001, "lat",
-                                                 atof(streets.cell[s + 1][5]) + 0.001,
+                                                 "lon", atof(t->streets.cell[s + 1][4]) - 0.001, "lat",
+                                                 atof(t->streets.cell[s + 1][5]) + 0.001,
                                                  "public", i % 3 != 2));
         d->nstations++;
         mk_device(d, "4", "station_id", id, "LA", name);
@@ -412,7 +432,7 @@ static int run_demo(struct demo *d, FILE *out)
                                "password", pws[i]);
         if (!strcmp(users[i].role, "street")) {
             int s;
-            STREET_INDEX("310115005", s); /* 陆家嘴街道 */
+            s = street_index(&t->streets, "310115005"); /* 陆家嘴街道 */
             json_object_set_new(in, "region_id", json_integer(street_id[s]));
             json_object_set_new(in, "display_name", json_string("陆家嘴街道环保办（演示）"));
         }
@@ -435,17 +455,12 @@ static int run_demo(struct demo *d, FILE *out)
             "demo district loaded: %d streets and towns with 3 grids each, %d parks, %d enterprises, "
             "%d outlets, %d permits, %d permit limits, %d stations, %d devices\n\n"
             "logins (shown once; only Argon2id hashes are stored):\n",
-            nstreets, parks.nrows, d->nunits, d->noutlets, d->npermits, d->nlimits, d->nstations,
+            nstreets, t->parks.nrows, d->nunits, d->noutlets, d->npermits, d->nlimits, d->nstations,
             d->ndevices);
     for (int i = 0; i < 5; i++) {
         fprintf(out, "  %-11s %-10s %s\n", users[i].name, users[i].role, pws[i]);
         sodium_memzero(pws[i], sizeof pws[i]);
     }
-    free(streets.text);
-    free(inds.text);
-    free(limits.text);
-    free(parks.text);
-    free(sections.text);
     return 0;
 }
 
