@@ -8,8 +8,8 @@
  *
  *   make build/bench/registry && build/bench/registry [seconds_per_case]
  */
-#include "cli/cli.h"
 #include "store/registry.h"
+#include "cli/cli.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -17,7 +17,10 @@
 #include <string.h>
 #include <unistd.h>
 
-static double secs(uint64_t ns) { return (double)ns / 1e9; }
+static double secs(uint64_t ns)
+{
+    return (double)ns / 1e9;
+}
 
 int main(int argc, char **argv)
 {
@@ -68,9 +71,11 @@ int main(int argc, char **argv)
     int64_t ids[400];
     int nids = 0;
     struct eg_stmt *s;
-    if (eg_store_prepare(st, "SELECT u.id FROM units u JOIN regions g ON g.id = u.region_id JOIN "
-                             "regions r ON r.id = g.parent_id WHERE r.code = '310115005' AND "
-                             "u.kind = 'enterprise'", &s, NULL) < 0)
+    if (eg_store_prepare(st,
+                         "SELECT u.id FROM units u JOIN regions g ON g.id = u.region_id JOIN "
+                         "regions r ON r.id = g.parent_id WHERE r.code = '310115005' AND "
+                         "u.kind = 'enterprise'",
+                         &s, NULL) < 0)
         return 1;
     while (eg_stmt_step(s, NULL) == 1 && nids < 400)
         ids[nids++] = eg_stmt_int(s, 0);
@@ -85,9 +90,11 @@ int main(int argc, char **argv)
     volatile double sink = 0;
     while (eg_nanos() < end) {
         for (int k = 0; k < 100; k++, n++) {
-            eg_store_prepare(st, "SELECT id, name, kind, credit_code, industry, address, lon, lat, "
-                                 "region_id, park_id, key_water, key_air, key_soil, key_noise, "
-                                 "key_risk, public FROM units WHERE id = ?", &s, NULL);
+            eg_store_prepare(st,
+                             "SELECT id, name, kind, credit_code, industry, address, lon, lat, "
+                             "region_id, park_id, key_water, key_air, key_soil, key_noise, "
+                             "key_risk, public FROM units WHERE id = ?",
+                             &s, NULL);
             eg_stmt_bind_int(s, 1, ids[n % nids]);
             if (eg_stmt_step(s, NULL) == 1)
                 for (int c = 0; c < 16; c++) {
@@ -119,16 +126,16 @@ int main(int argc, char **argv)
             }
         }
         double rate = n / secs(eg_nanos() - start);
-        printf("registry  GET one unit as %-6s + JSON text: %9.0f /s  (%.2f x baseline)\n", names[w],
-               rate, rate / base);
+        printf("registry  GET one unit as %-6s + JSON text: %9.0f /s  (%.2f x baseline)\n",
+               names[w], rate, rate / base);
     }
     for (int w = 0; w < 2; w++) {
         n = 0;
         start = eg_nanos();
         end = start + (uint64_t)(per * 1e9);
         const char *fnames[] = {"kind"}, *fvals[] = {"enterprise"};
-        struct eg_list_query q = {.limit = 50, .filter_names = fnames, .filter_values = fvals,
-                                  .nfilters = 1};
+        struct eg_list_query q = {
+            .limit = 50, .filter_names = fnames, .filter_values = fvals, .nfilters = 1};
         while (eg_nanos() < end) {
             for (int k = 0; k < 10; k++, n++) {
                 json_t *rows = NULL;

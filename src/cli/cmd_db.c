@@ -34,20 +34,22 @@ struct eg_store *eg__cli_open(const char *path)
 static int parse_db_only(int argc, char **argv, const char *cmdverb, const char *help,
                          const char **db, int *help_shown)
 {
-    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"db", required_argument, 0, 'd'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     *help_shown = 0;
     optind = 0;
     int c;
     while ((c = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
         switch (c) {
-        case 'd': *db = optarg; break;
+        case 'd':
+            *db = optarg;
+            break;
         case 'h':
             eg_cli_usage(eg_cli_find("db", cmdverb), help);
             *help_shown = 1;
             return EG_EXIT_OK;
-        default: return EG_EXIT_USAGE;
+        default:
+            return EG_EXIT_USAGE;
         }
     }
     return 0;

@@ -35,8 +35,14 @@ static uint64_t rnd(void)
     return rng_state * 2685821657736338717ull;
 }
 
-static int rnd_below(int n) { return (int)(rnd() % (uint64_t)n); }
-static double rnd_unit(void) { return (double)(rnd() >> 11) / 9007199254740992.0; }
+static int rnd_below(int n)
+{
+    return (int)(rnd() % (uint64_t)n);
+}
+static double rnd_unit(void)
+{
+    return (double)(rnd() >> 11) / 9007199254740992.0;
+}
 
 /* ---- the data files: small CSVs without quoting ---- */
 
@@ -110,7 +116,8 @@ static int64_t mk(struct demo *d, const char *res, json_t *in)
         return 0;
     }
     json_t *row = NULL;
-    int r = eg_registry_create(d->st, eg_registry_find(res), &eg_principal_system, in, &row, &d->err);
+    int r =
+        eg_registry_create(d->st, eg_registry_find(res), &eg_principal_system, in, &row, &d->err);
     if (r < 0) {
         char *s = json_dumps(in, JSON_COMPACT | JSON_ENSURE_ASCII);
         fprintf(stderr, "envgov demo: %s %s: %s\n", res, s ? s : "", d->err.msg);
@@ -143,8 +150,9 @@ static int64_t mk_device(struct demo *d, const char *kind_digit, const char *ref
     random_password(pw, sizeof pw);
     if (d->device_pw)
         fprintf(d->device_pw, "%s,%s\n", mn, pw);
-    json_t *in = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s}", "mn", mn, "password", pw, "name", name,
-                           ref_field, (json_int_t)ref, "pollutants", pollutants, "protocol", "2017");
+    json_t *in =
+        json_pack("{s:s, s:s, s:s, s:I, s:s, s:s}", "mn", mn, "password", pw, "name", name,
+                  ref_field, (json_int_t)ref, "pollutants", pollutants, "protocol", "2017");
     sodium_memzero(pw, sizeof pw);
     return mk(d, "devices", in);
 }
@@ -195,8 +203,8 @@ static int run_demo(struct demo *d, FILE *out)
     struct tables *t = eg_calloc(1, sizeof *t);
     int rc = -1;
     if (!load_table("demo/pudong_streets.csv", &t->streets) &&
-        !load_table("demo/industries.csv", &t->inds) && !load_table("demo/limits.csv", &t->limits) &&
-        !load_table("demo/parks.csv", &t->parks) &&
+        !load_table("demo/industries.csv", &t->inds) &&
+        !load_table("demo/limits.csv", &t->limits) && !load_table("demo/parks.csv", &t->parks) &&
         !load_table("demo/water_sections.csv", &t->sections))
         rc = load_district(d, t, out);
     free(t->streets.text);
@@ -231,15 +239,14 @@ static int load_district(struct demo *d, struct tables *t, FILE *out)
             char code[40], name[96];
             snprintf(code, sizeof code, "%s-%02d", c[0], g + 1);
             snprintf(name, sizeof name, "%s第%d网格", c[1], g + 1);
-            grid_id[nstreets][g] = mk(d, "regions", json_pack("{s:s, s:s, s:s, s:I}", "code", code,
-                                                              "name", name, "level", "grid",
-                                                              "parent_id", (json_int_t)id));
+            grid_id[nstreets][g] = mk(d, "regions",
+                                      json_pack("{s:s, s:s, s:s, s:I}", "code", code, "name", name,
+                                                "level", "grid", "parent_id", (json_int_t)id));
         }
         /* the street or town itself as a unit (街镇, a pilot object of seed 000) */
-        mk(d, "units", json_pack("{s:s, s:s, s:I, s:f, s:f, s:b}", "name", c[1],
-                                                         "kind", "street", "region_id", (json_int_t)id,
-                                                         "lon", atof(c[4]), "lat", atof(c[5]),
-                                                         "public", 1));
+        mk(d, "units",
+           json_pack("{s:s, s:s, s:I, s:f, s:f, s:b}", "name", c[1], "kind", "street", "region_id",
+                     (json_int_t)id, "lon", atof(c[4]), "lat", atof(c[5]), "public", 1));
         nstreets++;
     }
 
@@ -252,11 +259,14 @@ static int load_district(struct demo *d, struct tables *t, FILE *out)
         if (s < 0)
             return -1;
         park_street[i] = s;
-        park_id[i] = mk(d, "units", json_pack("{s:s, s:s, s:I, s:b}", "name", t->parks.cell[i][0], "kind",
-                                              "park", "region_id", (json_int_t)street_id[s], "public", 1));
+        park_id[i] = mk(d, "units",
+                        json_pack("{s:s, s:s, s:I, s:b}", "name", t->parks.cell[i][0], "kind",
+                                  "park", "region_id", (json_int_t)street_id[s], "public", 1));
     }
     /* communities and a building named in seed 000 as pilot objects, and a fictional building */
-    static const struct { const char *name, *kind, *town; } pilots[] = {
+    static const struct {
+        const char *name, *kind, *town;
+    } pilots[] = {
         {"川沙新镇连民村", "community", "310115103"},
         {"金桥镇碧云社区", "community", "310115120"},
         {"惠南镇宝业居委会", "community", "310115131"},
@@ -265,8 +275,9 @@ static int load_district(struct demo *d, struct tables *t, FILE *out)
     for (size_t i = 0; i < EG_ARRAY_LEN(pilots); i++) {
         int s;
         s = street_index(&t->streets, pilots[i].town);
-        mk(d, "units", json_pack("{s:s, s:s, s:I, s:b}", "name", pilots[i].name, "kind", pilots[i].kind,
-                                 "region_id", (json_int_t)grid_id[s][0], "public", 1));
+        mk(d, "units",
+           json_pack("{s:s, s:s, s:I, s:b}", "name", pilots[i].name, "kind", pilots[i].kind,
+                     "region_id", (json_int_t)grid_id[s][0], "public", 1));
     }
 
     /* enterprises: 300, towns weighted 3 : streets 1; industries by weight */
@@ -293,18 +304,18 @@ static int load_district(struct demo *d, struct tables *t, FILE *out)
         size_t sl = strlen(sname);
         /* the short place name: 陆家嘴街道 -> 陆家嘴, 川沙新镇 -> 川沙新 */
         int cut = sl > 6 && !strcmp(sname + sl - 6, "街道") ? 6 : 3;
-        snprintf(name, sizeof name, "上海%.*s%s%s%s有限公司（演示）", (int)(sl - (size_t)cut), sname,
-                 name_head[rnd_below(20)], name_tail[rnd_below(20)], ic[2]);
-        snprintf(addr, sizeof addr, "上海市浦东新区%s%s%d号（虚构地址）", sname, roads[rnd_below(5)],
-                 1 + rnd_below(2000));
+        snprintf(name, sizeof name, "上海%.*s%s%s%s有限公司（演示）", (int)(sl - (size_t)cut),
+                 sname, name_head[rnd_below(20)], name_tail[rnd_below(20)], ic[2]);
+        snprintf(addr, sizeof addr, "上海市浦东新区%s%s%d号（虚构地址）", sname,
+                 roads[rnd_below(5)], 1 + rnd_below(2000));
         double lon = atof(t->streets.cell[s + 1][4]) + (rnd_unit() - 0.5) * 0.03;
         double lat = atof(t->streets.cell[s + 1][5]) + (rnd_unit() - 0.5) * 0.03;
         int key = !strcmp(ic[4], "key");
         const char *flags = ic[5];
-        json_t *in = json_pack("{s:s, s:s, s:s, s:s, s:s, s:f, s:f, s:I}", "name", name, "kind",
-                               "enterprise", "credit_code", cc, "industry", ic[1], "address", addr,
-                               "lon", lon, "lat", lat, "region_id",
-                               (json_int_t)grid_id[s][rnd_below(3)]);
+        json_t *in =
+            json_pack("{s:s, s:s, s:s, s:s, s:s, s:f, s:f, s:I}", "name", name, "kind",
+                      "enterprise", "credit_code", cc, "industry", ic[1], "address", addr, "lon",
+                      lon, "lat", lat, "region_id", (json_int_t)grid_id[s][rnd_below(3)]);
         if (key) {
             /* key-managed permits make key units (重点排污单位) of the media their profile names */
             json_object_set_new(in, "key_water", json_boolean(strstr(flags, "water") != NULL));
@@ -330,10 +341,10 @@ static int load_district(struct demo *d, struct tables *t, FILE *out)
         int y = 2020 + rnd_below(5), m = 1 + rnd_below(12), dd = 1 + rnd_below(28);
         snprintf(from, sizeof from, "%04d-%02d-%02d", y, m, dd);
         snprintf(to, sizeof to, "%04d-%02d-%02d", y + 5, m, dd > 1 ? dd - 1 : 1);
-        int64_t permit = mk(d, "permits", json_pack("{s:s, s:I, s:s, s:s, s:s, s:s}", "number", number,
-                                                    "unit_id", (json_int_t)unit, "category", ic[4],
-                                                    "valid_from", from, "valid_to", to, "status",
-                                                    "valid"));
+        int64_t permit = mk(d, "permits",
+                            json_pack("{s:s, s:I, s:s, s:s, s:s, s:s}", "number", number, "unit_id",
+                                      (json_int_t)unit, "category", ic[4], "valid_from", from,
+                                      "valid_to", to, "status", "valid"));
         d->npermits++;
         /* outlets and their limits */
         const char *p = ic[3];
@@ -347,10 +358,10 @@ static int load_district(struct demo *d, struct tables *t, FILE *out)
             const char *type = code[1] == 'A' ? "waste_gas" : "waste_water";
             char oname[64];
             snprintf(oname, sizeof oname, "%s%s排放口", code[1] == 'A' ? "废气" : "废水", code + 2);
-            int64_t outlet = mk(d, "outlets", json_pack("{s:I, s:s, s:s, s:s, s:f, s:f}", "unit_id",
-                                                        (json_int_t)unit, "code", code, "name", oname,
-                                                        "type", type, "lon", lon + 0.0004,
-                                                        "lat", lat + 0.0003));
+            int64_t outlet = mk(d, "outlets",
+                                json_pack("{s:I, s:s, s:s, s:s, s:f, s:f}", "unit_id",
+                                          (json_int_t)unit, "code", code, "name", oname, "type",
+                                          type, "lon", lon + 0.0004, "lat", lat + 0.0003));
             d->noutlets++;
             char pols[256] = "";
             for (int l = 0; l < t->limits.nrows; l++) {
@@ -362,7 +373,8 @@ static int load_district(struct demo *d, struct tables *t, FILE *out)
                                        "pollutant", lc[2], "pollutant_name", lc[3], "conc_limit",
                                        atof(lc[4]), "conc_unit", lc[5], "standard", lc[6]);
                 if (key) /* annual amounts (t/a) are set for key-managed permits */
-                    json_object_set_new(li, "annual_t", json_real((double)(5 + rnd_below(400)) / 10));
+                    json_object_set_new(li, "annual_t",
+                                        json_real((double)(5 + rnd_below(400)) / 10));
                 mk(d, "permit_limits", li);
                 d->nlimits++;
                 size_t pl = strlen(pols);
@@ -379,11 +391,11 @@ static int load_district(struct demo *d, struct tables *t, FILE *out)
         char code[32], name[96];
         snprintf(code, sizeof code, "310115A%02d", i + 1);
         snprintf(name, sizeof name, "%s空气监测站（演示）", t->streets.cell[s + 1][1]);
-        int64_t id = mk(d, "stations", json_pack("{s:s, s:s, s:s, s:I, s:f, s:f, s:b}", "code", code,
-                                                 "name", name, "kind", "air", "region_id",
-                                                 (json_int_t)street_id[s], "lon",
-                                                 atof(t->streets.cell[s + 1][4]) + 0.002, "lat",
-                                                 atof(t->streets.cell[s + 1][5]) + 0.002, "public", 1));
+        int64_t id = mk(d, "stations",
+                        json_pack("{s:s, s:s, s:s, s:I, s:f, s:f, s:b}", "code", code, "name", name,
+                                  "kind", "air", "region_id", (json_int_t)street_id[s], "lon",
+                                  atof(t->streets.cell[s + 1][4]) + 0.002, "lat",
+                                  atof(t->streets.cell[s + 1][5]) + 0.002, "public", 1));
         d->nstations++;
         mk_device(d, "2", "station_id", id, "a34004,a34002,a21026,a21004,a21005,a05024", name);
     }
@@ -393,11 +405,12 @@ static int load_district(struct demo *d, struct tables *t, FILE *out)
         s = street_index(&t->streets, c[2]);
         if (s < 0)
             return -1;
-        int64_t id = mk(d, "stations", json_pack("{s:s, s:s, s:s, s:I, s:s, s:f, s:f, s:b}", "code",
-                                                 c[0], "name", c[1], "kind", "water", "region_id",
-                                                 (json_int_t)street_id[s], "water_class", c[3], "lon",
-                                                 atof(t->streets.cell[s + 1][4]) - 0.003, "lat",
-                                                 atof(t->streets.cell[s + 1][5]) - 0.002, "public", 1));
+        int64_t id =
+            mk(d, "stations",
+               json_pack("{s:s, s:s, s:s, s:I, s:s, s:f, s:f, s:b}", "code", c[0], "name", c[1],
+                         "kind", "water", "region_id", (json_int_t)street_id[s], "water_class",
+                         c[3], "lon", atof(t->streets.cell[s + 1][4]) - 0.003, "lat",
+                         atof(t->streets.cell[s + 1][5]) - 0.002, "public", 1));
         d->nstations++;
         mk_device(d, "3", "station_id", id, "w01001,w01009,w01018,w21003,w21011", c[1]);
     }
@@ -407,12 +420,12 @@ static int load_district(struct demo *d, struct tables *t, FILE *out)
         char code[32], name[96];
         snprintf(code, sizeof code, "310115N%02d", i + 1);
         snprintf(name, sizeof name, "%s声环境监测点（演示）", t->streets.cell[s + 1][1]);
-        int64_t id = mk(d, "stations", json_pack("{s:s, s:s, s:s, s:I, s:s, s:f, s:f, s:b}", "code", code,
-                                                 "name", name, "kind", "noise", "region_id",
-                                                 (json_int_t)street_id[s], "noise_zone", zones[i % 4],
-                                                 "lon", atof(t->streets.cell[s + 1][4]) - 0.001, "lat",
-                                                 atof(t->streets.cell[s + 1][5]) + 0.001,
-                                                 "public", i % 3 != 2));
+        int64_t id =
+            mk(d, "stations",
+               json_pack("{s:s, s:s, s:s, s:I, s:s, s:f, s:f, s:b}", "code", code, "name", name,
+                         "kind", "noise", "region_id", (json_int_t)street_id[s], "noise_zone",
+                         zones[i % 4], "lon", atof(t->streets.cell[s + 1][4]) - 0.001, "lat",
+                         atof(t->streets.cell[s + 1][5]) + 0.001, "public", i % 3 != 2));
         d->nstations++;
         mk_device(d, "4", "station_id", id, "LA", name);
     }
@@ -420,8 +433,10 @@ static int load_district(struct demo *d, struct tables *t, FILE *out)
         return -1;
 
     /* users: one of each role, random passwords printed once */
-    struct { const char *name, *role; } users[] = {
-        {"admin", "admin"}, {"bureau", "bureau"}, {"lujiazui", "street"},
+    struct {
+        const char *name, *role;
+    } users[] = {
+        {"admin", "admin"},           {"bureau", "bureau"},   {"lujiazui", "street"},
         {"enterprise", "enterprise"}, {"steward", "steward"},
     };
     char pws[5][24];
@@ -443,20 +458,22 @@ static int load_district(struct demo *d, struct tables *t, FILE *out)
             steward_id = id;
     }
     for (int i = 0; i < nsteward && !d->failed; i++)
-        mk(d, "steward_contracts", json_pack("{s:I, s:I, s:s, s:s}", "user_id", (json_int_t)steward_id,
-                                             "unit_id", (json_int_t)steward_units[i], "valid_from",
-                                             "2025-01-01", "valid_to", "2026-12-31"));
+        mk(d, "steward_contracts",
+           json_pack("{s:I, s:I, s:s, s:s}", "user_id", (json_int_t)steward_id, "unit_id",
+                     (json_int_t)steward_units[i], "valid_from", "2025-01-01", "valid_to",
+                     "2026-12-31"));
     if (d->failed)
         return -1;
     /* the seeds' environmental-quality targets (data/quality/targets_seed.csv, issue 6) */
     if (eg_eval_targets_load_seed(d->st, &d->err))
         return -1;
-    fprintf(out,
-            "demo district loaded: %d streets and towns with 3 grids each, %d parks, %d enterprises, "
-            "%d outlets, %d permits, %d permit limits, %d stations, %d devices\n\n"
-            "logins (shown once; only Argon2id hashes are stored):\n",
-            nstreets, t->parks.nrows, d->nunits, d->noutlets, d->npermits, d->nlimits, d->nstations,
-            d->ndevices);
+    fprintf(
+        out,
+        "demo district loaded: %d streets and towns with 3 grids each, %d parks, %d enterprises, "
+        "%d outlets, %d permits, %d permit limits, %d stations, %d devices\n\n"
+        "logins (shown once; only Argon2id hashes are stored):\n",
+        nstreets, t->parks.nrows, d->nunits, d->noutlets, d->npermits, d->nlimits, d->nstations,
+        d->ndevices);
     for (int i = 0; i < 5; i++) {
         fprintf(out, "  %-11s %-10s %s\n", users[i].name, users[i].role, pws[i]);
         sodium_memzero(pws[i], sizeof pws[i]);
@@ -472,7 +489,8 @@ int eg_cmd_demo(int argc, char **argv)
         "credit codes with valid check characters), their outlets, permits and limits taken\n"
         "from the emission standards in data/demo/limits.csv, 30 air stations, 10 water\n"
         "sections, 20 noise stations, their HJ 212 devices, and one user of each role:\n"
-        "admin, bureau, lujiazui (street: 陆家嘴街道), enterprise, steward. The user passwords are\n"
+        "admin, bureau, lujiazui (street: 陆家嘴街道), enterprise, steward. The user passwords "
+        "are\n"
         "random and printed once. Everything else is the same on every run.\n\n"
         "options:\n" EG_CLI_DB_HELP
         "  --device-passwords FILE  also write every device's MN,password to FILE (mode 0600)\n";
@@ -485,10 +503,17 @@ int eg_cmd_demo(int argc, char **argv)
     optind = 0;
     while ((c = getopt_long(argc, argv, "d:p:h", opts, NULL)) != -1) {
         switch (c) {
-        case 'd': db = optarg; break;
-        case 'p': pwfile = optarg; break;
-        case 'h': eg_cli_usage(eg_cli_find("demo", NULL), help); return EG_EXIT_OK;
-        default: return EG_EXIT_USAGE;
+        case 'd':
+            db = optarg;
+            break;
+        case 'p':
+            pwfile = optarg;
+            break;
+        case 'h':
+            eg_cli_usage(eg_cli_find("demo", NULL), help);
+            return EG_EXIT_OK;
+        default:
+            return EG_EXIT_USAGE;
         }
     }
     if (optind != argc) {
@@ -504,15 +529,19 @@ int eg_cmd_demo(int argc, char **argv)
         return EG_EXIT_FAIL;
     struct eg_stmt *s;
     int64_t n = 1;
-    if (eg_store_prepare(d.st, "SELECT (SELECT COUNT(*) FROM regions) + (SELECT COUNT(*) FROM units) "
-                               "+ (SELECT COUNT(*) FROM users)", &s, &d.err) == 0) {
+    if (eg_store_prepare(d.st,
+                         "SELECT (SELECT COUNT(*) FROM regions) + (SELECT COUNT(*) FROM units) "
+                         "+ (SELECT COUNT(*) FROM users)",
+                         &s, &d.err) == 0) {
         if (eg_stmt_step(s, &d.err) == 1)
             n = eg_stmt_int(s, 0);
         eg_stmt_done(s);
     }
     if (n != 0) {
-        fprintf(stderr, "envgov demo: the database %s is not empty; the demo loads only into an "
-                        "empty one\n", eg__cli_db_path(db));
+        fprintf(stderr,
+                "envgov demo: the database %s is not empty; the demo loads only into an "
+                "empty one\n",
+                eg__cli_db_path(db));
         eg_store_close(d.st);
         return EG_EXIT_FAIL;
     }

@@ -15,25 +15,38 @@
 static const char *type_name(const struct eg_field *f)
 {
     switch (f->type) {
-    case EG_FT_TEXT: return "text";
-    case EG_FT_INT: return "integer";
-    case EG_FT_REAL: return "number";
-    case EG_FT_BOOL: return "是/否, 1/0, true/false";
-    case EG_FT_DATE: return "date YYYY-MM-DD or YYYY/M/D";
-    case EG_FT_ENUM: return "one of";
-    case EG_FT_REF: return "reference";
+    case EG_FT_TEXT:
+        return "text";
+    case EG_FT_INT:
+        return "integer";
+    case EG_FT_REAL:
+        return "number";
+    case EG_FT_BOOL:
+        return "是/否, 1/0, true/false";
+    case EG_FT_DATE:
+        return "date YYYY-MM-DD or YYYY/M/D";
+    case EG_FT_ENUM:
+        return "one of";
+    case EG_FT_REF:
+        return "reference";
     }
     return "";
 }
 
 static const char *ref_key(const char *ref)
 {
-    if (!strcmp(ref, "regions")) return "id or region code";
-    if (!strcmp(ref, "units")) return "id or 统一社会信用代码";
-    if (!strcmp(ref, "permits")) return "id or permit number";
-    if (!strcmp(ref, "stations")) return "id or station code";
-    if (!strcmp(ref, "users")) return "id or user name";
-    if (!strcmp(ref, "outlets")) return "id or CREDITCODE/OUTLETCODE";
+    if (!strcmp(ref, "regions"))
+        return "id or region code";
+    if (!strcmp(ref, "units"))
+        return "id or 统一社会信用代码";
+    if (!strcmp(ref, "permits"))
+        return "id or permit number";
+    if (!strcmp(ref, "stations"))
+        return "id or station code";
+    if (!strcmp(ref, "users"))
+        return "id or user name";
+    if (!strcmp(ref, "outlets"))
+        return "id or CREDITCODE/OUTLETCODE";
     return "id";
 }
 
@@ -55,7 +68,8 @@ static void print_help(const struct eg_resource *res)
             continue;
         printf("  %-16s %s%*s %s", f->name, f->label_zh, 2, "", type_name(f));
         if (f->type == EG_FT_ENUM)
-            printf(" %s%s%s", f->enum_values, f->enum_zh ? " / " : "", f->enum_zh ? f->enum_zh : "");
+            printf(" %s%s%s", f->enum_values, f->enum_zh ? " / " : "",
+                   f->enum_zh ? f->enum_zh : "");
         if (f->type == EG_FT_REF)
             printf(" to %s: %s", f->ref, ref_key(f->ref));
         if (f->flags & EG_FF_CREDIT_CODE)
@@ -93,10 +107,17 @@ int eg_cmd_import_run(int argc, char **argv)
     optind = 0;
     while ((c = getopt_long(argc, argv, "nd:h", opts, NULL)) != -1) {
         switch (c) {
-        case 'n': dry = 1; break;
-        case 'd': db = optarg; break;
-        case 'h': print_help(res); return EG_EXIT_OK;
-        default: return EG_EXIT_USAGE;
+        case 'n':
+            dry = 1;
+            break;
+        case 'd':
+            db = optarg;
+            break;
+        case 'h':
+            print_help(res);
+            return EG_EXIT_OK;
+        default:
+            return EG_EXIT_USAGE;
         }
     }
     if (optind != argc - 1) {
@@ -123,7 +144,8 @@ int eg_cmd_import_run(int argc, char **argv)
     if (f != stdin)
         fclose(f);
     if (too_big) {
-        fprintf(stderr, "envgov import: %s is over %u bytes; split it\n", path, EG_IMPORT_MAX_BYTES);
+        fprintf(stderr, "envgov import: %s is over %u bytes; split it\n", path,
+                EG_IMPORT_MAX_BYTES);
         eg_buf_free(&buf);
         return EG_EXIT_FAIL;
     }
@@ -142,7 +164,8 @@ int eg_cmd_import_run(int argc, char **argv)
     eg_buf_free(&buf);
     size_t i;
     json_t *e;
-    json_array_foreach(rep.errors, i, e) {
+    json_array_foreach(rep.errors, i, e)
+    {
         const char *field = json_string_value(json_object_get(e, "field"));
         printf("line %lld: %s%s%s\n", (long long)json_integer_value(json_object_get(e, "line")),
                field ? field : "", field ? ": " : "",

@@ -24,7 +24,8 @@ int eg_cmd_user_add(int argc, char **argv)
         "                     and its grids)\n"
         "  --unit ID          unit id or 统一社会信用代码 (required for enterprise users)\n"
         "  --password-stdin   read the password from standard input (required)\n" EG_CLI_DB_HELP
-        "\nexample:\n  printf '%s' \"$PW\" | envgov user add lujiazui --role street --region 310115005 "
+        "\nexample:\n  printf '%s' \"$PW\" | envgov user add lujiazui --role street --region "
+        "310115005 "
         "--password-stdin\n";
     static const struct option opts[] = {{"role", required_argument, 0, 'r'},
                                          {"region", required_argument, 0, 'g'},
@@ -38,13 +39,26 @@ int eg_cmd_user_add(int argc, char **argv)
     optind = 0;
     while ((c = getopt_long(argc, argv, "r:g:u:pd:h", opts, NULL)) != -1) {
         switch (c) {
-        case 'r': role = optarg; break;
-        case 'g': region = optarg; break;
-        case 'u': unit = optarg; break;
-        case 'p': pw_stdin = 1; break;
-        case 'd': db = optarg; break;
-        case 'h': eg_cli_usage(eg_cli_find("user", "add"), help); return EG_EXIT_OK;
-        default: return EG_EXIT_USAGE;
+        case 'r':
+            role = optarg;
+            break;
+        case 'g':
+            region = optarg;
+            break;
+        case 'u':
+            unit = optarg;
+            break;
+        case 'p':
+            pw_stdin = 1;
+            break;
+        case 'd':
+            db = optarg;
+            break;
+        case 'h':
+            eg_cli_usage(eg_cli_find("user", "add"), help);
+            return EG_EXIT_OK;
+        default:
+            return EG_EXIT_USAGE;
         }
     }
     if (optind != argc - 1 || !role || !pw_stdin) {
@@ -54,8 +68,10 @@ int eg_cmd_user_add(int argc, char **argv)
     }
     enum eg_role rv;
     if (eg_role_parse(role, &rv) < 0) {
-        fprintf(stderr, "envgov user add: unknown role '%s' (admin, bureau, street, enterprise, "
-                        "steward)\n", role);
+        fprintf(stderr,
+                "envgov user add: unknown role '%s' (admin, bureau, street, enterprise, "
+                "steward)\n",
+                role);
         return EG_EXIT_USAGE;
     }
     char pw[EG_AUTH_PASSWORD_MAX + 2];
@@ -109,17 +125,21 @@ int eg_cmd_user_list(int argc, char **argv)
         "Lists every user, tab-separated: id, username, role, region code, unit id, disabled.\n"
         "Passwords are never shown (only their Argon2id hashes are stored).\n\n"
         "options:\n" EG_CLI_DB_HELP;
-    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"db", required_argument, 0, 'd'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *db = NULL;
     int c;
     optind = 0;
     while ((c = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
         switch (c) {
-        case 'd': db = optarg; break;
-        case 'h': eg_cli_usage(eg_cli_find("user", "list"), help); return EG_EXIT_OK;
-        default: return EG_EXIT_USAGE;
+        case 'd':
+            db = optarg;
+            break;
+        case 'h':
+            eg_cli_usage(eg_cli_find("user", "list"), help);
+            return EG_EXIT_OK;
+        default:
+            return EG_EXIT_USAGE;
         }
     }
     struct eg_store *st = eg__cli_open(eg__cli_db_path(db));
@@ -127,9 +147,11 @@ int eg_cmd_user_list(int argc, char **argv)
         return EG_EXIT_FAIL;
     struct eg_stmt *s;
     struct eg_err err;
-    int rc = eg_store_prepare(st, "SELECT u.id, u.username, u.role, r.code, u.unit_id, u.disabled "
-                                  "FROM users u LEFT JOIN regions r ON r.id = u.region_id ORDER BY u.id",
-                              &s, &err);
+    int rc =
+        eg_store_prepare(st,
+                         "SELECT u.id, u.username, u.role, r.code, u.unit_id, u.disabled "
+                         "FROM users u LEFT JOIN regions r ON r.id = u.region_id ORDER BY u.id",
+                         &s, &err);
     if (rc == 0) {
         printf("id\tusername\trole\tregion\tunit\tdisabled\n");
         while ((rc = eg_stmt_step(s, &err)) == 1) {

@@ -35,10 +35,9 @@ static void sodium_setup(void)
     /* A hash to verify against when the user does not exist, so that the answer takes as long
        as for a wrong password and does not reveal which user names exist. */
     if (sodium_ok)
-        sodium_ok = crypto_pwhash_str_alg(dummy_hash, "not a password", 14,
-                                          crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                                          crypto_pwhash_MEMLIMIT_INTERACTIVE,
-                                          crypto_pwhash_ALG_ARGON2ID13) == 0;
+        sodium_ok = crypto_pwhash_str_alg(
+                        dummy_hash, "not a password", 14, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                        crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) == 0;
 }
 
 static int need_sodium(struct eg_err *err)
@@ -75,8 +74,8 @@ int eg_auth_user_add(struct eg_store *st, const char *username, const char *role
     json_t *in = json_object();
     json_object_set_new(in, "username", json_string(username ? username : ""));
     json_object_set_new(in, "role", json_string(role ? role : ""));
-    json_object_set_new(in, "password", json_stringn(password ? password : "",
-                                                     password ? strlen(password) : 0));
+    json_object_set_new(in, "password",
+                        json_stringn(password ? password : "", password ? strlen(password) : 0));
     if (unit_id)
         json_object_set_new(in, "unit_id", json_integer(unit_id));
     int r = 0;
@@ -112,7 +111,8 @@ static int count_failures(struct eg_store *st, const char *sql, const char *key,
 static int record_failure(struct eg_store *st, const char *username, const char *addr, int64_t now)
 {
     struct eg_stmt *s;
-    if (eg_store_prepare(st, "INSERT INTO login_failures(username, client_addr, at) VALUES (?, ?, ?)",
+    if (eg_store_prepare(st,
+                         "INSERT INTO login_failures(username, client_addr, at) VALUES (?, ?, ?)",
                          &s, NULL) < 0)
         return EG_EDB;
     eg_stmt_bind_text(s, 1, username, strlen(username));
@@ -168,8 +168,10 @@ int eg_auth_login(struct eg_store *st, const char *username, const char *passwor
                           "too many failed logins for this user; try again in %d minutes",
                           EG_AUTH_FAILURE_WINDOW / 60);
     if (r == 0)
-        r = count_failures(st, "SELECT COUNT(*) FROM login_failures WHERE at >= ? AND "
-                               "client_addr = ?", addr, since, &n, err);
+        r = count_failures(st,
+                           "SELECT COUNT(*) FROM login_failures WHERE at >= ? AND "
+                           "client_addr = ?",
+                           addr, since, &n, err);
     if (r == 0 && n >= 4 * EG_AUTH_MAX_FAILURES)
         return eg_err_set(err, EG_ERATE, "too_many_failures", -1,
                           "too many failed logins from this address; try again in %d minutes",
@@ -178,9 +180,11 @@ int eg_auth_login(struct eg_store *st, const char *username, const char *passwor
         return r;
 
     struct eg_stmt *s;
-    r = eg_store_prepare(st, "SELECT u.password, u.disabled, u.id, u.username, u.role, u.unit_id, "
-                             "r.code FROM users u LEFT JOIN regions r ON r.id = u.region_id "
-                             "WHERE u.username = ?", &s, err);
+    r = eg_store_prepare(st,
+                         "SELECT u.password, u.disabled, u.id, u.username, u.role, u.unit_id, "
+                         "r.code FROM users u LEFT JOIN regions r ON r.id = u.region_id "
+                         "WHERE u.username = ?",
+                         &s, err);
     if (r < 0)
         return r;
     eg_stmt_bind_text(s, 1, username, strlen(username));
@@ -214,8 +218,10 @@ int eg_auth_login(struct eg_store *st, const char *username, const char *passwor
                       sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     sodium_memzero(raw, sizeof raw);
     token_hash(token_out, h);
-    r = eg_store_prepare(st, "INSERT INTO sessions(token_hash, user_id, created_at, expires_at, "
-                             "client_addr) VALUES (?, ?, ?, ?, ?)", &s, err);
+    r = eg_store_prepare(st,
+                         "INSERT INTO sessions(token_hash, user_id, created_at, expires_at, "
+                         "client_addr) VALUES (?, ?, ?, ?, ?)",
+                         &s, err);
     if (r == 0) {
         eg_stmt_bind_blob(s, 1, h, sizeof h);
         eg_stmt_bind_int(s, 2, p.user_id);
@@ -268,9 +274,11 @@ int eg_auth_check(struct eg_store *st, const char *token, struct eg_principal *p
     unsigned char h[32];
     token_hash(token, h);
     struct eg_stmt *s;
-    r = eg_store_prepare(st, "SELECT s.expires_at, u.disabled, u.id, u.username, u.role, u.unit_id, "
-                             "r.code FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN "
-                             "regions r ON r.id = u.region_id WHERE s.token_hash = ?", &s, err);
+    r = eg_store_prepare(st,
+                         "SELECT s.expires_at, u.disabled, u.id, u.username, u.role, u.unit_id, "
+                         "r.code FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN "
+                         "regions r ON r.id = u.region_id WHERE s.token_hash = ?",
+                         &s, err);
     if (r < 0)
         return r;
     eg_stmt_bind_blob(s, 1, h, sizeof h);

@@ -22,11 +22,11 @@
 #include "store/registry.h"
 #include "store/store.h"
 
-#define EG_AUTH_TOKEN_LEN 43            /* base64url, no padding, of 32 random bytes */
+#define EG_AUTH_TOKEN_LEN 43 /* base64url, no padding, of 32 random bytes */
 #define EG_AUTH_SESSION_SECONDS (12 * 3600)
 #define EG_AUTH_MAX_FAILURES 5
 #define EG_AUTH_FAILURE_WINDOW (15 * 60)
-#define EG_AUTH_PASSWORD_MIN 8           /* bytes */
+#define EG_AUTH_PASSWORD_MIN 8 /* bytes */
 #define EG_AUTH_PASSWORD_MAX 1024
 
 /* Creates a user (audited as the system principal). region: a region code, or NULL; unit_id: 0

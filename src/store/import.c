@@ -56,8 +56,8 @@ static int gb_to_utf8(const char *in, size_t n, char **out, size_t *outlen, stru
 
 struct csv {
     const char *p, *end;
-    long line;           /* line of the next character */
-    struct eg_buf cell;  /* unescaped cell text, cells separated by their offsets */
+    long line;          /* line of the next character */
+    struct eg_buf cell; /* unescaped cell text, cells separated by their offsets */
     size_t off[MAX_COLUMNS + 1], len[MAX_COLUMNS + 1];
     int ncells;
 };
@@ -242,9 +242,10 @@ int eg_import_csv(struct eg_store *st, const struct eg_resource *res,
                 cols[i] = f;
         }
         if (!cols[i] || (cols[i]->flags & EG_FF_READONLY)) {
-            r = eg_err_set(err, EG_EINVAL, "header", 1, "line 1: column %d \"%.*s\" is not a field "
-                           "of %s (see envgov import %s --help)", i + 1, (int)(hn > 64 ? 64 : hn),
-                           h, res->name, res->name);
+            r = eg_err_set(err, EG_EINVAL, "header", 1,
+                           "line 1: column %d \"%.*s\" is not a field "
+                           "of %s (see envgov import %s --help)",
+                           i + 1, (int)(hn > 64 ? 64 : hn), h, res->name, res->name);
             goto out;
         }
         for (int k = 0; k < i; k++)

@@ -34,8 +34,8 @@ struct eg_import_report {
     long rows;            /* data rows read */
     long accepted;        /* rows that passed (written unless dry run or any rejected) */
     long rejected;
-    int written;          /* 1 when the rows were committed */
-    json_t *errors;       /* [{"line":N,"field":"…","code":"…","message":"…"}] */
+    int written;    /* 1 when the rows were committed */
+    json_t *errors; /* [{"line":N,"field":"…","code":"…","message":"…"}] */
 };
 
 /* Imports buf[0..len) into res as who. Returns 0 when every row was accepted (and written unless

@@ -97,11 +97,10 @@ int eg_store_schema_version(struct eg_store *st)
     return v;
 }
 
-static const char create_version_table[] =
-    "CREATE TABLE IF NOT EXISTS schema_version ("
-    " version INTEGER PRIMARY KEY,"
-    " name TEXT NOT NULL,"
-    " applied_at INTEGER NOT NULL)";
+static const char create_version_table[] = "CREATE TABLE IF NOT EXISTS schema_version ("
+                                           " version INTEGER PRIMARY KEY,"
+                                           " name TEXT NOT NULL,"
+                                           " applied_at INTEGER NOT NULL)";
 
 int eg_store_migrate(struct eg_store *st, int *applied, struct eg_err *err)
 {
@@ -143,8 +142,10 @@ int eg_store_migrate(struct eg_store *st, int *applied, struct eg_err *err)
         }
         if (r == 0) {
             struct eg_stmt *s;
-            r = eg_store_prepare(st, "INSERT INTO schema_version(version, name, applied_at) "
-                                     "VALUES (?, ?, ?)", &s, err);
+            r = eg_store_prepare(st,
+                                 "INSERT INTO schema_version(version, name, applied_at) "
+                                 "VALUES (?, ?, ?)",
+                                 &s, err);
             if (r == 0) {
                 const char *base = m[i].name + strlen("migrations/");
                 eg_stmt_bind_int(s, 1, m[i].version);

@@ -27,8 +27,8 @@
 
 const struct eg_principal eg_principal_system = {EG_ROLE_ADMIN, 0, "system", "", 0};
 
-static const char *const role_names[] = {"anonymous", "admin", "bureau", "street", "enterprise",
-                                         "steward"};
+static const char *const role_names[] = {"anonymous", "admin",      "bureau",
+                                         "street",    "enterprise", "steward"};
 
 const char *eg_role_name(enum eg_role role)
 {
@@ -227,10 +227,18 @@ static void apply_binds(struct eg_stmt *s, const struct binds *b)
 {
     for (int i = 0; i < b->n; i++) {
         switch (b->v[i].kind) {
-        case 0: eg_stmt_bind_int(s, i + 1, b->v[i].i); break;
-        case 1: eg_stmt_bind_text(s, i + 1, b->v[i].s, b->v[i].len); break;
-        case 2: eg_stmt_bind_double(s, i + 1, b->v[i].d); break;
-        default: eg_stmt_bind_null(s, i + 1); break;
+        case 0:
+            eg_stmt_bind_int(s, i + 1, b->v[i].i);
+            break;
+        case 1:
+            eg_stmt_bind_text(s, i + 1, b->v[i].s, b->v[i].len);
+            break;
+        case 2:
+            eg_stmt_bind_double(s, i + 1, b->v[i].d);
+            break;
+        default:
+            eg_stmt_bind_null(s, i + 1);
+            break;
         }
     }
 }
@@ -255,12 +263,13 @@ static void scope_sql(const struct eg__res_impl *im, const struct eg_principal *
     case EG_ROLE_STREET:
         if (im->region_expr) {
             /* the street's own region, its children (grids) and their children */
-            eg_buf_printf(sql,
-                          "%s IN (SELECT r.id FROM regions r WHERE r.code = ? UNION "
-                          "SELECT c.id FROM regions c JOIN regions p ON c.parent_id = p.id "
-                          "WHERE p.code = ? UNION SELECT g.id FROM regions g JOIN regions c ON "
-                          "g.parent_id = c.id JOIN regions p ON c.parent_id = p.id WHERE p.code = ?)",
-                          im->region_expr);
+            eg_buf_printf(
+                sql,
+                "%s IN (SELECT r.id FROM regions r WHERE r.code = ? UNION "
+                "SELECT c.id FROM regions c JOIN regions p ON c.parent_id = p.id "
+                "WHERE p.code = ? UNION SELECT g.id FROM regions g JOIN regions c ON "
+                "g.parent_id = c.id JOIN regions p ON c.parent_id = p.id WHERE p.code = ?)",
+                im->region_expr);
             for (int i = 0; i < 3; i++)
                 bind_s(b, who->region, strlen(who->region));
         } else {
@@ -278,9 +287,11 @@ static void scope_sql(const struct eg__res_impl *im, const struct eg_principal *
     case EG_ROLE_STEWARD:
         if (im->unit_expr) {
             /* contracts in force today (Beijing calendar day); open ends allowed */
-            eg_buf_printf(sql, "%s IN (SELECT sc.unit_id FROM steward_contracts sc WHERE "
-                               "sc.user_id = ? AND (sc.valid_from IS NULL OR sc.valid_from <= ?) "
-                               "AND (sc.valid_to IS NULL OR sc.valid_to >= ?))", im->unit_expr);
+            eg_buf_printf(sql,
+                          "%s IN (SELECT sc.unit_id FROM steward_contracts sc WHERE "
+                          "sc.user_id = ? AND (sc.valid_from IS NULL OR sc.valid_from <= ?) "
+                          "AND (sc.valid_to IS NULL OR sc.valid_to >= ?))",
+                          im->unit_expr);
             bind_i(b, who->user_id);
             bind_s(b, b->today, 10);
             bind_s(b, b->today, 10);
@@ -326,9 +337,15 @@ static json_t *row_from_stmt(const struct eg_resource *res, struct eg_stmt *s)
         } else {
             switch (f->type) {
             case EG_FT_INT:
-            case EG_FT_REF: v = json_integer(eg_stmt_int(s, col)); break;
-            case EG_FT_REAL: v = json_real(eg_stmt_double(s, col)); break;
-            case EG_FT_BOOL: v = json_boolean(eg_stmt_int(s, col) != 0); break;
+            case EG_FT_REF:
+                v = json_integer(eg_stmt_int(s, col));
+                break;
+            case EG_FT_REAL:
+                v = json_real(eg_stmt_double(s, col));
+                break;
+            case EG_FT_BOOL:
+                v = json_boolean(eg_stmt_int(s, col) != 0);
+                break;
             default: {
                 size_t n;
                 const char *t = eg_stmt_text(s, col, &n);
@@ -441,7 +458,8 @@ static int check_value(const struct eg_field *f, json_t *v, struct eg_err *err)
         if ((f->flags & EG_FF_CREDIT_CODE) && !eg_credit_code_valid(s, n))
             return eg_err_set(err, EG_EINVAL, name, -1,
                               "%s is not a valid 统一社会信用代码 (GB 32100-2015: 18 characters, "
-                              "check character)", name);
+                              "check character)",
+                              name);
         if ((f->flags & EG_FF_SECRET) && n < 1)
             return eg_err_set(err, EG_EINVAL, name, -1, "%s must not be empty", name);
         return 0;
@@ -488,7 +506,8 @@ static int validate_input(const struct eg_resource *res, json_t *in, int creatin
         return eg_err_set(err, EG_EINVAL, "body", -1, "the body must be a JSON object");
     const char *key;
     json_t *v;
-    json_object_foreach(in, key, v) {
+    json_object_foreach(in, key, v)
+    {
         const struct eg_field *f = eg_registry_field(res, key);
         if (!strcmp(key, "id"))
             return eg_err_set(err, EG_EINVAL, "id", -1, "id is set by the system");
@@ -550,8 +569,8 @@ static int hash_secrets(const struct eg__res_impl *im, json_t *in, json_t *hashe
             return eg_err_set(err, EG_EINVAL, f->name, -1, "%s must be at least %d bytes", f->name,
                               EG_AUTH_PASSWORD_MIN);
         char h[128];
-        int r = eg_auth_hash_password(json_string_value(v), json_string_length(v),
-                                      im->secret_cost, h, err);
+        int r = eg_auth_hash_password(json_string_value(v), json_string_length(v), im->secret_cost,
+                                      h, err);
         if (r < 0)
             return r;
         json_object_set_new(hashed, f->name, json_string(h));
@@ -593,8 +612,9 @@ int eg__registry_audit(struct eg_store *st, const struct eg_principal *who, cons
 {
     char *b = audit_json(before), *a = audit_json(after);
     struct eg_stmt *s;
-    int r = eg_store_prepare(st, "INSERT INTO audit_log(at, actor_id, actor, resource, row_id, "
-                                 "action, before_json, after_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    int r = eg_store_prepare(st,
+                             "INSERT INTO audit_log(at, actor_id, actor, resource, row_id, "
+                             "action, before_json, after_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                              &s, err);
     if (r == 0) {
         const char *actor = who->role == EG_ROLE_ANON ? "anonymous" : who->username;
@@ -722,8 +742,8 @@ static int write_values(struct eg_store *st, const struct eg__res_impl *im, json
         const char *cols = strstr(err->msg, "failed: ");
         char what[160];
         snprintf(what, sizeof what, "%s", cols ? cols + 8 : "a unique field");
-        eg_err_set(err, EG_ECONFLICT, "duplicate", -1,
-                   "duplicate: another %s row has the same %s", res->name, what);
+        eg_err_set(err, EG_ECONFLICT, "duplicate", -1, "duplicate: another %s row has the same %s",
+                   res->name, what);
     }
     return r < 0 ? r : 0;
 }
@@ -732,7 +752,8 @@ static int write_values(struct eg_store *st, const struct eg__res_impl *im, json
 static void drop_null_bools(const struct eg_resource *res, json_t *in)
 {
     for (int i = 0; i < res->nfields; i++)
-        if (res->fields[i].type == EG_FT_BOOL && json_is_null(json_object_get(in, res->fields[i].name)))
+        if (res->fields[i].type == EG_FT_BOOL &&
+            json_is_null(json_object_get(in, res->fields[i].name)))
             json_object_del(in, res->fields[i].name);
 }
 
@@ -900,7 +921,8 @@ int eg_registry_delete(struct eg_store *st, const struct eg_resource *res,
             if (r == EG_ECONFLICT)
                 r = eg_err_set(err, EG_ECONFLICT, "referenced", -1,
                                "%s %lld is still referenced by other records; delete or move "
-                               "those first", res->name, (long long)id);
+                               "those first",
+                               res->name, (long long)id);
         }
     }
     if (r == 0)
@@ -946,12 +968,12 @@ static int cursor_parse(const char *cur, const char *sort, json_t **value, int64
     }
     json_t *a = json_loadb((const char *)bin, blen, JSON_DECODE_ANY, NULL);
     free(bin);
-    if (!json_is_array(a) || json_array_size(a) != 3 ||
-        !json_is_string(json_array_get(a, 0)) ||
+    if (!json_is_array(a) || json_array_size(a) != 3 || !json_is_string(json_array_get(a, 0)) ||
         strcmp(json_string_value(json_array_get(a, 0)), sort) ||
         !json_is_integer(json_array_get(a, 2))) {
         json_decref(a);
-        return eg_err_set(err, EG_EINVAL, "cursor", -1, "invalid cursor (or made for another sort)");
+        return eg_err_set(err, EG_EINVAL, "cursor", -1,
+                          "invalid cursor (or made for another sort)");
     }
     *value = json_incref(json_array_get(a, 1));
     *id = (int64_t)json_integer_value(json_array_get(a, 2));
@@ -1023,13 +1045,13 @@ int eg_registry_list(struct eg_store *st, const struct eg_resource *res,
             continue;
         }
         if (!f || !(f->flags & EG_FF_FILTER)) {
-            r = eg_err_set(err, EG_EINVAL, "unknown_filter", -1, "%s cannot be filtered by \"%.64s\"",
-                           res->name, q->filter_names[i]);
+            r = eg_err_set(err, EG_EINVAL, "unknown_filter", -1,
+                           "%s cannot be filtered by \"%.64s\"", res->name, q->filter_names[i]);
             break;
         }
         json_t *v = NULL;
-        r = eg_registry_value_from_text(st, f, q->filter_values[i], strlen(q->filter_values[i]),
-                                        &v, err);
+        r = eg_registry_value_from_text(st, f, q->filter_values[i], strlen(q->filter_values[i]), &v,
+                                        err);
         if (r < 0)
             break;
         json_array_append_new(filter_vals, v); /* keeps v alive while bound */
@@ -1117,8 +1139,9 @@ int eg_registry_list(struct eg_store *st, const struct eg_resource *res,
                 /* one more row exists: the cursor points after the last row returned */
                 json_t *last = json_array_get(out, (size_t)n - 1);
                 if (next_cursor)
-                    *next_cursor = cursor_make(sort, sf ? json_object_get(last, sname) : NULL,
-                                               (int64_t)json_integer_value(json_object_get(last, "id")));
+                    *next_cursor =
+                        cursor_make(sort, sf ? json_object_get(last, sname) : NULL,
+                                    (int64_t)json_integer_value(json_object_get(last, "id")));
                 r = 0;
                 break;
             }
@@ -1176,8 +1199,10 @@ static int ref_lookup(struct eg_store *st, const struct eg_field *f, const char 
                               "%s: give an outlet id or CREDITCODE/OUTLETCODE", f->name);
         *slash = '\0';
         struct eg_stmt *q;
-        r = eg_store_prepare(st, "SELECT o.id FROM outlets o JOIN units u ON u.id = o.unit_id "
-                                 "WHERE u.credit_code = ? AND o.code = ?", &q, err);
+        r = eg_store_prepare(st,
+                             "SELECT o.id FROM outlets o JOIN units u ON u.id = o.unit_id "
+                             "WHERE u.credit_code = ? AND o.code = ?",
+                             &q, err);
         if (r < 0)
             return r;
         eg_stmt_bind_text(q, 1, key, strlen(key));
@@ -1279,7 +1304,8 @@ int eg_registry_value_from_text(struct eg_store *st, const struct eg_field *f, c
             idx = enum_index(f->enum_zh, s, n);
         if (idx < 0)
             return eg_err_set(err, EG_EINVAL, f->name, -1, "%s must be one of %s%s%s", f->name,
-                              f->enum_values, f->enum_zh ? " or " : "", f->enum_zh ? f->enum_zh : "");
+                              f->enum_values, f->enum_zh ? " or " : "",
+                              f->enum_zh ? f->enum_zh : "");
         char buf[64];
         enum_value(f->enum_values, idx, buf, sizeof buf);
         *out = json_string(buf);

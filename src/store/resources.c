@@ -23,10 +23,22 @@
 
 #include <string.h>
 
-#define FT(n, l, t, fl) {n, l, t, fl, NULL, NULL, 0, NULL}
-#define FTX(n, l, fl, max) {n, l, EG_FT_TEXT, fl, NULL, NULL, max, NULL}
-#define FE(n, l, fl, vals, zh) {n, l, EG_FT_ENUM, fl, vals, NULL, 0, zh}
-#define FR(n, l, fl, ref) {n, l, EG_FT_REF, fl, NULL, ref, 0, NULL}
+#define FT(n, l, t, fl)                                                                            \
+    {                                                                                              \
+        n, l, t, fl, NULL, NULL, 0, NULL                                                           \
+    }
+#define FTX(n, l, fl, max)                                                                         \
+    {                                                                                              \
+        n, l, EG_FT_TEXT, fl, NULL, NULL, max, NULL                                                \
+    }
+#define FE(n, l, fl, vals, zh)                                                                     \
+    {                                                                                              \
+        n, l, EG_FT_ENUM, fl, vals, NULL, 0, zh                                                    \
+    }
+#define FR(n, l, fl, ref)                                                                          \
+    {                                                                                              \
+        n, l, EG_FT_REF, fl, NULL, ref, 0, NULL                                                    \
+    }
 
 enum { F = EG_FF_FILTER, S = EG_FF_SEARCH, RQ = EG_FF_REQUIRED, U = EG_FF_UNIQUE };
 
@@ -78,7 +90,8 @@ static int dates_ordered(json_t *row, struct eg_err *err)
 {
     const char *a = jstr(row, "valid_from"), *b = jstr(row, "valid_to");
     if (a && b && strcmp(a, b) > 0)
-        return eg_err_set(err, EG_EINVAL, "valid_to", -1, "valid_to %s is before valid_from %s", b, a);
+        return eg_err_set(err, EG_EINVAL, "valid_to", -1, "valid_to %s is before valid_from %s", b,
+                          a);
     return 0;
 }
 
@@ -89,8 +102,9 @@ static int check_regions(struct eg_store *st, json_t *row, int64_t id, struct eg
     if (!level)
         return 0;
     if (!strcmp(level, "district"))
-        return parent ? eg_err_set(err, EG_EINVAL, "parent_id", -1, "a district has no parent region")
-                      : 0;
+        return parent
+                   ? eg_err_set(err, EG_EINVAL, "parent_id", -1, "a district has no parent region")
+                   : 0;
     if (!parent)
         return eg_err_set(err, EG_EINVAL, "parent_id", -1, "a %s needs its parent region", level);
     if (parent == id)
@@ -121,8 +135,8 @@ static int check_units(struct eg_store *st, json_t *row, int64_t id, struct eg_e
             return eg_err_set(err, EG_EINVAL, "park_id", -1, "a unit cannot be its own park");
         int64_t n = 0;
         int found = 0;
-        int r = eg__store_query_int(st, "SELECT COUNT(*) FROM units WHERE id = ? AND kind = ?", park,
-                                    "park", &n, &found, err);
+        int r = eg__store_query_int(st, "SELECT COUNT(*) FROM units WHERE id = ? AND kind = ?",
+                                    park, "park", &n, &found, err);
         if (r < 0)
             return r;
         if (!n)
@@ -161,8 +175,10 @@ static int check_limits(struct eg_store *st, json_t *row, int64_t id, struct eg_
     if (outlet && permit) {
         int64_t n = 0;
         struct eg_stmt *s;
-        int r = eg_store_prepare(st, "SELECT COUNT(*) FROM outlets o JOIN permits p ON p.unit_id = "
-                                 "o.unit_id WHERE o.id = ? AND p.id = ?", &s, err);
+        int r = eg_store_prepare(st,
+                                 "SELECT COUNT(*) FROM outlets o JOIN permits p ON p.unit_id = "
+                                 "o.unit_id WHERE o.id = ? AND p.id = ?",
+                                 &s, err);
         if (r < 0)
             return r;
         eg_stmt_bind_int(s, 1, outlet);
@@ -174,7 +190,8 @@ static int check_limits(struct eg_store *st, json_t *row, int64_t id, struct eg_
             return r;
         if (!n)
             return eg_err_set(err, EG_EINVAL, "outlet_id", -1,
-                              "outlet %lld does not belong to the permit's unit", (long long)outlet);
+                              "outlet %lld does not belong to the permit's unit",
+                              (long long)outlet);
     }
     return 0;
 }
@@ -233,8 +250,8 @@ static int check_users(struct eg_store *st, json_t *row, int64_t id, struct eg_e
     if (u) {
         size_t n = 0;
         for (const char *s = u; *s; s++, n++)
-            if (!((*s >= '0' && *s <= '9') || (*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
-                  *s == '_' || *s == '.' || *s == '-' || *s == '@'))
+            if (!((*s >= '0' && *s <= '9') || (*s >= 'A' && *s <= 'Z') ||
+                  (*s >= 'a' && *s <= 'z') || *s == '_' || *s == '.' || *s == '-' || *s == '@'))
                 return eg_err_set(err, EG_EINVAL, "username", -1,
                                   "username: letters, digits and _ . - @ only");
         if (n < 1 || n > 63)
@@ -254,13 +271,13 @@ static int check_contracts(struct eg_store *st, json_t *row, int64_t id, struct 
     if (user) {
         int64_t n = 0;
         int found = 0;
-        int r = eg__store_query_int(st, "SELECT COUNT(*) FROM users WHERE id = ? AND role = ?", user,
-                                    "steward", &n, &found, err);
+        int r = eg__store_query_int(st, "SELECT COUNT(*) FROM users WHERE id = ? AND role = ?",
+                                    user, "steward", &n, &found, err);
         if (r < 0)
             return r;
         if (!n)
-            return eg_err_set(err, EG_EINVAL, "user_id", -1, "user %lld is not a steward (环保管家)",
-                              (long long)user);
+            return eg_err_set(err, EG_EINVAL, "user_id", -1,
+                              "user %lld is not a steward (环保管家)", (long long)user);
     }
     return dates_ordered(row, err);
 }
@@ -278,7 +295,8 @@ static const struct eg_field unit_fields[] = {
     FT("name", "单位名称", EG_FT_TEXT, RQ | S),
     FE("kind", "单位类型", RQ | F, "enterprise|park|street|community|building",
        "排污单位|园区|街镇|社区/村居|楼宇"),
-    {"credit_code", "统一社会信用代码", EG_FT_TEXT, U | F | S | EG_FF_CREDIT_CODE, NULL, NULL, 18, NULL},
+    {"credit_code", "统一社会信用代码", EG_FT_TEXT, U | F | S | EG_FF_CREDIT_CODE, NULL, NULL, 18,
+     NULL},
     FT("industry", "行业类别", EG_FT_TEXT, F | S),
     FT("address", "地址", EG_FT_TEXT, S),
     FT("lon", "经度", EG_FT_REAL, 0),
@@ -367,14 +385,10 @@ static const struct eg_field contract_fields[] = {
 
 #define RO EG_FF_READONLY
 static const struct eg_field audit_fields[] = {
-    FT("at", "时间", EG_FT_INT, RO | F),
-    FT("actor_id", "操作人ID", EG_FT_INT, RO | F),
-    FT("actor", "操作人", EG_FT_TEXT, RO | F | S),
-    FT("resource", "资源", EG_FT_TEXT, RO | F),
-    FT("row_id", "记录ID", EG_FT_INT, RO | F),
-    FT("action", "操作", EG_FT_TEXT, RO | F),
-    FT("before_json", "修改前", EG_FT_TEXT, RO),
-    FT("after_json", "修改后", EG_FT_TEXT, RO),
+    FT("at", "时间", EG_FT_INT, RO | F),           FT("actor_id", "操作人ID", EG_FT_INT, RO | F),
+    FT("actor", "操作人", EG_FT_TEXT, RO | F | S), FT("resource", "资源", EG_FT_TEXT, RO | F),
+    FT("row_id", "记录ID", EG_FT_INT, RO | F),     FT("action", "操作", EG_FT_TEXT, RO | F),
+    FT("before_json", "修改前", EG_FT_TEXT, RO),   FT("after_json", "修改后", EG_FT_TEXT, RO),
 };
 
 #define RES(var, name, table, zh, fields)                                                          \
@@ -391,8 +405,8 @@ RES(res_contracts, "steward_contracts", "steward_contracts", "环保管家服务
 RES(res_audit, "audit", "audit_log", "审计日志", audit_fields);
 
 const struct eg_resource *const eg_registry_resources[] = {
-    &res_regions, &res_units,    &res_outlets, &res_permits,   &res_limits,
-    &res_stations, &res_devices, &res_users,   &res_contracts, &res_audit, NULL,
+    &res_regions, &res_units, &res_outlets,   &res_permits, &res_limits, &res_stations,
+    &res_devices, &res_users, &res_contracts, &res_audit,   NULL,
 };
 
 enum { R = EG_P_R, A = EG_P_ALL };
@@ -400,28 +414,80 @@ enum { R = EG_P_R, A = EG_P_ALL };
 /* policy columns: anon, admin, bureau, street, enterprise, steward */
 static const struct eg__res_impl impls[] = {
     {&res_regions, {R, A, A, R, R, R}, NULL, "t.id", "1 = 1", NULL, "code", 0, check_regions},
-    {&res_units, {R, A, A, A, R, R}, "t.id", "t.region_id", "t.public = 1", NULL, "credit_code", 0,
+    {&res_units,
+     {R, A, A, A, R, R},
+     "t.id",
+     "t.region_id",
+     "t.public = 1",
+     NULL,
+     "credit_code",
+     0,
      check_units},
-    {&res_outlets, {R, A, A, A, A, R}, "t.unit_id",
+    {&res_outlets,
+     {R, A, A, A, A, R},
+     "t.unit_id",
      "(SELECT u.region_id FROM units u WHERE u.id = t.unit_id)",
-     "(SELECT u.public FROM units u WHERE u.id = t.unit_id) = 1", NULL, NULL, 0, check_outlets},
-    {&res_permits, {R, A, A, R, R, R}, "t.unit_id",
+     "(SELECT u.public FROM units u WHERE u.id = t.unit_id) = 1",
+     NULL,
+     NULL,
+     0,
+     check_outlets},
+    {&res_permits,
+     {R, A, A, R, R, R},
+     "t.unit_id",
      "(SELECT u.region_id FROM units u WHERE u.id = t.unit_id)",
-     "(SELECT u.public FROM units u WHERE u.id = t.unit_id) = 1", NULL, "number", 0, check_permits},
-    {&res_limits, {R, A, A, R, R, R}, "(SELECT p.unit_id FROM permits p WHERE p.id = t.permit_id)",
-     "(SELECT u.region_id FROM permits p JOIN units u ON u.id = p.unit_id WHERE p.id = t.permit_id)",
-     "(SELECT u.public FROM permits p JOIN units u ON u.id = p.unit_id WHERE p.id = t.permit_id) = 1",
-     NULL, NULL, 0, check_limits},
-    {&res_stations, {R, A, A, R, R, R}, NULL, "t.region_id", "t.public = 1", NULL, "code", 0,
+     "(SELECT u.public FROM units u WHERE u.id = t.unit_id) = 1",
+     NULL,
+     "number",
+     0,
+     check_permits},
+    {&res_limits,
+     {R, A, A, R, R, R},
+     "(SELECT p.unit_id FROM permits p WHERE p.id = t.permit_id)",
+     "(SELECT u.region_id FROM permits p JOIN units u ON u.id = p.unit_id WHERE p.id = "
+     "t.permit_id)",
+     "(SELECT u.public FROM permits p JOIN units u ON u.id = p.unit_id WHERE p.id = t.permit_id) = "
+     "1",
+     NULL,
+     NULL,
+     0,
+     check_limits},
+    {&res_stations,
+     {R, A, A, R, R, R},
+     NULL,
+     "t.region_id",
+     "t.public = 1",
+     NULL,
+     "code",
+     0,
      check_stations},
-    {&res_devices, {0, A, A, R, A, R}, "(SELECT o.unit_id FROM outlets o WHERE o.id = t.outlet_id)",
+    {&res_devices,
+     {0, A, A, R, A, R},
+     "(SELECT o.unit_id FROM outlets o WHERE o.id = t.outlet_id)",
      "COALESCE((SELECT u.region_id FROM outlets o JOIN units u ON u.id = o.unit_id WHERE o.id = "
      "t.outlet_id), (SELECT s.region_id FROM stations s WHERE s.id = t.station_id))",
-     NULL, NULL, "mn", 1, check_devices},
-    {&res_users, {0, A, 0, 0, 0, 0}, "t.unit_id", "t.region_id", NULL, NULL, "username", 0,
+     NULL,
+     NULL,
+     "mn",
+     1,
+     check_devices},
+    {&res_users,
+     {0, A, 0, 0, 0, 0},
+     "t.unit_id",
+     "t.region_id",
+     NULL,
+     NULL,
+     "username",
+     0,
      check_users},
-    {&res_contracts, {0, A, A, R, R, R}, "t.unit_id",
-     "(SELECT u.region_id FROM units u WHERE u.id = t.unit_id)", NULL, "t.user_id", NULL, 0,
+    {&res_contracts,
+     {0, A, A, R, R, R},
+     "t.unit_id",
+     "(SELECT u.region_id FROM units u WHERE u.id = t.unit_id)",
+     NULL,
+     "t.user_id",
+     NULL,
+     0,
      check_contracts},
     {&res_audit, {0, R, R, 0, 0, 0}, NULL, NULL, NULL, NULL, NULL, 0, NULL},
 };

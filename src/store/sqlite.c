@@ -7,8 +7,8 @@
  * every open:
  *   journal_mode=WAL      readers never block the writer (one writer at a time, many readers);
  *   synchronous=NORMAL    in WAL mode this is durable against application crashes and loses at
- *                         most the last transactions on power loss, never corrupts (sqlite.org/wal);
- *   foreign_keys=ON       off by default in SQLite, per connection;
+ *                         most the last transactions on power loss, never corrupts
+ * (sqlite.org/wal); foreign_keys=ON       off by default in SQLite, per connection;
  *   busy_timeout=5000     a writer waits up to 5 s for the lock instead of failing at once.
  *
  * Prepared statements are cached per connection by their SQL text in a small hash table; a
@@ -226,9 +226,18 @@ int eg_store_prepare(struct eg_store *st, const char *sql, struct eg_stmt **out,
     return 0;
 }
 
-void eg_stmt_bind_int(struct eg_stmt *s, int i, int64_t v) { sqlite3_bind_int64(s->s, i, v); }
-void eg_stmt_bind_double(struct eg_stmt *s, int i, double v) { sqlite3_bind_double(s->s, i, v); }
-void eg_stmt_bind_null(struct eg_stmt *s, int i) { sqlite3_bind_null(s->s, i); }
+void eg_stmt_bind_int(struct eg_stmt *s, int i, int64_t v)
+{
+    sqlite3_bind_int64(s->s, i, v);
+}
+void eg_stmt_bind_double(struct eg_stmt *s, int i, double v)
+{
+    sqlite3_bind_double(s->s, i, v);
+}
+void eg_stmt_bind_null(struct eg_stmt *s, int i)
+{
+    sqlite3_bind_null(s->s, i);
+}
 
 void eg_stmt_bind_text(struct eg_stmt *s, int i, const char *v, size_t n)
 {
@@ -251,9 +260,18 @@ int eg_stmt_step(struct eg_stmt *s, struct eg_err *err)
     return db_err(s->st, err, rc, "step");
 }
 
-int eg_stmt_is_null(struct eg_stmt *s, int col) { return sqlite3_column_type(s->s, col) == SQLITE_NULL; }
-int64_t eg_stmt_int(struct eg_stmt *s, int col) { return sqlite3_column_int64(s->s, col); }
-double eg_stmt_double(struct eg_stmt *s, int col) { return sqlite3_column_double(s->s, col); }
+int eg_stmt_is_null(struct eg_stmt *s, int col)
+{
+    return sqlite3_column_type(s->s, col) == SQLITE_NULL;
+}
+int64_t eg_stmt_int(struct eg_stmt *s, int col)
+{
+    return sqlite3_column_int64(s->s, col);
+}
+double eg_stmt_double(struct eg_stmt *s, int col)
+{
+    return sqlite3_column_double(s->s, col);
+}
 
 const char *eg_stmt_text(struct eg_stmt *s, int col, size_t *len)
 {
@@ -271,8 +289,14 @@ const void *eg_stmt_blob(struct eg_stmt *s, int col, size_t *len)
     return b;
 }
 
-int eg_stmt_columns(struct eg_stmt *s) { return sqlite3_column_count(s->s); }
-const char *eg_stmt_column_name(struct eg_stmt *s, int col) { return sqlite3_column_name(s->s, col); }
+int eg_stmt_columns(struct eg_stmt *s)
+{
+    return sqlite3_column_count(s->s);
+}
+const char *eg_stmt_column_name(struct eg_stmt *s, int col)
+{
+    return sqlite3_column_name(s->s, col);
+}
 
 void eg_stmt_done(struct eg_stmt *s)
 {
@@ -283,8 +307,14 @@ void eg_stmt_done(struct eg_stmt *s)
     s->in_use = 0;
 }
 
-int64_t eg_store_last_id(struct eg_store *st) { return sqlite3_last_insert_rowid(st->db); }
-int eg_store_changes(struct eg_store *st) { return sqlite3_changes(st->db); }
+int64_t eg_store_last_id(struct eg_store *st)
+{
+    return sqlite3_last_insert_rowid(st->db);
+}
+int eg_store_changes(struct eg_store *st)
+{
+    return sqlite3_changes(st->db);
+}
 
 int eg_store_backup(struct eg_store *st, const char *path, struct eg_err *err)
 {

@@ -22,13 +22,13 @@ int eg__store_in_tx(struct eg_store *st);
 enum { EG_P_R = 1, EG_P_C = 2, EG_P_U = 4, EG_P_D = 8, EG_P_ALL = 15 };
 struct eg__res_impl {
     const struct eg_resource *res;
-    unsigned char policy[6];   /* by enum eg_role: EG_P_* bits */
-    const char *unit_expr;     /* the unit the row belongs to */
-    const char *region_expr;   /* the region the row lies in */
-    const char *public_expr;   /* true when the row is disclosed to the public */
-    const char *self_expr;     /* the user the row belongs to (steward contracts) */
-    const char *natural_key;   /* column naming a row in imports and filters, or NULL */
-    int secret_cost;           /* eg_auth_hash_password cost for EG_FF_SECRET fields */
+    unsigned char policy[6]; /* by enum eg_role: EG_P_* bits */
+    const char *unit_expr;   /* the unit the row belongs to */
+    const char *region_expr; /* the region the row lies in */
+    const char *public_expr; /* true when the row is disclosed to the public */
+    const char *self_expr;   /* the user the row belongs to (steward contracts) */
+    const char *natural_key; /* column naming a row in imports and filters, or NULL */
+    int secret_cost;         /* eg_auth_hash_password cost for EG_FF_SECRET fields */
     /* Cross-field checks on the row as it will be after the change (row has every field that is
        set; id is 0 on create). */
     int (*check)(struct eg_store *st, json_t *row, int64_t id, struct eg_err *err);

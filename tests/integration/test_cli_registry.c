@@ -66,7 +66,8 @@ TEST(cli_registry_user_add_reads_password_from_stdin_and_lists)
 {
     const char *db = db_path("u.db");
     char *out = NULL, *err = NULL;
-    const char *add[] = {"user", "add", "alice", "--role", "bureau", "--password-stdin", "--db", db, NULL};
+    const char *add[] = {"user", "add", "alice", "--role", "bureau", "--password-stdin",
+                         "--db", db,    NULL};
     CHECK_EQ_INT(eg_test_run(add, "alice-password\n", 15, &out, &err), 0);
     CHECK(strstr(out, "alice-password") == NULL);
     CHECK(strstr(err, "alice-password") == NULL);
@@ -80,15 +81,18 @@ TEST(cli_registry_user_add_reads_password_from_stdin_and_lists)
     eg_store_close(st);
     /* duplicate, too short, missing role, unknown role, street without region */
     CHECK_EQ_INT(eg_test_run(add, "alice-password\n", 15, NULL, NULL), 1);
-    const char *add2[] = {"user", "add", "bob", "--role", "bureau", "--password-stdin", "--db", db, NULL};
+    const char *add2[] = {"user", "add", "bob", "--role", "bureau", "--password-stdin",
+                          "--db", db,    NULL};
     CHECK_EQ_INT(eg_test_run(add2, "short\n", 6, NULL, &err), 1);
     CHECK(strstr(err, "password") != NULL);
     free(err);
     const char *add3[] = {"user", "add", "bob", "--password-stdin", "--db", db, NULL};
     CHECK_EQ_INT(eg_test_run(add3, "long-enough\n", 12, NULL, NULL), 2);
-    const char *add4[] = {"user", "add", "bob", "--role", "emperor", "--password-stdin", "--db", db, NULL};
+    const char *add4[] = {"user", "add", "bob", "--role", "emperor", "--password-stdin",
+                          "--db", db,    NULL};
     CHECK_EQ_INT(eg_test_run(add4, "long-enough\n", 12, NULL, NULL), 2);
-    const char *add5[] = {"user", "add", "bob", "--role", "street", "--password-stdin", "--db", db, NULL};
+    const char *add5[] = {"user", "add", "bob", "--role", "street", "--password-stdin",
+                          "--db", db,    NULL};
     CHECK_EQ_INT(eg_test_run(add5, "long-enough\n", 12, NULL, NULL), 1);
     const char *list[] = {"user", "list", "--db", db, NULL};
     CHECK_EQ_INT(eg_test_run(list, NULL, 0, &out, NULL), 0);
@@ -103,7 +107,8 @@ TEST(cli_registry_import_utf8_gbk_dry_run_and_rejections)
     const char *db = db_path("i.db");
     const char *mig[] = {"db", "migrate", "--db", db, NULL};
     REQUIRE(eg_test_run(mig, NULL, 0, NULL, NULL) == 0);
-    const char *good = "单位名称,单位类型,统一社会信用代码\n甲化工有限公司,排污单位,91310115MA1000017Q\n";
+    const char *good =
+        "单位名称,单位类型,统一社会信用代码\n甲化工有限公司,排污单位,91310115MA1000017Q\n";
     const char *file = db_path("units.csv");
     write_file(file, good, strlen(good));
     char *out = NULL, *err = NULL;
@@ -117,7 +122,8 @@ TEST(cli_registry_import_utf8_gbk_dry_run_and_rejections)
     CHECK_EQ_INT(eg_test_run(real, NULL, 0, NULL, NULL), 0);
     CHECK_EQ_INT(q(db, "SELECT COUNT(*) FROM units"), 1);
     /* GBK file with one good and one bad row: exit 1, the bad line reported, nothing written */
-    const char *utf8 = "单位名称,单位类型,统一社会信用代码\n乙电子有限公司,排污单位,91310115MA1000025K\n丙公司,排污单位,123\n";
+    const char *utf8 = "单位名称,单位类型,统一社会信用代码\n乙电子有限公司,排污单位,"
+                       "91310115MA1000025K\n丙公司,排污单位,123\n";
     iconv_t cd = iconv_open("GBK", "UTF-8");
     REQUIRE(cd != (iconv_t)-1);
     char gbk[512], *ip = (char *)utf8, *op = gbk;
@@ -159,11 +165,14 @@ TEST(cli_registry_demo_loads_pudong_fast_and_its_logins_work)
     CHECK(secs < 10); /* < 3 s plain; ASan builds are slower */
     /* Pudong: 12 streets (街道) and 24 towns (镇) under 310115 */
     CHECK_EQ_INT(q(db, "SELECT COUNT(*) FROM regions WHERE level = 'street'"), 36);
-    CHECK_EQ_INT(q(db, "SELECT COUNT(*) FROM regions WHERE level = 'street' AND name LIKE '%街道'"), 12);
+    CHECK_EQ_INT(q(db, "SELECT COUNT(*) FROM regions WHERE level = 'street' AND name LIKE '%街道'"),
+                 12);
     CHECK_EQ_INT(q(db, "SELECT COUNT(*) FROM regions WHERE name = '潍坊新村街道'"), 1);
     CHECK_EQ_INT(q(db, "SELECT COUNT(*) FROM regions WHERE name = '南汇新城镇'"), 1);
     CHECK_EQ_INT(q(db, "SELECT COUNT(*) FROM units WHERE kind = 'enterprise'"), 300);
-    CHECK_EQ_INT(q(db, "SELECT COUNT(*) FROM units WHERE kind = 'enterprise' AND name NOT LIKE '%（演示）'"), 0);
+    CHECK_EQ_INT(
+        q(db, "SELECT COUNT(*) FROM units WHERE kind = 'enterprise' AND name NOT LIKE '%（演示）'"),
+        0);
     CHECK_EQ_INT(q(db, "SELECT COUNT(*) FROM stations WHERE kind = 'air'"), 30);
     CHECK_EQ_INT(q(db, "SELECT COUNT(*) FROM stations WHERE kind = 'water'"), 10);
     CHECK_EQ_INT(q(db, "SELECT COUNT(*) FROM stations WHERE kind = 'noise'"), 20);
@@ -212,7 +221,8 @@ TEST(cli_registry_demo_loads_pudong_fast_and_its_logins_work)
 TEST(cli_registry_db_backup_copies_the_database)
 {
     const char *db = db_path("b.db");
-    const char *add[] = {"user", "add", "carol", "--role", "admin", "--password-stdin", "--db", db, NULL};
+    const char *add[] = {"user", "add", "carol", "--role", "admin", "--password-stdin",
+                         "--db", db,    NULL};
     REQUIRE(eg_test_run(add, "carol-password", 14, NULL, NULL) == 0);
     const char *dest = db_path("b-copy.db");
     const char *bk[] = {"db", "backup", dest, "--db", db, NULL};

@@ -13,8 +13,12 @@ static struct eg_store *open_db(void)
     snprintf(path, sizeof path, "%s/auth.db", eg_test_tmpdir());
     struct eg_store *st = NULL;
     REQUIRE(eg_store_open(path, &st, NULL) == 0);
-    REQUIRE(eg_store_exec(st, "INSERT INTO regions(code,name,level) VALUES ('310115','浦东新区','district');"
-                              "INSERT INTO regions(code,name,level,parent_id) VALUES ('310115004','陆家嘴街道','street',1)", NULL) == 0);
+    REQUIRE(eg_store_exec(
+                st,
+                "INSERT INTO regions(code,name,level) VALUES ('310115','浦东新区','district');"
+                "INSERT INTO regions(code,name,level,parent_id) VALUES "
+                "('310115004','陆家嘴街道','street',1)",
+                NULL) == 0);
     return st;
 }
 
@@ -32,7 +36,8 @@ TEST(auth_login_returns_a_43_char_token_stored_only_as_hash)
 {
     struct eg_store *st = open_db();
     struct eg_err err;
-    REQUIRE(eg_auth_user_add(st, "zhang", "street", "310115004", 0, "correct horse 电池", &err) == 0);
+    REQUIRE(eg_auth_user_add(st, "zhang", "street", "310115004", 0, "correct horse 电池", &err) ==
+            0);
     char tok[EG_AUTH_TOKEN_LEN + 1];
     struct eg_principal p;
     REQUIRE(eg_auth_login(st, "zhang", "correct horse 电池", "10.0.0.1", tok, &p, &err) == 0);
@@ -48,7 +53,11 @@ TEST(auth_login_returns_a_43_char_token_stored_only_as_hash)
     CHECK(strncmp(h, "$argon2id$", 10) == 0);
     CHECK(strstr(h, "correct") == NULL);
     eg_stmt_done(s);
-    REQUIRE(eg_store_prepare(st, "SELECT COUNT(*) FROM sessions WHERE token_hash = ? OR CAST(token_hash AS TEXT) = ?", &s, NULL) == 0);
+    REQUIRE(
+        eg_store_prepare(
+            st,
+            "SELECT COUNT(*) FROM sessions WHERE token_hash = ? OR CAST(token_hash AS TEXT) = ?",
+            &s, NULL) == 0);
     eg_stmt_bind_text(s, 1, tok, 43);
     eg_stmt_bind_text(s, 2, tok, 43);
     REQUIRE(eg_stmt_step(s, NULL) == 1);
@@ -90,7 +99,8 @@ TEST(auth_wrong_password_unknown_user_and_malformed_tokens_are_401)
     CHECK_EQ_INT(eg_auth_check(st, NULL, &p, &err), EG_EAUTH);
     CHECK_EQ_INT(eg_auth_check(st, "", &p, &err), EG_EAUTH);
     CHECK_EQ_INT(eg_auth_check(st, "x' OR '1'='1", &p, &err), EG_EAUTH);
-    CHECK_EQ_INT(eg_auth_check(st, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", &p, &err), EG_EAUTH);
+    CHECK_EQ_INT(eg_auth_check(st, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", &p, &err),
+                 EG_EAUTH);
     /* user add: bad role, unknown region, duplicate */
     CHECK_EQ_INT(eg_auth_user_add(st, "x", "king", NULL, 0, "password1", &err), EG_EINVAL);
     CHECK_STR(err.code, "role");
@@ -122,7 +132,8 @@ TEST(auth_rate_limit_5_failures_per_user_then_429_even_with_right_password)
     for (int i = 0; i < EG_AUTH_MAX_FAILURES; i++)
         CHECK_EQ_INT(eg_auth_login(st, "zhao", "guess", "10.0.0.9", tok, NULL, &err), EG_EAUTH);
     CHECK_EQ_INT(eg_auth_login(st, "zhao", "the-right-one", "10.0.0.9", tok, NULL, &err), EG_ERATE);
-    CHECK_EQ_INT(eg_auth_login(st, "zhao", "the-right-one", "10.0.0.10", tok, NULL, &err), EG_ERATE);
+    CHECK_EQ_INT(eg_auth_login(st, "zhao", "the-right-one", "10.0.0.10", tok, NULL, &err),
+                 EG_ERATE);
     /* once the window has passed the right password works again */
     REQUIRE(eg_store_exec(st, "UPDATE login_failures SET at = at - 901", NULL) == 0);
     CHECK_EQ_INT(eg_auth_login(st, "zhao", "the-right-one", "10.0.0.9", tok, NULL, &err), 0);
@@ -135,10 +146,15 @@ TEST(auth_rate_limit_per_address_across_user_names)
     struct eg_err err;
     REQUIRE(eg_auth_user_add(st, "qian", "bureau", NULL, 0, "qian-password", &err) == 0);
     /* failures for unknown names, spread so no single name reaches its limit */
-    REQUIRE(eg_store_exec(st, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 20) "
-                              "INSERT INTO login_failures(username, client_addr, at) SELECT 'u'||i, '192.0.2.7', strftime('%s','now') FROM n", NULL) == 0);
+    REQUIRE(
+        eg_store_exec(st,
+                      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 20) "
+                      "INSERT INTO login_failures(username, client_addr, at) SELECT 'u'||i, "
+                      "'192.0.2.7', strftime('%s','now') FROM n",
+                      NULL) == 0);
     char tok[EG_AUTH_TOKEN_LEN + 1];
-    CHECK_EQ_INT(eg_auth_login(st, "qian", "qian-password", "192.0.2.7", tok, NULL, &err), EG_ERATE);
+    CHECK_EQ_INT(eg_auth_login(st, "qian", "qian-password", "192.0.2.7", tok, NULL, &err),
+                 EG_ERATE);
     CHECK_EQ_INT(eg_auth_login(st, "qian", "qian-password", "192.0.2.8", tok, NULL, &err), 0);
     eg_store_close(st);
 }
@@ -168,14 +184,18 @@ TEST(auth_device_password_hj212_pw_checked_against_argon2id)
 {
     struct eg_store *st = open_db();
     struct eg_err err;
-    REQUIRE(eg_store_exec(st, "INSERT INTO stations(code,name,kind) VALUES ('A1','站','air')", NULL) == 0);
-    json_t *in = json_pack("{s:s, s:s, s:i}", "mn", "010000A8900016F000169DC0", "password", "123456", "station_id", 1);
-    REQUIRE(eg_registry_create(st, eg_registry_find("devices"), &eg_principal_system, in, NULL, &err) == 0);
+    REQUIRE(eg_store_exec(st, "INSERT INTO stations(code,name,kind) VALUES ('A1','站','air')",
+                          NULL) == 0);
+    json_t *in = json_pack("{s:s, s:s, s:i}", "mn", "010000A8900016F000169DC0", "password",
+                           "123456", "station_id", 1);
+    REQUIRE(eg_registry_create(st, eg_registry_find("devices"), &eg_principal_system, in, NULL,
+                               &err) == 0);
     json_decref(in);
     int64_t id = 0;
     CHECK_EQ_INT(eg_auth_device_check(st, "010000A8900016F000169DC0", "123456", 6, &id, &err), 0);
     CHECK(id > 0);
-    CHECK_EQ_INT(eg_auth_device_check(st, "010000A8900016F000169DC0", "123457", 6, &id, &err), EG_EAUTH);
+    CHECK_EQ_INT(eg_auth_device_check(st, "010000A8900016F000169DC0", "123457", 6, &id, &err),
+                 EG_EAUTH);
     CHECK_EQ_INT(eg_auth_device_check(st, "nope", "123456", 6, &id, &err), EG_ENOTFOUND);
     /* the device cost is cheap enough for ingest: well under 50 ms */
     uint64_t t0 = eg_nanos();

@@ -16,11 +16,14 @@ static struct eg_store *open_db(void)
     snprintf(path, sizeof path, "%s/imp.db", eg_test_tmpdir());
     struct eg_store *st = NULL;
     REQUIRE(eg_store_open(path, &st, NULL) == 0);
-    REQUIRE(eg_store_exec(st,
-                          "INSERT INTO regions(code,name,level) VALUES ('310115','浦东新区','district');"
-                          "INSERT INTO regions(code,name,level,parent_id) VALUES ('310115005','陆家嘴街道','street',1);"
-                          "INSERT INTO regions(code,name,level,parent_id) VALUES ('310115125','张江镇','street',1);",
-                          NULL) == 0);
+    REQUIRE(eg_store_exec(
+                st,
+                "INSERT INTO regions(code,name,level) VALUES ('310115','浦东新区','district');"
+                "INSERT INTO regions(code,name,level,parent_id) VALUES "
+                "('310115005','陆家嘴街道','street',1);"
+                "INSERT INTO regions(code,name,level,parent_id) VALUES "
+                "('310115125','张江镇','street',1);",
+                NULL) == 0);
     return st;
 }
 
@@ -40,8 +43,8 @@ static int import(struct eg_store *st, const char *res, const char *csv, size_t 
                   struct eg_import_report *rep, struct eg_err *err)
 {
     struct eg_import_opts o = {.dry_run = dry};
-    return eg_import_csv(st, eg_registry_find(res), &eg_principal_system, csv, len ? len : strlen(csv),
-                         &o, rep, err);
+    return eg_import_csv(st, eg_registry_find(res), &eg_principal_system, csv,
+                         len ? len : strlen(csv), &o, rep, err);
 }
 
 /* valid GB 32100-2015 codes */
@@ -71,16 +74,18 @@ TEST(import_utf8_english_headers_all_rows_written)
 TEST(import_bom_chinese_headers_and_chinese_values)
 {
     struct eg_store *st = open_db();
-    const char *csv = "\xEF\xBB\xBF单位名称,单位类型,统一社会信用代码,所属区域,大气环境重点排污单位,公开\r\n"
-                      "甲化工有限公司（演示）,排污单位," CC1 ",310115005,是,否\r\n"
-                      "示例园区,园区,,310115125,否,是\r\n";
+    const char *csv =
+        "\xEF\xBB\xBF单位名称,单位类型,统一社会信用代码,所属区域,大气环境重点排污单位,公开\r\n"
+        "甲化工有限公司（演示）,排污单位," CC1 ",310115005,是,否\r\n"
+        "示例园区,园区,,310115125,否,是\r\n";
     struct eg_import_report rep;
     struct eg_err err;
     CHECK_EQ_INT(import(st, "units", csv, 0, 0, &rep, &err), 0);
     CHECK_STR(rep.encoding, "utf-8-bom");
     CHECK_EQ_INT(rep.accepted, 2);
     json_t *row = NULL;
-    REQUIRE(eg_registry_get(st, eg_registry_find("units"), &eg_principal_system, 1, &row, NULL) == 0);
+    REQUIRE(eg_registry_get(st, eg_registry_find("units"), &eg_principal_system, 1, &row, NULL) ==
+            0);
     CHECK_STR(json_string_value(json_object_get(row, "kind")), "enterprise");
     CHECK(json_is_true(json_object_get(row, "key_air")));
     CHECK_STR(json_string_value(json_object_get(row, "name")), "甲化工有限公司（演示）");
@@ -107,7 +112,8 @@ TEST(import_gbk_as_excel_writes_it_on_chinese_windows)
     CHECK_EQ_INT(import(st, "units", gbk, n, 0, &rep, &err), 0);
     CHECK_STR(rep.encoding, "gb18030");
     json_t *row = NULL;
-    REQUIRE(eg_registry_get(st, eg_registry_find("units"), &eg_principal_system, 1, &row, NULL) == 0);
+    REQUIRE(eg_registry_get(st, eg_registry_find("units"), &eg_principal_system, 1, &row, NULL) ==
+            0);
     CHECK_STR(json_string_value(json_object_get(row, "name")), "甲化工有限公司");
     CHECK_STR(json_string_value(json_object_get(row, "address")), "上海市浦东新区张江镇");
     json_decref(row);
@@ -148,7 +154,8 @@ TEST(import_one_bad_row_writes_nothing_and_every_bad_row_is_reported)
         if (fields[i])
             CHECK_STR(json_string_value(json_object_get(e, "field")), fields[i]);
     }
-    CHECK_STR(json_string_value(json_object_get(json_array_get(rep.errors, 2), "code")), "duplicate");
+    CHECK_STR(json_string_value(json_object_get(json_array_get(rep.errors, 2), "code")),
+              "duplicate");
     eg_import_report_free(&rep);
     eg_store_close(st);
 }
@@ -185,7 +192,8 @@ TEST(import_rfc4180_quotes_commas_newlines_and_line_numbers)
     csv = "name,kind,address\n\"Smith, \"\"Ltd\"\"\",park,\"line one\nline two\"\n";
     CHECK_EQ_INT(import(st, "units", csv, 0, 0, &rep, &err), 0);
     json_t *row = NULL;
-    REQUIRE(eg_registry_get(st, eg_registry_find("units"), &eg_principal_system, 1, &row, NULL) == 0);
+    REQUIRE(eg_registry_get(st, eg_registry_find("units"), &eg_principal_system, 1, &row, NULL) ==
+            0);
     CHECK_STR(json_string_value(json_object_get(row, "name")), "Smith, \"Ltd\"");
     CHECK_STR(json_string_value(json_object_get(row, "address")), "line one\nline two");
     json_decref(row);
@@ -215,7 +223,8 @@ TEST(import_header_errors)
     eg_import_report_free(&rep);
     struct eg_import_opts o = {.max_bytes = 10};
     CHECK_EQ_INT(eg_import_csv(st, eg_registry_find("units"), &eg_principal_system,
-                               "name,kind\nA,park\n", 17, &o, &rep, &err), EG_ETOOBIG);
+                               "name,kind\nA,park\n", 17, &o, &rep, &err),
+                 EG_ETOOBIG);
     eg_import_report_free(&rep);
     CHECK_EQ_INT(count(st, "units"), 0);
     eg_store_close(st);
@@ -226,15 +235,30 @@ TEST(import_chain_units_outlets_permits_limits_devices_by_natural_keys)
     struct eg_store *st = open_db();
     struct eg_import_report rep;
     struct eg_err err;
-    CHECK_EQ_INT(import(st, "units", "name,kind,credit_code\n甲,enterprise," CC1 "\n", 0, 0, &rep, &err), 0);
+    CHECK_EQ_INT(
+        import(st, "units", "name,kind,credit_code\n甲,enterprise," CC1 "\n", 0, 0, &rep, &err), 0);
     eg_import_report_free(&rep);
-    CHECK_EQ_INT(import(st, "outlets", "所属单位,排放口编号,排放口类型\n" CC1 ",DA001,废气\n" CC1 ",DW001,废水\n", 0, 0, &rep, &err), 0);
+    CHECK_EQ_INT(import(st, "outlets",
+                        "所属单位,排放口编号,排放口类型\n" CC1 ",DA001,废气\n" CC1 ",DW001,废水\n",
+                        0, 0, &rep, &err),
+                 0);
     eg_import_report_free(&rep);
-    CHECK_EQ_INT(import(st, "permits", "许可证编号,持证单位,管理类别,有效期起,有效期止\n" CC1 "001V," CC1 ",重点管理,2023/1/1,2027/12/31\n", 0, 0, &rep, &err), 0);
+    CHECK_EQ_INT(import(st, "permits",
+                        "许可证编号,持证单位,管理类别,有效期起,有效期止\n" CC1 "001V," CC1
+                        ",重点管理,2023/1/1,2027/12/31\n",
+                        0, 0, &rep, &err),
+                 0);
     eg_import_report_free(&rep);
-    CHECK_EQ_INT(import(st, "permit_limits", "permit_id,outlet_id,pollutant,conc_limit,conc_unit,standard\n" CC1 "001V," CC1 "/DA001,a24088,70,mg/m3,DB31/933-2015\n", 0, 0, &rep, &err), 0);
+    CHECK_EQ_INT(import(st, "permit_limits",
+                        "permit_id,outlet_id,pollutant,conc_limit,conc_unit,standard\n" CC1
+                        "001V," CC1 "/DA001,a24088,70,mg/m3,DB31/933-2015\n",
+                        0, 0, &rep, &err),
+                 0);
     eg_import_report_free(&rep);
-    int r = import(st, "devices", "设备MN号,访问密码,排放口,监测因子\n31011510000001,s3cret," CC1 "/DA001,a24088\n", 0, 0, &rep, &err);
+    int r =
+        import(st, "devices",
+               "设备MN号,访问密码,排放口,监测因子\n31011510000001,s3cret," CC1 "/DA001,a24088\n", 0,
+               0, &rep, &err);
     if (r < 0)
         fprintf(stderr, "%s\n", err.msg);
     CHECK_EQ_INT(r, 0);
@@ -252,13 +276,18 @@ TEST(import_respects_scope_street_user_outside_region_rejected)
     struct eg_import_opts o = {0};
     struct eg_import_report rep;
     struct eg_err err;
-    const char *csv = "name,kind,region_id\n社区甲,community,310115005\n社区乙,community,310115125\n";
-    CHECK_EQ_INT(eg_import_csv(st, eg_registry_find("units"), &street, csv, strlen(csv), &o, &rep, &err), EG_EINVAL);
+    const char *csv =
+        "name,kind,region_id\n社区甲,community,310115005\n社区乙,community,310115125\n";
+    CHECK_EQ_INT(
+        eg_import_csv(st, eg_registry_find("units"), &street, csv, strlen(csv), &o, &rep, &err),
+        EG_EINVAL);
     CHECK_EQ_INT(rep.rejected, 1);
     CHECK_EQ_INT(json_integer_value(json_object_get(json_array_get(rep.errors, 0), "line")), 3);
     eg_import_report_free(&rep);
     struct eg_principal anon = {EG_ROLE_ANON, 0, "", "", 0};
-    CHECK_EQ_INT(eg_import_csv(st, eg_registry_find("units"), &anon, csv, strlen(csv), &o, &rep, &err), EG_EAUTH);
+    CHECK_EQ_INT(
+        eg_import_csv(st, eg_registry_find("units"), &anon, csv, strlen(csv), &o, &rep, &err),
+        EG_EAUTH);
     eg_import_report_free(&rep);
     CHECK_EQ_INT(count(st, "units"), 0);
     eg_store_close(st);

@@ -113,38 +113,95 @@ struct world {
 static void build_world(struct eg_store *st, struct world *w)
 {
     memset(w, 0, sizeof *w);
-    w->district = mk(st, "regions", "{\"code\":\"310115\",\"name\":\"浦东新区\",\"level\":\"district\"}");
-    w->s1 = mk(st, "regions", fmt("{\"code\":\"310115004\",\"name\":\"陆家嘴街道\",\"level\":\"street\",\"parent_id\":%lld}", (long long)w->district));
-    w->s2 = mk(st, "regions", fmt("{\"code\":\"310115125\",\"name\":\"张江镇\",\"level\":\"street\",\"parent_id\":%lld}", (long long)w->district));
-    w->g1 = mk(st, "regions", fmt("{\"code\":\"310115004-01\",\"name\":\"第一网格\",\"level\":\"grid\",\"parent_id\":%lld}", (long long)w->s1));
+    w->district =
+        mk(st, "regions", "{\"code\":\"310115\",\"name\":\"浦东新区\",\"level\":\"district\"}");
+    w->s1 = mk(st, "regions",
+               fmt("{\"code\":\"310115004\",\"name\":\"陆家嘴街道\",\"level\":\"street\",\"parent_"
+                   "id\":%lld}",
+                   (long long)w->district));
+    w->s2 = mk(
+        st, "regions",
+        fmt("{\"code\":\"310115125\",\"name\":\"张江镇\",\"level\":\"street\",\"parent_id\":%lld}",
+            (long long)w->district));
+    w->g1 = mk(st, "regions",
+               fmt("{\"code\":\"310115004-01\",\"name\":\"第一网格\",\"level\":\"grid\",\"parent_"
+                   "id\":%lld}",
+                   (long long)w->s1));
     char c1[19], c2[19], c3[19];
     credit("91310115MA1K00001", c1);
     credit("91310115MA1K00002", c2);
     credit("12310115MB0000003", c3);
-    w->park = mk(st, "units", fmt("{\"name\":\"示例高科技园区\",\"kind\":\"park\",\"region_id\":%lld,\"public\":true}", (long long)w->s2));
+    w->park =
+        mk(st, "units",
+           fmt("{\"name\":\"示例高科技园区\",\"kind\":\"park\",\"region_id\":%lld,\"public\":true}",
+               (long long)w->s2));
     /* u1 in a grid of street 1 (not public); u2 in street 2 (public), in the park */
-    w->u1 = mk(st, "units", fmt("{\"name\":\"虚构化工有限公司\",\"kind\":\"enterprise\",\"credit_code\":\"%s\",\"region_id\":%lld,\"key_water\":true}", c1, (long long)w->g1));
-    w->u2 = mk(st, "units", fmt("{\"name\":\"示例电子有限公司\",\"kind\":\"enterprise\",\"credit_code\":\"%s\",\"region_id\":%lld,\"park_id\":%lld,\"public\":true}", c2, (long long)w->s2, (long long)w->park));
-    w->o1 = mk(st, "outlets", fmt("{\"unit_id\":%lld,\"code\":\"DW001\",\"type\":\"waste_water\"}", (long long)w->u1));
-    w->o2 = mk(st, "outlets", fmt("{\"unit_id\":%lld,\"code\":\"DA001\",\"type\":\"waste_gas\"}", (long long)w->u2));
-    w->p1 = mk(st, "permits", fmt("{\"number\":\"91310115MA1K00001-001V\",\"unit_id\":%lld,\"category\":\"key\",\"valid_from\":\"2023-01-01\",\"valid_to\":\"2027-12-31\"}", (long long)w->u1));
-    w->p2 = mk(st, "permits", fmt("{\"number\":\"P2\",\"unit_id\":%lld,\"category\":\"simplified\"}", (long long)w->u2));
-    w->l1 = mk(st, "permit_limits", fmt("{\"permit_id\":%lld,\"outlet_id\":%lld,\"pollutant\":\"w01018\",\"pollutant_name\":\"化学需氧量\",\"conc_limit\":100,\"conc_unit\":\"mg/L\",\"standard\":\"DB31/199-2018\",\"annual_t\":12.5}", (long long)w->p1, (long long)w->o1));
-    w->st1 = mk(st, "stations", fmt("{\"code\":\"A001\",\"name\":\"张江站\",\"kind\":\"air\",\"region_id\":%lld,\"public\":true}", (long long)w->s2));
-    w->st2 = mk(st, "stations", fmt("{\"code\":\"N001\",\"name\":\"陆家嘴噪声\",\"kind\":\"noise\",\"noise_zone\":\"4a\",\"region_id\":%lld}", (long long)w->s1));
-    w->d1 = mk(st, "devices", fmt("{\"mn\":\"88888880000001\",\"password\":\"dev-pw-1\",\"outlet_id\":%lld,\"pollutants\":\"w01018,w21003\"}", (long long)w->o1));
-    w->d2 = mk(st, "devices", fmt("{\"mn\":\"88888880000002\",\"password\":\"dev-pw-2\",\"station_id\":%lld,\"protocol\":\"2005\"}", (long long)w->st1));
-    w->admin = mk(st, "users", "{\"username\":\"adm\",\"role\":\"admin\",\"password\":\"admin-password\"}");
-    w->bureau = mk(st, "users", "{\"username\":\"bur\",\"role\":\"bureau\",\"password\":\"bureau-password\"}");
-    w->street = mk(st, "users", fmt("{\"username\":\"str\",\"role\":\"street\",\"region_id\":%lld,\"password\":\"street-password\"}", (long long)w->s1));
-    w->ent = mk(st, "users", fmt("{\"username\":\"ent\",\"role\":\"enterprise\",\"unit_id\":%lld,\"password\":\"enterprise-pw\"}", (long long)w->u1));
-    w->steward = mk(st, "users", "{\"username\":\"stw\",\"role\":\"steward\",\"password\":\"steward-pw\"}");
-    w->contract = mk(st, "steward_contracts", fmt("{\"user_id\":%lld,\"unit_id\":%lld}", (long long)w->steward, (long long)w->u2));
+    w->u1 = mk(st, "units",
+               fmt("{\"name\":\"虚构化工有限公司\",\"kind\":\"enterprise\",\"credit_code\":\"%s\","
+                   "\"region_id\":%lld,\"key_water\":true}",
+                   c1, (long long)w->g1));
+    w->u2 = mk(st, "units",
+               fmt("{\"name\":\"示例电子有限公司\",\"kind\":\"enterprise\",\"credit_code\":\"%s\","
+                   "\"region_id\":%lld,\"park_id\":%lld,\"public\":true}",
+                   c2, (long long)w->s2, (long long)w->park));
+    w->o1 =
+        mk(st, "outlets",
+           fmt("{\"unit_id\":%lld,\"code\":\"DW001\",\"type\":\"waste_water\"}", (long long)w->u1));
+    w->o2 =
+        mk(st, "outlets",
+           fmt("{\"unit_id\":%lld,\"code\":\"DA001\",\"type\":\"waste_gas\"}", (long long)w->u2));
+    w->p1 = mk(st, "permits",
+               fmt("{\"number\":\"91310115MA1K00001-001V\",\"unit_id\":%lld,\"category\":\"key\","
+                   "\"valid_from\":\"2023-01-01\",\"valid_to\":\"2027-12-31\"}",
+                   (long long)w->u1));
+    w->p2 = mk(
+        st, "permits",
+        fmt("{\"number\":\"P2\",\"unit_id\":%lld,\"category\":\"simplified\"}", (long long)w->u2));
+    w->l1 = mk(st, "permit_limits",
+               fmt("{\"permit_id\":%lld,\"outlet_id\":%lld,\"pollutant\":\"w01018\",\"pollutant_"
+                   "name\":\"化学需氧量\",\"conc_limit\":100,\"conc_unit\":\"mg/"
+                   "L\",\"standard\":\"DB31/199-2018\",\"annual_t\":12.5}",
+                   (long long)w->p1, (long long)w->o1));
+    w->st1 = mk(st, "stations",
+                fmt("{\"code\":\"A001\",\"name\":\"张江站\",\"kind\":\"air\",\"region_id\":%lld,"
+                    "\"public\":true}",
+                    (long long)w->s2));
+    w->st2 = mk(st, "stations",
+                fmt("{\"code\":\"N001\",\"name\":\"陆家嘴噪声\",\"kind\":\"noise\",\"noise_zone\":"
+                    "\"4a\",\"region_id\":%lld}",
+                    (long long)w->s1));
+    w->d1 = mk(st, "devices",
+               fmt("{\"mn\":\"88888880000001\",\"password\":\"dev-pw-1\",\"outlet_id\":%lld,"
+                   "\"pollutants\":\"w01018,w21003\"}",
+                   (long long)w->o1));
+    w->d2 = mk(st, "devices",
+               fmt("{\"mn\":\"88888880000002\",\"password\":\"dev-pw-2\",\"station_id\":%lld,"
+                   "\"protocol\":\"2005\"}",
+                   (long long)w->st1));
+    w->admin = mk(st, "users",
+                  "{\"username\":\"adm\",\"role\":\"admin\",\"password\":\"admin-password\"}");
+    w->bureau = mk(st, "users",
+                   "{\"username\":\"bur\",\"role\":\"bureau\",\"password\":\"bureau-password\"}");
+    w->street = mk(st, "users",
+                   fmt("{\"username\":\"str\",\"role\":\"street\",\"region_id\":%lld,\"password\":"
+                       "\"street-password\"}",
+                       (long long)w->s1));
+    w->ent = mk(st, "users",
+                fmt("{\"username\":\"ent\",\"role\":\"enterprise\",\"unit_id\":%lld,\"password\":"
+                    "\"enterprise-pw\"}",
+                    (long long)w->u1));
+    w->steward =
+        mk(st, "users", "{\"username\":\"stw\",\"role\":\"steward\",\"password\":\"steward-pw\"}");
+    w->contract =
+        mk(st, "steward_contracts",
+           fmt("{\"user_id\":%lld,\"unit_id\":%lld}", (long long)w->steward, (long long)w->u2));
     w->who[EG_ROLE_ANON] = (struct eg_principal){EG_ROLE_ANON, 0, "", "", 0};
     w->who[EG_ROLE_ADMIN] = (struct eg_principal){EG_ROLE_ADMIN, w->admin, "adm", "", 0};
     w->who[EG_ROLE_BUREAU] = (struct eg_principal){EG_ROLE_BUREAU, w->bureau, "bur", "", 0};
-    w->who[EG_ROLE_STREET] = (struct eg_principal){EG_ROLE_STREET, w->street, "str", "310115004", 0};
-    w->who[EG_ROLE_ENTERPRISE] = (struct eg_principal){EG_ROLE_ENTERPRISE, w->ent, "ent", "", w->u1};
+    w->who[EG_ROLE_STREET] =
+        (struct eg_principal){EG_ROLE_STREET, w->street, "str", "310115004", 0};
+    w->who[EG_ROLE_ENTERPRISE] =
+        (struct eg_principal){EG_ROLE_ENTERPRISE, w->ent, "ent", "", w->u1};
     w->who[EG_ROLE_STEWARD] = (struct eg_principal){EG_ROLE_STEWARD, w->steward, "stw", "", 0};
 }
 
@@ -163,7 +220,8 @@ static int count_list(struct eg_store *st, const struct eg_principal *who, const
     return n;
 }
 
-static int get_status(struct eg_store *st, const struct eg_principal *who, const char *res, int64_t id)
+static int get_status(struct eg_store *st, const struct eg_principal *who, const char *res,
+                      int64_t id)
 {
     json_t *row = NULL;
     int r = eg_registry_get(st, R(res), who, id, &row, NULL);
@@ -203,17 +261,22 @@ TEST(registry_crud_every_resource_round_trips_and_audits)
     json_decref(row);
     json_decref(patch);
     patch = json_pack("{s:s}", "status", "revoked");
-    REQUIRE(eg_registry_update(st, R("permits"), &eg_principal_system, w.p2, patch, NULL, &err) == 0);
+    REQUIRE(eg_registry_update(st, R("permits"), &eg_principal_system, w.p2, patch, NULL, &err) ==
+            0);
     json_decref(patch);
     patch = json_pack("{s:s}", "water_class", "III");
-    CHECK_EQ_INT(eg_registry_update(st, R("stations"), &eg_principal_system, w.st1, patch, NULL, &err), EG_EINVAL);
+    CHECK_EQ_INT(
+        eg_registry_update(st, R("stations"), &eg_principal_system, w.st1, patch, NULL, &err),
+        EG_EINVAL);
     CHECK_STR(err.code, "water_class"); /* an air station has no water class */
     json_decref(patch);
     /* delete blocked by references (409), then allowed */
-    CHECK_EQ_INT(eg_registry_delete(st, R("units"), &eg_principal_system, w.u1, &err), EG_ECONFLICT);
+    CHECK_EQ_INT(eg_registry_delete(st, R("units"), &eg_principal_system, w.u1, &err),
+                 EG_ECONFLICT);
     CHECK_EQ_INT(eg_registry_delete(st, R("permit_limits"), &eg_principal_system, w.l1, &err), 0);
     CHECK_EQ_INT(eg_registry_delete(st, R("devices"), &eg_principal_system, w.d1, &err), 0);
-    CHECK_EQ_INT(eg_registry_delete(st, R("devices"), &eg_principal_system, w.d1, &err), EG_ENOTFOUND);
+    CHECK_EQ_INT(eg_registry_delete(st, R("devices"), &eg_principal_system, w.d1, &err),
+                 EG_ENOTFOUND);
     CHECK_EQ_INT(get_status(st, &eg_principal_system, "devices", w.d1), EG_ENOTFOUND);
     /* the audit log has one row per change, with before/after and no secrets */
     json_t *rows = NULL;
@@ -232,7 +295,8 @@ TEST(registry_crud_every_resource_round_trips_and_audits)
     CHECK(json_is_null(json_object_get(json_array_get(rows, 0), "after_json")));
     json_decref(rows);
     /* the audit log itself cannot be written */
-    CHECK_EQ_INT(try_create(st, &eg_principal_system, "audit", "{\"actor\":\"x\"}", NULL), EG_EPERM);
+    CHECK_EQ_INT(try_create(st, &eg_principal_system, "audit", "{\"actor\":\"x\"}", NULL),
+                 EG_EPERM);
     eg_store_close(st);
 }
 
@@ -243,59 +307,124 @@ TEST(registry_validation_names_the_field)
     build_world(st, &w);
     const struct eg_principal *sys = &eg_principal_system;
     char code[32];
-    CHECK_EQ_INT(try_create(st, sys, "units", "{\"name\":\"x\",\"kind\":\"enterprise\",\"credit_code\":\"91310115MA1K000010\"}", code), EG_EINVAL);
+    CHECK_EQ_INT(
+        try_create(
+            st, sys, "units",
+            "{\"name\":\"x\",\"kind\":\"enterprise\",\"credit_code\":\"91310115MA1K000010\"}",
+            code),
+        EG_EINVAL);
     CHECK_STR(code, "credit_code");
-    CHECK_EQ_INT(try_create(st, sys, "units", "{\"name\":\"x\",\"kind\":\"enterprise\"}", code), EG_EINVAL);
+    CHECK_EQ_INT(try_create(st, sys, "units", "{\"name\":\"x\",\"kind\":\"enterprise\"}", code),
+                 EG_EINVAL);
     CHECK_STR(code, "credit_code"); /* an enterprise needs one */
-    CHECK_EQ_INT(try_create(st, sys, "units", "{\"name\":\"x\",\"kind\":\"factory\"}", code), EG_EINVAL);
+    CHECK_EQ_INT(try_create(st, sys, "units", "{\"name\":\"x\",\"kind\":\"factory\"}", code),
+                 EG_EINVAL);
     CHECK_STR(code, "kind");
     CHECK_EQ_INT(try_create(st, sys, "units", "{\"kind\":\"park\"}", code), EG_EINVAL);
     CHECK_STR(code, "name");
-    CHECK_EQ_INT(try_create(st, sys, "units", "{\"name\":\"\",\"kind\":\"park\"}", code), EG_EINVAL);
+    CHECK_EQ_INT(try_create(st, sys, "units", "{\"name\":\"\",\"kind\":\"park\"}", code),
+                 EG_EINVAL);
     CHECK_STR(code, "name");
     CHECK_EQ_INT(try_create(st, sys, "units", "{\"name\":12,\"kind\":\"park\"}", code), EG_EINVAL);
     CHECK_STR(code, "name");
-    CHECK_EQ_INT(try_create(st, sys, "units", "{\"name\":\"x\",\"kind\":\"park\",\"public\":\"yes\"}", code), EG_EINVAL);
+    CHECK_EQ_INT(
+        try_create(st, sys, "units", "{\"name\":\"x\",\"kind\":\"park\",\"public\":\"yes\"}", code),
+        EG_EINVAL);
     CHECK_STR(code, "public");
-    CHECK_EQ_INT(try_create(st, sys, "units", "{\"name\":\"x\",\"kind\":\"park\",\"lat\":91}", code), EG_EINVAL);
+    CHECK_EQ_INT(
+        try_create(st, sys, "units", "{\"name\":\"x\",\"kind\":\"park\",\"lat\":91}", code),
+        EG_EINVAL);
     CHECK_STR(code, "lat");
-    CHECK_EQ_INT(try_create(st, sys, "units", "{\"name\":\"x\",\"kind\":\"park\",\"region_id\":9999}", code), EG_EINVAL);
+    CHECK_EQ_INT(
+        try_create(st, sys, "units", "{\"name\":\"x\",\"kind\":\"park\",\"region_id\":9999}", code),
+        EG_EINVAL);
     CHECK_STR(code, "region_id");
-    CHECK_EQ_INT(try_create(st, sys, "units", "{\"name\":\"x\",\"kind\":\"park\",\"region_id\":\"1\"}", code), EG_EINVAL);
+    CHECK_EQ_INT(try_create(st, sys, "units",
+                            "{\"name\":\"x\",\"kind\":\"park\",\"region_id\":\"1\"}", code),
+                 EG_EINVAL);
     CHECK_STR(code, "region_id");
-    CHECK_EQ_INT(try_create(st, sys, "units", "{\"name\":\"x\",\"kind\":\"park\",\"colour\":\"red\"}", code), EG_EINVAL);
+    CHECK_EQ_INT(
+        try_create(st, sys, "units", "{\"name\":\"x\",\"kind\":\"park\",\"colour\":\"red\"}", code),
+        EG_EINVAL);
     CHECK_STR(code, "unknown_field");
-    CHECK_EQ_INT(try_create(st, sys, "units", "{\"id\":5,\"name\":\"x\",\"kind\":\"park\"}", code), EG_EINVAL);
+    CHECK_EQ_INT(try_create(st, sys, "units", "{\"id\":5,\"name\":\"x\",\"kind\":\"park\"}", code),
+                 EG_EINVAL);
     CHECK_STR(code, "id");
     CHECK_EQ_INT(try_create(st, sys, "units", "[1,2]", code), EG_EINVAL);
     CHECK_STR(code, "body");
-    CHECK_EQ_INT(try_create(st, sys, "permits", fmt("{\"number\":\"Z\",\"unit_id\":%lld,\"category\":\"key\",\"valid_from\":\"2023-02-30\"}", (long long)w.u1), code), EG_EINVAL);
+    CHECK_EQ_INT(try_create(st, sys, "permits",
+                            fmt("{\"number\":\"Z\",\"unit_id\":%lld,\"category\":\"key\",\"valid_"
+                                "from\":\"2023-02-30\"}",
+                                (long long)w.u1),
+                            code),
+                 EG_EINVAL);
     CHECK_STR(code, "valid_from");
-    CHECK_EQ_INT(try_create(st, sys, "permits", fmt("{\"number\":\"Z\",\"unit_id\":%lld,\"category\":\"key\",\"valid_from\":\"2024-01-01\",\"valid_to\":\"2023-01-01\"}", (long long)w.u1), code), EG_EINVAL);
+    CHECK_EQ_INT(try_create(st, sys, "permits",
+                            fmt("{\"number\":\"Z\",\"unit_id\":%lld,\"category\":\"key\",\"valid_"
+                                "from\":\"2024-01-01\",\"valid_to\":\"2023-01-01\"}",
+                                (long long)w.u1),
+                            code),
+                 EG_EINVAL);
     CHECK_STR(code, "valid_to");
-    CHECK_EQ_INT(try_create(st, sys, "outlets", fmt("{\"unit_id\":%lld,\"code\":\"001\",\"type\":\"waste_gas\"}", (long long)w.u1), code), EG_EINVAL);
+    CHECK_EQ_INT(try_create(st, sys, "outlets",
+                            fmt("{\"unit_id\":%lld,\"code\":\"001\",\"type\":\"waste_gas\"}",
+                                (long long)w.u1),
+                            code),
+                 EG_EINVAL);
     CHECK_STR(code, "code");
-    CHECK_EQ_INT(try_create(st, sys, "devices", fmt("{\"mn\":\"X1\",\"password\":\"p\",\"outlet_id\":%lld,\"station_id\":%lld}", (long long)w.o1, (long long)w.st1), code), EG_EINVAL);
+    CHECK_EQ_INT(
+        try_create(st, sys, "devices",
+                   fmt("{\"mn\":\"X1\",\"password\":\"p\",\"outlet_id\":%lld,\"station_id\":%lld}",
+                       (long long)w.o1, (long long)w.st1),
+                   code),
+        EG_EINVAL);
     CHECK_STR(code, "outlet_id");
-    CHECK_EQ_INT(try_create(st, sys, "devices", fmt("{\"mn\":\"X1\",\"password\":\"p\",\"outlet_id\":%lld,\"protocol\":\"2019\"}", (long long)w.o1), code), EG_EINVAL);
+    CHECK_EQ_INT(
+        try_create(
+            st, sys, "devices",
+            fmt("{\"mn\":\"X1\",\"password\":\"p\",\"outlet_id\":%lld,\"protocol\":\"2019\"}",
+                (long long)w.o1),
+            code),
+        EG_EINVAL);
     CHECK_STR(code, "protocol");
-    CHECK_EQ_INT(try_create(st, sys, "permit_limits", fmt("{\"permit_id\":%lld,\"outlet_id\":%lld,\"pollutant\":\"a21026\"}", (long long)w.p1, (long long)w.o2), code), EG_EINVAL);
+    CHECK_EQ_INT(try_create(st, sys, "permit_limits",
+                            fmt("{\"permit_id\":%lld,\"outlet_id\":%lld,\"pollutant\":\"a21026\"}",
+                                (long long)w.p1, (long long)w.o2),
+                            code),
+                 EG_EINVAL);
     CHECK_STR(code, "outlet_id"); /* the outlet of another unit */
-    CHECK_EQ_INT(try_create(st, sys, "regions", "{\"code\":\"9\",\"name\":\"g\",\"level\":\"grid\"}", code), EG_EINVAL);
+    CHECK_EQ_INT(
+        try_create(st, sys, "regions", "{\"code\":\"9\",\"name\":\"g\",\"level\":\"grid\"}", code),
+        EG_EINVAL);
     CHECK_STR(code, "parent_id");
-    CHECK_EQ_INT(try_create(st, sys, "users", "{\"username\":\"a b\",\"role\":\"admin\",\"password\":\"long-enough\"}", code), EG_EINVAL);
+    CHECK_EQ_INT(
+        try_create(st, sys, "users",
+                   "{\"username\":\"a b\",\"role\":\"admin\",\"password\":\"long-enough\"}", code),
+        EG_EINVAL);
     CHECK_STR(code, "username");
-    CHECK_EQ_INT(try_create(st, sys, "users", "{\"username\":\"short\",\"role\":\"admin\",\"password\":\"1234\"}", code), EG_EINVAL);
+    CHECK_EQ_INT(try_create(st, sys, "users",
+                            "{\"username\":\"short\",\"role\":\"admin\",\"password\":\"1234\"}",
+                            code),
+                 EG_EINVAL);
     CHECK_STR(code, "password");
-    CHECK_EQ_INT(try_create(st, sys, "users", "{\"username\":\"s2\",\"role\":\"street\",\"password\":\"long-enough\"}", code), EG_EINVAL);
+    CHECK_EQ_INT(
+        try_create(st, sys, "users",
+                   "{\"username\":\"s2\",\"role\":\"street\",\"password\":\"long-enough\"}", code),
+        EG_EINVAL);
     CHECK_STR(code, "region_id");
-    CHECK_EQ_INT(try_create(st, sys, "steward_contracts", fmt("{\"user_id\":%lld,\"unit_id\":%lld}", (long long)w.bureau, (long long)w.u1), code), EG_EINVAL);
+    CHECK_EQ_INT(
+        try_create(st, sys, "steward_contracts",
+                   fmt("{\"user_id\":%lld,\"unit_id\":%lld}", (long long)w.bureau, (long long)w.u1),
+                   code),
+        EG_EINVAL);
     CHECK_STR(code, "user_id");
     /* too long */
     char big[400];
     memset(big, 'x', sizeof big);
     big[sizeof big - 1] = '\0';
-    CHECK_EQ_INT(try_create(st, sys, "units", fmt("{\"name\":\"%s\",\"kind\":\"park\"}", big), code), EG_EINVAL);
+    CHECK_EQ_INT(
+        try_create(st, sys, "units", fmt("{\"name\":\"%s\",\"kind\":\"park\"}", big), code),
+        EG_EINVAL);
     CHECK_STR(code, "name");
     /* nothing half-written */
     CHECK_EQ_INT(count_list(st, sys, "units"), 3);
@@ -311,16 +440,33 @@ TEST(registry_duplicates_are_conflicts_409)
     json_t *row = NULL;
     REQUIRE(eg_registry_get(st, R("units"), &eg_principal_system, w.u1, &row, NULL) == 0);
     const char *cc = json_string_value(json_object_get(row, "credit_code"));
-    CHECK_EQ_INT(try_create(st, &eg_principal_system, "units", fmt("{\"name\":\"y\",\"kind\":\"enterprise\",\"credit_code\":\"%s\"}", cc), code), EG_ECONFLICT);
+    CHECK_EQ_INT(
+        try_create(st, &eg_principal_system, "units",
+                   fmt("{\"name\":\"y\",\"kind\":\"enterprise\",\"credit_code\":\"%s\"}", cc),
+                   code),
+        EG_ECONFLICT);
     CHECK_STR(code, "duplicate");
     json_decref(row);
-    CHECK_EQ_INT(try_create(st, &eg_principal_system, "outlets", fmt("{\"unit_id\":%lld,\"code\":\"DW001\",\"type\":\"waste_water\"}", (long long)w.u1), code), EG_ECONFLICT);
-    CHECK_EQ_INT(try_create(st, &eg_principal_system, "devices", fmt("{\"mn\":\"88888880000001\",\"password\":\"x\",\"outlet_id\":%lld}", (long long)w.o1), code), EG_ECONFLICT);
-    CHECK_EQ_INT(try_create(st, &eg_principal_system, "users", "{\"username\":\"adm\",\"role\":\"admin\",\"password\":\"long-enough\"}", code), EG_ECONFLICT);
+    CHECK_EQ_INT(try_create(st, &eg_principal_system, "outlets",
+                            fmt("{\"unit_id\":%lld,\"code\":\"DW001\",\"type\":\"waste_water\"}",
+                                (long long)w.u1),
+                            code),
+                 EG_ECONFLICT);
+    CHECK_EQ_INT(try_create(st, &eg_principal_system, "devices",
+                            fmt("{\"mn\":\"88888880000001\",\"password\":\"x\",\"outlet_id\":%lld}",
+                                (long long)w.o1),
+                            code),
+                 EG_ECONFLICT);
+    CHECK_EQ_INT(
+        try_create(st, &eg_principal_system, "users",
+                   "{\"username\":\"adm\",\"role\":\"admin\",\"password\":\"long-enough\"}", code),
+        EG_ECONFLICT);
     /* an update into a duplicate too */
     json_t *patch = json_pack("{s:s}", "code", "A001");
     struct eg_err err;
-    CHECK_EQ_INT(eg_registry_update(st, R("stations"), &eg_principal_system, w.st2, patch, NULL, &err), EG_ECONFLICT);
+    CHECK_EQ_INT(
+        eg_registry_update(st, R("stations"), &eg_principal_system, w.st2, patch, NULL, &err),
+        EG_ECONFLICT);
     json_decref(patch);
     eg_store_close(st);
 }
@@ -329,8 +475,12 @@ TEST(registry_hostile_strings_stored_verbatim)
 {
     struct eg_store *st = open_db();
     static const char *hostile[] = {
-        "O'Brien \"quoted\" 公司", "100% 纯净; DROP TABLE units; --", "a\\b\\%_",
-        "emoji 😀 𠮷野家", "' OR 1=1 --", "nul\0inside",
+        "O'Brien \"quoted\" 公司",
+        "100% 纯净; DROP TABLE units; --",
+        "a\\b\\%_",
+        "emoji 😀 𠮷野家",
+        "' OR 1=1 --",
+        "nul\0inside",
     };
     static const size_t lens[] = {0, 0, 0, 0, 0, 10};
     for (size_t i = 0; i < EG_ARRAY_LEN(hostile); i++) {
@@ -366,7 +516,8 @@ TEST(registry_hostile_strings_stored_verbatim)
     json_object_set_new(in, "name", json_stringn_nocheck("\xff\xfe", 2));
     json_object_set_new(in, "kind", json_string("park"));
     struct eg_err err;
-    CHECK_EQ_INT(eg_registry_create(st, R("units"), &eg_principal_system, in, NULL, &err), EG_EINVAL);
+    CHECK_EQ_INT(eg_registry_create(st, R("units"), &eg_principal_system, in, NULL, &err),
+                 EG_EINVAL);
     json_decref(in);
     eg_store_close(st);
 }
@@ -399,7 +550,8 @@ TEST(registry_list_search_filter_sort_and_cursor_paging)
                 fprintf(stderr, "%s\n", err.msg);
             REQUIRE(r == 0);
             for (size_t i = 0; i < json_array_size(rows); i++) {
-                int64_t id = (int64_t)json_integer_value(json_object_get(json_array_get(rows, i), "id"));
+                int64_t id =
+                    (int64_t)json_integer_value(json_object_get(json_array_get(rows, i), "id"));
                 REQUIRE(id > 0 && id < 200);
                 CHECK(!seen[id]);
                 seen[id] = 1;
@@ -420,23 +572,28 @@ TEST(registry_list_search_filter_sort_and_cursor_paging)
     CHECK_EQ_INT(json_array_size(rows), 69);
     json_decref(rows);
     const char *fn[] = {"kind"}, *fv[] = {"楼宇"};
-    struct eg_list_query qf = {.filter_names = fn, .filter_values = fv, .nfilters = 1, .limit = 1000};
+    struct eg_list_query qf = {
+        .filter_names = fn, .filter_values = fv, .nfilters = 1, .limit = 1000};
     REQUIRE(eg_registry_list(st, R("units"), &eg_principal_system, &qf, &rows, NULL, NULL) == 0);
     CHECK_EQ_INT(json_array_size(rows), 46);
     json_decref(rows);
     /* bad queries */
     struct eg_err err;
     struct eg_list_query bad = {.sort = "password"};
-    CHECK_EQ_INT(eg_registry_list(st, R("devices"), &eg_principal_system, &bad, &rows, NULL, &err), EG_EINVAL);
+    CHECK_EQ_INT(eg_registry_list(st, R("devices"), &eg_principal_system, &bad, &rows, NULL, &err),
+                 EG_EINVAL);
     CHECK_STR(err.code, "sort");
     bad = (struct eg_list_query){.limit = 1001};
-    CHECK_EQ_INT(eg_registry_list(st, R("units"), &eg_principal_system, &bad, &rows, NULL, &err), EG_EINVAL);
+    CHECK_EQ_INT(eg_registry_list(st, R("units"), &eg_principal_system, &bad, &rows, NULL, &err),
+                 EG_EINVAL);
     bad = (struct eg_list_query){.cursor = "not-a-cursor"};
-    CHECK_EQ_INT(eg_registry_list(st, R("units"), &eg_principal_system, &bad, &rows, NULL, &err), EG_EINVAL);
+    CHECK_EQ_INT(eg_registry_list(st, R("units"), &eg_principal_system, &bad, &rows, NULL, &err),
+                 EG_EINVAL);
     CHECK_STR(err.code, "cursor");
     const char *bn[] = {"address"}, *bv[] = {"x"};
     bad = (struct eg_list_query){.filter_names = bn, .filter_values = bv, .nfilters = 1};
-    CHECK_EQ_INT(eg_registry_list(st, R("units"), &eg_principal_system, &bad, &rows, NULL, &err), EG_EINVAL);
+    CHECK_EQ_INT(eg_registry_list(st, R("units"), &eg_principal_system, &bad, &rows, NULL, &err),
+                 EG_EINVAL);
     CHECK_STR(err.code, "unknown_filter");
     eg_store_close(st);
 }
@@ -488,11 +645,11 @@ TEST(registry_scope_matrix_every_role_resource_action)
     } seen[] = {
         /*                   anon admin bureau street ent steward */
         {"regions", {4, 4, 4, 4, 4, 4}},
-        {"units", {2, 3, 3, 3, 3, 2}},        /* public: park, u2; street: +u1 (in its grid) */
-        {"outlets", {1, 2, 2, 2, 2, 1}},      /* o2 public (u2) */
+        {"units", {2, 3, 3, 3, 3, 2}},   /* public: park, u2; street: +u1 (in its grid) */
+        {"outlets", {1, 2, 2, 2, 2, 1}}, /* o2 public (u2) */
         {"permits", {1, 2, 2, 2, 2, 1}},
         {"permit_limits", {0, 1, 1, 1, 1, 0}},
-        {"stations", {1, 2, 2, 2, 1, 1}},     /* st1 public; st2 in street 1 */
+        {"stations", {1, 2, 2, 2, 1, 1}},       /* st1 public; st2 in street 1 */
         {"devices", {EG_EAUTH, 2, 2, 1, 1, 0}}, /* street: d1 (o1 in its grid) */
         {"users", {EG_EAUTH, 5, EG_EPERM, EG_EPERM, EG_EPERM, EG_EPERM}},
         {"steward_contracts", {EG_EAUTH, 1, 1, 0, 0, 1}},
@@ -520,20 +677,53 @@ TEST(registry_scope_matrix_every_role_resource_action)
     /* writes: in scope allowed, out of scope 403 */
     char code[32];
     const struct eg_principal *street = &w.who[EG_ROLE_STREET], *ent = &w.who[EG_ROLE_ENTERPRISE];
-    CHECK_EQ_INT(try_create(st, street, "units", fmt("{\"name\":\"社区甲\",\"kind\":\"community\",\"region_id\":%lld}", (long long)w.g1), code), 0);
-    CHECK_EQ_INT(try_create(st, street, "units", fmt("{\"name\":\"社区乙\",\"kind\":\"community\",\"region_id\":%lld}", (long long)w.s2), code), EG_EPERM);
-    CHECK_EQ_INT(try_create(st, street, "units", "{\"name\":\"社区丙\",\"kind\":\"community\"}", code), EG_EPERM);
-    CHECK_EQ_INT(try_create(st, ent, "outlets", fmt("{\"unit_id\":%lld,\"code\":\"DA009\",\"type\":\"waste_gas\"}", (long long)w.u1), code), 0);
-    CHECK_EQ_INT(try_create(st, ent, "outlets", fmt("{\"unit_id\":%lld,\"code\":\"DA009\",\"type\":\"waste_gas\"}", (long long)w.u2), code), EG_EPERM);
-    CHECK_EQ_INT(try_create(st, ent, "devices", fmt("{\"mn\":\"E1\",\"password\":\"pw\",\"station_id\":%lld}", (long long)w.st1), code), EG_EPERM);
-    CHECK_EQ_INT(try_create(st, ent, "permits", fmt("{\"number\":\"E\",\"unit_id\":%lld,\"category\":\"key\"}", (long long)w.u1), code), EG_EPERM);
-    CHECK_EQ_INT(try_create(st, &w.who[EG_ROLE_STEWARD], "outlets", fmt("{\"unit_id\":%lld,\"code\":\"DA010\",\"type\":\"waste_gas\"}", (long long)w.u2), code), EG_EPERM);
-    CHECK_EQ_INT(try_create(st, &w.who[EG_ROLE_ANON], "units", "{\"name\":\"x\",\"kind\":\"park\"}", code), EG_EAUTH);
+    CHECK_EQ_INT(try_create(st, street, "units",
+                            fmt("{\"name\":\"社区甲\",\"kind\":\"community\",\"region_id\":%lld}",
+                                (long long)w.g1),
+                            code),
+                 0);
+    CHECK_EQ_INT(try_create(st, street, "units",
+                            fmt("{\"name\":\"社区乙\",\"kind\":\"community\",\"region_id\":%lld}",
+                                (long long)w.s2),
+                            code),
+                 EG_EPERM);
+    CHECK_EQ_INT(
+        try_create(st, street, "units", "{\"name\":\"社区丙\",\"kind\":\"community\"}", code),
+        EG_EPERM);
+    CHECK_EQ_INT(try_create(st, ent, "outlets",
+                            fmt("{\"unit_id\":%lld,\"code\":\"DA009\",\"type\":\"waste_gas\"}",
+                                (long long)w.u1),
+                            code),
+                 0);
+    CHECK_EQ_INT(try_create(st, ent, "outlets",
+                            fmt("{\"unit_id\":%lld,\"code\":\"DA009\",\"type\":\"waste_gas\"}",
+                                (long long)w.u2),
+                            code),
+                 EG_EPERM);
+    CHECK_EQ_INT(
+        try_create(st, ent, "devices",
+                   fmt("{\"mn\":\"E1\",\"password\":\"pw\",\"station_id\":%lld}", (long long)w.st1),
+                   code),
+        EG_EPERM);
+    CHECK_EQ_INT(
+        try_create(st, ent, "permits",
+                   fmt("{\"number\":\"E\",\"unit_id\":%lld,\"category\":\"key\"}", (long long)w.u1),
+                   code),
+        EG_EPERM);
+    CHECK_EQ_INT(try_create(st, &w.who[EG_ROLE_STEWARD], "outlets",
+                            fmt("{\"unit_id\":%lld,\"code\":\"DA010\",\"type\":\"waste_gas\"}",
+                                (long long)w.u2),
+                            code),
+                 EG_EPERM);
+    CHECK_EQ_INT(
+        try_create(st, &w.who[EG_ROLE_ANON], "units", "{\"name\":\"x\",\"kind\":\"park\"}", code),
+        EG_EAUTH);
     struct eg_err err;
     json_t *patch = json_pack("{s:s}", "name", "改名");
     CHECK_EQ_INT(eg_registry_update(st, R("units"), street, w.u1, patch, NULL, &err), 0);
     CHECK_EQ_INT(eg_registry_update(st, R("units"), street, w.u2, patch, NULL, &err), EG_EPERM);
-    CHECK_EQ_INT(eg_registry_update(st, R("units"), street, 99999, patch, NULL, &err), EG_ENOTFOUND);
+    CHECK_EQ_INT(eg_registry_update(st, R("units"), street, 99999, patch, NULL, &err),
+                 EG_ENOTFOUND);
     CHECK_EQ_INT(eg_registry_update(st, R("units"), ent, w.u1, patch, NULL, &err), EG_EPERM);
     json_decref(patch);
     /* moving a row out of one's own scope is refused, and nothing changes */
@@ -558,16 +748,23 @@ TEST(registry_value_from_text_for_imports_and_filters)
     json_t *v = NULL;
     struct eg_err err;
     const struct eg_resource *permits = R("permits"), *dev = R("devices"), *units = R("units");
-    CHECK_EQ_INT(eg_registry_value_from_text(st, eg_registry_field(permits, "category"), "重点管理", strlen("重点管理"), &v, &err), 0);
+    CHECK_EQ_INT(eg_registry_value_from_text(st, eg_registry_field(permits, "category"), "重点管理",
+                                             strlen("重点管理"), &v, &err),
+                 0);
     CHECK_STR(json_string_value(v), "key");
     json_decref(v);
-    CHECK_EQ_INT(eg_registry_value_from_text(st, eg_registry_field(permits, "valid_to"), "2025/3/1", 8, &v, &err), 0);
+    CHECK_EQ_INT(eg_registry_value_from_text(st, eg_registry_field(permits, "valid_to"), "2025/3/1",
+                                             8, &v, &err),
+                 0);
     CHECK_STR(json_string_value(v), "2025-03-01");
     json_decref(v);
-    CHECK_EQ_INT(eg_registry_value_from_text(st, eg_registry_field(units, "key_air"), "是", 3, &v, &err), 0);
+    CHECK_EQ_INT(
+        eg_registry_value_from_text(st, eg_registry_field(units, "key_air"), "是", 3, &v, &err), 0);
     CHECK(json_is_true(v));
     json_decref(v);
-    CHECK_EQ_INT(eg_registry_value_from_text(st, eg_registry_field(units, "region_id"), "310115004", 9, &v, &err), 0);
+    CHECK_EQ_INT(eg_registry_value_from_text(st, eg_registry_field(units, "region_id"), "310115004",
+                                             9, &v, &err),
+                 0);
     CHECK_EQ_INT(json_integer_value(v), w.s1);
     json_decref(v);
     json_t *row = NULL;
@@ -575,13 +772,20 @@ TEST(registry_value_from_text_for_imports_and_filters)
     char ref[64];
     snprintf(ref, sizeof ref, "%s/DW001", json_string_value(json_object_get(row, "credit_code")));
     json_decref(row);
-    CHECK_EQ_INT(eg_registry_value_from_text(st, eg_registry_field(dev, "outlet_id"), ref, strlen(ref), &v, &err), 0);
+    CHECK_EQ_INT(eg_registry_value_from_text(st, eg_registry_field(dev, "outlet_id"), ref,
+                                             strlen(ref), &v, &err),
+                 0);
     CHECK_EQ_INT(json_integer_value(v), w.o1);
     json_decref(v);
-    CHECK_EQ_INT(eg_registry_value_from_text(st, eg_registry_field(dev, "outlet_id"), "nope/DW001", 10, &v, &err), EG_EINVAL);
-    CHECK_EQ_INT(eg_registry_value_from_text(st, eg_registry_field(dev, "interval_s"), "6O", 2, &v, &err), EG_EINVAL);
+    CHECK_EQ_INT(eg_registry_value_from_text(st, eg_registry_field(dev, "outlet_id"), "nope/DW001",
+                                             10, &v, &err),
+                 EG_EINVAL);
+    CHECK_EQ_INT(
+        eg_registry_value_from_text(st, eg_registry_field(dev, "interval_s"), "6O", 2, &v, &err),
+        EG_EINVAL);
     CHECK_STR(err.code, "interval_s");
-    CHECK_EQ_INT(eg_registry_value_from_text(st, eg_registry_field(units, "lon"), "", 0, &v, &err), 0);
+    CHECK_EQ_INT(eg_registry_value_from_text(st, eg_registry_field(units, "lon"), "", 0, &v, &err),
+                 0);
     CHECK(json_is_null(v));
     eg_store_close(st);
 }
@@ -603,17 +807,26 @@ TEST(registry_scope_matrix_every_row_get_update_delete)
         int n;
         int r[6], wr[6];
     } m[] = {
-        {"regions", {w.district, w.s1, w.s2, w.g1}, 4,
-         {15, 15, 15, 15, 15, 15}, {-1, 15, 15, -1, -1, -1}},
-        {"units", {w.park, w.u1, w.u2}, 3, /* park=1 u1=2 u2=4 */
-         {5, 7, 7, 7, 7, 5}, {-1, 7, 7, 2, -1, -1}},
+        {"regions",
+         {w.district, w.s1, w.s2, w.g1},
+         4,
+         {15, 15, 15, 15, 15, 15},
+         {-1, 15, 15, -1, -1, -1}},
+        {"units",
+         {w.park, w.u1, w.u2},
+         3, /* park=1 u1=2 u2=4 */
+         {5, 7, 7, 7, 7, 5},
+         {-1, 7, 7, 2, -1, -1}},
         {"outlets", {w.o1, w.o2}, 2, {2, 3, 3, 3, 3, 2}, {-1, 3, 3, 1, 1, -1}},
         {"permits", {w.p1, w.p2}, 2, {2, 3, 3, 3, 3, 2}, {-1, 3, 3, -1, -1, -1}},
         {"permit_limits", {w.l1}, 1, {0, 1, 1, 1, 1, 0}, {-1, 1, 1, -1, -1, -1}},
         {"stations", {w.st1, w.st2}, 2, {1, 3, 3, 3, 1, 1}, {-1, 3, 3, -1, -1, -1}},
         {"devices", {w.d1, w.d2}, 2, {-1, 3, 3, 1, 1, 0}, {-1, 3, 3, -1, 1, -1}},
-        {"users", {w.admin, w.bureau, w.street, w.ent, w.steward}, 5,
-         {-1, 31, -1, -1, -1, -1}, {-1, 31, -1, -1, -1, -1}},
+        {"users",
+         {w.admin, w.bureau, w.street, w.ent, w.steward},
+         5,
+         {-1, 31, -1, -1, -1, -1},
+         {-1, 31, -1, -1, -1, -1}},
         {"steward_contracts", {w.contract}, 1, {-1, 1, 1, 0, 0, 1}, {-1, 1, 1, -1, -1, -1}},
         {"audit", {1, 2, 3}, 3, {-1, 7, 7, -1, -1, -1}, {-1, -1, -1, -1, -1, -1}},
     };
@@ -671,23 +884,35 @@ TEST(registry_crud_cycle_every_resource)
     struct {
         const char *res, *create, *patch, *field, *value;
     } c[] = {
-        {"regions", fmt("{\"code\":\"310115004-09\",\"name\":\"临时网格\",\"level\":\"grid\",\"parent_id\":%lld}", (long long)w.s1),
+        {"regions",
+         fmt("{\"code\":\"310115004-09\",\"name\":\"临时网格\",\"level\":\"grid\",\"parent_id\":%"
+             "lld}",
+             (long long)w.s1),
          "{\"name\":\"改名网格\"}", "name", "改名网格"},
-        {"units", fmt("{\"name\":\"丁公司（演示）\",\"kind\":\"enterprise\",\"credit_code\":\"%s\"}", cc),
+        {"units",
+         fmt("{\"name\":\"丁公司（演示）\",\"kind\":\"enterprise\",\"credit_code\":\"%s\"}", cc),
          "{\"industry\":\"食品制造业\"}", "industry", "食品制造业"},
-        {"outlets", fmt("{\"unit_id\":%lld,\"code\":\"DA002\",\"type\":\"waste_gas\"}", (long long)w.u1),
+        {"outlets",
+         fmt("{\"unit_id\":%lld,\"code\":\"DA002\",\"type\":\"waste_gas\"}", (long long)w.u1),
          "{\"name\":\"2号废气排放口\"}", "name", "2号废气排放口"},
-        {"permits", fmt("{\"number\":\"TMP-001\",\"unit_id\":%lld,\"category\":\"registration\"}", (long long)w.park),
+        {"permits",
+         fmt("{\"number\":\"TMP-001\",\"unit_id\":%lld,\"category\":\"registration\"}",
+             (long long)w.park),
          "{\"status\":\"expired\"}", "status", "expired"},
-        {"permit_limits", fmt("{\"permit_id\":%lld,\"outlet_id\":%lld,\"pollutant\":\"w21003\",\"conc_limit\":45}", (long long)w.p1, (long long)w.o1),
+        {"permit_limits",
+         fmt("{\"permit_id\":%lld,\"outlet_id\":%lld,\"pollutant\":\"w21003\",\"conc_limit\":45}",
+             (long long)w.p1, (long long)w.o1),
          "{\"standard\":\"DB31/199-2018\"}", "standard", "DB31/199-2018"},
-        {"stations", "{\"code\":\"W099\",\"name\":\"临时断面\",\"kind\":\"water\",\"water_class\":\"III\"}",
+        {"stations",
+         "{\"code\":\"W099\",\"name\":\"临时断面\",\"kind\":\"water\",\"water_class\":\"III\"}",
          "{\"water_class\":\"IV\"}", "water_class", "IV"},
-        {"devices", fmt("{\"mn\":\"TMP0001\",\"password\":\"pw\",\"station_id\":%lld}", (long long)w.st2),
+        {"devices",
+         fmt("{\"mn\":\"TMP0001\",\"password\":\"pw\",\"station_id\":%lld}", (long long)w.st2),
          "{\"crc\":\"modbus_swapped\"}", "crc", "modbus_swapped"},
         {"users", "{\"username\":\"tmp\",\"role\":\"bureau\",\"password\":\"tmp-password\"}",
          "{\"display_name\":\"临时\"}", "display_name", "临时"},
-        {"steward_contracts", fmt("{\"user_id\":%lld,\"unit_id\":%lld}", (long long)w.steward, (long long)w.u1),
+        {"steward_contracts",
+         fmt("{\"user_id\":%lld,\"unit_id\":%lld}", (long long)w.steward, (long long)w.u1),
          "{\"valid_to\":\"2030-01-01\"}", "valid_to", "2030-01-01"},
     };
     for (size_t i = 0; i < EG_ARRAY_LEN(c); i++) {
@@ -697,7 +922,8 @@ TEST(registry_crud_cycle_every_resource)
         CHECK_EQ_INT(get_status(st, &eg_principal_system, c[i].res, id), 0);
         json_t *patch = json_loads(c[i].patch, 0, NULL), *row = NULL;
         struct eg_err err;
-        REQUIRE(eg_registry_update(st, R(c[i].res), &eg_principal_system, id, patch, &row, &err) == 0);
+        REQUIRE(eg_registry_update(st, R(c[i].res), &eg_principal_system, id, patch, &row, &err) ==
+                0);
         CHECK_STR(json_string_value(json_object_get(row, c[i].field)), c[i].value);
         json_decref(row);
         json_decref(patch);
@@ -722,20 +948,25 @@ TEST(registry_steward_sees_contracted_units_only_while_the_contract_is_in_force)
     struct eg_store *st = open_db();
     struct world w;
     build_world(st, &w);
-    int64_t d3 = mk(st, "devices", fmt("{\"mn\":\"STW0001\",\"password\":\"pw\",\"outlet_id\":%lld}", (long long)w.o2));
+    int64_t d3 =
+        mk(st, "devices",
+           fmt("{\"mn\":\"STW0001\",\"password\":\"pw\",\"outlet_id\":%lld}", (long long)w.o2));
     const struct eg_principal *stw = &w.who[EG_ROLE_STEWARD];
     CHECK_EQ_INT(get_status(st, stw, "devices", d3), 0);
     struct eg_err err;
     json_t *patch = json_pack("{s:s, s:s}", "valid_from", "2020-01-01", "valid_to", "2020-12-31");
-    REQUIRE(eg_registry_update(st, R("steward_contracts"), &eg_principal_system, w.contract, patch, NULL, &err) == 0);
+    REQUIRE(eg_registry_update(st, R("steward_contracts"), &eg_principal_system, w.contract, patch,
+                               NULL, &err) == 0);
     json_decref(patch);
     CHECK_EQ_INT(get_status(st, stw, "devices", d3), EG_ENOTFOUND);
     patch = json_pack("{s:s, s:n}", "valid_from", "2099-01-01", "valid_to");
-    REQUIRE(eg_registry_update(st, R("steward_contracts"), &eg_principal_system, w.contract, patch, NULL, &err) == 0);
+    REQUIRE(eg_registry_update(st, R("steward_contracts"), &eg_principal_system, w.contract, patch,
+                               NULL, &err) == 0);
     json_decref(patch);
     CHECK_EQ_INT(get_status(st, stw, "devices", d3), EG_ENOTFOUND); /* not yet in force */
     patch = json_pack("{s:n}", "valid_from");
-    REQUIRE(eg_registry_update(st, R("steward_contracts"), &eg_principal_system, w.contract, patch, NULL, &err) == 0);
+    REQUIRE(eg_registry_update(st, R("steward_contracts"), &eg_principal_system, w.contract, patch,
+                               NULL, &err) == 0);
     json_decref(patch);
     CHECK_EQ_INT(get_status(st, stw, "devices", d3), 0); /* open-ended */
     eg_store_close(st);

@@ -101,12 +101,24 @@ TEST(store_constraints_map_to_conflict_and_invalid)
 {
     struct eg_store *st = open_tmp("k.db");
     struct eg_err err;
-    CHECK_EQ_INT(eg_store_exec(st, "INSERT INTO regions(code,name,level) VALUES ('310115','浦东新区','district')", &err), 0);
-    CHECK_EQ_INT(eg_store_exec(st, "INSERT INTO regions(code,name,level) VALUES ('310115','x','district')", &err), EG_ECONFLICT);
+    CHECK_EQ_INT(eg_store_exec(
+                     st,
+                     "INSERT INTO regions(code,name,level) VALUES ('310115','浦东新区','district')",
+                     &err),
+                 0);
+    CHECK_EQ_INT(
+        eg_store_exec(st, "INSERT INTO regions(code,name,level) VALUES ('310115','x','district')",
+                      &err),
+        EG_ECONFLICT);
     CHECK_STR(err.code, "duplicate");
-    CHECK_EQ_INT(eg_store_exec(st, "INSERT INTO regions(code,name,level,parent_id) VALUES ('1','x','grid',999)", &err), EG_ECONFLICT);
+    CHECK_EQ_INT(
+        eg_store_exec(
+            st, "INSERT INTO regions(code,name,level,parent_id) VALUES ('1','x','grid',999)", &err),
+        EG_ECONFLICT);
     CHECK_STR(err.code, "referenced");
-    CHECK_EQ_INT(eg_store_exec(st, "INSERT INTO regions(code,name,level) VALUES ('2','x','planet')", &err), EG_EINVAL);
+    CHECK_EQ_INT(
+        eg_store_exec(st, "INSERT INTO regions(code,name,level) VALUES ('2','x','planet')", &err),
+        EG_EINVAL);
     CHECK_EQ_INT(eg_store_exec(st, "SELEKT 1", &err), EG_EDB);
     eg_store_close(st);
 }
@@ -117,7 +129,8 @@ TEST(store_text_with_nul_quotes_and_4byte_utf8_round_trips)
     static const char hostile[] = "a'b\"c%d\0e'); DROP TABLE regions;--\xF0\x9F\x98\x80";
     size_t n = sizeof hostile - 1;
     struct eg_stmt *s;
-    REQUIRE(eg_store_prepare(st, "INSERT INTO regions(code,name,level) VALUES ('x', ?, 'district')", &s, NULL) == 0);
+    REQUIRE(eg_store_prepare(st, "INSERT INTO regions(code,name,level) VALUES ('x', ?, 'district')",
+                             &s, NULL) == 0);
     eg_stmt_bind_text(s, 1, hostile, n);
     CHECK_EQ_INT(eg_stmt_step(s, NULL), 0);
     eg_stmt_done(s);
@@ -139,11 +152,13 @@ TEST(store_rollback_leaves_nothing_and_commit_keeps)
 {
     struct eg_store *st = open_tmp("r.db");
     REQUIRE(eg_store_begin(st, NULL) == 0);
-    REQUIRE(eg_store_exec(st, "INSERT INTO regions(code,name,level) VALUES ('a','a','district')", NULL) == 0);
+    REQUIRE(eg_store_exec(st, "INSERT INTO regions(code,name,level) VALUES ('a','a','district')",
+                          NULL) == 0);
     eg_store_rollback(st);
     CHECK_EQ_INT(query_int(st, "SELECT COUNT(*) FROM regions"), 0);
     REQUIRE(eg_store_begin(st, NULL) == 0);
-    REQUIRE(eg_store_exec(st, "INSERT INTO regions(code,name,level) VALUES ('a','a','district')", NULL) == 0);
+    REQUIRE(eg_store_exec(st, "INSERT INTO regions(code,name,level) VALUES ('a','a','district')",
+                          NULL) == 0);
     REQUIRE(eg_store_commit(st, NULL) == 0);
     CHECK_EQ_INT(query_int(st, "SELECT COUNT(*) FROM regions"), 1);
     eg_store_close(st);
@@ -152,7 +167,8 @@ TEST(store_rollback_leaves_nothing_and_commit_keeps)
 TEST(store_second_connection_sees_committed_rows_wal)
 {
     struct eg_store *a = open_tmp("w.db"), *b = open_tmp("w.db");
-    REQUIRE(eg_store_exec(a, "INSERT INTO regions(code,name,level) VALUES ('a','a','district')", NULL) == 0);
+    REQUIRE(eg_store_exec(a, "INSERT INTO regions(code,name,level) VALUES ('a','a','district')",
+                          NULL) == 0);
     CHECK_EQ_INT(query_int(b, "SELECT COUNT(*) FROM regions"), 1);
     eg_store_close(a);
     eg_store_close(b);
@@ -161,7 +177,9 @@ TEST(store_second_connection_sees_committed_rows_wal)
 TEST(store_backup_copies_a_consistent_database)
 {
     struct eg_store *st = open_tmp("b.db");
-    REQUIRE(eg_store_exec(st, "INSERT INTO regions(code,name,level) VALUES ('310115','浦东新区','district')", NULL) == 0);
+    REQUIRE(eg_store_exec(
+                st, "INSERT INTO regions(code,name,level) VALUES ('310115','浦东新区','district')",
+                NULL) == 0);
     char path[600];
     snprintf(path, sizeof path, "%s/backup.db", eg_test_tmpdir());
     struct eg_err err;
@@ -260,7 +278,8 @@ static void *writer(void *arg)
         return NULL;
     for (int i = 0; i < 3000; i++) {
         struct eg_stmt *s;
-        if (eg_store_prepare(st, "INSERT INTO regions(code,name,level) VALUES (?, 'x', 'district')", &s, NULL) < 0)
+        if (eg_store_prepare(st, "INSERT INTO regions(code,name,level) VALUES (?, 'x', 'district')",
+                             &s, NULL) < 0)
             break;
         eg_stmt_bind_int(s, 1, i);
         if (eg_stmt_step(s, NULL) < 0)
