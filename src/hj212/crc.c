@@ -5,16 +5,20 @@
  * The standard's step is crc = (crc >> 8) ^ byte, then 8 reflected shifts with 0xA001: the low
  * byte of the register is discarded, so crc = T[(crc >> 8) ^ byte] with T the ordinary
  * reflected 0xA001 table. That is NOT CRC-16/Modbus (check value "123456789" -> 2F80, Modbus
- * gives 4B37). Because T is linear over GF(2), k bytes can be folded at once ("slicing"):
- *     crc after b0..b7 = T7[h ^ b0] ^ T6[b1] ^ … ^ T0[b7],  h = high byte of the register,
- * with T0 = T and Tk[x] = T[U^k(x)], U(x) = T[x] >> 8. Eight independent loads per 8 bytes
- * instead of a chain of eight; the tests check it against the bitwise form of Appendix A.
+ * gives 4B37). Two consequences make it fast:
+ *   - between bytes the state is only the high byte h (hence only 256 CRC values, hj212.md §2.3):
+ *     h' = U[h ^ byte] with U[x] = T[x] >> 8, and the CRC is T[h ^ last byte];
+ *   - U is linear over GF(2), so 16 bytes fold at once ("slicing"):
+ *     h after b0..b15 = U15[h ^ b0] ^ U14[b1] ^ … ^ U0[b15],  U0 = U, Uk[x] = U[U(k-1)[x]]
+ *     (8-bit tables: 16 x 256 bytes, 16 independent loads instead of a chain of 16).
+ * The tests check it against the bitwise form of Appendix A on random data and the capture.
  */
 #include "hj212/hj212.h"
 
 #include <pthread.h>
 
-static uint16_t crc_tab[8][256];
+static uint16_t crc_tab[256];   /* T */
+static uint8_t slice[16][256];  /* U0 .. U15 */
 static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
 
 static void crc_init(void)
@@ -23,11 +27,12 @@ static void crc_init(void)
         unsigned c = i;
         for (int k = 0; k < 8; k++)
             c = (c & 1) ? (c >> 1) ^ 0xA001u : c >> 1;
-        crc_tab[0][i] = (uint16_t)c;
+        crc_tab[i] = (uint16_t)c;
+        slice[0][i] = (uint8_t)(c >> 8);
     }
-    for (int k = 1; k < 8; k++)
+    for (int k = 1; k < 16; k++)
         for (unsigned i = 0; i < 256; i++)
-            crc_tab[k][i] = crc_tab[k - 1][crc_tab[0][i] >> 8];
+            slice[k][i] = slice[0][slice[k - 1][i]];
 }
 
 uint16_t eg_hj212_crc(const void *data, size_t n)
@@ -36,17 +41,20 @@ uint16_t eg_hj212_crc(const void *data, size_t n)
     const unsigned char *p = data;
     if (n == 0)
         return 0xFFFF; /* Appendix A returns the initial register for an empty string */
-    unsigned crc = 0xFFFF;
-    while (n >= 8) {
-        crc = crc_tab[7][(crc >> 8) ^ p[0]] ^ crc_tab[6][p[1]] ^ crc_tab[5][p[2]] ^
-              crc_tab[4][p[3]] ^ crc_tab[3][p[4]] ^ crc_tab[2][p[5]] ^ crc_tab[1][p[6]] ^
-              crc_tab[0][p[7]];
-        p += 8;
-        n -= 8;
+    unsigned h = 0xFF;
+    while (n > 16) {
+        h = slice[15][h ^ p[0]] ^ slice[14][p[1]] ^ slice[13][p[2]] ^ slice[12][p[3]] ^
+            slice[11][p[4]] ^ slice[10][p[5]] ^ slice[9][p[6]] ^ slice[8][p[7]] ^
+            slice[7][p[8]] ^ slice[6][p[9]] ^ slice[5][p[10]] ^ slice[4][p[11]] ^
+            slice[3][p[12]] ^ slice[2][p[13]] ^ slice[1][p[14]] ^ slice[0][p[15]];
+        p += 16;
+        n -= 16;
     }
-    while (n--)
-        crc = crc_tab[0][(crc >> 8) ^ *p++];
-    return (uint16_t)crc;
+    while (n > 1) {
+        h = slice[0][h ^ *p++];
+        n--;
+    }
+    return crc_tab[h ^ *p];
 }
 
 uint16_t eg_hj212_crc_modbus_swapped(const void *data, size_t n)
@@ -55,7 +63,7 @@ uint16_t eg_hj212_crc_modbus_swapped(const void *data, size_t n)
     const unsigned char *p = data;
     unsigned crc = 0xFFFF;
     while (n--)
-        crc = (crc >> 8) ^ crc_tab[0][(crc ^ *p++) & 0xFF];
+        crc = (crc >> 8) ^ crc_tab[(crc ^ *p++) & 0xFF];
     return (uint16_t)(((crc & 0xFF) << 8) | (crc >> 8));
 }
 

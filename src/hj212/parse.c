@@ -235,14 +235,16 @@ int eg_hj212_time_parse(const char *s, size_t n, int64_t *utc, int *ms)
 {
     if ((n != 14 && n != 17) || !all_digits(s, n))
         return EG_EINVAL;
+#define D2(i) ((s[i] - '0') * 10 + (s[(i) + 1] - '0'))
     struct eg_civil c;
-    c.year = (int)digits_val(s, 4);
-    c.month = (int)digits_val(s + 4, 2);
-    c.day = (int)digits_val(s + 6, 2);
-    c.hour = (int)digits_val(s + 8, 2);
-    c.minute = (int)digits_val(s + 10, 2);
-    c.second = (int)digits_val(s + 12, 2);
-    c.millis = n == 17 ? (int)digits_val(s + 14, 3) : 0;
+    c.year = D2(0) * 100 + D2(2);
+    c.month = D2(4);
+    c.day = D2(6);
+    c.hour = D2(8);
+    c.minute = D2(10);
+    c.second = D2(12);
+    c.millis = n == 17 ? D2(14) * 10 + (s[16] - '0') : 0;
+#undef D2
     if (!eg_civil_valid(&c))
         return EG_EINVAL;
     *utc = eg_time_from_beijing(&c);
@@ -457,17 +459,28 @@ static inline int same_code(const char *a, const char *b, size_t n)
     return 1;
 }
 
-/* Per-parse index from a code (packed into 8 bytes) to its pollutant, on the stack: finding
-   the pollutant of a new ';' group is one probe instead of a scan of all earlier ones. */
+/* Per-parse index from a code (packed into 8 bytes) to its pollutant, on the stack. Up to
+   LINEAR pollutants a scan of the packed codes is cheapest (one 64-bit compare each); past
+   that a hash table is built, so a hostile packet of 256 codes stays linear in time. */
 #define POL_SLOTS 512 /* > 2 * EG_HJ212_MAX_ITEMS */
+#define LINEAR 32
 struct pol_index {
-    uint16_t slot[POL_SLOTS];             /* pollutant index + 1, 0 = empty (zeroed per parse) */
+    int hashed;                           /* slot[] in use (built when LINEAR is passed) */
     uint64_t pkey[EG_HJ212_MAX_ITEMS];    /* packed code of each pollutant (written before read) */
+    uint16_t slot[POL_SLOTS];             /* pollutant index + 1, 0 = empty */
 };
 
 static unsigned slot_of(uint64_t key)
 {
     return (unsigned)((key * 0x9E3779B97F4A7C15ull) >> 55) & (POL_SLOTS - 1);
+}
+
+static void slot_put(struct pol_index *ix, uint64_t key, unsigned pi)
+{
+    unsigned h = slot_of(key);
+    while (ix->slot[h])
+        h = (h + 1) & (POL_SLOTS - 1);
+    ix->slot[h] = (uint16_t)(pi + 1);
 }
 
 /* Finds (or adds) the pollutant of an item whose code is k[0, cn). */
@@ -481,23 +494,32 @@ static unsigned pollutant_of(struct eg_hj212_packet *pkt, struct pol_index *ix, 
             return prev->pollutant;
     }
     uint64_t key = eg__hj212_pack(k, cn);
-    unsigned h = 0;
-    if (key) {
-        h = slot_of(key);
-        while (ix->slot[h]) {
-            if (ix->pkey[ix->slot[h] - 1] == key)
-                return ix->slot[h] - 1u;
-            h = (h + 1) & (POL_SLOTS - 1);
-        }
-    } else { /* a code over 8 bytes: rare, scan */
-        for (unsigned j = 0; j < pkt->npollutants; j++)
+    unsigned np = pkt->npollutants;
+    if (!key) { /* a code over 8 bytes: rare, scan the spans */
+        for (unsigned j = 0; j < np; j++)
             if (pkt->pollutants[j].code.n == cn && same_code(pkt->pollutants[j].code.p, k, cn))
                 return j;
+    } else if (!ix->hashed) {
+        for (unsigned j = 0; j < np; j++)
+            if (ix->pkey[j] == key)
+                return j;
+    } else {
+        for (unsigned h = slot_of(key); ix->slot[h]; h = (h + 1) & (POL_SLOTS - 1))
+            if (ix->pkey[ix->slot[h] - 1] == key)
+                return ix->slot[h] - 1u;
     }
     unsigned pi = pkt->npollutants++;
     ix->pkey[pi] = key;
-    if (key)
-        ix->slot[h] = (uint16_t)(pi + 1);
+    if (ix->hashed) {
+        if (key)
+            slot_put(ix, key, pi);
+    } else if (pi + 1 == LINEAR) {
+        memset(ix->slot, 0, sizeof ix->slot);
+        ix->hashed = 1;
+        for (unsigned j = 0; j <= pi; j++)
+            if (ix->pkey[j])
+                slot_put(ix, ix->pkey[j], j);
+    }
     struct eg_hj212_pollutant *pol = &pkt->pollutants[pi];
     pol->code.p = k;
     pol->code.n = cn;
@@ -515,7 +537,7 @@ static int parse_cp_ix(struct ps *s, struct pol_index *ix, const char *p, const 
 static int parse_cp(struct ps *s, const char *p, const char *end)
 {
     struct pol_index ix;
-    memset(ix.slot, 0, sizeof ix.slot);
+    ix.hashed = 0;
     return parse_cp_ix(s, &ix, p, end);
 }
 
@@ -531,22 +553,25 @@ static int parse_cp_ix(struct ps *s, struct pol_index *ix, const char *p, const 
         const char *k = p, *dash = NULL;
         while (cls[(unsigned char)*p] & C_ALNUM) /* the code, or the whole key */
             p++;
+        int dash2 = 0; /* a second '-' in the key */
         if (*p == '-') { /* "code-Field" */
             dash = p++;
-            while (cls[(unsigned char)*p] & C_KEY)
+            while (cls[(unsigned char)*p] & C_ALNUM)
                 p++;
+            while (cls[(unsigned char)*p] & C_KEY) /* rare: '_' or '-' in the field name */
+                dash2 |= *p++ == '-';
         } else if (*p == '_') { /* rare: '_' in a key before any '-' */
             while (cls[(unsigned char)*p] & C_KEY) {
-                if (*p == '-' && !dash)
-                    dash = p;
+                if (*p == '-')
+                    dash2 |= dash != NULL, dash = dash ? dash : p;
                 p++;
             }
         }
         if (lenient && p < end && (*p == ' ' || *p == '\t')) {
             /* "CP=&& PolId=…", "i12003-Info =0" (2017 C.2, C.42) */
             while (p < end && (*p == ' ' || *p == '\t' || (cls[(unsigned char)*p] & C_KEY))) {
-                if (*p == '-' && !dash)
-                    dash = p;
+                if (*p == '-')
+                    dash2 |= dash != NULL, dash = dash ? dash : p;
                 p++;
             }
         }
@@ -583,7 +608,7 @@ static int parse_cp_ix(struct ps *s, struct pol_index *ix, const char *p, const 
             it->code.n = cn;
             it->name.p = dash + 1;
             it->name.n = kn - cn - 1;
-            if (cn == 0 || it->name.n == 0 || memchr(dash + 1, '-', it->name.n))
+            if (cn == 0 || it->name.n == 0 || dash2)
                 return fail(s, EG_HJ212_ERR_BAD_FIELD, k,
                             "CP key '%s' must be code-Field (e.g. w01018-Rtd)", show(k, kn, b));
             field = classify(it->name.p, it->name.n);
@@ -862,6 +887,7 @@ int eg_hj212_parse(const char *frame, size_t len, const struct eg_hj212_options 
     }
 
     /* 2. header fields up to CP=&& */
+    const int lenient = opts->lenient;
     const char *p = seg, *end = seg + L;
     const char *cp_at = NULL;
     const char *qn_at = NULL, *flag_at = NULL;
@@ -888,8 +914,12 @@ int eg_hj212_parse(const char *frame, size_t len, const struct eg_hj212_options 
             break;
         }
         const char *v = p;
-        while (p < end && *p != ';' && !(opts->lenient && *p == ','))
-            p++;
+        if (lenient)
+            while (p < end && *p != ';' && *p != ',')
+                p++;
+        else
+            while (p < end && *p != ';')
+                p++;
         size_t vn = (size_t)(p - v);
         if (p < end)
             p++;
