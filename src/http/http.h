@@ -64,7 +64,8 @@ int eg_http_server_new(const struct eg_http_config *cfg, struct eg_http_server *
                        struct eg_err *err);
 /* Registers every API module of routes.c (what `envgov serve` runs). */
 int eg_http_server_add_api(struct eg_http_server *srv, struct eg_err *err);
-/* method: "GET", "POST", "PUT", "PATCH", "DELETE". pattern: literal segments and {name}
+/* Before eg_http_server_start only (EG_EINVAL after; EG_ECONFLICT for a duplicate).
+   method: "GET", "POST", "PUT", "PATCH", "DELETE". pattern: literal segments and {name}
    placeholders. summary: one line for the OpenAPI document. res: the registry resource the
    route serves (for the OpenAPI schemas and eg_http_resource()), or NULL. */
 int eg_http_route_add(struct eg_http_server *srv, const char *method, const char *pattern,

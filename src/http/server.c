@@ -27,7 +27,6 @@
 #include <unistd.h>
 
 #define MAX_PARAMS 8
-#define MAX_HEADERS 4
 
 struct route {
     char *method, *pattern;
@@ -99,7 +98,8 @@ int eg_http_route_add(struct eg_http_server *srv, const char *method, const char
     int ok = 0;
     for (size_t i = 0; i < EG_ARRAY_LEN(methods); i++)
         ok |= !strcmp(method, methods[i]);
-    if (!ok || pattern[0] != '/' || !fn)
+    /* the table is read by the workers without a lock: it is fixed once the server runs */
+    if (!ok || pattern[0] != '/' || !fn || srv->daemon)
         return EG_EINVAL;
     for (int i = 0; i < srv->nroutes; i++)
         if (!strcmp(srv->routes[i].method, method) && !strcmp(srv->routes[i].pattern, pattern))
