@@ -1,0 +1,125 @@
+/*
+ * test_ingest_http.c: `envgov serve --hj212 ADDR:PORT` as a process: a device speaking HJ 212
+ * over TCP beside the HTTP API; device status, the offline list, commands (POST, then the
+ * device's 9011/9012, then the history) and /metrics, with who may see and do what.
+ */
+#include "integration/http_client.h"
+#include "test_ingest_util.h"
+
+static struct eg_hs hs;
+
+static int call(const char *token, const char *method, const char *path, const char *body,
+                json_t **out)
+{
+    struct eg_hc_resp r;
+    int rc = eg_hc_request(hs.port, method, path, token, NULL, body, body ? strlen(body) : 0, &r);
+    int st = rc ? -1 : r.status;
+    if (out)
+        *out = eg_hc_json(&r);
+    eg_hc_free(&r);
+    return st;
+}
+
+TEST(ingest_http_serve_hj212_status_commands_metrics)
+{
+    char db[600];
+    snprintf(db, sizeof db, "%s/ingesthttp.db", eg_test_tmpdir());
+    struct eg_hf fx;
+    REQUIRE(eg_hf_build(db, &fx) == 0);
+    {
+        /* an HJ 212 PW is letters and digits (the strict parser refuses "device-pw-1") */
+        struct eg_store *st;
+        struct eg_err e = {0};
+        REQUIRE(eg_store_open(db, &st, &e) == 0);
+        json_t *patch = json_pack("{s:s}", "password", "123456"), *row = NULL;
+        REQUIRE(eg_registry_update(st, eg_registry_find("devices"), &eg_principal_system, fx.dv1,
+                                   patch, &row, &e) == 0);
+        json_decref(patch);
+        json_decref(row);
+        eg_store_close(st);
+    }
+    int dport = eg_test_free_port();
+    char listen[64];
+    snprintf(listen, sizeof listen, "127.0.0.1:%d", dport);
+    const char *extra[] = {"--hj212", listen, NULL};
+    REQUIRE(eg_hs_start(&hs, db, extra) == 0);
+    char *bureau = eg_hc_login(hs.port, "bureau", "pw-bureau-123456");
+    char *ent = eg_hc_login(hs.port, "enterprise", "pw-enterprise-123456");
+    REQUIRE(bureau && ent);
+
+    /* the fixture's device of enterprise E1 sends a minute packet */
+    const char *mn = "88888880000001";
+    int fd = ti_connect(dport);
+    char f[2048], buf[8192];
+    int64_t dt = ti_recent();
+    size_t n = ti_upload(f, sizeof f, mn, "123456", 2051, dt, dt * 1000, 5, 0, 0, 2017,
+                         (const struct eg_hj212_value[]){{"w01018", "Avg", "31.5"},
+                                                         {"w01018", "Flag", "N"}},
+                         2);
+    ti_send(fd, f, n);
+    REQUIRE(ti_wait_for(fd, "CN=9014", 5000, buf, sizeof buf));
+
+    json_t *j = NULL;
+    char path[128];
+    snprintf(path, sizeof path, "/api/v1/devices/%s/status", mn);
+    CHECK_EQ_INT(call(bureau, "GET", path, NULL, &j), 200);
+    CHECK(j && json_is_true(json_object_get(j, "online")));
+    json_decref(j);
+    CHECK_EQ_INT(call(ent, "GET", path, NULL, NULL), 200);   /* its own device */
+    CHECK_EQ_INT(call(NULL, "GET", path, NULL, NULL), 401);
+    CHECK_EQ_INT(call(bureau, "GET", "/api/v1/devices/NOPE0000000000/status", NULL, NULL), 404);
+    CHECK_EQ_INT(call(bureau, "GET", "/api/v1/devices/offline", NULL, &j), 200);
+    CHECK(j && json_is_array(json_object_get(j, "items")));
+    json_decref(j);
+    CHECK_EQ_INT(call(ent, "GET", "/api/v1/devices/offline", NULL, NULL), 403);
+    CHECK_EQ_INT(call(bureau, "GET", "/api/v1/devices/offline?multiple=0", NULL, NULL), 422);
+
+    /* a command: 1011 read the clock; the device answers 9011, 1011 upload, 9012 */
+    snprintf(path, sizeof path, "/api/v1/devices/%s/commands", mn);
+    CHECK_EQ_INT(call(ent, "POST", path, "{\"cn\":1011}", NULL), 403);
+    CHECK_EQ_INT(call(bureau, "POST", path, "{\"cn\":4242}", NULL), 422);
+    CHECK_EQ_INT(call(bureau, "POST", path, "{\"cn\":\"x\"}", NULL), 422);
+    CHECK_EQ_INT(call(bureau, "POST", path, "{\"cn\":1011}", &j), 202);
+    const char *qn = j ? json_string_value(json_object_get(j, "qn")) : NULL;
+    REQUIRE(qn && strlen(qn) == 17);
+    char want[32];
+    snprintf(want, sizeof want, "QN=%s", qn);
+    REQUIRE(ti_wait_for(fd, want, 5000, buf, sizeof buf));
+    char *start = strstr(buf, "##");
+    char *end = start ? strstr(start, "\r\n") : NULL;
+    REQUIRE(start && end);
+    struct eg_hj212_packet *req = malloc(sizeof *req);
+    REQUIRE(eg_hj212_parse(start, (size_t)(end + 2 - start), NULL, req, NULL) == 0);
+    CHECK_EQ_INT(req->cn_num, 1011);
+    char out[512];
+    size_t ol;
+    REQUIRE(eg_hj212_build_request_ack(out, sizeof out, req, 1, &ol, NULL) == 0);
+    ti_send(fd, out, ol);
+    REQUIRE(eg_hj212_build_exec_result(out, sizeof out, req, 1, &ol, NULL) == 0);
+    ti_send(fd, out, ol);
+    free(req);
+    json_decref(j);
+    int ok = 0;
+    for (int i = 0; i < 60 && !ok; i++) {
+        json_t *h = NULL;
+        if (call(bureau, "GET", path, NULL, &h) == 200) {
+            json_t *it = json_array_get(json_object_get(h, "items"), 0);
+            ok = it && !strcmp(json_string_value(json_object_get(it, "status")), "ok") &&
+                 json_integer_value(json_object_get(it, "exe_rtn")) == 1;
+        }
+        json_decref(h);
+        if (!ok)
+            usleep(100000);
+    }
+    CHECK(ok);
+
+    struct eg_hc_resp m;
+    REQUIRE(eg_hc_request(hs.port, "GET", "/metrics", NULL, NULL, NULL, 0, &m) == 0);
+    CHECK(m.body && strstr(m.body, "envgov_hj212_packets_total 1") != NULL);
+    CHECK(m.body && strstr(m.body, "envgov_hj212_commands_ok_total 1") != NULL);
+    eg_hc_free(&m);
+    close(fd);
+    free(bureau);
+    free(ent);
+    CHECK_EQ_INT(eg_hs_stop(&hs), 0);
+}
