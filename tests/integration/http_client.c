@@ -203,14 +203,13 @@ static void print_log(const struct eg_hs *s)
     free(l);
 }
 
-int eg_hs_start(struct eg_hs *s, const char *db, const char *const *extra)
+/* One attempt on a fresh port: 0 started, 1 the port was taken meanwhile, -1 failed. */
+static int hs_try(struct eg_hs *s, const char *db, const char *const *extra)
 {
-    memset(s, 0, sizeof *s);
-    snprintf(s->db, sizeof s->db, "%s", db);
-    snprintf(s->log, sizeof s->log, "%s/serve-%d.log", eg_test_tmpdir(), (int)getpid());
     s->port = eg_test_free_port();
-    char listen[64];
+    char listen[64], banner[96];
     snprintf(listen, sizeof listen, "127.0.0.1:%d", s->port);
+    snprintf(banner, sizeof banner, "listening on http://127.0.0.1:%d/", s->port);
     const char *argv[32] = {eg_test_bin(), "serve", "--db", db, "--http", listen, "--threads", "2"};
     int n = 8;
     for (int i = 0; extra && extra[i] && n < 31; i++)
@@ -229,22 +228,42 @@ int eg_hs_start(struct eg_hs *s, const char *db, const char *const *extra)
         int st;
         if (waitpid(s->pid, &st, WNOHANG) == s->pid) {
             s->pid = 0;
-            print_log(s);
-            return -1;
+            char *log = eg_test_read_file(s->log, NULL);
+            int taken = log && strstr(log, "cannot listen");
+            free(log);
+            return taken ? 1 : -1;
         }
         struct eg_hc_resp r;
         if (!eg_hc_request(s->port, "GET", "/healthz", NULL, NULL, NULL, 0, &r) &&
             r.status == 200) {
             eg_hc_free(&r);
-            return 0;
+            /* and it is our server answering, not another test's on a reused port */
+            char *log = eg_test_read_file(s->log, NULL);
+            int ours = log && strstr(log, banner);
+            free(log);
+            if (ours)
+                return 0;
         }
         eg_hc_free(&r);
         struct timespec ts = {0, 50 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
-    print_log(s);
     eg_hs_stop(s);
     return -1;
+}
+
+int eg_hs_start(struct eg_hs *s, const char *db, const char *const *extra)
+{
+    memset(s, 0, sizeof *s);
+    snprintf(s->db, sizeof s->db, "%s", db);
+    snprintf(s->log, sizeof s->log, "%s/serve-%d.log", eg_test_tmpdir(), (int)getpid());
+    /* the free port may be taken by another process before serve binds it: try again */
+    int rc = 1;
+    for (int attempt = 0; attempt < 3 && rc == 1; attempt++)
+        rc = hs_try(s, db, extra);
+    if (rc)
+        print_log(s);
+    return rc ? -1 : 0;
 }
 
 int eg_hs_stop(struct eg_hs *s)
