@@ -156,7 +156,13 @@ struct eg_sim_result {
 /* Runs until duration, max_packets or *stop becomes non-zero (may be NULL). */
 int eg_sim_run(const struct eg_sim_config *c, volatile int *stop, struct eg_sim_result *res,
                struct eg_err *err);
-/* Fills n generated devices (MN 24 hex chars, PW 6 digits) with a mix of kinds. Caller frees. */
+/* The upload a simulated device sends for cn (2011, 2051, 2061, 2031) at DataTime dt (UTC
+   seconds), Flag with the A bit; deterministic (a resend is identical). *nvalues = numeric
+   values in it. */
+int eg_sim_packet(const struct eg_sim_device *d, int cn, int64_t dt, char *out, size_t cap,
+                  size_t *len, int *nvalues);
+/* Fills n generated devices with a mix of kinds: 2017 devices (MN 24 hex characters) and every
+   tenth a 2005 device (MN 14 characters); PW 6 digits. Caller frees. */
 struct eg_sim_device *eg_sim_devices_generate(int n, uint64_t seed);
 
 #endif

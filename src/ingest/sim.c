@@ -138,10 +138,13 @@ struct eg_sim_device *eg_sim_devices_generate(int n, uint64_t seed)
     for (int i = 0; i < n; i++) {
         uint64_t s = seed + (uint64_t)i;
         d[i].kind = kinds[i % 5];
-        d[i].edition = 2017;
-        /* EPC-96 style: 24 hex characters (2017 Table 3) */
-        snprintf(d[i].mn, sizeof d[i].mn, "3101%04X%04X%012llX", (unsigned)(seed & 0xFFFF),
-                 (unsigned)(d[i].kind), (unsigned long long)i);
+        d[i].edition = i % 10 == 9 ? 2005 : 2017;
+        if (d[i].edition == 2005) /* 2005 §6.3.2: 14 characters, org code + serial */
+            snprintf(d[i].mn, sizeof d[i].mn, "%03u%04u%07d", (unsigned)(seed % 1000),
+                     (unsigned)d[i].kind, i);
+        else /* 2017 Table 3: EPC-96, 24 hex characters */
+            snprintf(d[i].mn, sizeof d[i].mn, "3101%04X%04X%012llX", (unsigned)(seed & 0xFFFF),
+                     (unsigned)(d[i].kind), (unsigned long long)i);
         snprintf(d[i].pw, sizeof d[i].pw, "%06u", (unsigned)(splitmix(&s) % 1000000));
     }
     return d;
@@ -236,6 +239,21 @@ static int build_packet(const struct sdev *d, int cn, int64_t dt, int64_t qn_ms,
     };
     *nvalues = nnum;
     return eg_hj212_build_upload(out, cap, &u, len, NULL);
+}
+
+static int64_t qn_ms_for(int64_t dt, int cn);
+
+int eg_sim_packet(const struct eg_sim_device *dev, int cn, int64_t dt, char *out, size_t cap,
+                  size_t *len, int *nvalues)
+{
+    struct sdev d;
+    memset(&d, 0, sizeof d);
+    d.d = *dev;
+    d.seed = 0x5EED0000ull;
+    for (const char *s = d.d.mn; *s; s++)
+        d.seed = d.seed * 131 + (unsigned char)*s;
+    return build_packet(&d, cn, dt, qn_ms_for(dt, cn), dev->edition == 2005 ? 1 : 5, out, cap,
+                        len, nvalues);
 }
 
 static void dev_send(struct simth *th, struct sdev *d, const char *p, size_t n)
@@ -753,7 +771,7 @@ int eg_sim_run(const struct eg_sim_config *c, volatile int *stop, struct eg_sim_
         d->fd = -1;
         d->realtime_on = 1;
         d->rtd_interval = c->interval_s;
-        d->seed = 0x5EED0000ull + (uint64_t)i * 7919;
+        d->seed = 0x5EED0000ull; /* with the MN below: eg_sim_packet gives the same bytes */
         for (const char *s = d->d.mn; *s; s++)
             d->seed = d->seed * 131 + (unsigned char)*s;
         eg_hj212_framer_init(&d->fr, 4096);
