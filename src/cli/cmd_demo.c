@@ -178,7 +178,9 @@ static void credit_code(int serial, char out[19])
     static const int w[17] = {1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28};
     char body[9];
     snprintf(body, sizeof body, "MA1%05u", (unsigned)serial % 100000u);
-    snprintf(out, 19, "91310115%.8s%c", body, org_check(body));
+    memcpy(out, "91310115", 8);
+    memcpy(out + 8, body, 8);
+    out[16] = org_check(body);
     int sum = 0;
     for (int i = 0; i < 17; i++)
         sum += (int)(strchr(cs, out[i]) - cs) * w[i];
