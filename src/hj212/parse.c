@@ -191,6 +191,38 @@ static int parse_num(const char *s, size_t n, double *out)
     return 0;
 }
 
+static const uint64_t pow10_int[9] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
+                                       100000000};
+
+/* Reads the leading decimal digits of the 8 bytes at s (all readable) as a number: returns how
+   many there are (0-8) and, when fewer than 8, their value in *out. SWAR: every byte tested and
+   converted at once (the multiply-shift reduction pairs, then quads, then the two halves). */
+static unsigned swar_digits(const char *s, uint64_t *out)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    (void)s;
+    *out = 0;
+    return 8; /* the byte loop does it */
+#endif
+    uint64_t v;
+    memcpy(&v, s, 8); /* little-endian hosts: s[0] is the low byte */
+    uint64_t t = v - 0x3030303030303030ull;
+    /* a byte is a digit when its high nibble is 3 and adding 6 does not carry into it */
+    uint64_t bad = ((v & 0xF0F0F0F0F0F0F0F0ull) ^ 0x3030303030303030ull) |
+                   (((v + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) ^ 0x3030303030303030ull);
+    unsigned k = bad ? (unsigned)__builtin_ctzll(bad) / 8 : 8;
+    if (k == 0 || k == 8) {
+        *out = 0;
+        return k;
+    }
+    t <<= 8 * (8 - k); /* the k digits in the high bytes, zeros before them */
+    t = (t * 10 + (t >> 8)) & 0x00FF00FF00FF00FFull;
+    t = (t * 100 + (t >> 16)) & 0x0000FFFF0000FFFFull;
+    t = (t * 10000 + (t >> 32)) & 0xFFFFFFFFull;
+    *out = t;
+    return k;
+}
+
 static int all_digits(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -628,12 +660,36 @@ static int parse_cp_ix(struct ps *s, struct pol_index *ix, const char *p, const 
             q += (*q == '-' || *q == '+');
             uint64_t m = 0;
             unsigned nd = 0, frac = 0;
-            while ((unsigned)(*q - '0') < 10)
-                m = m * 10 + (uint64_t)(*q++ - '0'), nd++;
-            if (*q == '.') {
-                q++;
+            /* 8 digits at a time when 8 bytes can be read without leaving the frame (the
+               segment's closing "&&" lies beyond end) */
+            unsigned nk = q + 8 <= end + 2 ? swar_digits(q, &m) : 8;
+            if (nk < 8) {
+                q += nk;
+                nd = nk;
+                if (*q == '.' && q + 9 <= end + 2) {
+                    uint64_t f2;
+                    unsigned k2 = swar_digits(q + 1, &f2);
+                    if (k2 < 8) {
+                        m = m * pow10_int[k2] + f2;
+                        nd += k2;
+                        frac = k2;
+                        q += 1 + k2;
+                    } else {
+                        nk = 8; /* long fraction: the byte loop below */
+                    }
+                }
+            }
+            if (nk >= 8) {
+                q = p + (*p == '-' || *p == '+');
+                m = 0;
+                nd = frac = 0;
                 while ((unsigned)(*q - '0') < 10)
-                    m = m * 10 + (uint64_t)(*q++ - '0'), nd++, frac++;
+                    m = m * 10 + (uint64_t)(*q++ - '0'), nd++;
+                if (*q == '.') {
+                    q++;
+                    while ((unsigned)(*q - '0') < 10)
+                        m = m * 10 + (uint64_t)(*q++ - '0'), nd++, frac++;
+                }
             }
             if (nd && nd <= 15 && (cls[(unsigned char)*q] & C_STOP) && (*q != '&' || q == end)) {
                 double d = (double)m;

@@ -669,3 +669,54 @@ TEST(hj212_parse_code_tables_loaded_from_data)
     CHECK(parse_seg("ST=32;CN=8013;PW=1;MN=A1;CP=&&HeartbeatTime=120&&", &o, &err) != 0);
     CHECK(parse_seg("ST=32;CN=8013;PW=1;MN=A1;CP=&&HeartbeatTime=120&&", NULL, &err) == 0);
 }
+
+/* Values are converted while scanning, 8 digits at a time where the frame allows: every shape
+   (sign, 1-15 digits, 0-9 decimals, trailing point, last in CP or not) must give the value
+   strtod gives, bit for bit (2017 §6.3.3.2.2 N14.2: up to 14 integer and 2+ decimal digits). */
+TEST(hj212_parse_numbers_exact_every_shape)
+{
+    static char seg[400], num[40];
+    uint64_t x = 88172645463325252ull;
+    for (int round = 0; round < 20000; round++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        int ni = 1 + (int)(x % 15), nf = (int)((x >> 8) % 10), sign = (int)((x >> 16) % 3);
+        if (ni + nf > 15)
+            nf = 15 - ni;
+        size_t k = 0;
+        if (sign == 1)
+            num[k++] = '-';
+        if (sign == 2)
+            num[k++] = '+';
+        uint64_t y = x;
+        for (int i = 0; i < ni; i++, y = y * 6364136223846793005ull + 1)
+            num[k++] = (char)('0' + (y >> 33) % 10);
+        if (nf || (x >> 24) % 7 == 0)
+            num[k++] = '.';
+        for (int i = 0; i < nf; i++, y = y * 6364136223846793005ull + 1)
+            num[k++] = (char)('0' + (y >> 33) % 10);
+        num[k] = '\0';
+        int last = (int)((x >> 30) % 2);
+        snprintf(seg, sizeof seg, "ST=32;CN=2011;PW=1;MN=A1;CP=&&w01018-Rtd=%s%s&&", num,
+                 last ? "" : ",w01018-Flag=N");
+        struct eg_err err;
+        if (parse_seg(seg, NULL, &err) != 0) {
+            eg_test_fail(__FILE__, __LINE__, "'%s': %s", num, err.msg);
+            return;
+        }
+        const struct eg_hj212_item *it = &pkt.items[0];
+        REQUIRE(it->has_num);
+        double want = strtod(num, NULL);
+        if (memcmp(&it->num, &want, sizeof want)) {
+            eg_test_fail(__FILE__, __LINE__, "'%s' -> %.17g, strtod %.17g", num, it->num, want);
+            return;
+        }
+        CHECK_SPAN(it->value.p, it->value.n, num);
+    }
+    /* not numbers */
+    static const char *const bad[] = {"-", "+", ".", "1.2.3", "1-2", "0x10", "1e5", " 1", "--1", "1,"};
+    for (size_t i = 0; i < EG_ARRAY_LEN(bad); i++) {
+        snprintf(seg, sizeof seg, "ST=32;CN=2011;PW=1;MN=A1;CP=&&w01018-Rtd=%s&&", bad[i]);
+        struct eg_err err;
+        CHECK(parse_seg(seg, NULL, &err) != 0);
+    }
+}
