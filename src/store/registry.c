@@ -935,6 +935,45 @@ int eg_registry_delete(struct eg_store *st, const struct eg_resource *res,
     return r < 0 ? r : 0;
 }
 
+int eg_registry_source_readable(struct eg_store *st, const struct eg_principal *who,
+                                const char *source, struct eg_err *err)
+{
+    const struct eg__res_impl *stations = eg__registry_impl(eg_registry_find("stations"));
+    const struct eg__res_impl *devices = eg__registry_impl(eg_registry_find("devices"));
+    size_t n = source ? strlen(source) : 0;
+    if (!n || n > 64)
+        return eg_err_set(err, EG_ENOTFOUND, "not_found", -1, "no such source");
+    struct eg_buf sql = {0};
+    struct binds b = {0};
+    /* a station by its code */
+    eg_buf_puts(&sql, "SELECT 1 FROM stations t WHERE t.code = ? AND ");
+    bind_s(&b, source, n);
+    scope_sql(stations, who, 0, &sql, &b);
+    /* a device that measures a readable station */
+    eg_buf_puts(&sql, " UNION ALL SELECT 1 FROM devices d JOIN stations t ON t.id = d.station_id "
+                      "WHERE d.mn = ? AND ");
+    bind_s(&b, source, n);
+    scope_sql(stations, who, 0, &sql, &b);
+    /* a device the principal may read (its own outlets, its region, its contracts) */
+    if (impl_allowed(devices, who, EG_ACT_READ) == 0) {
+        eg_buf_puts(&sql, " UNION ALL SELECT 1 FROM devices t WHERE t.mn = ? AND ");
+        bind_s(&b, source, n);
+        scope_sql(devices, who, 0, &sql, &b);
+    }
+    eg_buf_puts(&sql, " LIMIT 1");
+    struct eg_stmt *s;
+    int r = eg_store_prepare(st, sql.data, &s, err);
+    eg_buf_free(&sql);
+    if (r < 0)
+        return r;
+    apply_binds(s, &b);
+    r = eg_stmt_step(s, err);
+    eg_stmt_done(s);
+    if (r < 0)
+        return r;
+    return r == 1 ? 0 : eg_err_set(err, EG_ENOTFOUND, "not_found", -1, "no such source");
+}
+
 /* ---- list: filters, search, sort, keyset cursor ---- */
 
 /* The cursor is base64url(JSON ["sort", last value, last id]): opaque to clients, and checked

@@ -983,3 +983,27 @@ TEST(registry_steward_sees_contracted_units_only_while_the_contract_is_in_force)
     CHECK_EQ_INT(get_status(st, stw, "devices", d3), 0); /* open-ended */
     eg_store_close(st);
 }
+
+/* Time-series sources (station codes, device MNs) follow the registry's scope. */
+TEST(registry_source_readable_follows_row_scope)
+{
+    struct eg_store *st = open_db();
+    struct world w;
+    build_world(st, &w);
+    struct {
+        const char *source;
+        int want[6]; /* anon admin bureau street enterprise steward: 1 readable */
+    } c[] = {
+        {"A001", {1, 1, 1, 1, 1, 1}},           /* public air station (street 2) */
+        {"N001", {0, 1, 1, 1, 0, 0}},           /* non-public noise station in street 1 */
+        {"88888880000002", {1, 1, 1, 1, 1, 1}}, /* device on the public station */
+        {"88888880000001", {0, 1, 1, 1, 1, 0}}, /* device on u1's outlet (grid of street 1) */
+        {"NOSUCH", {0, 0, 0, 0, 0, 0}},         {"", {0, 0, 0, 0, 0, 0}},
+    };
+    for (size_t i = 0; i < EG_ARRAY_LEN(c); i++)
+        for (int role = 0; role < 6; role++) {
+            int got = eg_registry_source_readable(st, &w.who[role], c[i].source, NULL);
+            CHECK_EQ_INT(got, c[i].want[role] ? 0 : EG_ENOTFOUND);
+        }
+    eg_store_close(st);
+}
