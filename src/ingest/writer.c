@@ -157,9 +157,9 @@ static void *auth_main(void *arg)
 
 /* ---- the writer ---- */
 
-/* Device status rows are updated once per device per flush (at most every STATUS_FLUSH_NS),
+/* Device status rows are updated once per device per flush (at most once a second),
    not per packet: with 10,000 devices per-batch upserts would cost as much as the values. */
-#define STATUS_FLUSH_NS 5000000000ull
+#define STATUS_FLUSH_NS 1000000000ull
 
 struct status_agg {
     struct eg__ing_job **tab;
