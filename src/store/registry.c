@@ -1228,7 +1228,6 @@ static int ref_lookup(struct eg_store *st, const struct eg_field *f, const char 
         return eg_err_set(err, EG_EINVAL, f->name, -1, "%s: reference too long", f->name);
     memcpy(key, s, n);
     key[n] = '\0';
-    int found = 0;
     int r;
     if (ref && !strcmp(ref->name, "outlets")) {
         /* CREDITCODE/OUTLETCODE: outlet codes repeat between units */
@@ -1268,7 +1267,6 @@ static int ref_lookup(struct eg_store *st, const struct eg_field *f, const char 
     } else {
         return eg_err_set(err, EG_EINVAL, f->name, -1, "%s must be an id", f->name);
     }
-    (void)found;
     if (!*id)
         return eg_err_set(err, EG_EINVAL, f->name, -1, "%s: no %s \"%.64s\"", f->name, f->ref, key);
     return 0;
