@@ -236,12 +236,15 @@ static int is_alnum(char c)
     return (unsigned)(c - '0') < 10 || (unsigned)((c | 0x20) - 'a') < 26;
 }
 
+static const uint8_t cls[256];
+enum { C_KEY = 1, C_STOP = 2, C_BADV = 4, C_ALNUM = 8 };
+
 static int all_alnum(const char *s, size_t n)
 {
+    unsigned ok = C_ALNUM;
     for (size_t i = 0; i < n; i++)
-        if (!is_alnum(s[i]))
-            return 0;
-    return 1;
+        ok &= cls[(unsigned char)s[i]];
+    return ok != 0;
 }
 
 static int small_int(const char *s, size_t n, int maxdigits, int *out)
@@ -461,7 +464,6 @@ static void trim(const char **p, size_t *n)
 
 /* Byte classes for the CP scanner. The data area always ends at the segment's final "&&",
    and '&' stops every scan, so the inner loops need no bounds check. */
-enum { C_KEY = 1, C_STOP = 2, C_BADV = 4, C_ALNUM = 8 };
 /* C_ALNUM: 0-9 A-Z a-z; C_KEY: those and - _; C_STOP: ; , &; C_BADV: control bytes, DEL, & and = (not allowed in a
    value in strict mode). Row n holds bytes 16n .. 16n+15. */
 static const uint8_t cls[256] = {
