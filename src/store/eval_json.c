@@ -128,11 +128,9 @@ json_t *eg_eval_annual_json(const struct eg_quality_annual *an)
                            "exceed_percentile", x->exceed_pct));
     }
     json_t *levels = json_object();
-    for (int l = 1; l <= 6; l++) {
-        char key[4];
-        snprintf(key, sizeof key, "%d", l);
-        json_object_set_new(levels, key, json_integer(an->days_level[l]));
-    }
+    static const char *const level_key[7] = {"", "1", "2", "3", "4", "5", "6"};
+    for (int l = 1; l <= 6; l++)
+        json_object_set_new(levels, level_key[l], json_integer(an->days_level[l]));
     json_t *prim = json_object();
     for (int sl = 0; sl < EG_QUALITY_SLOTS; sl++)
         if (an->days_primary[sl])
