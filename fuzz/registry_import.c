@@ -16,16 +16,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!st) {
         if (eg_store_open(":memory:", &st, NULL) < 0)
             abort();
-        eg_store_exec(st,
-                      "INSERT INTO regions(code,name,level) VALUES ('310115','浦东新区','district');"
-                      "INSERT INTO units(name,kind,credit_code) VALUES ('甲','enterprise',"
-                      "'91310115MA1000017Q');"
-                      "INSERT INTO outlets(unit_id,code,type) VALUES (1,'DA001','waste_gas');",
-                      NULL);
+        eg_store_exec(
+            st,
+            "INSERT INTO regions(code,name,level) VALUES ('310115','浦东新区','district');"
+            "INSERT INTO units(name,kind,credit_code) VALUES ('甲','enterprise',"
+            "'91310115MA1000017Q');"
+            "INSERT INTO outlets(unit_id,code,type) VALUES (1,'DA001','waste_gas');",
+            NULL);
     }
     if (size < 1)
         return 0;
-    static const char *const res[] = {"regions", "units",    "outlets", "permits",
+    static const char *const res[] = {"regions",       "units",    "outlets", "permits",
                                       "permit_limits", "stations", "devices"};
     const struct eg_resource *r = eg_registry_find(res[data[0] % 7]);
     struct eg_import_opts o = {.dry_run = 1, .max_bytes = 1 << 20};
