@@ -114,6 +114,11 @@ int eg_store_migrate(struct eg_store *st, int *applied, struct eg_err *err)
     if (r == 0)
         r = read_version(st, &cur, err);
     /* The common case, a database already up to date, costs one SELECT. */
+    if (r == 0 && n > 0 && cur > m[n - 1].version)
+        eg_log(EG_LOG_WARN,
+               "store: database schema version %d is newer than this envgov knows "
+               "(%d); upgrade envgov",
+               cur, m[n - 1].version);
     if (r < 0 || n == 0 || cur >= m[n - 1].version) {
         free(m);
         return r;

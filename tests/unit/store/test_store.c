@@ -322,3 +322,16 @@ TEST(store_backup_while_another_connection_writes)
     CHECK_EQ_INT(query_int(st, "SELECT COUNT(*) FROM regions"), 3000);
     eg_store_close(st);
 }
+
+TEST(store_database_from_a_newer_envgov_still_opens)
+{
+    struct eg_store *st = open_tmp("newer.db");
+    REQUIRE(eg_store_exec(st,
+                          "INSERT INTO schema_version(version, name, applied_at) VALUES (999, "
+                          "'999_future.sql', 0)",
+                          NULL) == 0);
+    eg_store_close(st);
+    st = open_tmp("newer.db"); /* warns, applies nothing */
+    CHECK_EQ_INT(eg_store_schema_version(st), 999);
+    eg_store_close(st);
+}
