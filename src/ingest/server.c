@@ -484,6 +484,17 @@ static void *loop_main(void *arg)
             srv->ready_head = srv->ready_tail = NULL;
             while (c) {
                 struct eg__conn *next = c->ready_next;
+                if (!draining && atomic_load(&srv->q_len) >= srv->cfg.queue_cap) {
+                    /* full in the middle of the pass: the rest keep their place, first */
+                    struct eg__conn *rest_tail = c;
+                    while (rest_tail->ready_next)
+                        rest_tail = rest_tail->ready_next;
+                    rest_tail->ready_next = srv->ready_head;
+                    if (!srv->ready_head)
+                        srv->ready_tail = rest_tail;
+                    srv->ready_head = c;
+                    break;
+                }
                 c->in_ready = 0;
                 if (!c->closing && !draining && c->readable) {
                     if (read_some(srv, c) && !c->closing)

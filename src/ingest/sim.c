@@ -30,7 +30,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define SIM_PENDING 32          /* unacknowledged packets kept per device */
+#define SIM_PENDING 128         /* unacknowledged packets kept per device */
 #define SIM_ACK_TIMEOUT_NS 10000000000ull /* Table 1: 10 s over GPRS */
 #define SIM_RETRIES 3
 #define LAT_BUCKETS 200000      /* 0.1 ms buckets up to 20 s */
