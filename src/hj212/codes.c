@@ -114,15 +114,6 @@ static void add_cn(char **col, int ncol)
     cn_index[v] = ci;
 }
 
-uint64_t eg__hj212_pack(const char *s, size_t n)
-{
-    if (n > 8)
-        return 0;
-    uint64_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        k |= (uint64_t)(unsigned char)s[i] << (8 * i);
-    return k;
-}
 
 static uint32_t hash64(uint64_t k)
 {

@@ -136,17 +136,18 @@ static enum eg_hj212_field classify(const char *s, size_t n)
     return EG_HJ212_F_OTHER;
 }
 
-static int is_numeric_field(int f)
+/* Fields whose values are numbers (2017 Table 4: N-types), as a bit set over the enum. */
+#define NUMERIC_FIELDS                                                                              \
+    ((1u << EG_HJ212_F_RTD) | (1u << EG_HJ212_F_MIN) | (1u << EG_HJ212_F_AVG) |                     \
+     (1u << EG_HJ212_F_MAX) | (1u << EG_HJ212_F_COU) | (1u << EG_HJ212_F_ZSRTD) |                   \
+     (1u << EG_HJ212_F_ZSMIN) | (1u << EG_HJ212_F_ZSAVG) | (1u << EG_HJ212_F_ZSMAX) |               \
+     (1u << EG_HJ212_F_ZSCOU) | (1u << EG_HJ212_F_RS) | (1u << EG_HJ212_F_RT) |                     \
+     (1u << EG_HJ212_F_DATA) | (1u << EG_HJ212_F_DAYDATA) | (1u << EG_HJ212_F_NIGHTDATA) |          \
+     (1u << EG_HJ212_F_ALA) | (1u << EG_HJ212_F_UPVALUE) | (1u << EG_HJ212_F_LOWVALUE))
+
+static inline int is_numeric_field(int f)
 {
-    switch (f) {
-    case EG_HJ212_F_RTD: case EG_HJ212_F_MIN: case EG_HJ212_F_AVG: case EG_HJ212_F_MAX:
-    case EG_HJ212_F_COU: case EG_HJ212_F_ZSRTD: case EG_HJ212_F_ZSMIN: case EG_HJ212_F_ZSAVG:
-    case EG_HJ212_F_ZSMAX: case EG_HJ212_F_ZSCOU: case EG_HJ212_F_RS: case EG_HJ212_F_RT:
-    case EG_HJ212_F_DATA: case EG_HJ212_F_DAYDATA: case EG_HJ212_F_NIGHTDATA:
-    case EG_HJ212_F_ALA: case EG_HJ212_F_UPVALUE: case EG_HJ212_F_LOWVALUE:
-        return 1;
-    }
-    return 0;
+    return (NUMERIC_FIELDS >> f) & 1;
 }
 
 static const double pow10_tab[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
@@ -197,7 +198,7 @@ static const uint64_t pow10_int[9] = {1, 10, 100, 1000, 10000, 100000, 1000000, 
 /* Reads the leading decimal digits of the 8 bytes at s (all readable) as a number: returns how
    many there are (0-8) and, when fewer than 8, their value in *out. SWAR: every byte tested and
    converted at once (the multiply-shift reduction pairs, then quads, then the two halves). */
-static unsigned swar_digits(const char *s, uint64_t *out)
+static inline unsigned swar_digits(const char *s, uint64_t *out)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
     (void)s;
@@ -518,7 +519,7 @@ static void slot_put(struct pol_index *ix, uint64_t key, unsigned pi)
 }
 
 /* Finds (or adds) the pollutant of an item whose code is k[0, cn). */
-static unsigned pollutant_of(struct eg_hj212_packet *pkt, struct pol_index *ix, const char *k,
+static inline unsigned pollutant_of(struct eg_hj212_packet *pkt, struct pol_index *ix, const char *k,
                              size_t cn)
 {
     if (pkt->nitems) {
