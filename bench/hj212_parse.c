@@ -50,10 +50,12 @@ static int base_parse(const char *line, size_t n, struct base_pkt *pk)
     memcpy(buf, line, n);
     buf[n] = '\0';
     int len;
-    if (strncmp(buf, "##", 2) || sscanf(buf + 2, "%4d", &len) != 1 || len < 0 || (size_t)len + 10 > n)
+    if (strncmp(buf, "##", 2) || sscanf(buf + 2, "%4d", &len) != 1 || len < 0 ||
+        (size_t)len + 10 > n)
         return -1;
     unsigned crc;
-    if (sscanf(buf + 6 + len, "%4x", &crc) != 1 || crc != base_crc((unsigned char *)buf + 6, (size_t)len))
+    if (sscanf(buf + 6 + len, "%4x", &crc) != 1 ||
+        crc != base_crc((unsigned char *)buf + 6, (size_t)len))
         return -1;
     buf[6 + len] = '\0';
     char *cp = strstr(buf + 6, "CP=&&");
@@ -212,7 +214,8 @@ int main(int argc, char **argv)
             if (k == 4)
                 snprintf(vals[nv], sizeof vals[nv], "N");
             else
-                snprintf(vals[nv], sizeof vals[nv], "%d.%02d", 10 + c * 7 + k, (c * 13 + k * 7) % 100);
+                snprintf(vals[nv], sizeof vals[nv], "%d.%02d", 10 + c * 7 + k,
+                         (c * 13 + k * 7) % 100);
             v[nv] = (struct eg_hj212_value){codes[c], fl[k], vals[nv]};
             nv++;
         }

@@ -46,8 +46,8 @@ static size_t run(const uint8_t *d, size_t n, size_t cap, int chunked, struct ev
             while ((r = eg_hj212_framer_next(&f, &fr, &err)) != 0) {
                 struct ev e = {0};
                 if (r > 0) {
-                    if (fr.len < 10 || fr.data[0] != '#' || fr.data[1] != '#' ||
-                        fr.data < f.buf || fr.data + fr.len > f.buf + f.cap)
+                    if (fr.len < 10 || fr.data[0] != '#' || fr.data[1] != '#' || fr.data < f.buf ||
+                        fr.data + fr.len > f.buf + f.cap)
                         abort();
                     e.off = fr.offset;
                     e.len = fr.len;

@@ -70,11 +70,13 @@ static int read_all(FILE *in, struct eg_buf *b)
 
 int eg_cmd_hj212_parse(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"stream", no_argument, NULL, 's'},      {"lenient", no_argument, NULL, 'l'},
-        {"crc", required_argument, NULL, 'c'},   {"edition", required_argument, NULL, 'e'},
-        {"max-length", required_argument, NULL, 'm'}, {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"stream", no_argument, NULL, 's'},
+                                             {"lenient", no_argument, NULL, 'l'},
+                                             {"crc", required_argument, NULL, 'c'},
+                                             {"edition", required_argument, NULL, 'e'},
+                                             {"max-length", required_argument, NULL, 'm'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
     struct eg_hj212_options o;
     eg_hj212_options_default(&o);
     int stream = 0, c;
@@ -83,8 +85,12 @@ int eg_cmd_hj212_parse(int argc, char **argv)
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
-        case 's': stream = 1; break;
-        case 'l': o.lenient = 1; break;
+        case 's':
+            stream = 1;
+            break;
+        case 'l':
+            o.lenient = 1;
+            break;
         case 'c':
             if (!strcmp(optarg, "modbus_swapped"))
                 o.crc = EG_HJ212_CRC_MODBUS_SWAPPED;

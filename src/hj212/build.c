@@ -85,7 +85,7 @@ void eg_hj212_qn_from_ms(int64_t utc_ms, char out[18])
 static int finish(struct wr *w, size_t *outlen, struct eg_err *err)
 {
     if (w->over)
-        return eg_err_set(err, EG_ETOOBIG, "too_small", -1,
+        return eg_err_set(err, EG_ETOOBIG, EG_HJ212_ERR_TOO_SMALL, -1,
                           "output buffer of %zu bytes is too small for the packet", w->cap);
     size_t L = w->n - 6;
     if (L > EG_HJ212_MAX_SEGMENT)
@@ -116,13 +116,13 @@ static int begin(struct wr *w, char *out, size_t cap, struct eg_err *err)
     w->n = 0;
     w->over = 0;
     if (cap < EG_HJ212_FRAME_OVERHEAD)
-        return eg_err_set(err, EG_ETOOBIG, "too_small", -1, "output buffer too small");
+        return eg_err_set(err, EG_ETOOBIG, EG_HJ212_ERR_TOO_SMALL, -1, "output buffer too small");
     w->n = 6;
     return 0;
 }
 
-int eg_hj212_build_frame(char *out, size_t cap, const char *segment, size_t seglen,
-                         size_t *outlen, struct eg_err *err)
+int eg_hj212_build_frame(char *out, size_t cap, const char *segment, size_t seglen, size_t *outlen,
+                         struct eg_err *err)
 {
     struct wr w;
     int r = begin(&w, out, cap, err);
@@ -212,16 +212,16 @@ static int build_reply(char *out, size_t cap, const struct eg_hj212_packet *req,
     return finish(&w, outlen, err);
 }
 
-int eg_hj212_build_request_ack(char *out, size_t cap, const struct eg_hj212_packet *req,
-                               int qnrtn, size_t *outlen, struct eg_err *err)
+int eg_hj212_build_request_ack(char *out, size_t cap, const struct eg_hj212_packet *req, int qnrtn,
+                               size_t *outlen, struct eg_err *err)
 {
     char body[32];
     snprintf(body, sizeof body, "QnRtn=%d", qnrtn);
     return build_reply(out, cap, req, 9011, body, 1, 1, outlen, err);
 }
 
-int eg_hj212_build_exec_result(char *out, size_t cap, const struct eg_hj212_packet *req,
-                               int exertn, size_t *outlen, struct eg_err *err)
+int eg_hj212_build_exec_result(char *out, size_t cap, const struct eg_hj212_packet *req, int exertn,
+                               size_t *outlen, struct eg_err *err)
 {
     char body[32];
     snprintf(body, sizeof body, "ExeRtn=%d", exertn);
@@ -248,9 +248,8 @@ int eg_hj212_build_data_ack(char *out, size_t cap, const struct eg_hj212_packet 
     return build_reply(out, cap, req, 9014, body, 0, 0, outlen, err);
 }
 
-static int put_header(struct wr *w, int64_t qn_ms, const char *st, int cn,
-                      const char *pw, const char *mn, int flag, int pnum, int pno,
-                      struct eg_err *err)
+static int put_header(struct wr *w, int64_t qn_ms, const char *st, int cn, const char *pw,
+                      const char *mn, int flag, int pnum, int pno, struct eg_err *err)
 {
     if (!text_ok(st, 0))
         return bad_arg(err, "ST");
@@ -300,8 +299,8 @@ static int edition_bits(int edition)
     return edition >= EG_HJ212_ED_2025 ? 2 : edition >= EG_HJ212_ED_2017 ? 1 : 0;
 }
 
-int eg_hj212_build_request(char *out, size_t cap, const struct eg_hj212_request *r,
-                           size_t *outlen, struct eg_err *err)
+int eg_hj212_build_request(char *out, size_t cap, const struct eg_hj212_request *r, size_t *outlen,
+                           struct eg_err *err)
 {
     struct wr w;
     int rc = begin(&w, out, cap, err);
@@ -326,15 +325,14 @@ int eg_hj212_build_request(char *out, size_t cap, const struct eg_hj212_request 
     return finish(&w, outlen, err);
 }
 
-int eg_hj212_build_upload(char *out, size_t cap, const struct eg_hj212_upload *u,
-                          size_t *outlen, struct eg_err *err)
+int eg_hj212_build_upload(char *out, size_t cap, const struct eg_hj212_upload *u, size_t *outlen,
+                          struct eg_err *err)
 {
     struct wr w;
     int rc = begin(&w, out, cap, err);
     if (rc)
         return rc;
-    rc = put_header(&w, u->qn_ms, u->st, u->cn, u->pw, u->mn, u->flag, u->pnum,
-                    u->pno, err);
+    rc = put_header(&w, u->qn_ms, u->st, u->cn, u->pw, u->mn, u->flag, u->pnum, u->pno, err);
     if (rc)
         return rc;
     int sep = 0;

@@ -114,7 +114,6 @@ static void add_cn(char **col, int ncol)
     cn_index[v] = ci;
 }
 
-
 static uint32_t hash64(uint64_t k)
 {
     k ^= k >> 29;

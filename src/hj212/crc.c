@@ -17,8 +17,8 @@
 
 #include <pthread.h>
 
-static uint16_t crc_tab[256];   /* T */
-static uint8_t slice[16][256];  /* U0 .. U15 */
+static uint16_t crc_tab[256];  /* T */
+static uint8_t slice[16][256]; /* U0 .. U15 */
 static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
 
 static void crc_init(void)
@@ -44,9 +44,9 @@ uint16_t eg_hj212_crc(const void *data, size_t n)
     unsigned h = 0xFF;
     while (n > 16) {
         h = slice[15][h ^ p[0]] ^ slice[14][p[1]] ^ slice[13][p[2]] ^ slice[12][p[3]] ^
-            slice[11][p[4]] ^ slice[10][p[5]] ^ slice[9][p[6]] ^ slice[8][p[7]] ^
-            slice[7][p[8]] ^ slice[6][p[9]] ^ slice[5][p[10]] ^ slice[4][p[11]] ^
-            slice[3][p[12]] ^ slice[2][p[13]] ^ slice[1][p[14]] ^ slice[0][p[15]];
+            slice[11][p[4]] ^ slice[10][p[5]] ^ slice[9][p[6]] ^ slice[8][p[7]] ^ slice[7][p[8]] ^
+            slice[6][p[9]] ^ slice[5][p[10]] ^ slice[4][p[11]] ^ slice[3][p[12]] ^ slice[2][p[13]] ^
+            slice[1][p[14]] ^ slice[0][p[15]];
         p += 16;
         n -= 16;
     }

@@ -26,7 +26,8 @@ int eg_hj212_framer_init(struct eg_hj212_framer *f, size_t max_packet)
     memset(f, 0, sizeof *f);
     if (max_packet == 0)
         max_packet = EG_HJ212_DEFAULT_MAX_SEGMENT + EG_HJ212_FRAME_OVERHEAD;
-    if (max_packet < EG_HJ212_FRAME_OVERHEAD || max_packet > EG_HJ212_MAX_SEGMENT + EG_HJ212_FRAME_OVERHEAD)
+    if (max_packet < EG_HJ212_FRAME_OVERHEAD ||
+        max_packet > EG_HJ212_MAX_SEGMENT + EG_HJ212_FRAME_OVERHEAD)
         return EG_EINVAL;
     f->buf = eg_malloc(max_packet);
     f->cap = max_packet;
@@ -124,8 +125,7 @@ static int crc_ok(const struct eg_hj212_framer *f, const char *seg, size_t L)
     return f->crc == EG_HJ212_CRC_MODBUS_SWAPPED && eg_hj212_crc_modbus_swapped(seg, L) == v;
 }
 
-int eg_hj212_framer_next(struct eg_hj212_framer *f, struct eg_hj212_frame *out,
-                         struct eg_err *err)
+int eg_hj212_framer_next(struct eg_hj212_framer *f, struct eg_hj212_frame *out, struct eg_err *err)
 {
     for (;;) {
         const char *p = f->buf + f->start;
@@ -178,14 +178,15 @@ int eg_hj212_framer_next(struct eg_hj212_framer *f, struct eg_hj212_frame *out,
         if (n < 6)
             return 0;
         f->skipping = 0; /* a header: "##" and 4 digits */
-        size_t L = (size_t)((p[2] - '0') * 1000 + (p[3] - '0') * 100 + (p[4] - '0') * 10 + (p[5] - '0'));
+        size_t L =
+            (size_t)((p[2] - '0') * 1000 + (p[3] - '0') * 100 + (p[4] - '0') * 10 + (p[5] - '0'));
         if (L + EG_HJ212_FRAME_OVERHEAD > f->cap) {
             uint64_t at = f->base + 2;
             drop(f, 2);
             f->skipping = 1;
             return eg_err_set(err, EG_ETOOBIG, EG_HJ212_ERR_TOO_LONG, (long)at,
-                              "declared data length %zu is over this connection's limit of %zu",
-                              L, f->cap - EG_HJ212_FRAME_OVERHEAD);
+                              "declared data length %zu is over this connection's limit of %zu", L,
+                              f->cap - EG_HJ212_FRAME_OVERHEAD);
         }
         size_t body = 6 + L + 4; /* through the CRC */
         /* a line break before the declared end: the frame is shorter than its length says */

@@ -41,18 +41,19 @@
 #define EG_HJ212_MAX_ITEMS 256
 
 /* Stable error codes (the strings are what eg_err.code holds and what JSON output shows). */
-#define EG_HJ212_ERR_BAD_HEADER "bad_header"         /* no "##" where a packet must start */
-#define EG_HJ212_ERR_BAD_LENGTH "bad_length"         /* length field is not 4 decimal digits */
+#define EG_HJ212_ERR_BAD_HEADER "bad_header"           /* no "##" where a packet must start */
+#define EG_HJ212_ERR_BAD_LENGTH "bad_length"           /* length field is not 4 decimal digits */
 #define EG_HJ212_ERR_LENGTH_MISMATCH "length_mismatch" /* declared length != data segment */
-#define EG_HJ212_ERR_CRC_MISMATCH "crc_mismatch"     /* CRC field != CRC of the segment */
-#define EG_HJ212_ERR_BAD_CRC "bad_crc"               /* CRC field is not 4 hex digits */
-#define EG_HJ212_ERR_TOO_LONG "too_long"             /* declared length over the limit */
-#define EG_HJ212_ERR_TRUNCATED "truncated"           /* input ends inside a packet */
-#define EG_HJ212_ERR_MISSING_FIELD "missing_field"   /* a required field is absent */
-#define EG_HJ212_ERR_BAD_FIELD "bad_field"           /* a field's syntax or value is wrong */
-#define EG_HJ212_ERR_BAD_DATATIME "bad_datatime"     /* a time field is not a real instant */
-#define EG_HJ212_ERR_TOO_MANY_ITEMS "too_many_items" /* more than EG_HJ212_MAX_ITEMS CP items */
-#define EG_HJ212_ERR_BAD_TRAILER "bad_trailer"       /* no CRLF after the CRC */
+#define EG_HJ212_ERR_CRC_MISMATCH "crc_mismatch"       /* CRC field != CRC of the segment */
+#define EG_HJ212_ERR_BAD_CRC "bad_crc"                 /* CRC field is not 4 hex digits */
+#define EG_HJ212_ERR_TOO_LONG "too_long"               /* declared length over the limit */
+#define EG_HJ212_ERR_TRUNCATED "truncated"             /* input ends inside a packet */
+#define EG_HJ212_ERR_MISSING_FIELD "missing_field"     /* a required field is absent */
+#define EG_HJ212_ERR_BAD_FIELD "bad_field"             /* a field's syntax or value is wrong */
+#define EG_HJ212_ERR_BAD_DATATIME "bad_datatime"       /* a time field is not a real instant */
+#define EG_HJ212_ERR_TOO_MANY_ITEMS "too_many_items"   /* more than EG_HJ212_MAX_ITEMS CP items */
+#define EG_HJ212_ERR_BAD_TRAILER "bad_trailer"         /* no CRLF after the CRC */
+#define EG_HJ212_ERR_TOO_SMALL "too_small"             /* builders: output buffer too small */
 
 /* Protocol edition. AUTO: taken from the Flag version bits (absent Flag = 2005). */
 enum eg_hj212_edition {
@@ -133,8 +134,8 @@ struct eg_hj212_item {
     uint8_t has_num;            /* 1 when value is a decimal number */
     char flag;                  /* data flag of this item's pollutant ('N', 'D' …), 0 = none */
     uint8_t reserved_;
-    uint16_t pollutant;         /* index into packet.pollutants, EG_HJ212_NO_POLLUTANT if none */
-    uint16_t group;             /* index of the ';'-separated group it came from */
+    uint16_t pollutant; /* index into packet.pollutants, EG_HJ212_NO_POLLUTANT if none */
+    uint16_t group;     /* index of the ';'-separated group it came from */
 };
 
 /* A distinct pollutant code of CP, in order of first appearance. Its items are those whose
@@ -156,17 +157,17 @@ struct eg_hj212_packet {
     int edition;                  /* 2005, 2017 or 2025 */
 
     struct eg_hj212_span qn, st, cn, pw, mn, cp; /* cp = the data area between "CP=&&" and "&&" */
-    int cn_num;   /* CN as a number (0..9999) */
-    int flag;     /* Flag value, -1 when absent */
-    int pnum;     /* PNUM, 0 when absent */
-    int pno;      /* PNO, 0 when absent */
+    int cn_num;                                  /* CN as a number (0..9999) */
+    int flag;                                    /* Flag value, -1 when absent */
+    int pnum;                                    /* PNUM, 0 when absent */
+    int pno;                                     /* PNO, 0 when absent */
     int64_t qn_ms; /* QN as UTC milliseconds (Beijing on the wire), 0 when absent */
 
     /* CP DataTime (Beijing on the wire, 14 digits or 17 with milliseconds). */
     int has_datatime;
     struct eg_hj212_span datatime_text;
-    int64_t datatime;     /* UTC seconds */
-    int datatime_ms;      /* milliseconds part (0 for 14 digits) */
+    int64_t datatime; /* UTC seconds */
+    int datatime_ms;  /* milliseconds part (0 for 14 digits) */
 
     /* 2005 responses carry QN (and CN) inside CP (hj212.md §1.7): the CP QN when present. */
     struct eg_hj212_span cp_qn;
@@ -236,7 +237,7 @@ struct eg_hj212_frame {
 };
 
 struct eg_hj212_framer {
-    char *buf;           /* max_packet bytes, allocated once by init */
+    char *buf; /* max_packet bytes, allocated once by init */
     size_t cap, start, len;
     size_t max_packet;   /* whole frame limit, overhead included */
     uint64_t base;       /* stream offset of buf[start] */
@@ -260,8 +261,7 @@ char *eg_hj212_framer_space(struct eg_hj212_framer *f, size_t *avail);
 void eg_hj212_framer_commit(struct eg_hj212_framer *f, size_t n);
 /* 1: *out is a complete frame; 0: needs more input; negative: an error at err->offset (stream
    offset) whose bytes were dropped — call again, the framer has resynchronised. */
-int eg_hj212_framer_next(struct eg_hj212_framer *f, struct eg_hj212_frame *out,
-                         struct eg_err *err);
+int eg_hj212_framer_next(struct eg_hj212_framer *f, struct eg_hj212_frame *out, struct eg_err *err);
 /* End of stream: returns EG_EINVAL with "truncated" when a partial packet is pending, else 0. */
 int eg_hj212_framer_finish(struct eg_hj212_framer *f, struct eg_err *err);
 
@@ -270,16 +270,16 @@ int eg_hj212_framer_finish(struct eg_hj212_framer *f, struct eg_err *err);
    exceed 9999 bytes. ---- */
 
 /* Wraps an already-built data segment. */
-int eg_hj212_build_frame(char *out, size_t cap, const char *segment, size_t seglen,
-                         size_t *outlen, struct eg_err *err);
+int eg_hj212_build_frame(char *out, size_t cap, const char *segment, size_t seglen, size_t *outlen,
+                         struct eg_err *err);
 
 /* Responses to a parsed packet. A 2017/2025 request gets "QN=<its QN>;ST=91;CN=90xx;PW;MN;
    Flag=4;CP=&&…&&" (2017 §6.1, Tables C.1, C.4, C.14); a 2005 one gets the QN inside CP
    ("ST=91;CN=9011;PW;MN;Flag=0;CP=&&QN=…;QnRtn=1&&", 2005 App. C). */
-int eg_hj212_build_request_ack(char *out, size_t cap, const struct eg_hj212_packet *req,
-                               int qnrtn, size_t *outlen, struct eg_err *err); /* 9011 */
-int eg_hj212_build_exec_result(char *out, size_t cap, const struct eg_hj212_packet *req,
-                               int exertn, size_t *outlen, struct eg_err *err); /* 9012 */
+int eg_hj212_build_request_ack(char *out, size_t cap, const struct eg_hj212_packet *req, int qnrtn,
+                               size_t *outlen, struct eg_err *err); /* 9011 */
+int eg_hj212_build_exec_result(char *out, size_t cap, const struct eg_hj212_packet *req, int exertn,
+                               size_t *outlen, struct eg_err *err); /* 9012 */
 int eg_hj212_build_notify_ack(char *out, size_t cap, const struct eg_hj212_packet *req,
                               size_t *outlen, struct eg_err *err); /* 9013 */
 int eg_hj212_build_data_ack(char *out, size_t cap, const struct eg_hj212_packet *req,
@@ -287,14 +287,24 @@ int eg_hj212_build_data_ack(char *out, size_t cap, const struct eg_hj212_packet 
 
 /* QnRtn (2017 Table 7) and ExeRtn (2017 Table 6) values. */
 enum {
-    EG_HJ212_QNRTN_READY = 1, EG_HJ212_QNRTN_REFUSED = 2, EG_HJ212_QNRTN_BAD_PW = 3,
-    EG_HJ212_QNRTN_BAD_MN = 4, EG_HJ212_QNRTN_BAD_ST = 5, EG_HJ212_QNRTN_BAD_FLAG = 6,
-    EG_HJ212_QNRTN_BAD_QN = 7, EG_HJ212_QNRTN_BAD_CN = 8, EG_HJ212_QNRTN_BAD_CRC = 9,
+    EG_HJ212_QNRTN_READY = 1,
+    EG_HJ212_QNRTN_REFUSED = 2,
+    EG_HJ212_QNRTN_BAD_PW = 3,
+    EG_HJ212_QNRTN_BAD_MN = 4,
+    EG_HJ212_QNRTN_BAD_ST = 5,
+    EG_HJ212_QNRTN_BAD_FLAG = 6,
+    EG_HJ212_QNRTN_BAD_QN = 7,
+    EG_HJ212_QNRTN_BAD_CN = 8,
+    EG_HJ212_QNRTN_BAD_CRC = 9,
     EG_HJ212_QNRTN_UNKNOWN = 100,
 };
 enum {
-    EG_HJ212_EXERTN_OK = 1, EG_HJ212_EXERTN_FAILED = 2, EG_HJ212_EXERTN_BAD_CONDITION = 3,
-    EG_HJ212_EXERTN_TIMEOUT = 4, EG_HJ212_EXERTN_BUSY = 5, EG_HJ212_EXERTN_FAULT = 6,
+    EG_HJ212_EXERTN_OK = 1,
+    EG_HJ212_EXERTN_FAILED = 2,
+    EG_HJ212_EXERTN_BAD_CONDITION = 3,
+    EG_HJ212_EXERTN_TIMEOUT = 4,
+    EG_HJ212_EXERTN_BUSY = 5,
+    EG_HJ212_EXERTN_FAULT = 6,
     EG_HJ212_EXERTN_NO_DATA = 100,
 };
 
@@ -308,17 +318,17 @@ struct eg_hj212_kv {
    1062 set real-time interval (RtdInterval), 2051 re-upload (BeginTime, EndTime),
    3011 calibration (PolId). */
 struct eg_hj212_request {
-    int edition;        /* 2005 or 2017/2025 (decides the Flag version bits) */
-    int64_t qn_ms;      /* time the QN is generated from (UTC ms) */
-    const char *st;     /* system code of the device, e.g. "32" */
-    int cn;             /* command code */
+    int edition;    /* 2005 or 2017/2025 (decides the Flag version bits) */
+    int64_t qn_ms;  /* time the QN is generated from (UTC ms) */
+    const char *st; /* system code of the device, e.g. "32" */
+    int cn;         /* command code */
     const char *pw, *mn;
-    int ack;            /* Flag A bit: 1 = the device must answer (2017 requests use Flag=5) */
+    int ack; /* Flag A bit: 1 = the device must answer (2017 requests use Flag=5) */
     const struct eg_hj212_kv *kv;
     size_t nkv;
 };
-int eg_hj212_build_request(char *out, size_t cap, const struct eg_hj212_request *r,
-                           size_t *outlen, struct eg_err *err);
+int eg_hj212_build_request(char *out, size_t cap, const struct eg_hj212_request *r, size_t *outlen,
+                           struct eg_err *err);
 
 /* One pollutant value for an upload. */
 struct eg_hj212_value {
@@ -329,21 +339,21 @@ struct eg_hj212_value {
 /* An upload from a device (used by the simulator): items of the same code are joined with ','
    and codes with ';' (2017 §6.3.3.1). */
 struct eg_hj212_upload {
-    int edition;       /* 2005: no QN unless qn_ms set, Flag omitted unless flag >= 0 */
-    int64_t qn_ms;     /* 0 = no QN field */
+    int edition;   /* 2005: no QN unless qn_ms set, Flag omitted unless flag >= 0 */
+    int64_t qn_ms; /* 0 = no QN field */
     const char *st, *pw, *mn;
     int cn;
-    int flag;          /* whole Flag value, -1 = absent */
-    int pnum, pno;     /* 0 = absent */
-    int64_t datatime;  /* UTC seconds of DataTime; written as 14 Beijing digits */
+    int flag;         /* whole Flag value, -1 = absent */
+    int pnum, pno;    /* 0 = absent */
+    int64_t datatime; /* UTC seconds of DataTime; written as 14 Beijing digits */
     int has_datatime;
     const struct eg_hj212_value *values;
     size_t nvalues;
     const struct eg_hj212_kv *extra; /* other CP keys after DataTime (may be NULL) */
     size_t nextra;
 };
-int eg_hj212_build_upload(char *out, size_t cap, const struct eg_hj212_upload *u,
-                          size_t *outlen, struct eg_err *err);
+int eg_hj212_build_upload(char *out, size_t cap, const struct eg_hj212_upload *u, size_t *outlen,
+                          struct eg_err *err);
 
 /* ---- Code tables (data/hj212/{st,cn,pollutants}.tsv) ---- */
 enum eg_hj212_code_origin {
@@ -355,12 +365,12 @@ enum eg_hj212_code_origin {
     EG_HJ212_ORIGIN_FIELD = 8 /* in neither standard, seen in real traffic */
 };
 struct eg_hj212_code_info {
-    const char *code;  /* "2051", "32", "w01018" */
+    const char *code;     /* "2051", "32", "w01018" */
     const char *code2005; /* pollutants: 2005 code, "" if none */
     const char *name_zh;
     const char *name_en;
-    const char *unit;  /* pollutants: concentration unit as the standard gives it */
-    int origin;        /* EG_HJ212_ORIGIN_* bits */
+    const char *unit; /* pollutants: concentration unit as the standard gives it */
+    int origin;       /* EG_HJ212_ORIGIN_* bits */
 };
 const struct eg_hj212_code_info *eg_hj212_st_info(const char *code, size_t n);
 const struct eg_hj212_code_info *eg_hj212_cn_info(int cn);

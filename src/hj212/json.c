@@ -45,12 +45,14 @@ void eg_hj212_packet_json(const struct eg_hj212_packet *p, struct eg_buf *b)
     for (unsigned i = 0; i < p->nitems; i++) {
         const struct eg_hj212_item *it = &p->items[i];
         if (it->pollutant == EG_HJ212_NO_POLLUTANT) {
-            if (it->key.n == 8 && !memcmp(it->key.p, "DataTime", 8) && p->datatime_text.p == it->value.p)
+            if (it->key.n == 8 && !memcmp(it->key.p, "DataTime", 8) &&
+                p->datatime_text.p == it->value.p)
                 continue;
             int dup = 0;
             for (unsigned j = 0; j < i && !dup; j++)
                 dup = p->items[j].pollutant == EG_HJ212_NO_POLLUTANT &&
-                      p->items[j].key.n == it->key.n && !memcmp(p->items[j].key.p, it->key.p, it->key.n);
+                      p->items[j].key.n == it->key.n &&
+                      !memcmp(p->items[j].key.p, it->key.p, it->key.n);
             /* a plain key equal to a pollutant code would clash: rare; first wins as well */
             for (unsigned j = 0; j < p->npollutants && !dup; j++)
                 dup = p->pollutants[j].code.n == it->key.n &&
@@ -71,7 +73,8 @@ void eg_hj212_packet_json(const struct eg_hj212_packet *p, struct eg_buf *b)
         int clash = 0; /* a plain key seen earlier with the same text as this code */
         for (unsigned j = 0; j < i && !clash; j++)
             clash = p->items[j].pollutant == EG_HJ212_NO_POLLUTANT &&
-                    p->items[j].key.n == pol->code.n && !memcmp(p->items[j].key.p, pol->code.p, pol->code.n);
+                    p->items[j].key.n == pol->code.n &&
+                    !memcmp(p->items[j].key.p, pol->code.p, pol->code.n);
         if (clash)
             continue;
         if (!first)

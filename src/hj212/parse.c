@@ -30,19 +30,32 @@ void eg_hj212_options_default(struct eg_hj212_options *o)
 }
 
 static const char *const field_names[EG_HJ212_F_COUNT_] = {
-    [EG_HJ212_F_NONE] = "",          [EG_HJ212_F_OTHER] = "",
-    [EG_HJ212_F_RTD] = "Rtd",        [EG_HJ212_F_MIN] = "Min",
-    [EG_HJ212_F_AVG] = "Avg",        [EG_HJ212_F_MAX] = "Max",
-    [EG_HJ212_F_COU] = "Cou",        [EG_HJ212_F_ZSRTD] = "ZsRtd",
-    [EG_HJ212_F_ZSMIN] = "ZsMin",    [EG_HJ212_F_ZSAVG] = "ZsAvg",
-    [EG_HJ212_F_ZSMAX] = "ZsMax",    [EG_HJ212_F_ZSCOU] = "ZsCou",
-    [EG_HJ212_F_FLAG] = "Flag",      [EG_HJ212_F_ZSFLAG] = "ZsFlag",
-    [EG_HJ212_F_EFLAG] = "EFlag",    [EG_HJ212_F_RS] = "RS",
-    [EG_HJ212_F_RT] = "RT",          [EG_HJ212_F_SAMPLETIME] = "SampleTime",
-    [EG_HJ212_F_INFO] = "Info",      [EG_HJ212_F_SN] = "SN",
-    [EG_HJ212_F_DATA] = "Data",      [EG_HJ212_F_DAYDATA] = "DayData",
-    [EG_HJ212_F_NIGHTDATA] = "NightData", [EG_HJ212_F_ALA] = "Ala",
-    [EG_HJ212_F_UPVALUE] = "UpValue", [EG_HJ212_F_LOWVALUE] = "LowValue",
+    [EG_HJ212_F_NONE] = "",
+    [EG_HJ212_F_OTHER] = "",
+    [EG_HJ212_F_RTD] = "Rtd",
+    [EG_HJ212_F_MIN] = "Min",
+    [EG_HJ212_F_AVG] = "Avg",
+    [EG_HJ212_F_MAX] = "Max",
+    [EG_HJ212_F_COU] = "Cou",
+    [EG_HJ212_F_ZSRTD] = "ZsRtd",
+    [EG_HJ212_F_ZSMIN] = "ZsMin",
+    [EG_HJ212_F_ZSAVG] = "ZsAvg",
+    [EG_HJ212_F_ZSMAX] = "ZsMax",
+    [EG_HJ212_F_ZSCOU] = "ZsCou",
+    [EG_HJ212_F_FLAG] = "Flag",
+    [EG_HJ212_F_ZSFLAG] = "ZsFlag",
+    [EG_HJ212_F_EFLAG] = "EFlag",
+    [EG_HJ212_F_RS] = "RS",
+    [EG_HJ212_F_RT] = "RT",
+    [EG_HJ212_F_SAMPLETIME] = "SampleTime",
+    [EG_HJ212_F_INFO] = "Info",
+    [EG_HJ212_F_SN] = "SN",
+    [EG_HJ212_F_DATA] = "Data",
+    [EG_HJ212_F_DAYDATA] = "DayData",
+    [EG_HJ212_F_NIGHTDATA] = "NightData",
+    [EG_HJ212_F_ALA] = "Ala",
+    [EG_HJ212_F_UPVALUE] = "UpValue",
+    [EG_HJ212_F_LOWVALUE] = "LowValue",
 };
 
 const char *eg_hj212_field_name(enum eg_hj212_field f)
@@ -137,12 +150,12 @@ static enum eg_hj212_field classify(const char *s, size_t n)
 }
 
 /* Fields whose values are numbers (2017 Table 4: N-types), as a bit set over the enum. */
-#define NUMERIC_FIELDS                                                                              \
-    ((1u << EG_HJ212_F_RTD) | (1u << EG_HJ212_F_MIN) | (1u << EG_HJ212_F_AVG) |                     \
-     (1u << EG_HJ212_F_MAX) | (1u << EG_HJ212_F_COU) | (1u << EG_HJ212_F_ZSRTD) |                   \
-     (1u << EG_HJ212_F_ZSMIN) | (1u << EG_HJ212_F_ZSAVG) | (1u << EG_HJ212_F_ZSMAX) |               \
-     (1u << EG_HJ212_F_ZSCOU) | (1u << EG_HJ212_F_RS) | (1u << EG_HJ212_F_RT) |                     \
-     (1u << EG_HJ212_F_DATA) | (1u << EG_HJ212_F_DAYDATA) | (1u << EG_HJ212_F_NIGHTDATA) |          \
+#define NUMERIC_FIELDS                                                                             \
+    ((1u << EG_HJ212_F_RTD) | (1u << EG_HJ212_F_MIN) | (1u << EG_HJ212_F_AVG) |                    \
+     (1u << EG_HJ212_F_MAX) | (1u << EG_HJ212_F_COU) | (1u << EG_HJ212_F_ZSRTD) |                  \
+     (1u << EG_HJ212_F_ZSMIN) | (1u << EG_HJ212_F_ZSAVG) | (1u << EG_HJ212_F_ZSMAX) |              \
+     (1u << EG_HJ212_F_ZSCOU) | (1u << EG_HJ212_F_RS) | (1u << EG_HJ212_F_RT) |                    \
+     (1u << EG_HJ212_F_DATA) | (1u << EG_HJ212_F_DAYDATA) | (1u << EG_HJ212_F_NIGHTDATA) |         \
      (1u << EG_HJ212_F_ALA) | (1u << EG_HJ212_F_UPVALUE) | (1u << EG_HJ212_F_LOWVALUE))
 
 static inline int is_numeric_field(int f)
@@ -192,8 +205,8 @@ static int parse_num(const char *s, size_t n, double *out)
     return 0;
 }
 
-static const uint64_t pow10_int[9] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
-                                       100000000};
+static const uint64_t pow10_int[9] = {1,      10,      100,      1000,     10000,
+                                      100000, 1000000, 10000000, 100000000};
 
 /* Reads the leading decimal digits of the 8 bytes at s (all readable) as a number: returns how
    many there are (0-8) and, when fewer than 8, their value in *out. SWAR: every byte tested and
@@ -313,8 +326,8 @@ static int fail(const struct ps *s, const char *code, const char *at, const char
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return eg_err_set(s->err, strcmp(code, EG_HJ212_ERR_TOO_LONG) ? EG_EINVAL : EG_ETOOBIG,
-                      code, off(s, at), "%s", msg);
+    return eg_err_set(s->err, strcmp(code, EG_HJ212_ERR_TOO_LONG) ? EG_EINVAL : EG_ETOOBIG, code,
+                      off(s, at), "%s", msg);
 }
 
 /* Printable for messages: at most 24 bytes of a span, non-printables as '?'. */
@@ -386,9 +399,8 @@ static int check_plain_key(struct ps *s, struct eg_hj212_item *it)
     int maxd = 0;
     if (IS(k, kn, "QnRtn") || IS(k, kn, "ExeRtn"))
         maxd = 3;
-    else if (IS(k, kn, "RtdInterval") || IS(k, kn, "CN") || IS(k, kn, "PNO") ||
-             IS(k, kn, "PNUM") || IS(k, kn, "Stime") || IS(k, kn, "HeartbeatTime") ||
-             IS(k, kn, "ReportTime"))
+    else if (IS(k, kn, "RtdInterval") || IS(k, kn, "CN") || IS(k, kn, "PNO") || IS(k, kn, "PNUM") ||
+             IS(k, kn, "Stime") || IS(k, kn, "HeartbeatTime") || IS(k, kn, "ReportTime"))
         maxd = 4;
     else if (IS(k, kn, "MinInterval") || IS(k, kn, "OverTime") || IS(k, kn, "ReCount") ||
              IS(k, kn, "VaseNo") || IS(k, kn, "Ctime") || IS(k, kn, "AlarmType"))
@@ -398,8 +410,8 @@ static int check_plain_key(struct ps *s, struct eg_hj212_item *it)
     if (maxd && small_int(v, vn, maxd, &iv)) {
         if (s->o->lenient)
             return 0;
-        return fail(s, EG_HJ212_ERR_BAD_FIELD, v, "%.*s '%s' must be at most %d digits",
-                    (int)kn, k, show(v, vn, b), maxd);
+        return fail(s, EG_HJ212_ERR_BAD_FIELD, v, "%.*s '%s' must be at most %d digits", (int)kn, k,
+                    show(v, vn, b), maxd);
     }
     if (maxd) {
         it->has_num = 1;
@@ -465,25 +477,17 @@ static void trim(const char **p, size_t *n)
 
 /* Byte classes for the CP scanner. The data area always ends at the segment's final "&&",
    and '&' stops every scan, so the inner loops need no bounds check. */
-/* C_ALNUM: 0-9 A-Z a-z; C_KEY: those and - _; C_STOP: ; , &; C_BADV: control bytes, DEL, & and = (not allowed in a
-   value in strict mode). Row n holds bytes 16n .. 16n+15. */
+/* C_ALNUM: 0-9 A-Z a-z; C_KEY: those and - _; C_STOP: ; , &; C_BADV: control bytes, DEL, & and =
+   (not allowed in a value in strict mode). Row n holds bytes 16n .. 16n+15. */
 static const uint8_t cls[256] = {
-    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-    0, 0, 0, 0, 0, 0, 6, 0, 0, 0, 0, 0, 2, 1, 0, 0,
-    9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 0, 2, 0, 4, 0, 0,
-    0, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9,
-    9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 0, 0, 0, 0, 1,
-    0, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9,
-    9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 0, 0, 0, 0, 4,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    0, 0, 0, 0, 0, 0, 6, 0, 0, 0, 0, 0, 2, 1, 0, 0, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 0, 2, 0, 4, 0, 0,
+    0, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 0, 0, 0, 0, 1,
+    0, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 0, 0, 0, 0, 4,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
 
 static inline int same_code(const char *a, const char *b, size_t n)
@@ -500,9 +504,9 @@ static inline int same_code(const char *a, const char *b, size_t n)
 #define POL_SLOTS 512 /* > 2 * EG_HJ212_MAX_ITEMS */
 #define LINEAR 32
 struct pol_index {
-    int hashed;                           /* slot[] in use (built when LINEAR is passed) */
-    uint64_t pkey[EG_HJ212_MAX_ITEMS];    /* packed code of each pollutant (written before read) */
-    uint16_t slot[POL_SLOTS];             /* pollutant index + 1, 0 = empty */
+    int hashed;                        /* slot[] in use (built when LINEAR is passed) */
+    uint64_t pkey[EG_HJ212_MAX_ITEMS]; /* packed code of each pollutant (written before read) */
+    uint16_t slot[POL_SLOTS];          /* pollutant index + 1, 0 = empty */
 };
 
 static unsigned slot_of(uint64_t key)
@@ -519,8 +523,8 @@ static void slot_put(struct pol_index *ix, uint64_t key, unsigned pi)
 }
 
 /* Finds (or adds) the pollutant of an item whose code is k[0, cn). */
-static inline unsigned pollutant_of(struct eg_hj212_packet *pkt, struct pol_index *ix, const char *k,
-                             size_t cn)
+static inline unsigned pollutant_of(struct eg_hj212_packet *pkt, struct pol_index *ix,
+                                    const char *k, size_t cn)
 {
     if (pkt->nitems) {
         const struct eg_hj212_item *prev = &pkt->items[pkt->nitems - 1];
@@ -588,7 +592,7 @@ static int parse_cp_ix(struct ps *s, struct pol_index *ix, const char *p, const 
         const char *k = p, *dash = NULL;
         while (cls[(unsigned char)*p] & C_ALNUM) /* the code, or the whole key */
             p++;
-        int dash2 = 0; /* a second '-' in the key */
+        int dash2 = 0;   /* a second '-' in the key */
         if (*p == '-') { /* "code-Field" */
             dash = p++;
             while (cls[(unsigned char)*p] & C_ALNUM)
@@ -875,7 +879,8 @@ int eg_hj212_parse(const char *frame, size_t len, const struct eg_hj212_options 
     /* 1. frame (2017 Table 2) */
     if (len < 2 || frame[0] != '#' || frame[1] != '#') {
         if (len == 0 || (len == 1 && frame[0] == '#'))
-            return fail(s, EG_HJ212_ERR_TRUNCATED, frame + len, "input ends before the header \"##\"");
+            return fail(s, EG_HJ212_ERR_TRUNCATED, frame + len,
+                        "input ends before the header \"##\"");
         return fail(s, EG_HJ212_ERR_BAD_HEADER, frame,
                     "a packet must start with \"##\" (starts with '%s')", show(frame, len, b));
     }
@@ -900,8 +905,9 @@ int eg_hj212_parse(const char *frame, size_t len, const struct eg_hj212_options 
             body_end--;
     if (body_end < 6 + 4) {
         if (pkt->has_crlf)
-            return fail(s, EG_HJ212_ERR_LENGTH_MISMATCH, frame + 6,
-                        "declared %zu bytes of data but the packet has no room for them and the CRC", L);
+            return fail(
+                s, EG_HJ212_ERR_LENGTH_MISMATCH, frame + 6,
+                "declared %zu bytes of data but the packet has no room for them and the CRC", L);
         return fail(s, EG_HJ212_ERR_TRUNCATED, frame + len,
                     "input ends before the data segment and CRC (declared %zu bytes)", L);
     }
@@ -960,8 +966,8 @@ int eg_hj212_parse(const char *frame, size_t len, const struct eg_hj212_options 
                 p++;
                 continue;
             }
-            return fail(s, EG_HJ212_ERR_BAD_FIELD, k,
-                        "header field '%s' is not NAME=value", show(k, (size_t)(p - k), b));
+            return fail(s, EG_HJ212_ERR_BAD_FIELD, k, "header field '%s' is not NAME=value",
+                        show(k, (size_t)(p - k), b));
         }
         size_t kn = (size_t)(p - k);
         if (opts->lenient && kn && *k == ',') /* "…;,MN=" (hj212.md sample S31) */
@@ -984,11 +990,22 @@ int eg_hj212_parse(const char *frame, size_t len, const struct eg_hj212_options 
             p++;
         struct eg_hj212_span *dst = NULL;
         switch (h) {
-        case H_QN: dst = &pkt->qn; qn_at = v; break;
-        case H_ST: dst = &pkt->st; break;
-        case H_CN: dst = &pkt->cn; break;
-        case H_PW: dst = &pkt->pw; break;
-        case H_MN: dst = &pkt->mn; break;
+        case H_QN:
+            dst = &pkt->qn;
+            qn_at = v;
+            break;
+        case H_ST:
+            dst = &pkt->st;
+            break;
+        case H_CN:
+            dst = &pkt->cn;
+            break;
+        case H_PW:
+            dst = &pkt->pw;
+            break;
+        case H_MN:
+            dst = &pkt->mn;
+            break;
         case H_FLAG:
             if (pkt->flag >= 0)
                 return fail(s, EG_HJ212_ERR_BAD_FIELD, k, "Flag appears twice");
@@ -1028,8 +1045,7 @@ int eg_hj212_parse(const char *frame, size_t len, const struct eg_hj212_options 
     if (!cp_at)
         return fail(s, EG_HJ212_ERR_MISSING_FIELD, end, "no CP=&&…&& in the data segment");
     if (end - p < 4 || p[0] != '&' || p[1] != '&' || end[-1] != '&' || end[-2] != '&')
-        return fail(s, EG_HJ212_ERR_BAD_FIELD, p,
-                    "CP must be CP=&&…&& and end the data segment");
+        return fail(s, EG_HJ212_ERR_BAD_FIELD, p, "CP must be CP=&&…&& and end the data segment");
     pkt->cp.p = p + 2;
     pkt->cp.n = (size_t)(end - 2 - (p + 2));
 
@@ -1056,8 +1072,8 @@ int eg_hj212_parse(const char *frame, size_t len, const struct eg_hj212_options 
 
     int stcode_ok = pkt->st.n >= 2 && pkt->st.n <= 3 && all_alnum(pkt->st.p, pkt->st.n);
     if (!stcode_ok)
-        return fail(s, EG_HJ212_ERR_BAD_FIELD, pkt->st.p, "ST '%s' must be a 2-character system code",
-                    show(pkt->st.p, pkt->st.n, b));
+        return fail(s, EG_HJ212_ERR_BAD_FIELD, pkt->st.p,
+                    "ST '%s' must be a 2-character system code", show(pkt->st.p, pkt->st.n, b));
     if (!opts->lenient) {
         const struct eg_hj212_code_info *ci = eg__hj212_st_find(pkt->st.p, pkt->st.n);
         if (!ci || (opts->std_codes_only && ci->origin == EG_HJ212_ORIGIN_FIELD))

@@ -7,7 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CAPTURE "data/real/hj212_xiaoyao9184_hj-t212-parser/AllData_2016-08-24_05_first3000lines.h212"
+#define CAPTURE                                                                                    \
+    "data/real/hj212_xiaoyao9184_hj-t212-parser/AllData_2016-08-24_05_first3000lines.h212"
 #define TONY "data/real/hj212_tonyxia2016_HJ212Receiver/bin_Debug_rx.log.hj212_lines_only.txt"
 
 /* Counts JSON lines with ok true/false; every line must be a JSON object. */
@@ -20,7 +21,8 @@ static void count(const char *out, int *ok, int *bad)
         json_error_t je;
         json_t *o = json_loadb(s, n, 0, &je);
         if (!o || !json_is_object(o)) {
-            eg_test_fail(__FILE__, __LINE__, "not a JSON object: %.*s", (int)(n > 200 ? 200 : n), s);
+            eg_test_fail(__FILE__, __LINE__, "not a JSON object: %.*s", (int)(n > 200 ? 200 : n),
+                         s);
         } else {
             json_t *k = json_object_get(o, "ok");
             if (json_is_true(k))
@@ -61,7 +63,8 @@ TEST(hj212_cli_parse_real_capture_lines_exit_1_with_defects)
     count(out, &ok, &bad);
     CHECK_EQ_INT(ok, 2995);
     CHECK_EQ_INT(bad, 5);
-    CHECK(strstr(out, "{\"line\":2428,\"ok\":false,\"error\":\"length_mismatch\",\"message\":") != NULL);
+    CHECK(strstr(out, "{\"line\":2428,\"ok\":false,\"error\":\"length_mismatch\",\"message\":") !=
+          NULL);
     CHECK(strstr(out, "{\"line\":395,\"ok\":false,\"error\":\"bad_field\"") != NULL);
     CHECK(strstr(out, "{\"line\":2759,\"ok\":false,\"error\":\"bad_length\"") != NULL);
     /* the first line, field by field */
@@ -78,7 +81,9 @@ TEST(hj212_cli_parse_real_capture_lines_exit_1_with_defects)
     CHECK(json_is_null(json_object_get(o, "pnum")));
     CHECK(json_is_null(json_object_get(o, "pno")));
     CHECK_STR(json_string_value(json_object_get(o, "datatime")), "20160824045356000");
-    CHECK_STR(json_string_value(json_object_get(json_object_get(json_object_get(o, "cp"), "CON"), "RT")), "0");
+    CHECK_STR(
+        json_string_value(json_object_get(json_object_get(json_object_get(o, "cp"), "CON"), "RT")),
+        "0");
     json_decref(o);
     /* line 2: pollutant code -> field -> value text */
     const char *l2 = strchr(out, '\n') + 1;
@@ -130,8 +135,9 @@ TEST(hj212_cli_parse_crc_option_and_lenient)
     free(out);
     free(err);
     /* lenient: the standard's own "CP=&& &&" (Table C.4) */
-    const char *in = "##0088QN=20160801085857223;ST=91;CN=9013;PW=123456;MN=010000A8900016F000169DC0;"
-                     "Flag=4;CP=&& &&";
+    const char *in =
+        "##0088QN=20160801085857223;ST=91;CN=9013;PW=123456;MN=010000A8900016F000169DC0;"
+        "Flag=4;CP=&& &&";
     char line[300];
     char hex[8];
     {
@@ -176,8 +182,9 @@ TEST(hj212_cli_parse_usage_errors_exit_2_and_help)
     free(out);
     free(err);
     /* all valid: exit 0; empty input: exit 0, no output */
-    const char *in = "##0101QN=20160801085857223;ST=32;CN=1062;PW=100000;MN=010000A8900016F000169DC0;"
-                     "Flag=5;CP=&&RtdInterval=30&&1C80\n";
+    const char *in =
+        "##0101QN=20160801085857223;ST=32;CN=1062;PW=100000;MN=010000A8900016F000169DC0;"
+        "Flag=5;CP=&&RtdInterval=30&&1C80\n";
     const char *e[] = {"hj212", "parse", "-", NULL};
     CHECK_EQ_INT(eg_test_run(e, in, strlen(in), &out, &err), 0);
     CHECK(strstr(out, "\"cp\":{\"RtdInterval\":\"30\"}") != NULL);

@@ -13,7 +13,8 @@ static void parse_ok(const char *f, size_t n, struct eg_hj212_packet *p)
 {
     struct eg_err err;
     if (eg_hj212_parse(f, n, NULL, p, &err) != 0)
-        eg_test_fail(__FILE__, __LINE__, "does not parse: %s %s: %.*s", err.code, err.msg, (int)n, f);
+        eg_test_fail(__FILE__, __LINE__, "does not parse: %s %s: %.*s", err.code, err.msg, (int)n,
+                     f);
 }
 
 /* The data segment of a built frame as a C string. */
@@ -45,42 +46,50 @@ TEST(hj212_build_frame_length_crc_crlf_2017_table2)
 TEST(hj212_build_replies_2017_C1_C4_C14)
 {
     /* request of 2017 Table C.1 */
-    const char *rq = "QN=20160801085857223;ST=32;CN=1000;PW=123456;MN=010000A8900016F000169DC0;Flag=5;"
-                     "CP=&&OverTime=5;ReCount=3&&";
+    const char *rq =
+        "QN=20160801085857223;ST=32;CN=1000;PW=123456;MN=010000A8900016F000169DC0;Flag=5;"
+        "CP=&&OverTime=5;ReCount=3&&";
     char f[300], out[300];
     size_t n, m;
     REQUIRE(eg_hj212_build_frame(f, sizeof f, rq, strlen(rq), &n, NULL) == 0);
     parse_ok(f, n, &req);
     REQUIRE(eg_hj212_build_request_ack(out, sizeof out, &req, EG_HJ212_QNRTN_READY, &m, NULL) == 0);
-    CHECK_STR(seg_of(out, m), "QN=20160801085857223;ST=91;CN=9011;PW=123456;MN=010000A8900016F000169DC0;"
-                              "Flag=4;CP=&&QnRtn=1&&");
+    CHECK_STR(seg_of(out, m),
+              "QN=20160801085857223;ST=91;CN=9011;PW=123456;MN=010000A8900016F000169DC0;"
+              "Flag=4;CP=&&QnRtn=1&&");
     parse_ok(out, m, &back);
     CHECK_EQ_INT(back.cn_num, 9011);
     REQUIRE(eg_hj212_build_exec_result(out, sizeof out, &req, EG_HJ212_EXERTN_OK, &m, NULL) == 0);
-    CHECK_STR(seg_of(out, m), "QN=20160801085857223;ST=91;CN=9012;PW=123456;MN=010000A8900016F000169DC0;"
-                              "Flag=4;CP=&&ExeRtn=1&&");
+    CHECK_STR(seg_of(out, m),
+              "QN=20160801085857223;ST=91;CN=9012;PW=123456;MN=010000A8900016F000169DC0;"
+              "Flag=4;CP=&&ExeRtn=1&&");
     parse_ok(out, m, &back);
     const struct eg_hj212_item *it = eg_hj212_find_key(&back, "ExeRtn");
     REQUIRE(it);
     CHECK_EQ_DBL(it->num, 1, 0);
-    REQUIRE(eg_hj212_build_exec_result(out, sizeof out, &req, EG_HJ212_EXERTN_NO_DATA, &m, NULL) == 0);
+    REQUIRE(eg_hj212_build_exec_result(out, sizeof out, &req, EG_HJ212_EXERTN_NO_DATA, &m, NULL) ==
+            0);
     CHECK(strstr(seg_of(out, m), "ExeRtn=100&&") != NULL);
     /* C.14: data ack, empty CP */
     REQUIRE(eg_hj212_build_data_ack(out, sizeof out, &req, &m, NULL) == 0);
-    CHECK_STR(seg_of(out, m), "QN=20160801085857223;ST=91;CN=9014;PW=123456;MN=010000A8900016F000169DC0;"
-                              "Flag=4;CP=&&&&");
+    CHECK_STR(seg_of(out, m),
+              "QN=20160801085857223;ST=91;CN=9014;PW=123456;MN=010000A8900016F000169DC0;"
+              "Flag=4;CP=&&&&");
     parse_ok(out, m, &back);
     /* C.4: notify ack (the table prints "CP=&& &&"; we send no space) */
     REQUIRE(eg_hj212_build_notify_ack(out, sizeof out, &req, &m, NULL) == 0);
-    CHECK_STR(seg_of(out, m), "QN=20160801085857223;ST=91;CN=9013;PW=123456;MN=010000A8900016F000169DC0;"
-                              "Flag=4;CP=&&&&");
+    CHECK_STR(seg_of(out, m),
+              "QN=20160801085857223;ST=91;CN=9013;PW=123456;MN=010000A8900016F000169DC0;"
+              "Flag=4;CP=&&&&");
     parse_ok(out, m, &back);
     /* S26 is such a 9014 with CRC C241 (hj212.md §2.3) */
-    const char *s26 = "QN=20201015123632010;ST=91;CN=9014;PW=123456;MN=410183160889201000212505;Flag=4;CP=&&&&";
+    const char *s26 =
+        "QN=20201015123632010;ST=91;CN=9014;PW=123456;MN=410183160889201000212505;Flag=4;CP=&&&&";
     CHECK_EQ_INT(strlen(s26), 87);
     /* too small a buffer */
     struct eg_err err;
     CHECK(eg_hj212_build_data_ack(out, 40, &req, &m, &err) == EG_ETOOBIG);
+    CHECK_STR(err.code, "too_small");
 }
 
 TEST(hj212_build_replies_2005_qn_inside_cp)
@@ -94,18 +103,22 @@ TEST(hj212_build_replies_2005_qn_inside_cp)
     parse_ok(f, n, &req);
     CHECK_EQ_INT(req.edition, 2005);
     REQUIRE(eg_hj212_build_request_ack(out, sizeof out, &req, 1, &m, NULL) == 0);
-    CHECK_STR(seg_of(out, m), "ST=91;CN=9011;PW=123456;MN=88888880000001;Flag=0;CP=&&QN=20040516010101001;QnRtn=1&&");
+    CHECK_STR(
+        seg_of(out, m),
+        "ST=91;CN=9011;PW=123456;MN=88888880000001;Flag=0;CP=&&QN=20040516010101001;QnRtn=1&&");
     parse_ok(out, m, &back);
     CHECK_SPAN(back.cp_qn.p, back.cp_qn.n, "20040516010101001");
     REQUIRE(eg_hj212_build_exec_result(out, sizeof out, &req, 1, &m, NULL) == 0);
-    CHECK_STR(seg_of(out, m), "ST=91;CN=9012;PW=123456;MN=88888880000001;CP=&&QN=20040516010101001;ExeRtn=1&&");
+    CHECK_STR(seg_of(out, m),
+              "ST=91;CN=9012;PW=123456;MN=88888880000001;CP=&&QN=20040516010101001;ExeRtn=1&&");
     parse_ok(out, m, &back);
     REQUIRE(eg_hj212_build_data_ack(out, sizeof out, &req, &m, NULL) == 0);
     CHECK_STR(seg_of(out, m), "ST=91;CN=9014;CP=&&QN=20040516010101001;CN=2051&&");
     parse_ok(out, m, &back);
     /* a 2005 upload without QN (97 % of the real corpus) */
-    const char *up = "ST=32;CN=2011;PW=123456;MN=LD130104000268;PNO=1;PNUM=2;CP=&&DataTime=20160824045500;"
-                     "B01-Rtd=4.69,B01-Flag=N&&";
+    const char *up =
+        "ST=32;CN=2011;PW=123456;MN=LD130104000268;PNO=1;PNUM=2;CP=&&DataTime=20160824045500;"
+        "B01-Rtd=4.69,B01-Flag=N&&";
     REQUIRE(eg_hj212_build_frame(f, sizeof f, up, strlen(up), &n, NULL) == 0);
     parse_ok(f, n, &req);
     REQUIRE(eg_hj212_build_data_ack(out, sizeof out, &req, &m, NULL) == 0);
@@ -124,13 +137,14 @@ TEST(hj212_build_requests_1012_1062_2051_3011_with_qn_from_time)
     CHECK_STR(qn, "20160801085857223");
 
     struct eg_hj212_kv kv1062[] = {{"RtdInterval", "30"}};
-    struct eg_hj212_request r = {EG_HJ212_ED_2017, ms, "32", 1062, "100000",
-                                 "010000A8900016F000169DC0", 1, kv1062, 1};
+    struct eg_hj212_request r = {EG_HJ212_ED_2017,           ms, "32",   1062, "100000",
+                                 "010000A8900016F000169DC0", 1,  kv1062, 1};
     REQUIRE(eg_hj212_build_request(out, sizeof out, &r, &m, NULL) == 0);
     /* exactly the App. A example frame */
     CHECK_EQ_INT(m, 113);
-    CHECK(!memcmp(out, "##0101QN=20160801085857223;ST=32;CN=1062;PW=100000;MN=010000A8900016F000169DC0;"
-                       "Flag=5;CP=&&RtdInterval=30&&1C80\r\n",
+    CHECK(!memcmp(out,
+                  "##0101QN=20160801085857223;ST=32;CN=1062;PW=100000;MN=010000A8900016F000169DC0;"
+                  "Flag=5;CP=&&RtdInterval=30&&1C80\r\n",
                   m));
     parse_ok(out, m, &back);
 
@@ -138,7 +152,8 @@ TEST(hj212_build_requests_1012_1062_2051_3011_with_qn_from_time)
     r.cn = 1012;
     r.kv = kv1012;
     REQUIRE(eg_hj212_build_request(out, sizeof out, &r, &m, NULL) == 0);
-    CHECK(strstr(seg_of(out, m), ";CN=1012;") && strstr(seg_of(out, m), "CP=&&SystemTime=20160801085857&&"));
+    CHECK(strstr(seg_of(out, m), ";CN=1012;") &&
+          strstr(seg_of(out, m), "CP=&&SystemTime=20160801085857&&"));
     parse_ok(out, m, &back);
 
     struct eg_hj212_kv kv2051[] = {{"BeginTime", "20160801000000"}, {"EndTime", "20160801010000"}};
@@ -196,9 +211,10 @@ TEST(hj212_build_upload_groups_codes_and_parses_back)
     char out[500];
     size_t m;
     REQUIRE(eg_hj212_build_upload(out, sizeof out, &u, &m, NULL) == 0);
-    CHECK_STR(seg_of(out, m), "QN=20220613105008784;ST=32;CN=2051;PW=123456;MN=90397953201156;Flag=5;"
-                              "CP=&&DataTime=20220613104000;w01018-Avg=106.8,w01018-Cou=0.2178,"
-                              "w01018-Flag=N;w21003-Avg=4.58,w21003-Flag=D&&");
+    CHECK_STR(seg_of(out, m),
+              "QN=20220613105008784;ST=32;CN=2051;PW=123456;MN=90397953201156;Flag=5;"
+              "CP=&&DataTime=20220613104000;w01018-Avg=106.8,w01018-Cou=0.2178,"
+              "w01018-Flag=N;w21003-Avg=4.58,w21003-Flag=D&&");
     parse_ok(out, m, &back);
     CHECK_EQ_INT(back.datatime, 1655088000);
     CHECK_EQ_INT(back.npollutants, 2);

@@ -105,7 +105,8 @@ TEST(hj212_crc_real_capture_every_valid_frame_matches)
 {
     size_t len;
     char *data = eg_test_read_file(
-        eg_test_shared("data/real/hj212_xiaoyao9184_hj-t212-parser/AllData_2016-08-24_05_first3000lines.h212"),
+        eg_test_shared(
+            "data/real/hj212_xiaoyao9184_hj-t212-parser/AllData_2016-08-24_05_first3000lines.h212"),
         &len);
     REQUIRE(data);
     int ok = 0;
@@ -136,7 +137,8 @@ TEST(hj212_crc_modbus_swapped_matches_tonyxia_device_A6EC)
     /* hj212.md §0.4, data/real README §5: MN=4201003 sends CRC-16/Modbus with bytes swapped. */
     size_t len;
     char *data = eg_test_read_file(
-        eg_test_shared("data/real/hj212_tonyxia2016_HJ212Receiver/bin_Debug_rx.log.hj212_lines_only.txt"),
+        eg_test_shared(
+            "data/real/hj212_tonyxia2016_HJ212Receiver/bin_Debug_rx.log.hj212_lines_only.txt"),
         &len);
     REQUIRE(data);
     char *p = strstr(data, "##0868");

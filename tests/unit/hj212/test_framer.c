@@ -69,8 +69,9 @@ static size_t run(const char *data, size_t n, size_t chunk, size_t max_packet, s
     return ne;
 }
 
-static const char F1[] = "##0101QN=20160801085857223;ST=32;CN=1062;PW=100000;MN=010000A8900016F000169DC0;"
-                         "Flag=5;CP=&&RtdInterval=30&&1C80\r\n";
+static const char F1[] =
+    "##0101QN=20160801085857223;ST=32;CN=1062;PW=100000;MN=010000A8900016F000169DC0;"
+    "Flag=5;CP=&&RtdInterval=30&&1C80\r\n";
 
 TEST(hj212_framer_two_packets_in_one_read_and_split_everywhere)
 {
@@ -213,7 +214,8 @@ TEST(hj212_framer_real_capture_any_chunking_bounded_memory)
 {
     size_t len;
     char *data = eg_test_read_file(
-        eg_test_shared("data/real/hj212_xiaoyao9184_hj-t212-parser/AllData_2016-08-24_05_first3000lines.h212"),
+        eg_test_shared(
+            "data/real/hj212_xiaoyao9184_hj-t212-parser/AllData_2016-08-24_05_first3000lines.h212"),
         &len);
     REQUIRE(data);
     static struct event a[4000], b[4000];

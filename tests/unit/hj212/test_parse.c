@@ -44,8 +44,9 @@ static const char *err_raw(const char *text, struct eg_err *err)
 
 TEST(hj212_parse_appendix_a_example_frame_2017_table2)
 {
-    const char *f = "##0101QN=20160801085857223;ST=32;CN=1062;PW=100000;MN=010000A8900016F000169DC0;"
-                    "Flag=5;CP=&&RtdInterval=30&&1C80\r\n";
+    const char *f =
+        "##0101QN=20160801085857223;ST=32;CN=1062;PW=100000;MN=010000A8900016F000169DC0;"
+        "Flag=5;CP=&&RtdInterval=30&&1C80\r\n";
     struct eg_err err;
     REQUIRE(eg_hj212_parse(f, strlen(f), NULL, &pkt, &err) == 0);
     CHECK_SPAN(pkt.qn.p, pkt.qn.n, "20160801085857223");
@@ -155,7 +156,8 @@ TEST(hj212_parse_2005_codes_mapped_to_2017_and_data_flags_per_group)
 TEST(hj212_parse_datatime_14_and_17_digits_beijing_to_utc)
 {
     struct eg_err err;
-    REQUIRE(parse_seg("ST=32;CN=2011;PW=1;MN=A;CP=&&DataTime=20160824000000123&&", NULL, &err) == 0);
+    REQUIRE(parse_seg("ST=32;CN=2011;PW=1;MN=A;CP=&&DataTime=20160824000000123&&", NULL, &err) ==
+            0);
     CHECK_EQ_INT(pkt.datatime, 1471968000); /* 2016-08-23 16:00:00 UTC */
     CHECK_EQ_INT(pkt.datatime_ms, 123);
     REQUIRE(parse_seg("ST=32;CN=2011;PW=1;MN=A;CP=&&DataTime=20160824000000&&", NULL, &err) == 0);
@@ -195,7 +197,8 @@ TEST(hj212_parse_flag_bits_2017_table3)
     struct eg_err err;
     static const struct {
         int flag, version, d, a;
-    } cases[] = {{0, 0, 0, 0}, {1, 0, 0, 1}, {4, 1, 0, 0}, {5, 1, 0, 1}, {8, 2, 0, 0}, {9, 2, 0, 1}};
+    } cases[] = {{0, 0, 0, 0}, {1, 0, 0, 1}, {4, 1, 0, 0},
+                 {5, 1, 0, 1}, {8, 2, 0, 0}, {9, 2, 0, 1}};
     for (size_t i = 0; i < EG_ARRAY_LEN(cases); i++) {
         char seg[200];
         snprintf(seg, sizeof seg,
@@ -205,7 +208,9 @@ TEST(hj212_parse_flag_bits_2017_table3)
         CHECK_EQ_INT(eg_hj212_flag_version(&pkt), cases[i].version);
         CHECK_EQ_INT(eg_hj212_flag_subpacket(&pkt), cases[i].d);
         CHECK_EQ_INT(eg_hj212_flag_ack(&pkt), cases[i].a);
-        CHECK_EQ_INT(pkt.edition, cases[i].version == 0 ? 2005 : cases[i].version == 1 ? 2017 : 2025);
+        CHECK_EQ_INT(pkt.edition, cases[i].version == 0   ? 2005
+                                  : cases[i].version == 1 ? 2017
+                                                          : 2025);
     }
     /* D=1 with PNUM/PNO (2017 App. C Tables C.47-C.50) */
     REQUIRE(parse_seg("QN=20160801085857534;ST=32;CN=2051;PW=123456;MN=A1;Flag=7;PNUM=2;PNO=1;"
@@ -222,12 +227,16 @@ TEST(hj212_parse_flag_bits_2017_table3)
                      "CP=&&BeginTime=20040506111000,EndTime=20040506151000&&",
                      0),
               "ok");
-    CHECK_STR(err_of("QN=20160801085857534;ST=32;CN=2051;PW=1;MN=A1;Flag=7;PNUM=1;PNO=2;CP=&&&&", 0),
-              "bad_field");
+    CHECK_STR(
+        err_of("QN=20160801085857534;ST=32;CN=2051;PW=1;MN=A1;Flag=7;PNUM=1;PNO=2;CP=&&&&", 0),
+        "bad_field");
     /* version bits 3 are unknown; Flag over 255 */
-    CHECK_STR(err_of("QN=20160801085857534;ST=32;CN=2011;PW=1;MN=A1;Flag=12;CP=&&&&", 0), "bad_field");
-    CHECK_STR(err_of("QN=20160801085857534;ST=32;CN=2011;PW=1;MN=A1;Flag=256;CP=&&&&", 0), "bad_field");
-    CHECK_STR(err_of("QN=20160801085857534;ST=32;CN=2011;PW=1;MN=A1;Flag=x;CP=&&&&", 0), "bad_field");
+    CHECK_STR(err_of("QN=20160801085857534;ST=32;CN=2011;PW=1;MN=A1;Flag=12;CP=&&&&", 0),
+              "bad_field");
+    CHECK_STR(err_of("QN=20160801085857534;ST=32;CN=2011;PW=1;MN=A1;Flag=256;CP=&&&&", 0),
+              "bad_field");
+    CHECK_STR(err_of("QN=20160801085857534;ST=32;CN=2011;PW=1;MN=A1;Flag=x;CP=&&&&", 0),
+              "bad_field");
 }
 
 TEST(hj212_parse_edition_option_checks_flag_version)
@@ -266,11 +275,11 @@ TEST(hj212_parse_header_fields_in_any_order_2005_appendix_c)
 TEST(hj212_parse_strict_field_syntax_second_line_of_defence)
 {
     /* the CRC admits 1 corruption in 256: field checks must catch what it lets through */
-    CHECK_STR(err_of("ST=3X;CN=2011;PW=1;MN=A1;CP=&&&&", 0), "bad_field");   /* unknown ST */
-    CHECK_STR(err_of("ST=3;CN=2011;PW=1;MN=A1;CP=&&&&", 0), "bad_field");    /* 1 char */
-    CHECK_STR(err_of("ST=32;CN=2O11;PW=1;MN=A1;CP=&&&&", 0), "bad_field");   /* letter O */
-    CHECK_STR(err_of("ST=32;CN=7777;PW=1;MN=A1;CP=&&&&", 0), "bad_field");   /* unknown CN */
-    CHECK_STR(err_of("ST=32;CN=20111;PW=1;MN=A1;CP=&&&&", 0), "bad_field");  /* 5 digits */
+    CHECK_STR(err_of("ST=3X;CN=2011;PW=1;MN=A1;CP=&&&&", 0), "bad_field");  /* unknown ST */
+    CHECK_STR(err_of("ST=3;CN=2011;PW=1;MN=A1;CP=&&&&", 0), "bad_field");   /* 1 char */
+    CHECK_STR(err_of("ST=32;CN=2O11;PW=1;MN=A1;CP=&&&&", 0), "bad_field");  /* letter O */
+    CHECK_STR(err_of("ST=32;CN=7777;PW=1;MN=A1;CP=&&&&", 0), "bad_field");  /* unknown CN */
+    CHECK_STR(err_of("ST=32;CN=20111;PW=1;MN=A1;CP=&&&&", 0), "bad_field"); /* 5 digits */
     CHECK_STR(err_of("ST=32;CN=2011;PW=1 2;MN=A1;CP=&&&&", 0), "bad_field");
     CHECK_STR(err_of("ST=32;CN=2011;PW=1;MN=A-1;CP=&&&&", 0), "bad_field");
     CHECK_STR(err_of("ST=32;CN=2011;PW=1;MN=0123456789012345678901234;CP=&&&&", 0), "bad_field");
@@ -284,13 +293,16 @@ TEST(hj212_parse_strict_field_syntax_second_line_of_defence)
     CHECK_STR(err_of("ST=32;CN=2011;PW=1;MN=A1;CP=&&w01018Rtd5&&", 0), "bad_field");
     CHECK_STR(err_of("ST=32;CN=2011;PW=1;MN=A1;CP=&&-Rtd=5&&", 0), "bad_field");
     CHECK_STR(err_of("ST=32;CN=2011;PW=1;MN=A1;CP=&&w01018-=5&&", 0), "bad_field");
-    CHECK_STR(err_of("ST=32;CN=2011;PW=1;MN=A1;CP=&&w01018-Rtd=5,,w01018-Flag=N&&", 0), "bad_field");
+    CHECK_STR(err_of("ST=32;CN=2011;PW=1;MN=A1;CP=&&w01018-Rtd=5,,w01018-Flag=N&&", 0),
+              "bad_field");
     CHECK_STR(err_of("ST=32;CN=2011;PW=1;MN=A1;CP=&&w01018-Rtd=5&x&&", 0), "bad_field");
     CHECK_STR(err_of("ST=32;CN=1062;PW=1;MN=A1;CP=&&RtdInterval=3O&&", 0), "bad_field");
     CHECK_STR(err_of("ST=32;CN=2011;PW=1;MN=A1;Foo=1;CP=&&&&", 0), "bad_field");
     CHECK_STR(err_of("ST=32;ST=32;CN=2011;PW=1;MN=A1;CP=&&&&", 0), "bad_field");
-    CHECK_STR(err_of("ST=32;CN=2011;PW=1;MN=A1;CP=&&DataTime=20160101000000;DataTime=20160101000000&&", 0),
-              "bad_field");
+    CHECK_STR(
+        err_of("ST=32;CN=2011;PW=1;MN=A1;CP=&&DataTime=20160101000000;DataTime=20160101000000&&",
+               0),
+        "bad_field");
     CHECK_STR(err_of("ST=32;CN=2011;PW=1;MN=A1;CP=&&w01018-Info=//abc&&", 0), "bad_field");
     CHECK_STR(err_of("ST=32;CN=2011;PW=1;MN=A1;CP=&&abc&&", 0), "bad_field");
     CHECK_STR(err_of("ST=32;CN=2011;PW=1;MN=A1;CP=&abc&&", 0), "bad_field");
@@ -322,11 +334,13 @@ TEST(hj212_parse_lenient_tolerates_the_standards_own_slips)
 {
     /* hj212.md §1.10: "CP=&& PolId=…", "i12003-Info =0", "CP=&& &&", FLAG=0, ";,MN=" (S31),
        empty MN (S30), empty PW (S17), comma between header fields (C.22) */
-    CHECK_STR(err_of("QN=20160801085857223;ST=32;CN=3011;PW=123456;MN=A1;Flag=5;CP=&& PolId=w01018&&", 1),
-              "ok");
+    CHECK_STR(
+        err_of("QN=20160801085857223;ST=32;CN=3011;PW=123456;MN=A1;Flag=5;CP=&& PolId=w01018&&", 1),
+        "ok");
     CHECK_SPAN(pkt.items[0].key.p, pkt.items[0].key.n, "PolId");
-    CHECK_STR(err_of("QN=20160801085857223;ST=32;CN=3020;PW=1;MN=A1;Flag=4;CP=&&i12003-Info =0&&", 1),
-              "ok");
+    CHECK_STR(
+        err_of("QN=20160801085857223;ST=32;CN=3020;PW=1;MN=A1;Flag=4;CP=&&i12003-Info =0&&", 1),
+        "ok");
     CHECK_SPAN(pkt.items[0].name.p, pkt.items[0].name.n, "Info");
     CHECK_STR(err_of("QN=20160801085857223;ST=91;CN=9013;PW=1;MN=A1;Flag=4;CP=&& &&", 1), "ok");
     CHECK_EQ_INT(pkt.nitems, 0);
@@ -336,10 +350,12 @@ TEST(hj212_parse_lenient_tolerates_the_standards_own_slips)
     CHECK_STR(err_of("QN=20160801085857534,ST=32;CN=2051;PW=1;MN=A1;Flag=4;CP=&&&&", 1), "ok");
     CHECK_STR(err_of("QN=20220814021304000;ST=22;CN=2011;PW=123456;MN=;Flag=5;CP=&&&&", 1), "ok");
     /* strict refuses each */
-    CHECK_STR(err_of("QN=20160801085857223;ST=32;CN=3011;PW=123456;MN=A1;Flag=5;CP=&& PolId=w01018&&", 0),
-              "bad_field");
+    CHECK_STR(
+        err_of("QN=20160801085857223;ST=32;CN=3011;PW=123456;MN=A1;Flag=5;CP=&& PolId=w01018&&", 0),
+        "bad_field");
     CHECK_STR(err_of("ST=32;CN=2011;PW=123456;,MN=88888881234567;FLAG=0;CP=&&&&", 0), "bad_field");
-    CHECK_STR(err_of("QN=20220814021304000;ST=22;CN=2011;PW=123456;MN=;Flag=5;CP=&&&&", 0), "bad_field");
+    CHECK_STR(err_of("QN=20220814021304000;ST=22;CN=2011;PW=123456;MN=;Flag=5;CP=&&&&", 0),
+              "bad_field");
     /* lenient keeps a non-number as text */
     CHECK_STR(err_of("ST=32;CN=2011;PW=1;MN=A1;CP=&&w01018-Rtd=abc&&", 1), "ok");
     CHECK(!pkt.items[0].has_num);
@@ -350,10 +366,11 @@ TEST(hj212_parse_empty_groups_and_info_text)
     /* S02 ends with "…;&&"; C.40 log text in //…// may hold separators and UTF-8 */
     CHECK_STR(err_of("ST=32;CN=2011;PW=1;MN=A1;CP=&&w01018-Rtd=1,w01018-Flag=N;&&", 0), "ok");
     CHECK_EQ_INT(pkt.nitems, 2);
-    CHECK_STR(err_of("QN=20160801085857223;ST=32;CN=3020;PW=123456;MN=010000A8900016F000169DC0;Flag=5;"
-                     "CP=&&DataTime=20100301145000;PolId=w01018;i11001-Info=//清洗管路; a,b=c//&&",
-                     0),
-              "ok");
+    CHECK_STR(
+        err_of("QN=20160801085857223;ST=32;CN=3020;PW=123456;MN=010000A8900016F000169DC0;Flag=5;"
+               "CP=&&DataTime=20100301145000;PolId=w01018;i11001-Info=//清洗管路; a,b=c//&&",
+               0),
+        "ok");
     const struct eg_hj212_item *it = eg_hj212_find(&pkt, "i11001", EG_HJ212_F_INFO);
     REQUIRE(it);
     CHECK_SPAN(it->value.p, it->value.n, "//清洗管路; a,b=c//");
@@ -424,7 +441,8 @@ TEST(hj212_parse_crc_variant_modbus_swapped_only_when_set)
     /* tonyxia2016 device MN=4201003 (hj212.md §0.4) */
     size_t len;
     char *data = eg_test_read_file(
-        eg_test_shared("data/real/hj212_tonyxia2016_HJ212Receiver/bin_Debug_rx.log.hj212_lines_only.txt"),
+        eg_test_shared(
+            "data/real/hj212_tonyxia2016_HJ212Receiver/bin_Debug_rx.log.hj212_lines_only.txt"),
         &len);
     REQUIRE(data);
     char *p = strstr(data, "##0868");
@@ -440,8 +458,9 @@ TEST(hj212_parse_crc_variant_modbus_swapped_only_when_set)
     CHECK(eg_hj212_parse(p, n, &o, &pkt, &err) == 0);
     CHECK_EQ_INT(pkt.crc_variant, EG_HJ212_CRC_MODBUS_SWAPPED);
     /* the setting still accepts the standard CRC */
-    const char *f = "##0101QN=20160801085857223;ST=32;CN=1062;PW=100000;MN=010000A8900016F000169DC0;"
-                    "Flag=5;CP=&&RtdInterval=30&&1C80\r\n";
+    const char *f =
+        "##0101QN=20160801085857223;ST=32;CN=1062;PW=100000;MN=010000A8900016F000169DC0;"
+        "Flag=5;CP=&&RtdInterval=30&&1C80\r\n";
     CHECK(eg_hj212_parse(f, strlen(f), &o, &pkt, &err) == 0);
     CHECK_EQ_INT(pkt.crc_variant, EG_HJ212_CRC_STANDARD);
     free(data);
@@ -449,14 +468,16 @@ TEST(hj212_parse_crc_variant_modbus_swapped_only_when_set)
 
 TEST(hj212_parse_lowercase_crc_hex_S32_and_crc_0000_S15)
 {
-    const char *s32 = "##0136ST=32;CN=2011;PW=000000;MN=LD130133000015;CP=&&DataTime=20160824003817;"
-                      "011-Rtd=231.0,011-Flag=N;B01-Rtd=36.91;060-Rtd=1.803,060-Flag=N&&1dc0\r\n";
+    const char *s32 =
+        "##0136ST=32;CN=2011;PW=000000;MN=LD130133000015;CP=&&DataTime=20160824003817;"
+        "011-Rtd=231.0,011-Flag=N;B01-Rtd=36.91;060-Rtd=1.803,060-Flag=N&&1dc0\r\n";
     struct eg_err err;
     CHECK(eg_hj212_parse(s32, strlen(s32), NULL, &pkt, &err) == 0);
     CHECK_EQ_INT(pkt.crc, 0x1DC0);
     /* S33: the same corrupted on purpose */
-    const char *s33 = "##0139ST=32;CN=2011;PW=123456;MN=LD130133000015;CP=&&DataTime=20160824003817000;"
-                      "B01-Rtd=36.91;011-Rtd=231.0,011-Flag=N;060-Rtd=1.803,060-Flag=N&&4981\r\n";
+    const char *s33 =
+        "##0139ST=32;CN=2011;PW=123456;MN=LD130133000015;CP=&&DataTime=20160824003817000;"
+        "B01-Rtd=36.91;011-Rtd=231.0,011-Flag=N;060-Rtd=1.803,060-Flag=N&&4981\r\n";
     CHECK(eg_hj212_parse(s33, strlen(s33), NULL, &pkt, &err) != 0);
     CHECK_STR(err.code, "crc_mismatch");
 }
@@ -517,7 +538,8 @@ TEST(hj212_parse_real_capture_first3000_defects_reported_with_codes)
 {
     size_t len;
     char *data = eg_test_read_file(
-        eg_test_shared("data/real/hj212_xiaoyao9184_hj-t212-parser/AllData_2016-08-24_05_first3000lines.h212"),
+        eg_test_shared(
+            "data/real/hj212_xiaoyao9184_hj-t212-parser/AllData_2016-08-24_05_first3000lines.h212"),
         &len);
     REQUIRE(data);
     int ok = 0, line = 0, bad = 0, ok_lenient = 0, withdt = 0, ms17 = 0;
@@ -569,9 +591,9 @@ TEST(hj212_parse_real_capture_first3000_defects_reported_with_codes)
 TEST(hj212_parse_real_capture_hourly_2061_all_valid)
 {
     size_t len;
-    char *data = eg_test_read_file(
-        eg_test_shared("data/real/hj212_xiaoyao9184_hj-t212-parser/AllData_2016-08-24_05_CN2061_hourly_lines.h212"),
-        &len);
+    char *data = eg_test_read_file(eg_test_shared("data/real/hj212_xiaoyao9184_hj-t212-parser/"
+                                                  "AllData_2016-08-24_05_CN2061_hourly_lines.h212"),
+                                   &len);
     REQUIRE(data);
     int ok = 0, lines = 0;
     for (char *s = data, *end = data + len; s < end;) {
@@ -602,7 +624,8 @@ TEST(hj212_parse_real_tonyxia_standard_pass_swapped_need_setting)
 {
     size_t len;
     char *data = eg_test_read_file(
-        eg_test_shared("data/real/hj212_tonyxia2016_HJ212Receiver/bin_Debug_rx.log.hj212_lines_only.txt"),
+        eg_test_shared(
+            "data/real/hj212_tonyxia2016_HJ212Receiver/bin_Debug_rx.log.hj212_lines_only.txt"),
         &len);
     REQUIRE(data);
     int lines = 0, ok_std = 0, ok_sw = 0, swapped = 0;
@@ -713,7 +736,8 @@ TEST(hj212_parse_numbers_exact_every_shape)
         CHECK_SPAN(it->value.p, it->value.n, num);
     }
     /* not numbers */
-    static const char *const bad[] = {"-", "+", ".", "1.2.3", "1-2", "0x10", "1e5", " 1", "--1", "1,"};
+    static const char *const bad[] = {"-",    "+",   ".",  "1.2.3", "1-2",
+                                      "0x10", "1e5", " 1", "--1",   "1,"};
     for (size_t i = 0; i < EG_ARRAY_LEN(bad); i++) {
         snprintf(seg, sizeof seg, "ST=32;CN=2011;PW=1;MN=A1;CP=&&w01018-Rtd=%s&&", bad[i]);
         struct eg_err err;
