@@ -88,6 +88,11 @@ static pid_t start_server(const char *db, int port, int wfd)
     c.auth = bench_auth;
     /* EG_BENCH_NO_STORE=1: everything but the time-series write (to see where time goes) */
     c.store_samples = getenv("EG_BENCH_NO_STORE") ? 0 : 1;
+    /* EG_BENCH_QUEUE / EG_BENCH_BATCH: writer queue and group-commit sizes (packets) */
+    if (getenv("EG_BENCH_QUEUE"))
+        c.queue_cap = atoi(getenv("EG_BENCH_QUEUE"));
+    if (getenv("EG_BENCH_BATCH"))
+        c.batch_max = atoi(getenv("EG_BENCH_BATCH"));
     struct eg_ingest *srv;
     struct eg_err e = {0};
     if (eg_ingest_start(&c, &srv, &e) < 0) {
