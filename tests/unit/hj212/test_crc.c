@@ -158,3 +158,26 @@ TEST(hj212_crc_hex_is_upper_case)
     eg_hj212_crc_hex(0x0000, h);
     CHECK_STR(h, "0000");
 }
+
+/* Found while measuring corruptions (test_parse.c): a single changed byte always changes the
+   CRC, since h -> T[h ^ b] >> 8 is a permutation of the 8-bit state; two changed bytes can
+   cancel (1 in 256). */
+TEST(hj212_crc_detects_every_single_byte_change)
+{
+    const char *seg = "QN=20160801085857223;ST=32;CN=1062;PW=100000;MN=010000A8900016F000169DC0;"
+                      "Flag=5;CP=&&RtdInterval=30&&";
+    size_t n = strlen(seg);
+    char buf[128];
+    uint16_t base = eg_hj212_crc(seg, n);
+    for (size_t i = 0; i < n; i++)
+        for (int v = 0; v < 256; v++) {
+            if ((unsigned char)seg[i] == v)
+                continue;
+            memcpy(buf, seg, n);
+            buf[i] = (char)v;
+            if (eg_hj212_crc(buf, n) == base) {
+                eg_test_fail(__FILE__, __LINE__, "byte %zu -> 0x%02X not detected", i, v);
+                return;
+            }
+        }
+}

@@ -744,3 +744,66 @@ TEST(hj212_parse_numbers_exact_every_shape)
         CHECK(parse_seg(seg, NULL, &err) != 0);
     }
 }
+
+/* The second line of defence (issue 2 item 5): the CRC keeps only 256 values, so about one
+   random corruption in 256 passes it (a single changed byte never does: the 8-bit state map is a
+   permutation, so the difference survives; two changed bytes cancel with probability 1/256).
+   Corrupt real packets in two bytes (seeded) and count what gets through: with the field checks,
+   far fewer than the CRC alone lets pass; every refusal carries one of the stable codes. */
+TEST(hj212_parse_corruptions_caught_beyond_the_crc)
+{
+    size_t len;
+    char *data = eg_test_read_file(eg_test_shared("data/real/hj212_xiaoyao9184_hj-t212-parser/"
+                                                  "AllData_2016-08-24_05_first3000lines.h212"),
+                                   &len);
+    REQUIRE(data);
+    static const char *const codes[] = {"bad_header",   "bad_length",    "length_mismatch",
+                                        "crc_mismatch", "bad_crc",       "too_long",
+                                        "truncated",    "missing_field", "bad_field",
+                                        "bad_datatime", "too_many_items"};
+    static char buf[2000];
+    uint64_t x = 0x2545F4914F6CDD1Dull;
+    int tried = 0, crc_pass = 0, accepted = 0;
+    for (char *s = data, *end = data + len; s < end;) {
+        char *nl = memchr(s, '\n', (size_t)(end - s));
+        size_t n = nl ? (size_t)(nl - s) : (size_t)(end - s);
+        char *next = s + n + 1;
+        while (n && s[n - 1] == '\r')
+            n--;
+        struct eg_err err;
+        if (n > 20 && n < sizeof buf && eg_hj212_parse(s, n, NULL, &pkt, &err) == 0) {
+            size_t L = n - 10;
+            for (int k = 0; k < 20; k++) {
+                memcpy(buf, s, n);
+                x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+                size_t at = 6 + (size_t)(x % L); /* inside the data segment */
+                size_t at2 = 6 + (size_t)((x >> 32) % L);
+                char c = (char)(0x20 + (x >> 20) % 95), c2 = (char)(0x20 + (x >> 44) % 95);
+                if (at == at2 || buf[at] == c || buf[at2] == c2)
+                    continue;
+                buf[at] = c;
+                buf[at2] = c2;
+                tried++;
+                char hex[5] = {0};
+                eg_hj212_crc_hex(eg_hj212_crc(buf + 6, L), hex);
+                crc_pass += !strncasecmp(hex, buf + n - 4, 4);
+                if (eg_hj212_parse(buf, n, NULL, &pkt, &err) == 0) {
+                    accepted++;
+                } else {
+                    int known = 0;
+                    for (size_t i = 0; i < EG_ARRAY_LEN(codes); i++)
+                        known |= !strcmp(err.code, codes[i]);
+                    if (!known)
+                        eg_test_fail(__FILE__, __LINE__, "unknown code %s", err.code);
+                }
+            }
+        }
+        s = next;
+    }
+    CHECK(tried > 50000);
+    CHECK(crc_pass > tried / 400);  /* the CRC alone: about 1 in 256 */
+    CHECK(accepted < crc_pass / 2); /* the field checks catch most of those */
+    printf("    corruptions: %d, passing the CRC %d, accepted after field checks %d\n", tried,
+           crc_pass, accepted);
+    free(data);
+}
