@@ -3,7 +3,7 @@
 #include "cli/cli.h"
 
 const struct eg_cli_cmd eg_cli_commands[] = {
-    {"hj212", "parse", eg_cmd_hj212_parse, "[--stream] [--lenient] [--crc hj212|modbus_swapped] [FILE|-]",
+    {"hj212", "parse", eg_cmd_hj212_parse, "[--stream] [--lenient] [--crc hj212|modbus_swapped] [--edition 2005|2017|2025] [--max-length N] [FILE|-]",
      "parse HJ 212 packets (one per line, or a raw stream) and print JSON Lines"},
     {"hj212", "crc", eg_cmd_hj212_crc, "TEXT", "print the HJ 212 CRC of TEXT (4 upper-case hex digits)"},
     {"serve", 0, eg_cmd_serve, "[--config FILE] [--db PATH] [--http ADDR:PORT] [options]",
