@@ -85,8 +85,16 @@ int eg_cmd_device_add(int argc, char **argv)
         return EG_EXIT_USAGE;
     }
     pw[strcspn(pw, "\r\n")] = 0;
-    if (!pw[0]) {
-        fprintf(stderr, "envgov device add: empty password\n");
+    /* HJ 212 PW: 6 characters in both editions (2005 C6 of 0-9 a-z A-Z); the strict parser
+       takes 1-24 letters or digits, so anything else could never authenticate */
+    size_t pwn = strlen(pw);
+    int pw_ok = pwn >= 1 && pwn <= 24;
+    for (size_t i = 0; i < pwn && pw_ok; i++)
+        pw_ok = (pw[i] >= '0' && pw[i] <= '9') || (pw[i] >= 'a' && pw[i] <= 'z') ||
+                (pw[i] >= 'A' && pw[i] <= 'Z');
+    if (!pw_ok) {
+        fprintf(stderr, "envgov device add: the HJ 212 password must be 1-24 letters or digits "
+                        "(the standard uses 6)\n");
         return EG_EXIT_USAGE;
     }
     struct eg_err err = {0};

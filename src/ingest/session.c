@@ -371,11 +371,22 @@ void eg__ingest_auth_done(struct eg_ingest *srv, struct eg__auth_req *r)
     d->nw = d->capw = 0;
     srv->multi_slot = srv->multi_gen = NULL;
     srv->nmulti = srv->capmulti = 0;
+    int checked = r->status == 0 || r->status == EG_ENOTFOUND || r->status == EG_EAUTH;
     for (int i = 0; i < nw + nm; i++) {
         struct eg__conn *c = i < nw ? eg__ingest_conn_get(srv, ws[i], wg[i])
                                     : eg__ingest_conn_get(srv, ms[i - nw], mg[i - nw]);
-        if (c && c->nheld)
+        if (!c || !c->nheld)
+            continue;
+        if (checked) {
             replay_held(srv, c);
+        } else {
+            /* could not check (database): drop, unacknowledged, rather than retry in a loop;
+               the device resends (Table 1) */
+            c->held.len = 0;
+            c->nheld = 0;
+            c->waiting = NULL;
+            c->waiting_multi = 0;
+        }
     }
     free(ws);
     free(wg);
