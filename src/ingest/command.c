@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define CMD_RETRIES 3
+
 const struct eg_ingest_cn_info eg_ingest_cn_table[] = {
     {1000, 'R', "set timeout and retries (OverTime, ReCount)"},
     {1011, 'R', "read the device clock (answer: 1011 SystemTime)"},
@@ -136,6 +138,7 @@ static void cmd_finish(struct eg_ingest *srv, struct eg__cmd *c, const char *sta
     else
         atomic_fetch_add(&srv->st_cmd_failed, 1);
     eg_buf_free(&c->result);
+    free(c->frame);
     free(c);
 }
 
@@ -211,6 +214,9 @@ void eg__ingest_cmd_requests(struct eg_ingest *srv)
                 t->slot = c->slot;
                 t->gen = c->gen;
                 t->deadline_ns = eg_nanos() + (uint64_t)srv->cfg.cmd_timeout_ms * 1000000ull;
+                t->frame = eg_malloc(flen);
+                memcpy(t->frame, frame, flen);
+                t->framelen = flen;
                 t->next = srv->cmds;
                 srv->cmds = t;
                 atomic_fetch_add(&srv->st_cmd_sent, 1);
@@ -295,8 +301,18 @@ void eg__ingest_cmd_timers(struct eg_ingest *srv, uint64_t now)
     struct eg__cmd *c = srv->cmds;
     while (c) {
         struct eg__cmd *next = c->next;
-        if (now > c->deadline_ns)
-            cmd_finish(srv, c, "timeout", 0, 0);
+        if (now > c->deadline_ns) {
+            struct eg__conn *conn = eg__ingest_conn_get(srv, c->slot, c->gen);
+            if (c->step == 0 && c->retries < CMD_RETRIES && conn) {
+                /* no answer to the request: send it again with the same QN (2017 Table 1:
+                   timeout, then up to 3 retries; the QN identifies the interaction) */
+                c->retries++;
+                c->deadline_ns = now + (uint64_t)srv->cfg.cmd_timeout_ms * 1000000ull;
+                eg__ingest_send(srv, conn, c->frame, c->framelen);
+            } else {
+                cmd_finish(srv, c, "timeout", 0, 0);
+            }
+        }
         c = next;
     }
 }

@@ -117,6 +117,9 @@ struct eg__cmd {
     uint64_t deadline_ns;
     uint32_t slot, gen;
     struct eg_buf result; /* CP of uploads answering the request (same QN), e.g. 1011 SystemTime */
+    char *frame;          /* the request as sent, for resending (Table 1: 3 retries) */
+    size_t framelen;
+    int retries;
 };
 
 /* ---- subpackets (loop) ---- */

@@ -691,6 +691,7 @@ void eg_ingest_stop(struct eg_ingest *srv)
     while (srv->cmds) {
         struct eg__cmd *n = srv->cmds->next;
         eg_buf_free(&srv->cmds->result);
+        free(srv->cmds->frame);
         free(srv->cmds);
         srv->cmds = n;
     }

@@ -174,3 +174,63 @@ TEST(ingest_cli_device_add_status_offline_and_sim_usage)
     free(out);
     free(err);
 }
+
+/* 2017 Table 1: a request without answer is sent again with the same QN (3 retries), then the
+   command is recorded as timed out. */
+TEST(ingest_command_resent_then_timeout)
+{
+    const char *db = ti_db();
+    const char *m1 = "010000A8900016F000169DA1", *m2 = "010000A8900016F000169DA2";
+    ti_add_device(db, m1, "123456", 1, "2017");
+    ti_add_device(db, m2, "123456", 1, "2017");
+    struct eg_ingest_config c;
+    eg_ingest_config_default(&c);
+    c.cmd_timeout_ms = 300;
+    struct eg_ingest *srv = ti_start(db, &c);
+    int port = eg_ingest_port(srv);
+    int fd[2];
+    const char *mns[2] = {m1, m2};
+    char f[2048], buf[8192];
+    int64_t dt = ti_recent();
+    static const struct eg_hj212_value v[] = {{"w01018", "Rtd", "20.5"}};
+    for (int i = 0; i < 2; i++) {
+        fd[i] = ti_connect(port);
+        size_t n = ti_upload(f, sizeof f, mns[i], "123456", 2011, dt, dt * 1000, 5, 0, 0, 2017, v, 1);
+        ti_send(fd[i], f, n);
+        REQUIRE(ti_wait_for(fd[i], "CN=9014", 5000, buf, sizeof buf));
+    }
+    char q1[18], q2[18];
+    REQUIRE(eg_ingest_command(srv, m1, 1012, "SystemTime=20250101000000", q1, NULL) == 0);
+    REQUIRE(eg_ingest_command(srv, m2, 1012, "SystemTime=20250101000000", q2, NULL) == 0);
+    /* device 1 ignores the first request and answers the resent one */
+    REQUIRE(ti_wait_for(fd[0], q1, 3000, buf, sizeof buf));
+    REQUIRE(ti_wait_for(fd[0], q1, 5000, buf, sizeof buf));
+    char *start = strstr(buf, "##"), *end = start ? strstr(start, "\r\n") : NULL;
+    REQUIRE(start && end);
+    struct eg_hj212_packet *req = malloc(sizeof *req);
+    REQUIRE(eg_hj212_parse(start, (size_t)(end + 2 - start), NULL, req, NULL) == 0);
+    char out[512];
+    size_t ol;
+    REQUIRE(eg_hj212_build_request_ack(out, sizeof out, req, 1, &ol, NULL) == 0);
+    ti_send(fd[0], out, ol);
+    REQUIRE(eg_hj212_build_exec_result(out, sizeof out, req, 1, &ol, NULL) == 0);
+    ti_send(fd[0], out, ol);
+    free(req);
+    /* device 2 never answers: 1 + 3 sends, then timeout */
+    int seen = 0;
+    uint64_t until = eg_nanos() + 7000000000ull;
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM ingest_commands WHERE qn = '%s' AND status = 'timeout'", q2);
+    while (eg_nanos() < until && ti_query_int(db, sql) != 1) {
+        int r = ti_read(fd[1], buf, sizeof buf, 200);
+        for (char *p = buf; r > 0 && (p = strstr(p, q2)); p++)
+            seen++;
+    }
+    CHECK_EQ_INT(ti_query_int(db, sql), 1);
+    CHECK_EQ_INT(seen, 4);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM ingest_commands WHERE qn = '%s' AND status = 'ok'", q1);
+    CHECK_EQ_INT(ti_query_int(db, sql), 1);
+    close(fd[0]);
+    close(fd[1]);
+    eg_ingest_stop(srv);
+}
