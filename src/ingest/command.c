@@ -131,6 +131,22 @@ static void cmd_finish(struct eg_ingest *srv, struct eg__cmd *c, const char *sta
     eg_buf_append(&c->result, "", 1);
     history(srv, EG__JOB_CMD_UPDATE, c->mn, c->qn, c->cn, status,
             c->result.len > 1 ? c->result.data : NULL, qnrtn, exertn);
+    if (c->cn == 1072 && c->newpw[0] && !strcmp(status, "ok")) {
+        /* the device now signs with NewPW: the cache takes it at once (its next packet must
+           not be refused), the registry gets its hash in the writer's next batch */
+        struct eg__dev *d = eg__ingest_dev_find(srv, c->mn, 0);
+        if (d) {
+            snprintf(d->pw, sizeof d->pw, "%s", c->newpw);
+            d->state = EG__AUTH_OK;
+            d->verified_ns = eg_nanos();
+            d->bad_pw[0] = 0;
+            struct eg__ing_job *j = eg__ingest_job_new(EG__JOB_SET_PW, 0);
+            snprintf(j->mn, sizeof j->mn, "%s", c->mn);
+            j->device_id = d->dev.id;
+            j->text = eg_strdup(c->newpw);
+            eg__ingest_enqueue(srv, j);
+        }
+    }
     if (!strcmp(status, "ok"))
         atomic_fetch_add(&srv->st_cmd_ok, 1);
     else if (!strcmp(status, "timeout"))
@@ -214,6 +230,18 @@ void eg__ingest_cmd_requests(struct eg_ingest *srv)
                 t->slot = c->slot;
                 t->gen = c->gen;
                 t->deadline_ns = eg_nanos() + (uint64_t)srv->cfg.cmd_timeout_ms * 1000000ull;
+                if (r->cn == 1072) {
+                    for (size_t k = 0; k < nkv; k++) {
+                        size_t vl = strlen(kv[k].value);
+                        int ok = !strcmp(kv[k].key, "NewPW") && vl > 0 && vl < sizeof t->newpw;
+                        for (size_t x = 0; ok && x < vl; x++)
+                            ok = (kv[k].value[x] >= '0' && kv[k].value[x] <= '9') ||
+                                 (kv[k].value[x] >= 'a' && kv[k].value[x] <= 'z') ||
+                                 (kv[k].value[x] >= 'A' && kv[k].value[x] <= 'Z');
+                        if (ok)
+                            snprintf(t->newpw, sizeof t->newpw, "%s", kv[k].value);
+                    }
+                }
                 t->frame = eg_malloc(flen);
                 memcpy(t->frame, frame, flen);
                 t->framelen = flen;

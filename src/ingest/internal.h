@@ -27,7 +27,7 @@ struct eg__sink;
 #define EG__ING_QN_MAX 24
 
 /* ---- writer jobs ---- */
-enum { EG__JOB_DATA = 1, EG__JOB_CMD_NEW, EG__JOB_CMD_UPDATE, EG__JOB_CONN_EVENT };
+enum { EG__JOB_DATA = 1, EG__JOB_CMD_NEW, EG__JOB_CMD_UPDATE, EG__JOB_CONN_EVENT, EG__JOB_SET_PW };
 
 struct eg__ing_value {
     char code[EG__ING_CODE_MAX];   /* 2017 code when the table knows it, else as on the wire */
@@ -118,6 +118,7 @@ struct eg__cmd {
     uint32_t slot, gen;
     struct eg_buf result; /* CP of uploads answering the request (same QN), e.g. 1011 SystemTime */
     char *frame;          /* the request as sent, for resending (Table 1: 3 retries) */
+    char newpw[EG__ING_PW_MAX]; /* 1072: the password the device takes when it answers ok */
     size_t framelen;
     int retries;
 };

@@ -480,6 +480,15 @@ static void on_request(struct simth *th, struct sdev *d, const struct eg_hj212_p
         snprintf(val, sizeof val, "%s", d->d.mn);
         kv[nkv++] = (struct eg_hj212_kv){"PolId", m[0].code2017};
         kv[nkv++] = (struct eg_hj212_kv){"xxxxxx-SN", val};
+    } else if (cn == 1072) {
+        /* set the device password: signs with it from now on */
+        const struct eg_hj212_item *it = eg_hj212_find_key(p, "NewPW");
+        if (it && it->value.n > 0 && it->value.n < sizeof d->d.pw) {
+            memcpy(d->d.pw, it->value.p, it->value.n);
+            d->d.pw[it->value.n] = 0;
+        } else {
+            exertn = EG_HJ212_EXERTN_BAD_CONDITION;
+        }
     } else if (cn == 1062) {
         const struct eg_hj212_item *it = eg_hj212_find_key(p, "RtdInterval");
         if (it && it->has_num && it->num >= 30 && it->num <= 3600)

@@ -220,6 +220,24 @@ static int write_status(struct writer *w, const struct eg__ing_job *j, struct eg
     return rc < 0 ? rc : 0;
 }
 
+/* 1072 executed: the registry keeps the device's new password (Argon2id, device cost). */
+static int write_password(struct writer *w, const struct eg__ing_job *j, struct eg_err *err)
+{
+    char hash[128];
+    int rc = eg_auth_hash_password(j->text, strlen(j->text), 1, hash, err);
+    if (rc < 0)
+        return rc;
+    struct eg_stmt *s;
+    rc = eg_store_prepare(w->st, "UPDATE devices SET password = ? WHERE mn = ?", &s, err);
+    if (rc < 0)
+        return rc;
+    eg_stmt_bind_text(s, 1, hash, strlen(hash));
+    eg_stmt_bind_text(s, 2, j->mn, strlen(j->mn));
+    rc = eg_stmt_step(s, err);
+    eg_stmt_done(s);
+    return rc < 0 ? rc : 0;
+}
+
 static int write_cmd(struct writer *w, const struct eg__ing_job *j, struct eg_err *err)
 {
     struct eg_stmt *s;
@@ -331,6 +349,9 @@ static int write_batch(struct eg_ingest *srv, struct writer *w, struct eg__ing_j
         switch (j->kind) {
         case EG__JOB_DATA:
             status_add(agg, j);
+            break;
+        case EG__JOB_SET_PW:
+            rc = write_password(w, j, err);
             break;
         case EG__JOB_CONN_EVENT:
             rc = write_status(w, j, err);

@@ -7,6 +7,7 @@
  *   - SIGKILL while the simulator sends: after a restart every acknowledged packet is stored,
  *     exactly once; SIGTERM drains and exits 0.
  */
+#include "store/auth.h"
 #include "test_ingest_util.h"
 
 #include <pthread.h>
@@ -108,9 +109,31 @@ TEST(ingest_commands_to_simulated_device_9011_9012_history)
     CHECK(strstr(hb.data, "\"cn\":3011") != NULL);
     eg_buf_free(&hb);
     eg_store_close(st);
+    /* 1072 set the password: the device signs with NewPW and keeps being served; the registry
+       holds the new hash */
+    char q1072[18];
+    CHECK_EQ_INT(eg_ingest_command(srv, devs[0].mn, 1072, "NewPW=654321", q1072, &e), 0);
+    CHECK(wait_history(db, q1072, "ok", 5000));
+    eg_ingest_stats_get(srv, &s);
+    uint64_t acks = s.acks_sent;
+    uint64_t refused = s.auth_refused_bad_pw;
+    for (int i = 0; i < 60 && s.acks_sent < acks + 3; i++) {
+        usleep(100000);
+        eg_ingest_stats_get(srv, &s);
+    }
+    CHECK(s.acks_sent >= acks + 3);
+    CHECK_EQ_INT(s.auth_refused_bad_pw, refused);
+    usleep(300000);
+    {
+        struct eg_store *st2;
+        int64_t id = 0;
+        REQUIRE(eg_store_open(db, &st2, &e) == 0);
+        CHECK_EQ_INT(eg_auth_device_check(st2, devs[0].mn, "654321", 6, &id, &e), 0);
+        eg_store_close(st2);
+    }
     r.stop = 1;
     pthread_join(th, NULL);
-    CHECK(r.res.commands_answered >= 6);
+    CHECK(r.res.commands_answered >= 7);
     eg_ingest_stop(srv);
     free(devs);
 }
