@@ -14,6 +14,7 @@
 #include "ingest/ingest.h"
 #include "store/auth.h"
 #include "store/store.h"
+#include "store/ts_worker.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -41,6 +42,10 @@ static const struct eg_config_key serve_keys[] = {
     {"log.level", "EG_LOG", "--log-level", "info", "log level: debug|info|warn|error"},
     {"hj212.listen", "EG_HJ212", "--hj212", "",
      "HJ 212 device listener ADDRESS:PORT (e.g. 0.0.0.0:2756); empty: no device listener"},
+    {"ts.aggregate_interval", "EG_TS_AGGREGATE_INTERVAL", "--aggregate-interval", "60",
+     "seconds between recomputations of stale hourly/daily means (late data included)"},
+    {"ts.compact_interval", "EG_TS_COMPACT_INTERVAL", "--compact-interval", "3600",
+     "seconds between compactions of closed days into compressed blocks"},
 };
 #define NKEYS ((int)EG_ARRAY_LEN(serve_keys))
 
@@ -150,12 +155,31 @@ static void hj212_stop(void *state)
         eg_ingest_service_stop(state);
 }
 
+/* The time-series maintenance thread (store/ts_worker.c): aggregation and compaction. */
+static int ts_worker_start(const struct eg_config *cfg, void **state, struct eg_err *err)
+{
+    int64_t agg, compact;
+    int rc = eg_config_int(cfg, "ts.aggregate_interval", 1, 86400, &agg, err);
+    if (!rc)
+        rc = eg_config_int(cfg, "ts.compact_interval", 1, 7 * 86400, &compact, err);
+    if (!rc)
+        rc = eg_ts_worker_start(eg_config_get(cfg, "store.db"), agg, compact,
+                                (struct eg_ts_worker **)state, err);
+    return rc;
+}
+
+static void ts_worker_stop(void *state)
+{
+    eg_ts_worker_stop(state);
+}
+
 /* Started in this order, stopped in the reverse order. */
 static const struct service {
     const char *name;
     int (*start)(const struct eg_config *cfg, void **state, struct eg_err *err);
     void (*stop)(void *state);
 } services[] = {
+    {"ts", ts_worker_start, ts_worker_stop},
     {"hj212", hj212_start, hj212_stop},
     {"http", http_start, http_stop},
 };
