@@ -93,6 +93,10 @@ static pid_t start_server(const char *db, int port, int wfd)
         c.queue_cap = atoi(getenv("EG_BENCH_QUEUE"));
     if (getenv("EG_BENCH_BATCH"))
         c.batch_max = atoi(getenv("EG_BENCH_BATCH"));
+    if (getenv("EG_BENCH_LANDING")) /* 0: values into the store in the acknowledging commit */
+        c.landing = atoi(getenv("EG_BENCH_LANDING"));
+    if (getenv("EG_BENCH_FOLD_MS"))
+        c.fold_interval_ms = atoi(getenv("EG_BENCH_FOLD_MS"));
     struct eg_ingest *srv;
     struct eg_err e = {0};
     if (eg_ingest_start(&c, &srv, &e) < 0) {

@@ -58,6 +58,12 @@ struct eg_ingest_config {
     eg_ingest_auth_fn auth;   /* NULL: registry; tests and the bench may supply their own */
     void *auth_arg;
     int store_samples;        /* 1 (default): write values to the time-series store */
+    int landing;              /* 1 (default): acknowledged packets land in ingest_landing and are
+                                 folded into the store in large batches (see docs/ingest.md);
+                                 0: written to the store in the acknowledging transaction */
+    int fold_max;             /* packets per fold transaction (default 4000) */
+    int fold_interval_ms;     /* under load, fold at least this often (default 10000); when the
+                                 queue is idle, fold continuously */
 };
 
 struct eg_ingest;
@@ -88,6 +94,7 @@ struct eg_ingest_stats {
     uint64_t conns_accepted, conns_refused_limit, conns_closed_idle, conns_closed_abuse;
     uint64_t packets, values;           /* accepted (queued for the writer) */
     uint64_t packets_stored, values_stored; /* committed */
+    uint64_t packets_folded;    /* moved from the landing table into the time-series store */
     uint64_t acks_sent, malformed, auth_refused_unknown_mn, auth_refused_bad_pw;
     uint64_t subpacket_groups, subpacket_timeouts, batches, queue_full_waits;
     uint64_t commands_sent, commands_ok, commands_failed, commands_timeout;

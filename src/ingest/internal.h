@@ -206,6 +206,7 @@ struct eg_ingest {
     int aq_len;
     struct eg__cmd_req *cq_head, *cq_tail;
     int writer_exit, auth_exit;
+    uint64_t stop_ns;
     int64_t last_qn_ms;
 
     /* writer thread's connection and sink (opened by threads_start) */
@@ -216,7 +217,7 @@ struct eg_ingest {
     atomic_ullong st_conns_open, st_conns_accepted, st_conns_refused_limit, st_conns_closed_idle,
         st_conns_closed_abuse, st_packets, st_values, st_packets_stored, st_values_stored, st_acks_sent, st_malformed,
         st_auth_unknown, st_auth_badpw, st_subgroups, st_subtimeouts, st_batches,
-        st_queue_full, st_cmd_sent, st_cmd_ok, st_cmd_failed, st_cmd_timeout;
+        st_queue_full, st_folded, st_cmd_sent, st_cmd_ok, st_cmd_failed, st_cmd_timeout;
 
     /* rate-limited logging */
     uint64_t log_window_ns;

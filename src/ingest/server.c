@@ -49,6 +49,9 @@ void eg_ingest_config_default(struct eg_ingest_config *c)
     c->cmd_timeout_ms = 10000;
     c->negative_cache_ms = 60000;
     c->store_samples = 1;
+    c->landing = 1;
+    c->fold_max = 4000;
+    c->fold_interval_ms = 10000;
 }
 
 int eg_ingest_port(const struct eg_ingest *srv) { return srv->port; }
@@ -596,6 +599,10 @@ int eg_ingest_start(const struct eg_ingest_config *cfg, struct eg_ingest **out, 
     if (c.max_packet < 64 || c.max_packet > EG_HJ212_MAX_SEGMENT + EG_HJ212_FRAME_OVERHEAD)
         return eg_err_set(err, EG_EINVAL, "bad_config", -1, "max_packet must be 64..%d",
                           EG_HJ212_MAX_SEGMENT + EG_HJ212_FRAME_OVERHEAD);
+    if (c.fold_max <= 0)
+        c.fold_max = 4000;
+    if (c.fold_interval_ms <= 0)
+        c.fold_interval_ms = 10000;
     if (c.queue_cap <= 0 || c.batch_max <= 0 || c.max_outbuf < 1024 || c.max_conns_per_addr <= 0)
         return eg_err_set(err, EG_EINVAL, "bad_config", -1,
                           "queue_cap, batch_max, max_conns_per_addr must be positive, "
@@ -755,6 +762,7 @@ void eg_ingest_stats_get(struct eg_ingest *srv, struct eg_ingest_stats *o)
     o->values = atomic_load(&srv->st_values);
     o->packets_stored = atomic_load(&srv->st_packets_stored);
     o->values_stored = atomic_load(&srv->st_values_stored);
+    o->packets_folded = atomic_load(&srv->st_folded);
     o->acks_sent = atomic_load(&srv->st_acks_sent);
     o->malformed = atomic_load(&srv->st_malformed);
     o->auth_refused_unknown_mn = atomic_load(&srv->st_auth_unknown);
@@ -787,6 +795,7 @@ void eg_ingest_stats_prometheus(struct eg_ingest *srv, struct eg_buf *out)
         {"envgov_hj212_values_total", "counter", "values accepted", s.values},
         {"envgov_hj212_packets_stored_total", "counter", "data packets committed", s.packets_stored},
         {"envgov_hj212_values_stored_total", "counter", "values committed", s.values_stored},
+        {"envgov_hj212_packets_folded_total", "counter", "landed packets moved into the time-series store", s.packets_folded},
         {"envgov_hj212_acks_total", "counter", "9014 acknowledgements sent after commit", s.acks_sent},
         {"envgov_hj212_malformed_total", "counter", "malformed frames", s.malformed},
         {"envgov_hj212_auth_refused_unknown_mn_total", "counter", "packets refused: unknown MN", s.auth_refused_unknown_mn},

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define AUTH_QUEUE_MAX 4096
@@ -332,13 +333,109 @@ static void status_add(struct status_agg *a, const struct eg__ing_job *j)
     x->qnrtn++; /* packets */
 }
 
+/* ---- landing (migration 202) ---- */
+
+static int land_batch(struct writer *w, struct eg__ing_job *jobs, struct eg_err *err)
+{
+    struct eg_stmt *s;
+    int rc = eg_store_prepare(w->st,
+                              "INSERT INTO ingest_landing (mn, cn, t, n, vals) VALUES (?, ?, ?, ?, ?)",
+                              &s, err);
+    if (rc < 0)
+        return rc;
+    for (struct eg__ing_job *j = jobs; j && rc == 0; j = j->next) {
+        if (j->kind != EG__JOB_DATA || !j->nvalues)
+            continue;
+        eg_stmt_bind_text(s, 1, j->mn, strlen(j->mn));
+        eg_stmt_bind_int(s, 2, j->cn);
+        eg_stmt_bind_int(s, 3, j->data_time);
+        eg_stmt_bind_int(s, 4, j->nvalues);
+        eg_stmt_bind_blob(s, 5, j->values, (size_t)j->nvalues * sizeof j->values[0]);
+        rc = eg_stmt_step(s, err);
+        eg_stmt_done(s);
+        rc = rc < 0 ? rc : 0;
+    }
+    return rc;
+}
+
+/* Moves up to max landed packets into the time-series store in one transaction (the store sorts
+   the points by series, so each series' fixed costs are paid once per fold, not per packet).
+   *moved gets the count; 0 when the landing table is empty. */
+static int fold_landing(struct eg_ingest *srv, struct writer *w, int max, int *moved,
+                        struct eg_err *err)
+{
+    *moved = 0;
+    int rc = eg_store_begin(w->st, err);
+    if (rc < 0)
+        return rc;
+    struct eg_stmt *s;
+    rc = eg_store_prepare(w->st,
+                          "SELECT id, mn, cn, t, n, vals FROM ingest_landing WHERE format = 1 "
+                          "ORDER BY id LIMIT ?",
+                          &s, err);
+    struct eg__ing_job *head = NULL, *tail = NULL;
+    int64_t maxid = 0;
+    if (rc == 0) {
+        eg_stmt_bind_int(s, 1, max);
+        while ((rc = eg_stmt_step(s, err)) == 1) {
+            size_t bl = 0, ml = 0;
+            const void *b = eg_stmt_blob(s, 5, &bl);
+            const char *mn = eg_stmt_text(s, 1, &ml);
+            int64_t nv = eg_stmt_int(s, 4);
+            maxid = eg_stmt_int(s, 0);
+            if (nv <= 0 || (size_t)nv * sizeof head->values[0] != bl || !mn || ml >= EG__ING_MN_MAX)
+                continue; /* not this build's layout: dropped (cannot be read) */
+            struct eg__ing_job *j = eg__ingest_job_new(EG__JOB_DATA, (int)nv);
+            memcpy(j->mn, mn, ml);
+            j->cn = (int)eg_stmt_int(s, 2);
+            j->data_time = eg_stmt_int(s, 3);
+            j->nvalues = (int)nv;
+            memcpy(j->values, b, bl);
+            if (tail)
+                tail->next = j;
+            else
+                head = j;
+            tail = j;
+            (*moved)++;
+        }
+        eg_stmt_done(s);
+    }
+    if (rc == 0 && head)
+        rc = eg__sink_write_batch(w->sink, head, err);
+    if (rc == 0 && maxid) {
+        rc = eg_store_prepare(w->st, "DELETE FROM ingest_landing WHERE id <= ?", &s, err);
+        if (rc == 0) {
+            eg_stmt_bind_int(s, 1, maxid);
+            rc = eg_stmt_step(s, err);
+            eg_stmt_done(s);
+            rc = rc < 0 ? rc : 0;
+        }
+    }
+    while (head) {
+        struct eg__ing_job *n = head->next;
+        eg__ingest_job_free(head);
+        head = n;
+    }
+    if (rc < 0) {
+        eg_store_rollback(w->st);
+        *moved = 0;
+        return rc;
+    }
+    rc = eg_store_commit(w->st, err);
+    if (rc == 0 && *moved)
+        atomic_fetch_add(&srv->st_folded, (uint64_t)*moved);
+    return rc;
+}
+
 static int write_batch(struct eg_ingest *srv, struct writer *w, struct eg__ing_job *jobs,
                        struct eg_err *err)
 {
     int rc = eg_store_begin(w->st, err);
     if (rc < 0)
         return rc;
-    if (srv->cfg.store_samples)
+    if (srv->cfg.store_samples && srv->cfg.landing)
+        rc = land_batch(w, jobs, err);
+    else if (srv->cfg.store_samples)
         rc = eg__sink_write_batch(w->sink, jobs, err);
     if (rc < 0) {
         eg_store_rollback(w->st);
@@ -394,13 +491,59 @@ static void *writer_main(void *arg)
     /* opened by threads_start (so a bad path fails the start) */
     w.st = srv->writer_store;
     w.sink = srv->writer_sink;
+    int landed = srv->cfg.landing && srv->cfg.store_samples; /* what a crash left: fold it */
+    uint64_t last_fold = 0;
     for (;;) {
         pthread_mutex_lock(&srv->mu);
-        while (!srv->q_head && !srv->writer_exit)
-            pthread_cond_wait(&srv->writer_cv, &srv->mu);
+        int idle = 0;
+        if (!srv->q_head && !srv->writer_exit) {
+            if (landed) {
+                /* idle = no packet for 50 ms (the queue is briefly empty between batches under
+                   load too: that is not idle) */
+                struct timespec ts;
+                clock_gettime(CLOCK_REALTIME, &ts);
+                ts.tv_nsec += 50000000;
+                if (ts.tv_nsec >= 1000000000) {
+                    ts.tv_sec++;
+                    ts.tv_nsec -= 1000000000;
+                }
+                pthread_cond_timedwait(&srv->writer_cv, &srv->mu, &ts);
+                idle = !srv->q_head;
+            } else {
+                while (!srv->q_head && !srv->writer_exit)
+                    pthread_cond_wait(&srv->writer_cv, &srv->mu);
+            }
+        }
+        int exiting = srv->writer_exit;
+        int have = srv->q_head != NULL;
+        pthread_mutex_unlock(&srv->mu);
+        /* fold landed packets when idle, and at least every fold_interval_ms under load so
+           that the store never stops catching up */
+        uint64_t now = eg_nanos();
+        if (landed && ((!have && (idle || exiting)) ||
+                       now - last_fold > (uint64_t)srv->cfg.fold_interval_ms * 1000000ull)) {
+            int moved = 0;
+            eg_err_clear(&e);
+            if (fold_landing(srv, &w, srv->cfg.fold_max, &moved, &e) < 0) {
+                eg_log(EG_LOG_ERROR, "ingest writer: fold into the time-series store: %s", e.msg);
+                moved = 0;
+                if (!have && !exiting)
+                    usleep(100000);
+            }
+            last_fold = now;
+            landed = moved > 0 || have;
+            if (exiting && moved > 0 && now - srv->stop_ns < 30000000000ull)
+                continue; /* on stop: fold everything (for at most 30 s; the rest at restart) */
+        }
+        pthread_mutex_lock(&srv->mu);
         if (!srv->q_head) {
+            int ex = srv->writer_exit;
             pthread_mutex_unlock(&srv->mu);
-            break;
+            if (ex && !landed)
+                break;
+            if (ex && landed && eg_nanos() - srv->stop_ns >= 30000000000ull)
+                break;
+            continue;
         }
         struct eg__ing_job *batch = srv->q_head, *last = batch;
         int n = 1;
@@ -425,6 +568,8 @@ static void *writer_main(void *arg)
             }
         } while (rc < 0 && ++tries < 3);
         atomic_fetch_add(&srv->st_batches, 1);
+        if (rc == 0 && srv->cfg.landing && srv->cfg.store_samples)
+            landed = 1;
 
         /* hand the acknowledgements back (only after the commit returned) */
         struct eg__ing_done *dh = NULL, *dt = NULL;
@@ -526,6 +671,7 @@ int eg__ingest_threads_start(struct eg_ingest *srv, struct eg_err *err)
 void eg__ingest_threads_stop(struct eg_ingest *srv)
 {
     pthread_mutex_lock(&srv->mu);
+    srv->stop_ns = eg_nanos();
     srv->writer_exit = 1;
     srv->auth_exit = 1;
     pthread_cond_broadcast(&srv->writer_cv);

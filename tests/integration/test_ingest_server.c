@@ -32,9 +32,11 @@ TEST(ingest_2017_upload_acknowledged_after_commit)
     snprintf(want, sizeof want, "QN=%s;ST=91;CN=9014;", qn);
     CHECK(strstr(buf, want) != NULL);
     CHECK(strstr(buf, "Flag=4;CP=&&&&") != NULL);
-    /* durable before the 9014: visible from a fresh connection */
-    CHECK_EQ_INT(ti_query_int(db, "SELECT count(*) FROM " TI_SAMPLES " WHERE mn = '" MN17
-                                  "' AND cn = 2011 AND t = (SELECT max(t) FROM " TI_SAMPLES ")"),
+    /* durable before the 9014: committed (landed or folded), visible from a fresh connection */
+    CHECK_EQ_INT(ti_query_int(db, TI_STORED_VALUES), 3);
+    CHECK_EQ_INT(ti_wait_int(db, "SELECT count(*) FROM " TI_SAMPLES " WHERE mn = '" MN17
+                                 "' AND cn = 2011 AND t = (SELECT max(t) FROM " TI_SAMPLES ")",
+                             3, 3000),
                  3);
     CHECK_EQ_INT(ti_query_int(db, "SELECT count(*) FROM " TI_SAMPLES " WHERE code = 'w01018' "
                                   "AND field = 'Rtd' AND abs(v - 38.2) < 1e-9"),
@@ -42,6 +44,7 @@ TEST(ingest_2017_upload_acknowledged_after_commit)
     /* a resend (lost 9014) is acknowledged again and stored once */
     ti_send(fd, f, n);
     REQUIRE(ti_wait_for(fd, "CN=9014", 5000, buf, sizeof buf));
+    CHECK_EQ_INT(ti_wait_int(db, "SELECT count(*) FROM ingest_landing", 0, 3000), 0);
     CHECK_EQ_INT(ti_query_int(db, "SELECT count(*) FROM " TI_SAMPLES ""), 3);
     /* Flag=4 (no A bit): stored, not acknowledged */
     n = ti_upload(f, sizeof f, MN17, "123456", 2011, dt + 60, (dt + 60) * 1000, 4, 0, 0, 2017,
@@ -79,8 +82,9 @@ TEST(ingest_2005_device_gets_2005_style_ack)
     snprintf(want, sizeof want, "CP=&&QN=%s", qn);
     CHECK(strstr(buf, want) != NULL);
     /* 2005 codes stored under their 2017 codes (011 -> w01018, 060 -> w21003) */
-    CHECK_EQ_INT(ti_query_int(db, "SELECT count(*) FROM " TI_SAMPLES " WHERE code IN "
-                                  "('w01018','w21003')"),
+    CHECK_EQ_INT(ti_wait_int(db, "SELECT count(*) FROM " TI_SAMPLES " WHERE code IN "
+                                 "('w01018','w21003')",
+                             2, 3000),
                  2);
     close(fd);
     eg_ingest_stop(srv);
@@ -158,7 +162,7 @@ TEST(ingest_subpackets_reassembled_then_each_acknowledged)
                          p1, EG_ARRAY_LEN(p1));
     ti_send(fd, f, n);
     CHECK_EQ_INT(ti_read(fd, buf, sizeof buf, 400), 0); /* waiting for part 2 */
-    CHECK_EQ_INT(ti_query_int(db, "SELECT count(*) FROM " TI_SAMPLES ""), 0);
+    CHECK_EQ_INT(ti_query_int(db, TI_STORED_VALUES), 0);
     n = ti_upload(f, sizeof f, MN17, "123456", 2051, dt, dt * 1000 + 535, 7, 2, 2, 2017, p2,
                   EG_ARRAY_LEN(p2));
     ti_send(fd, f, n);
@@ -167,7 +171,7 @@ TEST(ingest_subpackets_reassembled_then_each_acknowledged)
     ti_qn(dt * 1000 + 534, qn);
     snprintf(want, sizeof want, "QN=%s;ST=91;CN=9014", qn);
     CHECK(strstr(buf, want) != NULL);
-    CHECK_EQ_INT(ti_query_int(db, "SELECT count(*) FROM " TI_SAMPLES " WHERE cn = 2051"), 3);
+    CHECK_EQ_INT(ti_wait_int(db, "SELECT count(*) FROM " TI_SAMPLES " WHERE cn = 2051", 3, 3000), 3);
 
     /* an incomplete group is stored as received when its timeout passes */
     eg_ingest_stop(srv);
@@ -181,7 +185,7 @@ TEST(ingest_subpackets_reassembled_then_each_acknowledged)
                   EG_ARRAY_LEN(p1));
     ti_send(fd, f, n);
     CHECK(ti_wait_for(fd, "CN=9014", 4000, buf, sizeof buf));
-    CHECK_EQ_INT(ti_query_int(db, "SELECT count(*) FROM " TI_SAMPLES " WHERE cn = 2061"), 1);
+    CHECK_EQ_INT(ti_wait_int(db, "SELECT count(*) FROM " TI_SAMPLES " WHERE cn = 2061", 1, 3000), 1);
     struct eg_ingest_stats s;
     eg_ingest_stats_get(srv, &s);
     CHECK_EQ_INT(s.subpacket_timeouts, 1);

@@ -332,6 +332,8 @@ TEST(ingest_sigkill_every_acknowledged_packet_stored_once)
     }
     CHECK(lines > 200);
     CHECK_EQ_INT(missing, 0);
+    /* what landed before the kill was folded after the restart: nothing left behind */
+    CHECK_EQ_INT(ti_query_int(db, "SELECT count(*) FROM ingest_landing"), 0);
     eg_store_close(st);
     free(log);
     free(devs);

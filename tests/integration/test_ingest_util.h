@@ -195,4 +195,22 @@ static inline int64_t ti_query_int(const char *db, const char *sql)
     return v;
 }
 
+/* Polls sql until it gives want (the writer folds landed packets into the time-series store
+   within milliseconds when idle); returns the last value. */
+static inline int64_t ti_wait_int(const char *db, const char *sql, int64_t want, int ms)
+{
+    int64_t v = -1;
+    for (int i = 0; i <= ms / 20; i++) {
+        v = ti_query_int(db, sql);
+        if (v == want)
+            break;
+        usleep(20000);
+    }
+    return v;
+}
+
+/* Values durably stored: in the time-series store, or landed and not yet folded. */
+#define TI_STORED_VALUES                                                                           \
+    "SELECT (SELECT count(*) FROM ts_raw) + (SELECT coalesce(sum(n), 0) FROM ingest_landing)"
+
 #endif
