@@ -172,6 +172,7 @@ struct writer {
     struct eg__sink *sink;
     struct status_agg agg;
     uint64_t last_flush_ns;
+    int queue_idle; /* nothing queued behind the current batch: flush status now */
 };
 
 static int write_status(struct writer *w, const struct eg__ing_job *j, struct eg_err *err)
@@ -462,7 +463,7 @@ static int write_batch(struct eg_ingest *srv, struct writer *w, struct eg__ing_j
     }
     uint64_t now = eg_nanos();
     if (rc == 0 && (now - w->last_flush_ns > STATUS_FLUSH_NS || srv->writer_exit ||
-                    atomic_load(&srv->stopping))) {
+                    atomic_load(&srv->stopping) || w->queue_idle)) {
         for (size_t i = 0; i < agg->cap; i++) {
             if (agg->tab[i] && rc == 0)
                 rc = write_status(w, agg->tab[i], err);
@@ -555,6 +556,7 @@ static void *writer_main(void *arg)
         if (!srv->q_head)
             srv->q_tail = NULL;
         last->next = NULL;
+        w.queue_idle = srv->q_head == NULL && n < 256; /* light load, not a busy writer */
         pthread_mutex_unlock(&srv->mu);
 
         int rc;

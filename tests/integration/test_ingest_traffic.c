@@ -100,7 +100,7 @@ TEST(ingest_commands_to_simulated_device_9011_9012_history)
     /* the re-uploaded minute data (BeginTime..EndTime) is stored */
     snprintf(sql, sizeof sql, "SELECT count(DISTINCT t) FROM " TI_SAMPLES " WHERE cn = 2051 AND "
                               "t BETWEEN %lld AND %lld", (long long)t0, (long long)t0 + 180);
-    CHECK_EQ_INT(ti_query_int(db, sql), 4);
+    CHECK_EQ_INT(ti_wait_int(db, sql, 4, 3000), 4);
     struct eg_store *st;
     REQUIRE(eg_store_open(db, &st, &e) == 0);
     struct eg_buf hb = {0};
