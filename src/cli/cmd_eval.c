@@ -4,7 +4,7 @@
  * /api/v1/eval/... and /api/v1/targets) or CSV. The CLI runs as the system: every station counts.
  */
 #include "cli/cli.h"
-#include "cli/cli_db.h"
+#include "cli/cli_opts.h"
 #include "store/eval.h"
 
 #include <getopt.h>
@@ -15,7 +15,9 @@
 #define MAX_LOAD (1u << 20)
 
 struct eopts {
-    const char *db, *region, *station, *section, *from, *to, *zone, *format, *tier, *as_of, *load;
+    char prog[32]; /* "envgov eval VERB", the prefix of messages */
+    int tier;      /* EG_TS_REVIEWED unless --tier preliminary */
+    const char *db, *region, *station, *section, *from, *to, *zone, *format, *tier_s, *as_of, *load;
     int64_t year, month;
     int lake;
 };
@@ -39,6 +41,7 @@ static int parse(int argc, char **argv, const char *verb, const char *help, stru
         {"load", required_argument, 0, 'l'},    {"lake", no_argument, 0, 'L'},
         {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
+    snprintf(o->prog, sizeof o->prog, "envgov eval %s", verb);
     int c;
     optind = 0;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -68,7 +71,7 @@ static int parse(int argc, char **argv, const char *verb, const char *help, stru
             o->format = optarg;
             break;
         case 'T':
-            o->tier = optarg;
+            o->tier_s = optarg;
             break;
         case 'a':
             o->as_of = optarg;
@@ -98,16 +101,13 @@ static int parse(int argc, char **argv, const char *verb, const char *help, stru
     }
     if (optind != argc)
         return usage_err(verb, "unexpected argument");
-    if (o->format && strcmp(o->format, "json") && strcmp(o->format, "csv"))
-        return usage_err(verb, "--format must be json or csv");
-    if (o->tier && strcmp(o->tier, "reviewed") && strcmp(o->tier, "preliminary"))
-        return usage_err(verb, "--tier must be preliminary or reviewed");
+    int csv, preliminary, rc;
+    if ((rc = eg__cli_choice(o->prog, "--format", o->format, "json", "csv", &csv)) ||
+        (rc =
+             eg__cli_choice(o->prog, "--tier", o->tier_s, "reviewed", "preliminary", &preliminary)))
+        return rc;
+    o->tier = preliminary ? EG_TS_PRELIMINARY : EG_TS_REVIEWED;
     return -1;
-}
-
-static int tier_of(const struct eopts *o)
-{
-    return o->tier && !strcmp(o->tier, "preliminary") ? EG_TS_PRELIMINARY : EG_TS_REVIEWED;
 }
 
 static int fail(const char *verb, const struct eg_err *err)
@@ -116,35 +116,14 @@ static int fail(const char *verb, const struct eg_err *err)
     return EG_EXIT_FAIL;
 }
 
-static int open_ts(const struct eopts *o, struct eg_store **st, struct eg_ts **ts)
-{
-    *st = eg__cli_open(eg__cli_db_path(o->db));
-    if (!*st)
-        return EG_EXIT_FAIL;
-    struct eg_err err;
-    if (eg_ts_open(*st, ts, &err)) {
-        eg_store_close(*st);
-        return fail("", &err);
-    }
-    return 0;
-}
-
-static void close_ts(struct eg_store *st, struct eg_ts *ts)
-{
-    eg_ts_close(ts);
-    eg_store_close(st);
-}
-
-static int day_arg(const char *verb, const char *name, const char *v, int64_t *day)
+/* A Beijing date option as its Beijing day number. */
+static int day_arg(const struct eopts *o, const char *name, const char *v, int64_t *day)
 {
     int64_t t;
-    if (!v || eg_time_parse_beijing(v, strlen(v), &t)) {
-        fprintf(stderr, "envgov eval %s: %s must be an existing Beijing date (YYYY-MM-DD)\n", verb,
-                name);
-        return EG_EXIT_USAGE;
-    }
-    *day = eg_ts_day_of(t);
-    return 0;
+    int rc = eg__cli_time(o->prog, name, v, &t);
+    if (rc == 0)
+        *day = eg_ts_day_of(t);
+    return rc;
 }
 
 /* CSV of flat objects: the named columns, null empty, numbers shortest, booleans 1/0. */
@@ -216,7 +195,7 @@ int eg_cmd_eval_air(int argc, char **argv)
         return usage_err("air", "--year and one of --region or --station are required");
     struct eg_store *st;
     struct eg_ts *ts;
-    if ((rc = open_ts(&o, &st, &ts)))
+    if ((rc = eg__cli_open_ts(o.prog, o.db, &st, &ts)))
         return rc;
     struct eg_err err;
     struct eg_eval_station *s = NULL;
@@ -233,9 +212,9 @@ int eg_cmd_eval_air(int argc, char **argv)
     }
     struct eg_quality_annual an;
     if (rc == 0)
-        rc = eg_eval_air_annual(ts, s, k, (int)o.year, tier_of(&o), &an, &err);
+        rc = eg_eval_air_annual(ts, s, k, (int)o.year, o.tier, &an, &err);
     free(s);
-    close_ts(st, ts);
+    eg__cli_close_ts(st, ts);
     if (rc)
         return fail("air", &err);
     json_t *j = eg_eval_annual_json(&an);
@@ -282,16 +261,16 @@ int eg_cmd_eval_water(int argc, char **argv)
         return usage_err("water", "--section and --year are required");
     struct eg_store *st;
     struct eg_ts *ts;
-    if ((rc = open_ts(&o, &st, &ts)))
+    if ((rc = eg__cli_open_ts(o.prog, o.db, &st, &ts)))
         return rc;
     struct eg_err err;
     struct eg_eval_station s;
     struct eg_eval_water_period per[13];
     rc = eg_eval_station_get(st, NULL, "water", o.section, &s, &err);
     if (rc == 0)
-        rc = eg_eval_water(ts, &s, (int)o.year, o.lake ? EG_QW_LAKE : EG_QW_RIVER, tier_of(&o), per,
+        rc = eg_eval_water(ts, &s, (int)o.year, o.lake ? EG_QW_LAKE : EG_QW_RIVER, o.tier, per,
                            &err);
-    close_ts(st, ts);
+    eg__cli_close_ts(st, ts);
     if (rc)
         return fail("water", &err);
     json_t *months = json_array();
@@ -336,8 +315,7 @@ int eg_cmd_eval_noise(int argc, char **argv)
     if (!o.station || !o.from || !o.to)
         return usage_err("noise", "--station, --from and --to are required");
     int64_t d0, d1;
-    if ((rc = day_arg("noise", "--from", o.from, &d0)) ||
-        (rc = day_arg("noise", "--to", o.to, &d1)))
+    if ((rc = day_arg(&o, "--from", o.from, &d0)) || (rc = day_arg(&o, "--to", o.to, &d1)))
         return rc;
     if (d1 < d0)
         return usage_err("noise", "--from is after --to");
@@ -346,15 +324,15 @@ int eg_cmd_eval_noise(int argc, char **argv)
         return usage_err("noise", "--zone must be 0, 1, 2, 3, 4a, 4b or rail_existing");
     struct eg_store *st;
     struct eg_ts *ts;
-    if ((rc = open_ts(&o, &st, &ts)))
+    if ((rc = eg__cli_open_ts(o.prog, o.db, &st, &ts)))
         return rc;
     struct eg_err err;
     struct eg_eval_station s;
     struct eg_eval_noise nz = {0};
     rc = eg_eval_station_get(st, NULL, "noise", o.station, &s, &err);
     if (rc == 0)
-        rc = eg_eval_noise_station(ts, &s, d0, d1, zone, tier_of(&o), &nz, &err);
-    close_ts(st, ts);
+        rc = eg_eval_noise_station(ts, &s, d0, d1, zone, o.tier, &nz, &err);
+    eg__cli_close_ts(st, ts);
     if (rc) {
         free(nz.d);
         return fail("noise", &err);
@@ -390,11 +368,11 @@ int eg_cmd_eval_targets(int argc, char **argv)
     if (rc >= 0)
         return rc;
     int64_t as_of = 0;
-    if (o.as_of && (rc = day_arg("targets", "--as-of", o.as_of, &as_of)))
+    if (o.as_of && (rc = day_arg(&o, "--as-of", o.as_of, &as_of)))
         return rc;
     struct eg_store *st;
     struct eg_ts *ts;
-    if ((rc = open_ts(&o, &st, &ts)))
+    if ((rc = eg__cli_open_ts(o.prog, o.db, &st, &ts)))
         return rc;
     struct eg_err err;
     if (o.load) {
@@ -412,7 +390,7 @@ int eg_cmd_eval_targets(int argc, char **argv)
             rc = eg_eval_targets_load(st, buf, len, &loaded, &err);
         free(buf);
         if (rc) {
-            close_ts(st, ts);
+            eg__cli_close_ts(st, ts);
             return fail("targets", &err);
         }
         fprintf(stderr, "envgov eval targets: %zu targets loaded from %s\n", loaded, o.load);
@@ -421,8 +399,8 @@ int eg_cmd_eval_targets(int argc, char **argv)
         as_of = eg_ts_day_of(eg_ts_now(ts)) - 1;
     struct eg_eval_target *t;
     size_t n;
-    rc = eg_eval_targets(ts, NULL, as_of, tier_of(&o), &t, &n, &err);
-    close_ts(st, ts);
+    rc = eg_eval_targets(ts, NULL, as_of, o.tier, &t, &n, &err);
+    eg__cli_close_ts(st, ts);
     if (rc)
         return fail("targets", &err);
     json_t *items = json_array();

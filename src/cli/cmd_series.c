@@ -5,7 +5,7 @@
  * time (DESIGN.md); the store keeps UTC seconds.
  */
 #include "cli/cli.h"
-#include "cli/cli_db.h"
+#include "cli/cli_opts.h"
 #include "store/ts.h"
 
 #include <getopt.h>
@@ -14,10 +14,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The options of every verb but retain; NEED_* say which a verb requires (checked in this
+   order, then --from/--to read as Beijing time into t_from/t_to). */
 struct sopts {
+    char prog[40]; /* "envgov series VERB", the prefix of messages */
     const char *db, *source, *pollutant, *field, *from, *to, *bucket, *format, *tier;
     const char *reason, *note, *who, *verdict;
-    int kind, computed, help;
+    int kind, computed;
+    int64_t t_from, t_to;
+    /* latest: the SOURCE:POLLUTANT arguments; retain: its own options */
+    struct eg_ts_key *keys;
+    size_t nkeys;
+    int64_t keep_days;
+    int dry_run;
+};
+
+enum {
+    NEED_SOURCE = 1 << 0,
+    NEED_POLLUTANT = 1 << 1,
+    NEED_RANGE = 1 << 2,
+    NEED_VERDICT = 1 << 3,
+    NEED_REASON = 1 << 4,
+    NEED_WHO = 1 << 5
 };
 
 enum {
@@ -64,9 +82,12 @@ static const char KEY_HELP[] =
     "  --computed       the hourly/daily means envgov computed (kind 2061/2031, field "
     "Avg)\n" EG_CLI_DB_HELP;
 
-static int parse(int argc, char **argv, const char *verb, const char *help, struct sopts *o)
+/* Returns -1 to go on, else the exit code. */
+static int parse(int argc, char **argv, const char *verb, const char *help, int need,
+                 struct sopts *o)
 {
     memset(o, 0, sizeof *o);
+    snprintf(o->prog, sizeof o->prog, "envgov series %s", verb);
     o->kind = EG_TS_KIND_MINUTE;
     optind = 0;
     int c;
@@ -84,8 +105,7 @@ static int parse(int argc, char **argv, const char *verb, const char *help, stru
         case O_KIND: {
             int64_t k;
             if (eg_parse_int64(optarg, strlen(optarg), &k) || k < 0 || k > 9999) {
-                fprintf(stderr, "envgov series %s: --kind must be 2011, 2051, 2061 or 2031\n",
-                        verb);
+                fprintf(stderr, "%s: --kind must be 2011, 2051, 2061 or 2031\n", o->prog);
                 return EG_EXIT_USAGE;
             }
             o->kind = (int)k;
@@ -127,7 +147,6 @@ static int parse(int argc, char **argv, const char *verb, const char *help, stru
         case 'h':
             eg_cli_usage(eg_cli_find("series", verb), help);
             printf("\nseries and database:\n%s", KEY_HELP);
-            o->help = 1;
             return EG_EXIT_OK;
         default:
             return EG_EXIT_USAGE;
@@ -135,51 +154,50 @@ static int parse(int argc, char **argv, const char *verb, const char *help, stru
     }
     if (!o->field)
         o->field = o->kind == EG_TS_KIND_RTD ? "Rtd" : "Avg";
+    int rc;
+    if ((need & NEED_SOURCE && (rc = eg__cli_need(o->prog, "--source", o->source))) ||
+        (need & NEED_POLLUTANT && (rc = eg__cli_need(o->prog, "--pollutant", o->pollutant))) ||
+        (need & NEED_RANGE && ((rc = eg__cli_need(o->prog, "--from", o->from)) ||
+                               (rc = eg__cli_need(o->prog, "--to", o->to)))) ||
+        (need & NEED_VERDICT && (rc = eg__cli_need(o->prog, "--verdict", o->verdict))) ||
+        (need & NEED_REASON && (rc = eg__cli_need(o->prog, "--reason", o->reason))) ||
+        (need & NEED_WHO && (rc = eg__cli_need(o->prog, "--by", o->who))))
+        return rc;
+    if (need & NEED_RANGE && ((rc = eg__cli_time(o->prog, "--from", o->from, &o->t_from)) ||
+                              (rc = eg__cli_time(o->prog, "--to", o->to, &o->t_to))))
+        return rc;
     return -1;
-}
-
-static int need(const char *v, const char *name, const char *verb)
-{
-    if (v && *v)
-        return 0;
-    fprintf(stderr, "envgov series %s: %s is required (see --help)\n", verb, name);
-    return EG_EXIT_USAGE;
-}
-
-static int parse_time(const char *s, const char *name, int64_t *t)
-{
-    if (eg_time_parse_beijing(s, strlen(s), t)) {
-        fprintf(stderr, "envgov series: %s '%s' is not a Beijing time (YYYY-MM-DD[ HH:MM[:SS]])\n",
-                name, s);
-        return EG_EXIT_USAGE;
-    }
-    return 0;
-}
-
-static int open_ts(const char *db, struct eg_store **st, struct eg_ts **ts)
-{
-    *st = eg__cli_open(eg__cli_db_path(db));
-    if (!*st)
-        return EG_EXIT_FAIL;
-    struct eg_err err;
-    if (eg_ts_open(*st, ts, &err)) {
-        fprintf(stderr, "envgov: %s\n", err.msg);
-        eg_store_close(*st);
-        return EG_EXIT_FAIL;
-    }
-    return 0;
-}
-
-static void close_ts(struct eg_store *st, struct eg_ts *ts)
-{
-    eg_ts_close(ts);
-    eg_store_close(st);
 }
 
 static int fail(const struct eg_err *err)
 {
     fprintf(stderr, "envgov: %s\n", err->msg);
     return err->status == EG_EUSAGE ? EG_EXIT_USAGE : EG_EXIT_FAIL;
+}
+
+/* A verb's work once the store is open: prints its answer and returns 0, or a negative EG_E*
+   with ERR filled. */
+typedef int (*series_fn)(struct eg_store *st, struct eg_ts *ts, const struct sopts *o,
+                         struct eg_err *err);
+
+/* Opens the store, runs FN, closes: the exit code. */
+static int run(const struct sopts *o, series_fn fn)
+{
+    struct eg_store *st;
+    struct eg_ts *ts;
+    int rc = eg__cli_open_ts("envgov", o->db, &st, &ts);
+    if (rc)
+        return rc;
+    struct eg_err err;
+    if (fn(st, ts, o, &err) < 0)
+        rc = fail(&err);
+    eg__cli_close_ts(st, ts);
+    return rc;
+}
+
+static struct eg_ts_key key_of(const struct sopts *o)
+{
+    return (struct eg_ts_key){o->source, o->pollutant, o->kind, o->field, o->computed};
 }
 
 static void put_num(struct eg_buf *b, double v)
@@ -190,63 +208,21 @@ static void put_num(struct eg_buf *b, double v)
         eg_buf_printf(b, "%.10g", v);
 }
 
-int eg_cmd_series_query(int argc, char **argv)
+static int do_query(struct eg_store *st, struct eg_ts *ts, const struct sopts *o,
+                    struct eg_err *err)
 {
-    static const char help[] =
-        "Prints the samples of one series in [--from, --to) (Beijing time), rows and compacted\n"
-        "days merged, with their HJ 212 flag and validity; or with --bucket, one line per hour or\n"
-        "Beijing day: avg/min/max over valid samples, count of valid and of all samples.\n\n"
-        "  --from T --to T  Beijing time, e.g. 2026-11-20 or '2026-11-20 08:00'\n"
-        "  --bucket B       1h or 1d (default: raw samples)\n"
-        "  --tier T         preliminary (as received, default) or reviewed (officers' reviews "
-        "applied)\n"
-        "  --format F       csv (default) or json\n";
-    struct sopts o;
-    int rc = parse(argc, argv, "query", help, &o);
-    if (rc >= 0)
-        return rc;
-    if ((rc = need(o.source, "--source", "query")) ||
-        (rc = need(o.pollutant, "--pollutant", "query")) ||
-        (rc = need(o.from, "--from", "query")) || (rc = need(o.to, "--to", "query")))
-        return rc;
-    int64_t from, to, bucket = 0;
-    if ((rc = parse_time(o.from, "--from", &from)) || (rc = parse_time(o.to, "--to", &to)))
-        return rc;
-    if (o.bucket) {
-        if (!strcmp(o.bucket, "1h"))
-            bucket = 3600;
-        else if (!strcmp(o.bucket, "1d"))
-            bucket = 86400;
-        else {
-            fprintf(stderr, "envgov series query: --bucket must be 1h or 1d\n");
-            return EG_EXIT_USAGE;
-        }
-    }
-    int json = o.format && !strcmp(o.format, "json");
-    if (o.format && !json && strcmp(o.format, "csv")) {
-        fprintf(stderr, "envgov series query: --format must be csv or json\n");
-        return EG_EXIT_USAGE;
-    }
-    int tier = o.tier && !strcmp(o.tier, "reviewed") ? EG_TS_REVIEWED : EG_TS_PRELIMINARY;
-    if (o.tier && tier == EG_TS_PRELIMINARY && strcmp(o.tier, "preliminary")) {
-        fprintf(stderr, "envgov series query: --tier must be preliminary or reviewed\n");
-        return EG_EXIT_USAGE;
-    }
-    struct eg_store *st;
-    struct eg_ts *ts;
-    if ((rc = open_ts(o.db, &st, &ts)))
-        return rc;
-    struct eg_ts_key key = {o.source, o.pollutant, o.kind, o.field, o.computed};
-    struct eg_err err;
+    int64_t bucket = !o->bucket ? 0 : !strcmp(o->bucket, "1h") ? 3600 : 86400;
+    int json = o->format && !strcmp(o->format, "json");
+    int tier = o->tier && !strcmp(o->tier, "reviewed") ? EG_TS_REVIEWED : EG_TS_PRELIMINARY;
+    struct eg_ts_key key = key_of(o);
     struct eg_buf b = {0};
     char tb[32];
     if (bucket) {
         struct eg_ts_bucket *bk;
         size_t n;
-        if (eg_ts_query_buckets(ts, &key, from, to, bucket, tier, &bk, &n, &err)) {
-            close_ts(st, ts);
-            return fail(&err);
-        }
+        int rc = eg_ts_query_buckets(ts, &key, o->t_from, o->t_to, bucket, tier, &bk, &n, err);
+        if (rc)
+            return rc;
         eg_buf_puts(&b, json ? "[" : "time,avg,min,max,count,total\n");
         for (size_t i = 0; i < n; i++) {
             eg_time_format_beijing(bk[i].t, tb, sizeof tb);
@@ -271,10 +247,9 @@ int eg_cmd_series_query(int argc, char **argv)
     } else {
         struct eg_ts_row *r;
         size_t n;
-        if (eg_ts_query(ts, &key, from, to, tier, 10000000, &r, &n, &err)) {
-            close_ts(st, ts);
-            return fail(&err);
-        }
+        int rc = eg_ts_query(ts, &key, o->t_from, o->t_to, tier, 10000000, &r, &n, err);
+        if (rc)
+            return rc;
         eg_buf_puts(&b, json ? "[" : "time,value,flag,valid,declared,review\n");
         for (size_t i = 0; i < n; i++) {
             eg_time_format_beijing(r[i].t, tb, sizeof tb);
@@ -299,8 +274,54 @@ int eg_cmd_series_query(int argc, char **argv)
         eg_buf_puts(&b, "]\n");
     fwrite(b.data, 1, b.len, stdout);
     eg_buf_free(&b);
-    close_ts(st, ts);
-    return EG_EXIT_OK;
+    return 0;
+}
+
+int eg_cmd_series_query(int argc, char **argv)
+{
+    static const char help[] =
+        "Prints the samples of one series in [--from, --to) (Beijing time), rows and compacted\n"
+        "days merged, with their HJ 212 flag and validity; or with --bucket, one line per hour or\n"
+        "Beijing day: avg/min/max over valid samples, count of valid and of all samples.\n\n"
+        "  --from T --to T  Beijing time, e.g. 2026-11-20 or '2026-11-20 08:00'\n"
+        "  --bucket B       1h or 1d (default: raw samples)\n"
+        "  --tier T         preliminary (as received, default) or reviewed (officers' reviews "
+        "applied)\n"
+        "  --format F       csv (default) or json\n";
+    struct sopts o;
+    int rc = parse(argc, argv, "query", help, NEED_SOURCE | NEED_POLLUTANT | NEED_RANGE, &o);
+    if (rc >= 0)
+        return rc;
+    int second;
+    if ((rc = eg__cli_choice(o.prog, "--bucket", o.bucket, "1h", "1d", &second)) ||
+        (rc = eg__cli_choice(o.prog, "--format", o.format, "csv", "json", &second)) ||
+        (rc = eg__cli_choice(o.prog, "--tier", o.tier, "preliminary", "reviewed", &second)))
+        return rc;
+    return run(&o, do_query);
+}
+
+static int do_latest(struct eg_store *st, struct eg_ts *ts, const struct sopts *o,
+                     struct eg_err *err)
+{
+    struct eg_ts_row *out = eg_calloc(o->nkeys, sizeof *out);
+    int *found = eg_calloc(o->nkeys, sizeof *found);
+    int rc = eg_ts_latest(ts, o->keys, o->nkeys, out, found, err);
+    if (rc == 0) {
+        printf("source,pollutant,time,value,flag\n");
+        for (size_t i = 0; i < o->nkeys; i++) {
+            const struct eg_ts_key *k = &o->keys[i];
+            char tb[32] = "";
+            if (found[i]) {
+                eg_time_format_beijing(out[i].t, tb, sizeof tb);
+                printf("%s,%s,%s,%.10g,%c\n", k->source, k->pollutant, tb, out[i].v, out[i].flag);
+            } else {
+                printf("%s,%s,,,\n", k->source, k->pollutant);
+            }
+        }
+    }
+    free(out);
+    free(found);
+    return rc;
 }
 
 int eg_cmd_series_latest(int argc, char **argv)
@@ -309,59 +330,45 @@ int eg_cmd_series_latest(int argc, char **argv)
         "Prints the latest sample of each SOURCE:POLLUTANT given (same --kind/--field for all) as\n"
         "CSV: source,pollutant,time,value,flag (time empty when the series is unknown or empty).\n";
     struct sopts o;
-    int rc = parse(argc, argv, "latest", help, &o);
+    int rc = parse(argc, argv, "latest", help, 0, &o);
     if (rc >= 0)
         return rc;
-    int n = argc - optind;
-    if (n <= 0) {
+    if (argc <= optind) {
         fprintf(stderr, "envgov series latest: give at least one SOURCE:POLLUTANT\n");
         return EG_EXIT_USAGE;
     }
-    struct eg_ts_key *keys = eg_calloc((size_t)n, sizeof *keys);
-    char **names = eg_calloc((size_t)n, sizeof *names);
-    for (int i = 0; i < n; i++) {
-        names[i] = eg_strdup(argv[optind + i]);
+    size_t n = (size_t)(argc - optind);
+    o.keys = eg_calloc(n, sizeof *o.keys);
+    char **names = eg_calloc(n, sizeof *names);
+    rc = -1;
+    for (size_t i = 0; i < n && rc < 0; i++) {
+        names[i] = eg_strdup(argv[optind + (int)i]);
         char *colon = strchr(names[i], ':');
         if (!colon) {
             fprintf(stderr, "envgov series latest: '%s' is not SOURCE:POLLUTANT\n", names[i]);
-            for (int j = 0; j <= i; j++)
-                free(names[j]);
-            free(names);
-            free(keys);
-            return EG_EXIT_USAGE;
+            rc = EG_EXIT_USAGE;
+            break;
         }
         *colon = '\0';
-        keys[i] = (struct eg_ts_key){names[i], colon + 1, o.kind, o.field, o.computed};
+        o.keys[i] = (struct eg_ts_key){names[i], colon + 1, o.kind, o.field, o.computed};
     }
-    struct eg_store *st;
-    struct eg_ts *ts;
-    if ((rc = open_ts(o.db, &st, &ts)) == 0) {
-        struct eg_ts_row *out = eg_calloc((size_t)n, sizeof *out);
-        int *found = eg_calloc((size_t)n, sizeof *found);
-        struct eg_err err;
-        if (eg_ts_latest(ts, keys, (size_t)n, out, found, &err)) {
-            rc = fail(&err);
-        } else {
-            printf("source,pollutant,time,value,flag\n");
-            for (int i = 0; i < n; i++) {
-                char tb[32] = "";
-                if (found[i]) {
-                    eg_time_format_beijing(out[i].t, tb, sizeof tb);
-                    printf("%s,%s,%s,%.10g,%c\n", keys[i].source, keys[i].pollutant, tb, out[i].v,
-                           out[i].flag);
-                } else {
-                    printf("%s,%s,,,\n", keys[i].source, keys[i].pollutant);
-                }
-            }
-        }
-        free(out);
-        free(found);
-        close_ts(st, ts);
-    }
-    for (int i = 0; i < n; i++)
+    o.nkeys = n;
+    if (rc < 0)
+        rc = run(&o, do_latest);
+    for (size_t i = 0; i < n; i++)
         free(names[i]);
     free(names);
-    free(keys);
+    free(o.keys);
+    return rc;
+}
+
+static int do_compact(struct eg_store *st, struct eg_ts *ts, const struct sopts *o,
+                      struct eg_err *err)
+{
+    size_t days;
+    int rc = eg_ts_compact(ts, &days, err);
+    if (rc == 0)
+        printf("{\"compacted_days\":%zu}\n", days);
     return rc;
 }
 
@@ -372,20 +379,19 @@ int eg_cmd_series_compact(int argc, char **argv)
         "compressed block, up to 128 (series, day) per transaction (a crash loses nothing).\n"
         "Run it daily (cron, or the server's background worker once it calls eg_ts_compact).\n";
     struct sopts o;
-    int rc = parse(argc, argv, "compact", help, &o);
-    if (rc >= 0)
-        return rc;
-    struct eg_store *st;
-    struct eg_ts *ts;
-    if ((rc = open_ts(o.db, &st, &ts)))
-        return rc;
-    size_t days;
-    struct eg_err err;
-    if (eg_ts_compact(ts, &days, &err))
-        rc = fail(&err);
-    else
-        printf("{\"compacted_days\":%zu}\n", days);
-    close_ts(st, ts);
+    int rc = parse(argc, argv, "compact", help, 0, &o);
+    return rc >= 0 ? rc : run(&o, do_compact);
+}
+
+static int do_aggregate(struct eg_store *st, struct eg_ts *ts, const struct sopts *o,
+                        struct eg_err *err)
+{
+    struct eg_ts_agg_stats s;
+    int rc = eg_ts_aggregate(ts, &s, err);
+    if (rc == 0)
+        printf("{\"days\":%zu,\"hours_valid\":%zu,\"hours_invalid\":%zu,\"days_valid\":%zu,"
+               "\"days_invalid\":%zu}\n",
+               s.days, s.hours_valid, s.hours_invalid, s.days_valid, s.days_invalid);
     return rc;
 }
 
@@ -396,22 +402,23 @@ int eg_cmd_series_aggregate(int argc, char **argv)
         "data made stale, with the validity rules of the source's profile (GB 3095-2012 Table 4\n"
         "for ambient; HJ 75 / HJ 355 defaults, configurable, for outlets).\n";
     struct sopts o;
-    int rc = parse(argc, argv, "aggregate", help, &o);
-    if (rc >= 0)
-        return rc;
-    struct eg_store *st;
-    struct eg_ts *ts;
-    if ((rc = open_ts(o.db, &st, &ts)))
-        return rc;
-    struct eg_ts_agg_stats s;
-    struct eg_err err;
-    if (eg_ts_aggregate(ts, &s, &err))
-        rc = fail(&err);
-    else
-        printf("{\"days\":%zu,\"hours_valid\":%zu,\"hours_invalid\":%zu,\"days_valid\":%zu,"
-               "\"days_invalid\":%zu}\n",
-               s.days, s.hours_valid, s.hours_invalid, s.days_valid, s.days_invalid);
-    close_ts(st, ts);
+    int rc = parse(argc, argv, "aggregate", help, 0, &o);
+    return rc >= 0 ? rc : run(&o, do_aggregate);
+}
+
+static void print_id(int64_t id)
+{
+    printf("{\"id\":%lld}\n", (long long)id);
+}
+
+static int do_declare(struct eg_store *st, struct eg_ts *ts, const struct sopts *o,
+                      struct eg_err *err)
+{
+    int64_t id;
+    int rc = eg_ts_declare(ts, o->source, o->pollutant, o->t_from, o->t_to, o->reason, o->note,
+                           o->who, &id, err);
+    if (rc == 0)
+        print_id(id);
     return rc;
 }
 
@@ -425,26 +432,19 @@ int eg_cmd_series_declare(int argc, char **argv)
         "  --pollutant  only this pollutant (default: all of the source)\n"
         "  --note TEXT  free text;  --by WHO  who declares (required)\n";
     struct sopts o;
-    int rc = parse(argc, argv, "declare", help, &o);
-    if (rc >= 0)
-        return rc;
-    if ((rc = need(o.source, "--source", "declare")) || (rc = need(o.from, "--from", "declare")) ||
-        (rc = need(o.to, "--to", "declare")) || (rc = need(o.reason, "--reason", "declare")) ||
-        (rc = need(o.who, "--by", "declare")))
-        return rc;
-    int64_t from, to, id;
-    if ((rc = parse_time(o.from, "--from", &from)) || (rc = parse_time(o.to, "--to", &to)))
-        return rc;
-    struct eg_store *st;
-    struct eg_ts *ts;
-    if ((rc = open_ts(o.db, &st, &ts)))
-        return rc;
-    struct eg_err err;
-    if (eg_ts_declare(ts, o.source, o.pollutant, from, to, o.reason, o.note, o.who, &id, &err))
-        rc = fail(&err);
-    else
-        printf("{\"id\":%lld}\n", (long long)id);
-    close_ts(st, ts);
+    int rc =
+        parse(argc, argv, "declare", help, NEED_SOURCE | NEED_RANGE | NEED_REASON | NEED_WHO, &o);
+    return rc >= 0 ? rc : run(&o, do_declare);
+}
+
+static int do_review(struct eg_store *st, struct eg_ts *ts, const struct sopts *o,
+                     struct eg_err *err)
+{
+    struct eg_ts_key key = key_of(o);
+    int64_t id;
+    int rc = eg_ts_review(ts, &key, o->t_from, o->t_to, o->verdict, o->reason, o->who, &id, err);
+    if (rc == 0)
+        print_id(id);
     return rc;
 }
 
@@ -455,29 +455,22 @@ int eg_cmd_series_review(int argc, char **argv)
         "invalid or valid, with --reason (required) and --by OFFICER. Appended to the audit\n"
         "trail; the raw values are never changed; queries with --tier reviewed apply it.\n";
     struct sopts o;
-    int rc = parse(argc, argv, "review", help, &o);
-    if (rc >= 0)
-        return rc;
-    if ((rc = need(o.source, "--source", "review")) ||
-        (rc = need(o.pollutant, "--pollutant", "review")) ||
-        (rc = need(o.from, "--from", "review")) || (rc = need(o.to, "--to", "review")) ||
-        (rc = need(o.verdict, "--verdict", "review")) ||
-        (rc = need(o.reason, "--reason", "review")) || (rc = need(o.who, "--by", "review")))
-        return rc;
-    int64_t from, to, id;
-    if ((rc = parse_time(o.from, "--from", &from)) || (rc = parse_time(o.to, "--to", &to)))
-        return rc;
-    struct eg_store *st;
-    struct eg_ts *ts;
-    if ((rc = open_ts(o.db, &st, &ts)))
-        return rc;
-    struct eg_ts_key key = {o.source, o.pollutant, o.kind, o.field, o.computed};
-    struct eg_err err;
-    if (eg_ts_review(ts, &key, from, to, o.verdict, o.reason, o.who, &id, &err))
-        rc = fail(&err);
-    else
-        printf("{\"id\":%lld}\n", (long long)id);
-    close_ts(st, ts);
+    int rc = parse(
+        argc, argv, "review", help,
+        NEED_SOURCE | NEED_POLLUTANT | NEED_RANGE | NEED_VERDICT | NEED_REASON | NEED_WHO, &o);
+    return rc >= 0 ? rc : run(&o, do_review);
+}
+
+static int do_rates(struct eg_store *st, struct eg_ts *ts, const struct sopts *o,
+                    struct eg_err *err)
+{
+    struct eg_ts_rates r;
+    int rc = eg_ts_rates(ts, o->source, o->kind, o->t_from, o->t_to, &r, err);
+    if (rc == 0)
+        printf("{\"source\":\"%s\",\"kind\":%d,\"series\":%d,\"expected\":%lld,\"received\":%lld,"
+               "\"valid\":%lld,\"transmission_rate\":%.6f,\"valid_rate\":%.6f}\n",
+               o->source, o->kind, r.series, (long long)r.expected, (long long)r.received,
+               (long long)r.valid, r.transmission_rate, r.valid_rate);
     return rc;
 }
 
@@ -489,29 +482,20 @@ int eg_cmd_series_rates(int argc, char **argv)
         "--kind over [--from, --to), as JSON. Expected: one value per reporting interval, minus\n"
         "declared 'stopped' windows; valid honours flags, declarations and reviews.\n";
     struct sopts o;
-    int rc = parse(argc, argv, "rates", help, &o);
-    if (rc >= 0)
-        return rc;
-    if ((rc = need(o.source, "--source", "rates")) || (rc = need(o.from, "--from", "rates")) ||
-        (rc = need(o.to, "--to", "rates")))
-        return rc;
-    int64_t from, to;
-    if ((rc = parse_time(o.from, "--from", &from)) || (rc = parse_time(o.to, "--to", &to)))
-        return rc;
-    struct eg_store *st;
-    struct eg_ts *ts;
-    if ((rc = open_ts(o.db, &st, &ts)))
-        return rc;
-    struct eg_ts_rates r;
-    struct eg_err err;
-    if (eg_ts_rates(ts, o.source, o.kind, from, to, &r, &err))
-        rc = fail(&err);
-    else
-        printf("{\"source\":\"%s\",\"kind\":%d,\"series\":%d,\"expected\":%lld,\"received\":%lld,"
-               "\"valid\":%lld,\"transmission_rate\":%.6f,\"valid_rate\":%.6f}\n",
-               o.source, o.kind, r.series, (long long)r.expected, (long long)r.received,
-               (long long)r.valid, r.transmission_rate, r.valid_rate);
-    close_ts(st, ts);
+    int rc = parse(argc, argv, "rates", help, NEED_SOURCE | NEED_RANGE, &o);
+    return rc >= 0 ? rc : run(&o, do_rates);
+}
+
+static int do_retain(struct eg_store *st, struct eg_ts *ts, const struct sopts *o,
+                     struct eg_err *err)
+{
+    struct eg_ts_retain_stats r;
+    int rc = eg_ts_retain(ts, o->keep_days, o->dry_run, &r, err);
+    if (rc == 0)
+        printf("{\"dry_run\":%s,\"blocks\":%lld,\"samples_in_blocks\":%lld,\"rows\":%lld,"
+               "\"quarantined\":%lld}\n",
+               o->dry_run ? "true" : "false", (long long)r.blocks, (long long)r.samples_in_blocks,
+               (long long)r.rows, (long long)r.quarantined);
     return rc;
 }
 
@@ -527,19 +511,21 @@ int eg_cmd_series_retain(int argc, char **argv)
                                          {"dry-run", no_argument, 0, 'n'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
-    const char *db = NULL, *keep = NULL;
-    int dry = 0, c;
+    struct sopts o;
+    memset(&o, 0, sizeof o);
+    const char *keep = NULL;
+    int c;
     optind = 0;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'd':
-            db = optarg;
+            o.db = optarg;
             break;
         case 'k':
             keep = optarg;
             break;
         case 'n':
-            dry = 1;
+            o.dry_run = 1;
             break;
         case 'h':
             eg_cli_usage(eg_cli_find("series", "retain"), help);
@@ -548,61 +534,31 @@ int eg_cmd_series_retain(int argc, char **argv)
             return EG_EXIT_USAGE;
         }
     }
-    int64_t days;
-    if (!keep || eg_parse_int64(keep, strlen(keep), &days)) {
+    if (!keep || eg_parse_int64(keep, strlen(keep), &o.keep_days)) {
         fprintf(stderr, "envgov series retain: --keep-days N is required (N >= 366)\n");
         return EG_EXIT_USAGE;
     }
-    struct eg_store *st;
-    struct eg_ts *ts;
-    int rc = open_ts(db, &st, &ts);
-    if (rc)
-        return rc;
-    struct eg_ts_retain_stats r;
-    struct eg_err err;
-    if (eg_ts_retain(ts, days, dry, &r, &err))
-        rc = fail(&err);
-    else
-        printf("{\"dry_run\":%s,\"blocks\":%lld,\"samples_in_blocks\":%lld,\"rows\":%lld,"
-               "\"quarantined\":%lld}\n",
-               dry ? "true" : "false", (long long)r.blocks, (long long)r.samples_in_blocks,
-               (long long)r.rows, (long long)r.quarantined);
-    close_ts(st, ts);
-    return rc;
+    return run(&o, do_retain);
 }
 
-int eg_cmd_series_list(int argc, char **argv)
+static int do_list(struct eg_store *st, struct eg_ts *ts, const struct sopts *o, struct eg_err *err)
 {
-    static const char help[] =
-        "Lists series as CSV: id,source,pollutant,kind,field,computed,latest_time,latest_value.\n"
-        "--source ID limits to one source.\n";
-    struct sopts o;
-    int rc = parse(argc, argv, "list", help, &o);
-    if (rc >= 0)
-        return rc;
-    struct eg_store *st;
-    struct eg_ts *ts;
-    if ((rc = open_ts(o.db, &st, &ts)))
-        return rc;
     struct eg_stmt *s;
-    struct eg_err err;
-    if (eg_store_prepare(
-            st,
-            "SELECT s.id, s.source, s.pollutant, s.kind, s.field, s.computed, l.t, l.v "
-            "FROM ts_series s LEFT JOIN ts_latest l ON l.series_id = s.id "
-            "WHERE ?1 IS NULL OR s.source = ?1 ORDER BY s.source, s.pollutant, "
-            "s.kind, s.field, s.computed",
-            &s, &err)) {
-        close_ts(st, ts);
-        return fail(&err);
-    }
-    if (o.source)
-        eg_stmt_bind_text(s, 1, o.source, strlen(o.source));
+    int rc = eg_store_prepare(
+        st,
+        "SELECT s.id, s.source, s.pollutant, s.kind, s.field, s.computed, l.t, l.v "
+        "FROM ts_series s LEFT JOIN ts_latest l ON l.series_id = s.id "
+        "WHERE ?1 IS NULL OR s.source = ?1 ORDER BY s.source, s.pollutant, "
+        "s.kind, s.field, s.computed",
+        &s, err);
+    if (rc)
+        return rc;
+    if (o->source)
+        eg_stmt_bind_text(s, 1, o->source, strlen(o->source));
     else
         eg_stmt_bind_null(s, 1);
     printf("id,source,pollutant,kind,field,computed,latest_time,latest_value\n");
-    int r;
-    while ((r = eg_stmt_step(s, &err)) == 1) {
+    while ((rc = eg_stmt_step(s, err)) == 1) {
         size_t l1, l2, l3;
         const char *a = eg_stmt_text(s, 1, &l1), *b = eg_stmt_text(s, 2, &l2),
                    *f = eg_stmt_text(s, 4, &l3);
@@ -617,8 +573,15 @@ int eg_cmd_series_list(int argc, char **argv)
         printf("\n");
     }
     eg_stmt_done(s);
-    if (r < 0)
-        rc = fail(&err);
-    close_ts(st, ts);
-    return rc;
+    return rc < 0 ? rc : 0;
+}
+
+int eg_cmd_series_list(int argc, char **argv)
+{
+    static const char help[] =
+        "Lists series as CSV: id,source,pollutant,kind,field,computed,latest_time,latest_value.\n"
+        "--source ID limits to one source.\n";
+    struct sopts o;
+    int rc = parse(argc, argv, "list", help, 0, &o);
+    return rc >= 0 ? rc : run(&o, do_list);
 }

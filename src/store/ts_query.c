@@ -29,6 +29,56 @@ static int rows_push(struct rows *r, int64_t t, double v, char flag, struct eg_e
     return 0;
 }
 
+/* The compacted days (ts_block) of one series that [from, to) touches, decoded a block at a
+   time into one reused buffer; a block whose row count is out of range is corrupt. */
+struct blocks {
+    struct eg_stmt *s;
+    struct eg_ts_sample *d; /* the current block's samples, d[0..n) */
+    size_t n, cap;
+};
+
+static int blocks_open(struct eg_ts *ts, int64_t sid, int64_t from, int64_t to, struct blocks *b,
+                       struct eg_err *err)
+{
+    *b = (struct blocks){0};
+    int r = eg_store_prepare(ts->st,
+                             "SELECT n, data FROM ts_block WHERE series_id = ? AND day >= ? AND "
+                             "day <= ? ORDER BY day",
+                             &b->s, err);
+    if (r)
+        return r;
+    eg_stmt_bind_int(b->s, 1, sid);
+    eg_stmt_bind_int(b->s, 2, eg_ts_day_of(from));
+    eg_stmt_bind_int(b->s, 3, eg_ts_day_of(to - 1));
+    return 0;
+}
+
+/* 1 with the next block in b->d[0..b->n), 0 after the last, or a negative EG_E*. */
+static int blocks_next(struct blocks *b, struct eg_err *err)
+{
+    int r = eg_stmt_step(b->s, err);
+    if (r != 1)
+        return r;
+    size_t len;
+    int64_t want = eg_stmt_int(b->s, 0);
+    const void *p = eg_stmt_blob(b->s, 1, &len);
+    if (want < 1 || want > EG_TS_BLOCK_MAX_SAMPLES)
+        return eg_err_set(err, EG_EINVAL, "corrupt_block", -1,
+                          "corrupt time-series block: bad count %lld", (long long)want);
+    if ((size_t)want > b->cap) {
+        b->cap = (size_t)want;
+        b->d = eg_realloc(b->d, b->cap * sizeof *b->d);
+    }
+    r = eg__ts_block_decode_into(p, len, b->d, b->cap, &b->n, err);
+    return r ? r : 1;
+}
+
+static void blocks_close(struct blocks *b)
+{
+    free(b->d);
+    eg_stmt_done(b->s);
+}
+
 int eg__ts_read(struct eg_ts *ts, int64_t sid, int64_t from, int64_t to, size_t limit,
                 struct eg_ts_row **out, size_t *nout, struct eg_err *err)
 {
@@ -37,34 +87,13 @@ int eg__ts_read(struct eg_ts *ts, int64_t sid, int64_t from, int64_t to, size_t 
     if (to <= from)
         return 0;
     struct rows blk = {NULL, 0, 0, limit}, raw = {NULL, 0, 0, limit};
-    struct eg_stmt *s;
-    int r = eg_store_prepare(ts->st,
-                             "SELECT n, data FROM ts_block WHERE series_id = ? AND day >= ? AND "
-                             "day <= ? ORDER BY day",
-                             &s, err);
+    struct blocks bl;
+    int r = blocks_open(ts, sid, from, to, &bl, err);
     if (r)
         return r;
-    eg_stmt_bind_int(s, 1, sid);
-    eg_stmt_bind_int(s, 2, eg_ts_day_of(from));
-    eg_stmt_bind_int(s, 3, eg_ts_day_of(to - 1));
-    struct eg_ts_sample *d = NULL;
-    size_t dcap = 0;
-    while (r == 0 && (r = eg_stmt_step(s, err)) == 1) {
-        size_t len, n;
-        int64_t want = eg_stmt_int(s, 0);
-        const void *p = eg_stmt_blob(s, 1, &len);
-        if (want < 1 || want > EG_TS_BLOCK_MAX_SAMPLES) {
-            r = eg_err_set(err, EG_EINVAL, "corrupt_block", -1,
-                           "corrupt time-series block: bad count %lld", (long long)want);
-            break;
-        }
-        if ((size_t)want > dcap) {
-            dcap = (size_t)want;
-            d = eg_realloc(d, dcap * sizeof *d);
-        }
-        r = eg__ts_block_decode_into(p, len, d, dcap, &n, err);
-        if (r)
-            break;
+    while ((r = blocks_next(&bl, err)) == 1) {
+        const struct eg_ts_sample *d = bl.d;
+        size_t n = bl.n;
         /* reserve once per block, then copy without per-sample checks */
         if (blk.n + n > blk.cap) {
             if (blk.n + n > limit) {
@@ -94,10 +123,10 @@ int eg__ts_read(struct eg_ts *ts, int64_t sid, int64_t from, int64_t to, size_t 
             break;
         }
     }
-    free(d);
-    eg_stmt_done(s);
+    blocks_close(&bl);
     if (r < 0)
         goto fail;
+    struct eg_stmt *s;
     r = eg_store_prepare(ts->st,
                          "SELECT t, v, flag FROM ts_raw WHERE series_id = ? AND t >= ? AND t < ? "
                          "ORDER BY t",
@@ -273,39 +302,14 @@ static int buckets_streamed(struct eg_ts *ts, int64_t sid, int64_t from, int64_t
                    sid, NULL, NULL, from, to, &yes, err);
     if (r || yes)
         return r;
-    struct eg_stmt *s;
-    r = eg_store_prepare(ts->st,
-                         "SELECT n, data FROM ts_block WHERE series_id = ? AND day >= ? AND "
-                         "day <= ? ORDER BY day",
-                         &s, err);
-    if (r)
+    struct blocks bl;
+    if ((r = blocks_open(ts, sid, from, to, &bl, err)))
         return r;
-    eg_stmt_bind_int(s, 1, sid);
-    eg_stmt_bind_int(s, 2, eg_ts_day_of(from));
-    eg_stmt_bind_int(s, 3, eg_ts_day_of(to - 1));
-    struct eg_ts_sample *d = NULL;
-    size_t dcap = 0;
-    while ((r = eg_stmt_step(s, err)) == 1) {
-        size_t len, n;
-        int64_t want = eg_stmt_int(s, 0);
-        const void *p = eg_stmt_blob(s, 1, &len);
-        if (want < 1 || want > EG_TS_BLOCK_MAX_SAMPLES) {
-            r = eg_err_set(err, EG_EINVAL, "corrupt_block", -1,
-                           "corrupt time-series block: bad count %lld", (long long)want);
-            break;
-        }
-        if ((size_t)want > dcap) {
-            dcap = (size_t)want;
-            d = eg_realloc(d, dcap * sizeof *d);
-        }
-        if ((r = eg__ts_block_decode_into(p, len, d, dcap, &n, err)))
-            break;
-        for (size_t i = 0; i < n; i++)
-            if (d[i].t >= from && d[i].t < to)
-                bucket_add(k, d[i].t, d[i].v, d[i].flag == 'N');
-    }
-    free(d);
-    eg_stmt_done(s);
+    while ((r = blocks_next(&bl, err)) == 1)
+        for (size_t i = 0; i < bl.n; i++)
+            if (bl.d[i].t >= from && bl.d[i].t < to)
+                bucket_add(k, bl.d[i].t, bl.d[i].v, bl.d[i].flag == 'N');
+    blocks_close(&bl);
     if (r < 0)
         return r;
     *done = 1;

@@ -241,6 +241,16 @@ size_t eg__ts_key_text(const struct eg_ts_key *k, char *buf, size_t cap)
     return n;
 }
 
+/* The five parts of a series key as parameters 1..5 (source, pollutant, kind, field, computed). */
+static void bind_key(struct eg_stmt *s, const struct eg_ts_key *k)
+{
+    eg_stmt_bind_text(s, 1, k->source, strlen(k->source));
+    eg_stmt_bind_text(s, 2, k->pollutant, strlen(k->pollutant));
+    eg_stmt_bind_int(s, 3, k->kind);
+    eg_stmt_bind_text(s, 4, k->field, strlen(k->field));
+    eg_stmt_bind_int(s, 5, k->computed);
+}
+
 static int select_series(struct eg_ts *ts, const struct eg_ts_key *k, int64_t *id, int *found,
                          struct eg_err *err)
 {
@@ -251,11 +261,7 @@ static int select_series(struct eg_ts *ts, const struct eg_ts_key *k, int64_t *i
                              &s, err);
     if (r)
         return r;
-    eg_stmt_bind_text(s, 1, k->source, strlen(k->source));
-    eg_stmt_bind_text(s, 2, k->pollutant, strlen(k->pollutant));
-    eg_stmt_bind_int(s, 3, k->kind);
-    eg_stmt_bind_text(s, 4, k->field, strlen(k->field));
-    eg_stmt_bind_int(s, 5, k->computed);
+    bind_key(s, k);
     r = eg_stmt_step(s, err);
     *found = r == 1;
     if (r == 1)
@@ -274,11 +280,7 @@ static int insert_series(struct eg_ts *ts, const struct eg_ts_key *k, int64_t *i
                              &s, err);
     if (r)
         return r;
-    eg_stmt_bind_text(s, 1, k->source, strlen(k->source));
-    eg_stmt_bind_text(s, 2, k->pollutant, strlen(k->pollutant));
-    eg_stmt_bind_int(s, 3, k->kind);
-    eg_stmt_bind_text(s, 4, k->field, strlen(k->field));
-    eg_stmt_bind_int(s, 5, k->computed);
+    bind_key(s, k);
     eg_stmt_bind_int(s, 6, eg_time_now());
     r = eg_stmt_step(s, err);
     eg_stmt_done(s);
@@ -688,7 +690,7 @@ static int flush_rows(struct eg_ts *ts, struct eg__ts_pend *pd, size_t k, struct
         eg_stmt_bind_int(s, (int)(4 * i + 4), pd[i].flag);
     }
     char isnew[CHUNK] = {0};
-    size_t pos = 0, got = 0;
+    size_t pos = 0;
     while ((r = eg_stmt_step(s, err)) == 1) {
         int64_t sid = eg_stmt_int(s, 0), t = eg_stmt_int(s, 1);
         /* rows come back in insertion order; search from where the last one matched */
@@ -697,7 +699,6 @@ static int flush_rows(struct eg_ts *ts, struct eg__ts_pend *pd, size_t k, struct
             if (!isnew[x] && pd[x].sid == sid && pd[x].t == t) {
                 isnew[x] = 1;
                 pos = x + 1;
-                got++;
                 break;
             }
         }
@@ -717,7 +718,6 @@ static int flush_rows(struct eg_ts *ts, struct eg__ts_pend *pd, size_t k, struct
         if (r == 0 && changed && pd[i].dirty)
             r = mark_dirty_cached(ts, pd[i].sid, eg_ts_day_of(pd[i].t), err);
     }
-    (void)got;
     return r;
 }
 

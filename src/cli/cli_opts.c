@@ -1,0 +1,56 @@
+/*
+ * cli_opts.c: option checks and the time-series open/close the series and eval commands share
+ * (cli_opts.h), so that a rule such as "times are Beijing time" is written once for the CLI.
+ */
+#include "cli/cli_opts.h"
+#include "cli/cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int eg__cli_need(const char *prog, const char *name, const char *v)
+{
+    if (v && *v)
+        return 0;
+    fprintf(stderr, "%s: %s is required (see --help)\n", prog, name);
+    return EG_EXIT_USAGE;
+}
+
+int eg__cli_time(const char *prog, const char *name, const char *v, int64_t *t)
+{
+    if (v && !eg_time_parse_beijing(v, strlen(v), t))
+        return 0;
+    fprintf(stderr, "%s: %s '%s' is not an existing Beijing time (YYYY-MM-DD[ HH:MM[:SS]])\n", prog,
+            name, v ? v : "");
+    return EG_EXIT_USAGE;
+}
+
+int eg__cli_choice(const char *prog, const char *name, const char *v, const char *first,
+                   const char *second, int *is_second)
+{
+    *is_second = v && !strcmp(v, second);
+    if (!v || *is_second || !strcmp(v, first))
+        return 0;
+    fprintf(stderr, "%s: %s must be %s or %s\n", prog, name, first, second);
+    return EG_EXIT_USAGE;
+}
+
+int eg__cli_open_ts(const char *prog, const char *db, struct eg_store **st, struct eg_ts **ts)
+{
+    *st = eg__cli_open(eg__cli_db_path(db));
+    if (!*st)
+        return EG_EXIT_FAIL;
+    struct eg_err err;
+    if (eg_ts_open(*st, ts, &err)) {
+        fprintf(stderr, "%s: %s\n", prog, err.msg);
+        eg_store_close(*st);
+        return EG_EXIT_FAIL;
+    }
+    return 0;
+}
+
+void eg__cli_close_ts(struct eg_store *st, struct eg_ts *ts)
+{
+    eg_ts_close(ts);
+    eg_store_close(st);
+}
