@@ -146,22 +146,31 @@ static int open_ts(struct eg_http_req *rq, struct eg_store **st, struct eg_ts **
     return rc;
 }
 
+/* open_ts, then the air stations the request selects (selection()); nothing left open on
+   failure. */
+static int open_air(struct eg_http_req *rq, int allow_all, struct eg_ts **ts,
+                    struct eg_eval_station **s, size_t *k, json_t **label)
+{
+    struct eg_store *st;
+    int rc = open_ts(rq, &st, ts);
+    if (rc)
+        return rc;
+    if ((rc = selection(rq, st, "air", "station", allow_all, s, k, label)))
+        eg_ts_close(*ts);
+    return rc;
+}
+
 static int h_latest(struct eg_http_req *rq)
 {
     int tier, fmt, rc;
     if ((rc = get_tier(rq, EG_TS_PRELIMINARY, &tier)) || (rc = eg_http_format(rq, &fmt)))
         return rc;
-    struct eg_store *st;
     struct eg_ts *ts;
-    if ((rc = open_ts(rq, &st, &ts)))
-        return rc;
     struct eg_eval_station *s;
     size_t k;
     json_t *label;
-    if ((rc = selection(rq, st, "air", "station", 1, &s, &k, &label))) {
-        eg_ts_close(ts);
+    if ((rc = open_air(rq, 1, &ts, &s, &k, &label)))
         return rc;
-    }
     json_t *items = json_array();
     for (size_t i = 0; rc == 0 && i < k; i++) {
         struct eg_eval_aqi a;
@@ -215,17 +224,12 @@ static int h_range(struct eg_http_req *rq, int daily)
     if (daily ? to < from : to <= from)
         return eg_err_set(eg_http_err(rq), EG_EINVAL, "bad_range", -1,
                           daily ? "from must not be after to" : "from must be before to");
-    struct eg_store *st;
     struct eg_ts *ts;
-    if ((rc = open_ts(rq, &st, &ts)))
-        return rc;
     struct eg_eval_station *s;
     size_t k;
     json_t *label;
-    if ((rc = selection(rq, st, "air", "station", 0, &s, &k, &label))) {
-        eg_ts_close(ts);
+    if ((rc = open_air(rq, 0, &ts, &s, &k, &label)))
         return rc;
-    }
     struct eg_eval_aqi *a = NULL;
     size_t n = 0;
     if (k == 0)
@@ -267,17 +271,12 @@ static int h_annual(struct eg_http_req *rq)
     if ((rc = get_tier(rq, EG_TS_REVIEWED, &tier)) || (rc = eg_http_format(rq, &fmt)) ||
         (rc = get_int(rq, "year", 1, 2000, 2200, &year)))
         return rc;
-    struct eg_store *st;
     struct eg_ts *ts;
-    if ((rc = open_ts(rq, &st, &ts)))
-        return rc;
     struct eg_eval_station *s;
     size_t k;
     json_t *out;
-    if ((rc = selection(rq, st, "air", "station", 0, &s, &k, &out))) {
-        eg_ts_close(ts);
+    if ((rc = open_air(rq, 0, &ts, &s, &k, &out)))
         return rc;
-    }
     struct eg_quality_annual an;
     if (k == 0)
         rc = eg_err_set(eg_http_err(rq), EG_ENOTFOUND, "no_stations", -1,

@@ -757,6 +757,25 @@ static void drop_null_bools(const struct eg_resource *res, json_t *in)
             json_object_del(in, res->fields[i].name);
 }
 
+/* Ends a create or update: commits when R is 0, else rolls back; the row after the write goes
+   to *ROW (NULL on failure) or is dropped. Returns R, or the commit's error. */
+static int end_write(struct eg_store *st, int own, int r, json_t *after, json_t **row,
+                     struct eg_err *err)
+{
+    if (r == 0)
+        r = tx_commit(st, own, err);
+    if (r < 0) {
+        tx_abort(st, own);
+        json_decref(after);
+        after = NULL;
+    }
+    if (row)
+        *row = after;
+    else
+        json_decref(after);
+    return r;
+}
+
 int eg_registry_create(struct eg_store *st, const struct eg_resource *res,
                        const struct eg_principal *who, json_t *in, json_t **row, struct eg_err *err)
 {
@@ -799,20 +818,9 @@ int eg_registry_create(struct eg_store *st, const struct eg_resource *res,
     }
     if (r == 0)
         r = audit_change(st, who, res, id, "create", NULL, after, hashed, err);
-    if (r == 0)
-        r = tx_commit(st, own, err);
-    if (r < 0) {
-        tx_abort(st, own);
-        json_decref(after);
-        after = NULL;
-    }
     json_decref(body);
     json_decref(hashed);
-    if (row)
-        *row = after;
-    else
-        json_decref(after);
-    return r;
+    return end_write(st, own, r, after, row, err);
 }
 
 /* Loads the row for a write: EG_ENOTFOUND when absent, EG_EPERM when outside who's scope. */
@@ -878,21 +886,10 @@ int eg_registry_update(struct eg_store *st, const struct eg_resource *res,
     }
     if (r == 0 && (!json_equal(before, after) || json_object_size(hashed)))
         r = audit_change(st, who, res, id, "update", before, after, hashed, err);
-    if (r == 0)
-        r = tx_commit(st, own, err);
-    if (r < 0) {
-        tx_abort(st, own);
-        json_decref(after);
-        after = NULL;
-    }
     json_decref(before);
     json_decref(merged);
     json_decref(hashed);
-    if (row)
-        *row = after;
-    else
-        json_decref(after);
-    return r;
+    return end_write(st, own, r, after, row, err);
 }
 
 int eg_registry_delete(struct eg_store *st, const struct eg_resource *res,

@@ -417,34 +417,6 @@ int eg_ts_block_info(const void *p, size_t len, size_t *n, int64_t *t_first, int
 static int decode(struct rd r, size_t n, int64_t t0, uint64_t span, int mode,
                   struct eg_ts_sample *s, struct eg_err *err);
 
-int eg_ts_block_decode(const void *p, size_t len, size_t max_samples, struct eg_ts_sample **out,
-                       size_t *nout, struct eg_err *err)
-{
-    struct rd r;
-    size_t n;
-    int64_t t0;
-    uint64_t span;
-    int mode;
-    *out = NULL;
-    *nout = 0;
-    int rc = read_header(p, len, &r, &n, &t0, &span, &mode, err);
-    if (rc)
-        return rc;
-    if (n > max_samples)
-        return eg_err_set(err, EG_ETOOBIG, "block_too_big", -1,
-                          "block holds %zu samples, limit %zu", n, max_samples);
-    /* n <= EG_TS_BLOCK_MAX_SAMPLES (checked in the header): a bounded allocation. */
-    struct eg_ts_sample *s = eg_malloc(n * sizeof *s);
-    rc = decode(r, n, t0, span, mode, s, err);
-    if (rc) {
-        free(s);
-        return rc;
-    }
-    *out = s;
-    *nout = n;
-    return 0;
-}
-
 int eg__ts_block_decode_into(const void *p, size_t len, struct eg_ts_sample *dst, size_t cap,
                              size_t *nout, struct eg_err *err)
 {
@@ -464,6 +436,31 @@ int eg__ts_block_decode_into(const void *p, size_t len, struct eg_ts_sample *dst
     if (rc == 0)
         *nout = n;
     return rc;
+}
+
+int eg_ts_block_decode(const void *p, size_t len, size_t max_samples, struct eg_ts_sample **out,
+                       size_t *nout, struct eg_err *err)
+{
+    size_t n;
+    int64_t t_first, t_last;
+    int mode;
+    *out = NULL;
+    *nout = 0;
+    int rc = eg_ts_block_info(p, len, &n, &t_first, &t_last, &mode, err);
+    if (rc)
+        return rc;
+    if (n > max_samples)
+        return eg_err_set(err, EG_ETOOBIG, "block_too_big", -1,
+                          "block holds %zu samples, limit %zu", n, max_samples);
+    /* n <= EG_TS_BLOCK_MAX_SAMPLES (checked in the header): a bounded allocation. */
+    struct eg_ts_sample *s = eg_malloc(n * sizeof *s);
+    rc = eg__ts_block_decode_into(p, len, s, n, nout, err);
+    if (rc) {
+        free(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
 }
 
 static int decode(struct rd r, size_t n, int64_t t0, uint64_t span, int mode,
