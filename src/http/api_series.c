@@ -12,12 +12,16 @@
  *   POST /api/v1/series/reviews       数据审核 (bureau): verdict + reason, audited in ts_review
  *   GET  /api/v1/series/rates         传输率 / 有效数据率 of a source
  *
- * Who may read a series (decision, docs/timeseries.md): admin and bureau every source; an
- * enterprise the devices of its own outlets; street and steward users monitoring stations and
- * station devices; the public only stations marked public (and their devices). Writes: admin
- * and bureau.
+ * Who may read a series is the registry's rule, decided in one place
+ * (eg_registry_source_readable, docs/registry.md): a readable station, a readable device, or a
+ * device measuring a readable station — so admin and bureau every source; a street user its
+ * region's stations and devices and the public stations; an enterprise its own devices; a
+ * steward its contracted units' devices; everyone the public stations and their devices.
+ * Writes: observations and reviews admin and bureau; declarations also an enterprise for its
+ * own devices.
  */
 #include "http/http_internal.h"
+#include "store/registry.h"
 #include "store/ts.h"
 
 #include <math.h>
@@ -27,37 +31,38 @@
 #define MAX_LATEST 10000
 #define MAX_OBS 50000
 
-static int can_read(struct eg_store *st, const struct eg_principal *p, const char *source)
+/* Whether who may read the measurements of SOURCE (a station code or device MN): the
+   registry's rule, decided there only (eg_registry_source_readable, docs/registry.md). */
+static int can_read(struct eg_store *st, const struct eg_principal *who, const char *source)
 {
-    const char *sql;
-    enum eg_role role = p ? p->role : EG_ROLE_ANON;
-    switch (role) {
-    case EG_ROLE_ADMIN:
-    case EG_ROLE_BUREAU:
-        return 1;
-    case EG_ROLE_ENTERPRISE:
-        sql = "SELECT 1 FROM devices d JOIN outlets o ON o.id = d.outlet_id "
-              "WHERE d.mn = ?1 AND o.unit_id = ?2";
-        break;
-    case EG_ROLE_STREET:
-    case EG_ROLE_STEWARD:
-        sql = "SELECT 1 FROM stations WHERE code = ?1 UNION ALL SELECT 1 FROM devices "
-              "WHERE mn = ?1 AND station_id IS NOT NULL";
-        break;
-    default:
-        sql = "SELECT 1 FROM stations WHERE code = ?1 AND public = 1 UNION ALL SELECT 1 FROM "
-              "devices d JOIN stations s ON s.id = d.station_id WHERE d.mn = ?1 AND s.public = 1";
-        break;
-    }
-    struct eg_stmt *s;
-    if (eg_store_prepare(st, sql, &s, NULL))
-        return 0;
-    eg_stmt_bind_text(s, 1, source, strlen(source));
-    if (role == EG_ROLE_ENTERPRISE)
-        eg_stmt_bind_int(s, 2, p->unit_id);
-    int ok = eg_stmt_step(s, NULL) == 1;
-    eg_stmt_done(s);
+    return eg_registry_source_readable(st, who, source, NULL) == 0;
+}
+
+/* Whether SOURCE is a device of the enterprise's own outlets: the devices it may see in the
+   registry (row scope "own outlets"; devices are never public). */
+static int own_device(struct eg_store *st, const struct eg_principal *who, const char *source)
+{
+    const char *names[] = {"mn"}, *values[] = {source};
+    struct eg_list_query q = {
+        .limit = 1, .filter_names = names, .filter_values = values, .nfilters = 1};
+    json_t *rows = NULL;
+    int ok = who->role == EG_ROLE_ENTERPRISE &&
+             eg_registry_list(st, eg_registry_find("devices"), who, &q, &rows, NULL, NULL) == 0 &&
+             json_array_size(rows) == 1;
+    json_decref(rows);
     return ok;
+}
+
+/* The store and JSON body of a POST; DENIED, when given, answers 403 to anyone but admin and
+   bureau. */
+static int post_begin(struct eg_http_req *rq, const char *denied, struct eg_store **st,
+                      json_t **body)
+{
+    const struct eg_principal *who = eg_http_principal(rq);
+    if (denied && who->role != EG_ROLE_ADMIN && who->role != EG_ROLE_BUREAU)
+        return eg_err_set(eg_http_err(rq), EG_EPERM, "forbidden", -1, "%s", denied);
+    int rc = eg_http_store(rq, st);
+    return rc ? rc : eg_http_body_json(rq, body);
 }
 
 static int bad(struct eg_http_req *rq, const char *code, const char *msg)
@@ -262,16 +267,10 @@ static int h_latest(struct eg_http_req *rq)
 
 static int h_observations(struct eg_http_req *rq)
 {
-    const struct eg_principal *who = eg_http_principal(rq);
-    if (!who || (who->role != EG_ROLE_ADMIN && who->role != EG_ROLE_BUREAU))
-        return eg_err_set(eg_http_err(rq), EG_EPERM, "forbidden", -1,
-                          "only bureau and admin users submit observations");
     struct eg_store *st;
-    int rc = eg_http_store(rq, &st);
-    if (rc)
-        return rc;
     json_t *body;
-    if ((rc = eg_http_body_json(rq, &body)))
+    int rc = post_begin(rq, "only bureau and admin users submit observations", &st, &body);
+    if (rc)
         return rc;
     json_t *arr = json_object_get(body, "observations");
     if (!json_is_array(arr))
@@ -374,11 +373,9 @@ static int h_declare(struct eg_http_req *rq)
 {
     const struct eg_principal *who = eg_http_principal(rq);
     struct eg_store *st;
-    int rc = eg_http_store(rq, &st);
-    if (rc)
-        return rc;
     json_t *b;
-    if ((rc = eg_http_body_json(rq, &b)))
+    int rc = post_begin(rq, NULL, &st, &b);
+    if (rc)
         return rc;
     const char *source = json_string_value(json_object_get(b, "source"));
     const char *pollutant = json_string_value(json_object_get(b, "pollutant"));
@@ -389,8 +386,7 @@ static int h_declare(struct eg_http_req *rq)
         return bad(rq, "wrong_type",
                    "source, reason (strings), from and to (Beijing time) are "
                    "required");
-    if (!who || (who->role != EG_ROLE_ADMIN && who->role != EG_ROLE_BUREAU &&
-                 !(who->role == EG_ROLE_ENTERPRISE && can_read(st, who, source))))
+    if (who->role != EG_ROLE_ADMIN && who->role != EG_ROLE_BUREAU && !own_device(st, who, source))
         return eg_err_set(eg_http_err(rq), EG_EPERM, "forbidden", -1,
                           "you may declare only for your own devices");
     struct eg_ts *ts;
@@ -410,15 +406,10 @@ static int h_declare(struct eg_http_req *rq)
 static int h_review(struct eg_http_req *rq)
 {
     const struct eg_principal *who = eg_http_principal(rq);
-    if (!who || (who->role != EG_ROLE_ADMIN && who->role != EG_ROLE_BUREAU))
-        return eg_err_set(eg_http_err(rq), EG_EPERM, "forbidden", -1,
-                          "only bureau officers review data");
     struct eg_store *st;
-    int rc = eg_http_store(rq, &st);
-    if (rc)
-        return rc;
     json_t *b;
-    if ((rc = eg_http_body_json(rq, &b)))
+    int rc = post_begin(rq, "only bureau officers review data", &st, &b);
+    if (rc)
         return rc;
     const char *source = json_string_value(json_object_get(b, "source"));
     const char *pollutant = json_string_value(json_object_get(b, "pollutant"));

@@ -22,9 +22,9 @@
  *     a21005 CO (mg/m³), a05024 O3, a34004 PM2.5 (µg/m³);
  *   - a region's hourly value is the arithmetic mean of its stations' valid values
  *     (eg_quality_region_hourly rule, min 1 station), over the stations the asker may see.
- * Who sees which station is the registry's row scope for stations: admin and bureau all, street
- * users the stations of their region and its sub-regions, everyone (anonymous included) the
- * public ones. who == NULL means the system (all).
+ * Who sees which station is the registry's rule (eg_registry_source_readable, decided there
+ * only): admin and bureau all, street users the stations of their region and its sub-regions,
+ * everyone (anonymous included) the public ones. who == NULL means the system (all).
  */
 #ifndef EG_STORE_EVAL_H
 #define EG_STORE_EVAL_H

@@ -1,6 +1,6 @@
 /*
- * eval_data.c: what the evaluations read — the stations a principal may see (the registry's row
- * scope for stations, repeated here as one SQL predicate), regions, and a station's hourly air
+ * eval_data.c: what the evaluations read — the stations a principal may see (the registry's
+ * rule, eg_registry_source_readable), regions, and a station's hourly air
  * values assembled from its series (its code's and its devices' series, reported hourly values
  * before envgov's own hourly means). See eval.h for the decisions.
  */
@@ -61,18 +61,11 @@ static void station_from_row(struct eg_stmt *s, struct eg_eval_station *o)
     "JOIN regions c ON g.parent_id = c.id JOIN regions p ON c.parent_id = p.id WHERE p.code = ?" n \
     ")"
 
-/* Registry row scope for stations (store/registry.c scope_sql: region_expr t.region_id,
-   public_expr t.public = 1). Binds ?1 role-all flag, ?2 street region code. */
-#define SCOPE "(?1 = 1 OR s.public = 1 OR (?2 IS NOT NULL AND s.region_id IN " SUBTREE("2") "))"
-
-static void bind_scope(struct eg_stmt *s, const struct eg_principal *who)
+/* Who sees a station is the registry's rule, decided there only (eg_registry_source_readable,
+   docs/registry.md); who == NULL is the system, which sees every station. */
+static int visible(struct eg_store *st, const struct eg_principal *who, const char *code)
 {
-    int all = !who || who->role == EG_ROLE_ADMIN || who->role == EG_ROLE_BUREAU;
-    eg_stmt_bind_int(s, 1, all);
-    if (who && who->role == EG_ROLE_STREET && who->region[0])
-        eg_stmt_bind_text(s, 2, who->region, strlen(who->region));
-    else
-        eg_stmt_bind_null(s, 2);
+    return !who || eg_registry_source_readable(st, who, code, NULL) == 0;
 }
 
 int eg_eval_region_get(struct eg_store *st, const char *code_or_name, char code[33], char name[65],
@@ -112,23 +105,26 @@ int eg_eval_stations(struct eg_store *st, const struct eg_principal *who, const 
     struct eg_stmt *s;
     r = eg_store_prepare(st,
                          STATION_COLS
-                         "WHERE " SCOPE " AND (?3 IS NULL OR s.kind = ?3) AND "
-                         "(?4 IS NULL OR s.region_id IN " SUBTREE("4") ") "
+                         "WHERE (?1 IS NULL OR s.kind = ?1) AND "
+                         "(?2 IS NULL OR s.region_id IN " SUBTREE("2") ") "
                                                                        "ORDER BY s.code",
                          &s, err);
     if (r)
         return r;
-    bind_scope(s, who);
     if (kind)
-        eg_stmt_bind_text(s, 3, kind, strlen(kind));
+        eg_stmt_bind_text(s, 1, kind, strlen(kind));
     else
-        eg_stmt_bind_null(s, 3);
+        eg_stmt_bind_null(s, 1);
     if (region)
-        eg_stmt_bind_text(s, 4, rcode, strlen(rcode));
+        eg_stmt_bind_text(s, 2, rcode, strlen(rcode));
     else
-        eg_stmt_bind_null(s, 4);
+        eg_stmt_bind_null(s, 2);
     size_t cap = 0;
     while ((r = eg_stmt_step(s, err)) == 1) {
+        size_t len;
+        const char *code = eg_stmt_text(s, 1, &len);
+        if (!code || !visible(st, who, code))
+            continue;
         if (*n == EG_EVAL_MAX_STATIONS) {
             r = eg_err_set(err, EG_ETOOBIG, "too_many_stations", -1,
                            "more than %d stations in the selection", EG_EVAL_MAX_STATIONS);
@@ -154,19 +150,18 @@ int eg_eval_station_get(struct eg_store *st, const struct eg_principal *who, con
                         const char *code, struct eg_eval_station *out, struct eg_err *err)
 {
     struct eg_stmt *s;
-    int r = eg_store_prepare(st,
-                             STATION_COLS "WHERE " SCOPE " AND (?3 IS NULL OR s.kind = ?3) AND "
-                                          "s.code = ?4",
+    int r = eg_store_prepare(st, STATION_COLS "WHERE (?1 IS NULL OR s.kind = ?1) AND s.code = ?2",
                              &s, err);
     if (r)
         return r;
-    bind_scope(s, who);
     if (kind)
-        eg_stmt_bind_text(s, 3, kind, strlen(kind));
+        eg_stmt_bind_text(s, 1, kind, strlen(kind));
     else
-        eg_stmt_bind_null(s, 3);
-    eg_stmt_bind_text(s, 4, code, strlen(code));
+        eg_stmt_bind_null(s, 1);
+    eg_stmt_bind_text(s, 2, code, strlen(code));
     r = eg_stmt_step(s, err);
+    if (r == 1 && !visible(st, who, code))
+        r = 0;
     if (r == 1) {
         station_from_row(s, out);
         r = 0;

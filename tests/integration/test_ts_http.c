@@ -3,6 +3,7 @@
    GET /api/v1/series raw / bucketed / CSV / XLSX, latest of many, and who may read what. */
 #include "base/base.h"
 #include "integration/http_client.h"
+#include "store/registry.h"
 #include "store/store.h"
 #include "store/ts.h"
 #include "test.h"
@@ -123,8 +124,8 @@ TEST(ts_http_observations_series_latest_and_access)
                  422); /* well formed, but no such day */
     json_decref(j);
 
-    /* the enterprise device: its own enterprise and the bureau see it, the public and a street
-       user do not */
+    /* the enterprise device: its own enterprise, the bureau and the street user of its street
+       (310115005) see it, the public does not (registry scope, docs/registry.md) */
     const char *dq = "/api/v1/series?source=88888880000001&pollutant=w01018&from=2025-11-01"
                      "&to=2025-12-01";
     CHECK_EQ_INT(call(ent, "GET", dq, NULL, &j, NULL), 200);
@@ -134,7 +135,7 @@ TEST(ts_http_observations_series_latest_and_access)
     json_decref(j);
     CHECK_EQ_INT(call(NULL, "GET", dq, NULL, &j, NULL), 404);
     json_decref(j);
-    CHECK_EQ_INT(call(street, "GET", dq, NULL, &j, NULL), 404);
+    CHECK_EQ_INT(call(street, "GET", dq, NULL, &j, NULL), 200);
     json_decref(j);
 
     /* latest of many: unknown and invisible series come back empty */
@@ -199,7 +200,7 @@ TEST(ts_http_observations_series_latest_and_access)
     CHECK_EQ_INT(json_integer_value(json_object_get(j, "received")), 3);
     CHECK_EQ_INT(json_integer_value(json_object_get(j, "valid")), 0);
     json_decref(j);
-    CHECK_EQ_INT(call(street, "GET",
+    CHECK_EQ_INT(call(NULL, "GET",
                       "/api/v1/series/rates?source=88888880000001&from=2025-11-20&to=2025-11-21",
                       NULL, &j, NULL),
                  404);
@@ -207,5 +208,87 @@ TEST(ts_http_observations_series_latest_and_access)
     free(bureau);
     free(ent);
     free(street);
+    CHECK_EQ_INT(eg_hs_stop(&srv), 0);
+}
+
+/* Who reads which series is the registry's rule (eg_registry_source_readable, docs/registry.md),
+   the same for /series, /series/rates and /series/latest: a street user its street's stations and
+   devices plus the public stations; an enterprise its own devices plus the public stations; a
+   steward its contracted units' devices plus the public stations; bureau and admin all;
+   anonymous the public stations. Out of scope answers like unknown (404, empty latest). */
+TEST(ts_http_series_read_scope_is_the_registry_rule)
+{
+    char db[600];
+    snprintf(db, sizeof db, "%s/tsscope.db", eg_test_tmpdir());
+    struct eg_hf fx;
+    REQUIRE(eg_hf_build(db, &fx) == 0);
+    static const char *const src[] = {"SH-PD-AIR-01", "S1-PRIVATE", "S2-PRIVATE", "88888880000001"};
+    {
+        struct eg_store *st;
+        struct eg_ts *ts;
+        struct eg_err err;
+        REQUIRE(eg_store_open(db, &st, &err) == 0);
+        /* two non-public stations: one in the street user's street, one in the other street */
+        for (int i = 0; i < 2; i++) {
+            json_t *in = json_pack("{s:s,s:s,s:s,s:I}", "code", src[1 + i], "name", src[1 + i],
+                                   "kind", "air", "region_id", i ? fx.s2 : fx.s1);
+            REQUIRE(eg_registry_create(st, eg_registry_find("stations"), &eg_principal_system, in,
+                                       NULL, &err) == 0);
+            json_decref(in);
+        }
+        REQUIRE(eg_ts_open(st, &ts, &err) == 0);
+        struct eg_ts_point p[4];
+        for (int i = 0; i < 4; i++)
+            p[i] = (struct eg_ts_point){
+                {src[i], "a34004", EG_TS_KIND_HOUR, "Avg", 0}, 1763600400, 10 + i, 'N'};
+        REQUIRE(eg_ts_write_batch(ts, p, 4, EG_TS_CREATE, NULL, &err) == 0);
+        eg_ts_close(ts);
+        eg_store_close(st);
+    }
+    REQUIRE(eg_hs_start(&srv, db, NULL) == 0);
+    static const char *const role[] = {NULL, "admin", "bureau", "street", "enterprise", "steward"};
+    /* rows: the sources above; columns: the roles above; 1 readable */
+    static const int want[4][6] = {
+        {1, 1, 1, 1, 1, 1}, /* public station (street 310115005) */
+        {0, 1, 1, 1, 0, 0}, /* non-public station in the street user's street */
+        {0, 1, 1, 0, 0, 0}, /* non-public station in the other street */
+        {0, 1, 1, 1, 1, 1}, /* device on E1's outlet: E1's street, E1, E1's steward */
+    };
+    for (int r = 0; r < 6; r++) {
+        char *tok = NULL;
+        if (role[r]) {
+            char pw[64];
+            snprintf(pw, sizeof pw, "pw-%s-123456", role[r]);
+            tok = eg_hc_login(srv.port, role[r], pw);
+            REQUIRE(tok);
+        }
+        for (int i = 0; i < 4; i++) {
+            char path[256];
+            json_t *j;
+            snprintf(path, sizeof path,
+                     "/api/v1/series?source=%s&pollutant=a34004&kind=2061&from=2025-11-20"
+                     "&to=2025-11-21",
+                     src[i]);
+            int got = call(tok, "GET", path, NULL, &j, NULL);
+            if (got != (want[i][r] ? 200 : 404))
+                fprintf(stderr, "    series %s as %s: %d\n", src[i], role[r] ? role[r] : "anon",
+                        got);
+            CHECK_EQ_INT(got, want[i][r] ? 200 : 404);
+            if (got == 200)
+                CHECK_EQ_INT(json_array_size(json_object_get(j, "items")), 1);
+            json_decref(j);
+            snprintf(path, sizeof path,
+                     "/api/v1/series/rates?source=%s&kind=2061&from=2025-11-20&to=2025-11-21",
+                     src[i]);
+            CHECK_EQ_INT(call(tok, "GET", path, NULL, &j, NULL), want[i][r] ? 200 : 404);
+            json_decref(j);
+            snprintf(path, sizeof path, "/api/v1/series/latest?kind=2061&keys=%s:a34004", src[i]);
+            CHECK_EQ_INT(call(tok, "GET", path, NULL, &j, NULL), 200);
+            json_t *v = json_object_get(json_array_get(json_object_get(j, "items"), 0), "value");
+            CHECK(want[i][r] ? json_is_number(v) : json_is_null(v));
+            json_decref(j);
+        }
+        free(tok);
+    }
     CHECK_EQ_INT(eg_hs_stop(&srv), 0);
 }
