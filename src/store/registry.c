@@ -683,6 +683,58 @@ int eg_registry_get(struct eg_store *st, const struct eg_resource *res,
     return 0;
 }
 
+/* Rewrites the store's duplicate error as the field(s) and value(s) that already exist, e.g.
+   "credit_code 91310115MA1K3YJ5X8 already exists" or "unit_id 3 with code DA001 already
+   exists" (409): the columns from the store's message ("the same unit_id, code already
+   exists", sqlite.c), else the EG_FF_UNIQUE fields given; the values from the input (a field
+   the input does not carry, as in a partial update, is named without its value). */
+static int duplicate_msg(const struct eg_resource *res, json_t *in, struct eg_err *err)
+{
+    char cols[160];
+    size_t n = 0;
+    const char *a = strstr(err->msg, "the same "), *b = a ? strstr(a, " already exist") : NULL;
+    if (a && b) {
+        a += 9;
+        n = (size_t)(b - a) < sizeof cols ? (size_t)(b - a) : sizeof cols - 1;
+        memcpy(cols, a, n);
+    } else {
+        for (int i = 0; i < res->nfields; i++) {
+            const char *f = res->fields[i].name;
+            size_t fl = strlen(f);
+            if (!(res->fields[i].flags & EG_FF_UNIQUE) || !json_object_get(in, f) ||
+                n + fl + 3 > sizeof cols)
+                continue;
+            if (n) {
+                memcpy(cols + n, ", ", 2);
+                n += 2;
+            }
+            memcpy(cols + n, f, fl);
+            n += fl;
+        }
+    }
+    cols[n] = '\0';
+    struct eg_buf m = {0};
+    for (char *c = cols; *c;) {
+        char *end = c + strcspn(c, ",");
+        char more = *end;
+        *end = '\0';
+        json_t *v = json_object_get(in, c);
+        eg_buf_printf(&m, "%s%s", m.len ? " with " : "", c);
+        if (json_is_string(v))
+            eg_buf_printf(&m, " %.64s", json_string_value(v));
+        else if (json_is_integer(v))
+            eg_buf_printf(&m, " %lld", (long long)json_integer_value(v));
+        if (!more)
+            break;
+        for (c = end + 1; *c == ' ';)
+            c++;
+    }
+    int r = eg_err_set(err, EG_ECONFLICT, "duplicate", -1, "%s already exists",
+                       m.len ? m.data : "a row with the same unique value");
+    eg_buf_free(&m);
+    return r;
+}
+
 static int write_values(struct eg_store *st, const struct eg__res_impl *im, json_t *in,
                         json_t *hashed, int64_t id, struct eg_err *err)
 {
@@ -737,14 +789,8 @@ static int write_values(struct eg_store *st, const struct eg__res_impl *im, json
     apply_binds(s, &b);
     r = eg_stmt_step(s, err);
     eg_stmt_done(s);
-    if (r == EG_ECONFLICT && err && !strcmp(err->code, "duplicate")) {
-        /* "step: UNIQUE constraint failed: units.credit_code" -> name the columns */
-        const char *cols = strstr(err->msg, "failed: ");
-        char what[160];
-        snprintf(what, sizeof what, "%s", cols ? cols + 8 : "a unique field");
-        eg_err_set(err, EG_ECONFLICT, "duplicate", -1, "duplicate: another %s row has the same %s",
-                   res->name, what);
-    }
+    if (r == EG_ECONFLICT && err && !strcmp(err->code, "duplicate"))
+        r = duplicate_msg(res, in, err);
     return r < 0 ? r : 0;
 }
 

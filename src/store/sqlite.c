@@ -70,6 +70,37 @@ static unsigned sql_hash(const char *s)
     return h;
 }
 
+/* A UNIQUE or PRIMARY KEY violation as a message a person can act on: SQLite's
+   "UNIQUE constraint failed: units.credit_code, …" becomes "the same credit_code, … already
+   exists" (columns without their table, no SQL words). The registry reads the column list back
+   between "the same " and " already exists" to name the values (registry.c write_values). */
+static int duplicate(struct eg_err *err, const char *msg)
+{
+    const char *cols = msg ? strstr(msg, "failed: ") : NULL;
+    if (!cols)
+        return eg_err_set(err, EG_ECONFLICT, "duplicate", -1,
+                          "a row with the same key already exists");
+    cols += 8;
+    char out[160];
+    size_t n = 0;
+    while (*cols && n + 1 < sizeof out) {
+        /* "table.column" -> "column"; columns stay separated by ", " */
+        const char *end = cols + strcspn(cols, ",");
+        const char *dot = memchr(cols, '.', (size_t)(end - cols));
+        const char *name = dot ? dot + 1 : cols;
+        int len =
+            snprintf(out + n, sizeof out - n, "%s%.*s", n ? ", " : "", (int)(end - name), name);
+        if (len < 0 || (size_t)len >= sizeof out - n)
+            break;
+        n += (size_t)len;
+        cols = *end ? end + 1 : end;
+        while (*cols == ' ')
+            cols++;
+    }
+    out[n] = '\0';
+    return eg_err_set(err, EG_ECONFLICT, "duplicate", -1, "the same %s already exists", out);
+}
+
 static int db_err(struct eg_store *st, struct eg_err *err, int rc, const char *what)
 {
     int ext = st ? sqlite3_extended_errcode(st->db) : rc;
@@ -80,7 +111,7 @@ static int db_err(struct eg_store *st, struct eg_err *err, int rc, const char *w
            delete or names a missing row is a conflict with other records (409 too); NOT NULL and
            CHECK violations are invalid input. */
         if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
-            return eg_err_set(err, EG_ECONFLICT, "duplicate", -1, "%s: %s", what, msg);
+            return duplicate(err, msg);
         if (ext == SQLITE_CONSTRAINT_FOREIGNKEY)
             return eg_err_set(err, EG_ECONFLICT, "referenced", -1, "%s: %s", what, msg);
         return eg_err_set(err, EG_EINVAL, "constraint", -1, "%s: %s", what, msg);

@@ -186,11 +186,19 @@ TEST(http_api_error_statuses_and_nothing_half_written)
     snprintf(body, sizeof body,
              "{\"name\":\"虚构公司\",\"kind\":\"enterprise\",\"credit_code\":\"%s\"}", cc_dup);
     CHECK_EQ_INT(call(adm, "POST", "/api/v1/units", body, &j), 409);
+    CHECK_STR(code_of(j), "duplicate");
+    /* the message names the field and value that exist, not the SQL that failed */
+    char want[128];
+    snprintf(want, sizeof want, "credit_code %s already exists", cc_dup);
+    CHECK_STR(json_string_value(json_object_get(json_object_get(j, "error"), "message")), want);
     json_decref(j);
     /* 409: a duplicate station code, a duplicate outlet code within a unit */
     CHECK_EQ_INT(call(adm, "POST", "/api/v1/stations",
-                      "{\"code\":\"SH-PD-AIR-01\",\"name\":\"重复\",\"kind\":\"air\"}", NULL),
+                      "{\"code\":\"SH-PD-AIR-01\",\"name\":\"重复\",\"kind\":\"air\"}", &j),
                  409);
+    CHECK_STR(json_string_value(json_object_get(json_object_get(j, "error"), "message")),
+              "code SH-PD-AIR-01 already exists");
+    json_decref(j);
     snprintf(body, sizeof body, "{\"unit_id\":%lld,\"code\":\"DA001\",\"type\":\"waste_gas\"}",
              fx.e1);
     CHECK_EQ_INT(call(adm, "POST", "/api/v1/outlets", body, NULL), 409);

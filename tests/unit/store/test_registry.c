@@ -46,6 +46,8 @@ static int64_t mk(struct eg_store *st, const char *res, const char *json)
 }
 
 /* Tries a create as who; returns the status and the error code in code. */
+static char last_msg[256]; /* the message of try_create's last error */
+
 static int try_create(struct eg_store *st, const struct eg_principal *who, const char *res,
                       const char *json, char *code)
 {
@@ -57,6 +59,7 @@ static int try_create(struct eg_store *st, const struct eg_principal *who, const
     int r = eg_registry_create(st, R(res), who, in, &row, &err);
     if (code)
         snprintf(code, 32, "%s", err.code);
+    snprintf(last_msg, sizeof last_msg, "%s", err.msg);
     json_decref(in);
     json_decref(row);
     return r;
@@ -458,12 +461,19 @@ TEST(registry_duplicates_are_conflicts_409)
                    code),
         EG_ECONFLICT);
     CHECK_STR(code, "duplicate");
+    /* the message names the field and the value that exist, no SQL text */
+    char want[128];
+    snprintf(want, sizeof want, "credit_code %s already exists", cc);
+    CHECK_STR(last_msg, want);
     json_decref(row);
     CHECK_EQ_INT(try_create(st, &eg_principal_system, "outlets",
                             fmt("{\"unit_id\":%lld,\"code\":\"DW001\",\"type\":\"waste_water\"}",
                                 (long long)w.u1),
                             code),
                  EG_ECONFLICT);
+    /* a unique pair (outlets: unit_id, code) names both */
+    snprintf(want, sizeof want, "unit_id %lld with code DW001 already exists", (long long)w.u1);
+    CHECK_STR(last_msg, want);
     CHECK_EQ_INT(try_create(st, &eg_principal_system, "devices",
                             fmt("{\"mn\":\"88888880000001\",\"password\":\"x\",\"outlet_id\":%lld}",
                                 (long long)w.o1),
@@ -479,6 +489,8 @@ TEST(registry_duplicates_are_conflicts_409)
     CHECK_EQ_INT(
         eg_registry_update(st, R("stations"), &eg_principal_system, w.st2, patch, NULL, &err),
         EG_ECONFLICT);
+    CHECK_STR(err.code, "duplicate");
+    CHECK_STR(err.msg, "code A001 already exists");
     json_decref(patch);
     eg_store_close(st);
 }

@@ -111,6 +111,8 @@ TEST(store_constraints_map_to_conflict_and_invalid)
                       &err),
         EG_ECONFLICT);
     CHECK_STR(err.code, "duplicate");
+    /* a person's message: the column without its table, no SQL words */
+    CHECK_STR(err.msg, "the same code already exists");
     CHECK_EQ_INT(
         eg_store_exec(
             st, "INSERT INTO regions(code,name,level,parent_id) VALUES ('1','x','grid',999)", &err),
