@@ -4,8 +4,8 @@
    logins that work), and --help for each. */
 #include "store/auth.h"
 #include "test.h"
+#include "unit/store/store_fixture.h"
 
-#include <iconv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,14 +124,10 @@ TEST(cli_registry_import_utf8_gbk_dry_run_and_rejections)
     /* GBK file with one good and one bad row: exit 1, the bad line reported, nothing written */
     const char *utf8 = "单位名称,单位类型,统一社会信用代码\n乙电子有限公司,排污单位,"
                        "91310115MA1000025K\n丙公司,排污单位,123\n";
-    iconv_t cd = iconv_open("GBK", "UTF-8");
-    REQUIRE(cd != (iconv_t)-1);
-    char gbk[512], *ip = (char *)utf8, *op = gbk;
-    size_t il = strlen(utf8), ol = sizeof gbk;
-    REQUIRE(iconv(cd, &ip, &il, &op, &ol) != (size_t)-1);
-    iconv_close(cd);
+    char gbk[512];
+    size_t gbk_len = eg_tfx_gbk(utf8, gbk, sizeof gbk);
     const char *gfile = db_path("units-gbk.csv");
-    write_file(gfile, gbk, sizeof gbk - ol);
+    write_file(gfile, gbk, gbk_len);
     const char *imp[] = {"import", "units", gfile, "--db", db, NULL};
     CHECK_EQ_INT(eg_test_run(imp, NULL, 0, &out, &err), 1);
     CHECK(strstr(out, "line 3: credit_code:") != NULL);

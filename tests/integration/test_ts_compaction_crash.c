@@ -5,6 +5,7 @@
 #include "store/store.h"
 #include "store/ts.h"
 #include "test.h"
+#include "unit/store/store_fixture.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -55,16 +56,6 @@ static void write_days(struct eg_ts *ts, int64_t d0, int ndays, int stride)
     free(p);
 }
 
-static int64_t q1(struct eg_store *st, const char *sql)
-{
-    struct eg_stmt *s;
-    REQUIRE(eg_store_prepare(st, sql, &s, NULL) == 0);
-    REQUIRE(eg_stmt_step(s, NULL) == 1);
-    int64_t v = eg_stmt_int(s, 0);
-    eg_stmt_done(s);
-    return v;
-}
-
 /* Every sample of days [d0, d1) present once with its value; odd-slot late samples on the
    days listed in late[] too. */
 static void verify(struct eg_store *st, struct eg_ts *ts, int64_t d0, int64_t d1, const int *late,
@@ -88,9 +79,10 @@ static void verify(struct eg_store *st, struct eg_ts *ts, int64_t d0, int64_t d1
         }
         free(rows);
     }
-    CHECK_EQ_INT(q1(st, "SELECT COUNT(*) FROM ts_block b WHERE EXISTS (SELECT 1 FROM ts_raw r "
-                        "WHERE r.series_id = b.series_id AND r.t >= b.day * 86400 - 28800 AND "
-                        "r.t < b.day * 86400 + 57600)"),
+    CHECK_EQ_INT(eg_tfx_int(st,
+                            "SELECT COUNT(*) FROM ts_block b WHERE EXISTS (SELECT 1 FROM ts_raw r "
+                            "WHERE r.series_id = b.series_id AND r.t >= b.day * 86400 - 28800 AND "
+                            "r.t < b.day * 86400 + 57600)"),
                  0);
 }
 
@@ -163,8 +155,8 @@ TEST(ts_compaction_killed_at_random_points_loses_nothing)
         }
         REQUIRE(eg_store_open(path, &st, &err) == 0);
         REQUIRE(eg_ts_open(st, &ts, &err) == 0);
-        int64_t raw = q1(st, "SELECT COUNT(*) FROM ts_raw");
-        if (WIFSIGNALED(status) && raw > 0 && q1(st, "SELECT COUNT(*) FROM ts_block") > 0)
+        int64_t raw = eg_tfx_int(st, "SELECT COUNT(*) FROM ts_raw");
+        if (WIFSIGNALED(status) && raw > 0 && eg_tfx_int(st, "SELECT COUNT(*) FROM ts_block") > 0)
             killed_midway++;
         verify(st, ts, d0, d0 + 2 * it + 2, late, nlate);
         eg_ts_close(ts);

@@ -3,33 +3,17 @@
 #include "store/auth.h"
 #include "store/registry.h"
 #include "test.h"
+#include "unit/store/store_fixture.h"
 
 #include <stdio.h>
 #include <string.h>
 
 static struct eg_store *open_db(void)
 {
-    char path[600];
-    snprintf(path, sizeof path, "%s/auth.db", eg_test_tmpdir());
-    struct eg_store *st = NULL;
-    REQUIRE(eg_store_open(path, &st, NULL) == 0);
-    REQUIRE(eg_store_exec(
-                st,
-                "INSERT INTO regions(code,name,level) VALUES ('310115','浦东新区','district');"
-                "INSERT INTO regions(code,name,level,parent_id) VALUES "
-                "('310115004','陆家嘴街道','street',1)",
-                NULL) == 0);
-    return st;
-}
-
-static int64_t count(struct eg_store *st, const char *sql)
-{
-    struct eg_stmt *s;
-    REQUIRE(eg_store_prepare(st, sql, &s, NULL) == 0);
-    REQUIRE(eg_stmt_step(s, NULL) == 1);
-    int64_t v = eg_stmt_int(s, 0);
-    eg_stmt_done(s);
-    return v;
+    return eg_tfx_open(
+        "auth.db", "INSERT INTO regions(code,name,level) VALUES ('310115','浦东新区','district');"
+                   "INSERT INTO regions(code,name,level,parent_id) VALUES "
+                   "('310115004','陆家嘴街道','street',1)");
 }
 
 TEST(auth_login_returns_a_43_char_token_stored_only_as_hash)
@@ -63,7 +47,7 @@ TEST(auth_login_returns_a_43_char_token_stored_only_as_hash)
     REQUIRE(eg_stmt_step(s, NULL) == 1);
     CHECK_EQ_INT(eg_stmt_int(s, 0), 0);
     eg_stmt_done(s);
-    CHECK_EQ_INT(count(st, "SELECT COUNT(*) FROM sessions"), 1);
+    CHECK_EQ_INT(eg_tfx_int(st, "SELECT COUNT(*) FROM sessions"), 1);
     /* the token resolves to the user */
     struct eg_principal q;
     CHECK_EQ_INT(eg_auth_check(st, tok, &q, &err), 0);
@@ -79,7 +63,8 @@ TEST(auth_login_returns_a_43_char_token_stored_only_as_hash)
     CHECK_EQ_INT(eg_auth_logout(st, tok, &err), EG_EAUTH);
     CHECK_EQ_INT(eg_auth_check(st, tok2, &q, &err), 0);
     /* login and logout are audited without secrets */
-    CHECK_EQ_INT(count(st, "SELECT COUNT(*) FROM audit_log WHERE action IN ('login','logout')"), 3);
+    CHECK_EQ_INT(
+        eg_tfx_int(st, "SELECT COUNT(*) FROM audit_log WHERE action IN ('login','logout')"), 3);
     eg_store_close(st);
 }
 
@@ -166,17 +151,17 @@ TEST(auth_sessions_expire)
     REQUIRE(eg_auth_user_add(st, "sun", "bureau", NULL, 0, "sun-password", &err) == 0);
     char tok[EG_AUTH_TOKEN_LEN + 1];
     REQUIRE(eg_auth_login(st, "sun", "sun-password", NULL, tok, NULL, &err) == 0);
-    int64_t exp = count(st, "SELECT expires_at - created_at FROM sessions");
+    int64_t exp = eg_tfx_int(st, "SELECT expires_at - created_at FROM sessions");
     CHECK_EQ_INT(exp, EG_AUTH_SESSION_SECONDS);
     REQUIRE(eg_store_exec(st, "UPDATE sessions SET expires_at = created_at - 1", NULL) == 0);
     struct eg_principal p;
     CHECK_EQ_INT(eg_auth_check(st, tok, &p, &err), EG_EAUTH);
     eg_auth_set_session_seconds(600);
     REQUIRE(eg_auth_login(st, "sun", "sun-password", NULL, tok, NULL, &err) == 0);
-    CHECK_EQ_INT(count(st, "SELECT MAX(expires_at - created_at) FROM sessions"), 600);
+    CHECK_EQ_INT(eg_tfx_int(st, "SELECT MAX(expires_at - created_at) FROM sessions"), 600);
     CHECK_EQ_INT(eg_auth_check(st, tok, &p, &err), 0);
     /* the expired session was swept by the later login */
-    CHECK_EQ_INT(count(st, "SELECT COUNT(*) FROM sessions"), 1);
+    CHECK_EQ_INT(eg_tfx_int(st, "SELECT COUNT(*) FROM sessions"), 1);
     eg_store_close(st);
 }
 

@@ -4,27 +4,20 @@
 #include "store/auth.h"
 #include "store/import.h"
 #include "test.h"
+#include "unit/store/store_fixture.h"
 
-#include <iconv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static struct eg_store *open_db(void)
 {
-    char path[600];
-    snprintf(path, sizeof path, "%s/imp.db", eg_test_tmpdir());
-    struct eg_store *st = NULL;
-    REQUIRE(eg_store_open(path, &st, NULL) == 0);
-    REQUIRE(eg_store_exec(
-                st,
-                "INSERT INTO regions(code,name,level) VALUES ('310115','浦东新区','district');"
-                "INSERT INTO regions(code,name,level,parent_id) VALUES "
-                "('310115005','陆家嘴街道','street',1);"
-                "INSERT INTO regions(code,name,level,parent_id) VALUES "
-                "('310115125','张江镇','street',1);",
-                NULL) == 0);
-    return st;
+    return eg_tfx_open(
+        "imp.db", "INSERT INTO regions(code,name,level) VALUES ('310115','浦东新区','district');"
+                  "INSERT INTO regions(code,name,level,parent_id) VALUES "
+                  "('310115005','陆家嘴街道','street',1);"
+                  "INSERT INTO regions(code,name,level,parent_id) VALUES "
+                  "('310115125','张江镇','street',1);");
 }
 
 static int64_t count(struct eg_store *st, const char *table)
@@ -100,13 +93,8 @@ TEST(import_gbk_as_excel_writes_it_on_chinese_windows)
     const char *utf8 = "单位名称,单位类型,统一社会信用代码,地址\r\n"
                        "甲化工有限公司,排污单位," CC1 ",上海市浦东新区张江镇\r\n";
     /* convert to GBK the way Excel saves "CSV" on zh-CN Windows */
-    iconv_t cd = iconv_open("GBK", "UTF-8");
-    REQUIRE(cd != (iconv_t)-1);
-    char gbk[512], *ip = (char *)utf8, *op = gbk;
-    size_t il = strlen(utf8), ol = sizeof gbk;
-    REQUIRE(iconv(cd, &ip, &il, &op, &ol) != (size_t)-1);
-    iconv_close(cd);
-    size_t n = sizeof gbk - ol;
+    char gbk[512];
+    size_t n = eg_tfx_gbk(utf8, gbk, sizeof gbk);
     struct eg_import_report rep;
     struct eg_err err;
     CHECK_EQ_INT(import(st, "units", gbk, n, 0, &rep, &err), 0);

@@ -3,32 +3,10 @@
    verbatim text, and online backup. */
 #include "store/store.h"
 #include "test.h"
+#include "unit/store/store_fixture.h"
 
 #include <stdio.h>
 #include <string.h>
-
-static struct eg_store *open_tmp(const char *name)
-{
-    char path[600];
-    snprintf(path, sizeof path, "%s/%s", eg_test_tmpdir(), name);
-    struct eg_store *st = NULL;
-    struct eg_err err;
-    int r = eg_store_open(path, &st, &err);
-    if (r < 0)
-        fprintf(stderr, "open: %s\n", err.msg);
-    REQUIRE(r == 0 && st);
-    return st;
-}
-
-static int64_t query_int(struct eg_store *st, const char *sql)
-{
-    struct eg_stmt *s;
-    REQUIRE(eg_store_prepare(st, sql, &s, NULL) == 0);
-    REQUIRE(eg_stmt_step(s, NULL) == 1);
-    int64_t v = eg_stmt_int(s, 0);
-    eg_stmt_done(s);
-    return v;
-}
 
 static const char *query_text(struct eg_store *st, const char *sql, char *buf, size_t n)
 {
@@ -42,18 +20,18 @@ static const char *query_text(struct eg_store *st, const char *sql, char *buf, s
 
 TEST(store_open_sets_wal_foreign_keys_and_busy_timeout)
 {
-    struct eg_store *st = open_tmp("a.db");
+    struct eg_store *st = eg_tfx_open("a.db", NULL);
     char buf[64];
     CHECK_STR(query_text(st, "PRAGMA journal_mode", buf, sizeof buf), "wal");
-    CHECK_EQ_INT(query_int(st, "PRAGMA foreign_keys"), 1);
-    CHECK_EQ_INT(query_int(st, "PRAGMA busy_timeout"), 5000);
-    CHECK_EQ_INT(query_int(st, "PRAGMA synchronous"), 1); /* NORMAL */
+    CHECK_EQ_INT(eg_tfx_int(st, "PRAGMA foreign_keys"), 1);
+    CHECK_EQ_INT(eg_tfx_int(st, "PRAGMA busy_timeout"), 5000);
+    CHECK_EQ_INT(eg_tfx_int(st, "PRAGMA synchronous"), 1); /* NORMAL */
     eg_store_close(st);
 }
 
 TEST(store_migrations_apply_in_order_once_and_are_recorded)
 {
-    struct eg_store *st = open_tmp("m.db");
+    struct eg_store *st = eg_tfx_open("m.db", NULL);
     int v = eg_store_schema_version(st);
     CHECK(v >= 1);
     /* Every embedded migration is recorded, in order. */
@@ -67,14 +45,14 @@ TEST(store_migrations_apply_in_order_once_and_are_recorded)
         }
     }
     CHECK_EQ_INT(v, last);
-    CHECK_EQ_INT(query_int(st, "SELECT COUNT(*) FROM schema_version"), n);
+    CHECK_EQ_INT(eg_tfx_int(st, "SELECT COUNT(*) FROM schema_version"), n);
     int applied = -1;
     CHECK_EQ_INT(eg_store_migrate(st, &applied, NULL), 0);
     CHECK_EQ_INT(applied, 0);
     eg_store_close(st);
     /* Reopening is cheap and applies nothing. */
     uint64_t t0 = eg_nanos();
-    st = open_tmp("m.db");
+    st = eg_tfx_open("m.db", NULL);
     uint64_t dt = eg_nanos() - t0;
     CHECK(dt < 50u * 1000 * 1000);
     CHECK_EQ_INT(eg_store_schema_version(st), last);
@@ -83,7 +61,7 @@ TEST(store_migrations_apply_in_order_once_and_are_recorded)
 
 TEST(store_statement_cache_reuses_and_nests)
 {
-    struct eg_store *st = open_tmp("c.db");
+    struct eg_store *st = eg_tfx_open("c.db", NULL);
     const char *sql = "SELECT code FROM regions WHERE id > ? ORDER BY id";
     struct eg_stmt *a, *b, *c;
     REQUIRE(eg_store_prepare(st, sql, &a, NULL) == 0);
@@ -99,7 +77,7 @@ TEST(store_statement_cache_reuses_and_nests)
 
 TEST(store_constraints_map_to_conflict_and_invalid)
 {
-    struct eg_store *st = open_tmp("k.db");
+    struct eg_store *st = eg_tfx_open("k.db", NULL);
     struct eg_err err;
     CHECK_EQ_INT(eg_store_exec(
                      st,
@@ -127,7 +105,7 @@ TEST(store_constraints_map_to_conflict_and_invalid)
 
 TEST(store_text_with_nul_quotes_and_4byte_utf8_round_trips)
 {
-    struct eg_store *st = open_tmp("t.db");
+    struct eg_store *st = eg_tfx_open("t.db", NULL);
     static const char hostile[] = "a'b\"c%d\0e'); DROP TABLE regions;--\xF0\x9F\x98\x80";
     size_t n = sizeof hostile - 1;
     struct eg_stmt *s;
@@ -152,33 +130,33 @@ TEST(store_text_with_nul_quotes_and_4byte_utf8_round_trips)
 
 TEST(store_rollback_leaves_nothing_and_commit_keeps)
 {
-    struct eg_store *st = open_tmp("r.db");
+    struct eg_store *st = eg_tfx_open("r.db", NULL);
     REQUIRE(eg_store_begin(st, NULL) == 0);
     REQUIRE(eg_store_exec(st, "INSERT INTO regions(code,name,level) VALUES ('a','a','district')",
                           NULL) == 0);
     eg_store_rollback(st);
-    CHECK_EQ_INT(query_int(st, "SELECT COUNT(*) FROM regions"), 0);
+    CHECK_EQ_INT(eg_tfx_int(st, "SELECT COUNT(*) FROM regions"), 0);
     REQUIRE(eg_store_begin(st, NULL) == 0);
     REQUIRE(eg_store_exec(st, "INSERT INTO regions(code,name,level) VALUES ('a','a','district')",
                           NULL) == 0);
     REQUIRE(eg_store_commit(st, NULL) == 0);
-    CHECK_EQ_INT(query_int(st, "SELECT COUNT(*) FROM regions"), 1);
+    CHECK_EQ_INT(eg_tfx_int(st, "SELECT COUNT(*) FROM regions"), 1);
     eg_store_close(st);
 }
 
 TEST(store_second_connection_sees_committed_rows_wal)
 {
-    struct eg_store *a = open_tmp("w.db"), *b = open_tmp("w.db");
+    struct eg_store *a = eg_tfx_open("w.db", NULL), *b = eg_tfx_open("w.db", NULL);
     REQUIRE(eg_store_exec(a, "INSERT INTO regions(code,name,level) VALUES ('a','a','district')",
                           NULL) == 0);
-    CHECK_EQ_INT(query_int(b, "SELECT COUNT(*) FROM regions"), 1);
+    CHECK_EQ_INT(eg_tfx_int(b, "SELECT COUNT(*) FROM regions"), 1);
     eg_store_close(a);
     eg_store_close(b);
 }
 
 TEST(store_backup_copies_a_consistent_database)
 {
-    struct eg_store *st = open_tmp("b.db");
+    struct eg_store *st = eg_tfx_open("b.db", NULL);
     REQUIRE(eg_store_exec(
                 st, "INSERT INTO regions(code,name,level) VALUES ('310115','浦东新区','district')",
                 NULL) == 0);
@@ -194,7 +172,7 @@ TEST(store_backup_copies_a_consistent_database)
     CHECK(eg_store_schema_version(b) >= 1);
     eg_store_close(b);
     snprintf(path, sizeof path, "%s/no/such/dir/x.db", eg_test_tmpdir());
-    st = open_tmp("b.db");
+    st = eg_tfx_open("b.db", NULL);
     CHECK_EQ_INT(eg_store_backup(st, path, &err), EG_EIO);
     eg_store_close(st);
 }
@@ -245,15 +223,15 @@ TEST(store_threads_opening_a_new_database_at_once_migrate_it_once)
         pthread_join(t[i], NULL);
         CHECK_EQ_INT(rc[i], 0);
     }
-    struct eg_store *st = open_tmp("conc.db");
-    CHECK_EQ_INT(query_int(st, "SELECT COUNT(*) FROM schema_version"),
-                 query_int(st, "SELECT COUNT(DISTINCT version) FROM schema_version"));
+    struct eg_store *st = eg_tfx_open("conc.db", NULL);
+    CHECK_EQ_INT(eg_tfx_int(st, "SELECT COUNT(*) FROM schema_version"),
+                 eg_tfx_int(st, "SELECT COUNT(DISTINCT version) FROM schema_version"));
     eg_store_close(st);
 }
 
 TEST(store_statement_cache_stays_bounded_and_keeps_statements_in_use)
 {
-    struct eg_store *st = open_tmp("cap.db");
+    struct eg_store *st = eg_tfx_open("cap.db", NULL);
     struct eg_stmt *held;
     REQUIRE(eg_store_prepare(st, "SELECT 42", &held, NULL) == 0);
     for (int i = 0; i < 5000; i++) {
@@ -296,7 +274,7 @@ static void *writer(void *arg)
 TEST(store_backup_while_another_connection_writes)
 {
     snprintf(writer_path, sizeof writer_path, "%s/live.db", eg_test_tmpdir());
-    struct eg_store *st = open_tmp("live.db");
+    struct eg_store *st = eg_tfx_open("live.db", NULL);
     int werr = 0;
     pthread_t t;
     REQUIRE(pthread_create(&t, NULL, writer, &werr) == 0);
@@ -317,23 +295,23 @@ TEST(store_backup_while_another_connection_writes)
         REQUIRE(eg_store_open(path, &b, NULL) == 0);
         char buf[32];
         CHECK_STR(query_text(b, "PRAGMA integrity_check", buf, sizeof buf), "ok");
-        int64_t n = query_int(b, "SELECT COUNT(*) FROM regions");
+        int64_t n = eg_tfx_int(b, "SELECT COUNT(*) FROM regions");
         CHECK(n >= 0 && n <= 3000);
         eg_store_close(b);
     }
-    CHECK_EQ_INT(query_int(st, "SELECT COUNT(*) FROM regions"), 3000);
+    CHECK_EQ_INT(eg_tfx_int(st, "SELECT COUNT(*) FROM regions"), 3000);
     eg_store_close(st);
 }
 
 TEST(store_database_from_a_newer_envgov_still_opens)
 {
-    struct eg_store *st = open_tmp("newer.db");
+    struct eg_store *st = eg_tfx_open("newer.db", NULL);
     REQUIRE(eg_store_exec(st,
                           "INSERT INTO schema_version(version, name, applied_at) VALUES (999, "
                           "'999_future.sql', 0)",
                           NULL) == 0);
     eg_store_close(st);
-    st = open_tmp("newer.db"); /* warns, applies nothing */
+    st = eg_tfx_open("newer.db", NULL); /* warns, applies nothing */
     CHECK_EQ_INT(eg_store_schema_version(st), 999);
     eg_store_close(st);
 }

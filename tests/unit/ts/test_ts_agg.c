@@ -3,34 +3,13 @@
 #include "store/store.h"
 #include "store/ts.h"
 #include "test.h"
+#include "unit/store/store_fixture.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #define NOW ((int64_t)1795665600) /* 2026-11-20 12:00 Beijing */
-
-static struct eg_store *open_db(struct eg_ts **ts)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/agg.db", eg_test_tmpdir());
-    struct eg_store *st;
-    struct eg_err err;
-    REQUIRE(eg_store_open(path, &st, &err) == 0);
-    REQUIRE(eg_ts_open(st, ts, &err) == 0);
-    eg_ts_set_now(*ts, NOW);
-    return st;
-}
-
-static int64_t count(struct eg_store *st, const char *sql)
-{
-    struct eg_stmt *s;
-    REQUIRE(eg_store_prepare(st, sql, &s, NULL) == 0);
-    REQUIRE(eg_stmt_step(s, NULL) == 1);
-    int64_t v = eg_stmt_int(s, 0);
-    eg_stmt_done(s);
-    return v;
-}
 
 static const struct eg_ts_key MIN_KEY = {"STA1", "a21026", EG_TS_KIND_MINUTE, "Avg", 0};
 static const struct eg_ts_key HOUR_KEY = {"STA1", "a21026", EG_TS_KIND_HOUR, "Avg", 1};
@@ -73,7 +52,7 @@ static struct eg_ts_row *hours(struct eg_ts *ts, int64_t day, size_t *n, int tie
 TEST(ts_agg_gb3095_hour_needs_45_minutes_day_needs_20_hours)
 {
     struct eg_ts *ts;
-    struct eg_store *st = open_db(&ts);
+    struct eg_store *st = eg_tfx_open_ts("agg.db", NOW, &ts);
     struct eg_err err;
     int64_t day = eg_ts_day_start(eg_ts_day_of(NOW) - 3);
     write_day(ts, day, keep1, flag1);
@@ -97,8 +76,8 @@ TEST(ts_agg_gb3095_hour_needs_45_minutes_day_needs_20_hours)
     CHECK(d[0].flag != 'N');
     free(d);
     /* the device's own series is untouched beside the computed ones */
-    CHECK_EQ_INT(count(st, "SELECT COUNT(*) FROM ts_series WHERE computed = 1"), 2);
-    CHECK_EQ_INT(count(st, "SELECT COUNT(*) FROM ts_dirty"), 0);
+    CHECK_EQ_INT(eg_tfx_int(st, "SELECT COUNT(*) FROM ts_series WHERE computed = 1"), 2);
+    CHECK_EQ_INT(eg_tfx_int(st, "SELECT COUNT(*) FROM ts_dirty"), 0);
     eg_ts_close(ts);
     eg_store_close(st);
 }
@@ -112,7 +91,7 @@ static int keep_late(int h, int m)
 TEST(ts_agg_recomputed_when_late_data_arrives)
 {
     struct eg_ts *ts;
-    struct eg_store *st = open_db(&ts);
+    struct eg_store *st = eg_tfx_open_ts("agg.db", NOW, &ts);
     struct eg_err err;
     int64_t day = eg_ts_day_start(eg_ts_day_of(NOW) - 3);
     write_day(ts, day, keep1, flag1);
@@ -147,7 +126,7 @@ static int keep_all(int h, int m)
 TEST(ts_review_declarations_mark_and_reviews_are_audited_tiers)
 {
     struct eg_ts *ts;
-    struct eg_store *st = open_db(&ts);
+    struct eg_store *st = eg_tfx_open_ts("agg.db", NOW, &ts);
     struct eg_err err;
     int64_t day = eg_ts_day_start(eg_ts_day_of(NOW) - 3);
     write_day(ts, day, keep_all, NULL);
@@ -168,7 +147,7 @@ TEST(ts_review_declarations_mark_and_reviews_are_audited_tiers)
     REQUIRE(eg_ts_review(ts, &MIN_KEY, day + 7 * 3600, day + 7 * 3600 + 600, "valid",
                          "drift started 07:10 per calibration log", "officer wang", NULL,
                          &err) == 0);
-    CHECK_EQ_INT(count(st, "SELECT COUNT(*) FROM ts_review"), 2);
+    CHECK_EQ_INT(eg_tfx_int(st, "SELECT COUNT(*) FROM ts_review"), 2);
     struct eg_ts_row *r;
     size_t n;
     REQUIRE(eg_ts_query(ts, &MIN_KEY, day, day + 86400, EG_TS_PRELIMINARY, 2000, &r, &n, &err) ==
@@ -213,7 +192,7 @@ static char flag_rates(int h, int m)
 TEST(ts_review_transmission_and_valid_data_rates)
 {
     struct eg_ts *ts;
-    struct eg_store *st = open_db(&ts);
+    struct eg_store *st = eg_tfx_open_ts("agg.db", NOW, &ts);
     struct eg_err err;
     int64_t day = eg_ts_day_start(eg_ts_day_of(NOW) - 3);
     write_day(ts, day, keep_rates, flag_rates);
@@ -235,7 +214,7 @@ TEST(ts_review_transmission_and_valid_data_rates)
     CHECK_EQ_INT(r.expected, 288 - 12);
     CHECK_EQ_INT(r.received, 288 - 24);
     CHECK_EQ_INT(eg_ts_source_set(ts, "STA1", "soil", 0, 0, &err), EG_EINVAL);
-    CHECK_EQ_INT(count(st, "SELECT COUNT(*) FROM ts_validity_rule WHERE confirmed = 0"), 4);
+    CHECK_EQ_INT(eg_tfx_int(st, "SELECT COUNT(*) FROM ts_validity_rule WHERE confirmed = 0"), 4);
     eg_ts_close(ts);
     eg_store_close(st);
 }
@@ -246,7 +225,7 @@ TEST(ts_review_transmission_and_valid_data_rates)
 TEST(ts_agg_water_one_abnormal_value_invalidates_the_hour)
 {
     struct eg_ts *ts;
-    struct eg_store *st = open_db(&ts);
+    struct eg_store *st = eg_tfx_open_ts("agg.db", NOW, &ts);
     struct eg_err err;
     REQUIRE(eg_ts_source_set(ts, "STA1", "water", 0, 0, &err) == 0);
     int64_t day = eg_ts_day_start(eg_ts_day_of(NOW) - 3);
@@ -266,8 +245,9 @@ TEST(ts_agg_water_one_abnormal_value_invalidates_the_hour)
     CHECK_EQ_DBL(h[1].v, 21.5, 0); /* mean of the valid value, marked abnormal */
     CHECK_EQ_INT(h[2].flag, 'N');
     free(h);
-    CHECK_EQ_INT(count(st, "SELECT strict_flags FROM ts_validity_rule WHERE profile = 'water' AND "
-                           "period = 'hour'"),
+    CHECK_EQ_INT(eg_tfx_int(st,
+                            "SELECT strict_flags FROM ts_validity_rule WHERE profile = 'water' AND "
+                            "period = 'hour'"),
                  1);
     eg_ts_close(ts);
     eg_store_close(st);

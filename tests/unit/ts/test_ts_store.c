@@ -3,6 +3,7 @@
 #include "store/store.h"
 #include "store/ts.h"
 #include "test.h"
+#include "unit/store/store_fixture.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -10,31 +11,6 @@
 
 /* 2026-11-20 12:00 Beijing */
 #define NOW ((int64_t)1795665600)
-
-static struct eg_store *open_db(struct eg_ts **ts)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/ts.db", eg_test_tmpdir());
-    struct eg_store *st;
-    struct eg_err err;
-    int r = eg_store_open(path, &st, &err);
-    if (r)
-        fprintf(stderr, "open: %s\n", err.msg);
-    REQUIRE(r == 0);
-    REQUIRE(eg_ts_open(st, ts, &err) == 0);
-    eg_ts_set_now(*ts, NOW);
-    return st;
-}
-
-static int64_t count(struct eg_store *st, const char *sql)
-{
-    struct eg_stmt *s;
-    REQUIRE(eg_store_prepare(st, sql, &s, NULL) == 0);
-    REQUIRE(eg_stmt_step(s, NULL) == 1);
-    int64_t v = eg_stmt_int(s, 0);
-    eg_stmt_done(s);
-    return v;
-}
 
 static struct eg_ts_point pt(const char *src, const char *pol, int64_t t, double v, char flag)
 {
@@ -46,7 +22,7 @@ static const struct eg_ts_key KEY = {"MN001", "w01018", EG_TS_KIND_MINUTE, "Avg"
 TEST(ts_store_write_then_query_rows_of_today)
 {
     struct eg_ts *ts;
-    struct eg_store *st = open_db(&ts);
+    struct eg_store *st = eg_tfx_open_ts("ts.db", NOW, &ts);
     struct eg_ts_point p[60];
     for (int i = 0; i < 60; i++)
         p[i] = pt("MN001", "w01018", NOW - 3600 + i * 60, 20 + i * 0.1, 'N');
@@ -55,8 +31,8 @@ TEST(ts_store_write_then_query_rows_of_today)
     REQUIRE(eg_ts_write_batch(ts, p, 60, EG_TS_CREATE, &rep, &err) == 0);
     CHECK_EQ_INT(rep.written, 60);
     CHECK_EQ_INT(rep.series_created, 1);
-    CHECK_EQ_INT(count(st, "SELECT COUNT(*) FROM ts_raw"), 60);
-    CHECK_EQ_INT(count(st, "SELECT COUNT(*) FROM ts_block"), 0);
+    CHECK_EQ_INT(eg_tfx_int(st, "SELECT COUNT(*) FROM ts_raw"), 60);
+    CHECK_EQ_INT(eg_tfx_int(st, "SELECT COUNT(*) FROM ts_block"), 0);
     struct eg_ts_row *rows;
     size_t n;
     REQUIRE(eg_ts_query(ts, &KEY, NOW - 3600, NOW, EG_TS_PRELIMINARY, 1000, &rows, &n, &err) == 0);
@@ -75,7 +51,7 @@ TEST(ts_store_write_then_query_rows_of_today)
 TEST(ts_store_duplicates_stored_once_and_replacements_counted)
 {
     struct eg_ts *ts;
-    struct eg_store *st = open_db(&ts);
+    struct eg_store *st = eg_tfx_open_ts("ts.db", NOW, &ts);
     struct eg_err err;
     for (int pass = 0; pass < 2; pass++) {
         int64_t base = pass == 0 ? NOW - 600 : NOW - 10 * 86400; /* rows, then an old day */
@@ -111,9 +87,9 @@ TEST(ts_store_duplicates_stored_once_and_replacements_counted)
         CHECK_EQ_DBL(rows[3].v, 8, 0);
         free(rows);
     }
-    CHECK_EQ_INT(count(st, "SELECT COUNT(*) FROM ts_raw"), 4);
-    CHECK_EQ_INT(count(st, "SELECT COUNT(*) FROM ts_block"), 1);
-    CHECK_EQ_INT(count(st, "SELECT SUM(n) FROM ts_block"), 4);
+    CHECK_EQ_INT(eg_tfx_int(st, "SELECT COUNT(*) FROM ts_raw"), 4);
+    CHECK_EQ_INT(eg_tfx_int(st, "SELECT COUNT(*) FROM ts_block"), 1);
+    CHECK_EQ_INT(eg_tfx_int(st, "SELECT SUM(n) FROM ts_block"), 4);
     eg_ts_close(ts);
     eg_store_close(st);
 }
@@ -123,7 +99,7 @@ TEST(ts_store_duplicates_stored_once_and_replacements_counted)
 TEST(ts_store_late_data_merges_into_compacted_days)
 {
     struct eg_ts *ts;
-    struct eg_store *st = open_db(&ts);
+    struct eg_store *st = eg_tfx_open_ts("ts.db", NOW, &ts);
     struct eg_err err;
     int64_t day0 = eg_ts_day_start(eg_ts_day_of(NOW)); /* today 00:00 Beijing */
     /* three days of even minutes, written as rows while "now" was each day */
@@ -136,12 +112,12 @@ TEST(ts_store_late_data_merges_into_compacted_days)
         free(p);
     }
     eg_ts_set_now(ts, NOW);
-    CHECK_EQ_INT(count(st, "SELECT COUNT(*) FROM ts_raw"), 3 * 720);
+    CHECK_EQ_INT(eg_tfx_int(st, "SELECT COUNT(*) FROM ts_raw"), 3 * 720);
     size_t days;
     REQUIRE(eg_ts_compact(ts, &days, &err) == 0);
     CHECK_EQ_INT(days, 1); /* two days ago; yesterday and today stay rows */
-    CHECK_EQ_INT(count(st, "SELECT COUNT(*) FROM ts_raw"), 2 * 720);
-    CHECK_EQ_INT(count(st, "SELECT n FROM ts_block"), 720);
+    CHECK_EQ_INT(eg_tfx_int(st, "SELECT COUNT(*) FROM ts_raw"), 2 * 720);
+    CHECK_EQ_INT(eg_tfx_int(st, "SELECT n FROM ts_block"), 720);
     /* late, out-of-order odd minutes for the compacted day, newest first */
     struct eg_ts_point late[10];
     for (int i = 0; i < 10; i++)
@@ -149,7 +125,7 @@ TEST(ts_store_late_data_merges_into_compacted_days)
     struct eg_ts_report rep = {0};
     REQUIRE(eg_ts_write_batch(ts, late, 10, 0, &rep, &err) == 0);
     CHECK_EQ_INT(rep.written, 10);
-    CHECK_EQ_INT(count(st, "SELECT n FROM ts_block"), 730);
+    CHECK_EQ_INT(eg_tfx_int(st, "SELECT n FROM ts_block"), 730);
     struct eg_ts_row *rows;
     size_t n;
     REQUIRE(eg_ts_query(ts, &KEY, day0 - 2 * 86400, day0 + 86400, 0, 100000, &rows, &n, &err) == 0);
@@ -163,7 +139,7 @@ TEST(ts_store_late_data_merges_into_compacted_days)
     eg_ts_set_now(ts, NOW + 2 * 86400);
     REQUIRE(eg_ts_compact(ts, &days, &err) == 0);
     CHECK_EQ_INT(days, 2);
-    CHECK_EQ_INT(count(st, "SELECT COUNT(*) FROM ts_raw"), 0);
+    CHECK_EQ_INT(eg_tfx_int(st, "SELECT COUNT(*) FROM ts_raw"), 0);
     REQUIRE(eg_ts_query(ts, &KEY, day0 - 2 * 86400, day0 + 86400, 0, 100000, &rows, &n, &err) == 0);
     CHECK_EQ_INT(n, 3 * 720 + 10);
     free(rows);
@@ -177,7 +153,7 @@ TEST(ts_store_late_data_merges_into_compacted_days)
 TEST(ts_store_quarantines_future_and_pre_2000_times)
 {
     struct eg_ts *ts;
-    struct eg_store *st = open_db(&ts);
+    struct eg_store *st = eg_tfx_open_ts("ts.db", NOW, &ts);
     struct eg_err err;
     int64_t y2000;
     REQUIRE(eg_time_parse_beijing("20000202050000", 14, &y2000) == 0);
@@ -190,13 +166,15 @@ TEST(ts_store_quarantines_future_and_pre_2000_times)
     REQUIRE(eg_ts_write_batch(ts, p, 4, EG_TS_CREATE, &rep, &err) == 0);
     CHECK_EQ_INT(rep.quarantined, 3);
     CHECK_EQ_INT(rep.written, 1);
-    CHECK_EQ_INT(count(st, "SELECT COUNT(*) FROM ts_quarantine WHERE reason LIKE '%before 2000%'"),
+    CHECK_EQ_INT(
+        eg_tfx_int(st, "SELECT COUNT(*) FROM ts_quarantine WHERE reason LIKE '%before 2000%'"), 1);
+    CHECK_EQ_INT(
+        eg_tfx_int(st, "SELECT COUNT(*) FROM ts_quarantine WHERE reason LIKE '%lateness%'"), 1);
+    CHECK_EQ_INT(eg_tfx_int(st, "SELECT COUNT(*) FROM ts_quarantine WHERE reason LIKE '%future%'"),
                  1);
-    CHECK_EQ_INT(count(st, "SELECT COUNT(*) FROM ts_quarantine WHERE reason LIKE '%lateness%'"), 1);
-    CHECK_EQ_INT(count(st, "SELECT COUNT(*) FROM ts_quarantine WHERE reason LIKE '%future%'"), 1);
     REQUIRE(eg_ts_write_batch(ts, p, 4, 0, &rep, &err) == 0); /* again: kept once */
-    CHECK_EQ_INT(count(st, "SELECT COUNT(*) FROM ts_quarantine"), 3);
-    CHECK_EQ_INT(count(st, "SELECT COUNT(*) FROM ts_raw"), 1);
+    CHECK_EQ_INT(eg_tfx_int(st, "SELECT COUNT(*) FROM ts_quarantine"), 3);
+    CHECK_EQ_INT(eg_tfx_int(st, "SELECT COUNT(*) FROM ts_raw"), 1);
     eg_ts_close(ts);
     eg_store_close(st);
 }
@@ -206,7 +184,7 @@ TEST(ts_store_quarantines_future_and_pre_2000_times)
 TEST(ts_store_bad_points_refuse_the_whole_batch)
 {
     struct eg_ts *ts;
-    struct eg_store *st = open_db(&ts);
+    struct eg_store *st = eg_tfx_open_ts("ts.db", NOW, &ts);
     struct eg_err err;
     struct eg_ts_point ok = pt("MN001", "w01018", NOW - 60, 1, 'N');
     REQUIRE(eg_ts_write_batch(ts, &ok, 1, EG_TS_CREATE, NULL, &err) == 0);
@@ -241,13 +219,13 @@ TEST(ts_store_bad_points_refuse_the_whole_batch)
     k.key.field = "Foo";
     CHECK_EQ_INT(eg_ts_write_batch(ts, &k, 1, EG_TS_CREATE, NULL, &err), EG_EINVAL);
     CHECK_STR(err.code, "bad_field");
-    CHECK_EQ_INT(count(st, "SELECT COUNT(*) FROM ts_raw"), 1);
-    CHECK_EQ_INT(count(st, "SELECT COUNT(*) FROM ts_series"), 1); /* MN003 not created */
+    CHECK_EQ_INT(eg_tfx_int(st, "SELECT COUNT(*) FROM ts_raw"), 1);
+    CHECK_EQ_INT(eg_tfx_int(st, "SELECT COUNT(*) FROM ts_series"), 1); /* MN003 not created */
     /* the same series is usable after a refused batch (cache consistent) */
     struct eg_ts_point b2[2] = {pt("MN003", "w01018", NOW - 120, 5, 'N'),
                                 pt("MN001", "w01018", NOW - 120, 5, 'N')};
     REQUIRE(eg_ts_write_batch(ts, b2, 2, EG_TS_CREATE, NULL, &err) == 0);
-    CHECK_EQ_INT(count(st, "SELECT COUNT(*) FROM ts_raw"), 3);
+    CHECK_EQ_INT(eg_tfx_int(st, "SELECT COUNT(*) FROM ts_raw"), 3);
     eg_ts_close(ts);
     eg_store_close(st);
 }
@@ -257,7 +235,7 @@ TEST(ts_store_bad_points_refuse_the_whole_batch)
 TEST(ts_store_batches_join_a_caller_transaction)
 {
     struct eg_ts *ts;
-    struct eg_store *st = open_db(&ts);
+    struct eg_store *st = eg_tfx_open_ts("ts.db", NOW, &ts);
     struct eg_err err;
     REQUIRE(eg_store_begin(st, &err) == 0);
     struct eg_ts_point a = pt("MN001", "w01018", NOW - 60, 1, 'N');
@@ -265,14 +243,14 @@ TEST(ts_store_batches_join_a_caller_transaction)
     struct eg_ts_point b[2] = {pt("MN001", "w01018", NOW - 120, 1, 'N'),
                                pt("MN009", "w01018", NOW - 120, 1, 'N')};
     CHECK_EQ_INT(eg_ts_write_batch(ts, b, 2, 0, NULL, &err), EG_ENOTFOUND);
-    CHECK_EQ_INT(count(st, "SELECT COUNT(*) FROM ts_raw"), 1);
+    CHECK_EQ_INT(eg_tfx_int(st, "SELECT COUNT(*) FROM ts_raw"), 1);
     REQUIRE(eg_store_commit(st, &err) == 0);
     REQUIRE(eg_store_begin(st, &err) == 0);
     struct eg_ts_point c = pt("MN004", "w01018", NOW - 60, 1, 'N');
     REQUIRE(eg_ts_write_batch(ts, &c, 1, EG_TS_CREATE, NULL, &err) == 0);
     eg_store_rollback(st);
-    CHECK_EQ_INT(count(st, "SELECT COUNT(*) FROM ts_raw"), 1);
-    CHECK_EQ_INT(count(st, "SELECT COUNT(*) FROM ts_series"), 1);
+    CHECK_EQ_INT(eg_tfx_int(st, "SELECT COUNT(*) FROM ts_raw"), 1);
+    CHECK_EQ_INT(eg_tfx_int(st, "SELECT COUNT(*) FROM ts_series"), 1);
     eg_ts_close(ts);
     eg_store_close(st);
 }
@@ -280,7 +258,7 @@ TEST(ts_store_batches_join_a_caller_transaction)
 TEST(ts_store_buckets_and_latest_of_many)
 {
     struct eg_ts *ts;
-    struct eg_store *st = open_db(&ts);
+    struct eg_store *st = eg_tfx_open_ts("ts.db", NOW, &ts);
     struct eg_err err;
     int64_t day0 = eg_ts_day_start(eg_ts_day_of(NOW)) - 5 * 86400;
     struct eg_ts_point *p = malloc(3 * 1440 * sizeof *p);
@@ -325,7 +303,7 @@ TEST(ts_store_buckets_and_latest_of_many)
 TEST(ts_store_corrupt_block_is_an_error_not_a_loss)
 {
     struct eg_ts *ts;
-    struct eg_store *st = open_db(&ts);
+    struct eg_store *st = eg_tfx_open_ts("ts.db", NOW, &ts);
     struct eg_err err;
     struct eg_ts_point p = pt("MN001", "w01018", NOW - 10 * 86400, 1, 'N');
     REQUIRE(eg_ts_write_batch(ts, &p, 1, EG_TS_CREATE, NULL, &err) == 0);
@@ -336,7 +314,7 @@ TEST(ts_store_corrupt_block_is_an_error_not_a_loss)
     CHECK_STR(err.code, "corrupt_block");
     p.t += 60;
     CHECK_EQ_INT(eg_ts_write_batch(ts, &p, 1, 0, NULL, &err), EG_EINVAL);
-    CHECK_EQ_INT(count(st, "SELECT length(data) FROM ts_block"), 10);
+    CHECK_EQ_INT(eg_tfx_int(st, "SELECT length(data) FROM ts_block"), 10);
     /* rows of that day left from before and a row of another series on the same day (as if
        written while the day was open): compaction reports the bad day, keeps its rows, and
        compacts the other */
@@ -349,9 +327,9 @@ TEST(ts_store_corrupt_block_is_an_error_not_a_loss)
     size_t days;
     CHECK_EQ_INT(eg_ts_compact(ts, &days, &err), EG_EINVAL);
     CHECK_STR(err.code, "corrupt_block");
-    CHECK_EQ_INT(days, 1);                                                         /* MN002's day */
-    CHECK_EQ_INT(count(st, "SELECT COUNT(*) FROM ts_raw WHERE series_id = 2"), 1); /* today */
-    CHECK_EQ_INT(count(st, "SELECT COUNT(*) FROM ts_raw WHERE series_id = 1"), 1); /* kept */
+    CHECK_EQ_INT(days, 1); /* MN002's day */
+    CHECK_EQ_INT(eg_tfx_int(st, "SELECT COUNT(*) FROM ts_raw WHERE series_id = 2"), 1); /* today */
+    CHECK_EQ_INT(eg_tfx_int(st, "SELECT COUNT(*) FROM ts_raw WHERE series_id = 1"), 1); /* kept */
     eg_ts_close(ts);
     eg_store_close(st);
 }
@@ -361,7 +339,7 @@ TEST(ts_store_corrupt_block_is_an_error_not_a_loss)
 TEST(ts_store_latest_of_many_keys_scan)
 {
     struct eg_ts *ts;
-    struct eg_store *st = open_db(&ts);
+    struct eg_store *st = eg_tfx_open_ts("ts.db", NOW, &ts);
     struct eg_err err;
     static char names[300][16];
     struct eg_ts_point p[300];
@@ -393,7 +371,7 @@ TEST(ts_store_latest_of_many_keys_scan)
 TEST(ts_store_retention_keeps_the_last_year)
 {
     struct eg_ts *ts;
-    struct eg_store *st = open_db(&ts);
+    struct eg_store *st = eg_tfx_open_ts("ts.db", NOW, &ts);
     struct eg_err err;
     struct eg_ts_point p[3] = {pt("MN001", "w01018", NOW - 800 * 86400, 1, 'N'),
                                pt("MN001", "w01018", NOW - 300 * 86400, 2, 'N'),
@@ -403,7 +381,7 @@ TEST(ts_store_retention_keeps_the_last_year)
     CHECK_EQ_INT(eg_ts_retain(ts, 30, 0, &r, &err), EG_EINVAL);
     REQUIRE(eg_ts_retain(ts, 400, 1, &r, &err) == 0);
     CHECK_EQ_INT(r.blocks, 1);
-    CHECK_EQ_INT(count(st, "SELECT COUNT(*) FROM ts_block"), 2); /* dry run */
+    CHECK_EQ_INT(eg_tfx_int(st, "SELECT COUNT(*) FROM ts_block"), 2); /* dry run */
     REQUIRE(eg_ts_retain(ts, 400, 0, &r, &err) == 0);
     CHECK_EQ_INT(r.samples_in_blocks, 1);
     struct eg_ts_row *rows;
