@@ -17,6 +17,7 @@
 struct eopts {
     char prog[32]; /* "envgov eval VERB", the prefix of messages */
     int tier;      /* EG_TS_REVIEWED unless --tier preliminary */
+    int csv;       /* --format csv (default json) */
     const char *db, *region, *station, *section, *from, *to, *zone, *format, *tier_s, *as_of, *load;
     int64_t year, month;
     int lake;
@@ -101,8 +102,8 @@ static int parse(int argc, char **argv, const char *verb, const char *help, stru
     }
     if (optind != argc)
         return usage_err(verb, "unexpected argument");
-    int csv, preliminary, rc;
-    if ((rc = eg__cli_choice(o->prog, "--format", o->format, "json", "csv", &csv)) ||
+    int preliminary, rc;
+    if ((rc = eg__cli_choice(o->prog, "--format", o->format, "json", "csv", &o->csv)) ||
         (rc =
              eg__cli_choice(o->prog, "--tier", o->tier_s, "reviewed", "preliminary", &preliminary)))
         return rc;
@@ -221,7 +222,7 @@ int eg_cmd_eval_air(int argc, char **argv)
     json_object_set_new(j, o.station ? "station" : "region",
                         json_string(o.station ? o.station : o.region));
     json_object_set_new(j, "stations", json_integer((json_int_t)k));
-    if (o.format && !strcmp(o.format, "csv")) {
+    if (o.csv) {
         static const char *const cols[] = {
             "pollutant",  "valid_days", "valid",     "annual_mean", "percentile_rank",
             "percentile", "max_daily",  "compliant", "exceed_mean", "exceed_percentile"};
@@ -277,7 +278,7 @@ int eg_cmd_eval_water(int argc, char **argv)
     for (int m = 0; m < 12; m++)
         if (!o.month || o.month == m + 1)
             json_array_append_new(months, eg_eval_water_json(&per[m]));
-    if (o.format && !strcmp(o.format, "csv")) {
+    if (o.csv) {
         if (!o.month)
             json_array_append_new(months, eg_eval_water_json(&per[12]));
         static const char *const cols[] = {"month", "period",     "samples",         "class",
@@ -339,7 +340,7 @@ int eg_cmd_eval_noise(int argc, char **argv)
     }
     json_t *j = eg_eval_noise_json(&s, &nz);
     free(nz.d);
-    if (o.format && !strcmp(o.format, "csv")) {
+    if (o.csv) {
         static const char *const cols[] = {"date",     "ld",       "ln",        "day_ok",
                                            "night_ok", "day_over", "night_over"};
         csv_out(json_object_get(j, "items"), cols, EG_ARRAY_LEN(cols));
@@ -407,7 +408,7 @@ int eg_cmd_eval_targets(int argc, char **argv)
     for (size_t i = 0; i < n; i++)
         json_array_append_new(items, eg_eval_target_json(&t[i]));
     free(t);
-    if (o.format && !strcmp(o.format, "csv")) {
+    if (o.csv) {
         static const char *const cols[] = {"id",         "region", "metric",       "comparison",
                                            "goal",       "unit",   "period_start", "period_end",
                                            "as_of",      "value",  "met",          "on_track",

@@ -803,6 +803,22 @@ static void drop_null_bools(const struct eg_resource *res, json_t *in)
             json_object_del(in, res->fields[i].name);
 }
 
+/* The checks before a create or update: the resource exists, the role may ACT on it, the input
+   is valid (all required fields on create). *ROW is cleared first. */
+static int write_checks(const struct eg_resource *res, const struct eg_principal *who,
+                        enum eg_action act, json_t *in, json_t **row,
+                        const struct eg__res_impl **im, struct eg_err *err)
+{
+    if (row)
+        *row = NULL;
+    *im = impl_of(res, err);
+    if (!*im)
+        return EG_ENOTFOUND;
+    if (impl_allowed(*im, who, act) < 0)
+        return deny(who, res, act, err);
+    return validate_input(res, in, act == EG_ACT_CREATE, err);
+}
+
 /* Ends a create or update: commits when R is 0, else rolls back; the row after the write goes
    to *ROW (NULL on failure) or is dropped. Returns R, or the commit's error. */
 static int end_write(struct eg_store *st, int own, int r, json_t *after, json_t **row,
@@ -825,14 +841,8 @@ static int end_write(struct eg_store *st, int own, int r, json_t *after, json_t 
 int eg_registry_create(struct eg_store *st, const struct eg_resource *res,
                        const struct eg_principal *who, json_t *in, json_t **row, struct eg_err *err)
 {
-    if (row)
-        *row = NULL;
-    const struct eg__res_impl *im = impl_of(res, err);
-    if (!im)
-        return EG_ENOTFOUND;
-    if (impl_allowed(im, who, EG_ACT_CREATE) < 0)
-        return deny(who, res, EG_ACT_CREATE, err);
-    int r = validate_input(res, in, 1, err);
+    const struct eg__res_impl *im;
+    int r = write_checks(res, who, EG_ACT_CREATE, in, row, &im, err);
     if (r < 0)
         return r;
     json_t *body = json_copy(in);
@@ -893,14 +903,8 @@ int eg_registry_update(struct eg_store *st, const struct eg_resource *res,
                        const struct eg_principal *who, int64_t id, json_t *patch, json_t **row,
                        struct eg_err *err)
 {
-    if (row)
-        *row = NULL;
-    const struct eg__res_impl *im = impl_of(res, err);
-    if (!im)
-        return EG_ENOTFOUND;
-    if (impl_allowed(im, who, EG_ACT_UPDATE) < 0)
-        return deny(who, res, EG_ACT_UPDATE, err);
-    int r = validate_input(res, patch, 0, err);
+    const struct eg__res_impl *im;
+    int r = write_checks(res, who, EG_ACT_UPDATE, patch, row, &im, err);
     if (r < 0)
         return r;
     json_t *hashed = json_object();

@@ -539,19 +539,28 @@ done:
 
 /* ---- rows ------------------------------------------------------------------------------------ */
 
-static int block_exists(struct eg_ts *ts, int64_t sid, int64_t day, int *yes, struct eg_err *err)
+/* Runs SQL with (series id, day) as parameters 1 and 2 for one step; *found (when given) says
+   whether it returned a row. */
+static int exec_sid_day(struct eg_ts *ts, const char *sql, int64_t sid, int64_t day, int *found,
+                        struct eg_err *err)
 {
     struct eg_stmt *s;
-    int r =
-        eg_store_prepare(ts->st, "SELECT 1 FROM ts_block WHERE series_id = ? AND day = ?", &s, err);
+    int r = eg_store_prepare(ts->st, sql, &s, err);
     if (r)
         return r;
     eg_stmt_bind_int(s, 1, sid);
     eg_stmt_bind_int(s, 2, day);
     r = eg_stmt_step(s, err);
-    *yes = r == 1;
+    if (found)
+        *found = r == 1;
     eg_stmt_done(s);
     return r < 0 ? r : 0;
+}
+
+static int block_exists(struct eg_ts *ts, int64_t sid, int64_t day, int *yes, struct eg_err *err)
+{
+    return exec_sid_day(ts, "SELECT 1 FROM ts_block WHERE series_id = ? AND day = ?", sid, day, yes,
+                        err);
 }
 
 /* Exact set of (sid, day); returns 1 when it was already there. */
@@ -586,18 +595,10 @@ static int dset_put(struct eg_ts *ts, int64_t sid, int64_t day)
 
 int eg__ts_mark_dirty(struct eg_ts *ts, int64_t sid, int64_t day, struct eg_err *err)
 {
-    struct eg_stmt *s;
-    int r = eg_store_prepare(ts->st,
-                             "INSERT INTO ts_dirty (series_id, day) VALUES (?, ?) "
-                             "ON CONFLICT (series_id, day) DO NOTHING",
-                             &s, err);
-    if (r)
-        return r;
-    eg_stmt_bind_int(s, 1, sid);
-    eg_stmt_bind_int(s, 2, day);
-    r = eg_stmt_step(s, err);
-    eg_stmt_done(s);
-    return r < 0 ? r : 0;
+    return exec_sid_day(ts,
+                        "INSERT INTO ts_dirty (series_id, day) VALUES (?, ?) "
+                        "ON CONFLICT (series_id, day) DO NOTHING",
+                        sid, day, NULL, err);
 }
 
 /* Marks (sid, day) dirty unless this handle knows it is (see struct eg_ts). */
