@@ -15,7 +15,7 @@
 static const char *const AIR_CODES[6] = {"a21026", "a21004", "a34002",
                                          "a21005", "a05024", "a34004"};
 
-static void copy_text(struct eg_stmt *s, int col, char *out, size_t outsz)
+void eg__eval_copy_text(struct eg_stmt *s, int col, char *out, size_t outsz)
 {
     size_t n = 0;
     const char *t = eg_stmt_is_null(s, col) ? NULL : eg_stmt_text(s, col, &n);
@@ -32,14 +32,14 @@ static void station_from_row(struct eg_stmt *s, struct eg_eval_station *o)
 {
     memset(o, 0, sizeof *o);
     o->id = eg_stmt_int(s, 0);
-    copy_text(s, 1, o->code, sizeof o->code);
-    copy_text(s, 2, o->name, sizeof o->name);
-    copy_text(s, 3, o->kind, sizeof o->kind);
-    copy_text(s, 4, o->region_code, sizeof o->region_code);
-    copy_text(s, 5, o->region_name, sizeof o->region_name);
+    eg__eval_copy_text(s, 1, o->code, sizeof o->code);
+    eg__eval_copy_text(s, 2, o->name, sizeof o->name);
+    eg__eval_copy_text(s, 3, o->kind, sizeof o->kind);
+    eg__eval_copy_text(s, 4, o->region_code, sizeof o->region_code);
+    eg__eval_copy_text(s, 5, o->region_name, sizeof o->region_name);
     char wc[8], nz[16];
-    copy_text(s, 6, wc, sizeof wc);
-    copy_text(s, 7, nz, sizeof nz);
+    eg__eval_copy_text(s, 6, wc, sizeof wc);
+    eg__eval_copy_text(s, 7, nz, sizeof nz);
     static const char *const roman[] = {"I", "II", "III", "IV", "V"};
     for (int c = 0; c < 5; c++)
         if (!strcmp(wc, roman[c]))
@@ -68,6 +68,15 @@ static int visible(struct eg_store *st, const struct eg_principal *who, const ch
     return !who || eg_registry_source_readable(st, who, code, NULL) == 0;
 }
 
+/* Parameter I is V, or NULL when V is (an optional filter "?I IS NULL OR …"). */
+static void bind_opt_text(struct eg_stmt *s, int i, const char *v)
+{
+    if (v)
+        eg_stmt_bind_text(s, i, v, strlen(v));
+    else
+        eg_stmt_bind_null(s, i);
+}
+
 int eg_eval_region_get(struct eg_store *st, const char *code_or_name, char code[33], char name[65],
                        struct eg_err *err)
 {
@@ -81,9 +90,9 @@ int eg_eval_region_get(struct eg_store *st, const char *code_or_name, char code[
     eg_stmt_bind_text(s, 1, code_or_name, strlen(code_or_name));
     r = eg_stmt_step(s, err);
     if (r == 1) {
-        copy_text(s, 0, code, 33);
+        eg__eval_copy_text(s, 0, code, 33);
         if (name)
-            copy_text(s, 1, name, 65);
+            eg__eval_copy_text(s, 1, name, 65);
         r = 0;
     } else if (r == 0) {
         r = eg_err_set(err, EG_ENOTFOUND, "unknown_region", -1, "no region '%.64s'", code_or_name);
@@ -111,14 +120,8 @@ int eg_eval_stations(struct eg_store *st, const struct eg_principal *who, const 
                          &s, err);
     if (r)
         return r;
-    if (kind)
-        eg_stmt_bind_text(s, 1, kind, strlen(kind));
-    else
-        eg_stmt_bind_null(s, 1);
-    if (region)
-        eg_stmt_bind_text(s, 2, rcode, strlen(rcode));
-    else
-        eg_stmt_bind_null(s, 2);
+    bind_opt_text(s, 1, kind);
+    bind_opt_text(s, 2, region ? rcode : NULL);
     size_t cap = 0;
     while ((r = eg_stmt_step(s, err)) == 1) {
         size_t len;
@@ -154,10 +157,7 @@ int eg_eval_station_get(struct eg_store *st, const struct eg_principal *who, con
                              &s, err);
     if (r)
         return r;
-    if (kind)
-        eg_stmt_bind_text(s, 1, kind, strlen(kind));
-    else
-        eg_stmt_bind_null(s, 1);
+    bind_opt_text(s, 1, kind);
     eg_stmt_bind_text(s, 2, code, strlen(code));
     r = eg_stmt_step(s, err);
     if (r == 1 && !visible(st, who, code))
@@ -188,7 +188,7 @@ int eg__eval_sources(struct eg_store *st, const struct eg_eval_station *s,
     eg_stmt_bind_int(q, 1, s->id);
     while ((r = eg_stmt_step(q, err)) == 1 && o->n < 64) {
         o->v = eg_realloc(o->v, (o->n + 1) * sizeof *o->v);
-        copy_text(q, 0, o->v[o->n], sizeof o->v[0]);
+        eg__eval_copy_text(q, 0, o->v[o->n], sizeof o->v[0]);
         o->n++;
     }
     eg_stmt_done(q);

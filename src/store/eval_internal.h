@@ -7,6 +7,9 @@
 #include "store/eval.h"
 
 /* The sources of a station's data: its code first, then its devices' MNs (at most 64). */
+/* Text column COL of the current row into out[0..outsz), truncated, "" for NULL. */
+void eg__eval_copy_text(struct eg_stmt *s, int col, char *out, size_t outsz);
+
 struct eg__eval_sources {
     char (*v)[65];
     size_t n;

@@ -247,19 +247,6 @@ int eg_eval_targets_load_seed(struct eg_store *st, struct eg_err *err)
     return eg_eval_targets_load(st, e->data, e->len, NULL, err);
 }
 
-static void set_text(char *dst, size_t dsz, struct eg_stmt *s, int col)
-{
-    size_t n = 0;
-    const char *t = eg_stmt_is_null(s, col) ? NULL : eg_stmt_text(s, col, &n);
-    if (!t)
-        n = 0;
-    if (n >= dsz)
-        n = dsz - 1;
-    if (n)
-        memcpy(dst, t, n);
-    dst[n] = '\0';
-}
-
 /* Mean of the monthly means of months [1, upto] of a section's year, then its class. */
 static int water_class_so_far(struct eg_ts *ts, const struct eg_eval_station *s, int year, int upto,
                               int tier, int *cls, struct eg_err *err)
@@ -411,19 +398,19 @@ int eg_eval_targets(struct eg_ts *ts, const struct eg_principal *who, int64_t as
         struct eg_eval_target *t = &(*out)[(*n)++];
         memset(t, 0, sizeof *t);
         char ps[16], pe[16];
-        set_text(t->id, sizeof t->id, s, 0);
-        set_text(t->region, sizeof t->region, s, 1);
-        set_text(t->region_code, sizeof t->region_code, s, 2);
-        set_text(t->metric, sizeof t->metric, s, 3);
-        set_text(t->comparison, sizeof t->comparison, s, 4);
+        eg__eval_copy_text(s, 0, t->id, sizeof t->id);
+        eg__eval_copy_text(s, 1, t->region, sizeof t->region);
+        eg__eval_copy_text(s, 2, t->region_code, sizeof t->region_code);
+        eg__eval_copy_text(s, 3, t->metric, sizeof t->metric);
+        eg__eval_copy_text(s, 4, t->comparison, sizeof t->comparison);
         t->goal = eg_stmt_double(s, 5);
         t->tolerance = eg_stmt_double(s, 6);
-        set_text(t->unit, sizeof t->unit, s, 7);
-        set_text(ps, sizeof ps, s, 8);
-        set_text(pe, sizeof pe, s, 9);
-        set_text(t->plan_period, sizeof t->plan_period, s, 10);
-        set_text(t->source, sizeof t->source, s, 11);
-        set_text(t->text, sizeof t->text, s, 12);
+        eg__eval_copy_text(s, 7, t->unit, sizeof t->unit);
+        eg__eval_copy_text(s, 8, ps, sizeof ps);
+        eg__eval_copy_text(s, 9, pe, sizeof pe);
+        eg__eval_copy_text(s, 10, t->plan_period, sizeof t->plan_period);
+        eg__eval_copy_text(s, 11, t->source, sizeof t->source);
+        eg__eval_copy_text(s, 12, t->text, sizeof t->text);
         parse_day(ps, strlen(ps), &t->period_start);
         parse_day(pe, strlen(pe), &t->period_end);
         t->t = (struct eg_quality_target){eg_quality_metric_parse(t->metric),
