@@ -174,6 +174,19 @@ static void json_out(json_t *j)
     free(s);
 }
 
+/* With --format csv the rows ITEMS (usually inside J) in the columns COLS, else J as JSON;
+   drops J. */
+static int print_result(const struct eopts *o, json_t *j, json_t *items, const char *const *cols,
+                        int ncols)
+{
+    if (o->csv)
+        csv_out(items, cols, ncols);
+    else
+        json_out(j);
+    json_decref(j);
+    return EG_EXIT_OK;
+}
+
 int eg_cmd_eval_air(int argc, char **argv)
 {
     static const char help[] =
@@ -222,21 +235,18 @@ int eg_cmd_eval_air(int argc, char **argv)
     json_object_set_new(j, o.station ? "station" : "region",
                         json_string(o.station ? o.station : o.region));
     json_object_set_new(j, "stations", json_integer((json_int_t)k));
+    static const char *const cols[] = {
+        "pollutant",  "valid_days", "valid",     "annual_mean", "percentile_rank",
+        "percentile", "max_daily",  "compliant", "exceed_mean", "exceed_percentile"};
+    print_result(&o, j, json_object_get(j, "pollutants"), cols, EG_ARRAY_LEN(cols));
     if (o.csv) {
-        static const char *const cols[] = {
-            "pollutant",  "valid_days", "valid",     "annual_mean", "percentile_rank",
-            "percentile", "max_daily",  "compliant", "exceed_mean", "exceed_percentile"};
-        csv_out(json_object_get(j, "pollutants"), cols, EG_ARRAY_LEN(cols));
         int tenths = eg_quality_good_ratio_tenths(an.days_good, an.days_valid);
         if (tenths >= 0)
             printf("# good_day_ratio=%d.%d%% days_good=%d days_valid=%d\n", tenths / 10,
                    tenths % 10, an.days_good, an.days_valid);
         else
             printf("# good_day_ratio=n/a days_valid=0\n");
-    } else {
-        json_out(j);
     }
-    json_decref(j);
     return EG_EXIT_OK;
 }
 
@@ -340,15 +350,9 @@ int eg_cmd_eval_noise(int argc, char **argv)
     }
     json_t *j = eg_eval_noise_json(&s, &nz);
     free(nz.d);
-    if (o.csv) {
-        static const char *const cols[] = {"date",     "ld",       "ln",        "day_ok",
-                                           "night_ok", "day_over", "night_over"};
-        csv_out(json_object_get(j, "items"), cols, EG_ARRAY_LEN(cols));
-    } else {
-        json_out(j);
-    }
-    json_decref(j);
-    return EG_EXIT_OK;
+    static const char *const cols[] = {"date",     "ld",       "ln",        "day_ok",
+                                       "night_ok", "day_over", "night_over"};
+    return print_result(&o, j, json_object_get(j, "items"), cols, EG_ARRAY_LEN(cols));
 }
 
 int eg_cmd_eval_targets(int argc, char **argv)
@@ -408,17 +412,8 @@ int eg_cmd_eval_targets(int argc, char **argv)
     for (size_t i = 0; i < n; i++)
         json_array_append_new(items, eg_eval_target_json(&t[i]));
     free(t);
-    if (o.csv) {
-        static const char *const cols[] = {"id",         "region", "metric",       "comparison",
-                                           "goal",       "unit",   "period_start", "period_end",
-                                           "as_of",      "value",  "met",          "on_track",
-                                           "achievable", "left",   "note"};
-        csv_out(items, cols, EG_ARRAY_LEN(cols));
-    } else {
-        json_t *j = json_pack("{s:o}", "items", json_incref(items));
-        json_out(j);
-        json_decref(j);
-    }
-    json_decref(items);
-    return EG_EXIT_OK;
+    static const char *const cols[] = {"id",   "region",       "metric",     "comparison", "goal",
+                                       "unit", "period_start", "period_end", "as_of",      "value",
+                                       "met",  "on_track",     "achievable", "left",       "note"};
+    return print_result(&o, json_pack("{s:o}", "items", items), items, cols, EG_ARRAY_LEN(cols));
 }

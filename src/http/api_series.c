@@ -82,6 +82,21 @@ static int get_int(struct eg_http_req *rq, const char *name, int64_t dflt, int64
     return 0;
 }
 
+/* kind= (default 2051 minute), computed= (default 0) and field= (default Rtd for real-time
+   data, else Avg) of a series query. */
+static int get_series_kind(struct eg_http_req *rq, int64_t *kind, int64_t *computed,
+                           const char **field)
+{
+    int rc;
+    if ((rc = get_int(rq, "kind", EG_TS_KIND_MINUTE, kind)) ||
+        (rc = get_int(rq, "computed", 0, computed)))
+        return rc;
+    *field = eg_http_query(rq, "field");
+    if (!*field)
+        *field = *kind == EG_TS_KIND_RTD ? "Rtd" : "Avg";
+    return 0;
+}
+
 static int get_time(struct eg_http_req *rq, const char *name, int64_t *out)
 {
     const char *v = eg_http_query(rq, name);
@@ -116,13 +131,10 @@ static int h_series(struct eg_http_req *rq)
     if (!source || !pollutant)
         return bad(rq, "bad_query", "source and pollutant are required");
     int64_t kind, computed, from, to;
-    if ((rc = get_int(rq, "kind", EG_TS_KIND_MINUTE, &kind)) ||
-        (rc = get_int(rq, "computed", 0, &computed)) || (rc = get_time(rq, "from", &from)) ||
-        (rc = get_time(rq, "to", &to)))
+    const char *field;
+    if ((rc = get_series_kind(rq, &kind, &computed, &field)) ||
+        (rc = get_time(rq, "from", &from)) || (rc = get_time(rq, "to", &to)))
         return rc;
-    const char *field = eg_http_query(rq, "field");
-    if (!field)
-        field = kind == EG_TS_KIND_RTD ? "Rtd" : "Avg";
     const char *bucket = eg_http_query(rq, "bucket"), *tier_s = eg_http_query(rq, "tier");
     int64_t bucket_s = 0;
     if (bucket && !strcmp(bucket, "1h"))
@@ -205,12 +217,9 @@ static int h_latest(struct eg_http_req *rq)
     if (!keys || !*keys)
         return bad(rq, "bad_query", "keys=SOURCE:POLLUTANT,… is required");
     int64_t kind, computed;
-    if ((rc = get_int(rq, "kind", EG_TS_KIND_MINUTE, &kind)) ||
-        (rc = get_int(rq, "computed", 0, &computed)))
+    const char *field;
+    if ((rc = get_series_kind(rq, &kind, &computed, &field)))
         return rc;
-    const char *field = eg_http_query(rq, "field");
-    if (!field)
-        field = kind == EG_TS_KIND_RTD ? "Rtd" : "Avg";
     size_t n = 1;
     for (const char *p = keys; *p; p++)
         n += *p == ',';

@@ -243,6 +243,17 @@ static void apply_binds(struct eg_stmt *s, const struct binds *b)
     }
 }
 
+/* Prepares the SQL built in SQL (then freed) with the parameters B. */
+static int prepare_built(struct eg_store *st, struct eg_buf *sql, const struct binds *b,
+                         struct eg_stmt **s, struct eg_err *err)
+{
+    int r = eg_store_prepare(st, sql->data, s, err);
+    eg_buf_free(sql);
+    if (r == 0)
+        apply_binds(*s, b);
+    return r;
+}
+
 /* The row-scope predicate for who over alias t. write: only the rows who may change (no public
    widening). */
 static void scope_sql(const struct eg__res_impl *im, const struct eg_principal *who, int write,
@@ -375,11 +386,9 @@ static int load_row(struct eg_store *st, const struct eg__res_impl *im,
         scope_sql(im, who, write, &sql, &b);
     }
     struct eg_stmt *s;
-    int r = eg_store_prepare(st, sql.data, &s, err);
-    eg_buf_free(&sql);
+    int r = prepare_built(st, &sql, &b, &s, err);
     if (r < 0)
         return r;
-    apply_binds(s, &b);
     r = eg_stmt_step(s, err);
     *row = r == 1 ? row_from_stmt(im->res, s) : NULL;
     eg_stmt_done(s);
@@ -782,11 +791,9 @@ static int write_values(struct eg_store *st, const struct eg__res_impl *im, json
         }
     }
     struct eg_stmt *s;
-    int r = eg_store_prepare(st, sql.data, &s, err);
-    eg_buf_free(&sql);
+    int r = prepare_built(st, &sql, &b, &s, err);
     if (r < 0)
         return r;
-    apply_binds(s, &b);
     r = eg_stmt_step(s, err);
     eg_stmt_done(s);
     if (r == EG_ECONFLICT && err && !strcmp(err->code, "duplicate"))
@@ -1009,11 +1016,9 @@ int eg_registry_source_readable(struct eg_store *st, const struct eg_principal *
     }
     eg_buf_puts(&sql, " LIMIT 1");
     struct eg_stmt *s;
-    int r = eg_store_prepare(st, sql.data, &s, err);
-    eg_buf_free(&sql);
+    int r = prepare_built(st, &sql, &b, &s, err);
     if (r < 0)
         return r;
-    apply_binds(s, &b);
     r = eg_stmt_step(s, err);
     eg_stmt_done(s);
     if (r < 0)

@@ -354,6 +354,24 @@ int eg_ts_query_buckets(struct eg_ts *ts, const struct eg_ts_key *key, int64_t f
     return 0;
 }
 
+/* latest_scan's table of requested keys (open addressing, FNV-1a of the key text). */
+struct slot {
+    char *key;
+    size_t idx, next; /* chain of requests with the same key: index + 1, 0 ends */
+};
+
+/* The slot holding KEY (len bytes), or the empty slot where it would go. */
+static size_t slot_find(const struct slot *tab, size_t cap, const char *key, size_t len)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t k = 0; k < len; k++)
+        h = (h ^ (unsigned char)key[k]) * 1099511628211ull;
+    size_t j = h & (cap - 1);
+    while (tab[j].key && strcmp(tab[j].key, key))
+        j = (j + 1) & (cap - 1);
+    return j;
+}
+
 /* Many keys: one pass over ts_latest matching rows against a hash of the requested keys is
    cheaper than one indexed lookup per key (and needs no id lookups). */
 static int latest_scan(struct eg_ts *ts, const struct eg_ts_key *keys, size_t n,
@@ -362,10 +380,7 @@ static int latest_scan(struct eg_ts *ts, const struct eg_ts_key *keys, size_t n,
     size_t cap = 16;
     while (cap < n * 2)
         cap *= 2;
-    struct slot {
-        char *key;
-        size_t idx, next; /* chain of requests with the same key: index + 1, 0 ends */
-    } *tab = eg_calloc(cap, sizeof *tab);
+    struct slot *tab = eg_calloc(cap, sizeof *tab);
     size_t *dup_next = eg_calloc(n, sizeof *dup_next);
     char buf[EG__TS_KEYBUF];
     for (size_t i = 0; i < n; i++) {
@@ -374,12 +389,7 @@ static int latest_scan(struct eg_ts *ts, const struct eg_ts_key *keys, size_t n,
         if (eg__ts_key_check(&keys[i], NULL))
             continue;
         size_t len = eg__ts_key_text(&keys[i], buf, sizeof buf);
-        uint64_t h = 1469598103934665603ull;
-        for (size_t k = 0; k < len; k++)
-            h = (h ^ (unsigned char)buf[k]) * 1099511628211ull;
-        size_t j = h & (cap - 1);
-        while (tab[j].key && strcmp(tab[j].key, buf))
-            j = (j + 1) & (cap - 1);
+        size_t j = slot_find(tab, cap, buf, len);
         if (!tab[j].key) {
             tab[j].key = eg_strndup(buf, len);
             tab[j].idx = i + 1;
@@ -409,13 +419,7 @@ static int latest_scan(struct eg_ts *ts, const struct eg_ts_key *keys, size_t n,
         memcpy(c, fld, l4);
         c[l4] = '\0';
         struct eg_ts_key rk = {a, b2, (int)eg_stmt_int(s, 2), c, (int)eg_stmt_int(s, 4)};
-        int len = (int)eg__ts_key_text(&rk, buf, sizeof buf);
-        uint64_t h = 1469598103934665603ull;
-        for (int k = 0; k < len; k++)
-            h = (h ^ (unsigned char)buf[k]) * 1099511628211ull;
-        size_t j = h & (cap - 1);
-        while (tab[j].key && strcmp(tab[j].key, buf))
-            j = (j + 1) & (cap - 1);
+        size_t j = slot_find(tab, cap, buf, eg__ts_key_text(&rk, buf, sizeof buf));
         if (tab[j].key) {
             struct eg_ts_row row = {eg_stmt_int(s, 5), eg_stmt_double(s, 6),
                                     (char)eg_stmt_int(s, 7), 0};
