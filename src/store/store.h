@@ -34,7 +34,9 @@ int eg_store_exec(struct eg_store *st, const char *sql, struct eg_err *err);
 /* Prepared statements, cached per connection by their SQL text (reused, never re-parsed).
    Parameters are 1-based. eg_stmt_step returns 1 for a row, 0 when done, < 0 on error;
    a UNIQUE or FOREIGN KEY violation returns EG_ECONFLICT (err.code "duplicate" or
-   "referenced"), a NOT NULL or CHECK violation EG_EINVAL ("constraint"), with err filled.
+   "referenced"; a duplicate's message names the columns without SQL text, "the same
+   credit_code already exists", which the registry turns into field and value), a NOT NULL or
+   CHECK violation EG_EINVAL ("constraint"), with err filled.
    eg_stmt_done resets for reuse (the cache keeps at most about 1024 idle statements). */
 int eg_store_prepare(struct eg_store *st, const char *sql, struct eg_stmt **out, struct eg_err *err);
 void eg_stmt_bind_int(struct eg_stmt *s, int i, int64_t v);
