@@ -10,7 +10,8 @@
  *     h' = U[h ^ byte] with U[x] = T[x] >> 8, and the CRC is T[h ^ last byte];
  *   - U is linear over GF(2), so 16 bytes fold at once ("slicing"):
  *     h after b0..b15 = U15[h ^ b0] ^ U14[b1] ^ … ^ U0[b15],  U0 = U, Uk[x] = U[U(k-1)[x]]
- *     (8-bit tables: 16 x 256 bytes, 16 independent loads instead of a chain of 16).
+ *     (8-bit tables: 16 x 256 bytes, 16 independent loads instead of a chain of 16); a tail
+ *     of r < 16 bytes folds the same way with U(r-1) .. U0.
  * The tests check it against the bitwise form of Appendix A on random data and the capture.
  */
 #include "hj212/hj212.h"
@@ -50,9 +51,15 @@ uint16_t eg_hj212_crc(const void *data, size_t n)
         p += 16;
         n -= 16;
     }
-    while (n > 1) {
-        h = slice[0][h ^ *p++];
-        n--;
+    /* the last 1..16 bytes: all but the final one folded like the loop above, with the tables
+       for their count (independent loads rather than a chain of up to 15 dependent ones) */
+    size_t r = n - 1;
+    if (r) {
+        unsigned x = slice[r - 1][h ^ p[0]];
+        for (size_t i = 1; i < r; i++)
+            x ^= slice[r - 1 - i][p[i]];
+        h = x;
+        p += r;
     }
     return crc_tab[h ^ *p];
 }
