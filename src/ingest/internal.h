@@ -231,6 +231,18 @@ void eg__ingest_close(struct eg_ingest *srv, struct eg__conn *c, const char *why
 struct eg__conn *eg__ingest_conn_get(struct eg_ingest *srv, uint32_t slot, uint32_t gen);
 void eg__ingest_logf(struct eg_ingest *srv, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Input of a connection (read_some's body): n bytes were written into the framer's space. */
+int eg__ingest_input(struct eg_ingest *srv, struct eg__conn *c, size_t n);
+/* The framer has no space left: let it report the stuck frame. 0 when the connection closed. */
+int eg__ingest_input_stuck(struct eg_ingest *srv, struct eg__conn *c);
+void eg__ingest_reap(struct eg_ingest *srv); /* frees connections marked closing */
+/* Detached sessions (fuzz/ingest_session.c, tests): the same session code with no socket, no
+   epoll, no thread. Connections have fd -1, and what the server sends them stays in c->out (the
+   capture); jobs stay on srv->q_head and auth requests on srv->aq_head for the caller to take
+   (single-threaded: the mutex is uncontended). */
+struct eg_ingest *eg__ingest_detached_new(const struct eg_ingest_config *cfg);
+struct eg__conn *eg__ingest_detached_conn(struct eg_ingest *srv, const char *addr);
+void eg__ingest_detached_free(struct eg_ingest *srv);
 
 /* session.c */
 void eg__ingest_on_frame(struct eg_ingest *srv, struct eg__conn *c, const char *f, size_t n);

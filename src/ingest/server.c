@@ -58,6 +58,8 @@ int eg_ingest_port(const struct eg_ingest *srv) { return srv->port; }
 
 void eg__ingest_wake(struct eg_ingest *srv)
 {
+    if (srv->wakefd < 0)
+        return; /* detached (fuzzing): nobody to wake */
     uint64_t one = 1;
     ssize_t r = write(srv->wakefd, &one, sizeof one);
     (void)r; /* EAGAIN: the counter is already non-zero, the loop will wake */
@@ -138,7 +140,8 @@ static void conn_free(struct eg_ingest *srv, struct eg__conn *c)
 {
     eg__ingest_conn_gone(srv, c);
     addr_release(srv, c->addr_key);
-    close(c->fd);
+    if (c->fd >= 0)
+        close(c->fd);
     eg_hj212_framer_free(&c->fr);
     eg_buf_free(&c->out);
     eg_buf_free(&c->held);
@@ -158,12 +161,13 @@ void eg__ingest_close(struct eg_ingest *srv, struct eg__conn *c, const char *why
     if (why)
         eg_log(EG_LOG_DEBUG, "ingest: closing %s (%s): %s", c->addr,
                c->dev ? c->dev->mn : "-", why);
-    epoll_ctl(srv->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+    if (c->fd >= 0)
+        epoll_ctl(srv->epfd, EPOLL_CTL_DEL, c->fd, NULL);
     c->close_next = srv->close_head; /* freed by reap() once off the ready list */
     srv->close_head = c;
 }
 
-static void reap(struct eg_ingest *srv)
+void eg__ingest_reap(struct eg_ingest *srv)
 {
     struct eg__conn **pp = &srv->close_head;
     while (*pp) {
@@ -179,6 +183,8 @@ static void reap(struct eg_ingest *srv)
 
 static int flush_out(struct eg_ingest *srv, struct eg__conn *c)
 {
+    if (c->fd < 0)
+        return 0; /* detached connection (fuzzing): c->out is the capture of what was sent */
     while (c->out_off < c->out.len) {
         ssize_t w = send(c->fd, c->out.data + c->out_off, c->out.len - c->out_off, MSG_NOSIGNAL);
         if (w > 0) {
@@ -284,6 +290,75 @@ static void accept_some(struct eg_ingest *srv)
     }
 }
 
+/* The framer's buffer is full of one partial frame that cannot grow: let next() report it.
+   Returns 1 when room was made, 0 when the connection was closed. */
+int eg__ingest_input_stuck(struct eg_ingest *srv, struct eg__conn *c)
+{
+    struct eg_hj212_frame fr;
+    struct eg_err e;
+    int r = eg_hj212_framer_next(&c->fr, &fr, &e);
+    if (r == 0) {
+        eg__ingest_close(srv, c, "framer stuck");
+        return 0;
+    }
+    if (r > 0) {
+        eg__ingest_on_frame(srv, c, fr.data, fr.len);
+        return !c->closing;
+    }
+    atomic_fetch_add(&srv->st_malformed, 1);
+    size_t again = 0;
+    if (++c->garbage >= srv->cfg.garbage_close || !eg_hj212_framer_space(&c->fr, &again) ||
+        again == 0) {
+        /* no room made: never spin on a full buffer */
+        atomic_fetch_add(&srv->st_conns_closed_abuse, 1);
+        eg__ingest_close(srv, c, "framer buffer full of garbage");
+        return 0;
+    }
+    return 1;
+}
+
+/* n bytes were placed in the framer's space: frame them, handle each frame, bound garbage and
+   start the slow-sender clock. Returns 1 while the connection stays open. */
+int eg__ingest_input(struct eg_ingest *srv, struct eg__conn *c, size_t n)
+{
+    eg_hj212_framer_commit(&c->fr, n);
+    c->bytes_since_good += (uint64_t)n;
+    for (;;) {
+        struct eg_hj212_frame fr;
+        struct eg_err e;
+        int r = eg_hj212_framer_next(&c->fr, &fr, &e);
+        if (r == 0)
+            break;
+        if (r > 0) {
+            eg__ingest_on_frame(srv, c, fr.data, fr.len);
+            if (c->closing)
+                return 0;
+            continue;
+        }
+        atomic_fetch_add(&srv->st_malformed, 1);
+        if (++c->garbage >= srv->cfg.garbage_close) {
+            atomic_fetch_add(&srv->st_conns_closed_abuse, 1);
+            eg__ingest_logf(srv, "%s: %d malformed frames (%s), closing", c->addr, c->garbage,
+                            e.code);
+            eg__ingest_close(srv, c, "malformed frames");
+            return 0;
+        }
+    }
+    /* Garbage without "##" is dropped silently by the framer: bound it here. */
+    if (c->bytes_since_good > (uint64_t)srv->cfg.max_packet * 8 + 65536) {
+        atomic_fetch_add(&srv->st_conns_closed_abuse, 1);
+        eg__ingest_logf(srv, "%s: %llu bytes without a valid packet, closing", c->addr,
+                        (unsigned long long)c->bytes_since_good);
+        eg__ingest_close(srv, c, "garbage");
+        return 0;
+    }
+    if (c->fr.len > 0 && c->partial_since_ns == 0)
+        c->partial_since_ns = eg_nanos();
+    else if (c->fr.len == 0)
+        c->partial_since_ns = 0;
+    return !c->closing;
+}
+
 /* One read of at most READ_CHUNK bytes, framed and handled. Returns 1 if more may be waiting. */
 static int read_some(struct eg_ingest *srv, struct eg__conn *c)
 {
@@ -292,27 +367,8 @@ static int read_some(struct eg_ingest *srv, struct eg__conn *c)
         size_t avail = 0;
         char *space = eg_hj212_framer_space(&c->fr, &avail);
         if (!space || avail == 0) {
-            /* buffer full of a partial frame that cannot grow: let next() report it */
-            struct eg_hj212_frame fr;
-            struct eg_err e;
-            int r = eg_hj212_framer_next(&c->fr, &fr, &e);
-            if (r == 0) {
-                eg__ingest_close(srv, c, "framer stuck");
+            if (!eg__ingest_input_stuck(srv, c))
                 return 0;
-            }
-            if (r > 0) {
-                eg__ingest_on_frame(srv, c, fr.data, fr.len);
-            } else {
-                atomic_fetch_add(&srv->st_malformed, 1);
-                size_t again = 0;
-                if (++c->garbage >= srv->cfg.garbage_close ||
-                    !eg_hj212_framer_space(&c->fr, &again) || again == 0) {
-                    /* no room made: never spin on a full buffer */
-                    atomic_fetch_add(&srv->st_conns_closed_abuse, 1);
-                    eg__ingest_close(srv, c, "framer buffer full of garbage");
-                    return 0;
-                }
-            }
             continue;
         }
         if (avail > READ_CHUNK - total)
@@ -332,42 +388,9 @@ static int read_some(struct eg_ingest *srv, struct eg__conn *c)
             eg__ingest_close(srv, c, "recv failed");
             return 0;
         }
-        eg_hj212_framer_commit(&c->fr, (size_t)n);
         total += (size_t)n;
-        c->bytes_since_good += (uint64_t)n;
-        for (;;) {
-            struct eg_hj212_frame fr;
-            struct eg_err e;
-            int r = eg_hj212_framer_next(&c->fr, &fr, &e);
-            if (r == 0)
-                break;
-            if (r > 0) {
-                eg__ingest_on_frame(srv, c, fr.data, fr.len);
-                if (c->closing)
-                    return 0;
-                continue;
-            }
-            atomic_fetch_add(&srv->st_malformed, 1);
-            if (++c->garbage >= srv->cfg.garbage_close) {
-                atomic_fetch_add(&srv->st_conns_closed_abuse, 1);
-                eg__ingest_logf(srv, "%s: %d malformed frames (%s), closing", c->addr,
-                                c->garbage, e.code);
-                eg__ingest_close(srv, c, "malformed frames");
-                return 0;
-            }
-        }
-        /* Garbage without "##" is dropped silently by the framer: bound it here. */
-        if (c->bytes_since_good > (uint64_t)srv->cfg.max_packet * 8 + 65536) {
-            atomic_fetch_add(&srv->st_conns_closed_abuse, 1);
-            eg__ingest_logf(srv, "%s: %llu bytes without a valid packet, closing", c->addr,
-                            (unsigned long long)c->bytes_since_good);
-            eg__ingest_close(srv, c, "garbage");
+        if (!eg__ingest_input(srv, c, (size_t)n))
             return 0;
-        }
-        if (c->fr.len > 0 && c->partial_since_ns == 0)
-            c->partial_since_ns = eg_nanos();
-        else if (c->fr.len == 0)
-            c->partial_since_ns = 0;
     }
     return !c->closing;
 }
@@ -506,7 +529,7 @@ static void *loop_main(void *arg)
                 c = next;
             }
         }
-        reap(srv);
+        eg__ingest_reap(srv);
         uint64_t now = eg_nanos();
         if (now >= next_timer) {
             timers(srv, now);
@@ -528,7 +551,7 @@ static void *loop_main(void *arg)
     for (struct eg__conn *c = srv->ready_head; c; c = c->ready_next)
         c->in_ready = 0;
     srv->ready_head = srv->ready_tail = NULL;
-    reap(srv);
+    eg__ingest_reap(srv);
     for (uint32_t s = 1; s < srv->nslots; s++) {
         struct eg__conn *cc = srv->conns[s];
         if (!cc)
@@ -591,6 +614,29 @@ static uint32_t pow2_at_least(uint32_t n)
     return p;
 }
 
+/* The server struct with its loop-owned tables, no sockets, no threads. */
+static struct eg_ingest *srv_alloc(const struct eg_ingest_config *c)
+{
+    struct eg_ingest *srv = eg_calloc(1, sizeof *srv);
+    srv->cfg = *c;
+    srv->lfd = srv->epfd = srv->wakefd = -1;
+    pthread_mutex_init(&srv->mu, NULL);
+    pthread_cond_init(&srv->writer_cv, NULL);
+    pthread_cond_init(&srv->auth_cv, NULL);
+    srv->nslots = (uint32_t)c->max_conns + 1;
+    srv->conns = eg_calloc(srv->nslots, sizeof *srv->conns);
+    srv->gens = eg_calloc(srv->nslots, sizeof *srv->gens);
+    srv->free_slots = eg_calloc(srv->nslots, sizeof *srv->free_slots);
+    for (uint32_t s = srv->nslots - 1; s >= 1; s--)
+        srv->free_slots[srv->nfree++] = s;
+    srv->addr_tab_size = pow2_at_least((uint32_t)c->max_conns);
+    srv->addr_tab = eg_calloc(srv->addr_tab_size, sizeof *srv->addr_tab);
+    srv->dev_tab_size = pow2_at_least((uint32_t)c->max_conns * 2);
+    srv->dev_tab = eg_calloc(srv->dev_tab_size, sizeof *srv->dev_tab);
+    srv->pkt = eg_malloc(sizeof *srv->pkt);
+    return srv;
+}
+
 int eg_ingest_start(const struct eg_ingest_config *cfg, struct eg_ingest **out, struct eg_err *err)
 {
     struct eg_ingest_config c = *cfg;
@@ -609,23 +655,7 @@ int eg_ingest_start(const struct eg_ingest_config *cfg, struct eg_ingest **out, 
                           "max_outbuf >= 1024");
     if (!c.db_path)
         return eg_err_set(err, EG_EINVAL, "bad_config", -1, "a database path is needed");
-    struct eg_ingest *srv = eg_calloc(1, sizeof *srv);
-    srv->cfg = c;
-    srv->lfd = srv->epfd = srv->wakefd = -1;
-    pthread_mutex_init(&srv->mu, NULL);
-    pthread_cond_init(&srv->writer_cv, NULL);
-    pthread_cond_init(&srv->auth_cv, NULL);
-    srv->nslots = (uint32_t)c.max_conns + 1;
-    srv->conns = eg_calloc(srv->nslots, sizeof *srv->conns);
-    srv->gens = eg_calloc(srv->nslots, sizeof *srv->gens);
-    srv->free_slots = eg_calloc(srv->nslots, sizeof *srv->free_slots);
-    for (uint32_t s = srv->nslots - 1; s >= 1; s--)
-        srv->free_slots[srv->nfree++] = s;
-    srv->addr_tab_size = pow2_at_least((uint32_t)c.max_conns);
-    srv->addr_tab = eg_calloc(srv->addr_tab_size, sizeof *srv->addr_tab);
-    srv->dev_tab_size = pow2_at_least((uint32_t)c.max_conns * 2);
-    srv->dev_tab = eg_calloc(srv->dev_tab_size, sizeof *srv->dev_tab);
-    srv->pkt = eg_malloc(sizeof *srv->pkt);
+    struct eg_ingest *srv = srv_alloc(&c);
     int rc = listen_on(srv, err);
     if (rc < 0)
         goto fail;
@@ -668,14 +698,9 @@ fail:
     return rc;
 }
 
-void eg_ingest_stop(struct eg_ingest *srv)
+/* Frees what the loop owns (auth cache, address counts, commands). */
+static void srv_free_loop_state(struct eg_ingest *srv)
 {
-    if (!srv)
-        return;
-    atomic_store(&srv->stopping, 1);
-    eg__ingest_wake(srv);
-    pthread_join(srv->loop_th, NULL);
-    eg__ingest_threads_stop(srv);
     /* loop-owned leftovers */
     for (uint32_t i = 0; i < srv->dev_tab_size; i++) {
         struct eg__dev *d = srv->dev_tab[i];
@@ -708,6 +733,17 @@ void eg_ingest_stop(struct eg_ingest *srv)
         free(srv->cq_head);
         srv->cq_head = n;
     }
+}
+
+void eg_ingest_stop(struct eg_ingest *srv)
+{
+    if (!srv)
+        return;
+    atomic_store(&srv->stopping, 1);
+    eg__ingest_wake(srv);
+    pthread_join(srv->loop_th, NULL);
+    eg__ingest_threads_stop(srv);
+    srv_free_loop_state(srv);
     close(srv->epfd);
     close(srv->wakefd);
     if (srv->lfd >= 0)
@@ -724,6 +760,82 @@ void eg_ingest_stop(struct eg_ingest *srv)
     free(srv->multi_gen);
     free(srv->pkt);
     eg_log(EG_LOG_INFO, "ingest: stopped");
+    free(srv);
+}
+
+/* ---- detached sessions (fuzzing, unit tests): internal.h ---- */
+
+struct eg_ingest *eg__ingest_detached_new(const struct eg_ingest_config *cfg)
+{
+    struct eg_ingest_config c = *cfg;
+    if (c.max_conns <= 0 || c.max_conns > 1024)
+        c.max_conns = 16;
+    if (c.max_packet < 64 || c.max_packet > EG_HJ212_MAX_SEGMENT + EG_HJ212_FRAME_OVERHEAD)
+        c.max_packet = EG_HJ212_MAX_SEGMENT + EG_HJ212_FRAME_OVERHEAD;
+    return srv_alloc(&c);
+}
+
+struct eg__conn *eg__ingest_detached_conn(struct eg_ingest *srv, const char *addr)
+{
+    if (srv->nfree == 0)
+        return NULL;
+    struct eg__conn *c = eg_calloc(1, sizeof *c);
+    if (eg_hj212_framer_init(&c->fr, (size_t)srv->cfg.max_packet) < 0) {
+        free(c);
+        return NULL;
+    }
+    c->fd = -1;
+    c->slot = srv->free_slots[--srv->nfree];
+    c->gen = ++srv->gens[c->slot];
+    snprintf(c->addr, sizeof c->addr, "%s", addr ? addr : "detached");
+    struct eg__addr_count **pp = addr_slot(srv, c->addr_key);
+    if (!*pp)
+        *pp = eg_calloc(1, sizeof **pp);
+    (*pp)->n++;
+    c->opened_ns = c->last_packet_ns = eg_nanos();
+    srv->conns[c->slot] = c;
+    atomic_fetch_add(&srv->st_conns_open, 1);
+    return c;
+}
+
+void eg__ingest_detached_free(struct eg_ingest *srv)
+{
+    eg__ingest_reap(srv);
+    for (uint32_t s = 1; s < srv->nslots; s++)
+        if (srv->conns[s])
+            conn_free(srv, srv->conns[s]);
+    while (srv->groups) {
+        struct eg__subgroup *g = srv->groups;
+        srv->groups = g->next;
+        free(g->have);
+        free(g->values);
+        eg_buf_free(&g->ack);
+        free(g);
+    }
+    while (srv->q_head) {
+        struct eg__ing_job *n = srv->q_head->next;
+        eg__ingest_job_free(srv->q_head);
+        srv->q_head = n;
+    }
+    struct eg__auth_req *lists[2] = {srv->aq_head, srv->ar_head};
+    for (int i = 0; i < 2; i++)
+        while (lists[i]) {
+            struct eg__auth_req *n = lists[i]->next;
+            free(lists[i]);
+            lists[i] = n;
+        }
+    srv_free_loop_state(srv);
+    pthread_mutex_destroy(&srv->mu);
+    pthread_cond_destroy(&srv->writer_cv);
+    pthread_cond_destroy(&srv->auth_cv);
+    free(srv->conns);
+    free(srv->gens);
+    free(srv->free_slots);
+    free(srv->addr_tab);
+    free(srv->dev_tab);
+    free(srv->multi_slot);
+    free(srv->multi_gen);
+    free(srv->pkt);
     free(srv);
 }
 

@@ -290,6 +290,13 @@ static void hold_frame(struct eg_ingest *srv, struct eg__conn *c, struct eg__dev
         srv->multi_gen[srv->nmulti++] = c->gen;
     }
     c->waiting = d;
+    /* once per device: frames alternating between MNs would otherwise list the connection again
+       at every switch, and each answer replays it once per listing — a replay re-holds frames
+       for the devices still pending, so the lists (and the replays) multiplied from one device
+       to the next: seconds of loop time from one connection (found by fuzz/ingest_session) */
+    for (int i = 0; i < d->nw; i++)
+        if (d->wslot[i] == c->slot && d->wgen[i] == c->gen)
+            return;
     if (d->nw == d->capw) {
         d->capw = d->capw ? d->capw * 2 : 4;
         d->wslot = eg_realloc(d->wslot, (size_t)d->capw * sizeof(uint32_t));
