@@ -494,6 +494,54 @@ static inline int same_code(const char *a, const char *b, size_t n)
     return 1;
 }
 
+/* The common field names followed by '=' ("Rtd=", "Flag=", "ZsRtd=" …) recognised with one
+   8-byte load (when it lies inside the frame: the data area's end is followed by "&&" and the
+   4 CRC digits): returns field | length << 8, or -1 (then the byte scan and classify() decide;
+   they give the same answer for these names). */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define LE3(a, b, c) ((uint64_t)(a) | (uint64_t)(b) << 8 | (uint64_t)(c) << 16)
+#define LE4(a, b, c, d) (LE3(a, b, c) | (uint64_t)(d) << 24)
+#define LE5(a, b, c, d, e) (LE4(a, b, c, d) | (uint64_t)(e) << 32)
+#define LE6(a, b, c, d, e, f) (LE5(a, b, c, d, e) | (uint64_t)(f) << 40)
+static inline int common_field(const char *p, const char *end)
+{
+    if (p + 8 > end + 6)
+        return -1;
+    uint64_t w;
+    memcpy(&w, p, 8);
+    uint64_t w4 = w & 0xFFFFFFFFull, w5 = w & 0xFFFFFFFFFFull, w6 = w & 0xFFFFFFFFFFFFull;
+    if (w4 == LE4('R', 't', 'd', '='))
+        return EG_HJ212_F_RTD | 3 << 8;
+    if (w5 == LE5('F', 'l', 'a', 'g', '='))
+        return EG_HJ212_F_FLAG | 4 << 8;
+    if (w4 == LE4('A', 'v', 'g', '='))
+        return EG_HJ212_F_AVG | 3 << 8;
+    if (w4 == LE4('M', 'i', 'n', '='))
+        return EG_HJ212_F_MIN | 3 << 8;
+    if (w4 == LE4('M', 'a', 'x', '='))
+        return EG_HJ212_F_MAX | 3 << 8;
+    if (w4 == LE4('C', 'o', 'u', '='))
+        return EG_HJ212_F_COU | 3 << 8;
+    if ((w & 0xFFFF) == LE3('Z', 's', 0)) {
+        if (w6 == LE6('Z', 's', 'R', 't', 'd', '='))
+            return EG_HJ212_F_ZSRTD | 5 << 8;
+        if (w6 == LE6('Z', 's', 'A', 'v', 'g', '='))
+            return EG_HJ212_F_ZSAVG | 5 << 8;
+        if (w6 == LE6('Z', 's', 'M', 'i', 'n', '='))
+            return EG_HJ212_F_ZSMIN | 5 << 8;
+        if (w6 == LE6('Z', 's', 'M', 'a', 'x', '='))
+            return EG_HJ212_F_ZSMAX | 5 << 8;
+    }
+    return -1;
+}
+#else
+static inline int common_field(const char *p, const char *end)
+{
+    (void)p, (void)end;
+    return -1;
+}
+#endif
+
 /* Per-parse index from a code (packed into 8 bytes) to its pollutant, on the stack. Up to
    LINEAR pollutants a scan of the packed codes is cheapest (one 64-bit compare each); past
    that a hash table is built, so a hostile packet of 256 codes stays linear in time. */
@@ -617,12 +665,19 @@ static int parse_cp_ix(struct ps *s, struct pol_index *ix, const char *p, const 
         while (cls[(unsigned char)*p] & C_ALNUM) /* the code, or the whole key */
             p++;
         int dash2 = 0;   /* a second '-' in the key */
+        int named = -1;  /* the field, when the fast path below recognised its name */
         if (*p == '-') { /* "code-Field" */
             dash = p++;
-            while (cls[(unsigned char)*p] & C_ALNUM)
-                p++;
-            while (cls[(unsigned char)*p] & C_KEY) /* rare: '_' or '-' in the field name */
-                dash2 |= *p++ == '-';
+            named = common_field(p, end);
+            if (named >= 0) {
+                p += named >> 8; /* the name's length; '=' follows */
+                named &= 0xFF;
+            } else {
+                while (cls[(unsigned char)*p] & C_ALNUM)
+                    p++;
+                while (cls[(unsigned char)*p] & C_KEY) /* rare: '_' or '-' in the field name */
+                    dash2 |= *p++ == '-';
+            }
         } else if (*p == '_') { /* rare: '_' in a key before any '-' */
             while (cls[(unsigned char)*p] & C_KEY) {
                 if (*p == '-')
@@ -674,7 +729,7 @@ static int parse_cp_ix(struct ps *s, struct pol_index *ix, const char *p, const 
             if (cn == 0 || it->name.n == 0 || dash2)
                 return fail(s, EG_HJ212_ERR_BAD_FIELD, k,
                             "CP key '%s' must be code-Field (e.g. w01018-Rtd)", show(k, kn, b));
-            field = classify(it->name.p, it->name.n);
+            field = named >= 0 ? named : (int)classify(it->name.p, it->name.n);
         } else {
             it->code.p = k;
             it->code.n = 0;
