@@ -233,6 +233,16 @@ static inline unsigned swar_digits(const char *s, uint64_t *out)
     return k;
 }
 
+/* The 8 bytes at s are all decimal digits (the test of swar_digits; a byte that carries into
+   the next when 6 is added is itself not a digit, so "all 8" is exact). */
+static inline int digits8(const char *s)
+{
+    uint64_t v;
+    memcpy(&v, s, 8);
+    return (((v & 0xF0F0F0F0F0F0F0F0ull) ^ 0x3030303030303030ull) |
+            (((v + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) ^ 0x3030303030303030ull)) == 0;
+}
+
 static int all_digits(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -278,7 +288,7 @@ static int64_t digits_val(const char *s, size_t n)
 
 int eg_hj212_time_parse(const char *s, size_t n, int64_t *utc, int *ms)
 {
-    if ((n != 14 && n != 17) || !all_digits(s, n))
+    if ((n != 14 && n != 17) || !digits8(s) || !all_digits(s + 8, n - 8))
         return EG_EINVAL;
 #define D2(i) ((s[i] - '0') * 10 + (s[(i) + 1] - '0'))
     struct eg_civil c;
