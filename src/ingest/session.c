@@ -437,6 +437,25 @@ static int authorise(struct eg_ingest *srv, struct eg__conn *c, struct eg__dev *
 
 /* ---- dispatch ---- */
 
+/* Whether the packet's QN may be echoed in a response. 2017 §6.3.2: QN is YYYYMMDDhhmmsszzz;
+   a lenient device may send something else, and a response echoes it — in the 2005 form inside
+   CP ("CP=&&QN=…&&"), where an '&' (or ';', '=') would end or split the data area (found by
+   fuzz/ingest_session). Such a packet is handled without a response. */
+static int qn_echoable(struct eg_ingest *srv, const struct eg_hj212_packet *p, const char *mn)
+{
+    if (!p->qn.p)
+        return 1;
+    for (size_t i = 0; i < p->qn.n; i++) {
+        char ch = p->qn.p[i];
+        if (!((ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z'))) {
+            eg__ingest_logf(srv, "MN=%s: QN '%.*s' cannot be echoed; no response sent", mn,
+                            (int)(p->qn.n < 40 ? p->qn.n : 40), p->qn.p);
+            return 0;
+        }
+    }
+    return 1;
+}
+
 static void send_now(struct eg_ingest *srv, struct eg__conn *c, const char *b, size_t n)
 {
     if (eg__ingest_send(srv, c, b, n) == 0)
@@ -521,7 +540,8 @@ void eg__ingest_on_frame(struct eg_ingest *srv, struct eg__conn *c, const char *
     int cn = p->cn_num;
     if (cn == 1013) {
         /* 2017 Table 9: time calibration request (notification) -> 9013, then set the clock */
-        if (eg_hj212_build_notify_ack(ack, sizeof ack, p, &acklen, NULL) == 0)
+        if (qn_echoable(srv, p, mn) &&
+            eg_hj212_build_notify_ack(ack, sizeof ack, p, &acklen, NULL) == 0)
             send_now(srv, c, ack, acklen);
         char qn[24];
         char cp[40];
@@ -534,11 +554,13 @@ void eg__ingest_on_frame(struct eg_ingest *srv, struct eg__conn *c, const char *
     }
     if (!is_data_cn(cn)) {
         /* heartbeats (8013, field practice) and other notices: acknowledge when asked */
-        if (eg_hj212_flag_ack(p) && eg_hj212_build_data_ack(ack, sizeof ack, p, &acklen, NULL) == 0)
+        if (eg_hj212_flag_ack(p) && qn_echoable(srv, p, mn) &&
+            eg_hj212_build_data_ack(ack, sizeof ack, p, &acklen, NULL) == 0)
             send_now(srv, c, ack, acklen);
         return;
     }
-    if (eg_hj212_flag_ack(p) && eg_hj212_build_data_ack(ack, sizeof ack, p, &acklen, NULL) < 0)
+    if (eg_hj212_flag_ack(p) &&
+        (!qn_echoable(srv, p, mn) || eg_hj212_build_data_ack(ack, sizeof ack, p, &acklen, NULL) < 0))
         acklen = 0;
     if (eg_hj212_flag_subpacket(p) && p->pnum > 1) {
         subpacket(srv, c, d, p, acklen ? ack : NULL, acklen);

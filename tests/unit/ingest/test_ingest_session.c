@@ -29,8 +29,8 @@ static void feed(struct eg_ingest *srv, struct eg__conn *c, const char *p, size_
     }
 }
 
-/* Answers every pending verification "ok"; returns how many. */
-static int answer_all(struct eg_ingest *srv)
+/* Answers every pending verification "ok" (devices set lenient when asked); returns how many. */
+static int answer_all_lenient(struct eg_ingest *srv, int lenient)
 {
     struct eg__auth_req *r = srv->aq_head;
     srv->aq_head = srv->aq_tail = NULL;
@@ -42,12 +42,15 @@ static int answer_all(struct eg_ingest *srv)
         memset(&r->dev, 0, sizeof r->dev);
         r->dev.id = ++n;
         r->dev.edition = 2005;
+        r->dev.lenient = lenient;
         eg__ingest_auth_done(srv, r);
         free(r);
         r = next;
     }
     return n;
 }
+
+static int answer_all(struct eg_ingest *srv) { return answer_all_lenient(srv, 0); }
 
 /* Frames of several devices alternating on one connection while their (MN, PW) are verified
    (a concentrator forwarding several loggers, hj212.md: one MN per packet, not per connection).
@@ -121,4 +124,52 @@ TEST(ingest_session_alternating_mns_while_verifying_is_linear)
     CHECK(ms < 1000);
     eg__ingest_detached_free(srv);
     free(text);
+}
+
+/* A whole frame around seg: "##" length seg CRC CRLF (2017 §6.3.1). */
+static size_t make_frame(char *out, size_t cap, const char *seg)
+{
+    size_t n = strlen(seg);
+    int k = snprintf(out, cap, "##%04zu%s%04X\r\n", n, seg, eg_hj212_crc(seg, n));
+    return k > 0 ? (size_t)k : 0;
+}
+
+/* 2005 responses carry the packet's QN inside CP ("CP=&&QN=…;CN=…&&", 2005 §6.6). A lenient
+   device's QN with an '&' went into that data area as is: the server sent a frame no parser
+   accepts (found by fuzz/ingest_session). Now the packet is stored but not answered; a packet
+   with a proper QN is answered as before. */
+TEST(ingest_session_qn_with_ampersand_is_not_echoed_2005_response)
+{
+    struct eg_ingest_config cfg;
+    eg_ingest_config_default(&cfg);
+    cfg.max_conns = 4;
+    struct eg_ingest *srv = eg__ingest_detached_new(&cfg);
+    struct eg__conn *c = eg__ingest_detached_conn(srv, "10.0.0.1");
+    REQUIRE(c != NULL);
+    char f[600];
+    size_t n = make_frame(f, sizeof f,
+                          "QN=202401011&0000012;ST=22;CN=2011;PW=123456;MN=LD130121000243;Flag=1;"
+                          "CP=&&DataTime=20240101120000;a34004-Rtd=35.2,a34004-Flag=N&&");
+    feed(srv, c, f, n);
+    CHECK_EQ_INT(answer_all_lenient(srv, 1), 1);
+    n = make_frame(f, sizeof f,
+                   "QN=20240101120100000;ST=22;CN=2011;PW=123456;MN=LD130121000243;Flag=1;"
+                   "CP=&&DataTime=20240101120100;a34004-Rtd=36.0,a34004-Flag=N&&");
+    feed(srv, c, f, n);
+    int jobs = 0, acks = 0;
+    for (struct eg__ing_job *j = srv->q_head; j; j = j->next) {
+        jobs += j->kind == EG__JOB_DATA;
+        if (j->ack) {
+            acks++;
+            CHECK(memmem(j->ack, j->acklen, "QN=20240101120100000", 20) != NULL);
+            struct eg_hj212_packet *p = malloc(sizeof *p);
+            struct eg_err e;
+            CHECK(eg_hj212_parse(j->ack, j->acklen, NULL, p, &e) == 0);
+            free(p);
+        }
+    }
+    CHECK_EQ_INT(jobs, 2); /* both stored */
+    CHECK_EQ_INT(acks, 1); /* only the proper QN answered */
+    CHECK_EQ_INT((int)c->out.len, 0);
+    eg__ingest_detached_free(srv);
 }
