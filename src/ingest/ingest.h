@@ -61,7 +61,7 @@ struct eg_ingest_config {
     int landing;              /* 1 (default): acknowledged packets land in ingest_landing and are
                                  folded into the store in large batches (see docs/ingest.md);
                                  0: written to the store in the acknowledging transaction */
-    int fold_max;             /* packets per fold transaction (default 4000) */
+    int fold_max;             /* at most this many packets per fold slice (default 4000) */
     int fold_interval_ms;     /* under load, fold at least this often (default 10000); when the
                                  queue is idle, fold continuously */
 };
