@@ -180,42 +180,34 @@ struct writer {
 
 static int write_status(struct writer *w, const struct eg__ing_job *j, struct eg_err *err)
 {
+    static const char data_sql[] =
+        "INSERT INTO ingest_device_status (mn, device_id, interval_s, last_packet_at, "
+        "last_data_time, last_cn, packets, values_count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7) "
+        "ON CONFLICT(mn) DO UPDATE SET device_id = ?2, interval_s = ?3, last_packet_at = "
+        "max(coalesce(last_packet_at, 0), ?4), last_data_time = max(coalesce(last_data_time, 0), ?5), "
+        "last_cn = ?6, packets = packets + ?8, values_count = values_count + ?7";
+    static const char conn_sql[] =
+        "INSERT INTO ingest_device_status (mn, device_id, interval_s, connected, last_addr, "
+        "connected_at, connections) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?4) "
+        "ON CONFLICT(mn) DO UPDATE SET connected = ?4, last_addr = ?5, "
+        "connected_at = CASE WHEN ?4 = 1 THEN ?6 ELSE connected_at END, "
+        "disconnected_at = CASE WHEN ?4 = 0 THEN ?6 ELSE disconnected_at END, "
+        "connections = connections + ?4";
+    int data = j->kind == EG__JOB_DATA;
     struct eg_stmt *s;
-    int rc;
-    if (j->kind == EG__JOB_DATA) {
-        rc = eg_store_prepare(
-            w->st,
-            "INSERT INTO ingest_device_status (mn, device_id, interval_s, last_packet_at, "
-            "last_data_time, last_cn, packets, values_count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7) "
-            "ON CONFLICT(mn) DO UPDATE SET device_id = ?2, interval_s = ?3, last_packet_at = "
-            "max(coalesce(last_packet_at, 0), ?4), last_data_time = max(coalesce(last_data_time, 0), ?5), "
-            "last_cn = ?6, packets = packets + ?8, values_count = values_count + ?7",
-            &s, err);
-        if (rc < 0)
-            return rc;
-        eg_stmt_bind_text(s, 1, j->mn, strlen(j->mn));
-        eg_stmt_bind_int(s, 2, j->device_id);
-        eg_stmt_bind_int(s, 3, j->interval_s > 0 ? j->interval_s : 60);
+    int rc = eg_store_prepare(w->st, data ? data_sql : conn_sql, &s, err);
+    if (rc < 0)
+        return rc;
+    eg_stmt_bind_text(s, 1, j->mn, strlen(j->mn));
+    eg_stmt_bind_int(s, 2, j->device_id);
+    eg_stmt_bind_int(s, 3, j->interval_s > 0 ? j->interval_s : 60);
+    if (data) {
         eg_stmt_bind_int(s, 4, j->recv_time);
         eg_stmt_bind_int(s, 5, j->data_time);
         eg_stmt_bind_int(s, 6, j->cn);
         eg_stmt_bind_int(s, 7, j->nvalues);
         eg_stmt_bind_int(s, 8, j->qnrtn); /* packets (reused field: see status_add) */
     } else {
-        rc = eg_store_prepare(
-            w->st,
-            "INSERT INTO ingest_device_status (mn, device_id, interval_s, connected, last_addr, "
-            "connected_at, connections) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?4) "
-            "ON CONFLICT(mn) DO UPDATE SET connected = ?4, last_addr = ?5, "
-            "connected_at = CASE WHEN ?4 = 1 THEN ?6 ELSE connected_at END, "
-            "disconnected_at = CASE WHEN ?4 = 0 THEN ?6 ELSE disconnected_at END, "
-            "connections = connections + ?4",
-            &s, err);
-        if (rc < 0)
-            return rc;
-        eg_stmt_bind_text(s, 1, j->mn, strlen(j->mn));
-        eg_stmt_bind_int(s, 2, j->device_id);
-        eg_stmt_bind_int(s, 3, j->interval_s > 0 ? j->interval_s : 60);
         eg_stmt_bind_int(s, 4, j->connected);
         eg_stmt_bind_text(s, 5, j->addr, strlen(j->addr));
         eg_stmt_bind_int(s, 6, j->recv_time);
