@@ -21,8 +21,8 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Isrc -Itests $(PKG_CFLAGS
 LIBS    := $(PKG_LIBS) -liniparser -lm -lpthread
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-LIB_SRC  := $(sort $(filter-out src/cli/main.c,$(wildcard src/*/*.c)))
-TEST_SRC := $(sort $(wildcard tests/*.c tests/unit/*/*.c tests/integration/*.c))
+LIB_SRC  := $(sort $(filter-out src/cli/main.c,$(shell find src -name "*.c")))
+TEST_SRC := $(sort $(shell find tests -name "*.c"))
 BENCH_SRC:= $(sort $(wildcard bench/*.c))
 FUZZ_SRC := $(sort $(wildcard fuzz/*.c))
 

@@ -16,8 +16,8 @@
  */
 #include "hj212/hj212.h"
 #include "ingest/ingest.h"
-#include "store/auth.h"
-#include "store/store.h"
+#include "auth/auth.h"
+#include "db/db.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -273,9 +273,9 @@ int main(int argc, char **argv)
     char db[256], ndb[256];
     snprintf(db, sizeof db, "%s/ingest.db", dir);
     snprintf(ndb, sizeof ndb, "%s/naive.db", dir);
-    struct eg_store *st;
+    struct eg_db *st;
     struct eg_err e = {0};
-    if (eg_store_open(db, &st, &e) < 0) {
+    if (eg_db_open(db, &st, &e) < 0) {
         fprintf(stderr, "%s\n", e.msg);
         return 1;
     }
@@ -287,7 +287,7 @@ int main(int argc, char **argv)
     for (int i = 0; i < nver; i++)
         eg_auth_verify_password(hash, "123456", 6);
     double ver_ms = (double)(eg_nanos() - t0) / 1e6 / nver;
-    eg_store_close(st);
+    eg_db_close(st);
 
     g_ndevs = ndev;
     g_devs = eg_sim_devices_generate(ndev, 2026);

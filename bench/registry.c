@@ -8,9 +8,9 @@
  *
  *   make build/bench/registry && build/bench/registry [seconds_per_case]
  */
-#include "store/registry.h"
+#include "registry/registry.h"
 #include "cli/cli.h"
-#include "store/store.h"
+#include "db/db.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,15 +55,15 @@ int main(int argc, char **argv)
     int nopen = 200;
     t0 = eg_nanos();
     for (int i = 0; i < nopen; i++) {
-        struct eg_store *s = NULL;
-        if (eg_store_open(db, &s, NULL) < 0)
+        struct eg_db *s = NULL;
+        if (eg_db_open(db, &s, NULL) < 0)
             return 1;
-        eg_store_close(s);
+        eg_db_close(s);
     }
     printf("open migrated database: %.0f us per open\n", secs(eg_nanos() - t0) / nopen * 1e6);
 
-    struct eg_store *st = NULL;
-    if (eg_store_open(db, &st, NULL) < 0)
+    struct eg_db *st = NULL;
+    if (eg_db_open(db, &st, NULL) < 0)
         return 1;
     const struct eg_resource *units = eg_registry_find("units");
     struct eg_principal street = {EG_ROLE_STREET, 3, "lujiazui", "310115005", 0};
@@ -71,7 +71,7 @@ int main(int argc, char **argv)
     int64_t ids[400];
     int nids = 0;
     struct eg_stmt *s;
-    if (eg_store_prepare(st,
+    if (eg_db_prepare(st,
                          "SELECT u.id FROM units u JOIN regions g ON g.id = u.region_id JOIN "
                          "regions r ON r.id = g.parent_id WHERE r.code = '310115005' AND "
                          "u.kind = 'enterprise'",
@@ -90,7 +90,7 @@ int main(int argc, char **argv)
     volatile double sink = 0;
     while (eg_nanos() < end) {
         for (int k = 0; k < 100; k++, n++) {
-            eg_store_prepare(st,
+            eg_db_prepare(st,
                              "SELECT id, name, kind, credit_code, industry, address, lon, lat, "
                              "region_id, park_id, key_water, key_air, key_soil, key_noise, "
                              "key_risk, public FROM units WHERE id = ?",
@@ -152,7 +152,7 @@ int main(int argc, char **argv)
         printf("registry  LIST 50 enterprises as %-6s + JSON: %7.0f /s\n", names[w],
                n / secs(eg_nanos() - start));
     }
-    eg_store_close(st);
+    eg_db_close(st);
     char cmd[700];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0)

@@ -15,8 +15,8 @@
  *
  * Prints the figures and the ratio; bench/README.md keeps them.
  */
-#include "store/store.h"
-#include "store/ts.h"
+#include "db/db.h"
+#include "ts/ts.h"
 #include "unit/ts/ts_capture.h"
 
 #include <math.h>
@@ -85,10 +85,10 @@ static double secs(uint64_t ns)
     return (double)ns / 1e9;
 }
 
-static int64_t q1(struct eg_store *st, const char *sql)
+static int64_t q1(struct eg_db *st, const char *sql)
 {
     struct eg_stmt *s;
-    if (eg_store_prepare(st, sql, &s, NULL))
+    if (eg_db_prepare(st, sql, &s, NULL))
         return -1;
     int64_t v = eg_stmt_step(s, NULL) == 1 ? eg_stmt_int(s, 0) : -1;
     eg_stmt_done(s);
@@ -194,12 +194,12 @@ int main(void)
     char path[256], npath[256];
     snprintf(path, sizeof path, "%s/ts.db", dir);
     snprintf(npath, sizeof npath, "%s/naive.db", dir);
-    struct eg_store *st;
+    struct eg_db *st;
     struct eg_ts *ts;
     struct eg_err err;
-    if (eg_store_open(path, &st, &err) || eg_ts_open(st, &ts, &err))
+    if (eg_db_open(path, &st, &err) || eg_ts_open(st, &ts, &err))
         die("open", &err);
-    eg_store_exec(st, "PRAGMA synchronous=FULL", &err); /* durable: fsync at every commit */
+    eg_db_exec(st, "PRAGMA synchronous=FULL", &err); /* durable: fsync at every commit */
     for (int d = 0; d < DEVICES; d++)
         snprintf(names[d], sizeof names[d], "MN%012d", 310115000 + d);
     int64_t day0 = eg_ts_day_start(eg_ts_day_of(1767196800)); /* 2026-01-01 Beijing */
@@ -309,7 +309,7 @@ int main(void)
     /* --- size --- */
     int64_t samples = q1(st, "SELECT SUM(n) FROM ts_block");
     int64_t payload = q1(st, "SELECT SUM(length(data)) FROM ts_block");
-    eg_store_exec(st, "PRAGMA wal_checkpoint(TRUNCATE)", &err);
+    eg_db_exec(st, "PRAGMA wal_checkpoint(TRUNCATE)", &err);
     struct stat sb;
     stat(path, &sb);
     printf("\nafter compaction: %lld samples in blocks; %.3f bytes/sample of block payload, %.3f "
@@ -369,19 +369,19 @@ int main(void)
            cold_ms, warm_ms, nf);
     eg_ts_close(cold);
     eg_ts_close(ts);
-    eg_store_close(st);
+    eg_db_close(st);
 
     /* --- naive baseline: one row per sample, one INSERT per transaction --- */
-    struct eg_store *nv;
-    if (eg_store_open(npath, &nv, &err))
+    struct eg_db *nv;
+    if (eg_db_open(npath, &nv, &err))
         die("open naive", &err);
-    eg_store_exec(nv, "PRAGMA synchronous=FULL", &err);
-    eg_store_exec(nv,
+    eg_db_exec(nv, "PRAGMA synchronous=FULL", &err);
+    eg_db_exec(nv,
                   "CREATE TABLE naive (source TEXT, pollutant TEXT, t INTEGER, v REAL, flag TEXT, "
                   "PRIMARY KEY (source, pollutant, t))",
                   &err);
     struct eg_stmt *s;
-    if (eg_store_prepare(nv, "INSERT INTO naive VALUES (?, ?, ?, ?, ?)", &s, &err))
+    if (eg_db_prepare(nv, "INSERT INTO naive VALUES (?, ?, ?, ?, ?)", &s, &err))
         die("naive prepare", &err);
     const int naive_n = 3000;
     q0 = eg_nanos();
@@ -397,7 +397,7 @@ int main(void)
     }
     double naive_rate = naive_n / secs(eg_nanos() - q0);
     /* its size per sample: a day of 100 series in one transaction */
-    eg_store_begin(nv, &err);
+    eg_db_begin(nv, &err);
     for (int i = 0; i < 100 * 1440; i++) {
         eg_stmt_bind_text(s, 1, names[i % 100], strlen(names[i % 100]));
         eg_stmt_bind_text(s, 2, pol[i % POLS].code, 6);
@@ -407,10 +407,10 @@ int main(void)
         eg_stmt_step(s, &err);
         eg_stmt_done(s);
     }
-    eg_store_commit(nv, &err);
-    eg_store_exec(nv, "PRAGMA wal_checkpoint(TRUNCATE)", &err);
+    eg_db_commit(nv, &err);
+    eg_db_exec(nv, "PRAGMA wal_checkpoint(TRUNCATE)", &err);
     stat(npath, &sb);
-    eg_store_close(nv);
+    eg_db_close(nv);
     printf("\nnaive baseline (one row per sample, one INSERT per transaction, synchronous=FULL): "
            "%.0f values/s; %.1f bytes/sample on disk\n",
            naive_rate, (double)sb.st_size / (double)(naive_n + 100 * 1440));

@@ -1,22 +1,22 @@
 /*
- * fuzz/registry_import.c: libFuzzer target for the CSV importer (store/import.c): encoding
+ * fuzz/registry_import.c: libFuzzer target for the CSV importer (registry/import.c): encoding
  * detection and GB 18030 conversion, the RFC 4180 reader, header mapping and cell conversion.
  * The first byte picks the resource; the rest is the file, imported as a dry run into an
  * in-memory database opened once (a dry run rolls back, so the database stays as it was).
  * Seeds: fuzz/corpus/registry_import/ (files like those of docs/import.md, UTF-8, BOM, GBK).
  */
-#include "store/import.h"
+#include "registry/registry.h"
 
 #include <stdlib.h>
 
-static struct eg_store *st;
+static struct eg_db *st;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!st) {
-        if (eg_store_open(":memory:", &st, NULL) < 0)
+        if (eg_db_open(":memory:", &st, NULL) < 0)
             abort();
-        eg_store_exec(
+        eg_db_exec(
             st,
             "INSERT INTO regions(code,name,level) VALUES ('310115','浦东新区','district');"
             "INSERT INTO units(name,kind,credit_code) VALUES ('甲','enterprise',"

@@ -5,19 +5,19 @@
  * back. The first byte picks the resource and the principal; the rest is the JSON text.
  * Checks: no crash, and an accepted create returns a row with an id.
  */
-#include "store/registry.h"
+#include "registry/registry.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static struct eg_store *st;
+static struct eg_db *st;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!st) {
-        if (eg_store_open(":memory:", &st, NULL) < 0)
+        if (eg_db_open(":memory:", &st, NULL) < 0)
             abort();
-        eg_store_exec(
+        eg_db_exec(
             st,
             "INSERT INTO regions(code,name,level) VALUES ('310115','浦东新区','district');"
             "INSERT INTO regions(code,name,level,parent_id) VALUES "
@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         json_loadb((const char *)data + 1, size - 1, JSON_ALLOW_NUL | JSON_DECODE_ANY, NULL);
     if (!in)
         return 0;
-    if (eg_store_begin(st, NULL) < 0)
+    if (eg_db_begin(st, NULL) < 0)
         abort();
     json_t *row = NULL;
     struct eg_err err;
@@ -51,7 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     row = NULL;
     eg_registry_update(st, r, who, 1, in, &row, &err);
     json_decref(row);
-    eg_store_rollback(st);
+    eg_db_rollback(st);
     json_decref(in);
     return 0;
 }

@@ -1,8 +1,8 @@
-/* fuzz/ts_block.c: libFuzzer target for the time-series block decoder (store/ts_compress.c).
+/* fuzz/ts_block.c: libFuzzer target for the time-series block decoder (ts/compress.c).
    Any input must decode cleanly or be refused with an error; a block that decodes must
    re-encode and decode to the same samples. The input is tried as is, and once more with a
    valid checksum appended, so the fuzzer reaches past the checksum into the structure. */
-#include "store/ts.h"
+#include "ts/ts.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,19 +1,19 @@
-/* fuzz/ts_import.c: libFuzzer target for the observation file parser (store/ts_import.c): long
+/* fuzz/ts_import.c: libFuzzer target for the observation file parser (ts/import.c): long
    CSV and china_sites wide files. One in-memory database for the run; series must be known and
    none is, so every batch is refused after parsing — the parser is exercised, the database stays
    small. Any input must give a report or an error, never a crash. */
-#include "store/store.h"
-#include "store/ts.h"
+#include "db/db.h"
+#include "ts/ts.h"
 
 #include <stdlib.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static struct eg_store *st;
+    static struct eg_db *st;
     static struct eg_ts *ts;
     struct eg_err err;
     if (!st) {
-        if (eg_store_open(":memory:", &st, &err) || eg_ts_open(st, &ts, &err))
+        if (eg_db_open(":memory:", &st, &err) || eg_ts_open(st, &ts, &err))
             abort();
         eg_ts_set_now(ts, 1795665600);
     }

@@ -35,7 +35,7 @@ int eg__cli_choice(const char *prog, const char *name, const char *v, const char
     return EG_EXIT_USAGE;
 }
 
-int eg__cli_open_ts(const char *prog, const char *db, struct eg_store **st, struct eg_ts **ts)
+int eg__cli_open_ts(const char *prog, const char *db, struct eg_db **st, struct eg_ts **ts)
 {
     *st = eg__cli_open(eg__cli_db_path(db));
     if (!*st)
@@ -43,14 +43,14 @@ int eg__cli_open_ts(const char *prog, const char *db, struct eg_store **st, stru
     struct eg_err err;
     if (eg_ts_open(*st, ts, &err)) {
         fprintf(stderr, "%s: %s\n", prog, err.msg);
-        eg_store_close(*st);
+        eg_db_close(*st);
         return EG_EXIT_FAIL;
     }
     return 0;
 }
 
-void eg__cli_close_ts(struct eg_store *st, struct eg_ts *ts)
+void eg__cli_close_ts(struct eg_db *st, struct eg_ts *ts)
 {
     eg_ts_close(ts);
-    eg_store_close(st);
+    eg_db_close(st);
 }

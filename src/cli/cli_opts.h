@@ -8,7 +8,7 @@
 #define EG_CLI_OPTS_H
 
 #include "cli/cli_db.h"
-#include "store/ts.h"
+#include "ts/ts.h"
 
 /* EG_EXIT_USAGE with "PROG: NAME is required (see --help)" when V is NULL or empty. */
 int eg__cli_need(const char *prog, const char *name, const char *v);
@@ -20,7 +20,7 @@ int eg__cli_choice(const char *prog, const char *name, const char *v, const char
                    const char *second, int *is_second);
 /* Opens the database of --db DB (cli_db.h rule) and its time-series store: 0, or EG_EXIT_FAIL
    after printing why. Close with eg__cli_close_ts. */
-int eg__cli_open_ts(const char *prog, const char *db, struct eg_store **st, struct eg_ts **ts);
-void eg__cli_close_ts(struct eg_store *st, struct eg_ts *ts);
+int eg__cli_open_ts(const char *prog, const char *db, struct eg_db **st, struct eg_ts **ts);
+void eg__cli_close_ts(struct eg_db *st, struct eg_ts *ts);
 
 #endif

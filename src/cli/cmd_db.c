@@ -18,12 +18,12 @@ const char *eg__cli_db_path(const char *flag)
     return e && e[0] ? e : "envgov.db";
 }
 
-struct eg_store *eg__cli_open(const char *path)
+struct eg_db *eg__cli_open(const char *path)
 {
-    struct eg_store *st = NULL;
+    struct eg_db *st = NULL;
     struct eg_err err;
     eg_err_clear(&err);
-    if (eg_store_open(path, &st, &err) < 0) {
+    if (eg_db_open(path, &st, &err) < 0) {
         fprintf(stderr, "envgov: %s\n", err.msg);
         return NULL;
     }
@@ -72,11 +72,11 @@ int eg_cmd_db_migrate(int argc, char **argv)
         return EG_EXIT_USAGE;
     }
     db = eg__cli_db_path(db);
-    struct eg_store *st = eg__cli_open(db);
+    struct eg_db *st = eg__cli_open(db);
     if (!st)
         return EG_EXIT_FAIL;
-    printf("%s: schema version %d\n", db, eg_store_schema_version(st));
-    eg_store_close(st);
+    printf("%s: schema version %d\n", db, eg_db_schema_version(st));
+    eg_db_close(st);
     return EG_EXIT_OK;
 }
 
@@ -96,13 +96,13 @@ int eg_cmd_db_backup(int argc, char **argv)
         return EG_EXIT_USAGE;
     }
     db = eg__cli_db_path(db);
-    struct eg_store *st = eg__cli_open(db);
+    struct eg_db *st = eg__cli_open(db);
     if (!st)
         return EG_EXIT_FAIL;
     struct eg_err err;
     eg_err_clear(&err);
-    rc = eg_store_backup(st, argv[optind], &err);
-    eg_store_close(st);
+    rc = eg_db_backup(st, argv[optind], &err);
+    eg_db_close(st);
     if (rc < 0) {
         fprintf(stderr, "envgov: %s\n", err.msg);
         return EG_EXIT_FAIL;

@@ -13,8 +13,8 @@
  */
 #include "cli/cli.h"
 #include "cli/cli_db.h"
-#include "store/auth.h"
-#include "store/eval.h"
+#include "auth/auth.h"
+#include "eval/eval.h"
 
 #include <getopt.h>
 #include <sodium.h>
@@ -101,7 +101,7 @@ static int street_index(const struct table *streets, const char *code)
 /* ---- creating rows ---- */
 
 struct demo {
-    struct eg_store *st;
+    struct eg_db *st;
     struct eg_err err;
     int failed;
     FILE *device_pw; /* MN,password lines, or NULL */
@@ -531,7 +531,7 @@ int eg_cmd_demo(int argc, char **argv)
         return EG_EXIT_FAIL;
     struct eg_stmt *s;
     int64_t n = 1;
-    if (eg_store_prepare(d.st,
+    if (eg_db_prepare(d.st,
                          "SELECT (SELECT COUNT(*) FROM regions) + (SELECT COUNT(*) FROM units) "
                          "+ (SELECT COUNT(*) FROM users)",
                          &s, &d.err) == 0) {
@@ -544,7 +544,7 @@ int eg_cmd_demo(int argc, char **argv)
                 "envgov demo: the database %s is not empty; the demo loads only into an "
                 "empty one\n",
                 eg__cli_db_path(db));
-        eg_store_close(d.st);
+        eg_db_close(d.st);
         return EG_EXIT_FAIL;
     }
     if (pwfile) {
@@ -553,22 +553,22 @@ int eg_cmd_demo(int argc, char **argv)
         umask(old);
         if (!d.device_pw) {
             fprintf(stderr, "envgov demo: cannot write %s\n", pwfile);
-            eg_store_close(d.st);
+            eg_db_close(d.st);
             return EG_EXIT_FAIL;
         }
         fprintf(d.device_pw, "mn,password\n");
     }
     rng_state = 0x9E3779B97F4A7C15ull;
-    int rc = eg_store_begin(d.st, &d.err);
+    int rc = eg_db_begin(d.st, &d.err);
     if (rc == 0)
         rc = run_demo(&d, stdout);
     if (rc == 0)
-        rc = eg_store_commit(d.st, &d.err);
+        rc = eg_db_commit(d.st, &d.err);
     if (rc < 0)
-        eg_store_rollback(d.st);
+        eg_db_rollback(d.st);
     if (d.device_pw)
         fclose(d.device_pw);
-    eg_store_close(d.st);
+    eg_db_close(d.st);
     if (rc < 0) {
         fprintf(stderr, "envgov demo: failed, nothing was written\n");
         return EG_EXIT_FAIL;

@@ -4,7 +4,7 @@
  */
 #include "cli/cli.h"
 #include "ingest/ingest.h"
-#include "store/registry.h"
+#include "registry/registry.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -98,8 +98,8 @@ int eg_cmd_device_add(int argc, char **argv)
         return EG_EXIT_USAGE;
     }
     struct eg_err err = {0};
-    struct eg_store *st;
-    if (eg_store_open(db, &st, &err) < 0) {
+    struct eg_db *st;
+    if (eg_db_open(db, &st, &err) < 0) {
         fprintf(stderr, "envgov device add: %s: %s\n", db, err.msg);
         return EG_EXIT_FAIL;
     }
@@ -120,7 +120,7 @@ int eg_cmd_device_add(int argc, char **argv)
         json_object_set_new(in, "outlet_id", json_integer(id));
     } else {
         struct eg_stmt *s;
-        rc = eg_store_prepare(st, "SELECT id FROM stations WHERE code = ?", &s, &err);
+        rc = eg_db_prepare(st, "SELECT id FROM stations WHERE code = ?", &s, &err);
         if (!rc) {
             eg_stmt_bind_text(s, 1, station, strlen(station));
             rc = eg_stmt_step(s, &err);
@@ -143,13 +143,13 @@ int eg_cmd_device_add(int argc, char **argv)
     if (rc < 0) {
         if (rc != EG_EUSAGE)
             fprintf(stderr, "envgov device add: %s\n", err.msg);
-        eg_store_close(st);
+        eg_db_close(st);
         return rc == EG_EUSAGE ? EG_EXIT_USAGE : EG_EXIT_FAIL;
     }
     printf("device %s registered (id %lld)\n", mn,
            (long long)json_integer_value(json_object_get(row, "id")));
     json_decref(row);
-    eg_store_close(st);
+    eg_db_close(st);
     return EG_EXIT_OK;
 }
 
@@ -190,8 +190,8 @@ static int status_common(int argc, char **argv, int offline)
         return EG_EXIT_USAGE;
     }
     struct eg_err err = {0};
-    struct eg_store *st;
-    if (eg_store_open(db, &st, &err) < 0) {
+    struct eg_db *st;
+    if (eg_db_open(db, &st, &err) < 0) {
         fprintf(stderr, "envgov device: %s: %s\n", db, err.msg);
         return EG_EXIT_FAIL;
     }
@@ -199,7 +199,7 @@ static int status_common(int argc, char **argv, int offline)
     int rc = offline ? eg_ingest_offline_json(st, eg_time_now(), (int)multiple, &b, &err)
                      : eg_ingest_device_status_json(st, argv[optind], eg_time_now(),
                                                     (int)multiple, &b, &err);
-    eg_store_close(st);
+    eg_db_close(st);
     if (rc < 0) {
         fprintf(stderr, "envgov device: %s\n", err.msg);
         eg_buf_free(&b);

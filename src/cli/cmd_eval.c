@@ -1,11 +1,11 @@
 /*
  * cmd_eval.c: `envgov eval air|water|noise|targets` — the environmental-quality evaluations of
- * issue 6 over the stored data (store/eval.h), printed as JSON (the same objects as the HTTP API,
+ * issue 6 over the stored data (eval/eval.h), printed as JSON (the same objects as the HTTP API,
  * /api/v1/eval/... and /api/v1/targets) or CSV. The CLI runs as the system: every station counts.
  */
 #include "cli/cli.h"
 #include "cli/cli_opts.h"
-#include "store/eval.h"
+#include "eval/eval.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -207,7 +207,7 @@ int eg_cmd_eval_air(int argc, char **argv)
         return rc;
     if (!o.year || (!o.region == !o.station))
         return usage_err("air", "--year and one of --region or --station are required");
-    struct eg_store *st;
+    struct eg_db *st;
     struct eg_ts *ts;
     if ((rc = eg__cli_open_ts(o.prog, o.db, &st, &ts)))
         return rc;
@@ -270,7 +270,7 @@ int eg_cmd_eval_water(int argc, char **argv)
         return rc;
     if (!o.year || !o.section)
         return usage_err("water", "--section and --year are required");
-    struct eg_store *st;
+    struct eg_db *st;
     struct eg_ts *ts;
     if ((rc = eg__cli_open_ts(o.prog, o.db, &st, &ts)))
         return rc;
@@ -333,7 +333,7 @@ int eg_cmd_eval_noise(int argc, char **argv)
     int zone = -1;
     if (o.zone && (zone = eg_quality_noise_zone_parse(o.zone)) < 0)
         return usage_err("noise", "--zone must be 0, 1, 2, 3, 4a, 4b or rail_existing");
-    struct eg_store *st;
+    struct eg_db *st;
     struct eg_ts *ts;
     if ((rc = eg__cli_open_ts(o.prog, o.db, &st, &ts)))
         return rc;
@@ -375,7 +375,7 @@ int eg_cmd_eval_targets(int argc, char **argv)
     int64_t as_of = 0;
     if (o.as_of && (rc = day_arg(&o, "--as-of", o.as_of, &as_of)))
         return rc;
-    struct eg_store *st;
+    struct eg_db *st;
     struct eg_ts *ts;
     if ((rc = eg__cli_open_ts(o.prog, o.db, &st, &ts)))
         return rc;

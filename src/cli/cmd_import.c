@@ -1,11 +1,11 @@
 /*
  * cmd_import.c: `envgov import RES FILE [--dry-run]` — CSV files into the registry through
- * store/import.c (the same engine as the HTTP upload). One handler serves every resource; the
+ * registry/import.c (the same engine as the HTTP upload). One handler serves every resource; the
  * verb is the resource name. The column mapping in --help is generated from the resource.
  */
 #include "cli/cli.h"
 #include "cli/cli_db.h"
-#include "store/import.h"
+#include "registry/registry.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -149,7 +149,7 @@ int eg_cmd_import_run(int argc, char **argv)
         eg_buf_free(&buf);
         return EG_EXIT_FAIL;
     }
-    struct eg_store *st = eg__cli_open(eg__cli_db_path(db));
+    struct eg_db *st = eg__cli_open(eg__cli_db_path(db));
     if (!st) {
         eg_buf_free(&buf);
         return EG_EXIT_FAIL;
@@ -160,7 +160,7 @@ int eg_cmd_import_run(int argc, char **argv)
     eg_err_clear(&err);
     int rc = eg_import_csv(st, res, &eg_principal_system, buf.data ? buf.data : "", buf.len, &io,
                            &rep, &err);
-    eg_store_close(st);
+    eg_db_close(st);
     eg_buf_free(&buf);
     size_t i;
     json_t *e;

@@ -2,13 +2,13 @@
  * cmd_observations.c: `envgov import observations FILE` — ambient observations into the
  * time-series store: the documented long CSV (station,time,pollutant,value,flag) or the national
  * open-data wide file china_sites_YYYYMMDD.csv (with --stations for its station list). The
- * formats are described in src/store/ts_import.c and docs/timeseries.md. Idempotent: importing
+ * formats are described in src/ts/import.c and docs/timeseries.md. Idempotent: importing
  * a file again stores nothing twice. A progress line goes to stderr, the rejected rows to stderr
  * (and all of them to --rejects FILE), the summary as JSON to stdout.
  */
 #include "cli/cli.h"
 #include "cli/cli_db.h"
-#include "store/ts.h"
+#include "ts/ts.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -122,7 +122,7 @@ int eg_cmd_import_observations(int argc, char **argv)
         free(buf);
         return EG_EXIT_FAIL;
     }
-    struct eg_store *st = eg__cli_open(eg__cli_db_path(db));
+    struct eg_db *st = eg__cli_open(eg__cli_db_path(db));
     if (!st) {
         free(buf);
         free(sbuf);
@@ -133,7 +133,7 @@ int eg_cmd_import_observations(int argc, char **argv)
     int tty = isatty(2);
     if (eg_ts_open(st, &ts, &err)) {
         fprintf(stderr, "envgov import observations: %s\n", err.msg);
-        eg_store_close(st);
+        eg_db_close(st);
         free(buf);
         free(sbuf);
         return EG_EXIT_FAIL;
@@ -188,7 +188,7 @@ int eg_cmd_import_observations(int argc, char **argv)
     }
     eg_ts_import_report_free(&rep);
     eg_ts_close(ts);
-    eg_store_close(st);
+    eg_db_close(st);
     free(buf);
     free(sbuf);
     return rc;

@@ -6,7 +6,7 @@
  */
 #include "cli/cli.h"
 #include "cli/cli_opts.h"
-#include "store/ts.h"
+#include "ts/ts.h"
 
 #include <getopt.h>
 #include <math.h>
@@ -177,13 +177,13 @@ static int fail(const struct eg_err *err)
 
 /* A verb's work once the store is open: prints its answer and returns 0, or a negative EG_E*
    with ERR filled. */
-typedef int (*series_fn)(struct eg_store *st, struct eg_ts *ts, const struct sopts *o,
+typedef int (*series_fn)(struct eg_db *st, struct eg_ts *ts, const struct sopts *o,
                          struct eg_err *err);
 
 /* Opens the store, runs FN, closes: the exit code. */
 static int run(const struct sopts *o, series_fn fn)
 {
-    struct eg_store *st;
+    struct eg_db *st;
     struct eg_ts *ts;
     int rc = eg__cli_open_ts("envgov", o->db, &st, &ts);
     if (rc)
@@ -208,7 +208,7 @@ static void put_num(struct eg_buf *b, double v)
         eg_buf_printf(b, "%.10g", v);
 }
 
-static int do_query(struct eg_store *st, struct eg_ts *ts, const struct sopts *o,
+static int do_query(struct eg_db *st, struct eg_ts *ts, const struct sopts *o,
                     struct eg_err *err)
 {
     int64_t bucket = !o->bucket ? 0 : !strcmp(o->bucket, "1h") ? 3600 : 86400;
@@ -300,7 +300,7 @@ int eg_cmd_series_query(int argc, char **argv)
     return run(&o, do_query);
 }
 
-static int do_latest(struct eg_store *st, struct eg_ts *ts, const struct sopts *o,
+static int do_latest(struct eg_db *st, struct eg_ts *ts, const struct sopts *o,
                      struct eg_err *err)
 {
     struct eg_ts_row *out = eg_calloc(o->nkeys, sizeof *out);
@@ -362,7 +362,7 @@ int eg_cmd_series_latest(int argc, char **argv)
     return rc;
 }
 
-static int do_compact(struct eg_store *st, struct eg_ts *ts, const struct sopts *o,
+static int do_compact(struct eg_db *st, struct eg_ts *ts, const struct sopts *o,
                       struct eg_err *err)
 {
     size_t days;
@@ -383,7 +383,7 @@ int eg_cmd_series_compact(int argc, char **argv)
     return rc >= 0 ? rc : run(&o, do_compact);
 }
 
-static int do_aggregate(struct eg_store *st, struct eg_ts *ts, const struct sopts *o,
+static int do_aggregate(struct eg_db *st, struct eg_ts *ts, const struct sopts *o,
                         struct eg_err *err)
 {
     struct eg_ts_agg_stats s;
@@ -411,7 +411,7 @@ static void print_id(int64_t id)
     printf("{\"id\":%lld}\n", (long long)id);
 }
 
-static int do_declare(struct eg_store *st, struct eg_ts *ts, const struct sopts *o,
+static int do_declare(struct eg_db *st, struct eg_ts *ts, const struct sopts *o,
                       struct eg_err *err)
 {
     int64_t id;
@@ -437,7 +437,7 @@ int eg_cmd_series_declare(int argc, char **argv)
     return rc >= 0 ? rc : run(&o, do_declare);
 }
 
-static int do_review(struct eg_store *st, struct eg_ts *ts, const struct sopts *o,
+static int do_review(struct eg_db *st, struct eg_ts *ts, const struct sopts *o,
                      struct eg_err *err)
 {
     struct eg_ts_key key = key_of(o);
@@ -461,7 +461,7 @@ int eg_cmd_series_review(int argc, char **argv)
     return rc >= 0 ? rc : run(&o, do_review);
 }
 
-static int do_rates(struct eg_store *st, struct eg_ts *ts, const struct sopts *o,
+static int do_rates(struct eg_db *st, struct eg_ts *ts, const struct sopts *o,
                     struct eg_err *err)
 {
     struct eg_ts_rates r;
@@ -486,7 +486,7 @@ int eg_cmd_series_rates(int argc, char **argv)
     return rc >= 0 ? rc : run(&o, do_rates);
 }
 
-static int do_retain(struct eg_store *st, struct eg_ts *ts, const struct sopts *o,
+static int do_retain(struct eg_db *st, struct eg_ts *ts, const struct sopts *o,
                      struct eg_err *err)
 {
     struct eg_ts_retain_stats r;
@@ -541,10 +541,10 @@ int eg_cmd_series_retain(int argc, char **argv)
     return run(&o, do_retain);
 }
 
-static int do_list(struct eg_store *st, struct eg_ts *ts, const struct sopts *o, struct eg_err *err)
+static int do_list(struct eg_db *st, struct eg_ts *ts, const struct sopts *o, struct eg_err *err)
 {
     struct eg_stmt *s;
-    int rc = eg_store_prepare(
+    int rc = eg_db_prepare(
         st,
         "SELECT s.id, s.source, s.pollutant, s.kind, s.field, s.computed, l.t, l.v "
         "FROM ts_series s LEFT JOIN ts_latest l ON l.series_id = s.id "

@@ -12,9 +12,9 @@
 #include "cli/cli.h"
 #include "http/http.h"
 #include "ingest/ingest.h"
-#include "store/auth.h"
-#include "store/store.h"
-#include "store/ts_worker.h"
+#include "auth/auth.h"
+#include "db/db.h"
+#include "ts/worker.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -155,7 +155,7 @@ static void hj212_stop(void *state)
         eg_ingest_service_stop(state);
 }
 
-/* The time-series maintenance thread (store/ts_worker.c): aggregation and compaction. */
+/* The time-series maintenance thread (ts/worker.c): aggregation and compaction. */
 static int ts_worker_start(const struct eg_config *cfg, void **state, struct eg_err *err)
 {
     int64_t agg, compact;
@@ -230,8 +230,8 @@ int eg_cmd_serve(int argc, char **argv)
 
     /* Open and migrate once here, so that a bad path or a failed migration stops the start
        with a clear message instead of failing each worker's first request. */
-    struct eg_store *st;
-    rc = eg_store_open(eg_config_get(&cfg, "store.db"), &st, &err);
+    struct eg_db *st;
+    rc = eg_db_open(eg_config_get(&cfg, "store.db"), &st, &err);
     if (rc) {
         fprintf(stderr, "envgov serve: database %s: %s\n", eg_config_get(&cfg, "store.db"),
                 err.msg);
@@ -239,8 +239,8 @@ int eg_cmd_serve(int argc, char **argv)
         return EG_EXIT_FAIL;
     }
     eg_log(EG_LOG_INFO, "serve: database %s at schema version %d", eg_config_get(&cfg, "store.db"),
-           eg_store_schema_version(st));
-    eg_store_close(st);
+           eg_db_schema_version(st));
+    eg_db_close(st);
 
     /* Block the stop signals before any thread starts, so that every thread inherits the mask
        and only the sigwait below receives them. */

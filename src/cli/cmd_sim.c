@@ -3,7 +3,7 @@
  */
 #include "cli/cli.h"
 #include "ingest/ingest.h"
-#include "store/registry.h"
+#include "registry/registry.h"
 
 #include <getopt.h>
 #include <signal.h>
@@ -57,18 +57,18 @@ static int split_hostport(const char *s, char *host, size_t hsz, int *port)
 static int devices_from_db(const char *db, int n, uint64_t seed, struct eg_sim_device **out,
                            int *got, struct eg_err *err)
 {
-    struct eg_store *st;
-    int rc = eg_store_open(db, &st, err);
+    struct eg_db *st;
+    int rc = eg_db_open(db, &st, err);
     if (rc < 0)
         return rc;
     struct eg_stmt *s;
-    rc = eg_store_prepare(st,
+    rc = eg_db_prepare(st,
                           "SELECT d.id, d.mn, d.protocol, o.type, s.kind FROM devices d "
                           "LEFT JOIN outlets o ON o.id = d.outlet_id "
                           "LEFT JOIN stations s ON s.id = d.station_id ORDER BY d.id LIMIT ?",
                           &s, err);
     if (rc < 0) {
-        eg_store_close(st);
+        eg_db_close(st);
         return rc;
     }
     struct eg_sim_device *d = eg_calloc((size_t)n, sizeof *d);
@@ -100,7 +100,7 @@ static int devices_from_db(const char *db, int n, uint64_t seed, struct eg_sim_d
         json_decref(row);
     }
     free(ids);
-    eg_store_close(st);
+    eg_db_close(st);
     if (rc < 0) {
         free(d);
         return rc;

@@ -5,7 +5,8 @@
  */
 #include "cli/cli.h"
 #include "cli/cli_db.h"
-#include "store/auth.h"
+#include "auth/auth.h"
+#include "registry/registry.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -92,7 +93,7 @@ int eg_cmd_user_add(int argc, char **argv)
         fprintf(stderr, "envgov user add: the password contains a NUL byte\n");
         return EG_EXIT_FAIL;
     }
-    struct eg_store *st = eg__cli_open(eg__cli_db_path(db));
+    struct eg_db *st = eg__cli_open(eg__cli_db_path(db));
     if (!st)
         return EG_EXIT_FAIL;
     struct eg_err err;
@@ -108,9 +109,9 @@ int eg_cmd_user_add(int argc, char **argv)
         json_decref(v);
     }
     if (rc == 0)
-        rc = eg_auth_user_add(st, argv[optind], role, region, unit_id, pw, &err);
+        rc = eg_registry_user_add(st, argv[optind], role, region, unit_id, pw, &err);
     memset(pw, 0, sizeof pw);
-    eg_store_close(st);
+    eg_db_close(st);
     if (rc < 0) {
         fprintf(stderr, "envgov user add: %s\n", err.msg);
         return EG_EXIT_FAIL;
@@ -142,13 +143,13 @@ int eg_cmd_user_list(int argc, char **argv)
             return EG_EXIT_USAGE;
         }
     }
-    struct eg_store *st = eg__cli_open(eg__cli_db_path(db));
+    struct eg_db *st = eg__cli_open(eg__cli_db_path(db));
     if (!st)
         return EG_EXIT_FAIL;
     struct eg_stmt *s;
     struct eg_err err;
     int rc =
-        eg_store_prepare(st,
+        eg_db_prepare(st,
                          "SELECT u.id, u.username, u.role, r.code, u.unit_id, u.disabled "
                          "FROM users u LEFT JOIN regions r ON r.id = u.region_id ORDER BY u.id",
                          &s, &err);
@@ -164,7 +165,7 @@ int eg_cmd_user_list(int argc, char **argv)
         }
         eg_stmt_done(s);
     }
-    eg_store_close(st);
+    eg_db_close(st);
     if (rc < 0) {
         fprintf(stderr, "envgov user list: %s\n", err.msg);
         return EG_EXIT_FAIL;

@@ -1,11 +1,11 @@
 /*
  * api_auth.c: POST /api/v1/login, POST /api/v1/logout, GET /api/v1/me, and the bearer-token
- * check the server runs before every handler — all over store/auth.h, which owns passwords
+ * check the server runs before every handler — all over auth/auth.h, which owns passwords
  * (Argon2id), tokens (only their hash is stored), expiry and the failed-login rate limit.
  * Passwords and tokens pass through here in memory only: never logged, wiped after use.
  */
 #include "http/http_internal.h"
-#include "store/auth.h"
+#include "auth/auth.h"
 
 #include <string.h>
 
@@ -52,7 +52,7 @@ static int login_body(struct eg_http_req *rq, const char **user, const char **pw
 static int h_login(struct eg_http_req *rq)
 {
     const char *user = NULL, *pw = NULL;
-    struct eg_store *st;
+    struct eg_db *st;
     int rc = login_body(rq, &user, &pw);
     if (!rc)
         rc = eg_http_store(rq, &st);
@@ -81,7 +81,7 @@ static int h_login(struct eg_http_req *rq)
 
 static int h_logout(struct eg_http_req *rq)
 {
-    struct eg_store *st;
+    struct eg_db *st;
     int rc = eg_http_store(rq, &st);
     if (!rc)
         rc = eg_auth_logout(st, eg_http_token(rq), eg_http_err(rq));

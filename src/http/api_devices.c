@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int visible(struct eg_http_req *rq, struct eg_store *st, const char *mn)
+static int visible(struct eg_http_req *rq, struct eg_db *st, const char *mn)
 {
     const char *names[] = {"mn"};
     const char *values[] = {mn};
@@ -63,7 +63,7 @@ static int reply_buf_json(struct eg_http_req *rq, int status, struct eg_buf *b)
 
 static int h_status(struct eg_http_req *rq)
 {
-    struct eg_store *st;
+    struct eg_db *st;
     const char *mn = eg_http_param(rq, "mn");
     int multiple;
     int rc = multiple_of(rq, &multiple);
@@ -84,7 +84,7 @@ static int h_status(struct eg_http_req *rq)
 
 static int h_offline(struct eg_http_req *rq)
 {
-    struct eg_store *st;
+    struct eg_db *st;
     int multiple;
     int rc = staff_only(rq);
     if (!rc)
@@ -106,7 +106,7 @@ static int h_offline(struct eg_http_req *rq)
 
 static int h_history(struct eg_http_req *rq)
 {
-    struct eg_store *st;
+    struct eg_db *st;
     const char *mn = eg_http_param(rq, "mn");
     int rc = eg_http_store(rq, &st);
     if (!rc)
@@ -130,7 +130,7 @@ static int h_history(struct eg_http_req *rq)
 
 static int h_command(struct eg_http_req *rq)
 {
-    struct eg_store *st;
+    struct eg_db *st;
     const char *mn = eg_http_param(rq, "mn");
     json_t *body;
     int rc = staff_only(rq);

@@ -1,6 +1,6 @@
 /*
  * api_import.c: POST /api/v1/import/<res> — a CSV upload into the registry through the same
- * engine as `envgov import` (store/import.h): UTF-8 (with or without BOM) or GBK, Chinese or
+ * engine as `envgov import` (registry/registry.h): UTF-8 (with or without BOM) or GBK, Chinese or
  * English headers, all or nothing, ?dry_run=1 to check only. Scope is the registry's: each row
  * is created as the logged-in user, so an enterprise user can import only its own outlets.
  *
@@ -9,7 +9,7 @@
  * when any row was rejected (nothing written); other failures as the usual error envelope.
  */
 #include "http/http_internal.h"
-#include "store/import.h"
+#include "registry/registry.h"
 
 #include <string.h>
 
@@ -38,7 +38,7 @@ static int h_import(struct eg_http_req *rq)
     if (!len)
         return eg_err_set(eg_http_err(rq), EG_EINVAL, "bad_csv", -1,
                           "the request body must be the CSV file");
-    struct eg_store *st;
+    struct eg_db *st;
     int rc = eg_http_store(rq, &st);
     if (rc)
         return rc;

@@ -7,7 +7,7 @@
 
 static int h_healthz(struct eg_http_req *rq)
 {
-    struct eg_store *st;
+    struct eg_db *st;
     int rc = eg_http_store(rq, &st);
     if (rc) {
         /* 503 so that a load balancer takes this node out; the reason goes to the log */
@@ -16,7 +16,7 @@ static int h_healthz(struct eg_http_req *rq)
     }
     return eg_http_reply_json(rq, 200,
                               json_pack("{s:s,s:i,s:s}", "status", "ok", "schema_version",
-                                        eg_store_schema_version(st), "version", EG_VERSION));
+                                        eg_db_schema_version(st), "version", EG_VERSION));
 }
 
 static int h_metrics(struct eg_http_req *rq)

@@ -1,6 +1,6 @@
 /*
  * api_quality.c: environmental-quality evaluation over the stored data (issue 6 §3), on
- * store/eval.h (which calls the pure functions of src/quality/).
+ * eval/eval.h (which calls the pure functions of src/quality/).
  *
  *   GET /api/v1/aqi/latest[?region=]                 latest real-time AQI of every air station
  *                                                    and of the set (region) they form
@@ -22,7 +22,7 @@
  * 08:00" = 07:00-08:00) and "start" its start.
  */
 #include "http/http_internal.h"
-#include "store/eval.h"
+#include "eval/eval.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -79,7 +79,7 @@ static int get_time(struct eg_http_req *rq, const char *name, int64_t *out)
 
 /* The stations a request names: station=CODE (of kind) or region=CODE (its visible stations of
    kind); with neither, every visible station when allow_all. *label gets the selection's name. */
-static int selection(struct eg_http_req *rq, struct eg_store *st, const char *kind,
+static int selection(struct eg_http_req *rq, struct eg_db *st, const char *kind,
                      const char *station_param, int allow_all, struct eg_eval_station **s,
                      size_t *k, json_t **label)
 {
@@ -138,7 +138,7 @@ static json_t *real_or_null(double v)
         .name = "edition", .label_zh = "标准版本"                                              \
     }
 
-static int open_ts(struct eg_http_req *rq, struct eg_store **st, struct eg_ts **ts)
+static int open_ts(struct eg_http_req *rq, struct eg_db **st, struct eg_ts **ts)
 {
     int rc = eg_http_store(rq, st);
     if (rc == 0)
@@ -151,7 +151,7 @@ static int open_ts(struct eg_http_req *rq, struct eg_store **st, struct eg_ts **
 static int open_air(struct eg_http_req *rq, int allow_all, struct eg_ts **ts,
                     struct eg_eval_station **s, size_t *k, json_t **label)
 {
-    struct eg_store *st;
+    struct eg_db *st;
     int rc = open_ts(rq, &st, ts);
     if (rc)
         return rc;
@@ -330,7 +330,7 @@ static int h_water(struct eg_http_req *rq)
         return bad(rq, "bad_query", "waterbody must be river or lake%s", "");
     if (!eg_http_query(rq, "section"))
         return bad(rq, "bad_query", "section=CODE is required%s", "");
-    struct eg_store *st;
+    struct eg_db *st;
     struct eg_ts *ts;
     if ((rc = open_ts(rq, &st, &ts)))
         return rc;
@@ -386,7 +386,7 @@ static int h_noise(struct eg_http_req *rq)
         return bad(rq, "bad_query", "zone must be 0, 1, 2, 3, 4a, 4b or rail_existing%s", "");
     if (!eg_http_query(rq, "station"))
         return bad(rq, "bad_query", "station=CODE is required%s", "");
-    struct eg_store *st;
+    struct eg_db *st;
     struct eg_ts *ts;
     if ((rc = open_ts(rq, &st, &ts)))
         return rc;
@@ -427,7 +427,7 @@ static int h_targets(struct eg_http_req *rq)
         return rc;
     int64_t as_of;
     const char *a = eg_http_query(rq, "as_of");
-    struct eg_store *st;
+    struct eg_db *st;
     struct eg_ts *ts;
     if ((rc = open_ts(rq, &st, &ts)))
         return rc;

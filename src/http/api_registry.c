@@ -152,7 +152,7 @@ static int h_list(struct eg_http_req *rq)
     struct list_args a = {.rq = rq, .res = res};
     struct eg_list_query q = {0};
     int fmt, rc;
-    struct eg_store *st;
+    struct eg_db *st;
     if ((rc = eg_http_format(rq, &fmt)))
         return rc;
     eg_http_query_each(rq, collect_filter, &a);
@@ -214,7 +214,7 @@ static int h_list(struct eg_http_req *rq)
 static int h_get(struct eg_http_req *rq)
 {
     int64_t id;
-    struct eg_store *st;
+    struct eg_db *st;
     json_t *row = NULL;
     int rc = eg_http_param_id(rq, "id", &id);
     if (!rc)
@@ -231,7 +231,7 @@ static int h_create(struct eg_http_req *rq)
 {
     const struct eg_resource *res = eg_http_resource(rq);
     json_t *body, *row = NULL;
-    struct eg_store *st;
+    struct eg_db *st;
     int rc = eg_http_body_json(rq, &body);
     if (!rc)
         rc = check_shape(rq, res, body, 0);
@@ -252,7 +252,7 @@ static int h_update(struct eg_http_req *rq)
 {
     const struct eg_resource *res = eg_http_resource(rq);
     json_t *body, *row = NULL;
-    struct eg_store *st;
+    struct eg_db *st;
     int64_t id;
     int rc = eg_http_param_id(rq, "id", &id);
     if (!rc)
@@ -273,7 +273,7 @@ static int h_update(struct eg_http_req *rq)
 static int h_delete(struct eg_http_req *rq)
 {
     int64_t id;
-    struct eg_store *st;
+    struct eg_db *st;
     int rc = eg_http_param_id(rq, "id", &id);
     if (!rc)
         rc = eg_http_store(rq, &st);

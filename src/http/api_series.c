@@ -1,5 +1,5 @@
 /*
- * api_series.c: the time-series API over store/ts.h.
+ * api_series.c: the time-series API over ts/ts.h.
  *
  *   GET  /api/v1/series?source=&pollutant=&kind=&field=&computed=&from=&to=&bucket=&tier=&format=
  *        raw samples (time, value, flag, validity marks) or, with bucket=1h|1d, avg/min/max/count
@@ -21,8 +21,8 @@
  * own devices.
  */
 #include "http/http_internal.h"
-#include "store/registry.h"
-#include "store/ts.h"
+#include "registry/registry.h"
+#include "ts/ts.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -33,14 +33,14 @@
 
 /* Whether who may read the measurements of SOURCE (a station code or device MN): the
    registry's rule, decided there only (eg_registry_source_readable, docs/registry.md). */
-static int can_read(struct eg_store *st, const struct eg_principal *who, const char *source)
+static int can_read(struct eg_db *st, const struct eg_principal *who, const char *source)
 {
     return eg_registry_source_readable(st, who, source, NULL) == 0;
 }
 
 /* Whether SOURCE is a device of the enterprise's own outlets: the devices it may see in the
    registry (row scope "own outlets"; devices are never public). */
-static int own_device(struct eg_store *st, const struct eg_principal *who, const char *source)
+static int own_device(struct eg_db *st, const struct eg_principal *who, const char *source)
 {
     const char *names[] = {"mn"}, *values[] = {source};
     struct eg_list_query q = {
@@ -55,7 +55,7 @@ static int own_device(struct eg_store *st, const struct eg_principal *who, const
 
 /* The store and JSON body of a POST; DENIED, when given, answers 403 to anyone but admin and
    bureau. */
-static int post_begin(struct eg_http_req *rq, const char *denied, struct eg_store **st,
+static int post_begin(struct eg_http_req *rq, const char *denied, struct eg_db **st,
                       json_t **body)
 {
     const struct eg_principal *who = eg_http_principal(rq);
@@ -123,7 +123,7 @@ static json_t *num_or_null(double v)
 
 static int h_series(struct eg_http_req *rq)
 {
-    struct eg_store *st;
+    struct eg_db *st;
     int rc = eg_http_store(rq, &st);
     if (rc)
         return rc;
@@ -209,7 +209,7 @@ static int h_series(struct eg_http_req *rq)
 
 static int h_latest(struct eg_http_req *rq)
 {
-    struct eg_store *st;
+    struct eg_db *st;
     int rc = eg_http_store(rq, &st);
     if (rc)
         return rc;
@@ -276,7 +276,7 @@ static int h_latest(struct eg_http_req *rq)
 
 static int h_observations(struct eg_http_req *rq)
 {
-    struct eg_store *st;
+    struct eg_db *st;
     json_t *body;
     int rc = post_begin(rq, "only bureau and admin users submit observations", &st, &body);
     if (rc)
@@ -381,7 +381,7 @@ static int json_time(json_t *o, const char *name, int64_t *t)
 static int h_declare(struct eg_http_req *rq)
 {
     const struct eg_principal *who = eg_http_principal(rq);
-    struct eg_store *st;
+    struct eg_db *st;
     json_t *b;
     int rc = post_begin(rq, NULL, &st, &b);
     if (rc)
@@ -415,7 +415,7 @@ static int h_declare(struct eg_http_req *rq)
 static int h_review(struct eg_http_req *rq)
 {
     const struct eg_principal *who = eg_http_principal(rq);
-    struct eg_store *st;
+    struct eg_db *st;
     json_t *b;
     int rc = post_begin(rq, "only bureau officers review data", &st, &b);
     if (rc)
@@ -452,7 +452,7 @@ static int h_review(struct eg_http_req *rq)
 /* GET /api/v1/series/rates?source=&kind=&from=&to=  传输率 / 有效数据率 */
 static int h_rates(struct eg_http_req *rq)
 {
-    struct eg_store *st;
+    struct eg_db *st;
     int rc = eg_http_store(rq, &st);
     if (rc)
         return rc;

@@ -2,7 +2,7 @@
  * http: the HTTP JSON API (/api/v1/…), /healthz and /metrics, on libmicrohttpd.
  *
  * One struct eg_http_server holds everything: the listening daemon (a pool of worker threads,
- * each owning its connections and its own lazily opened struct eg_store), the route table and
+ * each owning its connections and its own lazily opened struct eg_db), the route table and
  * the limits. A route is a method, a pattern ("/api/v1/units/{id}"), a handler and flags; the
  * handler reads the request through struct eg_http_req and answers with one eg_http_reply_*.
  *
@@ -25,8 +25,8 @@
 #define EG_HTTP_H
 
 #include "base/base.h"
-#include "store/registry.h"
-#include "store/store.h"
+#include "registry/registry.h"
+#include "db/db.h"
 
 #include <jansson.h>
 #include <stdint.h>
@@ -97,7 +97,7 @@ const char *eg_http_client_addr(const struct eg_http_req *rq);
 const struct eg_resource *eg_http_resource(const struct eg_http_req *rq);
 struct eg_http_server *eg_http_req_server(const struct eg_http_req *rq);
 /* This worker's database connection, opened on first use. */
-int eg_http_store(struct eg_http_req *rq, struct eg_store **out);
+int eg_http_store(struct eg_http_req *rq, struct eg_db **out);
 struct eg_err *eg_http_err(struct eg_http_req *rq);
 
 /* --- replies (exactly one per request) --- */

@@ -20,9 +20,9 @@ void eg__http_server_route_info(const struct eg_http_server *srv, int i,
 int64_t eg__http_server_token_ttl(const struct eg_http_server *srv);
 
 /* Resolves a bearer token to its principal; EG_EAUTH when the token is unknown or expired.
-   api_auth.c installs the one over store/auth.h when it registers its routes; a server without
+   api_auth.c installs the one over auth/auth.h when it registers its routes; a server without
    it (a test server with its own routes) refuses every token. */
-typedef int (*eg__http_auth_fn)(struct eg_store *st, const char *token, struct eg_principal *who,
+typedef int (*eg__http_auth_fn)(struct eg_db *st, const char *token, struct eg_principal *who,
                                 struct eg_err *err);
 void eg__http_server_set_auth(struct eg_http_server *srv, eg__http_auth_fn fn);
 

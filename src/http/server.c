@@ -5,7 +5,7 @@
  * exactly one reply queued), the access log and the request metrics.
  *
  * Why a thread pool and a connection per thread: SQLite connections are not shared across
- * threads here (store.h caches prepared statements per connection), and a request's database
+ * threads here (db.h caches prepared statements per connection), and a request's database
  * work is short (a few indexed reads), so a worker runs it inline; N workers on N cores keep
  * every core busy without a queue hop. The connection is opened on a worker's first request
  * that needs it and closed when the worker exits (a pthread key destructor).
@@ -327,17 +327,17 @@ struct eg_err *eg_http_err(struct eg_http_req *rq)
 
 static void store_destroy(void *p)
 {
-    eg_store_close(p);
+    eg_db_close(p);
 }
 
-int eg_http_store(struct eg_http_req *rq, struct eg_store **out)
+int eg_http_store(struct eg_http_req *rq, struct eg_db **out)
 {
     struct eg_http_server *srv = rq->srv;
-    struct eg_store *st = srv->have_key ? pthread_getspecific(srv->store_key) : NULL;
+    struct eg_db *st = srv->have_key ? pthread_getspecific(srv->store_key) : NULL;
     if (!st) {
         if (!srv->db_path || !srv->have_key)
             return eg_err_set(&rq->err, EG_EDB, "no_database", -1, "no database configured");
-        int rc = eg_store_open(srv->db_path, &st, &rq->err);
+        int rc = eg_db_open(srv->db_path, &st, &rq->err);
         if (rc)
             return rc;
         pthread_setspecific(srv->store_key, st);
@@ -545,7 +545,7 @@ static int authenticate(struct eg_http_req *rq)
         rq->who = slot->who;
         return 0;
     }
-    struct eg_store *st;
+    struct eg_db *st;
     int rc = eg_http_store(rq, &st);
     if (rc)
         return rc;

@@ -210,7 +210,7 @@ struct eg_ingest {
     int64_t last_qn_ms;
 
     /* writer thread's connection and sink (opened by threads_start) */
-    struct eg_store *writer_store;
+    struct eg_db *writer_store;
     struct eg__sink *writer_sink;
 
     /* counters */
@@ -270,13 +270,13 @@ void eg__ingest_cmd_conn_gone(struct eg_ingest *srv, struct eg__conn *c);
 void eg__ingest_span_copy(char *dst, size_t cap, struct eg_hj212_span s);
 
 /* sink.c: writes the values of a data job inside the writer's transaction. */
-int eg__sink_open(struct eg__sink **out, struct eg_store *st, struct eg_err *err);
+int eg__sink_open(struct eg__sink **out, struct eg_db *st, struct eg_err *err);
 /* all data jobs of a batch (the list) */
 int eg__sink_write_batch(struct eg__sink *s, struct eg__ing_job *jobs, struct eg_err *err);
 void eg__sink_close(struct eg__sink *s);
 
 /* registry auth (auth.c) */
-int eg__ingest_registry_auth(struct eg_store *st, const char *mn, const char *pw,
+int eg__ingest_registry_auth(struct eg_db *st, const char *mn, const char *pw,
                              struct eg_ingest_device *dev, struct eg_err *err);
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * sink.c: where the writer puts the values of data packets: the time-series store
- * (store/ts.h), inside the writer's group-commit transaction (eg_ts_write_batch joins it).
+ * (ts/ts.h), inside the writer's group-commit transaction (eg_ts_write_batch joins it).
  * A series is (MN, pollutant, kind = CN 2011/2051/2061/2031, field); the store keeps a
  * (series, time) once, so a packet the device resends after a lost 9014 is stored once.
  *
@@ -11,7 +11,7 @@
  * others' acknowledgements.
  */
 #include "ingest/internal.h"
-#include "store/ts.h"
+#include "ts/ts.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -25,7 +25,7 @@ struct eg__sink {
     uint64_t skipped;
 };
 
-int eg__sink_open(struct eg__sink **out, struct eg_store *st, struct eg_err *err)
+int eg__sink_open(struct eg__sink **out, struct eg_db *st, struct eg_err *err)
 {
     struct eg__sink *s = eg_calloc(1, sizeof *s);
     int rc = eg_ts_open(st, &s->ts, err);

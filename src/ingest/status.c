@@ -76,12 +76,12 @@ static void status_obj(struct eg_buf *o, struct eg_stmt *s, int64_t now, int mul
         eg_buf_puts(o, "null}");
 }
 
-int eg_ingest_device_status_json(struct eg_store *st, const char *mn, int64_t now,
+int eg_ingest_device_status_json(struct eg_db *st, const char *mn, int64_t now,
                                  int offline_multiple, struct eg_buf *out, struct eg_err *err)
 {
     struct eg_stmt *s;
     /* registered devices, and MNs seen by the server (a device deleted since) */
-    int rc = eg_store_prepare(
+    int rc = eg_db_prepare(
         st,
         "SELECT " STATUS_COLS " FROM devices d LEFT JOIN ingest_device_status s ON s.mn = d.mn "
         "WHERE d.mn = ?1 UNION ALL SELECT s.mn, s.device_id, s.interval_s, s.connected, "
@@ -103,11 +103,11 @@ int eg_ingest_device_status_json(struct eg_store *st, const char *mn, int64_t no
     return rc;
 }
 
-int eg_ingest_offline_json(struct eg_store *st, int64_t now, int offline_multiple,
+int eg_ingest_offline_json(struct eg_db *st, int64_t now, int offline_multiple,
                            struct eg_buf *out, struct eg_err *err)
 {
     struct eg_stmt *s;
-    int rc = eg_store_prepare(
+    int rc = eg_db_prepare(
         st,
         "SELECT " STATUS_COLS " FROM devices d LEFT JOIN ingest_device_status s ON s.mn = d.mn "
         "WHERE s.last_packet_at IS NULL OR s.last_packet_at < ?1 - ?2 * coalesce(d.interval_s, "
@@ -130,11 +130,11 @@ int eg_ingest_offline_json(struct eg_store *st, int64_t now, int offline_multipl
     return rc < 0 ? rc : 0;
 }
 
-int eg_ingest_command_history_json(struct eg_store *st, const char *mn, int limit,
+int eg_ingest_command_history_json(struct eg_db *st, const char *mn, int limit,
                                    struct eg_buf *out, struct eg_err *err)
 {
     struct eg_stmt *s;
-    int rc = eg_store_prepare(st,
+    int rc = eg_db_prepare(st,
                               "SELECT id, qn, cn, params, status, qn_rtn, exe_rtn, result, "
                               "requested_at, updated_at FROM ingest_commands WHERE mn = ? "
                               "ORDER BY id DESC LIMIT ?",

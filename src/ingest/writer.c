@@ -13,7 +13,8 @@
  * The auth thread verifies (MN, PW) pairs (Argon2id in the registry) off the loop.
  */
 #include "ingest/internal.h"
-#include "store/auth.h"
+#include "auth/auth.h"
+#include "registry/registry.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,15 +76,15 @@ int eg__ingest_auth_submit(struct eg_ingest *srv, const char *mn, const char *pw
 
 /* ---- the registry check (default auth) ---- */
 
-int eg__ingest_registry_auth(struct eg_store *st, const char *mn, const char *pw,
+int eg__ingest_registry_auth(struct eg_db *st, const char *mn, const char *pw,
                              struct eg_ingest_device *dev, struct eg_err *err)
 {
     int64_t id = 0;
-    int rc = eg_auth_device_check(st, mn, pw, strlen(pw), &id, err);
+    int rc = eg_registry_device_check(st, mn, pw, strlen(pw), &id, err);
     if (rc < 0)
         return rc;
     struct eg_stmt *s;
-    rc = eg_store_prepare(st,
+    rc = eg_db_prepare(st,
                           "SELECT protocol, crc, lenient, interval_s FROM devices WHERE id = ?",
                           &s, err);
     if (rc < 0)
@@ -112,7 +113,7 @@ int eg__ingest_registry_auth(struct eg_store *st, const char *mn, const char *pw
 static void *auth_main(void *arg)
 {
     struct eg_ingest *srv = arg;
-    struct eg_store *st = NULL;
+    struct eg_db *st = NULL;
     for (;;) {
         pthread_mutex_lock(&srv->mu);
         while (!srv->aq_head && !srv->auth_exit)
@@ -133,7 +134,7 @@ static void *auth_main(void *arg)
         if (srv->cfg.auth) {
             r->status = srv->cfg.auth(srv->cfg.auth_arg, r->mn, r->pw, &r->dev, &e);
         } else {
-            if (!st && eg_store_open(srv->cfg.db_path, &st, &e) < 0) {
+            if (!st && eg_db_open(srv->cfg.db_path, &st, &e) < 0) {
                 eg_log(EG_LOG_ERROR, "ingest auth: %s", e.msg);
                 st = NULL;
                 r->status = EG_EDB;
@@ -152,7 +153,7 @@ static void *auth_main(void *arg)
         eg__ingest_wake(srv);
     }
     if (st)
-        eg_store_close(st);
+        eg_db_close(st);
     return NULL;
 }
 
@@ -171,7 +172,7 @@ struct status_agg {
 };
 
 struct writer {
-    struct eg_store *st;
+    struct eg_db *st;
     struct eg__sink *sink;
     struct status_agg agg;
     uint64_t last_flush_ns;
@@ -195,7 +196,7 @@ static int write_status(struct writer *w, const struct eg__ing_job *j, struct eg
         "connections = connections + ?4";
     int data = j->kind == EG__JOB_DATA;
     struct eg_stmt *s;
-    int rc = eg_store_prepare(w->st, data ? data_sql : conn_sql, &s, err);
+    int rc = eg_db_prepare(w->st, data ? data_sql : conn_sql, &s, err);
     if (rc < 0)
         return rc;
     eg_stmt_bind_text(s, 1, j->mn, strlen(j->mn));
@@ -225,7 +226,7 @@ static int write_password(struct writer *w, const struct eg__ing_job *j, struct 
     if (rc < 0)
         return rc;
     struct eg_stmt *s;
-    rc = eg_store_prepare(w->st, "UPDATE devices SET password = ? WHERE mn = ?", &s, err);
+    rc = eg_db_prepare(w->st, "UPDATE devices SET password = ? WHERE mn = ?", &s, err);
     if (rc < 0)
         return rc;
     eg_stmt_bind_text(s, 1, hash, strlen(hash));
@@ -240,7 +241,7 @@ static int write_cmd(struct writer *w, const struct eg__ing_job *j, struct eg_er
     struct eg_stmt *s;
     int rc;
     if (j->kind == EG__JOB_CMD_NEW) {
-        rc = eg_store_prepare(w->st,
+        rc = eg_db_prepare(w->st,
                               "INSERT OR IGNORE INTO ingest_commands (mn, qn, cn, params, status, "
                               "requested_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                               &s, err);
@@ -254,7 +255,7 @@ static int write_cmd(struct writer *w, const struct eg__ing_job *j, struct eg_er
         eg_stmt_bind_int(s, 6, j->recv_time);
         eg_stmt_bind_int(s, 7, j->recv_time);
     } else {
-        rc = eg_store_prepare(
+        rc = eg_db_prepare(
             w->st,
             "UPDATE ingest_commands SET status = ?3, updated_at = ?4, "
             "qn_rtn = coalesce(?5, qn_rtn), exe_rtn = coalesce(?6, exe_rtn), "
@@ -334,7 +335,7 @@ static void status_add(struct status_agg *a, const struct eg__ing_job *j)
 static int land_batch(struct writer *w, struct eg__ing_job *jobs, struct eg_err *err)
 {
     struct eg_stmt *s;
-    int rc = eg_store_prepare(w->st,
+    int rc = eg_db_prepare(w->st,
                               "INSERT INTO ingest_landing (mn, cn, t, n, vals) VALUES (?, ?, ?, ?, ?)",
                               &s, err);
     if (rc < 0)
@@ -361,11 +362,11 @@ static int fold_landing(struct eg_ingest *srv, struct writer *w, int max, int *m
                         struct eg_err *err)
 {
     *moved = 0;
-    int rc = eg_store_begin(w->st, err);
+    int rc = eg_db_begin(w->st, err);
     if (rc < 0)
         return rc;
     struct eg_stmt *s;
-    rc = eg_store_prepare(w->st,
+    rc = eg_db_prepare(w->st,
                           "SELECT id, mn, cn, t, n, vals FROM ingest_landing WHERE format = 1 "
                           "ORDER BY id LIMIT ?",
                           &s, err);
@@ -399,7 +400,7 @@ static int fold_landing(struct eg_ingest *srv, struct writer *w, int max, int *m
     if (rc == 0 && head)
         rc = eg__sink_write_batch(w->sink, head, err);
     if (rc == 0 && maxid) {
-        rc = eg_store_prepare(w->st, "DELETE FROM ingest_landing WHERE id <= ?", &s, err);
+        rc = eg_db_prepare(w->st, "DELETE FROM ingest_landing WHERE id <= ?", &s, err);
         if (rc == 0) {
             eg_stmt_bind_int(s, 1, maxid);
             rc = eg_stmt_step(s, err);
@@ -413,11 +414,11 @@ static int fold_landing(struct eg_ingest *srv, struct writer *w, int max, int *m
         head = n;
     }
     if (rc < 0) {
-        eg_store_rollback(w->st);
+        eg_db_rollback(w->st);
         *moved = 0;
         return rc;
     }
-    rc = eg_store_commit(w->st, err);
+    rc = eg_db_commit(w->st, err);
     if (rc == 0 && *moved)
         atomic_fetch_add(&srv->st_folded, (uint64_t)*moved);
     return rc;
@@ -426,7 +427,7 @@ static int fold_landing(struct eg_ingest *srv, struct writer *w, int max, int *m
 static int write_batch(struct eg_ingest *srv, struct writer *w, struct eg__ing_job *jobs,
                        struct eg_err *err)
 {
-    int rc = eg_store_begin(w->st, err);
+    int rc = eg_db_begin(w->st, err);
     if (rc < 0)
         return rc;
     if (srv->cfg.store_samples && srv->cfg.landing)
@@ -434,7 +435,7 @@ static int write_batch(struct eg_ingest *srv, struct writer *w, struct eg__ing_j
     else if (srv->cfg.store_samples)
         rc = eg__sink_write_batch(w->sink, jobs, err);
     if (rc < 0) {
-        eg_store_rollback(w->st);
+        eg_db_rollback(w->st);
         return rc;
     }
     struct status_agg *agg = &w->agg;
@@ -473,10 +474,10 @@ static int write_batch(struct eg_ingest *srv, struct writer *w, struct eg__ing_j
         }
     }
     if (rc < 0) {
-        eg_store_rollback(w->st);
+        eg_db_rollback(w->st);
         return rc;
     }
-    return eg_store_commit(w->st, err);
+    return eg_db_commit(w->st, err);
 }
 
 static void *writer_main(void *arg)
@@ -631,15 +632,15 @@ static void *writer_main(void *arg)
     if (w.agg.n) {
         eg_err_clear(&e);
         w.last_flush_ns = 0;
-        if (eg_store_begin(w.st, &e) == 0) {
+        if (eg_db_begin(w.st, &e) == 0) {
             int rc = 0;
             for (size_t i = 0; i < w.agg.cap && rc == 0; i++)
                 if (w.agg.tab[i])
                     rc = write_status(&w, w.agg.tab[i], &e);
             if (rc == 0)
-                eg_store_commit(w.st, &e);
+                eg_db_commit(w.st, &e);
             else
-                eg_store_rollback(w.st);
+                eg_db_rollback(w.st);
         }
     }
     for (size_t i = 0; i < w.agg.cap; i++)
@@ -651,28 +652,28 @@ static void *writer_main(void *arg)
 
 int eg__ingest_threads_start(struct eg_ingest *srv, struct eg_err *err)
 {
-    struct eg_store *st;
-    int rc = eg_store_open(srv->cfg.db_path, &st, err);
+    struct eg_db *st;
+    int rc = eg_db_open(srv->cfg.db_path, &st, err);
     if (rc < 0)
         return rc;
     /* durability: fsync the WAL at every commit (see ingest.h) */
-    rc = eg_store_exec(st, "PRAGMA synchronous=FULL", err);
+    rc = eg_db_exec(st, "PRAGMA synchronous=FULL", err);
     /* Values of thousands of devices land on scattered pages of the series index: a page cache
        of 64 MiB (SQLite's default is 2 MiB) keeps them in memory between group commits. */
     if (rc == 0)
-        rc = eg_store_exec(st, "PRAGMA cache_size=-65536", err);
+        rc = eg_db_exec(st, "PRAGMA cache_size=-65536", err);
     struct eg__sink *sink = NULL;
     if (rc == 0)
         rc = eg__sink_open(&sink, st, err);
     if (rc < 0) {
-        eg_store_close(st);
+        eg_db_close(st);
         return rc;
     }
     srv->writer_store = st;
     srv->writer_sink = sink;
     if (pthread_create(&srv->writer_th, NULL, writer_main, srv) != 0) {
         eg__sink_close(sink);
-        eg_store_close(st);
+        eg_db_close(st);
         return eg_err_set(err, EG_EIO, "thread", -1, "cannot start the writer thread");
     }
     if (pthread_create(&srv->auth_th, NULL, auth_main, srv) != 0) {
@@ -682,7 +683,7 @@ int eg__ingest_threads_start(struct eg_ingest *srv, struct eg_err *err)
         pthread_mutex_unlock(&srv->mu);
         pthread_join(srv->writer_th, NULL);
         eg__sink_close(sink);
-        eg_store_close(st);
+        eg_db_close(st);
         return eg_err_set(err, EG_EIO, "thread", -1, "cannot start the auth thread");
     }
     return 0;
@@ -722,5 +723,5 @@ void eg__ingest_threads_stop(struct eg_ingest *srv)
         srv->ar_head = n;
     }
     eg__sink_close(srv->writer_sink);
-    eg_store_close(srv->writer_store);
+    eg_db_close(srv->writer_store);
 }

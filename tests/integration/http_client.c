@@ -300,8 +300,8 @@ char *eg_hc_login(int port, const char *user, const char *password)
 
 /* ---------------------------------------------------------------- fixture */
 
-#include "store/auth.h"
-#include "store/registry.h"
+#include "auth/auth.h"
+#include "registry/registry.h"
 
 void eg_hf_credit_code(const char *body17, char out[19])
 {
@@ -319,7 +319,7 @@ void eg_hf_credit_code(const char *body17, char out[19])
     out[18] = '\0';
 }
 
-static long long mk(struct eg_store *st, const char *res, json_t *in)
+static long long mk(struct eg_db *st, const char *res, json_t *in)
 {
     json_t *row = NULL;
     struct eg_err err = {0};
@@ -334,7 +334,7 @@ static long long mk(struct eg_store *st, const char *res, json_t *in)
     return id;
 }
 
-static long long user_id(struct eg_store *st, const char *name)
+static long long user_id(struct eg_db *st, const char *name)
 {
     const char *fn[] = {"username"}, *fv[] = {name};
     struct eg_list_query q = {.limit = 1, .filter_names = fn, .filter_values = fv, .nfilters = 1};
@@ -353,9 +353,9 @@ static long long user_id(struct eg_store *st, const char *name)
 
 int eg_hf_build(const char *db, struct eg_hf *f)
 {
-    struct eg_store *st;
+    struct eg_db *st;
     struct eg_err err;
-    if (eg_store_open(db, &st, &err)) {
+    if (eg_db_open(db, &st, &err)) {
         fprintf(stderr, "    fixture: open: %s\n", err.msg);
         return -1;
     }
@@ -422,7 +422,7 @@ int eg_hf_build(const char *db, struct eg_hf *f)
     for (int i = 0; i < 5 && !rc; i++) {
         char pw[64];
         snprintf(pw, sizeof pw, "pw-%s-123456", roles[i]);
-        rc = eg_auth_user_add(st, roles[i], roles[i],
+        rc = eg_registry_user_add(st, roles[i], roles[i],
                               !strcmp(roles[i], "street") ? "310115005" : NULL,
                               !strcmp(roles[i], "enterprise") ? f->e1 : 0, pw, &err);
         if (rc)
@@ -433,7 +433,7 @@ int eg_hf_build(const char *db, struct eg_hf *f)
     f->contract = mk(st, "steward_contracts",
                      json_pack("{s:I,s:I,s:s,s:s}", "user_id", f->steward_uid, "unit_id", f->e1,
                                "valid_from", "2025-01-01", "valid_to", "2027-12-31"));
-    eg_store_close(st);
+    eg_db_close(st);
     long long *all = &f->district;
     for (size_t i = 0; i < sizeof *f / sizeof(long long); i++)
         if (all[i] <= 0)

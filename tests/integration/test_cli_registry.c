@@ -2,9 +2,10 @@
    db backup, user add/list (password on standard input), import (UTF-8, GBK, dry run,
    all-or-nothing, exit codes), demo (Pudong's 36 streets and towns, counts, speed, printed
    logins that work), and --help for each. */
-#include "store/auth.h"
+#include "auth/auth.h"
+#include "registry/registry.h"
 #include "test.h"
-#include "unit/store/store_fixture.h"
+#include "unit/db/db_fixture.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,14 +30,14 @@ static void write_file(const char *path, const char *data, size_t n)
 
 static int64_t q(const char *db, const char *sql)
 {
-    struct eg_store *st = NULL;
-    REQUIRE(eg_store_open(db, &st, NULL) == 0);
+    struct eg_db *st = NULL;
+    REQUIRE(eg_db_open(db, &st, NULL) == 0);
     struct eg_stmt *s;
-    REQUIRE(eg_store_prepare(st, sql, &s, NULL) == 0);
+    REQUIRE(eg_db_prepare(st, sql, &s, NULL) == 0);
     REQUIRE(eg_stmt_step(s, NULL) == 1);
     int64_t v = eg_stmt_int(s, 0);
     eg_stmt_done(s);
-    eg_store_close(st);
+    eg_db_close(st);
     return v;
 }
 
@@ -74,11 +75,11 @@ TEST(cli_registry_user_add_reads_password_from_stdin_and_lists)
     free(out);
     free(err);
     /* the password works, without its newline */
-    struct eg_store *st = NULL;
-    REQUIRE(eg_store_open(db, &st, NULL) == 0);
+    struct eg_db *st = NULL;
+    REQUIRE(eg_db_open(db, &st, NULL) == 0);
     char tok[EG_AUTH_TOKEN_LEN + 1];
     CHECK_EQ_INT(eg_auth_login(st, "alice", "alice-password", NULL, tok, NULL, NULL), 0);
-    eg_store_close(st);
+    eg_db_close(st);
     /* duplicate, too short, missing role, unknown role, street without region */
     CHECK_EQ_INT(eg_test_run(add, "alice-password\n", 15, NULL, NULL), 1);
     const char *add2[] = {"user", "add", "bob", "--role", "bureau", "--password-stdin",
@@ -176,8 +177,8 @@ TEST(cli_registry_demo_loads_pudong_fast_and_its_logins_work)
     CHECK(q(db, "SELECT COUNT(*) FROM devices") >= 60);
     CHECK_EQ_INT(q(db, "SELECT COUNT(DISTINCT role) FROM users"), 5);
     /* every printed login works */
-    struct eg_store *st = NULL;
-    REQUIRE(eg_store_open(db, &st, NULL) == 0);
+    struct eg_db *st = NULL;
+    REQUIRE(eg_db_open(db, &st, NULL) == 0);
     static const char *const names[] = {"admin", "bureau", "lujiazui", "enterprise", "steward"};
     for (int i = 0; i < 5; i++) {
         char key[32], name[64], role[32], pass[64];
@@ -197,9 +198,9 @@ TEST(cli_registry_demo_loads_pudong_fast_and_its_logins_work)
     char mn[32], dpw[64];
     const char *l2 = strchr(pwf, '\n');
     REQUIRE(l2 && sscanf(l2 + 1, "%31[^,],%63s", mn, dpw) == 2);
-    CHECK_EQ_INT(eg_auth_device_check(st, mn, dpw, strlen(dpw), NULL, NULL), 0);
+    CHECK_EQ_INT(eg_registry_device_check(st, mn, dpw, strlen(dpw), NULL, NULL), 0);
     free(pwf);
-    eg_store_close(st);
+    eg_db_close(st);
     free(out);
     free(err);
     /* deterministic apart from passwords; and it refuses a database that is not empty */

@@ -7,8 +7,8 @@
 #include "base/base.h"
 #include "integration/http_client.h"
 #include "quality/quality.h"
-#include "store/store.h"
-#include "store/ts.h"
+#include "db/db.h"
+#include "ts/ts.h"
 #include "test.h"
 
 #include <math.h>
@@ -31,12 +31,12 @@ static int get(const char *token, const char *path, json_t **out)
 
 static void sql(const char *db, const char *q)
 {
-    struct eg_store *st;
+    struct eg_db *st;
     struct eg_err err;
-    REQUIRE(eg_store_open(db, &st, &err) == 0);
-    if (eg_store_exec(st, q, &err))
+    REQUIRE(eg_db_open(db, &st, &err) == 0);
+    if (eg_db_exec(st, q, &err))
         eg_test_fail(__FILE__, __LINE__, "%s: %s", q, err.msg);
-    eg_store_close(st);
+    eg_db_close(st);
 }
 
 /* ---- the real published data ------------------------------------------------------------- */
@@ -391,16 +391,16 @@ TEST(eval_http_annual_water_noise_targets_synthetic)
             "('N1', '合成声点', 'noise', (SELECT id FROM regions WHERE code = '310115125'), 0, "
             "NULL, '2')");
     {
-        struct eg_store *st;
+        struct eg_db *st;
         struct eg_ts *ts;
         struct eg_err err;
-        REQUIRE(eg_store_open(db, &st, &err) == 0);
+        REQUIRE(eg_db_open(db, &st, &err) == 0);
         REQUIRE(eg_ts_open(st, &ts, &err) == 0);
         eg_ts_set_now(ts, eg_ts_day_start(eg_days_from_civil(2026, 6, 1)));
         write_year(ts, "Y1");
         water_noise_data(ts);
         eg_ts_close(ts);
-        eg_store_close(st);
+        eg_db_close(st);
     }
     /* targets through the CLI loader */
     char tpath[600];

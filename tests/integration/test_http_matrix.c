@@ -21,7 +21,7 @@ static const char *const role_names[NROLES] = {"anonymous", "admin",      "burea
                                                "street",    "enterprise", "steward"};
 enum { L = 1, G = 2, C = 4, U = 8, D = 16, RD = L | G, ALL = 31 };
 
-/* Issue 3 §4 and the policy comment of src/store/resources.c. */
+/* Issue 3 §4 and the policy comment of src/registry/resources.c. */
 static const struct {
     const char *res;
     unsigned allow[NROLES];

@@ -11,9 +11,9 @@
 
 static void add_dev(const char *db, const char *mn, const char *pw, const char *crc, int lenient)
 {
-    struct eg_store *st;
+    struct eg_db *st;
     struct eg_err e = {0};
-    REQUIRE(eg_store_open(db, &st, &e) == 0);
+    REQUIRE(eg_db_open(db, &st, &e) == 0);
     json_t *in = json_pack("{s:s,s:s,s:s,s:b,s:I}", "mn", mn, "password", pw, "crc", crc,
                            "lenient", lenient, "outlet_id", (json_int_t)1);
     json_t *row = NULL;
@@ -21,7 +21,7 @@ static void add_dev(const char *db, const char *mn, const char *pw, const char *
                                &e) == 0);
     json_decref(in);
     json_decref(row);
-    eg_store_close(st);
+    eg_db_close(st);
 }
 
 /* Re-signs a frame with the byte-swapped Modbus CRC some devices use. */

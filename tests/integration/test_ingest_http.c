@@ -28,15 +28,15 @@ TEST(ingest_http_serve_hj212_status_commands_metrics)
     REQUIRE(eg_hf_build(db, &fx) == 0);
     {
         /* an HJ 212 PW is letters and digits (the strict parser refuses "device-pw-1") */
-        struct eg_store *st;
+        struct eg_db *st;
         struct eg_err e = {0};
-        REQUIRE(eg_store_open(db, &st, &e) == 0);
+        REQUIRE(eg_db_open(db, &st, &e) == 0);
         json_t *patch = json_pack("{s:s}", "password", "123456"), *row = NULL;
         REQUIRE(eg_registry_update(st, eg_registry_find("devices"), &eg_principal_system, fx.dv1,
                                    patch, &row, &e) == 0);
         json_decref(patch);
         json_decref(row);
-        eg_store_close(st);
+        eg_db_close(st);
     }
     int dport = eg_test_free_port();
     char listen[64];

@@ -210,9 +210,9 @@ TEST(ingest_device_status_and_offline_list)
     REQUIRE(ti_wait_for(fd, "CN=9014", 5000, buf, sizeof buf));
     close(fd);
     eg_ingest_stop(srv);
-    struct eg_store *st;
+    struct eg_db *st;
     struct eg_err e = {0};
-    REQUIRE(eg_store_open(db, &st, &e) == 0);
+    REQUIRE(eg_db_open(db, &st, &e) == 0);
     struct eg_buf b = {0};
     REQUIRE(eg_ingest_device_status_json(st, MN17, eg_time_now(), 3, &b, &e) == 0);
     eg_buf_append(&b, "", 1);
@@ -231,5 +231,5 @@ TEST(ingest_device_status_and_offline_list)
     CHECK_EQ_INT(eg_ingest_device_status_json(st, "NOPE", eg_time_now(), 3, &b, &e),
                  EG_ENOTFOUND);
     eg_buf_free(&b);
-    eg_store_close(st);
+    eg_db_close(st);
 }

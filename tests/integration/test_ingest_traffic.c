@@ -7,7 +7,7 @@
  *   - SIGKILL while the simulator sends: after a restart every acknowledged packet is stored,
  *     exactly once; SIGTERM drains and exits 0.
  */
-#include "store/auth.h"
+#include "auth/auth.h"
 #include "test_ingest_util.h"
 
 #include <pthread.h>
@@ -101,14 +101,14 @@ TEST(ingest_commands_to_simulated_device_9011_9012_history)
     snprintf(sql, sizeof sql, "SELECT count(DISTINCT t) FROM " TI_SAMPLES " WHERE cn = 2051 AND "
                               "t BETWEEN %lld AND %lld", (long long)t0, (long long)t0 + 180);
     CHECK_EQ_INT(ti_wait_int(db, sql, 4, 3000), 4);
-    struct eg_store *st;
-    REQUIRE(eg_store_open(db, &st, &e) == 0);
+    struct eg_db *st;
+    REQUIRE(eg_db_open(db, &st, &e) == 0);
     struct eg_buf hb = {0};
     CHECK_EQ_INT(eg_ingest_command_history_json(st, devs[0].mn, 10, &hb, &e), 0);
     eg_buf_append(&hb, "", 1);
     CHECK(strstr(hb.data, "\"cn\":3011") != NULL);
     eg_buf_free(&hb);
-    eg_store_close(st);
+    eg_db_close(st);
     /* 1072 set the password: the device signs with NewPW and keeps being served; the registry
        holds the new hash */
     char q1072[18];
@@ -125,11 +125,11 @@ TEST(ingest_commands_to_simulated_device_9011_9012_history)
     CHECK_EQ_INT(s.auth_refused_bad_pw, refused);
     usleep(300000);
     {
-        struct eg_store *st2;
+        struct eg_db *st2;
         int64_t id = 0;
-        REQUIRE(eg_store_open(db, &st2, &e) == 0);
-        CHECK_EQ_INT(eg_auth_device_check(st2, devs[0].mn, "654321", 6, &id, &e), 0);
-        eg_store_close(st2);
+        REQUIRE(eg_db_open(db, &st2, &e) == 0);
+        CHECK_EQ_INT(eg_registry_device_check(st2, devs[0].mn, "654321", 6, &id, &e), 0);
+        eg_db_close(st2);
     }
     r.stop = 1;
     pthread_join(th, NULL);
@@ -300,11 +300,11 @@ TEST(ingest_sigkill_every_acknowledged_packet_stored_once)
     size_t len = 0;
     char *log = eg_test_read_file(acklog, &len);
     REQUIRE(log);
-    struct eg_store *st;
+    struct eg_db *st;
     struct eg_err e = {0};
-    REQUIRE(eg_store_open(db, &st, &e) == 0);
+    REQUIRE(eg_db_open(db, &st, &e) == 0);
     struct eg_stmt *s;
-    REQUIRE(eg_store_prepare(st,
+    REQUIRE(eg_db_prepare(st,
                              "SELECT count(*) FROM ts_raw r JOIN ts_series s ON s.id = r.series_id "
                              "WHERE s.source = ? AND s.kind = ? AND r.t = ?",
                              &s, &e) == 0);
@@ -334,7 +334,7 @@ TEST(ingest_sigkill_every_acknowledged_packet_stored_once)
     CHECK_EQ_INT(missing, 0);
     /* what landed before the kill was folded after the restart: nothing left behind */
     CHECK_EQ_INT(ti_query_int(db, "SELECT count(*) FROM ingest_landing"), 0);
-    eg_store_close(st);
+    eg_db_close(st);
     free(log);
     free(devs);
 }

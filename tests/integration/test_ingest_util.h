@@ -8,7 +8,7 @@
 
 #include "hj212/hj212.h"
 #include "ingest/ingest.h"
-#include "store/registry.h"
+#include "registry/registry.h"
 #include "test.h"
 
 #include <arpa/inet.h>
@@ -26,25 +26,25 @@ static inline const char *ti_db(void)
 {
     static char path[600];
     snprintf(path, sizeof path, "%s/ingest.db", eg_test_tmpdir());
-    struct eg_store *st;
+    struct eg_db *st;
     struct eg_err e = {0};
-    REQUIRE(eg_store_open(path, &st, &e) == 0);
-    REQUIRE(eg_store_exec(st,
+    REQUIRE(eg_db_open(path, &st, &e) == 0);
+    REQUIRE(eg_db_exec(st,
                           "INSERT INTO units (name, kind) VALUES ('测试化工有限公司', 'enterprise');"
                           "INSERT INTO outlets (unit_id, code, type) VALUES (1, 'DW001', 'waste_water');"
                           "INSERT INTO outlets (unit_id, code, type) VALUES (1, 'DA001', 'waste_gas');"
                           "INSERT INTO stations (code, name, kind) VALUES ('AQ01', '测试站', 'air');",
                           &e) == 0);
-    eg_store_close(st);
+    eg_db_close(st);
     return path;
 }
 
 static inline void ti_add_device(const char *db, const char *mn, const char *pw, int outlet,
                                  const char *protocol)
 {
-    struct eg_store *st;
+    struct eg_db *st;
     struct eg_err e = {0};
-    REQUIRE(eg_store_open(db, &st, &e) == 0);
+    REQUIRE(eg_db_open(db, &st, &e) == 0);
     json_t *in = json_object();
     json_object_set_new(in, "mn", json_string(mn));
     json_object_set_new(in, "password", json_string(pw));
@@ -60,7 +60,7 @@ static inline void ti_add_device(const char *db, const char *mn, const char *pw,
     REQUIRE(rc == 0);
     json_decref(in);
     json_decref(row);
-    eg_store_close(st);
+    eg_db_close(st);
 }
 
 static inline struct eg_ingest *ti_start(const char *db, struct eg_ingest_config *cfg)
@@ -182,16 +182,16 @@ static inline void ti_qn(int64_t ms, char out[18]) { eg_hj212_qn_from_ms(ms, out
 
 static inline int64_t ti_query_int(const char *db, const char *sql)
 {
-    struct eg_store *st;
+    struct eg_db *st;
     struct eg_err e = {0};
-    REQUIRE(eg_store_open(db, &st, &e) == 0);
+    REQUIRE(eg_db_open(db, &st, &e) == 0);
     struct eg_stmt *s;
-    REQUIRE(eg_store_prepare(st, sql, &s, &e) == 0);
+    REQUIRE(eg_db_prepare(st, sql, &s, &e) == 0);
     int64_t v = -1;
     if (eg_stmt_step(s, &e) == 1)
         v = eg_stmt_int(s, 0);
     eg_stmt_done(s);
-    eg_store_close(st);
+    eg_db_close(st);
     return v;
 }
 

@@ -1,7 +1,7 @@
 /* `envgov import observations` and `envgov series …` run as real processes on a real database
    (issue 4 §6-§7): the documented long CSV with bad rows, the national china_sites wide file with
    its station list (real data), idempotent re-import, strict mode, queries and latest. */
-#include "store/ts.h"
+#include "ts/ts.h"
 #include "test.h"
 
 #include <stdio.h>

@@ -2,10 +2,10 @@
    compacts a real SQLite file and is SIGKILLed at a random moment, several times; after each
    kill every sample must be present exactly once, and no (series, day) may be both in rows and
    in a block. Between kills, late data is merged into already compacted days. */
-#include "store/store.h"
-#include "store/ts.h"
+#include "db/db.h"
+#include "ts/ts.h"
 #include "test.h"
-#include "unit/store/store_fixture.h"
+#include "unit/db/db_fixture.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -58,7 +58,7 @@ static void write_days(struct eg_ts *ts, int64_t d0, int ndays, int stride)
 
 /* Every sample of days [d0, d1) present once with its value; odd-slot late samples on the
    days listed in late[] too. */
-static void verify(struct eg_store *st, struct eg_ts *ts, int64_t d0, int64_t d1, const int *late,
+static void verify(struct eg_db *st, struct eg_ts *ts, int64_t d0, int64_t d1, const int *late,
                    int nlate)
 {
     struct eg_err err;
@@ -101,9 +101,9 @@ TEST(ts_compaction_killed_at_random_points_loses_nothing)
     fprintf(stderr, "crash test seed %u\n", seed);
     srand(seed);
     for (int it = 0; it < 6; it++) {
-        struct eg_store *st;
+        struct eg_db *st;
         struct eg_ts *ts;
-        REQUIRE(eg_store_open(path, &st, &err) == 0);
+        REQUIRE(eg_db_open(path, &st, &err) == 0);
         REQUIRE(eg_ts_open(st, &ts, &err) == 0);
         eg_ts_set_now(ts, eg_ts_day_start(d0 + 2 * it + 1) + 3600);
         eg_ts_set_open_days(ts, 10000); /* everything lands in rows ... */
@@ -114,7 +114,7 @@ TEST(ts_compaction_killed_at_random_points_loses_nothing)
             nlate++;
         }
         eg_ts_close(ts);
-        eg_store_close(st);
+        eg_db_close(st);
 
         int pfd[2];
         REQUIRE(pipe(pfd) == 0);
@@ -123,9 +123,9 @@ TEST(ts_compaction_killed_at_random_points_loses_nothing)
         REQUIRE(pid >= 0);
         if (pid == 0) {
             close(pfd[0]);
-            struct eg_store *cst;
+            struct eg_db *cst;
             struct eg_ts *cts;
-            if (eg_store_open(path, &cst, &err) || eg_ts_open(cst, &cts, &err))
+            if (eg_db_open(path, &cst, &err) || eg_ts_open(cst, &cts, &err))
                 _exit(3);
             eg_ts_set_now(cts, FAR_FUTURE);
             eg_ts_set_open_days(cts, 1);
@@ -134,7 +134,7 @@ TEST(ts_compaction_killed_at_random_points_loses_nothing)
             size_t days;
             int r = eg_ts_compact(cts, &days, &err);
             eg_ts_close(cts);
-            eg_store_close(cst);
+            eg_db_close(cst);
             _exit(r ? 5 : 0);
         }
         close(pfd[1]);
@@ -153,14 +153,14 @@ TEST(ts_compaction_killed_at_random_points_loses_nothing)
             kill(pid, SIGKILL);
             REQUIRE(waitpid(pid, &status, 0) == pid);
         }
-        REQUIRE(eg_store_open(path, &st, &err) == 0);
+        REQUIRE(eg_db_open(path, &st, &err) == 0);
         REQUIRE(eg_ts_open(st, &ts, &err) == 0);
         int64_t raw = eg_tfx_int(st, "SELECT COUNT(*) FROM ts_raw");
         if (WIFSIGNALED(status) && raw > 0 && eg_tfx_int(st, "SELECT COUNT(*) FROM ts_block") > 0)
             killed_midway++;
         verify(st, ts, d0, d0 + 2 * it + 2, late, nlate);
         eg_ts_close(ts);
-        eg_store_close(st);
+        eg_db_close(st);
     }
     fprintf(stderr, "full compaction %.0f ms; killed mid-compaction in %d of 5 runs\n",
             (double)full_ns / 1e6, killed_midway);

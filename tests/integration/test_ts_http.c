@@ -3,9 +3,9 @@
    GET /api/v1/series raw / bucketed / CSV / XLSX, latest of many, and who may read what. */
 #include "base/base.h"
 #include "integration/http_client.h"
-#include "store/registry.h"
-#include "store/store.h"
-#include "store/ts.h"
+#include "registry/registry.h"
+#include "db/db.h"
+#include "ts/ts.h"
 #include "test.h"
 
 #include <stdio.h>
@@ -37,10 +37,10 @@ TEST(ts_http_observations_series_latest_and_access)
     REQUIRE(eg_hf_build(db, &fx) == 0);
     /* device data of enterprise E1's device, written through the library */
     {
-        struct eg_store *st;
+        struct eg_db *st;
         struct eg_ts *ts;
         struct eg_err err;
-        REQUIRE(eg_store_open(db, &st, &err) == 0);
+        REQUIRE(eg_db_open(db, &st, &err) == 0);
         REQUIRE(eg_ts_open(st, &ts, &err) == 0);
         struct eg_ts_point p[3];
         for (int i = 0; i < 3; i++)
@@ -50,7 +50,7 @@ TEST(ts_http_observations_series_latest_and_access)
                                         'N'};
         REQUIRE(eg_ts_write_batch(ts, p, 3, EG_TS_CREATE, NULL, &err) == 0);
         eg_ts_close(ts);
-        eg_store_close(st);
+        eg_db_close(st);
     }
     REQUIRE(eg_hs_start(&srv, db, NULL) == 0);
     char *bureau = eg_hc_login(srv.port, "bureau", "pw-bureau-123456");
@@ -224,10 +224,10 @@ TEST(ts_http_series_read_scope_is_the_registry_rule)
     REQUIRE(eg_hf_build(db, &fx) == 0);
     static const char *const src[] = {"SH-PD-AIR-01", "S1-PRIVATE", "S2-PRIVATE", "88888880000001"};
     {
-        struct eg_store *st;
+        struct eg_db *st;
         struct eg_ts *ts;
         struct eg_err err;
-        REQUIRE(eg_store_open(db, &st, &err) == 0);
+        REQUIRE(eg_db_open(db, &st, &err) == 0);
         /* two non-public stations: one in the street user's street, one in the other street */
         for (int i = 0; i < 2; i++) {
             json_t *in = json_pack("{s:s,s:s,s:s,s:I}", "code", src[1 + i], "name", src[1 + i],
@@ -243,7 +243,7 @@ TEST(ts_http_series_read_scope_is_the_registry_rule)
                 {src[i], "a34004", EG_TS_KIND_HOUR, "Avg", 0}, 1763600400, 10 + i, 'N'};
         REQUIRE(eg_ts_write_batch(ts, p, 4, EG_TS_CREATE, NULL, &err) == 0);
         eg_ts_close(ts);
-        eg_store_close(st);
+        eg_db_close(st);
     }
     REQUIRE(eg_hs_start(&srv, db, NULL) == 0);
     static const char *const role[] = {NULL, "admin", "bureau", "street", "enterprise", "steward"};

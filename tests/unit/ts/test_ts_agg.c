@@ -1,9 +1,9 @@
 /* Tests of aggregation (ts_agg.c) and validity/review (ts_review.c): GB 3095-2012 Table 4
    hourly/daily validity, recomputation on late data, declared windows, officer reviews, rates. */
-#include "store/store.h"
-#include "store/ts.h"
+#include "db/db.h"
+#include "ts/ts.h"
 #include "test.h"
-#include "unit/store/store_fixture.h"
+#include "unit/db/db_fixture.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -52,7 +52,7 @@ static struct eg_ts_row *hours(struct eg_ts *ts, int64_t day, size_t *n, int tie
 TEST(ts_agg_gb3095_hour_needs_45_minutes_day_needs_20_hours)
 {
     struct eg_ts *ts;
-    struct eg_store *st = eg_tfx_open_ts("agg.db", NOW, &ts);
+    struct eg_db *st = eg_tfx_open_ts("agg.db", NOW, &ts);
     struct eg_err err;
     int64_t day = eg_ts_day_start(eg_ts_day_of(NOW) - 3);
     write_day(ts, day, keep1, flag1);
@@ -79,7 +79,7 @@ TEST(ts_agg_gb3095_hour_needs_45_minutes_day_needs_20_hours)
     CHECK_EQ_INT(eg_tfx_int(st, "SELECT COUNT(*) FROM ts_series WHERE computed = 1"), 2);
     CHECK_EQ_INT(eg_tfx_int(st, "SELECT COUNT(*) FROM ts_dirty"), 0);
     eg_ts_close(ts);
-    eg_store_close(st);
+    eg_db_close(st);
 }
 
 static int keep_late(int h, int m)
@@ -91,7 +91,7 @@ static int keep_late(int h, int m)
 TEST(ts_agg_recomputed_when_late_data_arrives)
 {
     struct eg_ts *ts;
-    struct eg_store *st = eg_tfx_open_ts("agg.db", NOW, &ts);
+    struct eg_db *st = eg_tfx_open_ts("agg.db", NOW, &ts);
     struct eg_err err;
     int64_t day = eg_ts_day_start(eg_ts_day_of(NOW) - 3);
     write_day(ts, day, keep1, flag1);
@@ -111,7 +111,7 @@ TEST(ts_agg_recomputed_when_late_data_arrives)
     CHECK_EQ_INT(d[0].flag, 'N'); /* 21 valid hours >= 20 */
     free(d);
     eg_ts_close(ts);
-    eg_store_close(st);
+    eg_db_close(st);
 }
 
 static int keep_all(int h, int m)
@@ -126,7 +126,7 @@ static int keep_all(int h, int m)
 TEST(ts_review_declarations_mark_and_reviews_are_audited_tiers)
 {
     struct eg_ts *ts;
-    struct eg_store *st = eg_tfx_open_ts("agg.db", NOW, &ts);
+    struct eg_db *st = eg_tfx_open_ts("agg.db", NOW, &ts);
     struct eg_err err;
     int64_t day = eg_ts_day_start(eg_ts_day_of(NOW) - 3);
     write_day(ts, day, keep_all, NULL);
@@ -174,7 +174,7 @@ TEST(ts_review_declarations_mark_and_reviews_are_audited_tiers)
     CHECK_EQ_INT(h[6].flag, 'N');
     free(h);
     eg_ts_close(ts);
-    eg_store_close(st);
+    eg_db_close(st);
 }
 
 static int keep_rates(int h, int m)
@@ -192,7 +192,7 @@ static char flag_rates(int h, int m)
 TEST(ts_review_transmission_and_valid_data_rates)
 {
     struct eg_ts *ts;
-    struct eg_store *st = eg_tfx_open_ts("agg.db", NOW, &ts);
+    struct eg_db *st = eg_tfx_open_ts("agg.db", NOW, &ts);
     struct eg_err err;
     int64_t day = eg_ts_day_start(eg_ts_day_of(NOW) - 3);
     write_day(ts, day, keep_rates, flag_rates);
@@ -216,7 +216,7 @@ TEST(ts_review_transmission_and_valid_data_rates)
     CHECK_EQ_INT(eg_ts_source_set(ts, "STA1", "soil", 0, 0, &err), EG_EINVAL);
     CHECK_EQ_INT(eg_tfx_int(st, "SELECT COUNT(*) FROM ts_validity_rule WHERE confirmed = 0"), 4);
     eg_ts_close(ts);
-    eg_store_close(st);
+    eg_db_close(st);
 }
 
 /* Waste water (profile water, HJ 212-2017 notes to C.16-C.18): one abnormal value makes the
@@ -225,7 +225,7 @@ TEST(ts_review_transmission_and_valid_data_rates)
 TEST(ts_agg_water_one_abnormal_value_invalidates_the_hour)
 {
     struct eg_ts *ts;
-    struct eg_store *st = eg_tfx_open_ts("agg.db", NOW, &ts);
+    struct eg_db *st = eg_tfx_open_ts("agg.db", NOW, &ts);
     struct eg_err err;
     REQUIRE(eg_ts_source_set(ts, "STA1", "water", 0, 0, &err) == 0);
     int64_t day = eg_ts_day_start(eg_ts_day_of(NOW) - 3);
@@ -250,5 +250,5 @@ TEST(ts_agg_water_one_abnormal_value_invalidates_the_hour)
                             "period = 'hour'"),
                  1);
     eg_ts_close(ts);
-    eg_store_close(st);
+    eg_db_close(st);
 }

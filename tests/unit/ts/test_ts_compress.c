@@ -1,6 +1,6 @@
-/* Tests of store/ts_compress.c: the compressed day block (round trips, real capture, corruption).
+/* Tests of ts/compress.c: the compressed day block (round trips, real capture, corruption).
  */
-#include "store/ts.h"
+#include "ts/ts.h"
 #include "test.h"
 #include "unit/ts/ts_capture.h"
 

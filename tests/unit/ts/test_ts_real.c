@@ -2,8 +2,8 @@
    2016-08-24 05:00-06:00 Beijing) through the store: every sample stored once, the device whose
    clock restarted at 2000-02-02 quarantined (issue 4 §3), a second write all duplicates, and the
    same samples back after compaction and from an online backup (issue 4 §8). */
-#include "store/store.h"
-#include "store/ts.h"
+#include "db/db.h"
+#include "ts/ts.h"
 #include "test.h"
 #include "unit/ts/ts_capture.h"
 
@@ -44,10 +44,10 @@ TEST(ts_real_capture_stored_once_quarantine_compaction_backup)
     char path[512], bpath[512];
     snprintf(path, sizeof path, "%s/real.db", eg_test_tmpdir());
     snprintf(bpath, sizeof bpath, "%s/backup.db", eg_test_tmpdir());
-    struct eg_store *st;
+    struct eg_db *st;
     struct eg_ts *ts;
     struct eg_err err;
-    REQUIRE(eg_store_open(path, &st, &err) == 0);
+    REQUIRE(eg_db_open(path, &st, &err) == 0);
     REQUIRE(eg_ts_open(st, &ts, &err) == 0);
     int64_t now;
     REQUIRE(eg_time_parse_beijing("20160824063000", 14, &now) == 0);
@@ -79,10 +79,10 @@ TEST(ts_real_capture_stored_once_quarantine_compaction_backup)
     size_t days;
     REQUIRE(eg_ts_compact(ts, &days, &err) == 0);
     CHECK(days > 1000);
-    REQUIRE(eg_store_backup(st, bpath, &err) == 0);
-    struct eg_store *bst;
+    REQUIRE(eg_db_backup(st, bpath, &err) == 0);
+    struct eg_db *bst;
     struct eg_ts *bts;
-    REQUIRE(eg_store_open(bpath, &bst, &err) == 0);
+    REQUIRE(eg_db_open(bpath, &bst, &err) == 0);
     REQUIRE(eg_ts_open(bst, &bts, &err) == 0);
     size_t checked = 0;
     for (size_t i = 0; i < c.n; i += 7) { /* a sample of the series, both databases */
@@ -104,9 +104,9 @@ TEST(ts_real_capture_stored_once_quarantine_compaction_backup)
     }
     CHECK(checked > 1000);
     eg_ts_close(bts);
-    eg_store_close(bst);
+    eg_db_close(bst);
     eg_ts_close(ts);
-    eg_store_close(st);
+    eg_db_close(st);
     free(p);
     free(kb);
     cap_free(&c);

@@ -1,9 +1,9 @@
-/* Tests of the time-series store (store/ts_store.c, ts_query.c): batches, dedup, late data,
+/* Tests of the time-series store (ts/store.c, ts/query.c): batches, dedup, late data,
    quarantine, refusal of bad input, compaction, queries (issue 4 §1-3, §7). Real SQLite files. */
-#include "store/store.h"
-#include "store/ts.h"
+#include "db/db.h"
+#include "ts/ts.h"
 #include "test.h"
-#include "unit/store/store_fixture.h"
+#include "unit/db/db_fixture.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -22,7 +22,7 @@ static const struct eg_ts_key KEY = {"MN001", "w01018", EG_TS_KIND_MINUTE, "Avg"
 TEST(ts_store_write_then_query_rows_of_today)
 {
     struct eg_ts *ts;
-    struct eg_store *st = eg_tfx_open_ts("ts.db", NOW, &ts);
+    struct eg_db *st = eg_tfx_open_ts("ts.db", NOW, &ts);
     struct eg_ts_point p[60];
     for (int i = 0; i < 60; i++)
         p[i] = pt("MN001", "w01018", NOW - 3600 + i * 60, 20 + i * 0.1, 'N');
@@ -43,7 +43,7 @@ TEST(ts_store_write_then_query_rows_of_today)
     /* the limit is honoured */
     CHECK_EQ_INT(eg_ts_query(ts, &KEY, NOW - 3600, NOW, 0, 10, &rows, &n, &err), EG_ETOOBIG);
     eg_ts_close(ts);
-    eg_store_close(st);
+    eg_db_close(st);
 }
 
 /* Issue 4 §3: the same value written twice is stored once; a different value at the same time
@@ -51,7 +51,7 @@ TEST(ts_store_write_then_query_rows_of_today)
 TEST(ts_store_duplicates_stored_once_and_replacements_counted)
 {
     struct eg_ts *ts;
-    struct eg_store *st = eg_tfx_open_ts("ts.db", NOW, &ts);
+    struct eg_db *st = eg_tfx_open_ts("ts.db", NOW, &ts);
     struct eg_err err;
     for (int pass = 0; pass < 2; pass++) {
         int64_t base = pass == 0 ? NOW - 600 : NOW - 10 * 86400; /* rows, then an old day */
@@ -91,7 +91,7 @@ TEST(ts_store_duplicates_stored_once_and_replacements_counted)
     CHECK_EQ_INT(eg_tfx_int(st, "SELECT COUNT(*) FROM ts_block"), 1);
     CHECK_EQ_INT(eg_tfx_int(st, "SELECT SUM(n) FROM ts_block"), 4);
     eg_ts_close(ts);
-    eg_store_close(st);
+    eg_db_close(st);
 }
 
 /* Issue 4 §2-3: closed days become blocks; late and out-of-order data is merged into them (the
@@ -99,7 +99,7 @@ TEST(ts_store_duplicates_stored_once_and_replacements_counted)
 TEST(ts_store_late_data_merges_into_compacted_days)
 {
     struct eg_ts *ts;
-    struct eg_store *st = eg_tfx_open_ts("ts.db", NOW, &ts);
+    struct eg_db *st = eg_tfx_open_ts("ts.db", NOW, &ts);
     struct eg_err err;
     int64_t day0 = eg_ts_day_start(eg_ts_day_of(NOW)); /* today 00:00 Beijing */
     /* three days of even minutes, written as rows while "now" was each day */
@@ -144,7 +144,7 @@ TEST(ts_store_late_data_merges_into_compacted_days)
     CHECK_EQ_INT(n, 3 * 720 + 10);
     free(rows);
     eg_ts_close(ts);
-    eg_store_close(st);
+    eg_db_close(st);
 }
 
 /* Issue 4 §3: stamped > 1 day in the future or before 2000 (the real capture has 2000-02-02
@@ -153,7 +153,7 @@ TEST(ts_store_late_data_merges_into_compacted_days)
 TEST(ts_store_quarantines_future_and_pre_2000_times)
 {
     struct eg_ts *ts;
-    struct eg_store *st = eg_tfx_open_ts("ts.db", NOW, &ts);
+    struct eg_db *st = eg_tfx_open_ts("ts.db", NOW, &ts);
     struct eg_err err;
     int64_t y2000;
     REQUIRE(eg_time_parse_beijing("20000202050000", 14, &y2000) == 0);
@@ -176,7 +176,7 @@ TEST(ts_store_quarantines_future_and_pre_2000_times)
     CHECK_EQ_INT(eg_tfx_int(st, "SELECT COUNT(*) FROM ts_quarantine"), 3);
     CHECK_EQ_INT(eg_tfx_int(st, "SELECT COUNT(*) FROM ts_raw"), 1);
     eg_ts_close(ts);
-    eg_store_close(st);
+    eg_db_close(st);
 }
 
 /* Issue 4 "Bad input": NaN, infinities, bad flags, bad keys, unknown series are refused with a
@@ -184,7 +184,7 @@ TEST(ts_store_quarantines_future_and_pre_2000_times)
 TEST(ts_store_bad_points_refuse_the_whole_batch)
 {
     struct eg_ts *ts;
-    struct eg_store *st = eg_tfx_open_ts("ts.db", NOW, &ts);
+    struct eg_db *st = eg_tfx_open_ts("ts.db", NOW, &ts);
     struct eg_err err;
     struct eg_ts_point ok = pt("MN001", "w01018", NOW - 60, 1, 'N');
     REQUIRE(eg_ts_write_batch(ts, &ok, 1, EG_TS_CREATE, NULL, &err) == 0);
@@ -227,7 +227,7 @@ TEST(ts_store_bad_points_refuse_the_whole_batch)
     REQUIRE(eg_ts_write_batch(ts, b2, 2, EG_TS_CREATE, NULL, &err) == 0);
     CHECK_EQ_INT(eg_tfx_int(st, "SELECT COUNT(*) FROM ts_raw"), 3);
     eg_ts_close(ts);
-    eg_store_close(st);
+    eg_db_close(st);
 }
 
 /* The ingest writer may group batches in its own transaction; a refused batch inside it undoes
@@ -235,30 +235,30 @@ TEST(ts_store_bad_points_refuse_the_whole_batch)
 TEST(ts_store_batches_join_a_caller_transaction)
 {
     struct eg_ts *ts;
-    struct eg_store *st = eg_tfx_open_ts("ts.db", NOW, &ts);
+    struct eg_db *st = eg_tfx_open_ts("ts.db", NOW, &ts);
     struct eg_err err;
-    REQUIRE(eg_store_begin(st, &err) == 0);
+    REQUIRE(eg_db_begin(st, &err) == 0);
     struct eg_ts_point a = pt("MN001", "w01018", NOW - 60, 1, 'N');
     REQUIRE(eg_ts_write_batch(ts, &a, 1, EG_TS_CREATE, NULL, &err) == 0);
     struct eg_ts_point b[2] = {pt("MN001", "w01018", NOW - 120, 1, 'N'),
                                pt("MN009", "w01018", NOW - 120, 1, 'N')};
     CHECK_EQ_INT(eg_ts_write_batch(ts, b, 2, 0, NULL, &err), EG_ENOTFOUND);
     CHECK_EQ_INT(eg_tfx_int(st, "SELECT COUNT(*) FROM ts_raw"), 1);
-    REQUIRE(eg_store_commit(st, &err) == 0);
-    REQUIRE(eg_store_begin(st, &err) == 0);
+    REQUIRE(eg_db_commit(st, &err) == 0);
+    REQUIRE(eg_db_begin(st, &err) == 0);
     struct eg_ts_point c = pt("MN004", "w01018", NOW - 60, 1, 'N');
     REQUIRE(eg_ts_write_batch(ts, &c, 1, EG_TS_CREATE, NULL, &err) == 0);
-    eg_store_rollback(st);
+    eg_db_rollback(st);
     CHECK_EQ_INT(eg_tfx_int(st, "SELECT COUNT(*) FROM ts_raw"), 1);
     CHECK_EQ_INT(eg_tfx_int(st, "SELECT COUNT(*) FROM ts_series"), 1);
     eg_ts_close(ts);
-    eg_store_close(st);
+    eg_db_close(st);
 }
 
 TEST(ts_store_buckets_and_latest_of_many)
 {
     struct eg_ts *ts;
-    struct eg_store *st = eg_tfx_open_ts("ts.db", NOW, &ts);
+    struct eg_db *st = eg_tfx_open_ts("ts.db", NOW, &ts);
     struct eg_err err;
     int64_t day0 = eg_ts_day_start(eg_ts_day_of(NOW)) - 5 * 86400;
     struct eg_ts_point *p = malloc(3 * 1440 * sizeof *p);
@@ -295,7 +295,7 @@ TEST(ts_store_buckets_and_latest_of_many)
     REQUIRE(eg_ts_latest(ts, keys, 1, last, found, &err) == 0);
     CHECK_EQ_INT(last[0].t, day0 + (3 * 1440 - 1) * 60);
     eg_ts_close(ts);
-    eg_store_close(st);
+    eg_db_close(st);
 }
 
 /* A corrupt stored block is reported, and a write into its day is refused rather than
@@ -303,11 +303,11 @@ TEST(ts_store_buckets_and_latest_of_many)
 TEST(ts_store_corrupt_block_is_an_error_not_a_loss)
 {
     struct eg_ts *ts;
-    struct eg_store *st = eg_tfx_open_ts("ts.db", NOW, &ts);
+    struct eg_db *st = eg_tfx_open_ts("ts.db", NOW, &ts);
     struct eg_err err;
     struct eg_ts_point p = pt("MN001", "w01018", NOW - 10 * 86400, 1, 'N');
     REQUIRE(eg_ts_write_batch(ts, &p, 1, EG_TS_CREATE, NULL, &err) == 0);
-    REQUIRE(eg_store_exec(st, "UPDATE ts_block SET data = X'0102030405060708090a'", &err) == 0);
+    REQUIRE(eg_db_exec(st, "UPDATE ts_block SET data = X'0102030405060708090a'", &err) == 0);
     struct eg_ts_row *rows;
     size_t n;
     CHECK_EQ_INT(eg_ts_query(ts, &KEY, NOW - 11 * 86400, NOW, 0, 100, &rows, &n, &err), EG_EINVAL);
@@ -323,7 +323,7 @@ TEST(ts_store_corrupt_block_is_an_error_not_a_loss)
     char sql[200];
     snprintf(sql, sizeof sql, "INSERT INTO ts_raw VALUES (1, %lld, 2, 78), (2, %lld, 3, 78)",
              (long long)(NOW - 10 * 86400 + 120), (long long)(NOW - 10 * 86400));
-    REQUIRE(eg_store_exec(st, sql, &err) == 0);
+    REQUIRE(eg_db_exec(st, sql, &err) == 0);
     size_t days;
     CHECK_EQ_INT(eg_ts_compact(ts, &days, &err), EG_EINVAL);
     CHECK_STR(err.code, "corrupt_block");
@@ -331,7 +331,7 @@ TEST(ts_store_corrupt_block_is_an_error_not_a_loss)
     CHECK_EQ_INT(eg_tfx_int(st, "SELECT COUNT(*) FROM ts_raw WHERE series_id = 2"), 1); /* today */
     CHECK_EQ_INT(eg_tfx_int(st, "SELECT COUNT(*) FROM ts_raw WHERE series_id = 1"), 1); /* kept */
     eg_ts_close(ts);
-    eg_store_close(st);
+    eg_db_close(st);
 }
 
 /* Many keys take the scanning path of eg_ts_latest: same answers, duplicates and unknown keys
@@ -339,7 +339,7 @@ TEST(ts_store_corrupt_block_is_an_error_not_a_loss)
 TEST(ts_store_latest_of_many_keys_scan)
 {
     struct eg_ts *ts;
-    struct eg_store *st = eg_tfx_open_ts("ts.db", NOW, &ts);
+    struct eg_db *st = eg_tfx_open_ts("ts.db", NOW, &ts);
     struct eg_err err;
     static char names[300][16];
     struct eg_ts_point p[300];
@@ -364,14 +364,14 @@ TEST(ts_store_latest_of_many_keys_scan)
     CHECK(found[300] && last[300].t == NOW - 600 + 7 && last[300].flag == 'N');
     CHECK(!found[301]);
     eg_ts_close(ts);
-    eg_store_close(st);
+    eg_db_close(st);
 }
 
 /* Issue 4 §8 retention: old days go, the last year stays, under a year is refused. */
 TEST(ts_store_retention_keeps_the_last_year)
 {
     struct eg_ts *ts;
-    struct eg_store *st = eg_tfx_open_ts("ts.db", NOW, &ts);
+    struct eg_db *st = eg_tfx_open_ts("ts.db", NOW, &ts);
     struct eg_err err;
     struct eg_ts_point p[3] = {pt("MN001", "w01018", NOW - 800 * 86400, 1, 'N'),
                                pt("MN001", "w01018", NOW - 300 * 86400, 2, 'N'),
@@ -390,5 +390,5 @@ TEST(ts_store_retention_keeps_the_last_year)
     CHECK_EQ_INT(n, 2);
     free(rows);
     eg_ts_close(ts);
-    eg_store_close(st);
+    eg_db_close(st);
 }

@@ -1,8 +1,8 @@
-/* Tests of the serve maintenance thread (store/ts_worker.c): it recomputes hourly means of data
+/* Tests of the serve maintenance thread (ts/worker.c): it recomputes hourly means of data
    written while it runs, and stops at once when asked. */
-#include "store/store.h"
-#include "store/ts.h"
-#include "store/ts_worker.h"
+#include "db/db.h"
+#include "ts/ts.h"
+#include "ts/worker.h"
 #include "test.h"
 
 #include <stdio.h>
@@ -13,10 +13,10 @@ TEST(ts_worker_aggregates_fresh_minute_data_in_the_background)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/worker.db", eg_test_tmpdir());
-    struct eg_store *st;
+    struct eg_db *st;
     struct eg_ts *ts;
     struct eg_err err;
-    REQUIRE(eg_store_open(path, &st, &err) == 0);
+    REQUIRE(eg_db_open(path, &st, &err) == 0);
     REQUIRE(eg_ts_open(st, &ts, &err) == 0);
     /* The last full hour before now: 60 minute values of 20 (GB 3095 Table 4: >= 45 needed). */
     int64_t hour = (eg_time_now() / 3600 - 1) * 3600;
@@ -45,7 +45,7 @@ TEST(ts_worker_aggregates_fresh_minute_data_in_the_background)
     CHECK_EQ_INT(rows[0].flag, 'N');
     free(rows);
     eg_ts_close(ts);
-    eg_store_close(st);
+    eg_db_close(st);
 }
 
 TEST(ts_worker_refuses_zero_intervals_and_missing_directories)

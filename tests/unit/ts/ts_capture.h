@@ -9,7 +9,7 @@
 #ifndef EG_TS_CAPTURE_H
 #define EG_TS_CAPTURE_H
 
-#include "store/ts.h"
+#include "ts/ts.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,0 +1,71 @@
+/*
+ * store: database access. SQLite (WAL, foreign keys, busy timeout) is the embedded default;
+ * the functions here are the seam a PostgreSQL backend plugs in behind later, so callers never
+ * see sqlite3 types. SQLite specifics live in db/sqlite.c only.
+ *
+ * Schema changes are numbered SQL files under data/migrations/ (NNN_name.sql, compiled into the
+ * binary), applied in order on open and by `envgov db migrate`, recorded in schema_version.
+ * Number ranges by owner: 001-099 registry/auth/audit, 100-199 time series, 200-299 ingest,
+ * 300-399 quality/targets, 400-499 rules/alerts, 500-599 governance.
+ */
+#ifndef EG_DB_H
+#define EG_DB_H
+
+#include "base/base.h"
+
+#include <stdint.h>
+
+struct eg_db;
+struct eg_stmt;
+
+/* Opens (creating when absent) and migrates. path is a file path or ":memory:". */
+int eg_db_open(const char *path, struct eg_db **out, struct eg_err *err);
+void eg_db_close(struct eg_db *st);
+/* Applies pending migrations; *applied gets how many. Called by eg_db_open. */
+int eg_db_migrate(struct eg_db *st, int *applied, struct eg_err *err);
+int eg_db_schema_version(struct eg_db *st);
+
+int eg_db_begin(struct eg_db *st, struct eg_err *err);  /* BEGIN IMMEDIATE */
+int eg_db_commit(struct eg_db *st, struct eg_err *err);
+void eg_db_rollback(struct eg_db *st);
+/* Runs SQL with no parameters and no rows (DDL, PRAGMA). */
+int eg_db_exec(struct eg_db *st, const char *sql, struct eg_err *err);
+
+/* Prepared statements, cached per connection by their SQL text (reused, never re-parsed).
+   Parameters are 1-based. eg_stmt_step returns 1 for a row, 0 when done, < 0 on error;
+   a UNIQUE or FOREIGN KEY violation returns EG_ECONFLICT (err.code "duplicate" or
+   "referenced"; a duplicate's message names the columns without SQL text, "the same
+   credit_code already exists", which the registry turns into field and value), a NOT NULL or
+   CHECK violation EG_EINVAL ("constraint"), with err filled.
+   eg_stmt_done resets for reuse (the cache keeps at most about 1024 idle statements). */
+int eg_db_prepare(struct eg_db *st, const char *sql, struct eg_stmt **out, struct eg_err *err);
+void eg_stmt_bind_int(struct eg_stmt *s, int i, int64_t v);
+void eg_stmt_bind_double(struct eg_stmt *s, int i, double v);
+void eg_stmt_bind_text(struct eg_stmt *s, int i, const char *v, size_t n); /* copied */
+void eg_stmt_bind_blob(struct eg_stmt *s, int i, const void *v, size_t n); /* copied */
+void eg_stmt_bind_null(struct eg_stmt *s, int i);
+int eg_stmt_step(struct eg_stmt *s, struct eg_err *err);
+int eg_stmt_is_null(struct eg_stmt *s, int col);
+int64_t eg_stmt_int(struct eg_stmt *s, int col);
+double eg_stmt_double(struct eg_stmt *s, int col);
+const char *eg_stmt_text(struct eg_stmt *s, int col, size_t *len); /* valid until next step */
+const void *eg_stmt_blob(struct eg_stmt *s, int col, size_t *len);
+int eg_stmt_columns(struct eg_stmt *s);
+const char *eg_stmt_column_name(struct eg_stmt *s, int col);
+void eg_stmt_done(struct eg_stmt *s);
+int64_t eg_db_last_id(struct eg_db *st);
+int eg_db_changes(struct eg_db *st);
+
+/* 1 when a transaction is open on this connection (so a caller-owned transaction is joined
+   with a SAVEPOINT instead of a nested BEGIN). */
+int eg_db_in_tx(struct eg_db *st);
+
+/* Queries one integer (first column of the first row) with a bound at ?1 and, when text is not
+   NULL, text at ?2; *found = 0 (and *out = 0) when there is no row. */
+int eg_db_query_int(struct eg_db *st, const char *sql, int64_t a, const char *text,
+                    int64_t *out, int *found, struct eg_err *err);
+
+/* Consistent copy of the database to path while others keep writing (online backup). */
+int eg_db_backup(struct eg_db *st, const char *path, struct eg_err *err);
+
+#endif

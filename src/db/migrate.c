@@ -1,0 +1,174 @@
+/*
+ * migrate.c: numbered schema migrations. Each data/migrations/NNN_name.sql (compiled into the
+ * binary) is applied once, in numeric order, inside its own transaction together with the row
+ * that records it in schema_version, so a migration is either wholly applied or not at all.
+ *
+ * Portable: uses only the db.h seam and plain SQL (CREATE TABLE IF NOT EXISTS, INSERT), so a
+ * PostgreSQL backend reuses it. Several processes or threads opening a new database at once are
+ * safe: the version is re-read after BEGIN IMMEDIATE takes the write lock.
+ */
+#include "db/db.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct migration {
+    int version;
+    const char *name; /* path under data/ */
+    const char *sql;
+};
+
+/* "migrations/NNN_name.sql" -> NNN, or -1 when the path is not a migration. */
+static int migration_number(const char *path)
+{
+    static const char prefix[] = "migrations/";
+    size_t pl = sizeof prefix - 1;
+    if (strncmp(path, prefix, pl))
+        return -1;
+    const char *p = path + pl;
+    if (strchr(p, '/'))
+        return -1;
+    size_t n = strlen(p);
+    if (n < 9 || strcmp(p + n - 4, ".sql") || p[3] != '_')
+        return -1;
+    int v = 0;
+    for (int i = 0; i < 3; i++) {
+        if (p[i] < '0' || p[i] > '9')
+            return -1;
+        v = v * 10 + (p[i] - '0');
+    }
+    return v;
+}
+
+static int cmp_migration(const void *a, const void *b)
+{
+    const struct migration *x = a, *y = b;
+    return (x->version > y->version) - (x->version < y->version);
+}
+
+/* The embedded migrations sorted by number. Returns how many; *out is allocated. */
+static int collect(struct migration **out, struct eg_err *err)
+{
+    int n = 0;
+    for (const struct eg_embedded *e = eg_embedded_files; e->path; e++)
+        if (migration_number(e->path) >= 0)
+            n++;
+    struct migration *m = eg_calloc((size_t)n + 1, sizeof *m);
+    int k = 0;
+    for (const struct eg_embedded *e = eg_embedded_files; e->path; e++) {
+        int v = migration_number(e->path);
+        if (v >= 0)
+            m[k++] = (struct migration){v, e->path, e->data};
+    }
+    qsort(m, (size_t)n, sizeof *m, cmp_migration);
+    for (int i = 1; i < n; i++) {
+        if (m[i].version == m[i - 1].version) {
+            int r = eg_err_set(err, EG_EDB, "migration_duplicate", -1,
+                               "two migrations share number %03d: %s and %s", m[i].version,
+                               m[i - 1].name, m[i].name);
+            free(m);
+            return r;
+        }
+    }
+    *out = m;
+    return n;
+}
+
+static int read_version(struct eg_db *st, int *version, struct eg_err *err)
+{
+    struct eg_stmt *s;
+    int r = eg_db_prepare(st, "SELECT COALESCE(MAX(version), 0) FROM schema_version", &s, err);
+    if (r < 0)
+        return r;
+    r = eg_stmt_step(s, err);
+    if (r == 1) {
+        *version = (int)eg_stmt_int(s, 0);
+        r = 0;
+    }
+    eg_stmt_done(s);
+    return r;
+}
+
+int eg_db_schema_version(struct eg_db *st)
+{
+    int v = 0;
+    if (read_version(st, &v, NULL) < 0)
+        return -1;
+    return v;
+}
+
+static const char create_version_table[] = "CREATE TABLE IF NOT EXISTS schema_version ("
+                                           " version INTEGER PRIMARY KEY,"
+                                           " name TEXT NOT NULL,"
+                                           " applied_at INTEGER NOT NULL)";
+
+int eg_db_migrate(struct eg_db *st, int *applied, struct eg_err *err)
+{
+    *applied = 0;
+    struct migration *m = NULL;
+    int n = collect(&m, err);
+    if (n < 0)
+        return n;
+    int r = eg_db_exec(st, create_version_table, err);
+    int cur = 0;
+    if (r == 0)
+        r = read_version(st, &cur, err);
+    /* The common case, a database already up to date, costs one SELECT. */
+    if (r == 0 && n > 0 && cur > m[n - 1].version)
+        eg_log(EG_LOG_WARN,
+               "store: database schema version %d is newer than this envgov knows "
+               "(%d); upgrade envgov",
+               cur, m[n - 1].version);
+    if (r < 0 || n == 0 || cur >= m[n - 1].version) {
+        free(m);
+        return r;
+    }
+    for (int i = 0; i < n && r == 0; i++) {
+        if (m[i].version <= cur)
+            continue;
+        r = eg_db_begin(st, err);
+        if (r < 0)
+            break;
+        int now = 0;
+        r = read_version(st, &now, err); /* another opener may have migrated meanwhile */
+        if (r == 0 && now >= m[i].version) {
+            cur = now;
+            r = eg_db_commit(st, err);
+            continue;
+        }
+        if (r == 0) {
+            r = eg_db_exec(st, m[i].sql, err);
+            if (r < 0 && err) {
+                char why[sizeof err->msg];
+                memcpy(why, err->msg, sizeof why);
+                eg_err_set(err, r, "migration_failed", m[i].version, "migration %s failed: %s",
+                           m[i].name, why);
+            }
+        }
+        if (r == 0) {
+            struct eg_stmt *s;
+            r = eg_db_prepare(st,
+                                 "INSERT INTO schema_version(version, name, applied_at) "
+                                 "VALUES (?, ?, ?)",
+                                 &s, err);
+            if (r == 0) {
+                const char *base = m[i].name + strlen("migrations/");
+                eg_stmt_bind_int(s, 1, m[i].version);
+                eg_stmt_bind_text(s, 2, base, strlen(base));
+                eg_stmt_bind_int(s, 3, eg_time_now());
+                r = eg_stmt_step(s, err);
+                eg_stmt_done(s);
+            }
+        }
+        if (r == 0)
+            r = eg_db_commit(st, err);
+        if (r < 0) {
+            eg_db_rollback(st);
+            break;
+        }
+        (*applied)++;
+        cur = m[i].version;
+    }
+    free(m);
+    return r < 0 ? r : 0;
+}

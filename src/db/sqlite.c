@@ -1,0 +1,382 @@
+/*
+ * sqlite.c: the SQLite backend behind db.h — the only file that includes <sqlite3.h>, so a
+ * PostgreSQL backend can be added beside it later without touching callers.
+ *
+ * One struct eg_db is one connection, used by one thread at a time (the HTTP server opens one
+ * per worker; the connection is opened SQLITE_OPEN_NOMUTEX for that reason). Settings applied on
+ * every open:
+ *   journal_mode=WAL      readers never block the writer (one writer at a time, many readers);
+ *   synchronous=NORMAL    in WAL mode this is durable against application crashes and loses at
+ *                         most the last transactions on power loss, never corrupts
+ * (sqlite.org/wal); foreign_keys=ON       off by default in SQLite, per connection;
+ *   busy_timeout=5000     a writer waits up to 5 s for the lock instead of failing at once.
+ *
+ * Prepared statements are cached per connection by their SQL text in a small hash table; a
+ * statement handed out and not yet returned by eg_stmt_done is "in use", and a second prepare of
+ * the same text while it is in use (nested loops) gets a second statement on the same chain.
+ *
+ * Opening an already migrated database is cheap: a few PRAGMAs and one SELECT of the version.
+ */
+#include "db/db.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct eg_stmt {
+    sqlite3_stmt *s;
+    struct eg_db *st;
+    struct eg_stmt *next; /* same SQL text, in the cache chain */
+    char *sql;
+    unsigned hash;
+    int in_use;
+};
+
+#define CACHE_BUCKETS 256
+#define CACHE_MAX 1024 /* statements kept; list queries vary with their filters */
+
+struct eg_db {
+    sqlite3 *db;
+    struct eg_stmt *cache[CACHE_BUCKETS];
+    int ncached;
+    int in_tx;
+};
+
+/* Over CACHE_MAX, the idle statements of one chain are finalized before adding to it: the cache
+   stays bounded whatever mix of generated SQL a long-running server sees. */
+static void cache_trim(struct eg_db *st, struct eg_stmt **slot)
+{
+    while (*slot) {
+        struct eg_stmt *s = *slot;
+        if (!s->in_use) {
+            *slot = s->next;
+            sqlite3_finalize(s->s);
+            free(s->sql);
+            free(s);
+            st->ncached--;
+        } else {
+            slot = &s->next;
+        }
+    }
+}
+
+static unsigned sql_hash(const char *s)
+{
+    unsigned h = 2166136261u; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+/* A UNIQUE or PRIMARY KEY violation as a message a person can act on: SQLite's
+   "UNIQUE constraint failed: units.credit_code, …" becomes "the same credit_code, … already
+   exists" (columns without their table, no SQL words). The registry reads the column list back
+   between "the same " and " already exists" to name the values (registry.c write_values). */
+static int duplicate(struct eg_err *err, const char *msg)
+{
+    const char *cols = msg ? strstr(msg, "failed: ") : NULL;
+    if (!cols)
+        return eg_err_set(err, EG_ECONFLICT, "duplicate", -1,
+                          "a row with the same key already exists");
+    cols += 8;
+    char out[160];
+    size_t n = 0;
+    while (*cols && n + 1 < sizeof out) {
+        /* "table.column" -> "column"; columns stay separated by ", " */
+        const char *end = cols + strcspn(cols, ",");
+        const char *dot = memchr(cols, '.', (size_t)(end - cols));
+        const char *name = dot ? dot + 1 : cols;
+        int len =
+            snprintf(out + n, sizeof out - n, "%s%.*s", n ? ", " : "", (int)(end - name), name);
+        if (len < 0 || (size_t)len >= sizeof out - n)
+            break;
+        n += (size_t)len;
+        cols = *end ? end + 1 : end;
+        while (*cols == ' ')
+            cols++;
+    }
+    out[n] = '\0';
+    return eg_err_set(err, EG_ECONFLICT, "duplicate", -1, "the same %s already exists", out);
+}
+
+static int db_err(struct eg_db *st, struct eg_err *err, int rc, const char *what)
+{
+    int ext = st ? sqlite3_extended_errcode(st->db) : rc;
+    const char *msg = st ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc);
+    int prim = rc & 0xff;
+    if (prim == SQLITE_CONSTRAINT) {
+        /* Unique and primary-key violations are duplicates (409); a foreign key that blocks a
+           delete or names a missing row is a conflict with other records (409 too); NOT NULL and
+           CHECK violations are invalid input. */
+        if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
+            return duplicate(err, msg);
+        if (ext == SQLITE_CONSTRAINT_FOREIGNKEY)
+            return eg_err_set(err, EG_ECONFLICT, "referenced", -1, "%s: %s", what, msg);
+        return eg_err_set(err, EG_EINVAL, "constraint", -1, "%s: %s", what, msg);
+    }
+    if (prim == SQLITE_BUSY || prim == SQLITE_LOCKED)
+        return eg_err_set(err, EG_EDB, "busy", -1, "%s: database is busy: %s", what, msg);
+    if (prim == SQLITE_CANTOPEN || prim == SQLITE_IOERR || prim == SQLITE_READONLY ||
+        prim == SQLITE_FULL)
+        return eg_err_set(err, EG_EIO, "db_io", -1, "%s: %s", what, msg);
+    return eg_err_set(err, EG_EDB, "db_error", -1, "%s: %s", what, msg);
+}
+
+int eg_db_open(const char *path, struct eg_db **out, struct eg_err *err)
+{
+    *out = NULL;
+    struct eg_db *st = eg_calloc(1, sizeof *st);
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    int rc = sqlite3_open_v2(path, &st->db, flags, NULL);
+    if (rc != SQLITE_OK) {
+        int r = eg_err_set(err, EG_EIO, "db_open", -1, "cannot open database %s: %s", path,
+                           st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+        sqlite3_close(st->db);
+        free(st);
+        return r;
+    }
+    sqlite3_extended_result_codes(st->db, 1);
+    /* busy_timeout first: switching to WAL needs a lock another opener may hold. */
+    sqlite3_busy_timeout(st->db, 5000);
+    int is_mem = !strcmp(path, ":memory:") || !path[0];
+    const char *setup = is_mem ? "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
+                               : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                                 "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;";
+    char *msg = NULL;
+    rc = sqlite3_exec(st->db, setup, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        int r = eg_err_set(err, (rc & 0xff) == SQLITE_NOTADB ? EG_EIO : EG_EDB, "db_open", -1,
+                           "cannot set up database %s: %s", path, msg ? msg : sqlite3_errstr(rc));
+        sqlite3_free(msg);
+        sqlite3_close(st->db);
+        free(st);
+        return r;
+    }
+    int applied = 0;
+    rc = eg_db_migrate(st, &applied, err);
+    if (rc < 0) {
+        eg_db_close(st);
+        return rc;
+    }
+    *out = st;
+    return 0;
+}
+
+void eg_db_close(struct eg_db *st)
+{
+    if (!st)
+        return;
+    for (int i = 0; i < CACHE_BUCKETS; i++) {
+        struct eg_stmt *s = st->cache[i];
+        while (s) {
+            struct eg_stmt *n = s->next;
+            sqlite3_finalize(s->s);
+            free(s->sql);
+            free(s);
+            s = n;
+        }
+    }
+    sqlite3_close_v2(st->db);
+    free(st);
+}
+
+int eg_db_exec(struct eg_db *st, const char *sql, struct eg_err *err)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        char what[200];
+        snprintf(what, sizeof what, "%s", msg ? msg : sqlite3_errstr(rc));
+        sqlite3_free(msg);
+        return db_err(st, err, rc, what);
+    }
+    return 0;
+}
+
+int eg_db_begin(struct eg_db *st, struct eg_err *err)
+{
+    /* IMMEDIATE takes the write lock now, so a transaction that reads then writes never fails
+       half-way with SQLITE_BUSY (the busy timeout applies to BEGIN instead). */
+    int r = eg_db_exec(st, "BEGIN IMMEDIATE", err);
+    if (r == 0)
+        st->in_tx = 1;
+    return r;
+}
+
+int eg_db_commit(struct eg_db *st, struct eg_err *err)
+{
+    int r = eg_db_exec(st, "COMMIT", err);
+    if (r == 0)
+        st->in_tx = 0;
+    return r;
+}
+
+void eg_db_rollback(struct eg_db *st)
+{
+    if (sqlite3_get_autocommit(st->db) == 0)
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    st->in_tx = 0;
+}
+
+int eg_db_in_tx(struct eg_db *st)
+{
+    return sqlite3_get_autocommit(st->db) == 0;
+}
+
+int eg_db_prepare(struct eg_db *st, const char *sql, struct eg_stmt **out, struct eg_err *err)
+{
+    unsigned h = sql_hash(sql);
+    struct eg_stmt **slot = &st->cache[h % CACHE_BUCKETS];
+    for (struct eg_stmt *s = *slot; s; s = s->next) {
+        if (s->hash == h && !s->in_use && !strcmp(s->sql, sql)) {
+            s->in_use = 1;
+            *out = s;
+            return 0;
+        }
+    }
+    if (st->ncached >= CACHE_MAX)
+        cache_trim(st, slot);
+    sqlite3_stmt *ps = NULL;
+    int rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &ps, NULL);
+    if (rc != SQLITE_OK) {
+        *out = NULL;
+        return db_err(st, err, rc, "prepare");
+    }
+    struct eg_stmt *s = eg_calloc(1, sizeof *s);
+    s->s = ps;
+    s->st = st;
+    s->sql = eg_strdup(sql);
+    s->hash = h;
+    s->in_use = 1;
+    s->next = *slot;
+    *slot = s;
+    st->ncached++;
+    *out = s;
+    return 0;
+}
+
+void eg_stmt_bind_int(struct eg_stmt *s, int i, int64_t v)
+{
+    sqlite3_bind_int64(s->s, i, v);
+}
+void eg_stmt_bind_double(struct eg_stmt *s, int i, double v)
+{
+    sqlite3_bind_double(s->s, i, v);
+}
+void eg_stmt_bind_null(struct eg_stmt *s, int i)
+{
+    sqlite3_bind_null(s->s, i);
+}
+
+void eg_stmt_bind_text(struct eg_stmt *s, int i, const char *v, size_t n)
+{
+    /* Length-bounded, so text with NULs inside is stored whole. */
+    sqlite3_bind_text64(s->s, i, v ? v : "", (sqlite3_uint64)n, SQLITE_TRANSIENT, SQLITE_UTF8);
+}
+
+void eg_stmt_bind_blob(struct eg_stmt *s, int i, const void *v, size_t n)
+{
+    sqlite3_bind_blob64(s->s, i, n ? v : "", (sqlite3_uint64)n, SQLITE_TRANSIENT);
+}
+
+int eg_stmt_step(struct eg_stmt *s, struct eg_err *err)
+{
+    int rc = sqlite3_step(s->s);
+    if (rc == SQLITE_ROW)
+        return 1;
+    if (rc == SQLITE_DONE)
+        return 0;
+    return db_err(s->st, err, rc, "step");
+}
+
+int eg_stmt_is_null(struct eg_stmt *s, int col)
+{
+    return sqlite3_column_type(s->s, col) == SQLITE_NULL;
+}
+int64_t eg_stmt_int(struct eg_stmt *s, int col)
+{
+    return sqlite3_column_int64(s->s, col);
+}
+double eg_stmt_double(struct eg_stmt *s, int col)
+{
+    return sqlite3_column_double(s->s, col);
+}
+
+const char *eg_stmt_text(struct eg_stmt *s, int col, size_t *len)
+{
+    const char *t = (const char *)sqlite3_column_text(s->s, col);
+    if (len)
+        *len = t ? (size_t)sqlite3_column_bytes(s->s, col) : 0;
+    return t;
+}
+
+const void *eg_stmt_blob(struct eg_stmt *s, int col, size_t *len)
+{
+    const void *b = sqlite3_column_blob(s->s, col);
+    if (len)
+        *len = (size_t)sqlite3_column_bytes(s->s, col);
+    return b;
+}
+
+int eg_stmt_columns(struct eg_stmt *s)
+{
+    return sqlite3_column_count(s->s);
+}
+const char *eg_stmt_column_name(struct eg_stmt *s, int col)
+{
+    return sqlite3_column_name(s->s, col);
+}
+
+void eg_stmt_done(struct eg_stmt *s)
+{
+    if (!s)
+        return;
+    sqlite3_reset(s->s);
+    sqlite3_clear_bindings(s->s);
+    s->in_use = 0;
+}
+
+int64_t eg_db_last_id(struct eg_db *st)
+{
+    return sqlite3_last_insert_rowid(st->db);
+}
+int eg_db_changes(struct eg_db *st)
+{
+    return sqlite3_changes(st->db);
+}
+
+int eg_db_backup(struct eg_db *st, const char *path, struct eg_err *err)
+{
+    sqlite3 *dst = NULL;
+    int rc = sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (rc != SQLITE_OK) {
+        int r = eg_err_set(err, EG_EIO, "backup_open", -1, "cannot open backup file %s: %s", path,
+                           dst ? sqlite3_errmsg(dst) : sqlite3_errstr(rc));
+        sqlite3_close(dst);
+        return r;
+    }
+    sqlite3_backup *b = sqlite3_backup_init(dst, "main", st->db, "main");
+    if (!b) {
+        int r = eg_err_set(err, EG_EDB, "backup", -1, "backup of %s failed: %s", path,
+                           sqlite3_errmsg(dst));
+        sqlite3_close(dst);
+        return r;
+    }
+    /* Copies in steps of 1024 pages; in WAL mode a copy step only holds a read transaction, so
+       writers on other connections go on (a write on this connection restarts the copy). */
+    do {
+        rc = sqlite3_backup_step(b, 1024);
+        if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+            sqlite3_sleep(5);
+    } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+    sqlite3_backup_finish(b);
+    if (rc != SQLITE_DONE) {
+        int r = eg_err_set(err, EG_EDB, "backup", -1, "backup to %s failed: %s", path,
+                           sqlite3_errstr(rc));
+        sqlite3_close(dst);
+        return r;
+    }
+    sqlite3_close(dst);
+    return 0;
+}

@@ -1,0 +1,176 @@
+/*
+ * registry: the bureau's records (一企一档) — regions, units, outlets, permits and limits,
+ * stations, devices, users — described as data (struct eg_resource), so that CRUD, validation,
+ * scope checks, the HTTP handlers, CSV/XLSX exports, imports and the OpenAPI document are all
+ * generated from one description and a new resource is one table entry plus one migration.
+ *
+ * Records travel as jansson objects (json_t): field name -> value, plus "id".
+ * Who may see and change what is decided here, in one place (eg_registry_* take the principal).
+ */
+#ifndef EG_REGISTRY_H
+#define EG_REGISTRY_H
+
+#include "base/base.h"
+#include "auth/auth.h"
+#include "db/db.h"
+
+#include <jansson.h>
+#include <stdint.h>
+
+enum eg_field_type {
+    EG_FT_TEXT,
+    EG_FT_INT,
+    EG_FT_REAL,
+    EG_FT_BOOL,
+    EG_FT_DATE, /* "YYYY-MM-DD" (Beijing calendar day) */
+    EG_FT_ENUM, /* one of enum_values ("a|b|c") */
+    EG_FT_REF,  /* id of a row of ref_resource */
+};
+
+enum eg_field_flag {
+    EG_FF_REQUIRED = 1 << 0,
+    EG_FF_UNIQUE = 1 << 1,     /* duplicate -> EG_ECONFLICT (409) */
+    EG_FF_SEARCH = 1 << 2,     /* matched by ?q= (substring, Chinese names) */
+    EG_FF_FILTER = 1 << 3,     /* ?name=value filters */
+    EG_FF_SECRET = 1 << 4,     /* write-only (device password): stored hashed, never returned */
+    EG_FF_READONLY = 1 << 5,   /* set by the system, refused on input */
+    EG_FF_CREDIT_CODE = 1 << 6 /* 统一社会信用代码, GB 32100-2015 checksum */
+};
+
+struct eg_field {
+    const char *name;     /* JSON and column name, English snake_case */
+    const char *label_zh; /* Chinese column header for exports and imports */
+    enum eg_field_type type;
+    unsigned flags;
+    const char *enum_values; /* EG_FT_ENUM: "a|b|c" */
+    const char *ref;         /* EG_FT_REF: resource name */
+    int max_len;             /* EG_FT_TEXT: bytes, 0 = 256 */
+    const char *enum_zh; /* EG_FT_ENUM: Chinese labels parallel to enum_values ("重点管理|…"),
+                            accepted on import and shown in exports; NULL if none */
+};
+
+struct eg_resource {
+    const char *name;     /* URL segment and CLI noun: "units", "outlets", … */
+    const char *table;    /* SQL table */
+    const char *label_zh; /* 排污单位 … */
+    const struct eg_field *fields;
+    int nfields;
+};
+
+extern const struct eg_resource *const eg_registry_resources[]; /* NULL-terminated */
+const struct eg_resource *eg_registry_find(const char *name);
+
+
+enum eg_action { EG_ACT_READ, EG_ACT_CREATE, EG_ACT_UPDATE, EG_ACT_DELETE };
+
+struct eg_list_query {
+    const char *q;                   /* text search over EG_FF_SEARCH fields, or NULL */
+    const char *sort;                /* field name, "-field" for descending, NULL = id */
+    int limit;                       /* 1..1000, default 50 */
+    const char *cursor;              /* opaque, from the previous page, or NULL */
+    const char *const *filter_names; /* parallel arrays of nfilters field=value filters */
+    const char *const *filter_values;
+    int nfilters;
+};
+
+/* CRUD. Errors: EG_EINVAL (400/422 with err.code naming the field), EG_ENOTFOUND, EG_ECONFLICT,
+   EG_EPERM (authenticated but out of scope), EG_EAUTH (anonymous where login is needed).
+   Every change appends to the audit log (who, when, what, before/after) in the same transaction. */
+int eg_registry_list(struct eg_db *st, const struct eg_resource *res,
+                     const struct eg_principal *who, const struct eg_list_query *q, json_t **rows,
+                     char **next_cursor, struct eg_err *err);
+int eg_registry_get(struct eg_db *st, const struct eg_resource *res,
+                    const struct eg_principal *who, int64_t id, json_t **row, struct eg_err *err);
+int eg_registry_create(struct eg_db *st, const struct eg_resource *res,
+                       const struct eg_principal *who, json_t *in, json_t **row,
+                       struct eg_err *err);
+int eg_registry_update(struct eg_db *st, const struct eg_resource *res,
+                       const struct eg_principal *who, int64_t id, json_t *patch, json_t **row,
+                       struct eg_err *err);
+int eg_registry_delete(struct eg_db *st, const struct eg_resource *res,
+                       const struct eg_principal *who, int64_t id, struct eg_err *err);
+
+/* 统一社会信用代码 (GB 32100-2015): 18 characters, check character valid. */
+int eg_credit_code_valid(const char *s, size_t n);
+
+/* The role-level policy (role x resource x action), without row scope: 0 when the role may
+   perform the action on some rows of res; EG_EAUTH for anonymous, EG_EPERM otherwise. Row scope
+   (region, unit, contract, public) is applied by the CRUD functions above; see registry.c.
+   Exposed so the HTTP layer, its OpenAPI document and the matrix tests use the same table. */
+int eg_registry_allowed(const struct eg_principal *who, const struct eg_resource *res,
+                        enum eg_action act);
+const struct eg_field *eg_registry_field(const struct eg_resource *res, const char *name);
+
+/* Whether who may read the measurements of a time-series source, named by a station code or a
+   device MN, under the same scope as the registry rows: 0 when the station is readable, or the
+   device is readable, or the device measures a readable station; EG_ENOTFOUND otherwise
+   (unknown and out-of-scope sources answer alike). For the time-series endpoints, so that their
+   scope is the registry's and is decided in one place. */
+int eg_registry_source_readable(struct eg_db *st, const struct eg_principal *who,
+                                const char *source, struct eg_err *err);
+
+/* Converts the text of a CSV cell, a query-string filter or an import to the JSON value of
+   field f: numbers parsed strictly, booleans from 1/0/true/false/是/否, enums from their value or
+   Chinese label, references from an id or the natural key of the referenced row (regions: code,
+   units: credit_code, permits: number, stations: code, users: username, outlets:
+   CREDITCODE/OUTLETCODE). Empty text is JSON null. EG_EINVAL with err.code = field name. */
+int eg_registry_value_from_text(struct eg_db *st, const struct eg_field *f, const char *s,
+                                size_t n, json_t **out, struct eg_err *err);
+
+/* Creates a user (audited as the system principal). region: a region code, or NULL; unit_id: 0
+   for none. Street users need a region, enterprise users a unit. EG_ECONFLICT if the name is
+   taken; EG_EINVAL with err.code naming the field otherwise. */
+int eg_registry_user_add(struct eg_db *st, const char *username, const char *role,
+                         const char *region, int64_t unit_id, const char *password, struct eg_err *err);
+
+/* HJ 212 device authentication: MN and PW as received. Returns 0 and the device id when the MN
+   is registered and the password matches; EG_ENOTFOUND for an unknown MN; EG_EAUTH otherwise. */
+int eg_registry_device_check(struct eg_db *st, const char *mn, const char *pw, size_t pwlen,
+                         int64_t *device_id, struct eg_err *err);
+
+/* ---- CSV import ----
+ *
+   import: CSV files into the registry — the engine behind `envgov import RES FILE` and the HTTP
+ * upload endpoint, so both accept the same files and report the same errors.
+ *
+ * Input: CSV (RFC 4180: commas, "quoted" fields with "" inside, CRLF or LF, newlines inside
+ * quotes) in UTF-8 with or without BOM, or GBK/GB 18030 as Excel writes it on Chinese Windows
+ * (detected: a file that is not valid UTF-8 is converted from GB 18030 with iconv). The first
+ * row names the columns, each by its field name (English) or its Chinese label (label_zh), in
+ * any order; cells are read with eg_registry_value_from_text (Chinese enum labels, 是/否,
+ * natural keys for references). An empty cell leaves the field unset.
+ *
+ * All or nothing: every row is checked (inside one transaction, a savepoint per row) and every
+ * rejected row is reported with its line number and reason; if any row is rejected, or on a dry
+ * run, the transaction is rolled back and nothing is written.
+ */
+#define EG_IMPORT_MAX_BYTES (64u << 20) /* default refusal size */
+#define EG_IMPORT_MAX_REPORTED 1000     /* rejected rows listed (all are counted) */
+
+struct eg_import_opts {
+    int dry_run;
+    size_t max_bytes; /* 0 = EG_IMPORT_MAX_BYTES */
+    /* Called about once a second on long files (rows done, bytes done of total). */
+    void (*progress)(void *ctx, long rows, size_t done, size_t total);
+    void *progress_ctx;
+};
+
+struct eg_import_report {
+    const char *encoding; /* "utf-8", "utf-8-bom" or "gb18030" */
+    long rows;            /* data rows read */
+    long accepted;        /* rows that passed (written unless dry run or any rejected) */
+    long rejected;
+    int written;    /* 1 when the rows were committed */
+    json_t *errors; /* [{"line":N,"field":"…","code":"…","message":"…"}] */
+};
+
+/* Imports buf[0..len) into res as who. Returns 0 when every row was accepted (and written unless
+   dry_run); EG_EINVAL when rows were rejected (nothing written; rep->errors lists them); other
+   errors (encoding, header, size EG_ETOOBIG, database) with err filled and the report partial. */
+int eg_import_csv(struct eg_db *st, const struct eg_resource *res,
+                  const struct eg_principal *who, const char *buf, size_t len,
+                  const struct eg_import_opts *opts, struct eg_import_report *rep,
+                  struct eg_err *err);
+void eg_import_report_free(struct eg_import_report *rep);
+
+#endif
