@@ -14,10 +14,10 @@
  * durable transaction) per value, then the 9014 — at a smaller scale (it cannot hold 10,000
  * threads), reported as a ratio of acknowledged packets/s.
  */
-#include "hj212/hj212.h"
 #include "ingest/ingest.h"
 #include "auth/auth.h"
 #include "db/db.h"
+#include "hj212/hj212.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -158,8 +158,9 @@ static void *naive_conn(void *arg)
     sqlite3_busy_timeout(db, 60000);
     sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL", NULL, NULL, NULL);
     sqlite3_stmt *ins;
-    sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO naive (mn, cn, code, field, t, v) VALUES (?,?,?,?,?,?)",
-                       -1, &ins, NULL);
+    sqlite3_prepare_v2(
+        db, "INSERT OR IGNORE INTO naive (mn, cn, code, field, t, v) VALUES (?,?,?,?,?,?)", -1,
+        &ins, NULL);
     struct eg_hj212_framer fr;
     eg_hj212_framer_init(&fr, 4096);
     struct eg_hj212_packet *p = malloc(sizeof *p);
@@ -312,8 +313,8 @@ int main(int argc, char **argv)
     /* paced: 2 packets (2011 + 2051) per device per virtual minute, so rate = ndev * 2 *
        speed / 60 */
     struct eg_sim_result pr;
-    double ppps = run_sim_at(port, g_devs, ndev, paced_rate * 30 / ndev, paced_secs, 2, 0, start,
-                             &pr);
+    double ppps =
+        run_sim_at(port, g_devs, ndev, paced_rate * 30 / ndev, paced_secs, 2, 0, start, &pr);
     sleep(2);
     /* max throughput, later virtual hours (no resend of the paced run's DataTimes) */
     kill(pid, SIGUSR1);
@@ -334,8 +335,9 @@ int main(int argc, char **argv)
     int nn = ndev / 50 > 10 ? ndev / 50 : 10;
     sqlite3 *nd;
     sqlite3_open(ndb, &nd);
-    sqlite3_exec(nd, "PRAGMA journal_mode=WAL; CREATE TABLE naive (mn TEXT, cn INT, code TEXT, "
-                     "field TEXT, t INT, v REAL, PRIMARY KEY (mn, cn, code, field, t))",
+    sqlite3_exec(nd,
+                 "PRAGMA journal_mode=WAL; CREATE TABLE naive (mn TEXT, cn INT, code TEXT, "
+                 "field TEXT, t INT, v REAL, PRIMARY KEY (mn, cn, code, field, t))",
                  NULL, NULL, NULL);
     sqlite3_close(nd);
     g_naive.db = ndb;
@@ -361,12 +363,13 @@ int main(int argc, char **argv)
            ndev, secs, warm_s);
     printf("  paced run (%.0f s, offered %.0f packets/s target %.0f): acknowledged %.0f packets/s, "
            "ack latency p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
-           paced_secs, (double)pr.sent / paced_secs, paced_rate, ppps, pr.lat_p50_ms,
-           pr.lat_p99_ms, pr.lat_max_ms);
+           paced_secs, (double)pr.sent / paced_secs, paced_rate, ppps, pr.lat_p50_ms, pr.lat_p99_ms,
+           pr.lat_max_ms);
     printf("  max-throughput run (%.0f s, open loop, as fast as the clients go):\n", secs);
     printf("  offered              %.0f packets/s (%llu sent, %llu resent)\n",
            (double)r.sent / secs, (unsigned long long)r.sent, (unsigned long long)r.resent);
-    printf("  acknowledged         %.0f packets/s durably (WAL, synchronous=FULL, 9014 after commit)\n",
+    printf("  acknowledged         %.0f packets/s durably (WAL, synchronous=FULL, 9014 after "
+           "commit)\n",
            pps);
     printf("  stored (committed)   %.0f packets/s, %.0f values/s (%llu group commits; %llu packets "
            "received)\n",

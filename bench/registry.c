@@ -72,10 +72,10 @@ int main(int argc, char **argv)
     int nids = 0;
     struct eg_stmt *s;
     if (eg_db_prepare(st,
-                         "SELECT u.id FROM units u JOIN regions g ON g.id = u.region_id JOIN "
-                         "regions r ON r.id = g.parent_id WHERE r.code = '310115005' AND "
-                         "u.kind = 'enterprise'",
-                         &s, NULL) < 0)
+                      "SELECT u.id FROM units u JOIN regions g ON g.id = u.region_id JOIN "
+                      "regions r ON r.id = g.parent_id WHERE r.code = '310115005' AND "
+                      "u.kind = 'enterprise'",
+                      &s, NULL) < 0)
         return 1;
     while (eg_stmt_step(s, NULL) == 1 && nids < 400)
         ids[nids++] = eg_stmt_int(s, 0);
@@ -91,10 +91,10 @@ int main(int argc, char **argv)
     while (eg_nanos() < end) {
         for (int k = 0; k < 100; k++, n++) {
             eg_db_prepare(st,
-                             "SELECT id, name, kind, credit_code, industry, address, lon, lat, "
-                             "region_id, park_id, key_water, key_air, key_soil, key_noise, "
-                             "key_risk, public FROM units WHERE id = ?",
-                             &s, NULL);
+                          "SELECT id, name, kind, credit_code, industry, address, lon, lat, "
+                          "region_id, park_id, key_water, key_air, key_soil, key_noise, "
+                          "key_risk, public FROM units WHERE id = ?",
+                          &s, NULL);
             eg_stmt_bind_int(s, 1, ids[n % nids]);
             if (eg_stmt_step(s, NULL) == 1)
                 for (int c = 0; c < 16; c++) {

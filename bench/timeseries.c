@@ -377,9 +377,9 @@ int main(void)
         die("open naive", &err);
     eg_db_exec(nv, "PRAGMA synchronous=FULL", &err);
     eg_db_exec(nv,
-                  "CREATE TABLE naive (source TEXT, pollutant TEXT, t INTEGER, v REAL, flag TEXT, "
-                  "PRIMARY KEY (source, pollutant, t))",
-                  &err);
+               "CREATE TABLE naive (source TEXT, pollutant TEXT, t INTEGER, v REAL, flag TEXT, "
+               "PRIMARY KEY (source, pollutant, t))",
+               &err);
     struct eg_stmt *s;
     if (eg_db_prepare(nv, "INSERT INTO naive VALUES (?, ?, ?, ?, ?)", &s, &err))
         die("naive prepare", &err);

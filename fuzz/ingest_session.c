@@ -18,8 +18,9 @@
  *   ~tN          timers run N seconds ahead (subpacket and command timeouts)
  *   ~n / ~sK / ~x  new connection / switch to connection K / close the current one
  * Invariants checked (abort on failure): every byte the server sends is a sequence of frames
- * that pass the strict parser (the lenient one for a device set lenient: commands echo its ST); queued data jobs carry an MN and a sane value count; the open
- * connection count matches the table. Seed corpus: fuzz/corpus/ingest_session/.
+ * that pass the strict parser (the lenient one for a device set lenient: commands echo its ST);
+ * queued data jobs carry an MN and a sane value count; the open connection count matches the table.
+ * Seed corpus: fuzz/corpus/ingest_session/.
  */
 #include "ingest/internal.h"
 
@@ -105,10 +106,18 @@ static void answer_auth(struct eg_ingest *srv, char how)
         struct eg__auth_req *next = r->next;
         memset(&r->dev, 0, sizeof r->dev);
         switch (how) {
-        case 'o': r->status = 0; break;
-        case 'n': r->status = EG_ENOTFOUND; break;
-        case 'p': r->status = EG_EAUTH; break;
-        case 'e': r->status = EG_EIO; break;
+        case 'o':
+            r->status = 0;
+            break;
+        case 'n':
+            r->status = EG_ENOTFOUND;
+            break;
+        case 'p':
+            r->status = EG_EAUTH;
+            break;
+        case 'e':
+            r->status = EG_EIO;
+            break;
         default:
             r->status = r->mn[0] == 'X' ? EG_ENOTFOUND : strcmp(r->pw, "123456") ? EG_EAUTH : 0;
         }
@@ -142,8 +151,7 @@ static void commit(struct eg_ingest *srv)
     }
 }
 
-static void feed(struct eg_ingest *srv, struct eg__conn *c, const uint8_t *p, size_t n,
-                 uint32_t *x)
+static void feed(struct eg_ingest *srv, struct eg__conn *c, const uint8_t *p, size_t n, uint32_t *x)
 {
     size_t pos = 0;
     while (pos < n && !c->closing) {
@@ -210,8 +218,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             size_t al = len - 2 - (nl != NULL); /* argument after "~X", without '\n' */
             const uint8_t *arg = line + 2;
             switch (line[1]) {
-            case 'a': answer_auth(srv, al ? (char)arg[0] : 0); break;
-            case 'w': commit(srv); break;
+            case 'a':
+                answer_auth(srv, al ? (char)arg[0] : 0);
+                break;
+            case 'w':
+                commit(srv);
+                break;
             case 't':
                 eg__ingest_timers(srv, eg_nanos() + (uint64_t)num(arg, al) * 1000000000ull);
                 break;
@@ -220,8 +232,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     break;
                 /* the CP comes from a fixed list: an operator's CP is the API's to check,
                    what is fuzzed here is the device's side */
-                static const char *cps[] = {"", "SystemTime=20240101120000", "NewPW=654321",
-                                            "RtdInterval=30", "PolId=a34004",
+                static const char *cps[] = {"",
+                                            "SystemTime=20240101120000",
+                                            "NewPW=654321",
+                                            "RtdInterval=30",
+                                            "PolId=a34004",
                                             "BeginTime=20240101000000;EndTime=20240101120000"};
                 const uint8_t *semi = memchr(arg, ';', al);
                 const char *cp = cps[semi && semi + 1 < arg + al ? semi[1] % 6 : 0];
@@ -244,12 +259,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         break;
                     }
                 break;
-            case 's': cur = al ? arg[0] % MAXCONN : 0; break;
+            case 's':
+                cur = al ? arg[0] % MAXCONN : 0;
+                break;
             case 'x':
                 if (c)
                     eg__ingest_close(srv, c, NULL);
                 break;
-            default: break;
+            default:
+                break;
             }
         } else if (c) {
             feed(srv, c, line, len, &x);
@@ -262,8 +280,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     commit(srv);
     check_all(srv);
     if (getenv("EG_FUZZ_VERBOSE")) /* to see what a seed reaches */
-        fprintf(stderr, "packets %llu acks %llu malformed %llu unknown %llu badpw %llu subgroups "
-                        "%llu subtimeouts %llu cmd sent %llu ok %llu failed %llu timeout %llu\n",
+        fprintf(stderr,
+                "packets %llu acks %llu malformed %llu unknown %llu badpw %llu subgroups "
+                "%llu subtimeouts %llu cmd sent %llu ok %llu failed %llu timeout %llu\n",
                 (unsigned long long)srv->st_packets, (unsigned long long)srv->st_acks_sent,
                 (unsigned long long)srv->st_malformed, (unsigned long long)srv->st_auth_unknown,
                 (unsigned long long)srv->st_auth_badpw, (unsigned long long)srv->st_subgroups,

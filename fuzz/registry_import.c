@@ -16,13 +16,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!st) {
         if (eg_db_open(":memory:", &st, NULL) < 0)
             abort();
-        eg_db_exec(
-            st,
-            "INSERT INTO regions(code,name,level) VALUES ('310115','浦东新区','district');"
-            "INSERT INTO units(name,kind,credit_code) VALUES ('甲','enterprise',"
-            "'91310115MA1000017Q');"
-            "INSERT INTO outlets(unit_id,code,type) VALUES (1,'DA001','waste_gas');",
-            NULL);
+        eg_db_exec(st,
+                   "INSERT INTO regions(code,name,level) VALUES ('310115','浦东新区','district');"
+                   "INSERT INTO units(name,kind,credit_code) VALUES ('甲','enterprise',"
+                   "'91310115MA1000017Q');"
+                   "INSERT INTO outlets(unit_id,code,type) VALUES (1,'DA001','waste_gas');",
+                   NULL);
     }
     if (size < 1)
         return 0;

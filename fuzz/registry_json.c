@@ -17,17 +17,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!st) {
         if (eg_db_open(":memory:", &st, NULL) < 0)
             abort();
-        eg_db_exec(
-            st,
-            "INSERT INTO regions(code,name,level) VALUES ('310115','浦东新区','district');"
-            "INSERT INTO regions(code,name,level,parent_id) VALUES "
-            "('310115005','陆家嘴街道','street',1);"
-            "INSERT INTO units(name,kind,credit_code,region_id) VALUES ('甲','enterprise',"
-            "'91310115MA1000017Q',2);"
-            "INSERT INTO outlets(unit_id,code,type) VALUES (1,'DA001','waste_gas');"
-            "INSERT INTO permits(number,unit_id,category) VALUES ('P1',1,'key');"
-            "INSERT INTO stations(code,name,kind) VALUES ('A1','站','air');",
-            NULL);
+        eg_db_exec(st,
+                   "INSERT INTO regions(code,name,level) VALUES ('310115','浦东新区','district');"
+                   "INSERT INTO regions(code,name,level,parent_id) VALUES "
+                   "('310115005','陆家嘴街道','street',1);"
+                   "INSERT INTO units(name,kind,credit_code,region_id) VALUES ('甲','enterprise',"
+                   "'91310115MA1000017Q',2);"
+                   "INSERT INTO outlets(unit_id,code,type) VALUES (1,'DA001','waste_gas');"
+                   "INSERT INTO permits(number,unit_id,category) VALUES ('P1',1,'key');"
+                   "INSERT INTO stations(code,name,kind) VALUES ('A1','站','air');",
+                   NULL);
     }
     if (size < 1)
         return 0;

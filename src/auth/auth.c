@@ -78,9 +78,8 @@ static int count_failures(struct eg_db *st, const char *sql, const char *key, in
 static int record_failure(struct eg_db *st, const char *username, const char *addr, int64_t now)
 {
     struct eg_stmt *s;
-    if (eg_db_prepare(st,
-                         "INSERT INTO login_failures(username, client_addr, at) VALUES (?, ?, ?)",
-                         &s, NULL) < 0)
+    if (eg_db_prepare(st, "INSERT INTO login_failures(username, client_addr, at) VALUES (?, ?, ?)",
+                      &s, NULL) < 0)
         return EG_EDB;
     eg_stmt_bind_text(s, 1, username, strlen(username));
     eg_stmt_bind_text(s, 2, addr, strlen(addr));
@@ -148,10 +147,10 @@ int eg_auth_login(struct eg_db *st, const char *username, const char *password,
 
     struct eg_stmt *s;
     r = eg_db_prepare(st,
-                         "SELECT u.password, u.disabled, u.id, u.username, u.role, u.unit_id, "
-                         "r.code FROM users u LEFT JOIN regions r ON r.id = u.region_id "
-                         "WHERE u.username = ?",
-                         &s, err);
+                      "SELECT u.password, u.disabled, u.id, u.username, u.role, u.unit_id, "
+                      "r.code FROM users u LEFT JOIN regions r ON r.id = u.region_id "
+                      "WHERE u.username = ?",
+                      &s, err);
     if (r < 0)
         return r;
     eg_stmt_bind_text(s, 1, username, strlen(username));
@@ -186,9 +185,9 @@ int eg_auth_login(struct eg_db *st, const char *username, const char *password,
     sodium_memzero(raw, sizeof raw);
     token_hash(token_out, h);
     r = eg_db_prepare(st,
-                         "INSERT INTO sessions(token_hash, user_id, created_at, expires_at, "
-                         "client_addr) VALUES (?, ?, ?, ?, ?)",
-                         &s, err);
+                      "INSERT INTO sessions(token_hash, user_id, created_at, expires_at, "
+                      "client_addr) VALUES (?, ?, ?, ?, ?)",
+                      &s, err);
     if (r == 0) {
         eg_stmt_bind_blob(s, 1, h, sizeof h);
         eg_stmt_bind_int(s, 2, p.user_id);
@@ -242,10 +241,10 @@ int eg_auth_check(struct eg_db *st, const char *token, struct eg_principal *prin
     token_hash(token, h);
     struct eg_stmt *s;
     r = eg_db_prepare(st,
-                         "SELECT s.expires_at, u.disabled, u.id, u.username, u.role, u.unit_id, "
-                         "r.code FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN "
-                         "regions r ON r.id = u.region_id WHERE s.token_hash = ?",
-                         &s, err);
+                      "SELECT s.expires_at, u.disabled, u.id, u.username, u.role, u.unit_id, "
+                      "r.code FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN "
+                      "regions r ON r.id = u.region_id WHERE s.token_hash = ?",
+                      &s, err);
     if (r < 0)
         return r;
     eg_stmt_bind_blob(s, 1, h, sizeof h);

@@ -72,8 +72,6 @@ void eg_auth_set_session_seconds(int64_t seconds);
 int eg_auth_hash_password(const char *pw, size_t n, int cost, char out[128], struct eg_err *err);
 int eg_auth_verify_password(const char *hash, const char *pw, size_t n); /* 1 match, 0 not */
 
-
-
 /* The audit log that every module writing governance or registry records appends to, in the
    same transaction as the change: who, when (now), the resource, the row, the action and the
    row before/after as JSON (callers leave secrets out). */

@@ -39,9 +39,9 @@ int eg_audit_append(struct eg_db *st, const struct eg_principal *who, const char
     char *b = audit_json(before), *a = audit_json(after);
     struct eg_stmt *s;
     int r = eg_db_prepare(st,
-                             "INSERT INTO audit_log(at, actor_id, actor, resource, row_id, "
-                             "action, before_json, after_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                             &s, err);
+                          "INSERT INTO audit_log(at, actor_id, actor, resource, row_id, "
+                          "action, before_json, after_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                          &s, err);
     if (r == 0) {
         const char *actor = who->role == EG_ROLE_ANON ? "anonymous" : who->username;
         eg_stmt_bind_int(s, 1, eg_time_now());

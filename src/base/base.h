@@ -17,26 +17,26 @@
 /* Status codes. Stable: the HTTP layer maps them to statuses. */
 enum {
     EG_OK = 0,
-    EG_EINVAL = -1,     /* invalid input: 400/422 */
-    EG_ENOMEM = -2,     /* a limit was reached before allocating */
-    EG_EIO = -3,        /* file or socket failure */
-    EG_ENOTFOUND = -4,  /* 404 */
-    EG_ECONFLICT = -5,  /* duplicate: 409 */
-    EG_EPERM = -6,      /* authenticated but not allowed: 403 */
-    EG_EAUTH = -7,      /* not authenticated: 401 */
-    EG_ETOOBIG = -8,    /* over a configured size: 413 */
-    EG_EAGAIN = -9,     /* incremental parser needs more input */
-    EG_EDB = -10,       /* database failure: 500 */
-    EG_EUSAGE = -11,    /* command-line usage error: exit 2 */
-    EG_ERATE = -12,     /* rate limited: 429 */
+    EG_EINVAL = -1,    /* invalid input: 400/422 */
+    EG_ENOMEM = -2,    /* a limit was reached before allocating */
+    EG_EIO = -3,       /* file or socket failure */
+    EG_ENOTFOUND = -4, /* 404 */
+    EG_ECONFLICT = -5, /* duplicate: 409 */
+    EG_EPERM = -6,     /* authenticated but not allowed: 403 */
+    EG_EAUTH = -7,     /* not authenticated: 401 */
+    EG_ETOOBIG = -8,   /* over a configured size: 413 */
+    EG_EAGAIN = -9,    /* incremental parser needs more input */
+    EG_EDB = -10,      /* database failure: 500 */
+    EG_EUSAGE = -11,   /* command-line usage error: exit 2 */
+    EG_ERATE = -12,    /* rate limited: 429 */
 };
 
 /* An error a person can act on: a stable machine code ("bad_header"), a message, and where. */
 struct eg_err {
-    int status;        /* EG_E* */
-    char code[32];     /* stable machine code, snake_case */
-    char msg[256];     /* human message */
-    long offset;       /* byte offset or line number in the input, -1 if none */
+    int status;    /* EG_E* */
+    char code[32]; /* stable machine code, snake_case */
+    char msg[256]; /* human message */
+    long offset;   /* byte offset or line number in the input, -1 if none */
 };
 
 /* Fills err (when not NULL) and returns status, so callers can `return eg_err_set(...)`. */
@@ -95,8 +95,8 @@ int64_t eg_time_now(void);
 uint64_t eg_nanos(void);
 
 /* Small helpers for bounded text. */
-int eg_parse_int64(const char *s, size_t n, int64_t *out);  /* whole span must be a decimal */
-int eg_parse_double(const char *s, size_t n, double *out);  /* finite decimal number only */
+int eg_parse_int64(const char *s, size_t n, int64_t *out); /* whole span must be a decimal */
+int eg_parse_double(const char *s, size_t n, double *out); /* finite decimal number only */
 
 /* Files under data/ compiled into the binary (scripts/embed.sh): code tables, SQL migrations.
    Each is NUL-terminated beyond its len. eg_embedded_find returns NULL when absent. */
@@ -131,11 +131,11 @@ void eg_metrics_label_escape(struct eg_buf *out, const char *s);
    [section] key=…), an environment variable and a command-line flag; precedence is
    flag > environment > file > default. A command describes its settings in a table. */
 struct eg_config_key {
-    const char *name;  /* "http.listen": [http] listen = … */
-    const char *env;   /* "EG_HTTP" */
-    const char *flag;  /* "--http" (takes a value: --http X or --http=X) */
-    const char *def;   /* default value, "" for none */
-    const char *help;  /* one line */
+    const char *name; /* "http.listen": [http] listen = … */
+    const char *env;  /* "EG_HTTP" */
+    const char *flag; /* "--http" (takes a value: --http X or --http=X) */
+    const char *def;  /* default value, "" for none */
+    const char *help; /* one line */
 };
 struct eg_config {
     const struct eg_config_key *keys;

@@ -31,19 +31,32 @@ void eg_err_clear(struct eg_err *err)
 const char *eg_status_name(int status)
 {
     switch (status) {
-    case EG_OK: return "ok";
-    case EG_EINVAL: return "invalid";
-    case EG_ENOMEM: return "limit_reached";
-    case EG_EIO: return "io_error";
-    case EG_ENOTFOUND: return "not_found";
-    case EG_ECONFLICT: return "conflict";
-    case EG_EPERM: return "forbidden";
-    case EG_EAUTH: return "unauthorized";
-    case EG_ETOOBIG: return "too_large";
-    case EG_EAGAIN: return "need_more";
-    case EG_EDB: return "database_error";
-    case EG_EUSAGE: return "usage";
-    case EG_ERATE: return "rate_limited";
+    case EG_OK:
+        return "ok";
+    case EG_EINVAL:
+        return "invalid";
+    case EG_ENOMEM:
+        return "limit_reached";
+    case EG_EIO:
+        return "io_error";
+    case EG_ENOTFOUND:
+        return "not_found";
+    case EG_ECONFLICT:
+        return "conflict";
+    case EG_EPERM:
+        return "forbidden";
+    case EG_EAUTH:
+        return "unauthorized";
+    case EG_ETOOBIG:
+        return "too_large";
+    case EG_EAGAIN:
+        return "need_more";
+    case EG_EDB:
+        return "database_error";
+    case EG_EUSAGE:
+        return "usage";
+    case EG_ERATE:
+        return "rate_limited";
     }
     return "error";
 }

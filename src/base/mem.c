@@ -116,7 +116,10 @@ void eg_buf_json_str(struct eg_buf *b, const char *s, size_t n)
             eg_buf_append(b, e, 6);
         } else if (c >= 0x80) {
             /* Pass valid UTF-8 through; replace invalid bytes with U+FFFD so output stays JSON. */
-            size_t len = (c >= 0xf0 && c < 0xf5) ? 4 : (c >= 0xe0) ? 3 : (c >= 0xc2 && c < 0xe0) ? 2 : 0;
+            size_t len = (c >= 0xf0 && c < 0xf5)   ? 4
+                         : (c >= 0xe0)             ? 3
+                         : (c >= 0xc2 && c < 0xe0) ? 2
+                                                   : 0;
             if (c >= 0xf5)
                 len = 0;
             int ok = len && i + len <= n;

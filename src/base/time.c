@@ -91,8 +91,8 @@ int eg_time_parse_beijing(const char *s, size_t n, int64_t *out)
     if (n == 8 || n == 14) { /* YYYYMMDD[hhmmss] */
         if (digits(s, 4, &c.year) || digits(s + 4, 2, &c.month) || digits(s + 6, 2, &c.day))
             return EG_EINVAL;
-        if (n == 14 &&
-            (digits(s + 8, 2, &c.hour) || digits(s + 10, 2, &c.minute) || digits(s + 12, 2, &c.second)))
+        if (n == 14 && (digits(s + 8, 2, &c.hour) || digits(s + 10, 2, &c.minute) ||
+                        digits(s + 12, 2, &c.second)))
             return EG_EINVAL;
     } else if (n == 10 || n == 16 || n == 19) { /* YYYY-MM-DD[ HH:MM[:SS]] */
         if (digits(s, 4, &c.year) || s[4] != '-' || digits(s + 5, 2, &c.month) || s[7] != '-' ||

@@ -11,9 +11,9 @@
  * (--device-passwords FILE), since `envgov sim` sets its own. All rows go through the registry
  * (validation and audit, as "system") inside one transaction.
  */
+#include "auth/auth.h"
 #include "cli/cli.h"
 #include "cli/cli_db.h"
-#include "auth/auth.h"
 #include "eval/eval.h"
 
 #include <getopt.h>
@@ -532,9 +532,9 @@ int eg_cmd_demo(int argc, char **argv)
     struct eg_stmt *s;
     int64_t n = 1;
     if (eg_db_prepare(d.st,
-                         "SELECT (SELECT COUNT(*) FROM regions) + (SELECT COUNT(*) FROM units) "
-                         "+ (SELECT COUNT(*) FROM users)",
-                         &s, &d.err) == 0) {
+                      "SELECT (SELECT COUNT(*) FROM regions) + (SELECT COUNT(*) FROM units) "
+                      "+ (SELECT COUNT(*) FROM users)",
+                      &s, &d.err) == 0) {
         if (eg_stmt_step(s, &d.err) == 1)
             n = eg_stmt_int(s, 0);
         eg_stmt_done(s);

@@ -41,20 +41,33 @@ int eg_cmd_device_add(int argc, char **argv)
         {"lenient", no_argument, NULL, 'l'},        {"db", required_argument, NULL, 'd'},
         {"help", no_argument, NULL, 'h'},           {0, 0, 0, 0}};
     int pw_stdin = 0, lenient = 0;
-    const char *outlet = NULL, *station = NULL, *proto = "2017", *db = default_db(),
-               *crc = "hj212";
+    const char *outlet = NULL, *station = NULL, *proto = "2017", *db = default_db(), *crc = "hj212";
     int64_t interval = 60;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
-        case 'p': pw_stdin = 1; break;
-        case 'o': outlet = optarg; break;
-        case 's': station = optarg; break;
-        case 'P': proto = optarg; break;
-        case 'c': crc = optarg; break;
-        case 'l': lenient = 1; break;
-        case 'd': db = optarg; break;
+        case 'p':
+            pw_stdin = 1;
+            break;
+        case 'o':
+            outlet = optarg;
+            break;
+        case 's':
+            station = optarg;
+            break;
+        case 'P':
+            proto = optarg;
+            break;
+        case 'c':
+            crc = optarg;
+            break;
+        case 'l':
+            lenient = 1;
+            break;
+        case 'd':
+            db = optarg;
+            break;
         case 'i':
             if (eg_parse_int64(optarg, strlen(optarg), &interval) || interval < 1 ||
                 interval > 86400) {
@@ -165,7 +178,9 @@ static int status_common(int argc, char **argv, int offline)
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
-        case 'd': db = optarg; break;
+        case 'd':
+            db = optarg;
+            break;
         case 'm':
             if (eg_parse_int64(optarg, strlen(optarg), &multiple) || multiple < 1 ||
                 multiple > 1000) {
@@ -197,8 +212,8 @@ static int status_common(int argc, char **argv, int offline)
     }
     struct eg_buf b = {0};
     int rc = offline ? eg_ingest_offline_json(st, eg_time_now(), (int)multiple, &b, &err)
-                     : eg_ingest_device_status_json(st, argv[optind], eg_time_now(),
-                                                    (int)multiple, &b, &err);
+                     : eg_ingest_device_status_json(st, argv[optind], eg_time_now(), (int)multiple,
+                                                    &b, &err);
     eg_db_close(st);
     if (rc < 0) {
         fprintf(stderr, "envgov device: %s\n", err.msg);
@@ -210,5 +225,11 @@ static int status_common(int argc, char **argv, int offline)
     return EG_EXIT_OK;
 }
 
-int eg_cmd_device_status(int argc, char **argv) { return status_common(argc, argv, 0); }
-int eg_cmd_device_offline(int argc, char **argv) { return status_common(argc, argv, 1); }
+int eg_cmd_device_status(int argc, char **argv)
+{
+    return status_common(argc, argv, 0);
+}
+int eg_cmd_device_offline(int argc, char **argv)
+{
+    return status_common(argc, argv, 1);
+}

@@ -208,8 +208,7 @@ static void put_num(struct eg_buf *b, double v)
         eg_buf_printf(b, "%.10g", v);
 }
 
-static int do_query(struct eg_db *st, struct eg_ts *ts, const struct sopts *o,
-                    struct eg_err *err)
+static int do_query(struct eg_db *st, struct eg_ts *ts, const struct sopts *o, struct eg_err *err)
 {
     int64_t bucket = !o->bucket ? 0 : !strcmp(o->bucket, "1h") ? 3600 : 86400;
     int json = o->format && !strcmp(o->format, "json");
@@ -300,8 +299,7 @@ int eg_cmd_series_query(int argc, char **argv)
     return run(&o, do_query);
 }
 
-static int do_latest(struct eg_db *st, struct eg_ts *ts, const struct sopts *o,
-                     struct eg_err *err)
+static int do_latest(struct eg_db *st, struct eg_ts *ts, const struct sopts *o, struct eg_err *err)
 {
     struct eg_ts_row *out = eg_calloc(o->nkeys, sizeof *out);
     int *found = eg_calloc(o->nkeys, sizeof *found);
@@ -362,8 +360,7 @@ int eg_cmd_series_latest(int argc, char **argv)
     return rc;
 }
 
-static int do_compact(struct eg_db *st, struct eg_ts *ts, const struct sopts *o,
-                      struct eg_err *err)
+static int do_compact(struct eg_db *st, struct eg_ts *ts, const struct sopts *o, struct eg_err *err)
 {
     size_t days;
     int rc = eg_ts_compact(ts, &days, err);
@@ -411,8 +408,7 @@ static void print_id(int64_t id)
     printf("{\"id\":%lld}\n", (long long)id);
 }
 
-static int do_declare(struct eg_db *st, struct eg_ts *ts, const struct sopts *o,
-                      struct eg_err *err)
+static int do_declare(struct eg_db *st, struct eg_ts *ts, const struct sopts *o, struct eg_err *err)
 {
     int64_t id;
     int rc = eg_ts_declare(ts, o->source, o->pollutant, o->t_from, o->t_to, o->reason, o->note,
@@ -437,8 +433,7 @@ int eg_cmd_series_declare(int argc, char **argv)
     return rc >= 0 ? rc : run(&o, do_declare);
 }
 
-static int do_review(struct eg_db *st, struct eg_ts *ts, const struct sopts *o,
-                     struct eg_err *err)
+static int do_review(struct eg_db *st, struct eg_ts *ts, const struct sopts *o, struct eg_err *err)
 {
     struct eg_ts_key key = key_of(o);
     int64_t id;
@@ -461,8 +456,7 @@ int eg_cmd_series_review(int argc, char **argv)
     return rc >= 0 ? rc : run(&o, do_review);
 }
 
-static int do_rates(struct eg_db *st, struct eg_ts *ts, const struct sopts *o,
-                    struct eg_err *err)
+static int do_rates(struct eg_db *st, struct eg_ts *ts, const struct sopts *o, struct eg_err *err)
 {
     struct eg_ts_rates r;
     int rc = eg_ts_rates(ts, o->source, o->kind, o->t_from, o->t_to, &r, err);
@@ -486,8 +480,7 @@ int eg_cmd_series_rates(int argc, char **argv)
     return rc >= 0 ? rc : run(&o, do_rates);
 }
 
-static int do_retain(struct eg_db *st, struct eg_ts *ts, const struct sopts *o,
-                     struct eg_err *err)
+static int do_retain(struct eg_db *st, struct eg_ts *ts, const struct sopts *o, struct eg_err *err)
 {
     struct eg_ts_retain_stats r;
     int rc = eg_ts_retain(ts, o->keep_days, o->dry_run, &r, err);
@@ -544,13 +537,13 @@ int eg_cmd_series_retain(int argc, char **argv)
 static int do_list(struct eg_db *st, struct eg_ts *ts, const struct sopts *o, struct eg_err *err)
 {
     struct eg_stmt *s;
-    int rc = eg_db_prepare(
-        st,
-        "SELECT s.id, s.source, s.pollutant, s.kind, s.field, s.computed, l.t, l.v "
-        "FROM ts_series s LEFT JOIN ts_latest l ON l.series_id = s.id "
-        "WHERE ?1 IS NULL OR s.source = ?1 ORDER BY s.source, s.pollutant, "
-        "s.kind, s.field, s.computed",
-        &s, err);
+    int rc =
+        eg_db_prepare(st,
+                      "SELECT s.id, s.source, s.pollutant, s.kind, s.field, s.computed, l.t, l.v "
+                      "FROM ts_series s LEFT JOIN ts_latest l ON l.series_id = s.id "
+                      "WHERE ?1 IS NULL OR s.source = ?1 ORDER BY s.source, s.pollutant, "
+                      "s.kind, s.field, s.computed",
+                      &s, err);
     if (rc)
         return rc;
     if (o->source)

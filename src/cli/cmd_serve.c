@@ -8,12 +8,12 @@
  * serve_keys[]; the HJ 212 device listener (`--hj212 ADDR:PORT`) is added as one row in each,
  * beside the HTTP API, without touching the rest.
  */
+#include "auth/auth.h"
 #include "base/base.h"
 #include "cli/cli.h"
+#include "db/db.h"
 #include "http/http.h"
 #include "ingest/ingest.h"
-#include "auth/auth.h"
-#include "db/db.h"
 #include "ts/worker.h"
 
 #include <pthread.h>

@@ -33,7 +33,8 @@ static const char *sim_help =
     "  --count N          stop after N real-time samples per device\n"
     "  --malformed SHARE  share 0..1 of packets sent malformed (default 0)\n"
     "  --threads T        client threads (default 1)\n"
-    "  --start TIME       DataTime of the first sample, Beijing \"YYYY-MM-DD HH:MM\" (default now)\n"
+    "  --start TIME       DataTime of the first sample, Beijing \"YYYY-MM-DD HH:MM\" (default "
+    "now)\n"
     "  --ack-log FILE     append \"MN CN DataTime QN NVALUES\" per acknowledged packet\n"
     "  --db PATH          use the first N devices registered in this database (the demo); their\n"
     "                     passwords are replaced with ones the simulator knows (demo only!)\n"
@@ -63,10 +64,10 @@ static int devices_from_db(const char *db, int n, uint64_t seed, struct eg_sim_d
         return rc;
     struct eg_stmt *s;
     rc = eg_db_prepare(st,
-                          "SELECT d.id, d.mn, d.protocol, o.type, s.kind FROM devices d "
-                          "LEFT JOIN outlets o ON o.id = d.outlet_id "
-                          "LEFT JOIN stations s ON s.id = d.station_id ORDER BY d.id LIMIT ?",
-                          &s, err);
+                       "SELECT d.id, d.mn, d.protocol, o.type, s.kind FROM devices d "
+                       "LEFT JOIN outlets o ON o.id = d.outlet_id "
+                       "LEFT JOIN stations s ON s.id = d.station_id ORDER BY d.id LIMIT ?",
+                       &s, err);
     if (rc < 0) {
         eg_db_close(st);
         return rc;
@@ -112,15 +113,21 @@ static int devices_from_db(const char *db, int n, uint64_t seed, struct eg_sim_d
 
 int eg_cmd_sim(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"devices", required_argument, NULL, 'n'},  {"interval", required_argument, NULL, 'i'},
-        {"to", required_argument, NULL, 't'},       {"speed", required_argument, NULL, 'x'},
-        {"duration", required_argument, NULL, 'D'}, {"count", required_argument, NULL, 'c'},
-        {"malformed", required_argument, NULL, 'm'}, {"threads", required_argument, NULL, 'T'},
-        {"start", required_argument, NULL, 's'},    {"ack-log", required_argument, NULL, 'a'},
-        {"db", required_argument, NULL, 'd'},       {"print-devices", no_argument, NULL, 'p'},
-        {"seed", required_argument, NULL, 'S'},     {"help", no_argument, NULL, 'h'},
-        {0, 0, 0, 0}};
+    static const struct option opts[] = {{"devices", required_argument, NULL, 'n'},
+                                         {"interval", required_argument, NULL, 'i'},
+                                         {"to", required_argument, NULL, 't'},
+                                         {"speed", required_argument, NULL, 'x'},
+                                         {"duration", required_argument, NULL, 'D'},
+                                         {"count", required_argument, NULL, 'c'},
+                                         {"malformed", required_argument, NULL, 'm'},
+                                         {"threads", required_argument, NULL, 'T'},
+                                         {"start", required_argument, NULL, 's'},
+                                         {"ack-log", required_argument, NULL, 'a'},
+                                         {"db", required_argument, NULL, 'd'},
+                                         {"print-devices", no_argument, NULL, 'p'},
+                                         {"seed", required_argument, NULL, 'S'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {0, 0, 0, 0}};
     struct eg_sim_config c = {0};
     int64_t ndev = 10, count = 0, threads = 1, seed = 1;
     double interval = 60, speed = 1, duration = 0, malformed = 0;
@@ -131,24 +138,55 @@ int eg_cmd_sim(int argc, char **argv)
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         int bad = 0;
         switch (o) {
-        case 'n': bad = eg_parse_int64(optarg, strlen(optarg), &ndev) || ndev < 1 || ndev > 100000; break;
-        case 'i': bad = eg_parse_double(optarg, strlen(optarg), &interval) || interval <= 0; break;
-        case 't': to = optarg; break;
-        case 'x': bad = eg_parse_double(optarg, strlen(optarg), &speed) || speed <= 0; break;
-        case 'D': bad = eg_parse_double(optarg, strlen(optarg), &duration) || duration < 0; break;
-        case 'c': bad = eg_parse_int64(optarg, strlen(optarg), &count) || count < 0; break;
-        case 'm': bad = eg_parse_double(optarg, strlen(optarg), &malformed) || malformed < 0 || malformed > 1; break;
-        case 'T': bad = eg_parse_int64(optarg, strlen(optarg), &threads) || threads < 1 || threads > 64; break;
-        case 's': bad = eg_time_parse_beijing(optarg, strlen(optarg), &c.start_time) != 0; break;
-        case 'a': c.ack_log = optarg; break;
-        case 'd': db = optarg; break;
-        case 'p': print = 1; break;
-        case 'S': bad = eg_parse_int64(optarg, strlen(optarg), &seed); break;
-        case 'h': eg_cli_usage(eg_cli_find("sim", NULL), sim_help); return EG_EXIT_OK;
-        default: return EG_EXIT_USAGE;
+        case 'n':
+            bad = eg_parse_int64(optarg, strlen(optarg), &ndev) || ndev < 1 || ndev > 100000;
+            break;
+        case 'i':
+            bad = eg_parse_double(optarg, strlen(optarg), &interval) || interval <= 0;
+            break;
+        case 't':
+            to = optarg;
+            break;
+        case 'x':
+            bad = eg_parse_double(optarg, strlen(optarg), &speed) || speed <= 0;
+            break;
+        case 'D':
+            bad = eg_parse_double(optarg, strlen(optarg), &duration) || duration < 0;
+            break;
+        case 'c':
+            bad = eg_parse_int64(optarg, strlen(optarg), &count) || count < 0;
+            break;
+        case 'm':
+            bad = eg_parse_double(optarg, strlen(optarg), &malformed) || malformed < 0 ||
+                  malformed > 1;
+            break;
+        case 'T':
+            bad = eg_parse_int64(optarg, strlen(optarg), &threads) || threads < 1 || threads > 64;
+            break;
+        case 's':
+            bad = eg_time_parse_beijing(optarg, strlen(optarg), &c.start_time) != 0;
+            break;
+        case 'a':
+            c.ack_log = optarg;
+            break;
+        case 'd':
+            db = optarg;
+            break;
+        case 'p':
+            print = 1;
+            break;
+        case 'S':
+            bad = eg_parse_int64(optarg, strlen(optarg), &seed);
+            break;
+        case 'h':
+            eg_cli_usage(eg_cli_find("sim", NULL), sim_help);
+            return EG_EXIT_OK;
+        default:
+            return EG_EXIT_USAGE;
         }
         if (bad) {
-            fprintf(stderr, "envgov sim: bad value for --%s: %s\n", opts[0].name ? argv[optind - 1] : "", optarg);
+            fprintf(stderr, "envgov sim: bad value for --%s: %s\n",
+                    opts[0].name ? argv[optind - 1] : "", optarg);
             return EG_EXIT_USAGE;
         }
     }

@@ -3,9 +3,9 @@
  * as the system principal and audited as "system". The password is read from standard input
  * only (never an argument, which other users could see in the process list).
  */
+#include "auth/auth.h"
 #include "cli/cli.h"
 #include "cli/cli_db.h"
-#include "auth/auth.h"
 #include "registry/registry.h"
 
 #include <getopt.h>
@@ -148,11 +148,10 @@ int eg_cmd_user_list(int argc, char **argv)
         return EG_EXIT_FAIL;
     struct eg_stmt *s;
     struct eg_err err;
-    int rc =
-        eg_db_prepare(st,
-                         "SELECT u.id, u.username, u.role, r.code, u.unit_id, u.disabled "
-                         "FROM users u LEFT JOIN regions r ON r.id = u.region_id ORDER BY u.id",
-                         &s, &err);
+    int rc = eg_db_prepare(st,
+                           "SELECT u.id, u.username, u.role, r.code, u.unit_id, u.disabled "
+                           "FROM users u LEFT JOIN regions r ON r.id = u.region_id ORDER BY u.id",
+                           &s, &err);
     if (rc == 0) {
         printf("id\tusername\trole\tregion\tunit\tdisabled\n");
         while ((rc = eg_stmt_step(s, &err)) == 1) {

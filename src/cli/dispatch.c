@@ -7,12 +7,13 @@
 
 static void print_help(FILE *out)
 {
-    fprintf(out,
-            "envgov %s — platform for the modern environmental governance system (现代环境治理体系)\n\n"
-            "usage: envgov <noun> <verb> [options]\n"
-            "       envgov --help | --version\n\n"
-            "commands:\n",
-            EG_VERSION);
+    fprintf(
+        out,
+        "envgov %s — platform for the modern environmental governance system (现代环境治理体系)\n\n"
+        "usage: envgov <noun> <verb> [options]\n"
+        "       envgov --help | --version\n\n"
+        "commands:\n",
+        EG_VERSION);
     for (int i = 0; i < eg_cli_command_count; i++) {
         const struct eg_cli_cmd *c = &eg_cli_commands[i];
         char name[64];

@@ -25,7 +25,7 @@ void eg_db_close(struct eg_db *st);
 int eg_db_migrate(struct eg_db *st, int *applied, struct eg_err *err);
 int eg_db_schema_version(struct eg_db *st);
 
-int eg_db_begin(struct eg_db *st, struct eg_err *err);  /* BEGIN IMMEDIATE */
+int eg_db_begin(struct eg_db *st, struct eg_err *err); /* BEGIN IMMEDIATE */
 int eg_db_commit(struct eg_db *st, struct eg_err *err);
 void eg_db_rollback(struct eg_db *st);
 /* Runs SQL with no parameters and no rows (DDL, PRAGMA). */
@@ -62,8 +62,8 @@ int eg_db_in_tx(struct eg_db *st);
 
 /* Queries one integer (first column of the first row) with a bound at ?1 and, when text is not
    NULL, text at ?2; *found = 0 (and *out = 0) when there is no row. */
-int eg_db_query_int(struct eg_db *st, const char *sql, int64_t a, const char *text,
-                    int64_t *out, int *found, struct eg_err *err);
+int eg_db_query_int(struct eg_db *st, const char *sql, int64_t a, const char *text, int64_t *out,
+                    int *found, struct eg_err *err);
 
 /* Consistent copy of the database to path while others keep writing (online backup). */
 int eg_db_backup(struct eg_db *st, const char *path, struct eg_err *err);

@@ -148,9 +148,9 @@ int eg_db_migrate(struct eg_db *st, int *applied, struct eg_err *err)
         if (r == 0) {
             struct eg_stmt *s;
             r = eg_db_prepare(st,
-                                 "INSERT INTO schema_version(version, name, applied_at) "
-                                 "VALUES (?, ?, ?)",
-                                 &s, err);
+                              "INSERT INTO schema_version(version, name, applied_at) "
+                              "VALUES (?, ?, ?)",
+                              &s, err);
             if (r == 0) {
                 const char *base = m[i].name + strlen("migrations/");
                 eg_stmt_bind_int(s, 1, m[i].version);

@@ -5,8 +5,8 @@
 
 #include <string.h>
 
-int eg_db_query_int(struct eg_db *st, const char *sql, int64_t a, const char *text,
-                        int64_t *out, int *found, struct eg_err *err)
+int eg_db_query_int(struct eg_db *st, const char *sql, int64_t a, const char *text, int64_t *out,
+                    int *found, struct eg_err *err)
 {
     struct eg_stmt *s;
     int r = eg_db_prepare(st, sql, &s, err);

@@ -145,6 +145,14 @@ int eg_db_open(const char *path, struct eg_db **out, struct eg_err *err)
                                  "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;";
     char *msg = NULL;
     rc = sqlite3_exec(st->db, setup, NULL, NULL, &msg);
+    /* Switching a new file to WAL while another connection does the same can fail with
+       SQLITE_BUSY without consulting the busy handler: retry for up to the same 5 s. */
+    for (int tries = 0; (rc & 0xff) == SQLITE_BUSY && tries < 100; tries++) {
+        sqlite3_free(msg);
+        msg = NULL;
+        sqlite3_sleep(50);
+        rc = sqlite3_exec(st->db, setup, NULL, NULL, &msg);
+    }
     if (rc != SQLITE_OK) {
         int r = eg_err_set(err, (rc & 0xff) == SQLITE_NOTADB ? EG_EIO : EG_EDB, "db_open", -1,
                            "cannot set up database %s: %s", path, msg ? msg : sqlite3_errstr(rc));

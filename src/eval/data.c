@@ -82,9 +82,9 @@ int eg_eval_region_get(struct eg_db *st, const char *code_or_name, char code[33]
 {
     struct eg_stmt *s;
     int r = eg_db_prepare(st,
-                             "SELECT code, name FROM regions WHERE code = ?1 UNION ALL "
-                             "SELECT code, name FROM regions WHERE name = ?1 LIMIT 1",
-                             &s, err);
+                          "SELECT code, name FROM regions WHERE code = ?1 UNION ALL "
+                          "SELECT code, name FROM regions WHERE name = ?1 LIMIT 1",
+                          &s, err);
     if (r)
         return r;
     eg_stmt_bind_text(s, 1, code_or_name, strlen(code_or_name));
@@ -113,11 +113,10 @@ int eg_eval_stations(struct eg_db *st, const struct eg_principal *who, const cha
         return r;
     struct eg_stmt *s;
     r = eg_db_prepare(st,
-                         STATION_COLS
-                         "WHERE (?1 IS NULL OR s.kind = ?1) AND "
-                         "(?2 IS NULL OR s.region_id IN " SUBTREE("2") ") "
-                                                                       "ORDER BY s.code",
-                         &s, err);
+                      STATION_COLS "WHERE (?1 IS NULL OR s.kind = ?1) AND "
+                                   "(?2 IS NULL OR s.region_id IN " SUBTREE("2") ") "
+                                                                                 "ORDER BY s.code",
+                      &s, err);
     if (r)
         return r;
     bind_opt_text(s, 1, kind);
@@ -153,8 +152,8 @@ int eg_eval_station_get(struct eg_db *st, const struct eg_principal *who, const 
                         const char *code, struct eg_eval_station *out, struct eg_err *err)
 {
     struct eg_stmt *s;
-    int r = eg_db_prepare(st, STATION_COLS "WHERE (?1 IS NULL OR s.kind = ?1) AND s.code = ?2",
-                             &s, err);
+    int r = eg_db_prepare(st, STATION_COLS "WHERE (?1 IS NULL OR s.kind = ?1) AND s.code = ?2", &s,
+                          err);
     if (r)
         return r;
     bind_opt_text(s, 1, kind);
@@ -174,15 +173,14 @@ int eg_eval_station_get(struct eg_db *st, const struct eg_principal *who, const 
     return r;
 }
 
-int eg__eval_sources(struct eg_db *st, const struct eg_eval_station *s,
-                     struct eg__eval_sources *o, struct eg_err *err)
+int eg__eval_sources(struct eg_db *st, const struct eg_eval_station *s, struct eg__eval_sources *o,
+                     struct eg_err *err)
 {
     o->v = eg_malloc(sizeof *o->v);
     snprintf(o->v[0], sizeof o->v[0], "%s", s->code);
     o->n = 1;
     struct eg_stmt *q;
-    int r =
-        eg_db_prepare(st, "SELECT mn FROM devices WHERE station_id = ? ORDER BY mn", &q, err);
+    int r = eg_db_prepare(st, "SELECT mn FROM devices WHERE station_id = ? ORDER BY mn", &q, err);
     if (r)
         return r;
     eg_stmt_bind_int(q, 1, s->id);

@@ -30,9 +30,9 @@
 #define EG_STORE_EVAL_H
 
 #include "base/base.h"
+#include "db/db.h"
 #include "quality/quality.h"
 #include "registry/registry.h"
-#include "db/db.h"
 #include "ts/ts.h"
 
 #include <jansson.h>

@@ -1,5 +1,5 @@
 /*
- * internal.h: what the eval/*.c files share and nothing else uses.
+ * internal.h: what the files of src/eval share and nothing else uses.
  */
 #ifndef EG_STORE_EVAL_INTERNAL_H
 #define EG_STORE_EVAL_INTERNAL_H
@@ -14,8 +14,8 @@ struct eg__eval_sources {
     char (*v)[65];
     size_t n;
 };
-int eg__eval_sources(struct eg_db *st, const struct eg_eval_station *s,
-                     struct eg__eval_sources *o, struct eg_err *err);
+int eg__eval_sources(struct eg_db *st, const struct eg_eval_station *s, struct eg__eval_sources *o,
+                     struct eg_err *err);
 
 /* Fills the EG_QUALITY_NA entries of out[0..n) (hours from t0) with the valid hourly values
    (kind 2061, field Avg) of one series times scale; an unknown series fills nothing. */

@@ -17,8 +17,8 @@
  * A period longer than a year, or a region the registry does not have (the seeds name 普陀区 and
  * 闵行区 while the demo is Pudong), leaves the target unevaluated with a note saying why.
  */
-#include "eval/internal.h"
 #include "db/db.h"
+#include "eval/internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -381,10 +381,10 @@ int eg_eval_targets(struct eg_ts *ts, const struct eg_principal *who, int64_t as
     struct eg_db *st = eg_ts_store(ts);
     struct eg_stmt *s;
     int r = eg_db_prepare(st,
-                             "SELECT id, region, region_code, metric, comparison, goal, tolerance, "
-                             "unit, period_start, period_end, plan_period, source, text "
-                             "FROM quality_targets ORDER BY period_start, region, id",
-                             &s, err);
+                          "SELECT id, region, region_code, metric, comparison, goal, tolerance, "
+                          "unit, period_start, period_end, plan_period, source, text "
+                          "FROM quality_targets ORDER BY period_start, region, id",
+                          &s, err);
     if (r)
         return r;
     size_t cap = 0;

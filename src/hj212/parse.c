@@ -579,8 +579,8 @@ static void slot_put(struct pol_index *ix, uint64_t key, unsigned pi)
 }
 
 /* The pollutant whose code is k[0, cn) (packed: key, 0 when over 8 bytes), added when new. */
-static unsigned pollutant_find_add(struct eg_hj212_packet *pkt, struct pol_index *ix,
-                                   const char *k, size_t cn, uint64_t key)
+static unsigned pollutant_find_add(struct eg_hj212_packet *pkt, struct pol_index *ix, const char *k,
+                                   size_t cn, uint64_t key)
 {
     unsigned np = pkt->npollutants;
     if (!key) { /* a code over 8 bytes: rare, scan the spans */
@@ -666,8 +666,8 @@ static int parse_cp_ix(struct ps *s, struct pol_index *ix, const char *p, const 
     const int lenient = s->o->lenient;
     unsigned group = 0, gstart = 0;
     char gflag = 0;
-    int gpol = 0;                    /* the current group has pollutant items */
-    unsigned unflagged = UINT_MAX;   /* first item of a group with pollutants but no -Flag */
+    int gpol = 0;                  /* the current group has pollutant items */
+    unsigned unflagged = UINT_MAX; /* first item of a group with pollutants but no -Flag */
     char b[32];
     while (p <= end) {
         /* one entry: key '=' value, then ',' ';' or end */
@@ -798,8 +798,7 @@ static int parse_cp_ix(struct ps *s, struct pol_index *ix, const char *p, const 
             }
         }
         if (!fast && (field == EG_HJ212_F_FLAG || field == EG_HJ212_F_ZSFLAG) &&
-            (cls[(unsigned char)p[0]] & C_ALNUM) &&
-            (p[1] == ';' || p[1] == ',' || p + 1 == end)) {
+            (cls[(unsigned char)p[0]] & C_ALNUM) && (p[1] == ';' || p[1] == ',' || p + 1 == end)) {
             /* the common data flag: one letter or digit (what check_field_value accepts) */
             p++;
             fast = 1;

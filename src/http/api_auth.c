@@ -4,8 +4,8 @@
  * (Argon2id), tokens (only their hash is stored), expiry and the failed-login rate limit.
  * Passwords and tokens pass through here in memory only: never logged, wiped after use.
  */
-#include "http/http_internal.h"
 #include "auth/auth.h"
+#include "http/http_internal.h"
 
 #include <string.h>
 

@@ -22,16 +22,16 @@ static int visible(struct eg_http_req *rq, struct eg_db *st, const char *mn)
 {
     const char *names[] = {"mn"};
     const char *values[] = {mn};
-    struct eg_list_query q = {.limit = 1, .filter_names = names, .filter_values = values,
-                              .nfilters = 1};
+    struct eg_list_query q = {
+        .limit = 1, .filter_names = names, .filter_values = values, .nfilters = 1};
     json_t *rows = NULL;
     char *next = NULL;
     int rc = eg_registry_list(st, eg_registry_find("devices"), eg_http_principal(rq), &q, &rows,
                               &next, eg_http_err(rq));
     free(next);
     if (rc == 0 && json_array_size(rows) == 0)
-        rc = eg_err_set(eg_http_err(rq), EG_ENOTFOUND, "unknown_device", -1,
-                        "no device with MN %s", mn);
+        rc = eg_err_set(eg_http_err(rq), EG_ENOTFOUND, "unknown_device", -1, "no device with MN %s",
+                        mn);
     json_decref(rows);
     return rc;
 }
@@ -165,13 +165,13 @@ int eg_http_api_devices_routes(struct eg_http_server *srv)
     int rc = 0;
     rc |= eg_http_route_add(srv, "GET", "/api/v1/devices/{mn}/status", h_status, EG_ROUTE_AUTH,
                             "HJ 212 device status: online/offline, last packet, counters", NULL);
-    rc |= eg_http_route_add(srv, "GET", "/api/v1/devices/offline", h_offline, EG_ROUTE_AUTH,
-                            "devices without data for longer than ?multiple= x their interval",
-                            NULL);
+    rc |=
+        eg_http_route_add(srv, "GET", "/api/v1/devices/offline", h_offline, EG_ROUTE_AUTH,
+                          "devices without data for longer than ?multiple= x their interval", NULL);
     rc |= eg_http_route_add(srv, "POST", "/api/v1/devices/{mn}/commands", h_command,
                             EG_ROUTE_AUTH | EG_ROUTE_BODY_JSON,
                             "send an HJ 212 command (CN, CP) to a connected device", NULL);
-    rc |= eg_http_route_add(srv, "GET", "/api/v1/devices/{mn}/commands", h_history,
-                            EG_ROUTE_AUTH, "command history of a device with outcomes", NULL);
+    rc |= eg_http_route_add(srv, "GET", "/api/v1/devices/{mn}/commands", h_history, EG_ROUTE_AUTH,
+                            "command history of a device with outcomes", NULL);
     return rc;
 }

@@ -21,8 +21,8 @@
  * Beijing; an hourly item's "time" is the hour's label (its end, as CNEMC publishes it, "2019-01-01
  * 08:00" = 07:00-08:00) and "start" its start.
  */
-#include "http/http_internal.h"
 #include "eval/eval.h"
+#include "http/http_internal.h"
 
 #include <math.h>
 #include <stdio.h>

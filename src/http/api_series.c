@@ -55,8 +55,7 @@ static int own_device(struct eg_db *st, const struct eg_principal *who, const ch
 
 /* The store and JSON body of a POST; DENIED, when given, answers 403 to anyone but admin and
    bureau. */
-static int post_begin(struct eg_http_req *rq, const char *denied, struct eg_db **st,
-                      json_t **body)
+static int post_begin(struct eg_http_req *rq, const char *denied, struct eg_db **st, json_t **body)
 {
     const struct eg_principal *who = eg_http_principal(rq);
     if (denied && who->role != EG_ROLE_ADMIN && who->role != EG_ROLE_BUREAU)

@@ -25,8 +25,8 @@
 #define EG_HTTP_H
 
 #include "base/base.h"
-#include "registry/registry.h"
 #include "db/db.h"
+#include "registry/registry.h"
 
 #include <jansson.h>
 #include <stdint.h>

@@ -69,7 +69,8 @@ int eg_ingest_command(struct eg_ingest *srv, const char *mn, int cn, const char 
     if (!eg_ingest_command_known(cn, NULL))
         return eg_err_set(err, EG_EINVAL, "bad_cn", -1,
                           "CN %d is not a platform command this server sends (see the list in "
-                          "`envgov device command --help`)", cn);
+                          "`envgov device command --help`)",
+                          cn);
     size_t n = cp ? strlen(cp) : 0;
     if (n > 900)
         return eg_err_set(err, EG_ETOOBIG, "cp_too_long", -1, "CP is limited to 900 bytes");

@@ -25,11 +25,11 @@
 
 /* What the loop learns about a device once its (MN, PW) is verified. */
 struct eg_ingest_device {
-    int64_t id;         /* registry id, 0 when the auth hook has none */
-    int edition;        /* 2005 or 2017: how responses are built (hj212.md §1.7) */
+    int64_t id;             /* registry id, 0 when the auth hook has none */
+    int edition;            /* 2005 or 2017: how responses are built (hj212.md §1.7) */
     int crc_modbus_swapped; /* device uses the byte-swapped Modbus CRC (hj212.md §0.4) */
-    int lenient;        /* parse leniently (per-device setting) */
-    int interval_s;     /* expected upload interval, for online/offline */
+    int lenient;            /* parse leniently (per-device setting) */
+    int interval_s;         /* expected upload interval, for online/offline */
 };
 
 /* Verifies (mn, pw): 0 and *dev filled, EG_ENOTFOUND for an unknown MN, EG_EAUTH for a wrong
@@ -38,32 +38,35 @@ typedef int (*eg_ingest_auth_fn)(void *arg, const char *mn, const char *pw,
                                  struct eg_ingest_device *dev, struct eg_err *err);
 
 struct eg_ingest_config {
-    const char *db_path;      /* SQLite file; the writer and the auth thread open their own */
-    const char *addr;         /* listen address, default "0.0.0.0" */
-    int port;                 /* 0 = any free port (see eg_ingest_port) */
-    int max_conns;            /* total open device connections (default 20000) */
-    int max_conns_per_addr;   /* per remote IP (default 2000; devices behind a carrier NAT share one) */
-    int max_packet;           /* bytes of one frame (default 4096; the standard says 1036, real traffic 1623) */
-    int max_outbuf;           /* unsent bytes per connection before it is dropped (default 65536) */
-    int idle_timeout_ms;      /* no complete packet for this long: closed (default 600000) */
-    int packet_timeout_ms;    /* a started packet must complete within (slowloris; default 30000) */
-    int auth_timeout_ms;      /* a new connection must send a valid packet within (default 60000) */
-    int auth_fail_close;      /* refused packets on a connection before it is closed (default 3) */
-    int garbage_close;        /* malformed frames on a connection before it is closed (default 20) */
-    int queue_cap;            /* writer queue, in packets (default 8192: bounds the ack latency) */
-    int batch_max;            /* packets per group commit (default 4096) */
+    const char *db_path;    /* SQLite file; the writer and the auth thread open their own */
+    const char *addr;       /* listen address, default "0.0.0.0" */
+    int port;               /* 0 = any free port (see eg_ingest_port) */
+    int max_conns;          /* total open device connections (default 20000) */
+    int max_conns_per_addr; /* per remote IP (default 2000; devices behind a carrier NAT share one)
+                             */
+    int max_packet; /* bytes of one frame (default 4096; the standard says 1036, real traffic 1623)
+                     */
+    int max_outbuf; /* unsent bytes per connection before it is dropped (default 65536) */
+    int idle_timeout_ms;   /* no complete packet for this long: closed (default 600000) */
+    int packet_timeout_ms; /* a started packet must complete within (slowloris; default 30000) */
+    int auth_timeout_ms;   /* a new connection must send a valid packet within (default 60000) */
+    int auth_fail_close;   /* refused packets on a connection before it is closed (default 3) */
+    int garbage_close;     /* malformed frames on a connection before it is closed (default 20) */
+    int queue_cap;         /* writer queue, in packets (default 8192: bounds the ack latency) */
+    int batch_max;         /* packets per group commit (default 4096) */
     int subpacket_timeout_ms; /* PNUM/PNO reassembly (default 60000) */
     int cmd_timeout_ms;       /* per step of a command (9011, then 9012); default 10000 (Table 1) */
-    int negative_cache_ms;    /* a refused (MN,PW) is refused without re-verifying for (default 60000) */
-    eg_ingest_auth_fn auth;   /* NULL: registry; tests and the bench may supply their own */
+    int negative_cache_ms;  /* a refused (MN,PW) is refused without re-verifying for (default 60000)
+                             */
+    eg_ingest_auth_fn auth; /* NULL: registry; tests and the bench may supply their own */
     void *auth_arg;
-    int store_samples;        /* 1 (default): write values to the time-series store */
-    int landing;              /* 1 (default): acknowledged packets land in ingest_landing and are
-                                 folded into the store in large batches (see docs/ingest.md);
-                                 0: written to the store in the acknowledging transaction */
-    int fold_max;             /* at most this many packets per fold slice (default 4000) */
-    int fold_interval_ms;     /* under load, fold at least this often (default 10000); when the
-                                 queue is idle, fold continuously */
+    int store_samples;    /* 1 (default): write values to the time-series store */
+    int landing;          /* 1 (default): acknowledged packets land in ingest_landing and are
+                             folded into the store in large batches (see docs/ingest.md);
+                             0: written to the store in the acknowledging transaction */
+    int fold_max;         /* at most this many packets per fold slice (default 4000) */
+    int fold_interval_ms; /* under load, fold at least this often (default 10000); when the
+                             queue is idle, fold continuously */
 };
 
 struct eg_ingest;
@@ -90,15 +93,15 @@ struct eg_ingest *eg_ingest_running(void);
 
 /* Counters for /metrics (monotonic unless said otherwise). */
 struct eg_ingest_stats {
-    uint64_t conns_open;        /* gauge */
+    uint64_t conns_open; /* gauge */
     uint64_t conns_accepted, conns_refused_limit, conns_closed_idle, conns_closed_abuse;
-    uint64_t packets, values;           /* accepted (queued for the writer) */
+    uint64_t packets, values;               /* accepted (queued for the writer) */
     uint64_t packets_stored, values_stored; /* committed */
-    uint64_t packets_folded;    /* moved from the landing table into the time-series store */
+    uint64_t packets_folded; /* moved from the landing table into the time-series store */
     uint64_t acks_sent, malformed, auth_refused_unknown_mn, auth_refused_bad_pw;
     uint64_t subpacket_groups, subpacket_timeouts, batches, queue_full_waits;
     uint64_t commands_sent, commands_ok, commands_failed, commands_timeout;
-    uint64_t queue_len;         /* gauge */
+    uint64_t queue_len; /* gauge */
 };
 void eg_ingest_stats_get(struct eg_ingest *srv, struct eg_ingest_stats *out);
 /* Appends the stats in Prometheus text format. */
@@ -127,32 +130,32 @@ extern const struct eg_ingest_cn_info eg_ingest_cn_table[];
    is older than offline_multiple x its interval (or it never sent). */
 int eg_ingest_device_status_json(struct eg_db *st, const char *mn, int64_t now,
                                  int offline_multiple, struct eg_buf *out, struct eg_err *err);
-int eg_ingest_offline_json(struct eg_db *st, int64_t now, int offline_multiple,
-                           struct eg_buf *out, struct eg_err *err);
-int eg_ingest_command_history_json(struct eg_db *st, const char *mn, int limit,
-                                   struct eg_buf *out, struct eg_err *err);
+int eg_ingest_offline_json(struct eg_db *st, int64_t now, int offline_multiple, struct eg_buf *out,
+                           struct eg_err *err);
+int eg_ingest_command_history_json(struct eg_db *st, const char *mn, int limit, struct eg_buf *out,
+                                   struct eg_err *err);
 
 /* The simulator (`envgov sim`, the bench): N devices speaking HJ 212 to a server. */
 struct eg_sim_device {
     char mn[32];
     char pw[16];
-    char kind;     /* 'w' waste-water outlet, 'g' stack gas outlet, 'a' ambient air station */
-    int edition;   /* 2005 or 2017 */
+    char kind;   /* 'w' waste-water outlet, 'g' stack gas outlet, 'a' ambient air station */
+    int edition; /* 2005 or 2017 */
 };
 struct eg_sim_config {
     const char *host;
     int port;
     struct eg_sim_device *devices;
     int ndevices;
-    double interval_s;   /* data interval (virtual seconds between real-time samples) */
-    double speed;        /* virtual seconds per wall second (1 = real time) */
-    int64_t start_time;  /* first DataTime (UTC seconds); 0 = now aligned to the interval */
-    double duration_s;   /* wall seconds to run; 0 = until signalled */
-    long max_packets;    /* per device; 0 = unlimited */
-    double malformed;    /* share of malformed packets, 0..1 */
-    int threads;         /* client threads (each its own epoll), default 1 */
-    int connect_per_tick;/* new connections per 10 ms (ramp), default 500 */
-    const char *ack_log; /* when set: one line "MN CN DataTime QN" per acknowledged packet */
+    double interval_s;    /* data interval (virtual seconds between real-time samples) */
+    double speed;         /* virtual seconds per wall second (1 = real time) */
+    int64_t start_time;   /* first DataTime (UTC seconds); 0 = now aligned to the interval */
+    double duration_s;    /* wall seconds to run; 0 = until signalled */
+    long max_packets;     /* per device; 0 = unlimited */
+    double malformed;     /* share of malformed packets, 0..1 */
+    int threads;          /* client threads (each its own epoll), default 1 */
+    int connect_per_tick; /* new connections per 10 ms (ramp), default 500 */
+    const char *ack_log;  /* when set: one line "MN CN DataTime QN" per acknowledged packet */
     int quiet;
 };
 struct eg_sim_result {

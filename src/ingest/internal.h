@@ -51,7 +51,7 @@ struct eg__ing_job {
     /* commands (EG__JOB_CMD_*): */
     char qn[EG__ING_QN_MAX];
     char status[16];
-    char *text;   /* CP sent / result text (malloc), or NULL */
+    char *text; /* CP sent / result text (malloc), or NULL */
     int qnrtn, exertn;
     /* connection events: 1 connected, 0 disconnected; addr */
     int connected;
@@ -83,17 +83,17 @@ enum { EG__AUTH_NONE = 0, EG__AUTH_PENDING, EG__AUTH_OK };
 struct eg__dev {
     struct eg__dev *next; /* hash chain */
     char mn[EG__ING_MN_MAX];
-    char pw[EG__ING_PW_MAX];   /* the verified password (state OK) */
+    char pw[EG__ING_PW_MAX]; /* the verified password (state OK) */
     char pending_pw[EG__ING_PW_MAX];
     int state;
-    uint64_t verified_ns;      /* cache entry age (re-verified after the TTL) */
+    uint64_t verified_ns; /* cache entry age (re-verified after the TTL) */
     char bad_pw[EG__ING_PW_MAX];
-    uint64_t bad_until_ns;     /* negative cache for bad_pw (or the MN when unknown) */
-    int unknown;               /* the MN is not registered (until bad_until_ns) */
+    uint64_t bad_until_ns; /* negative cache for bad_pw (or the MN when unknown) */
+    int unknown;           /* the MN is not registered (until bad_until_ns) */
     struct eg_ingest_device dev;
-    uint32_t slot, gen;        /* its current connection (commands go there), slot 0 = none */
-    char st[8];                /* ST of its packets, used in commands sent to it */
-    uint32_t *wslot, *wgen;    /* connections holding frames until this device is verified */
+    uint32_t slot, gen;     /* its current connection (commands go there), slot 0 = none */
+    char st[8];             /* ST of its packets, used in commands sent to it */
+    uint32_t *wslot, *wgen; /* connections holding frames until this device is verified */
     int nw, capw;
 };
 
@@ -112,8 +112,8 @@ struct eg__cmd {
     char mn[EG__ING_MN_MAX];
     char qn[EG__ING_QN_MAX];
     int cn;
-    char kind;     /* 'R' or 'N' */
-    int step;      /* 0 waiting 9011 (or 9013), 1 waiting 9012 */
+    char kind; /* 'R' or 'N' */
+    int step;  /* 0 waiting 9011 (or 9013), 1 waiting 9012 */
     uint64_t deadline_ns;
     uint32_t slot, gen;
     struct eg_buf result; /* CP of uploads answering the request (same QN), e.g. 1011 SystemTime */
@@ -131,8 +131,8 @@ struct eg__subgroup {
     int64_t data_time;
     uint64_t deadline_ns;
     uint32_t slot, gen;
-    unsigned char *have;   /* pnum flags */
-    struct eg_buf ack;     /* 9014 of each part (each subpacket has its own QN, 2017 C.50) */
+    unsigned char *have; /* pnum flags */
+    struct eg_buf ack;   /* 9014 of each part (each subpacket has its own QN, 2017 C.50) */
     int nvalues, capvalues;
     struct eg__ing_value *values;
     int64_t device_id;
@@ -153,12 +153,12 @@ struct eg__conn {
     int auth_failures, garbage;
     int readable, in_ready, closing;
     struct eg__conn *ready_next, *close_next;
-    struct eg__dev *dev;   /* authenticated device (the MN the packets carry) */
+    struct eg__dev *dev; /* authenticated device (the MN the packets carry) */
     /* frames waiting for their (MN,PW) verification */
-    struct eg_buf held;    /* concatenated frames */
+    struct eg_buf held; /* concatenated frames */
     int nheld;
-    struct eg__dev *waiting;  /* the device whose verification the held frames wait for */
-    int waiting_multi;        /* held frames of several MNs: replay on any answer */
+    struct eg__dev *waiting; /* the device whose verification the held frames wait for */
+    int waiting_multi;       /* held frames of several MNs: replay on any answer */
 };
 
 struct eg__addr_count {
@@ -215,9 +215,9 @@ struct eg_ingest {
 
     /* counters */
     atomic_ullong st_conns_open, st_conns_accepted, st_conns_refused_limit, st_conns_closed_idle,
-        st_conns_closed_abuse, st_packets, st_values, st_packets_stored, st_values_stored, st_acks_sent, st_malformed,
-        st_auth_unknown, st_auth_badpw, st_subgroups, st_subtimeouts, st_batches,
-        st_queue_full, st_folded, st_cmd_sent, st_cmd_ok, st_cmd_failed, st_cmd_timeout;
+        st_conns_closed_abuse, st_packets, st_values, st_packets_stored, st_values_stored,
+        st_acks_sent, st_malformed, st_auth_unknown, st_auth_badpw, st_subgroups, st_subtimeouts,
+        st_batches, st_queue_full, st_folded, st_cmd_sent, st_cmd_ok, st_cmd_failed, st_cmd_timeout;
 
     /* rate-limited logging */
     uint64_t log_window_ns;

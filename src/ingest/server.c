@@ -54,7 +54,10 @@ void eg_ingest_config_default(struct eg_ingest_config *c)
     c->fold_interval_ms = 10000;
 }
 
-int eg_ingest_port(const struct eg_ingest *srv) { return srv->port; }
+int eg_ingest_port(const struct eg_ingest *srv)
+{
+    return srv->port;
+}
 
 void eg__ingest_wake(struct eg_ingest *srv)
 {
@@ -159,8 +162,8 @@ void eg__ingest_close(struct eg_ingest *srv, struct eg__conn *c, const char *why
         return;
     c->closing = 1;
     if (why)
-        eg_log(EG_LOG_DEBUG, "ingest: closing %s (%s): %s", c->addr,
-               c->dev ? c->dev->mn : "-", why);
+        eg_log(EG_LOG_DEBUG, "ingest: closing %s (%s): %s", c->addr, c->dev ? c->dev->mn : "-",
+               why);
     if (c->fd >= 0)
         epoll_ctl(srv->epfd, EPOLL_CTL_DEL, c->fd, NULL);
     c->close_next = srv->close_head; /* freed by reap() once off the ready list */
@@ -540,8 +543,7 @@ static void *loop_main(void *arg)
             int idle = srv->q_head == NULL && srv->done_head == NULL && srv->aq_head == NULL;
             pthread_mutex_unlock(&srv->mu);
             /* q_len reaches 0 only after the writer's last commit and hand-back */
-            if ((idle && atomic_load(&srv->q_len) == 0) ||
-                now - drain_started > 30000000000ull) {
+            if ((idle && atomic_load(&srv->q_len) == 0) || now - drain_started > 30000000000ull) {
                 drain_done(srv);
                 break;
             }
@@ -677,8 +679,7 @@ int eg_ingest_start(const struct eg_ingest_config *cfg, struct eg_ingest **out, 
         rc = eg_err_set(err, EG_EIO, "thread", -1, "cannot start the event loop thread");
         goto fail;
     }
-    eg_log(EG_LOG_INFO, "ingest: HJ 212 listener on %s:%d", c.addr ? c.addr : "0.0.0.0",
-           srv->port);
+    eg_log(EG_LOG_INFO, "ingest: HJ 212 listener on %s:%d", c.addr ? c.addr : "0.0.0.0", srv->port);
     *out = srv;
     return 0;
 fail:
@@ -899,32 +900,48 @@ void eg_ingest_stats_prometheus(struct eg_ingest *srv, struct eg_buf *out)
         uint64_t v;
     } m[] = {
         {"envgov_hj212_connections", "gauge", "open device connections", s.conns_open},
-        {"envgov_hj212_connections_accepted_total", "counter", "accepted connections", s.conns_accepted},
-        {"envgov_hj212_connections_refused_total", "counter", "connections refused by a limit", s.conns_refused_limit},
-        {"envgov_hj212_connections_timed_out_total", "counter", "closed: idle, slow or unauthenticated", s.conns_closed_idle},
-        {"envgov_hj212_connections_abusive_total", "counter", "closed: garbage, malformed or unread output", s.conns_closed_abuse},
+        {"envgov_hj212_connections_accepted_total", "counter", "accepted connections",
+         s.conns_accepted},
+        {"envgov_hj212_connections_refused_total", "counter", "connections refused by a limit",
+         s.conns_refused_limit},
+        {"envgov_hj212_connections_timed_out_total", "counter",
+         "closed: idle, slow or unauthenticated", s.conns_closed_idle},
+        {"envgov_hj212_connections_abusive_total", "counter",
+         "closed: garbage, malformed or unread output", s.conns_closed_abuse},
         {"envgov_hj212_packets_total", "counter", "data packets accepted", s.packets},
         {"envgov_hj212_values_total", "counter", "values accepted", s.values},
-        {"envgov_hj212_packets_stored_total", "counter", "data packets committed", s.packets_stored},
+        {"envgov_hj212_packets_stored_total", "counter", "data packets committed",
+         s.packets_stored},
         {"envgov_hj212_values_stored_total", "counter", "values committed", s.values_stored},
-        {"envgov_hj212_packets_folded_total", "counter", "landed packets moved into the time-series store", s.packets_folded},
-        {"envgov_hj212_acks_total", "counter", "9014 acknowledgements sent after commit", s.acks_sent},
+        {"envgov_hj212_packets_folded_total", "counter",
+         "landed packets moved into the time-series store", s.packets_folded},
+        {"envgov_hj212_acks_total", "counter", "9014 acknowledgements sent after commit",
+         s.acks_sent},
         {"envgov_hj212_malformed_total", "counter", "malformed frames", s.malformed},
-        {"envgov_hj212_auth_refused_unknown_mn_total", "counter", "packets refused: unknown MN", s.auth_refused_unknown_mn},
-        {"envgov_hj212_auth_refused_bad_password_total", "counter", "packets refused: wrong PW", s.auth_refused_bad_pw},
-        {"envgov_hj212_subpacket_groups_total", "counter", "PNUM/PNO groups reassembled", s.subpacket_groups},
-        {"envgov_hj212_subpacket_timeouts_total", "counter", "PNUM/PNO groups incomplete at timeout", s.subpacket_timeouts},
+        {"envgov_hj212_auth_refused_unknown_mn_total", "counter", "packets refused: unknown MN",
+         s.auth_refused_unknown_mn},
+        {"envgov_hj212_auth_refused_bad_password_total", "counter", "packets refused: wrong PW",
+         s.auth_refused_bad_pw},
+        {"envgov_hj212_subpacket_groups_total", "counter", "PNUM/PNO groups reassembled",
+         s.subpacket_groups},
+        {"envgov_hj212_subpacket_timeouts_total", "counter",
+         "PNUM/PNO groups incomplete at timeout", s.subpacket_timeouts},
         {"envgov_hj212_batches_total", "counter", "group commits", s.batches},
-        {"envgov_hj212_queue_full_total", "counter", "reads deferred: writer queue full", s.queue_full_waits},
+        {"envgov_hj212_queue_full_total", "counter", "reads deferred: writer queue full",
+         s.queue_full_waits},
         {"envgov_hj212_queue_length", "gauge", "packets waiting for the writer", s.queue_len},
-        {"envgov_hj212_commands_sent_total", "counter", "commands sent to devices", s.commands_sent},
-        {"envgov_hj212_commands_ok_total", "counter", "commands executed (ExeRtn=1)", s.commands_ok},
-        {"envgov_hj212_commands_failed_total", "counter", "commands refused or failed", s.commands_failed},
-        {"envgov_hj212_commands_timeout_total", "counter", "commands without answer in time", s.commands_timeout},
+        {"envgov_hj212_commands_sent_total", "counter", "commands sent to devices",
+         s.commands_sent},
+        {"envgov_hj212_commands_ok_total", "counter", "commands executed (ExeRtn=1)",
+         s.commands_ok},
+        {"envgov_hj212_commands_failed_total", "counter", "commands refused or failed",
+         s.commands_failed},
+        {"envgov_hj212_commands_timeout_total", "counter", "commands without answer in time",
+         s.commands_timeout},
     };
     for (size_t i = 0; i < EG_ARRAY_LEN(m); i++)
-        eg_buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", m[i].name, m[i].help,
-                      m[i].name, m[i].type, m[i].name, (unsigned long long)m[i].v);
+        eg_buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", m[i].name, m[i].help, m[i].name,
+                      m[i].type, m[i].name, (unsigned long long)m[i].v);
 }
 
 /* ---- the service of `envgov serve` ---- */

@@ -25,7 +25,7 @@
 #define AUTH_TTL_NS (600ull * 1000000000ull) /* re-verify a cached pair after 10 min */
 #define HELD_MAX_FRAMES 64
 #define HELD_MAX_BYTES 65536
-#define GROUP_MAX_PARTS 256       /* PNUM accepted (the 4-digit field allows 9999) */
+#define GROUP_MAX_PARTS 256 /* PNUM accepted (the 4-digit field allows 9999) */
 #define GROUP_MAX_VALUES 8192
 #define GROUPS_MAX 4096
 
@@ -65,10 +65,22 @@ void eg__ingest_span_copy(char *dst, size_t cap, struct eg_hj212_span s)
 static int is_value_field(int f)
 {
     switch (f) {
-    case EG_HJ212_F_RTD: case EG_HJ212_F_MIN: case EG_HJ212_F_AVG: case EG_HJ212_F_MAX:
-    case EG_HJ212_F_COU: case EG_HJ212_F_ZSRTD: case EG_HJ212_F_ZSMIN: case EG_HJ212_F_ZSAVG:
-    case EG_HJ212_F_ZSMAX: case EG_HJ212_F_ZSCOU: case EG_HJ212_F_RS: case EG_HJ212_F_RT:
-    case EG_HJ212_F_DATA: case EG_HJ212_F_DAYDATA: case EG_HJ212_F_NIGHTDATA: case EG_HJ212_F_ALA:
+    case EG_HJ212_F_RTD:
+    case EG_HJ212_F_MIN:
+    case EG_HJ212_F_AVG:
+    case EG_HJ212_F_MAX:
+    case EG_HJ212_F_COU:
+    case EG_HJ212_F_ZSRTD:
+    case EG_HJ212_F_ZSMIN:
+    case EG_HJ212_F_ZSAVG:
+    case EG_HJ212_F_ZSMAX:
+    case EG_HJ212_F_ZSCOU:
+    case EG_HJ212_F_RS:
+    case EG_HJ212_F_RT:
+    case EG_HJ212_F_DATA:
+    case EG_HJ212_F_DAYDATA:
+    case EG_HJ212_F_NIGHTDATA:
+    case EG_HJ212_F_ALA:
         return 1;
     default:
         return 0;
@@ -78,8 +90,16 @@ static int is_value_field(int f)
 static int is_data_cn(int cn)
 {
     switch (cn) {
-    case 2011: case 2051: case 2061: case 2031: case 2041: case 2021: case 2081: case 3015:
-    case 2072: case 2071:
+    case 2011:
+    case 2051:
+    case 2061:
+    case 2031:
+    case 2041:
+    case 2021:
+    case 2081:
+    case 3015:
+    case 2072:
+    case 2071:
         return 1;
     default:
         return 0;
@@ -258,8 +278,8 @@ void eg__ingest_timers(struct eg_ingest *srv, uint64_t now)
         *pp = g->next;
         srv->ngroups--;
         atomic_fetch_add(&srv->st_subtimeouts, 1);
-        eg__ingest_logf(srv, "%s: CN %d subpackets %d of %d at timeout, stored as received",
-                        g->mn, g->cn, g->got, g->pnum);
+        eg__ingest_logf(srv, "%s: CN %d subpackets %d of %d at timeout, stored as received", g->mn,
+                        g->cn, g->got, g->pnum);
         group_emit(srv, g);
         group_free(g);
     }
@@ -268,8 +288,8 @@ void eg__ingest_timers(struct eg_ingest *srv, uint64_t now)
 
 /* ---- authentication ---- */
 
-static void hold_frame(struct eg_ingest *srv, struct eg__conn *c, struct eg__dev *d,
-                       const char *f, size_t n)
+static void hold_frame(struct eg_ingest *srv, struct eg__conn *c, struct eg__dev *d, const char *f,
+                       size_t n)
 {
     if (c->nheld >= HELD_MAX_FRAMES || c->held.len + n + 4 > HELD_MAX_BYTES)
         return; /* dropped, not acknowledged: the device sends it again */
@@ -506,8 +526,10 @@ void eg__ingest_on_frame(struct eg_ingest *srv, struct eg__conn *c, const char *
     /* the device's own settings: lenient parsing and the CRC variant */
     if (p->crc_variant == EG_HJ212_CRC_MODBUS_SWAPPED && !d->dev.crc_modbus_swapped) {
         atomic_fetch_add(&srv->st_malformed, 1);
-        eg__ingest_logf(srv, "MN=%s: CRC matches only the byte-swapped Modbus variant, which "
-                             "this device is not set to use; packet refused", mn);
+        eg__ingest_logf(srv,
+                        "MN=%s: CRC matches only the byte-swapped Modbus variant, which "
+                        "this device is not set to use; packet refused",
+                        mn);
         c->garbage++;
         return;
     }
@@ -559,8 +581,8 @@ void eg__ingest_on_frame(struct eg_ingest *srv, struct eg__conn *c, const char *
             send_now(srv, c, ack, acklen);
         return;
     }
-    if (eg_hj212_flag_ack(p) &&
-        (!qn_echoable(srv, p, mn) || eg_hj212_build_data_ack(ack, sizeof ack, p, &acklen, NULL) < 0))
+    if (eg_hj212_flag_ack(p) && (!qn_echoable(srv, p, mn) ||
+                                 eg_hj212_build_data_ack(ack, sizeof ack, p, &acklen, NULL) < 0))
         acklen = 0;
     if (eg_hj212_flag_subpacket(p) && p->pnum > 1) {
         subpacket(srv, c, d, p, acklen ? ack : NULL, acklen);

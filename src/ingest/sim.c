@@ -30,28 +30,28 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define SIM_PENDING 128         /* unacknowledged packets kept per device */
+#define SIM_PENDING 128                   /* unacknowledged packets kept per device */
 #define SIM_ACK_TIMEOUT_NS 10000000000ull /* Table 1: 10 s over GPRS */
 #define SIM_RETRIES 3
-#define LAT_BUCKETS 200000      /* 0.1 ms buckets up to 20 s */
+#define LAT_BUCKETS 200000 /* 0.1 ms buckets up to 20 s */
 
 struct pollutant_model {
     const char *code2017, *code2005;
     double base, amp, noise;
     int decimals;
-    int cou;    /* has a cumulative amount in 2051/2061/2031 */
-    int zs;     /* has converted (折算) values */
+    int cou; /* has a cumulative amount in 2051/2061/2031 */
+    int zs;  /* has converted (折算) values */
 };
 
 /* Realistic ranges for a Shanghai district (permit limits are the scale: COD 50-100 mg/L,
    NH3-N 5-8 mg/L for GB 8978/DB31 199; SO2 35-200 mg/m3, NOx 50-300 mg/m3 for stack gas). */
 static const struct pollutant_model water[] = {
-    {"w00000", "B01", 18.0, 8.0, 2.0, 2, 1, 0},  /* flow L/s */
-    {"w01001", "001", 7.3, 0.3, 0.1, 2, 0, 0},   /* pH */
-    {"w01018", "011", 38.0, 12.0, 4.0, 1, 1, 0}, /* COD mg/L */
-    {"w21003", "060", 2.4, 1.2, 0.4, 2, 1, 0},   /* NH3-N mg/L */
+    {"w00000", "B01", 18.0, 8.0, 2.0, 2, 1, 0},   /* flow L/s */
+    {"w01001", "001", 7.3, 0.3, 0.1, 2, 0, 0},    /* pH */
+    {"w01018", "011", 38.0, 12.0, 4.0, 1, 1, 0},  /* COD mg/L */
+    {"w21003", "060", 2.4, 1.2, 0.4, 2, 1, 0},    /* NH3-N mg/L */
     {"w21011", "101", 0.35, 0.12, 0.05, 3, 0, 0}, /* TP mg/L */
-    {"w21001", "065", 11.0, 3.0, 1.0, 2, 0, 0},  /* TN mg/L */
+    {"w21001", "065", 11.0, 3.0, 1.0, 2, 0, 0},   /* TN mg/L */
 };
 static const struct pollutant_model gas[] = {
     {"a21026", "02", 18.0, 8.0, 3.0, 2, 1, 1},   /* SO2 mg/m3 */
@@ -84,7 +84,7 @@ struct sdev {
     struct eg_sim_device d;
     int idx, fd, connected, connecting;
     uint64_t phase_ns, next_ns, reconnect_ns;
-    long k;        /* index of the next real-time sample */
+    long k; /* index of the next real-time sample */
     int realtime_on;
     double rtd_interval;
     struct eg_hj212_framer fr;
@@ -252,8 +252,8 @@ int eg_sim_packet(const struct eg_sim_device *dev, int cn, int64_t dt, char *out
     d.seed = 0x5EED0000ull;
     for (const char *s = d.d.mn; *s; s++)
         d.seed = d.seed * 131 + (unsigned char)*s;
-    return build_packet(&d, cn, dt, qn_ms_for(dt, cn), dev->edition == 2005 ? 1 : 5, out, cap,
-                        len, nvalues);
+    return build_packet(&d, cn, dt, qn_ms_for(dt, cn), dev->edition == 2005 ? 1 : 5, out, cap, len,
+                        nvalues);
 }
 
 static void dev_send(struct simth *th, struct sdev *d, const char *p, size_t n)
@@ -292,8 +292,8 @@ static void send_upload(struct simth *th, struct sdev *d, int cn, int64_t dt, st
     int flag = d->d.edition == 2005 ? 1 : 5;
     if (build_packet(d, cn, dt, qn_ms_for(dt, cn), flag, buf, sizeof buf, &len, &nv) < 0)
         return;
-    if (!again && th->cfg->malformed > 0 && unit_rand(d->seed, (uint64_t)dt, (uint64_t)cn + 99) <
-                                                  th->cfg->malformed) {
+    if (!again && th->cfg->malformed > 0 &&
+        unit_rand(d->seed, (uint64_t)dt, (uint64_t)cn + 99) < th->cfg->malformed) {
         /* a malformed packet instead: not expected to be acknowledged */
         uint64_t pick = (uint64_t)(unit_rand(d->seed, (uint64_t)dt, 7) * 3);
         if (pick == 0)
@@ -390,8 +390,7 @@ static void dev_connect(struct simth *th, struct sdev *d)
     }
     d->fd = fd;
     d->connecting = 1;
-    struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
-                             .data.ptr = d};
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, .data.ptr = d};
     epoll_ctl(th->epfd, EPOLL_CTL_ADD, fd, &ev);
 }
 
@@ -660,7 +659,8 @@ static void *sim_thread(void *arg)
                 struct sdev *d = th->heap[0];
                 if (d->connected && (c->max_packets <= 0 || d->k < c->max_packets))
                     tick(th, d, start);
-                else if (!d->connected && d->fd < 0 && now >= d->reconnect_ns && d->idx < next_connect)
+                else if (!d->connected && d->fd < 0 && now >= d->reconnect_ns &&
+                         d->idx < next_connect)
                     dev_connect(th, d);
                 d->next_ns += period_ns;
                 if (d->next_ns < now)
@@ -680,8 +680,8 @@ static void *sim_thread(void *arg)
         }
         if (all_done)
             break;
-        uint64_t wait_ns = th->nheap ? (th->heap[0]->next_ns > now ? th->heap[0]->next_ns - now : 0)
-                                     : 10000000ull;
+        uint64_t wait_ns =
+            th->nheap ? (th->heap[0]->next_ns > now ? th->heap[0]->next_ns - now : 0) : 10000000ull;
         int timeout = (int)(wait_ns / 1000000ull);
         if (timeout > 10)
             timeout = 10;
@@ -788,7 +788,8 @@ int eg_sim_run(const struct eg_sim_config *c, volatile int *stop, struct eg_sim_
         /* spread the devices over one period, after their connection ramp */
         d->phase_ns = period_ns ? (uint64_t)(unit_rand(d->seed, 1, 2) * (double)period_ns) : 0;
         int per_tick = c->connect_per_tick > 0 ? c->connect_per_tick : 500;
-        d->next_ns = t0 + (uint64_t)(d->idx / per_tick + 1) * 10000000ull + d->phase_ns + 50000000ull;
+        d->next_ns =
+            t0 + (uint64_t)(d->idx / per_tick + 1) * 10000000ull + d->phase_ns + 50000000ull;
         th->devs[th->ndevs++] = d;
         d->heap_pos = th->nheap;
         th->heap[th->nheap++] = d;

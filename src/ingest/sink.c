@@ -46,7 +46,7 @@ static int kind_ok(int cn)
 
 static int field_ok(const char *f)
 {
-    static const char *const ok[] = {"Rtd", "Avg", "Min", "Max", "Cou",
+    static const char *const ok[] = {"Rtd",   "Avg",   "Min",   "Max",   "Cou",
                                      "ZsRtd", "ZsAvg", "ZsMin", "ZsMax", "ZsCou"};
     for (size_t i = 0; i < EG_ARRAY_LEN(ok); i++)
         if (!strcmp(f, ok[i]))
@@ -115,8 +115,7 @@ int eg__sink_write_batch(struct eg__sink *s, struct eg__ing_job *jobs, struct eg
         struct eg_err e;
         rc = eg_ts_write_batch(s->ts, s->pts, s->n, EG_TS_CREATE, NULL, &e);
         if (rc == EG_EINVAL) {
-            eg_log(EG_LOG_WARN, "ingest: MN=%s CN %d values not stored: %s", j->mn, j->cn,
-                   e.msg);
+            eg_log(EG_LOG_WARN, "ingest: MN=%s CN %d values not stored: %s", j->mn, j->cn, e.msg);
             continue;
         }
         if (rc < 0) {

@@ -33,8 +33,9 @@ static void json_time_or_null(struct eg_buf *o, const char *name, struct eg_stmt
 /* Columns: mn, device_id, interval_s, connected, last_addr, connected_at, disconnected_at,
    connections, last_packet_at, last_data_time, last_cn, packets, values_count, registered */
 #define STATUS_COLS                                                                                \
-    "d.mn, d.id, coalesce(d.interval_s, s.interval_s, 60), coalesce(s.connected, 0), s.last_addr, " \
-    "s.connected_at, s.disconnected_at, coalesce(s.connections, 0), s.last_packet_at, "         \
+    "d.mn, d.id, coalesce(d.interval_s, s.interval_s, 60), coalesce(s.connected, 0), "             \
+    "s.last_addr, "                                                                                \
+    "s.connected_at, s.disconnected_at, coalesce(s.connections, 0), s.last_packet_at, "            \
     "s.last_data_time, s.last_cn, coalesce(s.packets, 0), coalesce(s.values_count, 0)"
 
 static void status_obj(struct eg_buf *o, struct eg_stmt *s, int64_t now, int multiple)
@@ -48,9 +49,8 @@ static void status_obj(struct eg_buf *o, struct eg_stmt *s, int64_t now, int mul
     eg_buf_json_str(o, mn ? mn : "", mnlen);
     eg_buf_puts(o, ",");
     json_int_or_null(o, "device_id", s, 1);
-    eg_buf_printf(o, ",\"interval_s\":%lld,\"online\":%s,\"connected\":%s,",
-                  (long long)interval, online ? "true" : "false",
-                  eg_stmt_int(s, 3) ? "true" : "false");
+    eg_buf_printf(o, ",\"interval_s\":%lld,\"online\":%s,\"connected\":%s,", (long long)interval,
+                  online ? "true" : "false", eg_stmt_int(s, 3) ? "true" : "false");
     size_t alen = 0;
     const char *addr = eg_stmt_text(s, 4, &alen);
     eg_buf_puts(o, "\"last_addr\":");
@@ -68,8 +68,9 @@ static void status_obj(struct eg_buf *o, struct eg_stmt *s, int64_t now, int mul
     json_time_or_null(o, "last_data_time", s, 9);
     eg_buf_puts(o, ",");
     json_int_or_null(o, "last_cn", s, 10);
-    eg_buf_printf(o, ",\"packets\":%lld,\"values\":%lld,\"silent_s\":",
-                  (long long)eg_stmt_int(s, 11), (long long)eg_stmt_int(s, 12));
+    eg_buf_printf(o,
+                  ",\"packets\":%lld,\"values\":%lld,\"silent_s\":", (long long)eg_stmt_int(s, 11),
+                  (long long)eg_stmt_int(s, 12));
     if (last)
         eg_buf_printf(o, "%lld}", (long long)(now - last));
     else
@@ -103,8 +104,8 @@ int eg_ingest_device_status_json(struct eg_db *st, const char *mn, int64_t now,
     return rc;
 }
 
-int eg_ingest_offline_json(struct eg_db *st, int64_t now, int offline_multiple,
-                           struct eg_buf *out, struct eg_err *err)
+int eg_ingest_offline_json(struct eg_db *st, int64_t now, int offline_multiple, struct eg_buf *out,
+                           struct eg_err *err)
 {
     struct eg_stmt *s;
     int rc = eg_db_prepare(
@@ -130,15 +131,15 @@ int eg_ingest_offline_json(struct eg_db *st, int64_t now, int offline_multiple,
     return rc < 0 ? rc : 0;
 }
 
-int eg_ingest_command_history_json(struct eg_db *st, const char *mn, int limit,
-                                   struct eg_buf *out, struct eg_err *err)
+int eg_ingest_command_history_json(struct eg_db *st, const char *mn, int limit, struct eg_buf *out,
+                                   struct eg_err *err)
 {
     struct eg_stmt *s;
     int rc = eg_db_prepare(st,
-                              "SELECT id, qn, cn, params, status, qn_rtn, exe_rtn, result, "
-                              "requested_at, updated_at FROM ingest_commands WHERE mn = ? "
-                              "ORDER BY id DESC LIMIT ?",
-                              &s, err);
+                           "SELECT id, qn, cn, params, status, qn_rtn, exe_rtn, result, "
+                           "requested_at, updated_at FROM ingest_commands WHERE mn = ? "
+                           "ORDER BY id DESC LIMIT ?",
+                           &s, err);
     if (rc < 0)
         return rc;
     eg_stmt_bind_text(s, 1, mn, strlen(mn));

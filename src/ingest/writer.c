@@ -12,8 +12,8 @@
  *
  * The auth thread verifies (MN, PW) pairs (Argon2id in the registry) off the loop.
  */
-#include "ingest/internal.h"
 #include "auth/auth.h"
+#include "ingest/internal.h"
 #include "registry/registry.h"
 
 #include <stdio.h>
@@ -84,9 +84,8 @@ int eg__ingest_registry_auth(struct eg_db *st, const char *mn, const char *pw,
     if (rc < 0)
         return rc;
     struct eg_stmt *s;
-    rc = eg_db_prepare(st,
-                          "SELECT protocol, crc, lenient, interval_s FROM devices WHERE id = ?",
-                          &s, err);
+    rc = eg_db_prepare(st, "SELECT protocol, crc, lenient, interval_s FROM devices WHERE id = ?",
+                       &s, err);
     if (rc < 0)
         return rc;
     eg_stmt_bind_int(s, 1, id);
@@ -185,7 +184,8 @@ static int write_status(struct writer *w, const struct eg__ing_job *j, struct eg
         "INSERT INTO ingest_device_status (mn, device_id, interval_s, last_packet_at, "
         "last_data_time, last_cn, packets, values_count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7) "
         "ON CONFLICT(mn) DO UPDATE SET device_id = ?2, interval_s = ?3, last_packet_at = "
-        "max(coalesce(last_packet_at, 0), ?4), last_data_time = max(coalesce(last_data_time, 0), ?5), "
+        "max(coalesce(last_packet_at, 0), ?4), last_data_time = max(coalesce(last_data_time, 0), "
+        "?5), "
         "last_cn = ?6, packets = packets + ?8, values_count = values_count + ?7";
     static const char conn_sql[] =
         "INSERT INTO ingest_device_status (mn, device_id, interval_s, connected, last_addr, "
@@ -242,9 +242,9 @@ static int write_cmd(struct writer *w, const struct eg__ing_job *j, struct eg_er
     int rc;
     if (j->kind == EG__JOB_CMD_NEW) {
         rc = eg_db_prepare(w->st,
-                              "INSERT OR IGNORE INTO ingest_commands (mn, qn, cn, params, status, "
-                              "requested_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                              &s, err);
+                           "INSERT OR IGNORE INTO ingest_commands (mn, qn, cn, params, status, "
+                           "requested_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           &s, err);
         if (rc < 0)
             return rc;
         eg_stmt_bind_text(s, 1, j->mn, strlen(j->mn));
@@ -255,12 +255,11 @@ static int write_cmd(struct writer *w, const struct eg__ing_job *j, struct eg_er
         eg_stmt_bind_int(s, 6, j->recv_time);
         eg_stmt_bind_int(s, 7, j->recv_time);
     } else {
-        rc = eg_db_prepare(
-            w->st,
-            "UPDATE ingest_commands SET status = ?3, updated_at = ?4, "
-            "qn_rtn = coalesce(?5, qn_rtn), exe_rtn = coalesce(?6, exe_rtn), "
-            "result = coalesce(?7, result) WHERE mn = ?1 AND qn = ?2",
-            &s, err);
+        rc = eg_db_prepare(w->st,
+                           "UPDATE ingest_commands SET status = ?3, updated_at = ?4, "
+                           "qn_rtn = coalesce(?5, qn_rtn), exe_rtn = coalesce(?6, exe_rtn), "
+                           "result = coalesce(?7, result) WHERE mn = ?1 AND qn = ?2",
+                           &s, err);
         if (rc < 0)
             return rc;
         eg_stmt_bind_text(s, 1, j->mn, strlen(j->mn));
@@ -335,9 +334,8 @@ static void status_add(struct status_agg *a, const struct eg__ing_job *j)
 static int land_batch(struct writer *w, struct eg__ing_job *jobs, struct eg_err *err)
 {
     struct eg_stmt *s;
-    int rc = eg_db_prepare(w->st,
-                              "INSERT INTO ingest_landing (mn, cn, t, n, vals) VALUES (?, ?, ?, ?, ?)",
-                              &s, err);
+    int rc = eg_db_prepare(
+        w->st, "INSERT INTO ingest_landing (mn, cn, t, n, vals) VALUES (?, ?, ?, ?, ?)", &s, err);
     if (rc < 0)
         return rc;
     for (struct eg__ing_job *j = jobs; j && rc == 0; j = j->next) {
@@ -367,9 +365,9 @@ static int fold_landing(struct eg_ingest *srv, struct writer *w, int max, int *m
         return rc;
     struct eg_stmt *s;
     rc = eg_db_prepare(w->st,
-                          "SELECT id, mn, cn, t, n, vals FROM ingest_landing WHERE format = 1 "
-                          "ORDER BY id LIMIT ?",
-                          &s, err);
+                       "SELECT id, mn, cn, t, n, vals FROM ingest_landing WHERE format = 1 "
+                       "ORDER BY id LIMIT ?",
+                       &s, err);
     struct eg__ing_job *head = NULL, *tail = NULL;
     int64_t maxid = 0;
     if (rc == 0) {

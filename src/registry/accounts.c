@@ -9,7 +9,8 @@
 #include <string.h>
 
 int eg_registry_user_add(struct eg_db *st, const char *username, const char *role,
-                         const char *region, int64_t unit_id, const char *password, struct eg_err *err)
+                         const char *region, int64_t unit_id, const char *password,
+                         struct eg_err *err)
 {
     json_t *in = json_object();
     json_object_set_new(in, "username", json_string(username ? username : ""));

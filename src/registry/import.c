@@ -3,8 +3,8 @@
  * an RFC 4180 reader that tracks line numbers, header mapping (English names or Chinese
  * labels), per-row conversion and creation inside one all-or-nothing transaction.
  */
-#include "registry/registry.h"
 #include "registry/internal.h"
+#include "registry/registry.h"
 
 #include <errno.h>
 #include <iconv.h>
@@ -183,10 +183,9 @@ void eg_import_report_free(struct eg_import_report *rep)
     }
 }
 
-int eg_import_csv(struct eg_db *st, const struct eg_resource *res,
-                  const struct eg_principal *who, const char *buf, size_t len,
-                  const struct eg_import_opts *opts, struct eg_import_report *rep,
-                  struct eg_err *err)
+int eg_import_csv(struct eg_db *st, const struct eg_resource *res, const struct eg_principal *who,
+                  const char *buf, size_t len, const struct eg_import_opts *opts,
+                  struct eg_import_report *rep, struct eg_err *err)
 {
     static const struct eg_import_opts defaults = {0};
     if (!opts)

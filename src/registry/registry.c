@@ -335,9 +335,8 @@ static json_t *row_from_stmt(const struct eg_resource *res, struct eg_stmt *s)
 }
 
 /* Reads row id; scoped when who is not NULL. *row NULL when absent or out of scope. */
-static int load_row(struct eg_db *st, const struct eg__res_impl *im,
-                    const struct eg_principal *who, int write, int64_t id, json_t **row,
-                    struct eg_err *err)
+static int load_row(struct eg_db *st, const struct eg__res_impl *im, const struct eg_principal *who,
+                    int write, int64_t id, json_t **row, struct eg_err *err)
 {
     struct eg_buf sql = {0};
     struct binds b = {0};
@@ -600,8 +599,8 @@ static const struct eg__res_impl *impl_of(const struct eg_resource *res, struct 
     return im;
 }
 
-int eg_registry_get(struct eg_db *st, const struct eg_resource *res,
-                    const struct eg_principal *who, int64_t id, json_t **row, struct eg_err *err)
+int eg_registry_get(struct eg_db *st, const struct eg_resource *res, const struct eg_principal *who,
+                    int64_t id, json_t **row, struct eg_err *err)
 {
     *row = NULL;
     const struct eg__res_impl *im = impl_of(res, err);
@@ -670,8 +669,8 @@ static int duplicate_msg(const struct eg_resource *res, json_t *in, struct eg_er
     return r;
 }
 
-static int write_values(struct eg_db *st, const struct eg__res_impl *im, json_t *in,
-                        json_t *hashed, int64_t id, struct eg_err *err)
+static int write_values(struct eg_db *st, const struct eg__res_impl *im, json_t *in, json_t *hashed,
+                        int64_t id, struct eg_err *err)
 {
     const struct eg_resource *res = im->res;
     struct eg_buf sql = {0};
@@ -1216,9 +1215,9 @@ static int ref_lookup(struct eg_db *st, const struct eg_field *f, const char *s,
         *slash = '\0';
         struct eg_stmt *q;
         r = eg_db_prepare(st,
-                             "SELECT o.id FROM outlets o JOIN units u ON u.id = o.unit_id "
-                             "WHERE u.credit_code = ? AND o.code = ?",
-                             &q, err);
+                          "SELECT o.id FROM outlets o JOIN units u ON u.id = o.unit_id "
+                          "WHERE u.credit_code = ? AND o.code = ?",
+                          &q, err);
         if (r < 0)
             return r;
         eg_stmt_bind_text(q, 1, key, strlen(key));
@@ -1250,8 +1249,8 @@ static int ref_lookup(struct eg_db *st, const struct eg_field *f, const char *s,
     return 0;
 }
 
-int eg_registry_value_from_text(struct eg_db *st, const struct eg_field *f, const char *s,
-                                size_t n, json_t **out, struct eg_err *err)
+int eg_registry_value_from_text(struct eg_db *st, const struct eg_field *f, const char *s, size_t n,
+                                json_t **out, struct eg_err *err)
 {
     *out = NULL;
     if (n == 0) {

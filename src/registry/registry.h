@@ -10,8 +10,8 @@
 #ifndef EG_REGISTRY_H
 #define EG_REGISTRY_H
 
-#include "base/base.h"
 #include "auth/auth.h"
+#include "base/base.h"
 #include "db/db.h"
 
 #include <jansson.h>
@@ -60,7 +60,6 @@ struct eg_resource {
 extern const struct eg_resource *const eg_registry_resources[]; /* NULL-terminated */
 const struct eg_resource *eg_registry_find(const char *name);
 
-
 enum eg_action { EG_ACT_READ, EG_ACT_CREATE, EG_ACT_UPDATE, EG_ACT_DELETE };
 
 struct eg_list_query {
@@ -79,8 +78,8 @@ struct eg_list_query {
 int eg_registry_list(struct eg_db *st, const struct eg_resource *res,
                      const struct eg_principal *who, const struct eg_list_query *q, json_t **rows,
                      char **next_cursor, struct eg_err *err);
-int eg_registry_get(struct eg_db *st, const struct eg_resource *res,
-                    const struct eg_principal *who, int64_t id, json_t **row, struct eg_err *err);
+int eg_registry_get(struct eg_db *st, const struct eg_resource *res, const struct eg_principal *who,
+                    int64_t id, json_t **row, struct eg_err *err);
 int eg_registry_create(struct eg_db *st, const struct eg_resource *res,
                        const struct eg_principal *who, json_t *in, json_t **row,
                        struct eg_err *err);
@@ -114,19 +113,20 @@ int eg_registry_source_readable(struct eg_db *st, const struct eg_principal *who
    Chinese label, references from an id or the natural key of the referenced row (regions: code,
    units: credit_code, permits: number, stations: code, users: username, outlets:
    CREDITCODE/OUTLETCODE). Empty text is JSON null. EG_EINVAL with err.code = field name. */
-int eg_registry_value_from_text(struct eg_db *st, const struct eg_field *f, const char *s,
-                                size_t n, json_t **out, struct eg_err *err);
+int eg_registry_value_from_text(struct eg_db *st, const struct eg_field *f, const char *s, size_t n,
+                                json_t **out, struct eg_err *err);
 
 /* Creates a user (audited as the system principal). region: a region code, or NULL; unit_id: 0
    for none. Street users need a region, enterprise users a unit. EG_ECONFLICT if the name is
    taken; EG_EINVAL with err.code naming the field otherwise. */
 int eg_registry_user_add(struct eg_db *st, const char *username, const char *role,
-                         const char *region, int64_t unit_id, const char *password, struct eg_err *err);
+                         const char *region, int64_t unit_id, const char *password,
+                         struct eg_err *err);
 
 /* HJ 212 device authentication: MN and PW as received. Returns 0 and the device id when the MN
    is registered and the password matches; EG_ENOTFOUND for an unknown MN; EG_EAUTH otherwise. */
 int eg_registry_device_check(struct eg_db *st, const char *mn, const char *pw, size_t pwlen,
-                         int64_t *device_id, struct eg_err *err);
+                             int64_t *device_id, struct eg_err *err);
 
 /* ---- CSV import ----
  *
@@ -167,10 +167,9 @@ struct eg_import_report {
 /* Imports buf[0..len) into res as who. Returns 0 when every row was accepted (and written unless
    dry_run); EG_EINVAL when rows were rejected (nothing written; rep->errors lists them); other
    errors (encoding, header, size EG_ETOOBIG, database) with err filled and the report partial. */
-int eg_import_csv(struct eg_db *st, const struct eg_resource *res,
-                  const struct eg_principal *who, const char *buf, size_t len,
-                  const struct eg_import_opts *opts, struct eg_import_report *rep,
-                  struct eg_err *err);
+int eg_import_csv(struct eg_db *st, const struct eg_resource *res, const struct eg_principal *who,
+                  const char *buf, size_t len, const struct eg_import_opts *opts,
+                  struct eg_import_report *rep, struct eg_err *err);
 void eg_import_report_free(struct eg_import_report *rep);
 
 #endif

@@ -113,8 +113,8 @@ static int check_regions(struct eg_db *st, json_t *row, int64_t id, struct eg_er
     const char *want = !strcmp(level, "street") ? "district" : "street";
     int64_t ok = 0;
     int found = 0;
-    int r = eg_db_query_int(st, "SELECT COUNT(*) FROM regions WHERE id = ? AND level = ?",
-                                parent, want, &ok, &found, err);
+    int r = eg_db_query_int(st, "SELECT COUNT(*) FROM regions WHERE id = ? AND level = ?", parent,
+                            want, &ok, &found, err);
     if (r < 0)
         return r;
     if (!ok)
@@ -135,8 +135,8 @@ static int check_units(struct eg_db *st, json_t *row, int64_t id, struct eg_err 
             return eg_err_set(err, EG_EINVAL, "park_id", -1, "a unit cannot be its own park");
         int64_t n = 0;
         int found = 0;
-        int r = eg_db_query_int(st, "SELECT COUNT(*) FROM units WHERE id = ? AND kind = ?",
-                                    park, "park", &n, &found, err);
+        int r = eg_db_query_int(st, "SELECT COUNT(*) FROM units WHERE id = ? AND kind = ?", park,
+                                "park", &n, &found, err);
         if (r < 0)
             return r;
         if (!n)
@@ -176,9 +176,9 @@ static int check_limits(struct eg_db *st, json_t *row, int64_t id, struct eg_err
         int64_t n = 0;
         struct eg_stmt *s;
         int r = eg_db_prepare(st,
-                                 "SELECT COUNT(*) FROM outlets o JOIN permits p ON p.unit_id = "
-                                 "o.unit_id WHERE o.id = ? AND p.id = ?",
-                                 &s, err);
+                              "SELECT COUNT(*) FROM outlets o JOIN permits p ON p.unit_id = "
+                              "o.unit_id WHERE o.id = ? AND p.id = ?",
+                              &s, err);
         if (r < 0)
             return r;
         eg_stmt_bind_int(s, 1, outlet);
@@ -271,8 +271,8 @@ static int check_contracts(struct eg_db *st, json_t *row, int64_t id, struct eg_
     if (user) {
         int64_t n = 0;
         int found = 0;
-        int r = eg_db_query_int(st, "SELECT COUNT(*) FROM users WHERE id = ? AND role = ?",
-                                    user, "steward", &n, &found, err);
+        int r = eg_db_query_int(st, "SELECT COUNT(*) FROM users WHERE id = ? AND role = ?", user,
+                                "steward", &n, &found, err);
         if (r < 0)
             return r;
         if (!n)

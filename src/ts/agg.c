@@ -32,12 +32,12 @@ static int rule(struct eg_ts *ts, const char *source, const char *period, int64_
 {
     struct eg_stmt *s;
     int r = eg_db_prepare(ts->st,
-                             "SELECT r.min_count, COALESCE(s.rtd_interval_s, 60), "
-                             "COALESCE(s.min_interval_s, 60), r.strict_flags "
-                             "FROM ts_validity_rule r "
-                             "LEFT JOIN ts_source s ON s.source = ? "
-                             "WHERE r.profile = COALESCE(s.profile, 'ambient') AND r.period = ?",
-                             &s, err);
+                          "SELECT r.min_count, COALESCE(s.rtd_interval_s, 60), "
+                          "COALESCE(s.min_interval_s, 60), r.strict_flags "
+                          "FROM ts_validity_rule r "
+                          "LEFT JOIN ts_source s ON s.source = ? "
+                          "WHERE r.profile = COALESCE(s.profile, 'ambient') AND r.period = ?",
+                          &s, err);
     if (r)
         return r;
     eg_stmt_bind_text(s, 1, source, strlen(source));
@@ -235,8 +235,7 @@ static int agg_one(struct eg_ts *ts, void *arg, struct eg_err *err)
     }
     if (r == 0) {
         struct eg_stmt *s;
-        r = eg_db_prepare(ts->st, "DELETE FROM ts_dirty WHERE series_id = ? AND day = ?", &s,
-                             err);
+        r = eg_db_prepare(ts->st, "DELETE FROM ts_dirty WHERE series_id = ? AND day = ?", &s, err);
         if (r == 0) {
             eg_stmt_bind_int(s, 1, c->sid);
             eg_stmt_bind_int(s, 2, c->day);
@@ -246,7 +245,7 @@ static int agg_one(struct eg_ts *ts, void *arg, struct eg_err *err)
         /* writers keep the marks they made while agg_gen is unchanged: tell them */
         if (r >= 0)
             r = eg_db_exec(ts->st, "UPDATE ts_meta SET value = value + 1 WHERE key = 'agg_gen'",
-                              err);
+                           err);
     }
     if (r == 0 && c->stats)
         c->stats->days++;
@@ -264,9 +263,9 @@ int eg_ts_aggregate(struct eg_ts *ts, struct eg_ts_agg_stats *stats, struct eg_e
     for (;;) {
         struct eg_stmt *s;
         int r = eg_db_prepare(ts->st,
-                                 "SELECT series_id, day FROM ts_dirty WHERE series_id > ?1 OR "
-                                 "(series_id = ?1 AND day > ?2) ORDER BY series_id, day LIMIT 512",
-                                 &s, err);
+                              "SELECT series_id, day FROM ts_dirty WHERE series_id > ?1 OR "
+                              "(series_id = ?1 AND day > ?2) ORDER BY series_id, day LIMIT 512",
+                              &s, err);
         if (r)
             return r;
         eg_stmt_bind_int(s, 1, after_sid);
@@ -317,12 +316,12 @@ int eg_ts_source_set(struct eg_ts *ts, const char *source, const char *profile,
                           "MinInterval 1..30 min)");
     struct eg_stmt *s;
     r = eg_db_prepare(ts->st,
-                         "INSERT INTO ts_source (source, profile, rtd_interval_s, min_interval_s) "
-                         "VALUES (?1, ?2, COALESCE(?3, 60), COALESCE(?4, 60)) ON CONFLICT (source) "
-                         "DO UPDATE SET profile = excluded.profile, rtd_interval_s = "
-                         "COALESCE(?3, ts_source.rtd_interval_s), min_interval_s = "
-                         "COALESCE(?4, ts_source.min_interval_s)",
-                         &s, err);
+                      "INSERT INTO ts_source (source, profile, rtd_interval_s, min_interval_s) "
+                      "VALUES (?1, ?2, COALESCE(?3, 60), COALESCE(?4, 60)) ON CONFLICT (source) "
+                      "DO UPDATE SET profile = excluded.profile, rtd_interval_s = "
+                      "COALESCE(?3, ts_source.rtd_interval_s), min_interval_s = "
+                      "COALESCE(?4, ts_source.min_interval_s)",
+                      &s, err);
     if (r)
         return r;
     eg_stmt_bind_text(s, 1, source, strlen(source));

@@ -1,5 +1,5 @@
 /*
- * internal.h: what the ts/*.c files share and nobody else sees: the handle, the series-id
+ * internal.h: what the files of src/ts share and nobody else sees: the handle, the series-id
  * cache, and the internal entry points between writing, querying, marking and aggregation.
  */
 #ifndef EG_STORE_TS_INTERNAL_H

@@ -42,9 +42,9 @@ static int blocks_open(struct eg_ts *ts, int64_t sid, int64_t from, int64_t to, 
 {
     *b = (struct blocks){0};
     int r = eg_db_prepare(ts->st,
-                             "SELECT n, data FROM ts_block WHERE series_id = ? AND day >= ? AND "
-                             "day <= ? ORDER BY day",
-                             &b->s, err);
+                          "SELECT n, data FROM ts_block WHERE series_id = ? AND day >= ? AND "
+                          "day <= ? ORDER BY day",
+                          &b->s, err);
     if (r)
         return r;
     eg_stmt_bind_int(b->s, 1, sid);
@@ -128,9 +128,9 @@ int eg__ts_read(struct eg_ts *ts, int64_t sid, int64_t from, int64_t to, size_t 
         goto fail;
     struct eg_stmt *s;
     r = eg_db_prepare(ts->st,
-                         "SELECT t, v, flag FROM ts_raw WHERE series_id = ? AND t >= ? AND t < ? "
-                         "ORDER BY t",
-                         &s, err);
+                      "SELECT t, v, flag FROM ts_raw WHERE series_id = ? AND t >= ? AND t < ? "
+                      "ORDER BY t",
+                      &s, err);
     if (r)
         goto fail;
     eg_stmt_bind_int(s, 1, sid);
@@ -400,9 +400,9 @@ static int latest_scan(struct eg_ts *ts, const struct eg_ts_key *keys, size_t n,
     }
     struct eg_stmt *s = NULL;
     int r = eg_db_prepare(ts->st,
-                             "SELECT s.source, s.pollutant, s.kind, s.field, s.computed, l.t, "
-                             "l.v, l.flag FROM ts_latest l JOIN ts_series s ON s.id = l.series_id",
-                             &s, err);
+                          "SELECT s.source, s.pollutant, s.kind, s.field, s.computed, l.t, "
+                          "l.v, l.flag FROM ts_latest l JOIN ts_series s ON s.id = l.series_id",
+                          &s, err);
     while (r == 0 && (r = eg_stmt_step(s, err)) == 1) {
         size_t l1, l2, l4;
         const char *src = eg_stmt_text(s, 0, &l1), *pol = eg_stmt_text(s, 1, &l2);
@@ -450,8 +450,7 @@ int eg_ts_latest(struct eg_ts *ts, const struct eg_ts_key *keys, size_t n, struc
     if (n >= 256)
         return latest_scan(ts, keys, n, out, found, err);
     struct eg_stmt *s;
-    int r =
-        eg_db_prepare(ts->st, "SELECT t, v, flag FROM ts_latest WHERE series_id = ?", &s, err);
+    int r = eg_db_prepare(ts->st, "SELECT t, v, flag FROM ts_latest WHERE series_id = ?", &s, err);
     if (r)
         return r;
     for (size_t i = 0; i < n; i++) {

@@ -157,11 +157,10 @@ static int dirty_range(struct eg_ts *ts, const char *source, const char *polluta
     } else {
         struct eg_stmt *s;
         r = eg_db_prepare(ts->st,
-                             pollutant
-                                 ? "SELECT id FROM ts_series WHERE source = ? AND computed = 0 "
-                                   "AND pollutant = ?"
-                                 : "SELECT id FROM ts_series WHERE source = ? AND computed = 0",
-                             &s, err);
+                          pollutant ? "SELECT id FROM ts_series WHERE source = ? AND computed = 0 "
+                                      "AND pollutant = ?"
+                                    : "SELECT id FROM ts_series WHERE source = ? AND computed = 0",
+                          &s, err);
         if (r)
             return r;
         eg_stmt_bind_text(s, 1, source, strlen(source));
@@ -198,11 +197,10 @@ static int declare_run(struct eg_ts *ts, void *arg, struct eg_err *err)
 {
     struct declare_args *a = arg;
     struct eg_stmt *s;
-    int r =
-        eg_db_prepare(ts->st,
-                         "INSERT INTO ts_abnormal (source, pollutant, t_from, t_to, reason, note, "
-                         "declared_by, declared_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                         &s, err);
+    int r = eg_db_prepare(ts->st,
+                          "INSERT INTO ts_abnormal (source, pollutant, t_from, t_to, reason, note, "
+                          "declared_by, declared_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                          &s, err);
     if (r)
         return r;
     eg_stmt_bind_text(s, 1, a->source, strlen(a->source));
@@ -270,9 +268,9 @@ static int review_run(struct eg_ts *ts, void *arg, struct eg_err *err)
     struct review_args *a = arg;
     struct eg_stmt *s;
     int r = eg_db_prepare(ts->st,
-                             "INSERT INTO ts_review (series_id, t_from, t_to, verdict, reason, "
-                             "officer, reviewed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                             &s, err);
+                          "INSERT INTO ts_review (series_id, t_from, t_to, verdict, reason, "
+                          "officer, reviewed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                          &s, err);
     if (r)
         return r;
     eg_stmt_bind_int(s, 1, a->sid);
@@ -365,9 +363,9 @@ int eg_ts_rates(struct eg_ts *ts, const char *source, int kind, int64_t from, in
 
     struct eg_stmt *s;
     r = eg_db_prepare(ts->st,
-                         "SELECT id, pollutant FROM ts_series WHERE source = ? AND kind = ? AND "
-                         "computed = 0 AND field = ? ORDER BY id",
-                         &s, err);
+                      "SELECT id, pollutant FROM ts_series WHERE source = ? AND kind = ? AND "
+                      "computed = 0 AND field = ? ORDER BY id",
+                      &s, err);
     if (r)
         return r;
     const char *field = kind == EG_TS_KIND_RTD ? "Rtd" : "Avg";

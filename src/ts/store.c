@@ -256,9 +256,9 @@ static int select_series(struct eg_ts *ts, const struct eg_ts_key *k, int64_t *i
 {
     struct eg_stmt *s;
     int r = eg_db_prepare(ts->st,
-                             "SELECT id FROM ts_series WHERE source = ? AND pollutant = ? AND "
-                             "kind = ? AND field = ? AND computed = ?",
-                             &s, err);
+                          "SELECT id FROM ts_series WHERE source = ? AND pollutant = ? AND "
+                          "kind = ? AND field = ? AND computed = ?",
+                          &s, err);
     if (r)
         return r;
     bind_key(s, k);
@@ -275,9 +275,9 @@ static int insert_series(struct eg_ts *ts, const struct eg_ts_key *k, int64_t *i
 {
     struct eg_stmt *s;
     int r = eg_db_prepare(ts->st,
-                             "INSERT INTO ts_series (source, pollutant, kind, field, computed, "
-                             "created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                             &s, err);
+                          "INSERT INTO ts_series (source, pollutant, kind, field, computed, "
+                          "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                          &s, err);
     if (r)
         return r;
     bind_key(s, k);
@@ -329,9 +329,9 @@ int eg__ts_series_key(struct eg_ts *ts, int64_t id, char *source, char *pollutan
 {
     struct eg_stmt *s;
     int r = eg_db_prepare(ts->st,
-                             "SELECT source, pollutant, kind, field, computed FROM ts_series "
-                             "WHERE id = ?",
-                             &s, err);
+                          "SELECT source, pollutant, kind, field, computed FROM ts_series "
+                          "WHERE id = ?",
+                          &s, err);
     if (r)
         return r;
     eg_stmt_bind_int(s, 1, id);
@@ -419,8 +419,8 @@ static int merge_day(struct eg_ts *ts, int64_t sid, int64_t day, const struct eg
     struct eg_buf blob = {0};
     struct eg_stmt *s;
     int64_t t0 = eg_ts_day_start(day), t1 = t0 + 86400;
-    int r = eg_db_prepare(ts->st, "SELECT data FROM ts_block WHERE series_id = ? AND day = ?",
-                             &s, err);
+    int r =
+        eg_db_prepare(ts->st, "SELECT data FROM ts_block WHERE series_id = ? AND day = ?", &s, err);
     if (r)
         return r;
     eg_stmt_bind_int(s, 1, sid);
@@ -443,9 +443,9 @@ static int merge_day(struct eg_ts *ts, int64_t sid, int64_t day, const struct eg
         goto done;
 
     r = eg_db_prepare(ts->st,
-                         "SELECT t, v, flag FROM ts_raw WHERE series_id = ? AND t >= ? AND t < ? "
-                         "ORDER BY t",
-                         &s, err);
+                      "SELECT t, v, flag FROM ts_raw WHERE series_id = ? AND t >= ? AND t < ? "
+                      "ORDER BY t",
+                      &s, err);
     if (r)
         goto done;
     eg_stmt_bind_int(s, 1, sid);
@@ -503,11 +503,11 @@ static int merge_day(struct eg_ts *ts, int64_t sid, int64_t day, const struct eg
     if (r)
         goto done;
     r = eg_db_prepare(ts->st,
-                         "INSERT INTO ts_block (series_id, day, n, t_first, t_last, data) "
-                         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (series_id, day) DO UPDATE SET "
-                         "n = excluded.n, t_first = excluded.t_first, t_last = excluded.t_last, "
-                         "data = excluded.data",
-                         &s, err);
+                      "INSERT INTO ts_block (series_id, day, n, t_first, t_last, data) "
+                      "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (series_id, day) DO UPDATE SET "
+                      "n = excluded.n, t_first = excluded.t_first, t_last = excluded.t_last, "
+                      "data = excluded.data",
+                      &s, err);
     if (r)
         goto done;
     eg_stmt_bind_int(s, 1, sid);
@@ -521,7 +521,7 @@ static int merge_day(struct eg_ts *ts, int64_t sid, int64_t day, const struct eg
     if (r < 0 || nr == 0)
         goto done;
     r = eg_db_prepare(ts->st, "DELETE FROM ts_raw WHERE series_id = ? AND t >= ? AND t < ?", &s,
-                         err);
+                      err);
     if (r)
         goto done;
     eg_stmt_bind_int(s, 1, sid);
@@ -635,8 +635,8 @@ static int write_conflict(struct eg_ts *ts, const struct eg__ts_pend *p, int *ch
 {
     struct eg_stmt *sel, *upd;
     *changed = 0;
-    int r = eg_db_prepare(ts->st, "SELECT v, flag FROM ts_raw WHERE series_id = ? AND t = ?",
-                             &sel, err);
+    int r = eg_db_prepare(ts->st, "SELECT v, flag FROM ts_raw WHERE series_id = ? AND t = ?", &sel,
+                          err);
     if (r)
         return r;
     eg_stmt_bind_int(sel, 1, p->sid);
@@ -653,7 +653,7 @@ static int write_conflict(struct eg_ts *ts, const struct eg__ts_pend *p, int *ch
         return 0;
     }
     r = eg_db_prepare(ts->st, "UPDATE ts_raw SET v = ?, flag = ? WHERE series_id = ? AND t = ?",
-                         &upd, err);
+                      &upd, err);
     if (r)
         return r;
     eg_stmt_bind_double(upd, 1, p->v);
@@ -677,11 +677,11 @@ static int flush_rows(struct eg_ts *ts, struct eg__ts_pend *pd, size_t k, struct
 {
     struct eg_stmt *s;
     int r = eg_db_prepare(ts->st,
-                             k == CHUNK ? ts->sql_ins
-                                        : "INSERT INTO ts_raw (series_id, t, v, flag) VALUES "
-                                          "(?,?,?,?) ON CONFLICT (series_id, t) DO NOTHING "
-                                          "RETURNING series_id, t",
-                             &s, err);
+                          k == CHUNK ? ts->sql_ins
+                                     : "INSERT INTO ts_raw (series_id, t, v, flag) VALUES "
+                                       "(?,?,?,?) ON CONFLICT (series_id, t) DO NOTHING "
+                                       "RETURNING series_id, t",
+                          &s, err);
     if (r)
         return r;
     for (size_t i = 0; i < k; i++) {
@@ -726,12 +726,12 @@ static int flush_last(struct eg_ts *ts, struct eg__ts_last *l, size_t k, struct 
 {
     struct eg_stmt *s;
     int r = eg_db_prepare(ts->st,
-                             k == CHUNK ? ts->sql_last
-                                        : "INSERT INTO ts_latest (series_id, t, v, flag) VALUES "
-                                          "(?,?,?,?) ON CONFLICT (series_id) DO UPDATE SET "
-                                          "t = excluded.t, v = excluded.v, flag = excluded.flag "
-                                          "WHERE excluded.t >= ts_latest.t",
-                             &s, err);
+                          k == CHUNK ? ts->sql_last
+                                     : "INSERT INTO ts_latest (series_id, t, v, flag) VALUES "
+                                       "(?,?,?,?) ON CONFLICT (series_id) DO UPDATE SET "
+                                       "t = excluded.t, v = excluded.v, flag = excluded.flag "
+                                       "WHERE excluded.t >= ts_latest.t",
+                          &s, err);
     if (r)
         return r;
     for (size_t i = 0; i < k; i++) {
@@ -860,12 +860,11 @@ static int quarantine(struct eg_ts *ts, const struct eg_ts_point *p, const char 
                       struct eg_err *err)
 {
     struct eg_stmt *s;
-    int r =
-        eg_db_prepare(ts->st,
-                         "INSERT INTO ts_quarantine (source, pollutant, kind, field, t, v, flag, "
-                         "reason, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                         "ON CONFLICT (source, pollutant, kind, field, t) DO NOTHING",
-                         &s, err);
+    int r = eg_db_prepare(ts->st,
+                          "INSERT INTO ts_quarantine (source, pollutant, kind, field, t, v, flag, "
+                          "reason, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                          "ON CONFLICT (source, pollutant, kind, field, t) DO NOTHING",
+                          &s, err);
     if (r)
         return r;
     char f[2] = {p->flag, 0};
@@ -1021,9 +1020,9 @@ int eg_ts_compact(struct eg_ts *ts, size_t *days, struct eg_err *err)
     int64_t cutoff = eg_ts_day_start(eg_ts_day_of(eg_ts_now(ts)) - (ts->open_days - 1));
     struct eg_stmt *s;
     int r = eg_db_prepare(ts->st,
-                             "SELECT DISTINCT series_id, (t + 28800) / 86400 FROM ts_raw "
-                             "WHERE t < ? ORDER BY 1, 2",
-                             &s, err);
+                          "SELECT DISTINCT series_id, (t + 28800) / 86400 FROM ts_raw "
+                          "WHERE t < ? ORDER BY 1, 2",
+                          &s, err);
     if (r)
         return r;
     eg_stmt_bind_int(s, 1, cutoff);

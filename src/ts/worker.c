@@ -49,7 +49,8 @@ static void *worker_main(void *arg)
     struct eg_ts_worker *w = arg;
     /* First compaction a minute after start (or sooner when the interval is shorter), so a
        restart does not wait a whole interval to compact what accumulated while it was down. */
-    int64_t next_compact = eg_time_now() + (w->compact_interval_s < 60 ? w->compact_interval_s : 60);
+    int64_t next_compact =
+        eg_time_now() + (w->compact_interval_s < 60 ? w->compact_interval_s : 60);
     pthread_mutex_lock(&w->mu);
     while (!w->stopping) {
         struct timespec until;

@@ -423,8 +423,8 @@ int eg_hf_build(const char *db, struct eg_hf *f)
         char pw[64];
         snprintf(pw, sizeof pw, "pw-%s-123456", roles[i]);
         rc = eg_registry_user_add(st, roles[i], roles[i],
-                              !strcmp(roles[i], "street") ? "310115005" : NULL,
-                              !strcmp(roles[i], "enterprise") ? f->e1 : 0, pw, &err);
+                                  !strcmp(roles[i], "street") ? "310115005" : NULL,
+                                  !strcmp(roles[i], "enterprise") ? f->e1 : 0, pw, &err);
         if (rc)
             fprintf(stderr, "    fixture: user %s: %s\n", roles[i], err.msg);
     }

@@ -5,11 +5,11 @@
    known statistics, GB 3838 water classes by month and year, GB 3096 noise compliance, target
    progress, who sees what (public / street region / bureau), and bad input. */
 #include "base/base.h"
+#include "db/db.h"
 #include "integration/http_client.h"
 #include "quality/quality.h"
-#include "db/db.h"
-#include "ts/ts.h"
 #include "test.h"
+#include "ts/ts.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -14,8 +14,8 @@ static void add_dev(const char *db, const char *mn, const char *pw, const char *
     struct eg_db *st;
     struct eg_err e = {0};
     REQUIRE(eg_db_open(db, &st, &e) == 0);
-    json_t *in = json_pack("{s:s,s:s,s:s,s:b,s:I}", "mn", mn, "password", pw, "crc", crc,
-                           "lenient", lenient, "outlet_id", (json_int_t)1);
+    json_t *in = json_pack("{s:s,s:s,s:s,s:b,s:I}", "mn", mn, "password", pw, "crc", crc, "lenient",
+                           lenient, "outlet_id", (json_int_t)1);
     json_t *row = NULL;
     REQUIRE(eg_registry_create(st, eg_registry_find("devices"), &eg_principal_system, in, &row,
                                &e) == 0);
@@ -45,8 +45,8 @@ TEST(ingest_device_settings_crc_variant_and_lenient)
     static const struct eg_hj212_value v[] = {{"w01018", "Rtd", "20.5"}};
 
     int a = ti_connect(port);
-    size_t n = ti_upload(f, sizeof f, "010000A8900016F000169D01", "123456", 2011, dt, dt * 1000,
-                         5, 0, 0, 2017, v, 1);
+    size_t n = ti_upload(f, sizeof f, "010000A8900016F000169D01", "123456", 2011, dt, dt * 1000, 5,
+                         0, 0, 2017, v, 1);
     modbus_swapped(f, n);
     ti_send(a, f, n);
     CHECK(ti_wait_for(a, "CN=9014", 5000, buf, sizeof buf)); /* its setting: accepted */
@@ -97,7 +97,8 @@ TEST(ingest_1013_time_request_gets_9013_then_1012_and_heartbeat_ack)
     char seg[256], f[512], buf[4096];
     char qn[18];
     ti_qn(eg_time_now() * 1000, qn);
-    int sl = snprintf(seg, sizeof seg, "QN=%s;ST=32;CN=1013;PW=123456;MN=%s;Flag=5;CP=&&&&", qn, mn);
+    int sl =
+        snprintf(seg, sizeof seg, "QN=%s;ST=32;CN=1013;PW=123456;MN=%s;Flag=5;CP=&&&&", qn, mn);
     size_t fl;
     REQUIRE(eg_hj212_build_frame(f, sizeof f, seg, (size_t)sl, &fl, NULL) == 0);
     ti_send(fd, f, fl);
@@ -122,8 +123,9 @@ TEST(ingest_cli_device_add_status_offline_and_sim_usage)
 {
     const char *db = ti_db();
     char *out = NULL, *err = NULL;
-    const char *add[] = {"device", "add", "010000A8900016F000169DC7",
-                         "--password-stdin", "--outlet", "1", "--db", db, NULL};
+    const char *add[] = {
+        "device", "add", "010000A8900016F000169DC7", "--password-stdin", "--outlet", "1", "--db",
+        db,       NULL};
     CHECK_EQ_INT(eg_test_run(add, "654321\n", 7, &out, &err), 0);
     CHECK(out && strstr(out, "registered"));
     free(out);
@@ -133,23 +135,30 @@ TEST(ingest_cli_device_add_status_offline_and_sim_usage)
     free(out);
     free(err);
     /* a PW the protocol cannot carry, no target, an unknown station */
-    const char *bad[] = {"device", "add", "010000A8900016F000169DC8",
-                         "--password-stdin", "--outlet", "1", "--db", db, NULL};
+    const char *bad[] = {
+        "device", "add", "010000A8900016F000169DC8", "--password-stdin", "--outlet", "1", "--db",
+        db,       NULL};
     CHECK_EQ_INT(eg_test_run(bad, "pw;CN=9014\n", 11, &out, &err), 2);
     free(out);
     free(err);
-    const char *notarget[] = {"device", "add", "010000A8900016F000169DC8",
-                              "--password-stdin", "--db", db, NULL};
+    const char *notarget[] = {
+        "device", "add", "010000A8900016F000169DC8", "--password-stdin", "--db", db, NULL};
     CHECK_EQ_INT(eg_test_run(notarget, "123456\n", 7, &out, &err), 2);
     free(out);
     free(err);
-    const char *station[] = {"device", "add", "010000A8900016F000169DC8",
-                             "--password-stdin", "--station", "NOPE", "--db", db, NULL};
+    const char *station[] = {"device",
+                             "add",
+                             "010000A8900016F000169DC8",
+                             "--password-stdin",
+                             "--station",
+                             "NOPE",
+                             "--db",
+                             db,
+                             NULL};
     CHECK_EQ_INT(eg_test_run(station, "123456\n", 7, &out, &err), 1);
     free(out);
     free(err);
-    const char *st[] = {"device", "status", "010000A8900016F000169DC7", "--db",
-                        db, NULL};
+    const char *st[] = {"device", "status", "010000A8900016F000169DC7", "--db", db, NULL};
     CHECK_EQ_INT(eg_test_run(st, NULL, 0, &out, &err), 0);
     CHECK(out && strstr(out, "\"online\":false"));
     free(out);
@@ -195,7 +204,8 @@ TEST(ingest_command_resent_then_timeout)
     static const struct eg_hj212_value v[] = {{"w01018", "Rtd", "20.5"}};
     for (int i = 0; i < 2; i++) {
         fd[i] = ti_connect(port);
-        size_t n = ti_upload(f, sizeof f, mns[i], "123456", 2011, dt, dt * 1000, 5, 0, 0, 2017, v, 1);
+        size_t n =
+            ti_upload(f, sizeof f, mns[i], "123456", 2011, dt, dt * 1000, 5, 0, 0, 2017, v, 1);
         ti_send(fd[i], f, n);
         REQUIRE(ti_wait_for(fd[i], "CN=9014", 5000, buf, sizeof buf));
     }
@@ -220,7 +230,8 @@ TEST(ingest_command_resent_then_timeout)
     int seen = 0;
     uint64_t until = eg_nanos() + 7000000000ull;
     char sql[256];
-    snprintf(sql, sizeof sql, "SELECT count(*) FROM ingest_commands WHERE qn = '%s' AND status = 'timeout'", q2);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM ingest_commands WHERE qn = '%s' AND status = 'timeout'", q2);
     while (eg_nanos() < until && ti_query_int(db, sql) != 1) {
         int r = ti_read(fd[1], buf, sizeof buf, 200);
         for (char *p = buf; r > 0 && (p = strstr(p, q2)); p++)
@@ -228,7 +239,8 @@ TEST(ingest_command_resent_then_timeout)
     }
     CHECK_EQ_INT(ti_query_int(db, sql), 1);
     CHECK_EQ_INT(seen, 4);
-    snprintf(sql, sizeof sql, "SELECT count(*) FROM ingest_commands WHERE qn = '%s' AND status = 'ok'", q1);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM ingest_commands WHERE qn = '%s' AND status = 'ok'", q1);
     CHECK_EQ_INT(ti_query_int(db, sql), 1);
     close(fd[0]);
     close(fd[1]);

@@ -52,10 +52,9 @@ TEST(ingest_http_serve_hj212_status_commands_metrics)
     int fd = ti_connect(dport);
     char f[2048], buf[8192];
     int64_t dt = ti_recent();
-    size_t n = ti_upload(f, sizeof f, mn, "123456", 2051, dt, dt * 1000, 5, 0, 0, 2017,
-                         (const struct eg_hj212_value[]){{"w01018", "Avg", "31.5"},
-                                                         {"w01018", "Flag", "N"}},
-                         2);
+    size_t n = ti_upload(
+        f, sizeof f, mn, "123456", 2051, dt, dt * 1000, 5, 0, 0, 2017,
+        (const struct eg_hj212_value[]){{"w01018", "Avg", "31.5"}, {"w01018", "Flag", "N"}}, 2);
     ti_send(fd, f, n);
     REQUIRE(ti_wait_for(fd, "CN=9014", 5000, buf, sizeof buf));
 
@@ -65,7 +64,7 @@ TEST(ingest_http_serve_hj212_status_commands_metrics)
     CHECK_EQ_INT(call(bureau, "GET", path, NULL, &j), 200);
     CHECK(j && json_is_true(json_object_get(j, "online")));
     json_decref(j);
-    CHECK_EQ_INT(call(ent, "GET", path, NULL, NULL), 200);   /* its own device */
+    CHECK_EQ_INT(call(ent, "GET", path, NULL, NULL), 200); /* its own device */
     CHECK_EQ_INT(call(NULL, "GET", path, NULL, NULL), 401);
     CHECK_EQ_INT(call(bureau, "GET", "/api/v1/devices/NOPE0000000000/status", NULL, NULL), 404);
     CHECK_EQ_INT(call(bureau, "GET", "/api/v1/devices/offline", NULL, &j), 200);

@@ -9,7 +9,7 @@
 #define MN05 "88888880000001"
 
 static const struct eg_hj212_value water_vals[] = {
-    {"w01018", "Rtd", "38.2"}, {"w01018", "Flag", "N"}, {"w21003", "Rtd", "2.41"},
+    {"w01018", "Rtd", "38.2"}, {"w01018", "Flag", "N"},   {"w21003", "Rtd", "2.41"},
     {"w21003", "Flag", "N"},   {"w01001", "Rtd", "7.31"}, {"w01001", "Flag", "N"},
 };
 
@@ -34,8 +34,9 @@ TEST(ingest_2017_upload_acknowledged_after_commit)
     CHECK(strstr(buf, "Flag=4;CP=&&&&") != NULL);
     /* durable before the 9014: committed (landed or folded), visible from a fresh connection */
     CHECK_EQ_INT(ti_query_int(db, TI_STORED_VALUES), 3);
-    CHECK_EQ_INT(ti_wait_int(db, "SELECT count(*) FROM " TI_SAMPLES " WHERE mn = '" MN17
-                                 "' AND cn = 2011 AND t = (SELECT max(t) FROM " TI_SAMPLES ")",
+    CHECK_EQ_INT(ti_wait_int(db,
+                             "SELECT count(*) FROM " TI_SAMPLES " WHERE mn = '" MN17
+                             "' AND cn = 2011 AND t = (SELECT max(t) FROM " TI_SAMPLES ")",
                              3, 3000),
                  3);
     CHECK_EQ_INT(ti_query_int(db, "SELECT count(*) FROM " TI_SAMPLES " WHERE code = 'w01018' "
@@ -58,7 +59,8 @@ TEST(ingest_2017_upload_acknowledged_after_commit)
     close(fd);
     eg_ingest_stop(srv);
     CHECK_EQ_INT(ti_query_int(db, "SELECT count(*) FROM " TI_SAMPLES ""), 6);
-    CHECK_EQ_INT(ti_query_int(db, "SELECT packets FROM ingest_device_status WHERE mn = '" MN17 "'"), 3);
+    CHECK_EQ_INT(ti_query_int(db, "SELECT packets FROM ingest_device_status WHERE mn = '" MN17 "'"),
+                 3);
 }
 
 /* 2005 App. C: the data acknowledgement carries the QN inside CP. */
@@ -68,13 +70,13 @@ TEST(ingest_2005_device_gets_2005_style_ack)
     ti_add_device(db, MN05, "123456", 1, "2005");
     struct eg_ingest *srv = ti_start(db, NULL);
     int fd = ti_connect(eg_ingest_port(srv));
-    static const struct eg_hj212_value v05[] = {{"011", "Rtd", "40.1"}, {"011", "Flag", "N"},
-                                                {"060", "Rtd", "1.20"}, {"060", "Flag", "N"}};
+    static const struct eg_hj212_value v05[] = {
+        {"011", "Rtd", "40.1"}, {"011", "Flag", "N"}, {"060", "Rtd", "1.20"}, {"060", "Flag", "N"}};
     char f[2048], buf[4096];
     int64_t dt = ti_recent() + 61;
     char qn[18], want[64];
-    size_t n = ti_upload(f, sizeof f, MN05, "123456", 2051, dt, dt * 1000 + 1, 1, 0, 0, 2005,
-                         v05, EG_ARRAY_LEN(v05));
+    size_t n = ti_upload(f, sizeof f, MN05, "123456", 2051, dt, dt * 1000 + 1, 1, 0, 0, 2005, v05,
+                         EG_ARRAY_LEN(v05));
     ti_send(fd, f, n);
     REQUIRE(ti_wait_for(fd, "\r\n", 5000, buf, sizeof buf));
     CHECK(strstr(buf, "CN=9014") != NULL);
@@ -82,8 +84,9 @@ TEST(ingest_2005_device_gets_2005_style_ack)
     snprintf(want, sizeof want, "CP=&&QN=%s", qn);
     CHECK(strstr(buf, want) != NULL);
     /* 2005 codes stored under their 2017 codes (011 -> w01018, 060 -> w21003) */
-    CHECK_EQ_INT(ti_wait_int(db, "SELECT count(*) FROM " TI_SAMPLES " WHERE code IN "
-                                 "('w01018','w21003')",
+    CHECK_EQ_INT(ti_wait_int(db,
+                             "SELECT count(*) FROM " TI_SAMPLES " WHERE code IN "
+                             "('w01018','w21003')",
                              2, 3000),
                  2);
     close(fd);
@@ -153,13 +156,15 @@ TEST(ingest_subpackets_reassembled_then_each_acknowledged)
     struct eg_ingest *srv = ti_start(db, NULL);
     int fd = ti_connect(eg_ingest_port(srv));
     static const struct eg_hj212_value p1[] = {{"w01018", "Avg", "30.0"}, {"w01018", "Flag", "N"}};
-    static const struct eg_hj212_value p2[] = {{"w21003", "Avg", "1.5"}, {"w21003", "Flag", "N"},
-                                               {"w01001", "Avg", "7.1"}, {"w01001", "Flag", "N"}};
+    static const struct eg_hj212_value p2[] = {{"w21003", "Avg", "1.5"},
+                                               {"w21003", "Flag", "N"},
+                                               {"w01001", "Avg", "7.1"},
+                                               {"w01001", "Flag", "N"}};
     char f[2048], buf[4096];
     int64_t dt = ti_recent();
     char qn[18], want[64];
-    size_t n = ti_upload(f, sizeof f, MN17, "123456", 2051, dt, dt * 1000 + 534, 7, 2, 1, 2017,
-                         p1, EG_ARRAY_LEN(p1));
+    size_t n = ti_upload(f, sizeof f, MN17, "123456", 2051, dt, dt * 1000 + 534, 7, 2, 1, 2017, p1,
+                         EG_ARRAY_LEN(p1));
     ti_send(fd, f, n);
     CHECK_EQ_INT(ti_read(fd, buf, sizeof buf, 400), 0); /* waiting for part 2 */
     CHECK_EQ_INT(ti_query_int(db, TI_STORED_VALUES), 0);
@@ -171,7 +176,8 @@ TEST(ingest_subpackets_reassembled_then_each_acknowledged)
     ti_qn(dt * 1000 + 534, qn);
     snprintf(want, sizeof want, "QN=%s;ST=91;CN=9014", qn);
     CHECK(strstr(buf, want) != NULL);
-    CHECK_EQ_INT(ti_wait_int(db, "SELECT count(*) FROM " TI_SAMPLES " WHERE cn = 2051", 3, 3000), 3);
+    CHECK_EQ_INT(ti_wait_int(db, "SELECT count(*) FROM " TI_SAMPLES " WHERE cn = 2051", 3, 3000),
+                 3);
 
     /* an incomplete group is stored as received when its timeout passes */
     eg_ingest_stop(srv);
@@ -185,7 +191,8 @@ TEST(ingest_subpackets_reassembled_then_each_acknowledged)
                   EG_ARRAY_LEN(p1));
     ti_send(fd, f, n);
     CHECK(ti_wait_for(fd, "CN=9014", 4000, buf, sizeof buf));
-    CHECK_EQ_INT(ti_wait_int(db, "SELECT count(*) FROM " TI_SAMPLES " WHERE cn = 2061", 1, 3000), 1);
+    CHECK_EQ_INT(ti_wait_int(db, "SELECT count(*) FROM " TI_SAMPLES " WHERE cn = 2061", 1, 3000),
+                 1);
     struct eg_ingest_stats s;
     eg_ingest_stats_get(srv, &s);
     CHECK_EQ_INT(s.subpacket_timeouts, 1);
@@ -228,8 +235,7 @@ TEST(ingest_device_status_and_offline_list)
     eg_buf_append(&b, "", 1);
     CHECK(strstr(b.data, "010000A8900016F000169DC9") != NULL);
     CHECK(strstr(b.data, MN17) == NULL);
-    CHECK_EQ_INT(eg_ingest_device_status_json(st, "NOPE", eg_time_now(), 3, &b, &e),
-                 EG_ENOTFOUND);
+    CHECK_EQ_INT(eg_ingest_device_status_json(st, "NOPE", eg_time_now(), 3, &b, &e), EG_ENOTFOUND);
     eg_buf_free(&b);
     eg_db_close(st);
 }

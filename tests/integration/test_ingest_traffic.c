@@ -10,9 +10,9 @@
 #include "auth/auth.h"
 #include "test_ingest_util.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
-#include <fcntl.h>
 #include <sys/wait.h>
 
 struct sim_run {
@@ -33,8 +33,8 @@ static void *sim_thread(void *arg)
 static int wait_history(const char *db, const char *qn, const char *status, int ms)
 {
     char sql[256];
-    snprintf(sql, sizeof sql, "SELECT count(*) FROM ingest_commands WHERE qn = '%s' AND status = '%s'",
-             qn, status);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM ingest_commands WHERE qn = '%s' AND status = '%s'", qn, status);
     for (int i = 0; i < ms / 50; i++) {
         if (ti_query_int(db, sql) == 1)
             return 1;
@@ -91,15 +91,21 @@ TEST(ingest_commands_to_simulated_device_9011_9012_history)
     CHECK(wait_history(db, q2012, "ok", 5000));
     CHECK(wait_history(db, qbad, "failed", 5000)); /* ExeRtn=3: RtdInterval out of 30..3600 */
     char sql[512];
-    snprintf(sql, sizeof sql, "SELECT count(*) FROM ingest_commands WHERE qn = '%s' AND "
-                              "status = 'not_connected'", qoff);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM ingest_commands WHERE qn = '%s' AND "
+             "status = 'not_connected'",
+             qoff);
     CHECK_EQ_INT(ti_query_int(db, sql), 1);
-    snprintf(sql, sizeof sql, "SELECT count(*) FROM ingest_commands WHERE qn = '%s' AND "
-                              "qn_rtn = 1 AND exe_rtn = 1 AND result LIKE '%%SystemTime=%%'", q1011);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM ingest_commands WHERE qn = '%s' AND "
+             "qn_rtn = 1 AND exe_rtn = 1 AND result LIKE '%%SystemTime=%%'",
+             q1011);
     CHECK_EQ_INT(ti_query_int(db, sql), 1);
     /* the re-uploaded minute data (BeginTime..EndTime) is stored */
-    snprintf(sql, sizeof sql, "SELECT count(DISTINCT t) FROM " TI_SAMPLES " WHERE cn = 2051 AND "
-                              "t BETWEEN %lld AND %lld", (long long)t0, (long long)t0 + 180);
+    snprintf(sql, sizeof sql,
+             "SELECT count(DISTINCT t) FROM " TI_SAMPLES " WHERE cn = 2051 AND "
+             "t BETWEEN %lld AND %lld",
+             (long long)t0, (long long)t0 + 180);
     CHECK_EQ_INT(ti_wait_int(db, sql, 4, 3000), 4);
     struct eg_db *st;
     REQUIRE(eg_db_open(db, &st, &e) == 0);
@@ -205,8 +211,8 @@ TEST(ingest_hostile_traffic_good_device_still_served)
     eg_ingest_stats_get(srv, &s);
     CHECK(s.conns_refused_limit > 0);
     CHECK(s.conns_open <= 60);
-    CHECK(s.conns_closed_abuse >= 2);  /* random bytes, endless packet */
-    CHECK(s.conns_closed_idle >= 31);  /* idle ones and the slowloris */
+    CHECK(s.conns_closed_abuse >= 2); /* random bytes, endless packet */
+    CHECK(s.conns_closed_idle >= 31); /* idle ones and the slowloris */
     CHECK(s.malformed > 0);
     /* the slowloris and the idle sockets were closed by the server */
     CHECK_EQ_INT(ti_read(slow, buf, sizeof buf, 1000), -1);
@@ -305,9 +311,9 @@ TEST(ingest_sigkill_every_acknowledged_packet_stored_once)
     REQUIRE(eg_db_open(db, &st, &e) == 0);
     struct eg_stmt *s;
     REQUIRE(eg_db_prepare(st,
-                             "SELECT count(*) FROM ts_raw r JOIN ts_series s ON s.id = r.series_id "
-                             "WHERE s.source = ? AND s.kind = ? AND r.t = ?",
-                             &s, &e) == 0);
+                          "SELECT count(*) FROM ts_raw r JOIN ts_series s ON s.id = r.series_id "
+                          "WHERE s.source = ? AND s.kind = ? AND r.t = ?",
+                          &s, &e) == 0);
     int lines = 0, missing = 0;
     for (char *line = log, *nl; line < log + len; line = nl + 1) {
         nl = memchr(line, '\n', (size_t)(log + len - line));

@@ -29,12 +29,13 @@ static inline const char *ti_db(void)
     struct eg_db *st;
     struct eg_err e = {0};
     REQUIRE(eg_db_open(path, &st, &e) == 0);
-    REQUIRE(eg_db_exec(st,
-                          "INSERT INTO units (name, kind) VALUES ('测试化工有限公司', 'enterprise');"
-                          "INSERT INTO outlets (unit_id, code, type) VALUES (1, 'DW001', 'waste_water');"
-                          "INSERT INTO outlets (unit_id, code, type) VALUES (1, 'DA001', 'waste_gas');"
-                          "INSERT INTO stations (code, name, kind) VALUES ('AQ01', '测试站', 'air');",
-                          &e) == 0);
+    REQUIRE(
+        eg_db_exec(st,
+                   "INSERT INTO units (name, kind) VALUES ('测试化工有限公司', 'enterprise');"
+                   "INSERT INTO outlets (unit_id, code, type) VALUES (1, 'DW001', 'waste_water');"
+                   "INSERT INTO outlets (unit_id, code, type) VALUES (1, 'DA001', 'waste_gas');"
+                   "INSERT INTO stations (code, name, kind) VALUES ('AQ01', '测试站', 'air');",
+                   &e) == 0);
     eg_db_close(st);
     return path;
 }
@@ -54,7 +55,8 @@ static inline void ti_add_device(const char *db, const char *mn, const char *pw,
     else
         json_object_set_new(in, "station_id", json_integer(1));
     json_t *row = NULL;
-    int rc = eg_registry_create(st, eg_registry_find("devices"), &eg_principal_system, in, &row, &e);
+    int rc =
+        eg_registry_create(st, eg_registry_find("devices"), &eg_principal_system, in, &row, &e);
     if (rc)
         fprintf(stderr, "device add: %s\n", e.msg);
     REQUIRE(rc == 0);
@@ -105,12 +107,22 @@ static inline void ti_send(int fd, const char *p, size_t n)
 
 /* Builds a 2017 upload frame (Flag given) with values "code-Field=value" pairs. */
 static inline size_t ti_upload(char *out, size_t cap, const char *mn, const char *pw, int cn,
-                               int64_t dt, int64_t qn_ms, int flag, int pnum, int pno,
-                               int edition, const struct eg_hj212_value *v, size_t nv)
+                               int64_t dt, int64_t qn_ms, int flag, int pnum, int pno, int edition,
+                               const struct eg_hj212_value *v, size_t nv)
 {
-    struct eg_hj212_upload u = {.edition = edition, .qn_ms = qn_ms, .st = "32", .pw = pw,
-                                .mn = mn, .cn = cn, .flag = flag, .pnum = pnum, .pno = pno,
-                                .datatime = dt, .has_datatime = 1, .values = v, .nvalues = nv};
+    struct eg_hj212_upload u = {.edition = edition,
+                                .qn_ms = qn_ms,
+                                .st = "32",
+                                .pw = pw,
+                                .mn = mn,
+                                .cn = cn,
+                                .flag = flag,
+                                .pnum = pnum,
+                                .pno = pno,
+                                .datatime = dt,
+                                .has_datatime = 1,
+                                .values = v,
+                                .nvalues = nv};
     size_t len = 0;
     struct eg_err e = {0};
     int rc = eg_hj212_build_upload(out, cap, &u, &len, &e);
@@ -168,7 +180,7 @@ static inline int ti_wait_for(int fd, const char *needle, int ms, char *buf, siz
 
 /* Samples as the time-series store holds them (open days are rows in ts_raw). */
 #define TI_SAMPLES                                                                                 \
-    "(SELECT s.source AS mn, s.kind AS cn, s.pollutant AS code, s.field AS field, r.t AS t, "     \
+    "(SELECT s.source AS mn, s.kind AS cn, s.pollutant AS code, s.field AS field, r.t AS t, "      \
     "r.v AS v, r.flag AS flag FROM ts_raw r JOIN ts_series s ON s.id = r.series_id)"
 
 /* The start of the previous Beijing hour: recent enough to stay in the store's open days. */
@@ -178,7 +190,10 @@ static inline int64_t ti_recent(void)
     return now - now % 3600 - 3600;
 }
 
-static inline void ti_qn(int64_t ms, char out[18]) { eg_hj212_qn_from_ms(ms, out); }
+static inline void ti_qn(int64_t ms, char out[18])
+{
+    eg_hj212_qn_from_ms(ms, out);
+}
 
 static inline int64_t ti_query_int(const char *db, const char *sql)
 {

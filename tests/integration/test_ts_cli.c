@@ -1,8 +1,8 @@
 /* `envgov import observations` and `envgov series …` run as real processes on a real database
    (issue 4 §6-§7): the documented long CSV with bad rows, the national china_sites wide file with
    its station list (real data), idempotent re-import, strict mode, queries and latest. */
-#include "ts/ts.h"
 #include "test.h"
+#include "ts/ts.h"
 
 #include <stdio.h>
 #include <stdlib.h>

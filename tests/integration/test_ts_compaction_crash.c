@@ -3,8 +3,8 @@
    kill every sample must be present exactly once, and no (series, day) may be both in rows and
    in a block. Between kills, late data is merged into already compacted days. */
 #include "db/db.h"
-#include "ts/ts.h"
 #include "test.h"
+#include "ts/ts.h"
 #include "unit/db/db_fixture.h"
 
 #include <signal.h>

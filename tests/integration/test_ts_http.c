@@ -2,11 +2,11 @@
    /api/v1/observations (JSON batch, idempotent, rejected items by index, bureau only),
    GET /api/v1/series raw / bucketed / CSV / XLSX, latest of many, and who may read what. */
 #include "base/base.h"
+#include "db/db.h"
 #include "integration/http_client.h"
 #include "registry/registry.h"
-#include "db/db.h"
-#include "ts/ts.h"
 #include "test.h"
+#include "ts/ts.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -20,8 +20,8 @@ TEST(auth_login_returns_a_43_char_token_stored_only_as_hash)
 {
     struct eg_db *st = open_db();
     struct eg_err err;
-    REQUIRE(eg_registry_user_add(st, "zhang", "street", "310115004", 0, "correct horse 电池", &err) ==
-            0);
+    REQUIRE(eg_registry_user_add(st, "zhang", "street", "310115004", 0, "correct horse 电池",
+                                 &err) == 0);
     char tok[EG_AUTH_TOKEN_LEN + 1];
     struct eg_principal p;
     REQUIRE(eg_auth_login(st, "zhang", "correct horse 电池", "10.0.0.1", tok, &p, &err) == 0);
@@ -90,7 +90,8 @@ TEST(auth_wrong_password_unknown_user_and_malformed_tokens_are_401)
     CHECK_EQ_INT(eg_registry_user_add(st, "x", "king", NULL, 0, "password1", &err), EG_EINVAL);
     CHECK_STR(err.code, "role");
     CHECK_EQ_INT(eg_registry_user_add(st, "x", "street", "999", 0, "password1", &err), EG_EINVAL);
-    CHECK_EQ_INT(eg_registry_user_add(st, "li", "bureau", NULL, 0, "password1", &err), EG_ECONFLICT);
+    CHECK_EQ_INT(eg_registry_user_add(st, "li", "bureau", NULL, 0, "password1", &err),
+                 EG_ECONFLICT);
     eg_db_close(st);
 }
 
@@ -131,12 +132,11 @@ TEST(auth_rate_limit_per_address_across_user_names)
     struct eg_err err;
     REQUIRE(eg_registry_user_add(st, "qian", "bureau", NULL, 0, "qian-password", &err) == 0);
     /* failures for unknown names, spread so no single name reaches its limit */
-    REQUIRE(
-        eg_db_exec(st,
-                      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 20) "
-                      "INSERT INTO login_failures(username, client_addr, at) SELECT 'u'||i, "
-                      "'192.0.2.7', strftime('%s','now') FROM n",
-                      NULL) == 0);
+    REQUIRE(eg_db_exec(st,
+                       "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 20) "
+                       "INSERT INTO login_failures(username, client_addr, at) SELECT 'u'||i, "
+                       "'192.0.2.7', strftime('%s','now') FROM n",
+                       NULL) == 0);
     char tok[EG_AUTH_TOKEN_LEN + 1];
     CHECK_EQ_INT(eg_auth_login(st, "qian", "qian-password", "192.0.2.7", tok, NULL, &err),
                  EG_ERATE);
@@ -169,22 +169,24 @@ TEST(auth_device_password_hj212_pw_checked_against_argon2id)
 {
     struct eg_db *st = open_db();
     struct eg_err err;
-    REQUIRE(eg_db_exec(st, "INSERT INTO stations(code,name,kind) VALUES ('A1','站','air')",
-                          NULL) == 0);
+    REQUIRE(eg_db_exec(st, "INSERT INTO stations(code,name,kind) VALUES ('A1','站','air')", NULL) ==
+            0);
     json_t *in = json_pack("{s:s, s:s, s:i}", "mn", "010000A8900016F000169DC0", "password",
                            "123456", "station_id", 1);
     REQUIRE(eg_registry_create(st, eg_registry_find("devices"), &eg_principal_system, in, NULL,
                                &err) == 0);
     json_decref(in);
     int64_t id = 0;
-    CHECK_EQ_INT(eg_registry_device_check(st, "010000A8900016F000169DC0", "123456", 6, &id, &err), 0);
+    CHECK_EQ_INT(eg_registry_device_check(st, "010000A8900016F000169DC0", "123456", 6, &id, &err),
+                 0);
     CHECK(id > 0);
     CHECK_EQ_INT(eg_registry_device_check(st, "010000A8900016F000169DC0", "123457", 6, &id, &err),
                  EG_EAUTH);
     CHECK_EQ_INT(eg_registry_device_check(st, "nope", "123456", 6, &id, &err), EG_ENOTFOUND);
     /* the device cost is cheap enough for ingest: well under 50 ms */
     uint64_t t0 = eg_nanos();
-    CHECK_EQ_INT(eg_registry_device_check(st, "010000A8900016F000169DC0", "123456", 6, &id, &err), 0);
+    CHECK_EQ_INT(eg_registry_device_check(st, "010000A8900016F000169DC0", "123456", 6, &id, &err),
+                 0);
     CHECK((eg_nanos() - t0) < 50u * 1000 * 1000);
     eg_db_close(st);
 }

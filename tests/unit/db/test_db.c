@@ -79,21 +79,21 @@ TEST(store_constraints_map_to_conflict_and_invalid)
 {
     struct eg_db *st = eg_tfx_open("k.db", NULL);
     struct eg_err err;
-    CHECK_EQ_INT(eg_db_exec(
-                     st,
-                     "INSERT INTO regions(code,name,level) VALUES ('310115','浦东新区','district')",
-                     &err),
-                 0);
     CHECK_EQ_INT(
-        eg_db_exec(st, "INSERT INTO regions(code,name,level) VALUES ('310115','x','district')",
-                      &err),
-        EG_ECONFLICT);
+        eg_db_exec(st,
+                   "INSERT INTO regions(code,name,level) VALUES ('310115','浦东新区','district')",
+                   &err),
+        0);
+    CHECK_EQ_INT(eg_db_exec(st,
+                            "INSERT INTO regions(code,name,level) VALUES ('310115','x','district')",
+                            &err),
+                 EG_ECONFLICT);
     CHECK_STR(err.code, "duplicate");
     /* a person's message: the column without its table, no SQL words */
     CHECK_STR(err.msg, "the same code already exists");
     CHECK_EQ_INT(
-        eg_db_exec(
-            st, "INSERT INTO regions(code,name,level,parent_id) VALUES ('1','x','grid',999)", &err),
+        eg_db_exec(st, "INSERT INTO regions(code,name,level,parent_id) VALUES ('1','x','grid',999)",
+                   &err),
         EG_ECONFLICT);
     CHECK_STR(err.code, "referenced");
     CHECK_EQ_INT(
@@ -110,7 +110,7 @@ TEST(store_text_with_nul_quotes_and_4byte_utf8_round_trips)
     size_t n = sizeof hostile - 1;
     struct eg_stmt *s;
     REQUIRE(eg_db_prepare(st, "INSERT INTO regions(code,name,level) VALUES ('x', ?, 'district')",
-                             &s, NULL) == 0);
+                          &s, NULL) == 0);
     eg_stmt_bind_text(s, 1, hostile, n);
     CHECK_EQ_INT(eg_stmt_step(s, NULL), 0);
     eg_stmt_done(s);
@@ -133,12 +133,12 @@ TEST(store_rollback_leaves_nothing_and_commit_keeps)
     struct eg_db *st = eg_tfx_open("r.db", NULL);
     REQUIRE(eg_db_begin(st, NULL) == 0);
     REQUIRE(eg_db_exec(st, "INSERT INTO regions(code,name,level) VALUES ('a','a','district')",
-                          NULL) == 0);
+                       NULL) == 0);
     eg_db_rollback(st);
     CHECK_EQ_INT(eg_tfx_int(st, "SELECT COUNT(*) FROM regions"), 0);
     REQUIRE(eg_db_begin(st, NULL) == 0);
     REQUIRE(eg_db_exec(st, "INSERT INTO regions(code,name,level) VALUES ('a','a','district')",
-                          NULL) == 0);
+                       NULL) == 0);
     REQUIRE(eg_db_commit(st, NULL) == 0);
     CHECK_EQ_INT(eg_tfx_int(st, "SELECT COUNT(*) FROM regions"), 1);
     eg_db_close(st);
@@ -148,7 +148,7 @@ TEST(store_second_connection_sees_committed_rows_wal)
 {
     struct eg_db *a = eg_tfx_open("w.db", NULL), *b = eg_tfx_open("w.db", NULL);
     REQUIRE(eg_db_exec(a, "INSERT INTO regions(code,name,level) VALUES ('a','a','district')",
-                          NULL) == 0);
+                       NULL) == 0);
     CHECK_EQ_INT(eg_tfx_int(b, "SELECT COUNT(*) FROM regions"), 1);
     eg_db_close(a);
     eg_db_close(b);
@@ -208,6 +208,8 @@ static void *open_close(void *arg)
     struct eg_db *st = NULL;
     struct eg_err err;
     *(int *)arg = eg_db_open(concurrent_path, &st, &err);
+    if (*(int *)arg)
+        fprintf(stderr, "    open: %s\n", err.msg);
     eg_db_close(st);
     return NULL;
 }
@@ -259,7 +261,7 @@ static void *writer(void *arg)
     for (int i = 0; i < 3000; i++) {
         struct eg_stmt *s;
         if (eg_db_prepare(st, "INSERT INTO regions(code,name,level) VALUES (?, 'x', 'district')",
-                             &s, NULL) < 0)
+                          &s, NULL) < 0)
             break;
         eg_stmt_bind_int(s, 1, i);
         if (eg_stmt_step(s, NULL) < 0)
@@ -307,9 +309,9 @@ TEST(store_database_from_a_newer_envgov_still_opens)
 {
     struct eg_db *st = eg_tfx_open("newer.db", NULL);
     REQUIRE(eg_db_exec(st,
-                          "INSERT INTO schema_version(version, name, applied_at) VALUES (999, "
-                          "'999_future.sql', 0)",
-                          NULL) == 0);
+                       "INSERT INTO schema_version(version, name, applied_at) VALUES (999, "
+                       "'999_future.sql', 0)",
+                       NULL) == 0);
     eg_db_close(st);
     st = eg_tfx_open("newer.db", NULL); /* warns, applies nothing */
     CHECK_EQ_INT(eg_db_schema_version(st), 999);

@@ -3,11 +3,11 @@
    ones, valid values only, officers' reviews in the reviewed tier), the region mean against
    eg_quality_region_hourly, the registry scope of stations, and the edition by hour label
    (HJ 633-2026 from 2026-03-01, standards.md §0). */
-#include "quality/quality.h"
-#include "eval/eval.h"
 #include "db/db.h"
-#include "ts/ts.h"
+#include "eval/eval.h"
+#include "quality/quality.h"
 #include "test.h"
+#include "ts/ts.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,16 +20,15 @@ static struct eg_db *open_db(struct eg_ts **ts)
     struct eg_db *st;
     struct eg_err err;
     REQUIRE(eg_db_open(path, &st, &err) == 0);
-    REQUIRE(
-        eg_db_exec(st,
-                      "INSERT INTO regions (code, name, level) VALUES ('R1', '区', 'district');"
-                      "INSERT INTO regions (code, name, level, parent_id) VALUES ('R1S', '街道', "
-                      "'street', 1);"
-                      "INSERT INTO stations (code, name, kind, region_id, public) VALUES "
-                      "('S', 'S站', 'air', 2, 1), ('T', 'T站', 'air', 2, 0), "
-                      "('U', 'U站', 'air', NULL, 0);"
-                      "INSERT INTO devices (mn, password, station_id) VALUES ('DEV1', 'x', 1);",
-                      &err) == 0);
+    REQUIRE(eg_db_exec(st,
+                       "INSERT INTO regions (code, name, level) VALUES ('R1', '区', 'district');"
+                       "INSERT INTO regions (code, name, level, parent_id) VALUES ('R1S', '街道', "
+                       "'street', 1);"
+                       "INSERT INTO stations (code, name, kind, region_id, public) VALUES "
+                       "('S', 'S站', 'air', 2, 1), ('T', 'T站', 'air', 2, 0), "
+                       "('U', 'U站', 'air', NULL, 0);"
+                       "INSERT INTO devices (mn, password, station_id) VALUES ('DEV1', 'x', 1);",
+                       &err) == 0);
     REQUIRE(eg_ts_open(st, ts, &err) == 0);
     eg_ts_set_now(*ts, eg_ts_day_start(eg_days_from_civil(2026, 6, 1)));
     return st;

@@ -50,7 +50,10 @@ static int answer_all_lenient(struct eg_ingest *srv, int lenient)
     return n;
 }
 
-static int answer_all(struct eg_ingest *srv) { return answer_all_lenient(srv, 0); }
+static int answer_all(struct eg_ingest *srv)
+{
+    return answer_all_lenient(srv, 0);
+}
 
 /* Frames of several devices alternating on one connection while their (MN, PW) are verified
    (a concentrator forwarding several loggers, hj212.md: one MN per packet, not per connection).
@@ -62,7 +65,8 @@ TEST(ingest_session_alternating_mns_while_verifying_is_linear)
 {
     size_t len = 0;
     char *text = eg_test_read_file(
-        eg_test_shared("data/real/hj212_xiaoyao9184_hj-t212-parser/AllData_2016-08-24_05_first3000lines.h212"),
+        eg_test_shared(
+            "data/real/hj212_xiaoyao9184_hj-t212-parser/AllData_2016-08-24_05_first3000lines.h212"),
         &len);
     REQUIRE(text != NULL);
     /* 8 real 2005 uploads (CN 2011/2051/2061) of 8 different MNs */

@@ -14,9 +14,9 @@
 /* 2017 Table 9: the platform -> device commands (requests and notifications). */
 TEST(ingest_command_table_covers_2017_platform_commands)
 {
-    static const int want[] = {1000, 1011, 1012, 1061, 1062, 1063, 1064, 1072, 2011, 2012, 2021,
-                               2022, 2031, 2041, 2051, 2061, 3011, 3012, 3013, 3014, 3015, 3016,
-                               3017, 3018, 3019, 3020, 3021};
+    static const int want[] = {1000, 1011, 1012, 1061, 1062, 1063, 1064, 1072, 2011,
+                               2012, 2021, 2022, 2031, 2041, 2051, 2061, 3011, 3012,
+                               3013, 3014, 3015, 3016, 3017, 3018, 3019, 3020, 3021};
     for (size_t i = 0; i < EG_ARRAY_LEN(want); i++) {
         char k = 0;
         CHECK(eg_ingest_command_known(want[i], &k));
@@ -95,10 +95,12 @@ TEST(ingest_sim_packets_parse_strictly_with_realistic_values)
             CHECK(eg_hj212_flag_ack(p));
             CHECK_EQ_INT(p->edition, d[i].edition);
             CHECK(na >= 6);
-            const struct eg_hj212_item *ph = eg_hj212_find(p, "w01001", cns[k] == 2011 ? EG_HJ212_F_RTD : EG_HJ212_F_AVG);
+            const struct eg_hj212_item *ph =
+                eg_hj212_find(p, "w01001", cns[k] == 2011 ? EG_HJ212_F_RTD : EG_HJ212_F_AVG);
             if (ph)
                 CHECK(ph->num >= 6 && ph->num <= 9); /* pH */
-            const struct eg_hj212_item *pm = eg_hj212_find(p, "a34004", cns[k] == 2011 ? EG_HJ212_F_RTD : EG_HJ212_F_AVG);
+            const struct eg_hj212_item *pm =
+                eg_hj212_find(p, "a34004", cns[k] == 2011 ? EG_HJ212_F_RTD : EG_HJ212_F_AVG);
             if (pm)
                 CHECK(pm->num >= 0 && pm->num < 500); /* PM2.5 ug/m3 */
             for (unsigned j = 0; j < p->nitems; j++)

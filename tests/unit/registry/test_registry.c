@@ -3,8 +3,8 @@
    hostile strings, cursor paging and search, the audit log, and the scope matrix
    (role x resource x action, row scope by region / unit / contract / public). */
 #include "auth/auth.h"
-#include "registry/registry.h"
 #include "db/db.h"
+#include "registry/registry.h"
 #include "test.h"
 
 #include <stdio.h>
@@ -118,9 +118,9 @@ static int64_t user_row(struct eg_db *st, const char *name, const char *role, in
 {
     struct eg_stmt *s;
     REQUIRE(eg_db_prepare(st,
-                             "INSERT INTO users(username, role, region_id, unit_id, password) "
-                             "VALUES (?, ?, ?, ?, 'not-a-hash')",
-                             &s, NULL) == 0);
+                          "INSERT INTO users(username, role, region_id, unit_id, password) "
+                          "VALUES (?, ?, ?, ?, 'not-a-hash')",
+                          &s, NULL) == 0);
     eg_stmt_bind_text(s, 1, name, strlen(name));
     eg_stmt_bind_text(s, 2, role, strlen(role));
     if (region)
@@ -235,8 +235,7 @@ static int count_list(struct eg_db *st, const struct eg_principal *who, const ch
     return n;
 }
 
-static int get_status(struct eg_db *st, const struct eg_principal *who, const char *res,
-                      int64_t id)
+static int get_status(struct eg_db *st, const struct eg_principal *who, const char *res, int64_t id)
 {
     json_t *row = NULL;
     int r = eg_registry_get(st, R(res), who, id, &row, NULL);

@@ -1,8 +1,8 @@
 /* Tests of aggregation (ts_agg.c) and validity/review (ts_review.c): GB 3095-2012 Table 4
    hourly/daily validity, recomputation on late data, declared windows, officer reviews, rates. */
 #include "db/db.h"
-#include "ts/ts.h"
 #include "test.h"
+#include "ts/ts.h"
 #include "unit/db/db_fixture.h"
 
 #include <math.h>

@@ -1,7 +1,7 @@
 /* Tests of ts/compress.c: the compressed day block (round trips, real capture, corruption).
  */
-#include "ts/ts.h"
 #include "test.h"
+#include "ts/ts.h"
 #include "unit/ts/ts_capture.h"
 
 #include <math.h>

@@ -3,8 +3,8 @@
    clock restarted at 2000-02-02 quarantined (issue 4 §3), a second write all duplicates, and the
    same samples back after compaction and from an online backup (issue 4 §8). */
 #include "db/db.h"
-#include "ts/ts.h"
 #include "test.h"
+#include "ts/ts.h"
 #include "unit/ts/ts_capture.h"
 
 #include <stdio.h>

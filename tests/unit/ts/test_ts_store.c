@@ -1,8 +1,8 @@
 /* Tests of the time-series store (ts/store.c, ts/query.c): batches, dedup, late data,
    quarantine, refusal of bad input, compaction, queries (issue 4 §1-3, §7). Real SQLite files. */
 #include "db/db.h"
-#include "ts/ts.h"
 #include "test.h"
+#include "ts/ts.h"
 #include "unit/db/db_fixture.h"
 
 #include <math.h>

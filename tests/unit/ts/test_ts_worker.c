@@ -1,9 +1,9 @@
 /* Tests of the serve maintenance thread (ts/worker.c): it recomputes hourly means of data
    written while it runs, and stops at once when asked. */
 #include "db/db.h"
+#include "test.h"
 #include "ts/ts.h"
 #include "ts/worker.h"
-#include "test.h"
 
 #include <stdio.h>
 #include <stdlib.h>
