@@ -125,15 +125,7 @@ struct eg_ingest_cn_info {
 };
 extern const struct eg_ingest_cn_info eg_ingest_cn_table[];
 
-/* Queries over the ingest tables (data/migrations/2NN_*.sql), usable without a running server.
-   Results are JSON text appended to out. offline_multiple: a device is offline when its last data
-   is older than offline_multiple x its interval (or it never sent). */
-int eg_ingest_device_status_json(struct eg_db *st, const char *mn, int64_t now,
-                                 int offline_multiple, struct eg_buf *out, struct eg_err *err);
-int eg_ingest_offline_json(struct eg_db *st, int64_t now, int offline_multiple, struct eg_buf *out,
-                           struct eg_err *err);
-int eg_ingest_command_history_json(struct eg_db *st, const char *mn, int limit, struct eg_buf *out,
-                                   struct eg_err *err);
+/* Status, offline devices and command history: devices/devices.h (eg_devices_*_json). */
 
 /* The simulator (`envgov sim`, the bench): N devices speaking HJ 212 to a server. */
 struct eg_sim_device {
