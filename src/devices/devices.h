@@ -1,12 +1,14 @@
 /*
- * devices: the durable side of HJ 212 devices — landing of acknowledged packets and its fold
- * into ts, online status, command history. The ingest server (src/ingest/) calls these inside
- * its writer's transactions; the CLI and the HTTP API read status and history through them,
- * with or without a running server.
+ * devices: the durable side of HJ 212 devices — landing of acknowledged packets (appended, read
+ * back and dropped by the fold into ts), online status, command history. The ingest writer calls
+ * these inside its transactions (it turns landed values into ts points itself: the value layout
+ * and the checks on it are its own); the CLI and the HTTP API read status and history through
+ * them, with or without a running server.
  *
  * Owns the tables of migrations 200-299 (data/migrations/2NN_*.sql): ingest_device_status,
  * ingest_commands, ingest_landing. The registry owns the devices table itself (MN, password,
- * protocol); the status queries join it read-only.
+ * protocol; a 1072 password change is eg_registry_device_password_set); the status queries join
+ * it read-only.
  */
 #ifndef EG_DEVICES_H
 #define EG_DEVICES_H

@@ -8,10 +8,11 @@
  *   - the auth thread: verifies (MN, PW) against the registry (Argon2id, slow on purpose) and
  *     hands the result back; the loop caches verified pairs in memory.
  *   - the writer thread: pops data jobs from a bounded queue, writes them in one transaction per
- *     batch (group commit) and only then hands the prepared 9014 acknowledgements back.
+ *     batch (group commit) and only then hands the prepared 9014 acknowledgements back. What it
+ *     writes besides samples (landing, status, command history) goes through devices/devices.h.
  *
- * "Durable" here: the batch's COMMIT has returned on a WAL-mode SQLite connection with
- * PRAGMA synchronous=FULL, so the WAL is fsync'ed before the commit returns: an acknowledged
+ * "Durable" here: the batch's COMMIT has returned on a connection opened durable (eg_db_open_opts:
+ * WAL with synchronous=FULL), so the WAL is fsync'ed before the commit returns: an acknowledged
  * packet survives the process being killed and the machine losing power (SQLite's guarantee,
  * assuming the disk honours fsync). A 9014 is never sent before that point.
  */
