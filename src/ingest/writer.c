@@ -186,6 +186,7 @@ static int write_status(struct writer *w, const struct eg__ing_job *j, struct eg
     return eg_devices_status_traffic(w->st, &t, err);
 }
 
+/* 1072 executed: the registry keeps the device's new password (Argon2id, device cost). */
 static int write_password(struct writer *w, const struct eg__ing_job *j, struct eg_err *err)
 {
     return eg_registry_device_password_set(w->st, j->mn, j->text, strlen(j->text), err);
