@@ -35,7 +35,7 @@ BENCHES  := $(BENCH_SRC:bench/%.c=build/bench/%)
 FUZZERS  := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all run test check check-plain check-asan bench fuzz clean deps format
+.PHONY: all run test check check-layers check-plain check-asan bench fuzz clean deps format
 
 all: build/envgov
 
@@ -98,7 +98,12 @@ test:
 	@scripts/deps.sh build
 	@$(MAKE) --no-print-directory check
 
-check: check-plain check-asan
+check: check-layers check-plain check-asan
+
+# SQL only in the modules that own tables, sqlite3 only in db/sqlite.c, includes only downwards
+check-layers:
+	@scripts/check-layers.sh --self-test
+	@scripts/check-layers.sh
 
 check-plain: build/envgov build/test_runner
 	EG_BIN=$(CURDIR)/build/envgov build/test_runner

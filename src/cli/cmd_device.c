@@ -3,6 +3,7 @@
  * and what the ingestion server knows about them (src/ingest/status.c).
  */
 #include "cli/cli.h"
+#include "devices/devices.h"
 #include "ingest/ingest.h"
 #include "registry/registry.h"
 
@@ -132,20 +133,10 @@ int eg_cmd_device_add(int argc, char **argv)
         }
         json_object_set_new(in, "outlet_id", json_integer(id));
     } else {
-        struct eg_stmt *s;
-        rc = eg_db_prepare(st, "SELECT id FROM stations WHERE code = ?", &s, &err);
-        if (!rc) {
-            eg_stmt_bind_text(s, 1, station, strlen(station));
-            rc = eg_stmt_step(s, &err);
-            if (rc == 1) {
-                json_object_set_new(in, "station_id", json_integer(eg_stmt_int(s, 0)));
-                rc = 0;
-            } else if (rc == 0) {
-                rc = eg_err_set(&err, EG_ENOTFOUND, "unknown_station", -1,
-                                "no station with code %s", station);
-            }
-            eg_stmt_done(s);
-        }
+        int64_t id;
+        rc = eg_registry_station_id(st, station, &id, &err);
+        if (!rc)
+            json_object_set_new(in, "station_id", json_integer(id));
     }
     json_t *row = NULL;
     if (!rc)
@@ -211,9 +202,9 @@ static int status_common(int argc, char **argv, int offline)
         return EG_EXIT_FAIL;
     }
     struct eg_buf b = {0};
-    int rc = offline ? eg_ingest_offline_json(st, eg_time_now(), (int)multiple, &b, &err)
-                     : eg_ingest_device_status_json(st, argv[optind], eg_time_now(), (int)multiple,
-                                                    &b, &err);
+    int rc = offline
+                 ? eg_devices_offline_json(st, eg_time_now(), (int)multiple, &b, &err)
+                 : eg_devices_status_json(st, argv[optind], eg_time_now(), (int)multiple, &b, &err);
     eg_db_close(st);
     if (rc < 0) {
         fprintf(stderr, "envgov device: %s\n", err.msg);

@@ -534,39 +534,25 @@ int eg_cmd_series_retain(int argc, char **argv)
     return run(&o, do_retain);
 }
 
+static int print_series(void *arg, const struct eg_ts_series_row *r)
+{
+    char tb[32] = "";
+    if (r->has_latest)
+        eg_time_format_beijing(r->latest_t, tb, sizeof tb);
+    printf("%lld,%s,%s,%d,%s,%d,%s,", (long long)r->id, r->key.source ? r->key.source : "",
+           r->key.pollutant ? r->key.pollutant : "", r->key.kind, r->key.field ? r->key.field : "",
+           r->key.computed, tb);
+    /* the latest value: none when the series is empty (ts_latest's v is never NULL) */
+    if (r->has_latest)
+        printf("%.10g", r->latest_v);
+    printf("\n");
+    return 0;
+}
+
 static int do_list(struct eg_db *st, struct eg_ts *ts, const struct sopts *o, struct eg_err *err)
 {
-    struct eg_stmt *s;
-    int rc =
-        eg_db_prepare(st,
-                      "SELECT s.id, s.source, s.pollutant, s.kind, s.field, s.computed, l.t, l.v "
-                      "FROM ts_series s LEFT JOIN ts_latest l ON l.series_id = s.id "
-                      "WHERE ?1 IS NULL OR s.source = ?1 ORDER BY s.source, s.pollutant, "
-                      "s.kind, s.field, s.computed",
-                      &s, err);
-    if (rc)
-        return rc;
-    if (o->source)
-        eg_stmt_bind_text(s, 1, o->source, strlen(o->source));
-    else
-        eg_stmt_bind_null(s, 1);
     printf("id,source,pollutant,kind,field,computed,latest_time,latest_value\n");
-    while ((rc = eg_stmt_step(s, err)) == 1) {
-        size_t l1, l2, l3;
-        const char *a = eg_stmt_text(s, 1, &l1), *b = eg_stmt_text(s, 2, &l2),
-                   *f = eg_stmt_text(s, 4, &l3);
-        char tb[32] = "";
-        if (!eg_stmt_is_null(s, 6))
-            eg_time_format_beijing(eg_stmt_int(s, 6), tb, sizeof tb);
-        printf("%lld,%.*s,%.*s,%lld,%.*s,%lld,%s,", (long long)eg_stmt_int(s, 0), (int)l1,
-               a ? a : "", (int)l2, b ? b : "", (long long)eg_stmt_int(s, 3), (int)l3, f ? f : "",
-               (long long)eg_stmt_int(s, 5), tb);
-        if (!eg_stmt_is_null(s, 7))
-            printf("%.10g", eg_stmt_double(s, 7));
-        printf("\n");
-    }
-    eg_stmt_done(s);
-    return rc < 0 ? rc : 0;
+    return eg_ts_series_each(ts, o->source, print_series, NULL, err);
 }
 
 int eg_cmd_series_list(int argc, char **argv)

@@ -54,6 +54,31 @@ static int split_hostport(const char *s, char *host, size_t hsz, int *port)
     return 0;
 }
 
+struct sim_pick {
+    struct eg_sim_device *d;
+    int64_t *ids;
+    int k;
+    uint64_t seed;
+};
+
+/* One device of the database as the simulator plays it, with a password it knows. */
+static int sim_pick_one(void *arg, const struct eg_registry_device_row *r)
+{
+    struct sim_pick *p = arg;
+    struct eg_sim_device *d = &p->d[p->k];
+    p->ids[p->k] = r->id;
+    snprintf(d->mn, sizeof d->mn, "%s", r->mn ? r->mn : "");
+    d->edition = r->protocol && !strcmp(r->protocol, "2005") ? 2005 : 2017;
+    d->kind = r->outlet_type ? (!strcmp(r->outlet_type, "waste_gas") ? 'g' : 'w') : 'a';
+    if (r->station_kind && !strcmp(r->station_kind, "water"))
+        d->kind = 'w';
+    uint64_t x = p->seed * 0x9E3779B97F4A7C15ull + (uint64_t)r->id * 7919;
+    x ^= x >> 29;
+    snprintf(d->pw, sizeof d->pw, "%06u", (unsigned)(x % 1000000));
+    p->k++;
+    return 0;
+}
+
 /* Takes the first n devices of the database and gives them known passwords. */
 static int devices_from_db(const char *db, int n, uint64_t seed, struct eg_sim_device **out,
                            int *got, struct eg_err *err)
@@ -62,35 +87,12 @@ static int devices_from_db(const char *db, int n, uint64_t seed, struct eg_sim_d
     int rc = eg_db_open(db, &st, err);
     if (rc < 0)
         return rc;
-    struct eg_stmt *s;
-    rc = eg_db_prepare(st,
-                       "SELECT d.id, d.mn, d.protocol, o.type, s.kind FROM devices d "
-                       "LEFT JOIN outlets o ON o.id = d.outlet_id "
-                       "LEFT JOIN stations s ON s.id = d.station_id ORDER BY d.id LIMIT ?",
-                       &s, err);
-    if (rc < 0) {
-        eg_db_close(st);
-        return rc;
-    }
-    struct eg_sim_device *d = eg_calloc((size_t)n, sizeof *d);
-    int64_t *ids = eg_calloc((size_t)n, sizeof *ids);
-    int k = 0;
-    eg_stmt_bind_int(s, 1, n);
-    while (k < n && (rc = eg_stmt_step(s, err)) == 1) {
-        const char *mn = eg_stmt_text(s, 1, NULL), *proto = eg_stmt_text(s, 2, NULL);
-        const char *otype = eg_stmt_text(s, 3, NULL), *skind = eg_stmt_text(s, 4, NULL);
-        ids[k] = eg_stmt_int(s, 0);
-        snprintf(d[k].mn, sizeof d[k].mn, "%s", mn ? mn : "");
-        d[k].edition = proto && !strcmp(proto, "2005") ? 2005 : 2017;
-        d[k].kind = otype ? (!strcmp(otype, "waste_gas") ? 'g' : 'w') : 'a';
-        if (skind && !strcmp(skind, "water"))
-            d[k].kind = 'w';
-        uint64_t x = seed * 0x9E3779B97F4A7C15ull + (uint64_t)ids[k] * 7919;
-        x ^= x >> 29;
-        snprintf(d[k].pw, sizeof d[k].pw, "%06u", (unsigned)(x % 1000000));
-        k++;
-    }
-    eg_stmt_done(s);
+    struct sim_pick p = {eg_calloc((size_t)n, sizeof *p.d), eg_calloc((size_t)n, sizeof *p.ids), 0,
+                         seed};
+    rc = eg_registry_devices_each(st, n, sim_pick_one, &p, err);
+    struct eg_sim_device *d = p.d;
+    int64_t *ids = p.ids;
+    int k = p.k;
     for (int i = 0; i < k && rc >= 0; i++) {
         json_t *patch = json_object();
         json_object_set_new(patch, "password", json_string(d[i].pw));

@@ -120,6 +120,16 @@ int eg_cmd_user_add(int argc, char **argv)
     return EG_EXIT_OK;
 }
 
+static int print_user(void *arg, const struct eg_registry_user_row *u)
+{
+    printf("%lld\t%s\t%s\t%s\t", (long long)u->id, u->username, u->role,
+           u->region ? u->region : "");
+    if (u->unit_id)
+        printf("%lld", (long long)u->unit_id);
+    printf("\t%s\n", u->disabled ? "yes" : "no");
+    return 0;
+}
+
 int eg_cmd_user_list(int argc, char **argv)
 {
     static const char help[] =
@@ -146,24 +156,9 @@ int eg_cmd_user_list(int argc, char **argv)
     struct eg_db *st = eg__cli_open(eg__cli_db_path(db));
     if (!st)
         return EG_EXIT_FAIL;
-    struct eg_stmt *s;
     struct eg_err err;
-    int rc = eg_db_prepare(st,
-                           "SELECT u.id, u.username, u.role, r.code, u.unit_id, u.disabled "
-                           "FROM users u LEFT JOIN regions r ON r.id = u.region_id ORDER BY u.id",
-                           &s, &err);
-    if (rc == 0) {
-        printf("id\tusername\trole\tregion\tunit\tdisabled\n");
-        while ((rc = eg_stmt_step(s, &err)) == 1) {
-            const char *region = eg_stmt_text(s, 3, NULL);
-            printf("%lld\t%s\t%s\t%s\t", (long long)eg_stmt_int(s, 0), eg_stmt_text(s, 1, NULL),
-                   eg_stmt_text(s, 2, NULL), region ? region : "");
-            if (!eg_stmt_is_null(s, 4))
-                printf("%lld", (long long)eg_stmt_int(s, 4));
-            printf("\t%s\n", eg_stmt_int(s, 5) ? "yes" : "no");
-        }
-        eg_stmt_done(s);
-    }
+    printf("id\tusername\trole\tregion\tunit\tdisabled\n");
+    int rc = eg_registry_users_each(st, print_user, NULL, &err);
     eg_db_close(st);
     if (rc < 0) {
         fprintf(stderr, "envgov user list: %s\n", err.msg);

@@ -1,12 +1,12 @@
 /*
  * store: database access. SQLite (WAL, foreign keys, busy timeout) is the embedded default;
  * the functions here are the seam a PostgreSQL backend plugs in behind later, so callers never
- * see sqlite3 types. SQLite specifics live in db/sqlite.c only.
+ * see SQLite types. SQLite specifics live in db/sqlite.c only.
  *
  * Schema changes are numbered SQL files under data/migrations/ (NNN_name.sql, compiled into the
  * binary), applied in order on open and by `envgov db migrate`, recorded in schema_version.
- * Number ranges by owner: 001-099 registry/auth/audit, 100-199 time series, 200-299 ingest,
- * 300-399 quality/targets, 400-499 rules/alerts, 500-599 governance.
+ * Number ranges by owner: 001-099 registry/auth/audit, 100-199 time series, 200-299 devices
+ * (ingest), 300-399 quality/targets, 400-499 rules/alerts, 500-599 governance.
  */
 #ifndef EG_DB_H
 #define EG_DB_H
@@ -20,6 +20,15 @@ struct eg_stmt;
 
 /* Opens (creating when absent) and migrates. path is a file path or ":memory:". */
 int eg_db_open(const char *path, struct eg_db **out, struct eg_err *err);
+
+/* How a connection trades speed for safety; zeroes are the defaults eg_db_open uses (a commit
+   survives a crash of the process, the last ones may be lost on power failure). */
+struct eg_db_opts {
+    int durable;   /* 1: a commit returns only after it is on disk (survives power failure) */
+    int cache_kib; /* page cache of this connection in KiB; 0: the backend's default */
+};
+int eg_db_open_opts(const char *path, const struct eg_db_opts *opts, struct eg_db **out,
+                    struct eg_err *err);
 void eg_db_close(struct eg_db *st);
 /* Applies pending migrations; *applied gets how many. Called by eg_db_open. */
 int eg_db_migrate(struct eg_db *st, int *applied, struct eg_err *err);

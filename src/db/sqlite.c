@@ -125,6 +125,28 @@ static int db_err(struct eg_db *st, struct eg_err *err, int rc, const char *what
 
 int eg_db_open(const char *path, struct eg_db **out, struct eg_err *err)
 {
+    static const struct eg_db_opts defaults = {0, 0};
+    return eg_db_open_opts(path, &defaults, out, err);
+}
+
+/* The options apply after the migrations, as the writer's own PRAGMAs did before they moved
+   here, so opening behaves exactly as it did. */
+static int apply_opts(struct eg_db *st, const struct eg_db_opts *o, struct eg_err *err)
+{
+    int rc = 0;
+    if (o->durable)
+        rc = eg_db_exec(st, "PRAGMA synchronous=FULL", err);
+    if (rc == 0 && o->cache_kib > 0) {
+        char sql[64];
+        snprintf(sql, sizeof sql, "PRAGMA cache_size=-%d", o->cache_kib); /* < 0: KiB */
+        rc = eg_db_exec(st, sql, err);
+    }
+    return rc;
+}
+
+int eg_db_open_opts(const char *path, const struct eg_db_opts *opts, struct eg_db **out,
+                    struct eg_err *err)
+{
     *out = NULL;
     struct eg_db *st = eg_calloc(1, sizeof *st);
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
@@ -163,6 +185,8 @@ int eg_db_open(const char *path, struct eg_db **out, struct eg_err *err)
     }
     int applied = 0;
     rc = eg_db_migrate(st, &applied, err);
+    if (rc == 0)
+        rc = apply_opts(st, opts, err);
     if (rc < 0) {
         eg_db_close(st);
         return rc;

@@ -12,6 +12,7 @@
  * through eg_registry_list, the one place scope is enforced); the offline list and commands are
  * for the bureau and administrators.
  */
+#include "devices/devices.h"
 #include "http/http.h"
 #include "ingest/ingest.h"
 
@@ -74,7 +75,7 @@ static int h_status(struct eg_http_req *rq)
     if (rc)
         return rc;
     struct eg_buf b = {0};
-    rc = eg_ingest_device_status_json(st, mn, eg_time_now(), multiple, &b, eg_http_err(rq));
+    rc = eg_devices_status_json(st, mn, eg_time_now(), multiple, &b, eg_http_err(rq));
     if (rc) {
         eg_buf_free(&b);
         return rc;
@@ -95,7 +96,7 @@ static int h_offline(struct eg_http_req *rq)
         return rc;
     struct eg_buf b = {0};
     eg_buf_puts(&b, "{\"items\":");
-    rc = eg_ingest_offline_json(st, eg_time_now(), multiple, &b, eg_http_err(rq));
+    rc = eg_devices_offline_json(st, eg_time_now(), multiple, &b, eg_http_err(rq));
     if (rc) {
         eg_buf_free(&b);
         return rc;
@@ -119,7 +120,7 @@ static int h_history(struct eg_http_req *rq)
         return eg_err_set(eg_http_err(rq), EG_EINVAL, "bad_limit", -1, "limit must be 1..1000");
     struct eg_buf b = {0};
     eg_buf_puts(&b, "{\"items\":");
-    rc = eg_ingest_command_history_json(st, mn, (int)limit, &b, eg_http_err(rq));
+    rc = eg_devices_command_history_json(st, mn, (int)limit, &b, eg_http_err(rq));
     if (rc) {
         eg_buf_free(&b);
         return rc;

@@ -8,10 +8,11 @@
  *   - the auth thread: verifies (MN, PW) against the registry (Argon2id, slow on purpose) and
  *     hands the result back; the loop caches verified pairs in memory.
  *   - the writer thread: pops data jobs from a bounded queue, writes them in one transaction per
- *     batch (group commit) and only then hands the prepared 9014 acknowledgements back.
+ *     batch (group commit) and only then hands the prepared 9014 acknowledgements back. What it
+ *     writes besides samples (landing, status, command history) goes through devices/devices.h.
  *
- * "Durable" here: the batch's COMMIT has returned on a WAL-mode SQLite connection with
- * PRAGMA synchronous=FULL, so the WAL is fsync'ed before the commit returns: an acknowledged
+ * "Durable" here: the batch's COMMIT has returned on a connection opened durable (eg_db_open_opts:
+ * WAL with synchronous=FULL), so the WAL is fsync'ed before the commit returns: an acknowledged
  * packet survives the process being killed and the machine losing power (SQLite's guarantee,
  * assuming the disk honours fsync). A 9014 is never sent before that point.
  */
@@ -125,15 +126,7 @@ struct eg_ingest_cn_info {
 };
 extern const struct eg_ingest_cn_info eg_ingest_cn_table[];
 
-/* Queries over the ingest tables (data/migrations/2NN_*.sql), usable without a running server.
-   Results are JSON text appended to out. offline_multiple: a device is offline when its last data
-   is older than offline_multiple x its interval (or it never sent). */
-int eg_ingest_device_status_json(struct eg_db *st, const char *mn, int64_t now,
-                                 int offline_multiple, struct eg_buf *out, struct eg_err *err);
-int eg_ingest_offline_json(struct eg_db *st, int64_t now, int offline_multiple, struct eg_buf *out,
-                           struct eg_err *err);
-int eg_ingest_command_history_json(struct eg_db *st, const char *mn, int limit, struct eg_buf *out,
-                                   struct eg_err *err);
+/* Status, offline devices and command history: devices/devices.h (eg_devices_*_json). */
 
 /* The simulator (`envgov sim`, the bench): N devices speaking HJ 212 to a server. */
 struct eg_sim_device {

@@ -12,7 +12,7 @@
  *
  * The auth thread verifies (MN, PW) pairs (Argon2id in the registry) off the loop.
  */
-#include "auth/auth.h"
+#include "devices/devices.h"
 #include "ingest/internal.h"
 #include "registry/registry.h"
 
@@ -83,30 +83,20 @@ int eg__ingest_registry_auth(struct eg_db *st, const char *mn, const char *pw,
     int rc = eg_registry_device_check(st, mn, pw, strlen(pw), &id, err);
     if (rc < 0)
         return rc;
-    struct eg_stmt *s;
-    rc = eg_db_prepare(st, "SELECT protocol, crc, lenient, interval_s FROM devices WHERE id = ?",
-                       &s, err);
+    struct eg_registry_device_wire wire;
+    int found = 0;
+    rc = eg_registry_device_wire(st, id, &wire, &found, err);
     if (rc < 0)
         return rc;
-    eg_stmt_bind_int(s, 1, id);
-    rc = eg_stmt_step(s, err);
+    if (!found)
+        return eg_err_set(err, EG_ENOTFOUND, "unknown_device", -1, "device %s vanished", mn);
     memset(dev, 0, sizeof *dev);
     dev->id = id;
-    dev->edition = 2017;
-    dev->interval_s = 60;
-    if (rc == 1) {
-        const char *proto = eg_stmt_text(s, 0, NULL);
-        const char *crc = eg_stmt_text(s, 1, NULL);
-        dev->edition = proto && !strcmp(proto, "2005") ? 2005 : 2017;
-        dev->crc_modbus_swapped = crc && !strcmp(crc, "modbus_swapped");
-        dev->lenient = (int)eg_stmt_int(s, 2);
-        dev->interval_s = (int)eg_stmt_int(s, 3);
-        rc = 0;
-    } else if (rc == 0) {
-        rc = eg_err_set(err, EG_ENOTFOUND, "unknown_device", -1, "device %s vanished", mn);
-    }
-    eg_stmt_done(s);
-    return rc;
+    dev->edition = wire.edition;
+    dev->crc_modbus_swapped = wire.crc_modbus_swapped;
+    dev->lenient = wire.lenient;
+    dev->interval_s = wire.interval_s;
+    return 0;
 }
 
 static void *auth_main(void *arg)
@@ -180,108 +170,43 @@ struct writer {
 
 static int write_status(struct writer *w, const struct eg__ing_job *j, struct eg_err *err)
 {
-    static const char data_sql[] =
-        "INSERT INTO ingest_device_status (mn, device_id, interval_s, last_packet_at, "
-        "last_data_time, last_cn, packets, values_count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7) "
-        "ON CONFLICT(mn) DO UPDATE SET device_id = ?2, interval_s = ?3, last_packet_at = "
-        "max(coalesce(last_packet_at, 0), ?4), last_data_time = max(coalesce(last_data_time, 0), "
-        "?5), "
-        "last_cn = ?6, packets = packets + ?8, values_count = values_count + ?7";
-    static const char conn_sql[] =
-        "INSERT INTO ingest_device_status (mn, device_id, interval_s, connected, last_addr, "
-        "connected_at, connections) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?4) "
-        "ON CONFLICT(mn) DO UPDATE SET connected = ?4, last_addr = ?5, "
-        "connected_at = CASE WHEN ?4 = 1 THEN ?6 ELSE connected_at END, "
-        "disconnected_at = CASE WHEN ?4 = 0 THEN ?6 ELSE disconnected_at END, "
-        "connections = connections + ?4";
-    int data = j->kind == EG__JOB_DATA;
-    struct eg_stmt *s;
-    int rc = eg_db_prepare(w->st, data ? data_sql : conn_sql, &s, err);
-    if (rc < 0)
-        return rc;
-    eg_stmt_bind_text(s, 1, j->mn, strlen(j->mn));
-    eg_stmt_bind_int(s, 2, j->device_id);
-    eg_stmt_bind_int(s, 3, j->interval_s > 0 ? j->interval_s : 60);
-    if (data) {
-        eg_stmt_bind_int(s, 4, j->recv_time);
-        eg_stmt_bind_int(s, 5, j->data_time);
-        eg_stmt_bind_int(s, 6, j->cn);
-        eg_stmt_bind_int(s, 7, j->nvalues);
-        eg_stmt_bind_int(s, 8, j->qnrtn); /* packets (reused field: see status_add) */
-    } else {
-        eg_stmt_bind_int(s, 4, j->connected);
-        eg_stmt_bind_text(s, 5, j->addr, strlen(j->addr));
-        eg_stmt_bind_int(s, 6, j->recv_time);
-    }
-    rc = eg_stmt_step(s, err);
-    eg_stmt_done(s);
-    return rc < 0 ? rc : 0;
+    if (j->kind != EG__JOB_DATA)
+        return eg_devices_status_connection(w->st, j->mn, j->device_id, j->interval_s, j->connected,
+                                            j->addr, j->recv_time, err);
+    struct eg_devices_traffic t = {
+        .mn = j->mn,
+        .device_id = j->device_id,
+        .interval_s = j->interval_s,
+        .last_packet_at = j->recv_time,
+        .last_data_time = j->data_time,
+        .last_cn = j->cn,
+        .packets = j->qnrtn, /* reused field: see status_add */
+        .values = j->nvalues,
+    };
+    return eg_devices_status_traffic(w->st, &t, err);
 }
 
 /* 1072 executed: the registry keeps the device's new password (Argon2id, device cost). */
 static int write_password(struct writer *w, const struct eg__ing_job *j, struct eg_err *err)
 {
-    char hash[128];
-    int rc = eg_auth_hash_password(j->text, strlen(j->text), 1, hash, err);
-    if (rc < 0)
-        return rc;
-    struct eg_stmt *s;
-    rc = eg_db_prepare(w->st, "UPDATE devices SET password = ? WHERE mn = ?", &s, err);
-    if (rc < 0)
-        return rc;
-    eg_stmt_bind_text(s, 1, hash, strlen(hash));
-    eg_stmt_bind_text(s, 2, j->mn, strlen(j->mn));
-    rc = eg_stmt_step(s, err);
-    eg_stmt_done(s);
-    return rc < 0 ? rc : 0;
+    return eg_registry_device_password_set(w->st, j->mn, j->text, strlen(j->text), err);
 }
 
 static int write_cmd(struct writer *w, const struct eg__ing_job *j, struct eg_err *err)
 {
-    struct eg_stmt *s;
-    int rc;
-    if (j->kind == EG__JOB_CMD_NEW) {
-        rc = eg_db_prepare(w->st,
-                           "INSERT OR IGNORE INTO ingest_commands (mn, qn, cn, params, status, "
-                           "requested_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           &s, err);
-        if (rc < 0)
-            return rc;
-        eg_stmt_bind_text(s, 1, j->mn, strlen(j->mn));
-        eg_stmt_bind_text(s, 2, j->qn, strlen(j->qn));
-        eg_stmt_bind_int(s, 3, j->cn);
-        eg_stmt_bind_text(s, 4, j->text ? j->text : "", j->text ? strlen(j->text) : 0);
-        eg_stmt_bind_text(s, 5, j->status, strlen(j->status));
-        eg_stmt_bind_int(s, 6, j->recv_time);
-        eg_stmt_bind_int(s, 7, j->recv_time);
-    } else {
-        rc = eg_db_prepare(w->st,
-                           "UPDATE ingest_commands SET status = ?3, updated_at = ?4, "
-                           "qn_rtn = coalesce(?5, qn_rtn), exe_rtn = coalesce(?6, exe_rtn), "
-                           "result = coalesce(?7, result) WHERE mn = ?1 AND qn = ?2",
-                           &s, err);
-        if (rc < 0)
-            return rc;
-        eg_stmt_bind_text(s, 1, j->mn, strlen(j->mn));
-        eg_stmt_bind_text(s, 2, j->qn, strlen(j->qn));
-        eg_stmt_bind_text(s, 3, j->status, strlen(j->status));
-        eg_stmt_bind_int(s, 4, j->recv_time);
-        if (j->qnrtn)
-            eg_stmt_bind_int(s, 5, j->qnrtn);
-        else
-            eg_stmt_bind_null(s, 5);
-        if (j->exertn)
-            eg_stmt_bind_int(s, 6, j->exertn);
-        else
-            eg_stmt_bind_null(s, 6);
-        if (j->text)
-            eg_stmt_bind_text(s, 7, j->text, strlen(j->text));
-        else
-            eg_stmt_bind_null(s, 7);
-    }
-    rc = eg_stmt_step(s, err);
-    eg_stmt_done(s);
-    return rc < 0 ? rc : 0;
+    struct eg_devices_command c = {
+        .mn = j->mn,
+        .qn = j->qn,
+        .cn = j->cn,
+        .status = j->status,
+        .text = j->text,
+        .qn_rtn = j->qnrtn,
+        .exe_rtn = j->exertn,
+        .at = j->recv_time,
+    };
+    if (j->kind == EG__JOB_CMD_NEW)
+        return eg_devices_command_add(w->st, &c, err);
+    return eg_devices_command_update(w->st, &c, err);
 }
 
 /* The data jobs are summed into one pseudo-job per MN until the next flush. */
@@ -333,24 +258,56 @@ static void status_add(struct status_agg *a, const struct eg__ing_job *j)
 
 static int land_batch(struct writer *w, struct eg__ing_job *jobs, struct eg_err *err)
 {
-    struct eg_stmt *s;
-    int rc = eg_db_prepare(
-        w->st, "INSERT INTO ingest_landing (mn, cn, t, n, vals) VALUES (?, ?, ?, ?, ?)", &s, err);
-    if (rc < 0)
-        return rc;
+    struct eg_devices_landed chunk[64]; /* a chunk per statement lookup, not one per packet */
+    size_t n = 0;
+    int rc = 0;
     for (struct eg__ing_job *j = jobs; j && rc == 0; j = j->next) {
         if (j->kind != EG__JOB_DATA || !j->nvalues)
             continue;
-        eg_stmt_bind_text(s, 1, j->mn, strlen(j->mn));
-        eg_stmt_bind_int(s, 2, j->cn);
-        eg_stmt_bind_int(s, 3, j->data_time);
-        eg_stmt_bind_int(s, 4, j->nvalues);
-        eg_stmt_bind_blob(s, 5, j->values, (size_t)j->nvalues * sizeof j->values[0]);
-        rc = eg_stmt_step(s, err);
-        eg_stmt_done(s);
-        rc = rc < 0 ? rc : 0;
+        chunk[n++] = (struct eg_devices_landed){
+            .mn = j->mn,
+            .mnlen = strlen(j->mn),
+            .cn = j->cn,
+            .t = j->data_time,
+            .n = j->nvalues,
+            .vals = j->values,
+            .vals_len = (size_t)j->nvalues * sizeof j->values[0],
+        };
+        if (n == EG_ARRAY_LEN(chunk)) {
+            rc = eg_devices_land(w->st, chunk, n, err);
+            n = 0;
+        }
     }
+    if (rc == 0 && n)
+        rc = eg_devices_land(w->st, chunk, n, err);
     return rc;
+}
+
+/* Landed rows read back as data jobs, in order. */
+struct fold_list {
+    struct eg__ing_job *head, *tail;
+    int moved;
+};
+
+static int fold_take(void *arg, const struct eg_devices_landed *p)
+{
+    struct fold_list *l = arg;
+    if (p->n <= 0 || (size_t)p->n * sizeof l->head->values[0] != p->vals_len || !p->mn ||
+        p->mnlen >= EG__ING_MN_MAX)
+        return 0; /* not this build's layout: dropped (cannot be read) */
+    struct eg__ing_job *j = eg__ingest_job_new(EG__JOB_DATA, (int)p->n);
+    memcpy(j->mn, p->mn, p->mnlen);
+    j->cn = p->cn;
+    j->data_time = p->t;
+    j->nvalues = (int)p->n;
+    memcpy(j->values, p->vals, p->vals_len);
+    if (l->tail)
+        l->tail->next = j;
+    else
+        l->head = j;
+    l->tail = j;
+    l->moved++;
+    return 0;
 }
 
 /* Moves up to max landed packets into the time-series store in one transaction (the store sorts
@@ -363,62 +320,28 @@ static int fold_landing(struct eg_ingest *srv, struct writer *w, int max, int *m
     int rc = eg_db_begin(w->st, err);
     if (rc < 0)
         return rc;
-    struct eg_stmt *s;
-    rc = eg_db_prepare(w->st,
-                       "SELECT id, mn, cn, t, n, vals FROM ingest_landing WHERE format = 1 "
-                       "ORDER BY id LIMIT ?",
-                       &s, err);
-    struct eg__ing_job *head = NULL, *tail = NULL;
+    struct fold_list l = {0};
     int64_t maxid = 0;
-    if (rc == 0) {
-        eg_stmt_bind_int(s, 1, max);
-        while ((rc = eg_stmt_step(s, err)) == 1) {
-            size_t bl = 0, ml = 0;
-            const void *b = eg_stmt_blob(s, 5, &bl);
-            const char *mn = eg_stmt_text(s, 1, &ml);
-            int64_t nv = eg_stmt_int(s, 4);
-            maxid = eg_stmt_int(s, 0);
-            if (nv <= 0 || (size_t)nv * sizeof head->values[0] != bl || !mn || ml >= EG__ING_MN_MAX)
-                continue; /* not this build's layout: dropped (cannot be read) */
-            struct eg__ing_job *j = eg__ingest_job_new(EG__JOB_DATA, (int)nv);
-            memcpy(j->mn, mn, ml);
-            j->cn = (int)eg_stmt_int(s, 2);
-            j->data_time = eg_stmt_int(s, 3);
-            j->nvalues = (int)nv;
-            memcpy(j->values, b, bl);
-            if (tail)
-                tail->next = j;
-            else
-                head = j;
-            tail = j;
-            (*moved)++;
-        }
-        eg_stmt_done(s);
-    }
-    if (rc == 0 && head)
-        rc = eg__sink_write_batch(w->sink, head, err);
-    if (rc == 0 && maxid) {
-        rc = eg_db_prepare(w->st, "DELETE FROM ingest_landing WHERE id <= ?", &s, err);
-        if (rc == 0) {
-            eg_stmt_bind_int(s, 1, maxid);
-            rc = eg_stmt_step(s, err);
-            eg_stmt_done(s);
-            rc = rc < 0 ? rc : 0;
-        }
-    }
-    while (head) {
-        struct eg__ing_job *n = head->next;
-        eg__ingest_job_free(head);
-        head = n;
+    rc = eg_devices_landing_scan(w->st, max, fold_take, &l, &maxid, err);
+    if (rc == 0 && l.head)
+        rc = eg__sink_write_batch(w->sink, l.head, err);
+    if (rc == 0 && maxid)
+        rc = eg_devices_landing_drop(w->st, maxid, err);
+    while (l.head) {
+        struct eg__ing_job *n = l.head->next;
+        eg__ingest_job_free(l.head);
+        l.head = n;
     }
     if (rc < 0) {
         eg_db_rollback(w->st);
-        *moved = 0;
         return rc;
     }
     rc = eg_db_commit(w->st, err);
-    if (rc == 0 && *moved)
-        atomic_fetch_add(&srv->st_folded, (uint64_t)*moved);
+    if (rc == 0) {
+        *moved = l.moved;
+        if (*moved)
+            atomic_fetch_add(&srv->st_folded, (uint64_t)*moved);
+    }
     return rc;
 }
 
@@ -651,18 +574,15 @@ static void *writer_main(void *arg)
 int eg__ingest_threads_start(struct eg_ingest *srv, struct eg_err *err)
 {
     struct eg_db *st;
-    int rc = eg_db_open(srv->cfg.db_path, &st, err);
+    /* durable: every commit on disk before it returns (see ingest.h). Values of thousands of
+       devices land on scattered pages of the series index: a page cache of 64 MiB (SQLite's
+       default is 2 MiB) keeps them in memory between group commits. */
+    const struct eg_db_opts opts = {.durable = 1, .cache_kib = 65536};
+    int rc = eg_db_open_opts(srv->cfg.db_path, &opts, &st, err);
     if (rc < 0)
         return rc;
-    /* durability: fsync the WAL at every commit (see ingest.h) */
-    rc = eg_db_exec(st, "PRAGMA synchronous=FULL", err);
-    /* Values of thousands of devices land on scattered pages of the series index: a page cache
-       of 64 MiB (SQLite's default is 2 MiB) keeps them in memory between group commits. */
-    if (rc == 0)
-        rc = eg_db_exec(st, "PRAGMA cache_size=-65536", err);
     struct eg__sink *sink = NULL;
-    if (rc == 0)
-        rc = eg__sink_open(&sink, st, err);
+    rc = eg__sink_open(&sink, st, err);
     if (rc < 0) {
         eg_db_close(st);
         return rc;

@@ -172,4 +172,48 @@ int eg_import_csv(struct eg_db *st, const struct eg_resource *res, const struct 
                   struct eg_import_report *rep, struct eg_err *err);
 void eg_import_report_free(struct eg_import_report *rep);
 
+/* ---- lookups other modules need (lookup.c) ---- */
+
+/* The id of the station with this code; EG_ENOTFOUND ("unknown_station") when none. */
+int eg_registry_station_id(struct eg_db *st, const char *code, int64_t *id, struct eg_err *err);
+
+/* How a registered device speaks HJ 212. *found = 0 when the id is unknown. */
+struct eg_registry_device_wire {
+    int edition;            /* 2017 or 2005 */
+    int crc_modbus_swapped; /* crc = "modbus_swapped" */
+    int lenient;
+    int interval_s;
+};
+int eg_registry_device_wire(struct eg_db *st, int64_t id, struct eg_registry_device_wire *out,
+                            int *found, struct eg_err *err);
+
+/* The device with this MN takes password pw (stored as an Argon2id hash at the device cost):
+   HJ 212-2017 CN 1072 executed. Not audited (the device changed it, as the command history
+   shows); no row changes when the MN is unknown. */
+int eg_registry_device_password_set(struct eg_db *st, const char *mn, const char *pw, size_t n,
+                                    struct eg_err *err);
+
+/* Devices in id order, at most limit, with what a simulator needs to play them. The strings are
+   valid during the call only (NULL when unset). fn returning < 0 stops with that code. */
+struct eg_registry_device_row {
+    int64_t id;
+    const char *mn, *protocol;
+    const char *outlet_type;  /* of its outlet, or NULL */
+    const char *station_kind; /* of its station, or NULL */
+};
+int eg_registry_devices_each(struct eg_db *st, int limit,
+                             int (*fn)(void *arg, const struct eg_registry_device_row *d),
+                             void *arg, struct eg_err *err);
+
+/* Users in id order (no password hashes). region: its code or NULL; unit_id 0 when none. */
+struct eg_registry_user_row {
+    int64_t id;
+    const char *username, *role, *region;
+    int64_t unit_id;
+    int disabled;
+};
+int eg_registry_users_each(struct eg_db *st,
+                           int (*fn)(void *arg, const struct eg_registry_user_row *u), void *arg,
+                           struct eg_err *err);
+
 #endif

@@ -282,4 +282,21 @@ void eg_ts_import_report_free(struct eg_ts_import_report *rep);
    name itself. */
 const char *eg_ts_pollutant_code(const char *name, size_t n);
 
+/* ---- the series catalogue (catalog.c) ------------------------------------------------------ */
+
+/* A series and its last sample (has_latest = 0 when it has none). The strings are valid during
+   the call only. */
+struct eg_ts_series_row {
+    int64_t id;
+    struct eg_ts_key key;
+    int has_latest;
+    int64_t latest_t;
+    double latest_v;
+};
+/* Every series (of one source when source is not NULL), ordered by source, pollutant, kind,
+   field, computed. fn returning < 0 stops with that code. */
+int eg_ts_series_each(struct eg_ts *ts, const char *source,
+                      int (*fn)(void *arg, const struct eg_ts_series_row *r), void *arg,
+                      struct eg_err *err);
+
 #endif

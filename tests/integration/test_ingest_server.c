@@ -3,6 +3,7 @@
  * database and devices registered through the registry: acknowledgements after commit (2017
  * and 2005 forms), authentication refusals, subpacket reassembly, device status.
  */
+#include "devices/devices.h"
 #include "test_ingest_util.h"
 
 #define MN17 "010000A8900016F000169DC0"
@@ -221,21 +222,21 @@ TEST(ingest_device_status_and_offline_list)
     struct eg_err e = {0};
     REQUIRE(eg_db_open(db, &st, &e) == 0);
     struct eg_buf b = {0};
-    REQUIRE(eg_ingest_device_status_json(st, MN17, eg_time_now(), 3, &b, &e) == 0);
+    REQUIRE(eg_devices_status_json(st, MN17, eg_time_now(), 3, &b, &e) == 0);
     eg_buf_append(&b, "", 1);
     CHECK(strstr(b.data, "\"online\":true") != NULL);
     CHECK(strstr(b.data, "\"packets\":1") != NULL);
     CHECK(strstr(b.data, "\"values\":3") != NULL);
     b.len = 0;
-    REQUIRE(eg_ingest_device_status_json(st, MN17, eg_time_now() + 3 * 60 + 10, 3, &b, &e) == 0);
+    REQUIRE(eg_devices_status_json(st, MN17, eg_time_now() + 3 * 60 + 10, 3, &b, &e) == 0);
     eg_buf_append(&b, "", 1);
     CHECK(strstr(b.data, "\"online\":false") != NULL);
     b.len = 0;
-    REQUIRE(eg_ingest_offline_json(st, eg_time_now(), 3, &b, &e) == 0);
+    REQUIRE(eg_devices_offline_json(st, eg_time_now(), 3, &b, &e) == 0);
     eg_buf_append(&b, "", 1);
     CHECK(strstr(b.data, "010000A8900016F000169DC9") != NULL);
     CHECK(strstr(b.data, MN17) == NULL);
-    CHECK_EQ_INT(eg_ingest_device_status_json(st, "NOPE", eg_time_now(), 3, &b, &e), EG_ENOTFOUND);
+    CHECK_EQ_INT(eg_devices_status_json(st, "NOPE", eg_time_now(), 3, &b, &e), EG_ENOTFOUND);
     eg_buf_free(&b);
     eg_db_close(st);
 }

@@ -8,6 +8,7 @@
  *     exactly once; SIGTERM drains and exits 0.
  */
 #include "auth/auth.h"
+#include "devices/devices.h"
 #include "test_ingest_util.h"
 
 #include <fcntl.h>
@@ -110,7 +111,7 @@ TEST(ingest_commands_to_simulated_device_9011_9012_history)
     struct eg_db *st;
     REQUIRE(eg_db_open(db, &st, &e) == 0);
     struct eg_buf hb = {0};
-    CHECK_EQ_INT(eg_ingest_command_history_json(st, devs[0].mn, 10, &hb, &e), 0);
+    CHECK_EQ_INT(eg_devices_command_history_json(st, devs[0].mn, 10, &hb, &e), 0);
     eg_buf_append(&hb, "", 1);
     CHECK(strstr(hb.data, "\"cn\":3011") != NULL);
     eg_buf_free(&hb);

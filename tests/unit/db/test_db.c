@@ -317,3 +317,25 @@ TEST(store_database_from_a_newer_envgov_still_opens)
     CHECK_EQ_INT(eg_db_schema_version(st), 999);
     eg_db_close(st);
 }
+
+TEST(store_open_opts_durable_sets_synchronous_full_and_the_cache)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/durable.db", eg_test_tmpdir());
+    struct eg_db *st = NULL;
+    struct eg_err err;
+    const struct eg_db_opts durable = {.durable = 1, .cache_kib = 65536};
+    REQUIRE(eg_db_open_opts(path, &durable, &st, &err) == 0);
+    CHECK_EQ_INT(eg_tfx_int(st, "PRAGMA synchronous"), 2);     /* FULL: fsync at every commit */
+    CHECK_EQ_INT(eg_tfx_int(st, "PRAGMA cache_size"), -65536); /* negative: KiB */
+    CHECK_EQ_INT(eg_tfx_int(st, "PRAGMA foreign_keys"), 1);    /* the defaults still hold */
+    char buf[64];
+    CHECK_STR(query_text(st, "PRAGMA journal_mode", buf, sizeof buf), "wal");
+    eg_db_close(st);
+    /* zero options are eg_db_open's: NORMAL and the backend's cache */
+    const struct eg_db_opts plain = {0};
+    REQUIRE(eg_db_open_opts(path, &plain, &st, &err) == 0);
+    CHECK_EQ_INT(eg_tfx_int(st, "PRAGMA synchronous"), 1);
+    CHECK(eg_tfx_int(st, "PRAGMA cache_size") != -65536);
+    eg_db_close(st);
+}

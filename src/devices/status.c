@@ -1,34 +1,15 @@
 /*
- * status.c: device status, offline devices and command history as JSON, read from the ingest
- * tables (migration 200) through the store seam, so the CLI and the HTTP API answer the same
+ * status.c: device status (ingest_device_status, migration 200): the ingest writer's upserts,
+ * and the status and offline devices as JSON, so the CLI and the HTTP API answer the same
  * whether or not a server is running.
  *
  * Online/offline (DESIGN.md data path: device status feeds the offline rule): a device is
  * offline when its last data is older than offline_multiple x its upload interval, or when it
  * never sent data. Registered devices that never connected are listed too.
  */
-#include "ingest/internal.h"
+#include "devices/internal.h"
 
 #include <string.h>
-
-static void json_int_or_null(struct eg_buf *o, const char *name, struct eg_stmt *s, int col)
-{
-    if (eg_stmt_is_null(s, col))
-        eg_buf_printf(o, "\"%s\":null", name);
-    else
-        eg_buf_printf(o, "\"%s\":%lld", name, (long long)eg_stmt_int(s, col));
-}
-
-static void json_time_or_null(struct eg_buf *o, const char *name, struct eg_stmt *s, int col)
-{
-    if (eg_stmt_is_null(s, col) || eg_stmt_int(s, col) == 0) {
-        eg_buf_printf(o, "\"%s\":null", name);
-        return;
-    }
-    char t[32];
-    eg_time_format_beijing(eg_stmt_int(s, col), t, sizeof t);
-    eg_buf_printf(o, "\"%s\":\"%s\"", name, t);
-}
 
 /* Columns: mn, device_id, interval_s, connected, last_addr, connected_at, disconnected_at,
    connections, last_packet_at, last_data_time, last_cn, packets, values_count, registered */
@@ -48,7 +29,7 @@ static void status_obj(struct eg_buf *o, struct eg_stmt *s, int64_t now, int mul
     eg_buf_puts(o, "{\"mn\":");
     eg_buf_json_str(o, mn ? mn : "", mnlen);
     eg_buf_puts(o, ",");
-    json_int_or_null(o, "device_id", s, 1);
+    eg__devices_json_int(o, "device_id", s, 1);
     eg_buf_printf(o, ",\"interval_s\":%lld,\"online\":%s,\"connected\":%s,", (long long)interval,
                   online ? "true" : "false", eg_stmt_int(s, 3) ? "true" : "false");
     size_t alen = 0;
@@ -59,15 +40,15 @@ static void status_obj(struct eg_buf *o, struct eg_stmt *s, int64_t now, int mul
     else
         eg_buf_puts(o, "null");
     eg_buf_puts(o, ",");
-    json_time_or_null(o, "connected_at", s, 5);
+    eg__devices_json_time(o, "connected_at", s, 5);
     eg_buf_puts(o, ",");
-    json_time_or_null(o, "disconnected_at", s, 6);
+    eg__devices_json_time(o, "disconnected_at", s, 6);
     eg_buf_printf(o, ",\"connections\":%lld,", (long long)eg_stmt_int(s, 7));
-    json_time_or_null(o, "last_packet_at", s, 8);
+    eg__devices_json_time(o, "last_packet_at", s, 8);
     eg_buf_puts(o, ",");
-    json_time_or_null(o, "last_data_time", s, 9);
+    eg__devices_json_time(o, "last_data_time", s, 9);
     eg_buf_puts(o, ",");
-    json_int_or_null(o, "last_cn", s, 10);
+    eg__devices_json_int(o, "last_cn", s, 10);
     eg_buf_printf(o,
                   ",\"packets\":%lld,\"values\":%lld,\"silent_s\":", (long long)eg_stmt_int(s, 11),
                   (long long)eg_stmt_int(s, 12));
@@ -77,8 +58,8 @@ static void status_obj(struct eg_buf *o, struct eg_stmt *s, int64_t now, int mul
         eg_buf_puts(o, "null}");
 }
 
-int eg_ingest_device_status_json(struct eg_db *st, const char *mn, int64_t now,
-                                 int offline_multiple, struct eg_buf *out, struct eg_err *err)
+int eg_devices_status_json(struct eg_db *st, const char *mn, int64_t now, int offline_multiple,
+                           struct eg_buf *out, struct eg_err *err)
 {
     struct eg_stmt *s;
     /* registered devices, and MNs seen by the server (a device deleted since) */
@@ -104,8 +85,8 @@ int eg_ingest_device_status_json(struct eg_db *st, const char *mn, int64_t now,
     return rc;
 }
 
-int eg_ingest_offline_json(struct eg_db *st, int64_t now, int offline_multiple, struct eg_buf *out,
-                           struct eg_err *err)
+int eg_devices_offline_json(struct eg_db *st, int64_t now, int offline_multiple, struct eg_buf *out,
+                            struct eg_err *err)
 {
     struct eg_stmt *s;
     int rc = eg_db_prepare(
@@ -131,53 +112,61 @@ int eg_ingest_offline_json(struct eg_db *st, int64_t now, int offline_multiple, 
     return rc < 0 ? rc : 0;
 }
 
-int eg_ingest_command_history_json(struct eg_db *st, const char *mn, int limit, struct eg_buf *out,
-                                   struct eg_err *err)
+/* Times only move forward (a late packet does not set them back). CASE, not SQLite's scalar
+   max(), so PostgreSQL runs the same text. */
+int eg_devices_status_traffic(struct eg_db *st, const struct eg_devices_traffic *t,
+                              struct eg_err *err)
 {
     struct eg_stmt *s;
-    int rc = eg_db_prepare(st,
-                           "SELECT id, qn, cn, params, status, qn_rtn, exe_rtn, result, "
-                           "requested_at, updated_at FROM ingest_commands WHERE mn = ? "
-                           "ORDER BY id DESC LIMIT ?",
-                           &s, err);
+    int rc = eg_db_prepare(
+        st,
+        "INSERT INTO ingest_device_status (mn, device_id, interval_s, last_packet_at, "
+        "last_data_time, last_cn, packets, values_count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7) "
+        "ON CONFLICT(mn) DO UPDATE SET device_id = ?2, interval_s = ?3, "
+        "last_packet_at = CASE WHEN coalesce(last_packet_at, 0) > ?4 "
+        "THEN coalesce(last_packet_at, 0) ELSE ?4 END, "
+        "last_data_time = CASE WHEN coalesce(last_data_time, 0) > ?5 "
+        "THEN coalesce(last_data_time, 0) ELSE ?5 END, "
+        "last_cn = ?6, packets = packets + ?8, values_count = values_count + ?7",
+        &s, err);
+    if (rc < 0)
+        return rc;
+    eg_stmt_bind_text(s, 1, t->mn, strlen(t->mn));
+    eg_stmt_bind_int(s, 2, t->device_id);
+    eg_stmt_bind_int(s, 3, t->interval_s > 0 ? t->interval_s : 60);
+    eg_stmt_bind_int(s, 4, t->last_packet_at);
+    eg_stmt_bind_int(s, 5, t->last_data_time);
+    eg_stmt_bind_int(s, 6, t->last_cn);
+    eg_stmt_bind_int(s, 7, t->values);
+    eg_stmt_bind_int(s, 8, t->packets);
+    rc = eg_stmt_step(s, err);
+    eg_stmt_done(s);
+    return rc < 0 ? rc : 0;
+}
+
+int eg_devices_status_connection(struct eg_db *st, const char *mn, int64_t device_id,
+                                 int interval_s, int connected, const char *addr, int64_t at,
+                                 struct eg_err *err)
+{
+    struct eg_stmt *s;
+    int rc = eg_db_prepare(
+        st,
+        "INSERT INTO ingest_device_status (mn, device_id, interval_s, connected, last_addr, "
+        "connected_at, connections) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?4) "
+        "ON CONFLICT(mn) DO UPDATE SET connected = ?4, last_addr = ?5, "
+        "connected_at = CASE WHEN ?4 = 1 THEN ?6 ELSE connected_at END, "
+        "disconnected_at = CASE WHEN ?4 = 0 THEN ?6 ELSE disconnected_at END, "
+        "connections = connections + ?4",
+        &s, err);
     if (rc < 0)
         return rc;
     eg_stmt_bind_text(s, 1, mn, strlen(mn));
-    eg_stmt_bind_int(s, 2, limit > 0 && limit <= 1000 ? limit : 100);
-    eg_buf_puts(out, "[");
-    int first = 1;
-    while ((rc = eg_stmt_step(s, err)) == 1) {
-        if (!first)
-            eg_buf_puts(out, ",");
-        first = 0;
-        size_t n;
-        const char *t;
-        eg_buf_printf(out, "{\"id\":%lld,\"qn\":", (long long)eg_stmt_int(s, 0));
-        t = eg_stmt_text(s, 1, &n);
-        eg_buf_json_str(out, t ? t : "", t ? n : 0);
-        eg_buf_printf(out, ",\"cn\":%lld,\"params\":", (long long)eg_stmt_int(s, 2));
-        t = eg_stmt_text(s, 3, &n);
-        eg_buf_json_str(out, t ? t : "", t ? n : 0);
-        eg_buf_puts(out, ",\"status\":");
-        t = eg_stmt_text(s, 4, &n);
-        eg_buf_json_str(out, t ? t : "", t ? n : 0);
-        eg_buf_puts(out, ",");
-        json_int_or_null(out, "qn_rtn", s, 5);
-        eg_buf_puts(out, ",");
-        json_int_or_null(out, "exe_rtn", s, 6);
-        eg_buf_puts(out, ",\"result\":");
-        t = eg_stmt_text(s, 7, &n);
-        if (t)
-            eg_buf_json_str(out, t, n);
-        else
-            eg_buf_puts(out, "null");
-        eg_buf_puts(out, ",");
-        json_time_or_null(out, "requested_at", s, 8);
-        eg_buf_puts(out, ",");
-        json_time_or_null(out, "updated_at", s, 9);
-        eg_buf_puts(out, "}");
-    }
+    eg_stmt_bind_int(s, 2, device_id);
+    eg_stmt_bind_int(s, 3, interval_s > 0 ? interval_s : 60);
+    eg_stmt_bind_int(s, 4, connected);
+    eg_stmt_bind_text(s, 5, addr, strlen(addr));
+    eg_stmt_bind_int(s, 6, at);
+    rc = eg_stmt_step(s, err);
     eg_stmt_done(s);
-    eg_buf_puts(out, "]");
     return rc < 0 ? rc : 0;
 }
