@@ -455,7 +455,7 @@ int eg_http_reply_error(struct eg_http_req *rq, const struct eg_err *err)
     if (status == 500)
         eg_log(EG_LOG_ERROR, "http %s %s: %s (%s)", rq->method, rq->path, err->msg, code);
     if (err->status == EG_EDB)
-        eg_metrics_counter_add("eg_db_errors_total", NULL, 1);
+        eg_metrics_counter_add("envgov_db_errors_total", NULL, 1);
     json_t *j = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", msg);
     if (!j) /* the message was not UTF-8 (a byte quoted from the input): say so plainly */
         j = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", "invalid input");
@@ -688,8 +688,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     eg_buf_puts(&lb, "\",status=\"");
     eg_buf_puts(&lb, st);
     eg_buf_append(&lb, "\"", 2); /* with the NUL */
-    eg_metrics_counter_add("eg_http_requests_total", lb.data, 1);
-    eg_metrics_histogram_observe("eg_http_request_duration_seconds",
+    eg_metrics_counter_add("envgov_http_requests_total", lb.data, 1);
+    eg_metrics_histogram_observe("envgov_http_request_duration_seconds",
                                  rq->route ? rq->route->label : "route=\"unmatched\"", secs);
     eg_buf_free(&lb);
     if (srv->cfg.access_log) {
@@ -746,13 +746,13 @@ int eg_http_server_new(const struct eg_http_config *cfg, struct eg_http_server *
     }
     if (pthread_key_create(&srv->store_key, store_destroy) == 0)
         srv->have_key = 1;
-    eg_metrics_describe("eg_http_requests_total", EG_METRIC_COUNTER,
+    eg_metrics_describe("envgov_http_requests_total", EG_METRIC_COUNTER,
                         "HTTP requests answered, by route pattern, method and status.");
-    eg_metrics_describe("eg_http_request_duration_seconds", EG_METRIC_HISTOGRAM,
+    eg_metrics_describe("envgov_http_request_duration_seconds", EG_METRIC_HISTOGRAM,
                         "Time from request headers to the reply being sent, by route.");
-    eg_metrics_describe("eg_db_errors_total", EG_METRIC_COUNTER,
+    eg_metrics_describe("envgov_db_errors_total", EG_METRIC_COUNTER,
                         "Database failures met while answering HTTP requests.");
-    eg_metrics_counter_add("eg_db_errors_total", NULL, 0); /* present (at 0) from the start */
+    eg_metrics_counter_add("envgov_db_errors_total", NULL, 0); /* present (at 0) from the start */
     *out = srv;
     return 0;
 }
@@ -851,6 +851,11 @@ void eg__http_server_route_info(const struct eg_http_server *srv, int i,
     out->flags = r->flags;
     out->summary = r->summary;
     out->res = r->res;
+}
+
+struct eg_app *eg_http_app(const struct eg_http_req *rq)
+{
+    return rq->srv->cfg.app;
 }
 
 int64_t eg__http_server_token_ttl(const struct eg_http_server *srv)
