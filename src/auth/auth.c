@@ -185,7 +185,8 @@ int eg_auth_login(struct eg_db *st, const char *username, const char *password,
         eg_stmt_bind_blob(s, 1, h, sizeof h);
         eg_stmt_bind_int(s, 2, p.user_id);
         eg_stmt_bind_int(s, 3, now);
-        eg_stmt_bind_int(s, 4, now + (session_seconds > 0 ? session_seconds : EG_AUTH_SESSION_SECONDS));
+        eg_stmt_bind_int(s, 4,
+                         now + (session_seconds > 0 ? session_seconds : EG_AUTH_SESSION_SECONDS));
         eg_stmt_bind_text(s, 5, addr, strlen(addr));
         r = eg_stmt_step(s, err);
         eg_stmt_done(s);

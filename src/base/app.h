@@ -30,8 +30,8 @@ int eg_jobs_new(int threads, int max_jobs, struct eg_jobs **out, struct eg_err *
 /* Runs fn every interval_ms, the first time first_ms from now. A run that takes longer than the
    interval delays the next one (no pile-up). Returns the job id (> 0), or EG_ENOMEM when
    max_jobs are scheduled, EG_EINVAL when stopping or interval_ms < 1. name is copied. */
-int64_t eg_jobs_every(struct eg_jobs *jobs, const char *name, int64_t first_ms,
-                      int64_t interval_ms, eg_job_fn fn, void *arg);
+int64_t eg_jobs_every(struct eg_jobs *jobs, const char *name, int64_t first_ms, int64_t interval_ms,
+                      eg_job_fn fn, void *arg);
 /* Runs fn once, delay_ms from now (0: as soon as a thread is free). Same returns. */
 int64_t eg_jobs_after(struct eg_jobs *jobs, const char *name, int64_t delay_ms, eg_job_fn fn,
                       void *arg);

@@ -112,7 +112,8 @@ const struct eg_embedded *eg_embedded_find(const char *path);
 
 /* Metrics (metrics.c): the process's one registry of counters, gauges and histograms that any
    module adds to, rendered by GET /metrics in the Prometheus text format (0.0.4). name is a
-   Prometheus metric name with the one prefix envgov_ ("envgov_hj212_packets_total"); labels is the inside of the braces
+   Prometheus metric name with the one prefix envgov_ ("envgov_hj212_packets_total"); labels is the
+   inside of the braces
    ('route="/api/v1/units",status="200"') or NULL/"" for none, already escaped by the caller
    (eg_metrics_label_escape). Thread-safe. */
 enum eg_metric_type { EG_METRIC_COUNTER, EG_METRIC_GAUGE, EG_METRIC_HISTOGRAM };

@@ -166,7 +166,7 @@ static struct eg_event *batch_events(const struct eg_event_batch *b, size_t *n)
             p->hour_to = v[i]->hour;
             continue;
         }
-        ev[k++] = (struct eg_event){b->kind,         v[i]->source, v[i]->pollutant,
+        ev[k++] = (struct eg_event){b->kind,           v[i]->source, v[i]->pollutant,
                                     v[i]->series_kind, v[i]->hour,   v[i]->hour};
     }
     free(v);

@@ -159,8 +159,8 @@ int eg_jobs_new(int threads, int max_jobs, struct eg_jobs **out, struct eg_err *
     return 0;
 }
 
-static int64_t schedule(struct eg_jobs *js, const char *name, int64_t delay_ms,
-                        int64_t interval_ms, eg_job_fn fn, void *arg)
+static int64_t schedule(struct eg_jobs *js, const char *name, int64_t delay_ms, int64_t interval_ms,
+                        eg_job_fn fn, void *arg)
 {
     if (delay_ms < 0)
         delay_ms = 0;

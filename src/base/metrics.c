@@ -1,9 +1,10 @@
 /*
  * metrics.c: the process-wide metrics registry behind GET /metrics (Prometheus text exposition
- * format 0.0.4), the one registry of the process: every metric is named envgov_*. Lives in base, not http, so that every module (ingest, rules, store) can count
- * without depending on the HTTP layer. A series is (name, labels); the registry is one
- * mutex-guarded open-addressing table — the hot path (one counter and one histogram per HTTP
- * request) is a hash, a compare and an add under an uncontended-most-of-the-time lock.
+ * format 0.0.4), the one registry of the process: every metric is named envgov_*. Lives in base,
+ * not http, so that every module (ingest, rules, store) can count without depending on the HTTP
+ * layer. A series is (name, labels); the registry is one mutex-guarded open-addressing table — the
+ * hot path (one counter and one histogram per HTTP request) is a hash, a compare and an add under
+ * an uncontended-most-of-the-time lock.
  */
 #include "base/base.h"
 

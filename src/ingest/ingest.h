@@ -61,13 +61,13 @@ struct eg_ingest_config {
                              */
     eg_ingest_auth_fn auth; /* NULL: registry; tests and the bench may supply their own */
     void *auth_arg;
-    int store_samples;    /* 1 (default): write values to the time-series store */
-    int landing;          /* 1 (default): acknowledged packets land in ingest_landing and are
-                             folded into the store in large batches (see docs/ingest.md);
-                             0: written to the store in the acknowledging transaction */
-    int fold_max;         /* at most this many packets per fold slice (default 4000) */
-    int fold_interval_ms; /* under load, fold at least this often (default 10000); when the
-                             queue is idle, fold continuously */
+    int store_samples;        /* 1 (default): write values to the time-series store */
+    int landing;              /* 1 (default): acknowledged packets land in ingest_landing and are
+                                 folded into the store in large batches (see docs/ingest.md);
+                                 0: written to the store in the acknowledging transaction */
+    int fold_max;             /* at most this many packets per fold slice (default 4000) */
+    int fold_interval_ms;     /* under load, fold at least this often (default 10000); when the
+                                 queue is idle, fold continuously */
     struct eg_events *events; /* NULL: none. After each commit that puts values into the
                                  time-series store (the fold with landing, else the batch), an
                                  EG_EVENT_INGEST batch names the (MN, pollutant, CN) series and

@@ -70,8 +70,8 @@ int eg_ts_worker_start(struct eg_jobs *jobs, const char *db_path, int64_t agg_in
     if (!rc)
         rc = eg_ts_open(w->st, &w->ts, err);
     if (!rc) {
-        w->job = eg_jobs_every(jobs, "ts.maintenance", agg_interval_s * 1000,
-                               agg_interval_s * 1000, pass, w);
+        w->job = eg_jobs_every(jobs, "ts.maintenance", agg_interval_s * 1000, agg_interval_s * 1000,
+                               pass, w);
         if (w->job < 0)
             rc = eg_err_set(err, (int)w->job, "jobs", -1, "cannot schedule the maintenance job");
     }

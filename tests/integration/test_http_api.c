@@ -437,8 +437,9 @@ TEST(http_api_paging_exports_openapi_metrics)
     CHECK_EQ_INT(r.status, 200);
     CHECK(strstr(eg_hc_header(&r, "Content-Type"), "text/plain; version=0.0.4") != NULL);
     CHECK(strstr(r.body, "# TYPE envgov_http_requests_total counter") != NULL);
-    CHECK(strstr(r.body,
-                 "envgov_http_requests_total{route=\"/api/v1/units\",method=\"GET\",status=\"200\"}"));
+    CHECK(strstr(
+        r.body,
+        "envgov_http_requests_total{route=\"/api/v1/units\",method=\"GET\",status=\"200\"}"));
     CHECK(strstr(
         r.body,
         "envgov_http_requests_total{route=\"/api/v1/login\",method=\"POST\",status=\"200\"} 1\n"));

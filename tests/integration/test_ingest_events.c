@@ -56,14 +56,14 @@ static void run(int landing)
     int fd = ti_connect(eg_ingest_port(srv));
 
     /* minute data for two hours apart (hour h and h - 2 h) and two minutes of hour h */
-    static const struct eg_hj212_value v[] = {{"w01018", "Avg", "31.5"}, {"w01018", "Flag", "N"},
-                                              {"w21003", "Avg", "1.2"}};
+    static const struct eg_hj212_value v[] = {
+        {"w01018", "Avg", "31.5"}, {"w01018", "Flag", "N"}, {"w21003", "Avg", "1.2"}};
     int64_t h = ti_recent();
     int64_t times[] = {h, h + 60, h - 7200};
     char f[2048], buf[4096];
     for (int i = 0; i < 3; i++) {
-        size_t n = ti_upload(f, sizeof f, MN17, "123456", 2051, times[i], times[i] * 1000 + i, 5,
-                             0, 0, 2017, v, EG_ARRAY_LEN(v));
+        size_t n = ti_upload(f, sizeof f, MN17, "123456", 2051, times[i], times[i] * 1000 + i, 5, 0,
+                             0, 2017, v, EG_ARRAY_LEN(v));
         ti_send(fd, f, n);
         REQUIRE(ti_wait_for(fd, "CN=9014", 5000, buf, sizeof buf));
     }

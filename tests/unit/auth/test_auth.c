@@ -117,7 +117,8 @@ TEST(auth_rate_limit_5_failures_per_user_then_429_even_with_right_password)
     char tok[EG_AUTH_TOKEN_LEN + 1];
     for (int i = 0; i < EG_AUTH_MAX_FAILURES; i++)
         CHECK_EQ_INT(eg_auth_login(st, "zhao", "guess", "10.0.0.9", 0, tok, NULL, &err), EG_EAUTH);
-    CHECK_EQ_INT(eg_auth_login(st, "zhao", "the-right-one", "10.0.0.9", 0, tok, NULL, &err), EG_ERATE);
+    CHECK_EQ_INT(eg_auth_login(st, "zhao", "the-right-one", "10.0.0.9", 0, tok, NULL, &err),
+                 EG_ERATE);
     CHECK_EQ_INT(eg_auth_login(st, "zhao", "the-right-one", "10.0.0.10", 0, tok, NULL, &err),
                  EG_ERATE);
     /* once the window has passed the right password works again */

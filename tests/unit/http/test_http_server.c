@@ -287,10 +287,11 @@ TEST(http_server_metrics_count_requests_by_route_and_status)
     eg_metrics_render(&b);
     eg_buf_append(&b, "", 1);
     CHECK(strstr(b.data, "# TYPE envgov_http_requests_total counter\n") != NULL);
-    CHECK(strstr(b.data,
-                 "envgov_http_requests_total{route=\"/t/{id}\",method=\"GET\",status=\"200\"} 3\n"));
     CHECK(strstr(
-        b.data, "envgov_http_requests_total{route=\"unmatched\",method=\"other\",status=\"404\"} 1\n"));
+        b.data, "envgov_http_requests_total{route=\"/t/{id}\",method=\"GET\",status=\"200\"} 3\n"));
+    CHECK(strstr(
+        b.data,
+        "envgov_http_requests_total{route=\"unmatched\",method=\"other\",status=\"404\"} 1\n"));
     CHECK(strstr(b.data,
                  "envgov_http_request_duration_seconds_bucket{route=\"/t/{id}\",le=\"+Inf\"} 3\n"));
     CHECK(strstr(b.data, "envgov_http_request_duration_seconds_count{route=\"/t/{id}\"} 3\n"));
