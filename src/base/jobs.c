@@ -89,8 +89,8 @@ static void timed_wait(struct eg_jobs *js, uint64_t wait_ns)
         pthread_cond_wait(&js->work_cv, &js->mu);
         return;
     }
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
+    struct timespec until; /* work_cv waits on CLOCK_MONOTONIC: a clock step moves no timer */
+    clock_gettime(CLOCK_MONOTONIC, &until);
     uint64_t ns = (uint64_t)until.tv_nsec + wait_ns % 1000000000ull;
     until.tv_sec += (time_t)(wait_ns / 1000000000ull + ns / 1000000000ull);
     until.tv_nsec = (long)(ns % 1000000000ull);
@@ -146,7 +146,11 @@ int eg_jobs_new(int threads, int max_jobs, struct eg_jobs **out, struct eg_err *
     pthread_once(&once, metrics_describe_once);
     struct eg_jobs *js = eg_calloc(1, sizeof *js);
     pthread_mutex_init(&js->mu, NULL);
-    pthread_cond_init(&js->work_cv, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&js->work_cv, &ca);
+    pthread_condattr_destroy(&ca);
     pthread_cond_init(&js->done_cv, NULL);
     js->max_jobs = max_jobs;
     js->threads = eg_calloc((size_t)threads, sizeof *js->threads);
