@@ -3,7 +3,8 @@
 #
 #   make            build/envgov
 #   make run        install missing packages, build, start the demo
-#   make test       install missing packages, build, run the suite plainly and under ASan+UBSan
+#   make test       install missing packages, build, run the suite plainly, under ASan+UBSan,
+#                   and the tests with threads under ThreadSanitizer (make check-tsan)
 #   make bench      run every benchmark in bench/ (figures + ratio against a baseline)
 #   make fuzz       run every libFuzzer target in fuzz/ for FUZZ_SECONDS each (default 60)
 #   WERROR=1        turn warnings into errors (CI sets it)
@@ -20,6 +21,11 @@ CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Isrc -Itests $(PKG_CFLAGS)
 LIBS    := $(PKG_LIBS) -liniparser -lm -lpthread
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+TSAN    := -fsanitize=thread -fno-omit-frame-pointer
+# The tests that run threads (ingest, the ts maintenance job, the HTTP server, database
+# connections from several threads, jobs and events): what `make check-tsan` runs.
+TSAN_TESTS ?= ingest test_ts_worker test_http_server test_http_api store_threads test_jobs test_events \
+              test_ts_events
 
 LIB_SRC  := $(sort $(filter-out src/cli/main.c,$(shell find src -name "*.c")))
 TEST_SRC := $(sort $(shell find tests -name "*.c"))
@@ -31,11 +37,13 @@ OBJ      := $(LIB_SRC:%.c=build/obj/%.o) build/obj/gen/embedded.o
 ASAN_OBJ := $(LIB_SRC:%.c=build/asan/obj/%.o) build/asan/obj/gen/embedded.o
 TEST_OBJ := $(TEST_SRC:%.c=build/obj/%.o)
 ASAN_TEST_OBJ := $(TEST_SRC:%.c=build/asan/obj/%.o)
+TSAN_OBJ := $(LIB_SRC:%.c=build/tsan/obj/%.o) build/tsan/obj/gen/embedded.o
+TSAN_TEST_OBJ := $(TEST_SRC:%.c=build/tsan/obj/%.o)
 BENCHES  := $(BENCH_SRC:bench/%.c=build/bench/%)
 FUZZERS  := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all run test check check-layers check-plain check-asan bench fuzz clean deps format
+.PHONY: all run test check check-layers check-plain check-asan check-tsan bench fuzz clean deps format
 
 all: build/envgov
 
@@ -64,11 +72,24 @@ build/asan/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -MMD -MP -c $< -o $@
 
+build/tsan/obj/gen/%.o: build/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O1 $(TSAN) -c $< -o $@
+
+build/tsan/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O1 $(TSAN) -MMD -MP -c $< -o $@
+
 build/libenvgov.a: $(OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
 build/asan/libenvgov.a: $(ASAN_OBJ)
+	@mkdir -p $(dir $@)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/tsan/libenvgov.a: $(TSAN_OBJ)
 	@mkdir -p $(dir $@)
 	@rm -f $@
 	ar rcs $@ $^
@@ -85,6 +106,12 @@ build/test_runner: $(TEST_OBJ) build/libenvgov.a
 build/asan/test_runner: $(ASAN_TEST_OBJ) build/asan/libenvgov.a
 	$(CC) $(ALL_CFLAGS) $(SAN) $^ $(LIBS) -o $@
 
+build/tsan/envgov: build/tsan/obj/src/cli/main.o build/tsan/libenvgov.a
+	$(CC) $(ALL_CFLAGS) $(TSAN) $^ $(LIBS) -o $@
+
+build/tsan/test_runner: $(TSAN_TEST_OBJ) build/tsan/libenvgov.a
+	$(CC) $(ALL_CFLAGS) $(TSAN) $^ $(LIBS) -o $@
+
 build/bench/%: bench/%.c build/libenvgov.a
 	@mkdir -p build/bench
 	$(CC) $(ALL_CFLAGS) -O3 $^ $(LIBS) -o $@
@@ -98,7 +125,7 @@ test:
 	@scripts/deps.sh build
 	@$(MAKE) --no-print-directory check
 
-check: check-layers check-plain check-asan
+check: check-layers check-plain check-asan check-tsan
 
 # SQL only in the modules that own tables, sqlite3 only in db/sqlite.c, includes only downwards
 check-layers:
@@ -111,6 +138,11 @@ check-plain: build/envgov build/test_runner
 check-asan: build/asan/envgov build/asan/test_runner
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	EG_BIN=$(CURDIR)/build/asan/envgov build/asan/test_runner
+
+# ThreadSanitizer over the tests with threads; a race fails the run (no suppressions).
+check-tsan: build/tsan/envgov build/tsan/test_runner
+	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 exitcode=66" \
+	EG_BIN=$(CURDIR)/build/tsan/envgov build/tsan/test_runner $(TSAN_TESTS)
 
 run:
 	@scripts/deps.sh build
@@ -135,4 +167,5 @@ format:
 clean:
 	rm -rf build
 
--include $(OBJ:.o=.d) $(ASAN_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(ASAN_TEST_OBJ:.o=.d)
+-include $(OBJ:.o=.d) $(ASAN_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(ASAN_TEST_OBJ:.o=.d) \
+	$(TSAN_OBJ:.o=.d) $(TSAN_TEST_OBJ:.o=.d)

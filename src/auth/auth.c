@@ -17,14 +17,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static int64_t session_seconds = EG_AUTH_SESSION_SECONDS;
-
-void eg_auth_set_session_seconds(int64_t seconds)
-{
-    if (seconds > 0)
-        session_seconds = seconds;
-}
-
 static pthread_once_t sodium_once = PTHREAD_ONCE_INIT;
 static int sodium_ok;
 static char dummy_hash[crypto_pwhash_STRBYTES];
@@ -115,8 +107,9 @@ static void fill_principal(struct eg_stmt *s, int col, struct eg_principal *p)
 }
 
 int eg_auth_login(struct eg_db *st, const char *username, const char *password,
-                  const char *client_addr, char token_out[EG_AUTH_TOKEN_LEN + 1],
-                  struct eg_principal *principal, struct eg_err *err)
+                  const char *client_addr, int64_t session_seconds,
+                  char token_out[EG_AUTH_TOKEN_LEN + 1], struct eg_principal *principal,
+                  struct eg_err *err)
 {
     token_out[0] = '\0';
     int r = need_sodium(err);
@@ -192,7 +185,8 @@ int eg_auth_login(struct eg_db *st, const char *username, const char *password,
         eg_stmt_bind_blob(s, 1, h, sizeof h);
         eg_stmt_bind_int(s, 2, p.user_id);
         eg_stmt_bind_int(s, 3, now);
-        eg_stmt_bind_int(s, 4, now + session_seconds);
+        eg_stmt_bind_int(s, 4,
+                         now + (session_seconds > 0 ? session_seconds : EG_AUTH_SESSION_SECONDS));
         eg_stmt_bind_text(s, 5, addr, strlen(addr));
         r = eg_stmt_step(s, err);
         eg_stmt_done(s);

@@ -53,19 +53,19 @@ extern const struct eg_principal eg_principal_system;
 #define EG_AUTH_PASSWORD_MIN 8 /* bytes */
 #define EG_AUTH_PASSWORD_MAX 1024
 
-/* Checks the password, creates a session. token_out gets EG_AUTH_TOKEN_LEN + 1 bytes.
+/* Checks the password, creates a session lasting session_seconds (0: EG_AUTH_SESSION_SECONDS;
+   `serve` passes its auth.token_ttl). token_out gets EG_AUTH_TOKEN_LEN + 1 bytes.
    Wrong user or password: EG_EAUTH (same message for both); too many failures: EG_ERATE;
    disabled user: EG_EAUTH. client_addr may be NULL ("-"). */
 int eg_auth_login(struct eg_db *st, const char *username, const char *password,
-                  const char *client_addr, char token_out[EG_AUTH_TOKEN_LEN + 1],
-                  struct eg_principal *principal, struct eg_err *err);
+                  const char *client_addr, int64_t session_seconds,
+                  char token_out[EG_AUTH_TOKEN_LEN + 1], struct eg_principal *principal,
+                  struct eg_err *err);
 /* Resolves a bearer token to its principal; EG_EAUTH if unknown, expired, or the user disabled. */
 int eg_auth_check(struct eg_db *st, const char *token, struct eg_principal *principal,
                   struct eg_err *err);
 /* Ends the session (idempotent: an unknown token is EG_EAUTH). */
 int eg_auth_logout(struct eg_db *st, const char *token, struct eg_err *err);
-/* Sets the session lifetime used by later logins (seconds, > 0); for configuration and tests. */
-void eg_auth_set_session_seconds(int64_t seconds);
 
 /* Password hashing shared with the registry (users.password, devices.password).
    cost: 0 = interactive (users), 1 = device. out gets crypto_pwhash_STRBYTES (128) bytes. */

@@ -110,19 +110,24 @@ const struct eg_embedded *eg_embedded_find(const char *path);
 
 #define EG_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Metrics (metrics.c): a process-wide registry of counters, gauges and histograms that any
+/* Metrics (metrics.c): the process's one registry of counters, gauges and histograms that any
    module adds to, rendered by GET /metrics in the Prometheus text format (0.0.4). name is a
-   Prometheus metric name ("eg_hj212_packets_total"); labels is the inside of the braces
+   Prometheus metric name with the one prefix envgov_ ("envgov_hj212_packets_total"); labels is the
+   inside of the braces
    ('route="/api/v1/units",status="200"') or NULL/"" for none, already escaped by the caller
    (eg_metrics_label_escape). Thread-safe. */
 enum eg_metric_type { EG_METRIC_COUNTER, EG_METRIC_GAUGE, EG_METRIC_HISTOGRAM };
 void eg_metrics_describe(const char *name, enum eg_metric_type type, const char *help);
 void eg_metrics_counter_add(const char *name, const char *labels, double value);
+/* For a counter kept elsewhere (an atomic of a service): sets its current total. */
+void eg_metrics_counter_set(const char *name, const char *labels, double value);
 void eg_metrics_gauge_set(const char *name, const char *labels, double value);
 /* Seconds-scale buckets 0.5 ms … 10 s. */
 void eg_metrics_histogram_observe(const char *name, const char *labels, double value);
-/* Called at each scrape to append lines computed then (e.g. a queue length). */
+/* Called at each scrape, before the registry is rendered, to set values computed then (e.g. a
+   queue length) with the functions above (or, rarely, to append lines to out). */
 void eg_metrics_collector_add(void (*fn)(struct eg_buf *out, void *arg), void *arg);
+void eg_metrics_collector_remove(void (*fn)(struct eg_buf *out, void *arg), void *arg);
 void eg_metrics_render(struct eg_buf *out);
 /* Appends s with \, " and newline escaped as a label value needs. */
 void eg_metrics_label_escape(struct eg_buf *out, const char *s);

@@ -2,30 +2,35 @@
    Never pass passwords or tokens here: callers log identifiers, not secrets. */
 #include "base/base.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int log_level = -1; /* -1: read EG_LOG on first use */
+/* -1: read EG_LOG on first use. Atomic: any thread may log first (two that race both compute
+   the same level from the environment; a level set explicitly is never overwritten). */
+static atomic_int log_level = -1;
 
 void eg_log_set_level(enum eg_log_level level)
 {
-    log_level = (int)level;
+    atomic_store(&log_level, (int)level);
 }
 
 static int current_level(void)
 {
-    if (log_level < 0) {
-        const char *e = getenv("EG_LOG");
-        log_level = EG_LOG_INFO;
-        if (e && !strcmp(e, "debug"))
-            log_level = EG_LOG_DEBUG;
-        else if (e && !strcmp(e, "warn"))
-            log_level = EG_LOG_WARN;
-        else if (e && !strcmp(e, "error"))
-            log_level = EG_LOG_ERROR;
-    }
-    return log_level;
+    int l = atomic_load_explicit(&log_level, memory_order_relaxed);
+    if (l >= 0)
+        return l;
+    const char *e = getenv("EG_LOG");
+    int from_env = EG_LOG_INFO;
+    if (e && !strcmp(e, "debug"))
+        from_env = EG_LOG_DEBUG;
+    else if (e && !strcmp(e, "warn"))
+        from_env = EG_LOG_WARN;
+    else if (e && !strcmp(e, "error"))
+        from_env = EG_LOG_ERROR;
+    atomic_compare_exchange_strong(&log_level, &l, from_env);
+    return atomic_load(&log_level);
 }
 
 void eg_log(enum eg_log_level level, const char *fmt, ...)

@@ -1,9 +1,10 @@
 /*
  * metrics.c: the process-wide metrics registry behind GET /metrics (Prometheus text exposition
- * format 0.0.4). Lives in base, not http, so that every module (ingest, rules, store) can count
- * without depending on the HTTP layer. A series is (name, labels); the registry is one
- * mutex-guarded open-addressing table — the hot path (one counter and one histogram per HTTP
- * request) is a hash, a compare and an add under an uncontended-most-of-the-time lock.
+ * format 0.0.4), the one registry of the process: every metric is named envgov_*. Lives in base,
+ * not http, so that every module (ingest, rules, store) can count without depending on the HTTP
+ * layer. A series is (name, labels); the registry is one mutex-guarded open-addressing table — the
+ * hot path (one counter and one histogram per HTTP request) is a hash, a compare and an add under
+ * an uncontended-most-of-the-time lock.
  */
 #include "base/base.h"
 
@@ -120,6 +121,13 @@ void eg_metrics_counter_add(const char *name, const char *labels, double value)
     pthread_mutex_unlock(&reg.lock);
 }
 
+void eg_metrics_counter_set(const char *name, const char *labels, double value)
+{
+    pthread_mutex_lock(&reg.lock);
+    find(name, labels, EG_METRIC_COUNTER)->value = value;
+    pthread_mutex_unlock(&reg.lock);
+}
+
 void eg_metrics_gauge_set(const char *name, const char *labels, double value)
 {
     pthread_mutex_lock(&reg.lock);
@@ -146,6 +154,18 @@ void eg_metrics_collector_add(void (*fn)(struct eg_buf *out, void *arg), void *a
     pthread_mutex_lock(&reg.lock);
     reg.colls = eg_realloc(reg.colls, (reg.ncolls + 1) * sizeof *reg.colls);
     reg.colls[reg.ncolls++] = (struct collector){fn, arg};
+    pthread_mutex_unlock(&reg.lock);
+}
+
+void eg_metrics_collector_remove(void (*fn)(struct eg_buf *out, void *arg), void *arg)
+{
+    pthread_mutex_lock(&reg.lock);
+    for (size_t i = 0; i < reg.ncolls; i++)
+        if (reg.colls[i].fn == fn && reg.colls[i].arg == arg) {
+            memmove(&reg.colls[i], &reg.colls[i + 1], (reg.ncolls - i - 1) * sizeof *reg.colls);
+            reg.ncolls--;
+            break;
+        }
     pthread_mutex_unlock(&reg.lock);
 }
 
@@ -189,8 +209,27 @@ static void sample(struct eg_buf *out, const char *name, const char *suffix, con
     eg_buf_printf(out, " %.17g\n", v);
 }
 
+/* Collectors run first and unlocked: they copy values kept elsewhere (atomics of a service)
+   into the registry, which is then rendered as one table. A collector is removed (under the
+   lock) before its service is freed; the copy of the list protects only against a concurrent
+   add, so removal and a scrape must not overlap for the same arg: serve stops HTTP first. */
+static void run_collectors(struct eg_buf *out)
+{
+    pthread_mutex_lock(&reg.lock);
+    size_t ncolls = reg.ncolls;
+    struct collector *colls = eg_malloc((ncolls ? ncolls : 1) * sizeof *colls);
+    if (ncolls)
+        memcpy(colls, reg.colls, ncolls * sizeof *colls);
+    pthread_mutex_unlock(&reg.lock);
+    for (size_t i = 0; i < ncolls; i++)
+        colls[i].fn(out, colls[i].arg);
+    free(colls);
+}
+
 void eg_metrics_render(struct eg_buf *out)
 {
+    struct eg_buf extra = {0};
+    run_collectors(&extra);
     pthread_mutex_lock(&reg.lock);
     struct series **v = eg_malloc((reg.n ? reg.n : 1) * sizeof *v);
     size_t n = 0;
@@ -227,13 +266,8 @@ void eg_metrics_render(struct eg_buf *out)
         sample(out, s->name, "_count", s->labels, NULL, (double)s->count);
     }
     free(v);
-    size_t ncolls = reg.ncolls;
-    struct collector *colls = eg_malloc((ncolls ? ncolls : 1) * sizeof *colls);
-    if (ncolls)
-        memcpy(colls, reg.colls, ncolls * sizeof *colls);
     pthread_mutex_unlock(&reg.lock);
-    /* Collectors run unlocked: they may add to the registry themselves. */
-    for (size_t i = 0; i < ncolls; i++)
-        colls[i].fn(out, colls[i].arg);
-    free(colls);
+    if (extra.len)
+        eg_buf_append(out, extra.data, extra.len);
+    eg_buf_free(&extra);
 }

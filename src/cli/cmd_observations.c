@@ -138,7 +138,7 @@ int eg_cmd_import_observations(int argc, char **argv)
         free(sbuf);
         return EG_EXIT_FAIL;
     }
-    struct eg_ts_import_opts io = {sbuf, slen, strict, known, 0, progress, &tty};
+    struct eg_ts_import_opts io = {sbuf, slen, strict, known, 0, progress, &tty, NULL};
     struct eg_ts_import_report rep;
     int rc = EG_EXIT_OK;
     int r = eg_ts_import(ts, buf, len, &io, &rep, &err);

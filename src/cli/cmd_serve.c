@@ -4,11 +4,13 @@
  * migrated once, then the services started in order, and stopped in reverse order on SIGTERM
  * or SIGINT after the requests in flight are answered.
  *
- * A service is a row of the services[] table (name, start, stop) and its settings are rows of
- * serve_keys[]; the HJ 212 device listener (`--hj212 ADDR:PORT`) is added as one row in each,
- * beside the HTTP API, without touching the rest.
+ * The services share one application context (struct eg_app, base/app.h): the settings, the
+ * database path, the job pool their background work runs on, the event feed, and the running
+ * services themselves (the HTTP API reaches the HJ 212 listener through it). A service is a
+ * row of the services[] table (name, start, stop) and its settings are rows of serve_keys[].
  */
 #include "auth/auth.h"
+#include "base/app.h"
 #include "base/base.h"
 #include "cli/cli.h"
 #include "db/db.h"
@@ -80,8 +82,9 @@ bad:
 
 /* ---- the services ---- */
 
-static int http_start(const struct eg_config *cfg, void **state, struct eg_err *err)
+static int http_start(struct eg_app *app, struct eg_err *err)
 {
+    const struct eg_config *cfg = app->cfg;
     struct eg_http_config hc = {0};
     char addr[64];
     int64_t threads, limit, upload, timeout, ttl;
@@ -109,8 +112,9 @@ static int http_start(const struct eg_config *cfg, void **state, struct eg_err *
     hc.upload_limit = (size_t)upload;
     hc.timeout_s = (int)timeout;
     hc.access_log = !strcmp(al, "on");
-    hc.token_ttl_s = ttl;
-    eg_auth_set_session_seconds(ttl);
+    app->session_seconds = ttl;
+    hc.token_ttl_s = app->session_seconds;
+    hc.app = app;
     struct eg_http_server *srv = NULL;
     rc = eg_http_server_new(&hc, &srv, err);
     if (!rc)
@@ -126,58 +130,57 @@ static int http_start(const struct eg_config *cfg, void **state, struct eg_err *
     printf("envgov: HTTP API listening on http://%s%s%s:%d/\n", v6 ? "[" : "", addr, v6 ? "]" : "",
            eg_http_server_port(srv));
     fflush(stdout);
-    *state = srv;
+    app->http = srv;
     return 0;
 }
 
-static void http_stop(void *state)
+static void http_stop(struct eg_app *app)
 {
-    eg_http_server_free(state);
+    eg_http_server_free(app->http);
+    app->http = NULL;
 }
 
 /* The HJ 212 listener (src/ingest/); started before HTTP so that it stops after it. */
-static int hj212_start(const struct eg_config *cfg, void **state, struct eg_err *err)
+static int hj212_start(struct eg_app *app, struct eg_err *err)
 {
-    const char *listen = eg_config_get(cfg, "hj212.listen");
+    const char *listen = eg_config_get(app->cfg, "hj212.listen");
     char addr[64];
     int port;
-    *state = NULL;
     if (!listen || !*listen)
         return 0;
     int rc = split_listen(listen, "hj212.listen", addr, sizeof addr, &port, err);
-    return rc ? rc
-              : eg_ingest_service_start(addr, port, eg_config_get(cfg, "store.db"), state, err);
+    return rc ? rc : eg_ingest_service_start(app, addr, port, err);
 }
 
-static void hj212_stop(void *state)
+static void hj212_stop(struct eg_app *app)
 {
-    if (state)
-        eg_ingest_service_stop(state);
+    eg_ingest_service_stop(app);
 }
 
-/* The time-series maintenance thread (ts/worker.c): aggregation and compaction. */
-static int ts_worker_start(const struct eg_config *cfg, void **state, struct eg_err *err)
+/* The time-series maintenance job (ts/worker.c): aggregation and compaction. */
+static int ts_worker_start(struct eg_app *app, struct eg_err *err)
 {
+    const struct eg_config *cfg = app->cfg;
     int64_t agg, compact;
     int rc = eg_config_int(cfg, "ts.aggregate_interval", 1, 86400, &agg, err);
     if (!rc)
         rc = eg_config_int(cfg, "ts.compact_interval", 1, 7 * 86400, &compact, err);
     if (!rc)
-        rc = eg_ts_worker_start(eg_config_get(cfg, "store.db"), agg, compact,
-                                (struct eg_ts_worker **)state, err);
+        rc = eg_ts_worker_start(app->jobs, app->db_path, agg, compact, &app->ts_worker, err);
     return rc;
 }
 
-static void ts_worker_stop(void *state)
+static void ts_worker_stop(struct eg_app *app)
 {
-    eg_ts_worker_stop(state);
+    eg_ts_worker_stop(app->ts_worker);
+    app->ts_worker = NULL;
 }
 
 /* Started in this order, stopped in the reverse order. */
 static const struct service {
     const char *name;
-    int (*start)(const struct eg_config *cfg, void **state, struct eg_err *err);
-    void (*stop)(void *state);
+    int (*start)(struct eg_app *app, struct eg_err *err);
+    void (*stop)(struct eg_app *app);
 } services[] = {
     {"ts", ts_worker_start, ts_worker_stop},
     {"hj212", hj212_start, hj212_stop},
@@ -251,10 +254,17 @@ int eg_cmd_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &stopset, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    void *state[NSERVICES] = {0};
+    struct eg_app app;
+    rc = eg_app_init(&app, eg_config_get(&cfg, "store.db"), &err);
+    if (rc) {
+        fprintf(stderr, "envgov serve: %s\n", err.msg);
+        eg_config_free(&cfg);
+        return EG_EXIT_FAIL;
+    }
+    app.cfg = &cfg;
     int started = 0;
     for (; started < NSERVICES; started++) {
-        rc = services[started].start(&cfg, &state[started], &err);
+        rc = services[started].start(&app, &err);
         if (rc) {
             fprintf(stderr, "envgov serve: %s: %s\n", services[started].name, err.msg);
             break;
@@ -266,7 +276,8 @@ int eg_cmd_serve(int argc, char **argv)
         eg_log(EG_LOG_INFO, "serve: %s received, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
     }
     for (int i = started - 1; i >= 0; i--)
-        services[i].stop(state[i]);
+        services[i].stop(&app);
+    eg_app_fini(&app);
     eg_config_free(&cfg);
     if (rc)
         return rc == EG_EUSAGE ? EG_EXIT_USAGE : EG_EXIT_FAIL;

@@ -60,14 +60,14 @@ static int h_login(struct eg_http_req *rq)
         return rc;
     char token[EG_AUTH_TOKEN_LEN + 1];
     struct eg_principal who;
-    rc = eg_auth_login(st, user, pw, eg_http_client_addr(rq), token, &who, eg_http_err(rq));
+    int64_t ttl = eg__http_server_token_ttl(eg_http_req_server(rq));
+    rc = eg_auth_login(st, user, pw, eg_http_client_addr(rq), ttl, token, &who, eg_http_err(rq));
     /* the password is in the parsed body; wipe it now that it has been checked */
     json_t *body;
     if (!eg_http_body_json(rq, &body))
         json_object_del(body, "password");
     if (rc)
         return rc;
-    int64_t ttl = eg__http_server_token_ttl(eg_http_req_server(rq));
     char when[40];
     struct eg_civil c;
     eg_time_to_beijing(eg_time_now() + (ttl > 0 ? ttl : EG_AUTH_SESSION_SECONDS), &c);

@@ -147,7 +147,8 @@ static int h_command(struct eg_http_req *rq)
     if (!json_is_integer(cn) || (cp && !json_is_string(cp)))
         return eg_err_set(eg_http_err(rq), EG_EINVAL, "bad_field", -1,
                           "body must be {\"cn\": <HJ 212 command code>, \"cp\": \"k=v;k=v\"}");
-    struct eg_ingest *srv = eg_ingest_running();
+    struct eg_app *app = eg_http_app(rq);
+    struct eg_ingest *srv = app ? app->ingest : NULL;
     if (!srv)
         return eg_err_set(eg_http_err(rq), EG_EIO, "no_listener", -1,
                           "the HJ 212 listener is not running (envgov serve --hj212 ADDR:PORT)");

@@ -24,6 +24,7 @@
 #ifndef EG_HTTP_H
 #define EG_HTTP_H
 
+#include "base/app.h"
 #include "base/base.h"
 #include "db/db.h"
 #include "registry/registry.h"
@@ -45,6 +46,7 @@ struct eg_http_config {
     int timeout_s;       /* idle connection timeout; 0 = 30 s */
     int access_log;      /* 1: one info line per request (method, path, status, ms) */
     int64_t token_ttl_s; /* login session lifetime; 0 = the store's default (12 h) */
+    struct eg_app *app;  /* the application context handlers reach (eg_http_app); may be NULL */
 };
 
 /* A handler returns 0 after replying, or a negative EG_E* (with eg_http_err(rq) filled) and the
@@ -96,6 +98,8 @@ const char *eg_http_token(const struct eg_http_req *rq);
 const char *eg_http_client_addr(const struct eg_http_req *rq);
 const struct eg_resource *eg_http_resource(const struct eg_http_req *rq);
 struct eg_http_server *eg_http_req_server(const struct eg_http_req *rq);
+/* The application context of the server (eg_http_config.app), or NULL. */
+struct eg_app *eg_http_app(const struct eg_http_req *rq);
 /* This worker's database connection, opened on first use. */
 int eg_http_store(struct eg_http_req *rq, struct eg_db **out);
 struct eg_err *eg_http_err(struct eg_http_req *rq);

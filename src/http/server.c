@@ -50,6 +50,7 @@ struct eg_http_server {
     int have_key;
     int port;
     eg__http_auth_fn auth; /* NULL until an API with logins is added: tokens are refused */
+    _Atomic uint64_t auth_generation; /* bumped by every non-GET: empties the token caches */
 };
 
 struct eg_http_req {
@@ -455,7 +456,7 @@ int eg_http_reply_error(struct eg_http_req *rq, const struct eg_err *err)
     if (status == 500)
         eg_log(EG_LOG_ERROR, "http %s %s: %s (%s)", rq->method, rq->path, err->msg, code);
     if (err->status == EG_EDB)
-        eg_metrics_counter_add("eg_db_errors_total", NULL, 1);
+        eg_metrics_counter_add("envgov_db_errors_total", NULL, 1);
     json_t *j = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", msg);
     if (!j) /* the message was not UTF-8 (a byte quoted from the input): say so plainly */
         j = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", "invalid input");
@@ -496,9 +497,10 @@ static void req_free(struct eg_http_req *rq)
    a sixth of the time of a small GET (bench/api). Each worker keeps the principals of the
    tokens it resolved in the last AUTH_CACHE_NS, keyed by BLAKE2b of the token (the token itself
    is not kept), compared in constant time. Every non-GET request through this server (logout,
-   a changed or disabled user, a write of any kind) bumps auth_generation and so empties every
-   worker's cache; a change made outside this process (another node, the CLI) is seen within
-   AUTH_CACHE_NS, and a token works at most that long past its expiry. */
+   a changed or disabled user, a write of any kind) bumps the server's auth_generation and so
+   empties every worker's cache (the cache is per thread, and a thread belongs to one server); a
+   change made outside this process (another node, the CLI) is seen within AUTH_CACHE_NS, and a
+   token works at most that long past its expiry. */
 #define AUTH_CACHE_SLOTS 64
 #define AUTH_CACHE_NS 2000000000ull
 struct auth_slot {
@@ -506,7 +508,6 @@ struct auth_slot {
     uint64_t until, generation;
     struct eg_principal who;
 };
-static _Atomic uint64_t auth_generation = 1;
 static _Thread_local struct auth_slot auth_cache[AUTH_CACHE_SLOTS];
 
 static struct auth_slot *auth_cache_slot(const char *token, unsigned char key[])
@@ -539,7 +540,7 @@ static int authenticate(struct eg_http_req *rq)
         return eg_err_set(&rq->err, EG_EAUTH, "bad_token", -1, "this server has no logins");
     unsigned char key[crypto_generichash_BYTES];
     struct auth_slot *slot = auth_cache_slot(rq->token, key);
-    uint64_t now = eg_nanos(), gen = atomic_load(&auth_generation);
+    uint64_t now = eg_nanos(), gen = atomic_load(&rq->srv->auth_generation);
     if (slot->generation == gen && slot->until > now &&
         sodium_memcmp(slot->key, key, sizeof key) == 0) {
         rq->who = slot->who;
@@ -594,7 +595,7 @@ static void dispatch(struct eg_http_req *rq)
         rc = rq->route->fn(rq);
     /* anything but a read may have ended a session or changed a user: drop cached principals */
     if (strcmp(rq->method, "GET"))
-        atomic_fetch_add(&auth_generation, 1);
+        atomic_fetch_add(&rq->srv->auth_generation, 1);
     if (rc < 0) {
         if (!rq->err.status)
             eg_err_set(&rq->err, rc, eg_status_name(rc), -1, "%s", eg_status_name(rc));
@@ -688,8 +689,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     eg_buf_puts(&lb, "\",status=\"");
     eg_buf_puts(&lb, st);
     eg_buf_append(&lb, "\"", 2); /* with the NUL */
-    eg_metrics_counter_add("eg_http_requests_total", lb.data, 1);
-    eg_metrics_histogram_observe("eg_http_request_duration_seconds",
+    eg_metrics_counter_add("envgov_http_requests_total", lb.data, 1);
+    eg_metrics_histogram_observe("envgov_http_request_duration_seconds",
                                  rq->route ? rq->route->label : "route=\"unmatched\"", secs);
     eg_buf_free(&lb);
     if (srv->cfg.access_log) {
@@ -721,6 +722,7 @@ int eg_http_server_new(const struct eg_http_config *cfg, struct eg_http_server *
                        struct eg_err *err)
 {
     struct eg_http_server *srv = eg_calloc(1, sizeof *srv);
+    atomic_init(&srv->auth_generation, 1); /* never 0: an empty cache slot has generation 0 */
     srv->cfg = *cfg;
     srv->address = eg_strdup(cfg->address && *cfg->address ? cfg->address : "127.0.0.1");
     srv->db_path = cfg->db_path ? eg_strdup(cfg->db_path) : NULL;
@@ -746,13 +748,13 @@ int eg_http_server_new(const struct eg_http_config *cfg, struct eg_http_server *
     }
     if (pthread_key_create(&srv->store_key, store_destroy) == 0)
         srv->have_key = 1;
-    eg_metrics_describe("eg_http_requests_total", EG_METRIC_COUNTER,
+    eg_metrics_describe("envgov_http_requests_total", EG_METRIC_COUNTER,
                         "HTTP requests answered, by route pattern, method and status.");
-    eg_metrics_describe("eg_http_request_duration_seconds", EG_METRIC_HISTOGRAM,
+    eg_metrics_describe("envgov_http_request_duration_seconds", EG_METRIC_HISTOGRAM,
                         "Time from request headers to the reply being sent, by route.");
-    eg_metrics_describe("eg_db_errors_total", EG_METRIC_COUNTER,
+    eg_metrics_describe("envgov_db_errors_total", EG_METRIC_COUNTER,
                         "Database failures met while answering HTTP requests.");
-    eg_metrics_counter_add("eg_db_errors_total", NULL, 0); /* present (at 0) from the start */
+    eg_metrics_counter_add("envgov_db_errors_total", NULL, 0); /* present (at 0) from the start */
     *out = srv;
     return 0;
 }
@@ -851,6 +853,11 @@ void eg__http_server_route_info(const struct eg_http_server *srv, int i,
     out->flags = r->flags;
     out->summary = r->summary;
     out->res = r->res;
+}
+
+struct eg_app *eg_http_app(const struct eg_http_req *rq)
+{
+    return rq->srv->cfg.app;
 }
 
 int64_t eg__http_server_token_ttl(const struct eg_http_server *srv)

@@ -19,6 +19,7 @@
 #ifndef EG_INGEST_H
 #define EG_INGEST_H
 
+#include "base/app.h"
 #include "base/base.h"
 #include "db/db.h"
 
@@ -61,13 +62,17 @@ struct eg_ingest_config {
                              */
     eg_ingest_auth_fn auth; /* NULL: registry; tests and the bench may supply their own */
     void *auth_arg;
-    int store_samples;    /* 1 (default): write values to the time-series store */
-    int landing;          /* 1 (default): acknowledged packets land in ingest_landing and are
-                             folded into the store in large batches (see docs/ingest.md);
-                             0: written to the store in the acknowledging transaction */
-    int fold_max;         /* at most this many packets per fold slice (default 4000) */
-    int fold_interval_ms; /* under load, fold at least this often (default 10000); when the
-                             queue is idle, fold continuously */
+    int store_samples;        /* 1 (default): write values to the time-series store */
+    int landing;              /* 1 (default): acknowledged packets land in ingest_landing and are
+                                 folded into the store in large batches (see docs/ingest.md);
+                                 0: written to the store in the acknowledging transaction */
+    int fold_max;             /* at most this many packets per fold slice (default 4000) */
+    int fold_interval_ms;     /* under load, fold at least this often (default 10000); when the
+                                 queue is idle, fold continuously */
+    struct eg_events *events; /* NULL: none. After each commit that puts values into the
+                                 time-series store (the fold with landing, else the batch), an
+                                 EG_EVENT_INGEST batch names the (MN, pollutant, CN) series and
+                                 hours it got; collected only while someone subscribes */
 };
 
 struct eg_ingest;
@@ -82,15 +87,12 @@ void eg_ingest_stop(struct eg_ingest *srv);
 /* Runs until SIGTERM/SIGINT, then drains and stops (for `envgov ingest serve`). */
 int eg_ingest_serve_forever(const struct eg_ingest_config *c, struct eg_err *err);
 
-/* `envgov serve`: starts the listener as a service of the process (addr/port from
-   --hj212 ADDR:PORT) and makes it the running instance that the HTTP API (api_devices.c) and
-   /metrics use. At most one per process. */
-int eg_ingest_service_start(const char *addr, int port, const char *db_path, void **state,
-                            struct eg_err *err);
-void eg_ingest_service_stop(void *state);
-/* The running instance, or NULL. Valid until eg_ingest_service_stop (serve stops the HTTP API
-   first). */
-struct eg_ingest *eg_ingest_running(void);
+/* `envgov serve`: starts the listener as a service of the application (addr/port from
+   --hj212 ADDR:PORT; database and event feed from app), sets app->ingest (what the HTTP API,
+   api_devices.c, sends commands through) and adds its counters to /metrics. Stop clears
+   app->ingest: serve stops the HTTP API first. */
+int eg_ingest_service_start(struct eg_app *app, const char *addr, int port, struct eg_err *err);
+void eg_ingest_service_stop(struct eg_app *app);
 
 /* Counters for /metrics (monotonic unless said otherwise). */
 struct eg_ingest_stats {
@@ -105,7 +107,9 @@ struct eg_ingest_stats {
     uint64_t queue_len; /* gauge */
 };
 void eg_ingest_stats_get(struct eg_ingest *srv, struct eg_ingest_stats *out);
-/* Appends the stats in Prometheus text format. */
+/* Copies the stats into the metrics registry (base.h; envgov_hj212_* names). */
+void eg_ingest_stats_to_metrics(struct eg_ingest *srv);
+/* The same, then appends the whole registry in Prometheus text format. */
 void eg_ingest_stats_prometheus(struct eg_ingest *srv, struct eg_buf *out);
 
 /* Reverse control (上位机 -> 现场机, HJ 212-2017 Table 9). Thread safe. cp is the data area

@@ -274,6 +274,11 @@ int eg__sink_open(struct eg__sink **out, struct eg_db *st, struct eg_err *err);
 /* all data jobs of a batch (the list) */
 int eg__sink_write_batch(struct eg__sink *s, struct eg__ing_job *jobs, struct eg_err *err);
 void eg__sink_close(struct eg__sink *s);
+/* The event feed (NULL: none): what the sink wrote since the last publish/discard is published
+   after the writer's COMMIT, or discarded after its rollback. */
+void eg__sink_set_events(struct eg__sink *s, struct eg_events *events);
+void eg__sink_publish(struct eg__sink *s);
+void eg__sink_discard(struct eg__sink *s);
 
 /* registry auth (auth.c) */
 int eg__ingest_registry_auth(struct eg_db *st, const char *mn, const char *pw,

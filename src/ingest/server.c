@@ -891,7 +891,8 @@ void eg_ingest_stats_get(struct eg_ingest *srv, struct eg_ingest_stats *o)
     o->queue_len = (uint64_t)atomic_load(&srv->q_len);
 }
 
-void eg_ingest_stats_prometheus(struct eg_ingest *srv, struct eg_buf *out)
+/* Copies the counters into the process's metrics registry (one registry, prefix envgov_). */
+void eg_ingest_stats_to_metrics(struct eg_ingest *srv)
 {
     struct eg_ingest_stats s;
     eg_ingest_stats_get(srv, &s);
@@ -939,64 +940,55 @@ void eg_ingest_stats_prometheus(struct eg_ingest *srv, struct eg_buf *out)
         {"envgov_hj212_commands_timeout_total", "counter", "commands without answer in time",
          s.commands_timeout},
     };
-    for (size_t i = 0; i < EG_ARRAY_LEN(m); i++)
-        eg_buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", m[i].name, m[i].help, m[i].name,
-                      m[i].type, m[i].name, (unsigned long long)m[i].v);
+    for (size_t i = 0; i < EG_ARRAY_LEN(m); i++) {
+        int gauge = !strcmp(m[i].type, "gauge");
+        eg_metrics_describe(m[i].name, gauge ? EG_METRIC_GAUGE : EG_METRIC_COUNTER, m[i].help);
+        if (gauge)
+            eg_metrics_gauge_set(m[i].name, NULL, (double)m[i].v);
+        else
+            eg_metrics_counter_set(m[i].name, NULL, (double)m[i].v);
+    }
+}
+
+void eg_ingest_stats_prometheus(struct eg_ingest *srv, struct eg_buf *out)
+{
+    eg_ingest_stats_to_metrics(srv);
+    eg_metrics_render(out);
 }
 
 /* ---- the service of `envgov serve` ---- */
 
-static pthread_mutex_t running_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct eg_ingest *running;
-
-struct eg_ingest *eg_ingest_running(void)
-{
-    pthread_mutex_lock(&running_mu);
-    struct eg_ingest *s = running;
-    pthread_mutex_unlock(&running_mu);
-    return s;
-}
-
 static void metrics_collect(struct eg_buf *out, void *arg)
 {
-    (void)arg;
-    pthread_mutex_lock(&running_mu);
-    if (running)
-        eg_ingest_stats_prometheus(running, out);
-    pthread_mutex_unlock(&running_mu);
+    (void)out;
+    eg_ingest_stats_to_metrics(arg);
 }
 
-int eg_ingest_service_start(const char *addr, int port, const char *db_path, void **state,
-                            struct eg_err *err)
+int eg_ingest_service_start(struct eg_app *app, const char *addr, int port, struct eg_err *err)
 {
-    static int collector_added;
     struct eg_ingest_config c;
     eg_ingest_config_default(&c);
     c.addr = addr;
     c.port = port;
-    c.db_path = db_path;
+    c.db_path = app->db_path;
+    c.events = app->events;
     struct eg_ingest *srv;
     int rc = eg_ingest_start(&c, &srv, err);
     if (rc < 0)
         return rc;
-    pthread_mutex_lock(&running_mu);
-    running = srv;
-    if (!collector_added) {
-        collector_added = 1;
-        eg_metrics_collector_add(metrics_collect, NULL);
-    }
-    pthread_mutex_unlock(&running_mu);
+    eg_metrics_collector_add(metrics_collect, srv);
+    app->ingest = srv;
     printf("envgov: HJ 212 device listener on %s:%d\n", addr, srv->port);
     fflush(stdout);
-    *state = srv;
     return 0;
 }
 
-void eg_ingest_service_stop(void *state)
+void eg_ingest_service_stop(struct eg_app *app)
 {
-    pthread_mutex_lock(&running_mu);
-    if (running == state)
-        running = NULL;
-    pthread_mutex_unlock(&running_mu);
-    eg_ingest_stop(state);
+    struct eg_ingest *srv = app->ingest;
+    if (!srv)
+        return;
+    app->ingest = NULL;
+    eg_metrics_collector_remove(metrics_collect, srv);
+    eg_ingest_stop(srv);
 }

@@ -642,7 +642,7 @@ static void *sim_thread(void *arg)
     uint64_t drain_until = 0;
     for (;;) {
         uint64_t now = eg_nanos();
-        if (th->stop && *th->stop)
+        if (th->stop && __atomic_load_n(th->stop, __ATOMIC_RELAXED)) /* set by another thread */
             break;
         if (end_ns && now >= end_ns && !drain_until)
             drain_until = now + 3000000000ull; /* last acknowledgements */

@@ -9,6 +9,9 @@
  * Data …), CNs other than the four data kinds, codes or flags outside its syntax. If a batch is
  * still refused as invalid, it is retried job by job so one device's packet cannot block the
  * others' acknowledgements.
+ *
+ * With an event feed that has subscribers, the points written in the open transaction are noted
+ * (series and hour) and published by the writer after the COMMIT, or discarded on rollback.
  */
 #include "ingest/internal.h"
 #include "ts/ts.h"
@@ -23,6 +26,8 @@ struct eg__sink {
     struct eg_ts_point *pts;
     size_t n, cap;
     uint64_t skipped;
+    struct eg_events *events;      /* NULL: no feed */
+    struct eg_event_batch *landed; /* written in the open transaction, published after COMMIT */
 };
 
 int eg__sink_open(struct eg__sink **out, struct eg_db *st, struct eg_err *err)
@@ -93,6 +98,37 @@ static void add_job(struct eg__sink *s, const struct eg__ing_job *j)
     }
 }
 
+/* Notes the points just written (s->pts) for the event feed. */
+static void note_written(struct eg__sink *s)
+{
+    if (!s->n || !eg_events_active(s->events))
+        return;
+    if (!s->landed)
+        s->landed = eg_event_batch_new(EG_EVENT_INGEST);
+    for (size_t i = 0; i < s->n; i++)
+        eg_event_batch_add(s->landed, s->pts[i].key.source, s->pts[i].key.pollutant,
+                           s->pts[i].key.kind, s->pts[i].t);
+}
+
+void eg__sink_set_events(struct eg__sink *s, struct eg_events *events)
+{
+    s->events = events;
+}
+
+void eg__sink_publish(struct eg__sink *s)
+{
+    struct eg_event_batch *b = s->landed;
+    s->landed = NULL;
+    if (b)
+        eg_events_publish(s->events, b);
+}
+
+void eg__sink_discard(struct eg__sink *s)
+{
+    eg_event_batch_free(s->landed);
+    s->landed = NULL;
+}
+
 int eg__sink_write_batch(struct eg__sink *s, struct eg__ing_job *jobs, struct eg_err *err)
 {
     s->n = 0;
@@ -102,6 +138,8 @@ int eg__sink_write_batch(struct eg__sink *s, struct eg__ing_job *jobs, struct eg
     if (s->n == 0)
         return 0;
     int rc = eg_ts_write_batch(s->ts, s->pts, s->n, EG_TS_CREATE, NULL, err);
+    if (rc == 0)
+        note_written(s);
     if (rc != EG_EINVAL)
         return rc;
     /* one bad point refused everything: isolate it job by job */
@@ -123,6 +161,7 @@ int eg__sink_write_batch(struct eg__sink *s, struct eg__ing_job *jobs, struct eg
                 *err = e;
             return rc;
         }
+        note_written(s);
     }
     return 0;
 }
@@ -132,6 +171,7 @@ void eg__sink_close(struct eg__sink *s)
     if (!s)
         return;
     eg_ts_close(s->ts);
+    eg_event_batch_free(s->landed);
     free(s->pts);
     free(s);
 }

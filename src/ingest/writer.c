@@ -160,12 +160,20 @@ struct status_agg {
     size_t cap, n;
 };
 
+#define STOP_FOLD_NS 30000000000ull /* on stop, fold what landed for at most 30 s */
+
+/* The writer thread's own state (no other thread touches it). */
 struct writer {
     struct eg_db *st;
     struct eg__sink *sink;
     struct status_agg agg;
     uint64_t last_flush_ns;
     int queue_idle; /* nothing queued behind the current batch: flush status now */
+    int exiting;    /* srv->writer_exit as last read under the lock */
+    int landed;     /* the landing table may hold packets to fold */
+    int folding;    /* the last fold slice moved packets: keep folding while idle */
+    int slice;      /* packets per fold slice (adaptive, see fold_resize) */
+    uint64_t last_fold;
 };
 
 static int write_status(struct writer *w, const struct eg__ing_job *j, struct eg_err *err)
@@ -379,7 +387,7 @@ static int write_batch(struct eg_ingest *srv, struct writer *w, struct eg__ing_j
             break;
     }
     uint64_t now = eg_nanos();
-    if (rc == 0 && (now - w->last_flush_ns > STATUS_FLUSH_NS || srv->writer_exit ||
+    if (rc == 0 && (now - w->last_flush_ns > STATUS_FLUSH_NS || w->exiting ||
                     atomic_load(&srv->stopping) || w->queue_idle)) {
         for (size_t i = 0; i < agg->cap; i++) {
             if (agg->tab[i] && rc == 0)
@@ -401,173 +409,239 @@ static int write_batch(struct eg_ingest *srv, struct writer *w, struct eg__ing_j
     return eg_db_commit(w->st, err);
 }
 
+/* ---- the writer loop: one job per function ----
+   wait_for_work (locking, the idle timing) -> fold_step (fold sizing) -> take_batch (the queue)
+   -> commit_batch (group commit, retries) -> hand_back (acknowledgements, counters). */
+
+/* What the writer saw of the queue, read under the lock. */
+struct look {
+    int idle;    /* nothing arrived for a while (or the last fold slice moved packets) */
+    int exiting; /* writer_exit */
+    int have;    /* jobs are queued */
+    long qlen;
+};
+
+/* Waits for jobs: without landed packets until one arrives or stop; with landed packets at most
+   50 ms (no packet for 50 ms = idle: fold; the queue is briefly empty between batches under
+   load too, that is not idle), or not at all while the last fold slice moved packets. */
+static void wait_for_work(struct eg_ingest *srv, struct writer *w, struct look *q)
+{
+    pthread_mutex_lock(&srv->mu);
+    q->idle = 0;
+    if (!srv->q_head && !srv->writer_exit && w->folding) {
+        q->idle = 1;
+    } else if (!srv->q_head && !srv->writer_exit && w->landed) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 50000000;
+        if (ts.tv_nsec >= 1000000000) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000;
+        }
+        pthread_cond_timedwait(&srv->writer_cv, &srv->mu, &ts);
+        q->idle = !srv->q_head;
+    } else {
+        while (!srv->q_head && !srv->writer_exit)
+            pthread_cond_wait(&srv->writer_cv, &srv->mu);
+    }
+    q->exiting = w->exiting = srv->writer_exit;
+    q->have = srv->q_head != NULL;
+    q->qlen = atomic_load(&srv->q_len);
+    pthread_mutex_unlock(&srv->mu);
+}
+
+/* Fold landed packets when idle (slice after slice), between batches while the queue is short
+   (a slice every FOLD_GAP_NS: the store keeps pace under moderate load), and at least every
+   fold_interval_ms under any load so that it never stops catching up. */
+static int fold_due(const struct eg_ingest *srv, const struct writer *w, const struct look *q,
+                    uint64_t now)
+{
+    return w->landed && ((!q->have && (q->idle || q->exiting)) ||
+                         (q->qlen < FOLD_SHORT_QUEUE && now - w->last_fold > FOLD_GAP_NS) ||
+                         now - w->last_fold > (uint64_t)srv->cfg.fold_interval_ms * 1000000ull);
+}
+
+/* Folds run in slices sized to take about FOLD_SLICE_NS: the acknowledging commits wait behind a
+   fold (one writer, one connection), so a fold of fold_max packets (~0.5 s on the 2-core box)
+   put every packet arriving meanwhile half a second late. The slice follows the measured time
+   of full slices: halved when slower, doubled (up to fold_max) when much faster. */
+static void fold_resize(const struct eg_ingest *srv, struct writer *w, uint64_t took)
+{
+    if (took > FOLD_SLICE_NS && w->slice > 16)
+        w->slice /= 2;
+    else if (took < FOLD_SLICE_NS / 2 && w->slice < srv->cfg.fold_max)
+        w->slice = w->slice * 2 < srv->cfg.fold_max ? w->slice * 2 : srv->cfg.fold_max;
+}
+
+/* One fold slice (everything, up to fold_max, when exiting). Returns 1 when stopping and there
+   is more to fold (the caller folds again before taking jobs: everything for at most 30 s after
+   stop, the rest at the next start). */
+static int fold_step(struct eg_ingest *srv, struct writer *w, const struct look *q, uint64_t now)
+{
+    struct eg_err e;
+    eg_err_clear(&e);
+    int moved = 0;
+    int max = q->exiting ? srv->cfg.fold_max : w->slice;
+    uint64_t f0 = eg_nanos();
+    int rc = fold_landing(srv, w, max, &moved, &e);
+    if (rc == 0 && moved == max && !q->exiting)
+        fold_resize(srv, w, eg_nanos() - f0);
+    w->folding = rc == 0 && moved > 0;
+    if (rc == 0) {
+        eg__sink_publish(w->sink);
+    } else {
+        eg__sink_discard(w->sink);
+        eg_log(EG_LOG_ERROR, "ingest writer: fold into the time-series store: %s", e.msg);
+        moved = 0;
+        if (!q->have && !q->exiting)
+            usleep(100000);
+    }
+    w->last_fold = eg_nanos();
+    w->landed = moved > 0 || q->have;
+    return q->exiting && moved > 0 && now - srv->stop_ns < STOP_FOLD_NS;
+}
+
+/* Takes up to batch_max jobs off the queue; NULL when it is empty (*stop then says whether the
+   writer is done: stopping, and nothing left to fold or the 30 s for it are over). */
+static struct eg__ing_job *take_batch(struct eg_ingest *srv, struct writer *w, int *n, int *stop)
+{
+    pthread_mutex_lock(&srv->mu);
+    *stop = 0;
+    if (!srv->q_head) {
+        int ex = srv->writer_exit;
+        pthread_mutex_unlock(&srv->mu);
+        *stop = ex && (!w->landed || eg_nanos() - srv->stop_ns >= STOP_FOLD_NS);
+        return NULL;
+    }
+    struct eg__ing_job *batch = srv->q_head, *last = batch;
+    *n = 1;
+    while (last->next && *n < srv->cfg.batch_max) {
+        last = last->next;
+        (*n)++;
+    }
+    srv->q_head = last->next;
+    if (!srv->q_head)
+        srv->q_tail = NULL;
+    last->next = NULL;
+    w->queue_idle = srv->q_head == NULL && *n < 256; /* light load, not a busy writer */
+    pthread_mutex_unlock(&srv->mu);
+    return batch;
+}
+
+/* Writes and commits the batch, up to three tries; 0 when committed. */
+static int commit_batch(struct eg_ingest *srv, struct writer *w, struct eg__ing_job *batch, int n)
+{
+    struct eg_err e;
+    int rc, tries = 0;
+    do {
+        eg_err_clear(&e);
+        rc = write_batch(srv, w, batch, &e);
+        if (rc == 0) {
+            eg__sink_publish(w->sink); /* direct mode: the values are in the store now */
+        } else {
+            eg__sink_discard(w->sink);
+            eg_log(EG_LOG_ERROR, "ingest writer: batch of %d not stored: %s", n, e.msg);
+            usleep(100000);
+        }
+    } while (rc < 0 && ++tries < 3);
+    atomic_fetch_add(&srv->st_batches, 1);
+    if (rc == 0 && srv->cfg.landing && srv->cfg.store_samples)
+        w->landed = 1;
+    return rc;
+}
+
+/* Frees the batch; when it was committed, counts it and hands its acknowledgements to the loop
+   (only now: a 9014 is never sent before the commit returned). */
+static void hand_back(struct eg_ingest *srv, struct eg__ing_job *batch, int n, int committed)
+{
+    struct eg__ing_done *dh = NULL, *dt = NULL;
+    for (struct eg__ing_job *j = batch; j;) {
+        struct eg__ing_job *next = j->next;
+        if (committed && j->kind == EG__JOB_DATA) {
+            atomic_fetch_add(&srv->st_packets_stored, 1);
+            atomic_fetch_add(&srv->st_values_stored, (uint64_t)j->nvalues);
+        }
+        if (committed && j->ack) {
+            struct eg__ing_done *d = eg_calloc(1, sizeof *d);
+            d->slot = j->slot;
+            d->gen = j->gen;
+            d->ack = j->ack;
+            d->acklen = j->acklen;
+            j->ack = NULL;
+            if (dt)
+                dt->next = d;
+            else
+                dh = d;
+            dt = d;
+        }
+        eg__ingest_job_free(j);
+        j = next;
+    }
+    pthread_mutex_lock(&srv->mu);
+    if (dh) {
+        if (srv->done_tail)
+            srv->done_tail->next = dh;
+        else
+            srv->done_head = dh;
+        srv->done_tail = dt;
+    }
+    atomic_fetch_sub(&srv->q_len, n);
+    pthread_mutex_unlock(&srv->mu);
+    eg__ingest_wake(srv);
+}
+
+/* At exit: the device status not yet flushed, then the aggregation table freed. */
+static void writer_finish(struct writer *w)
+{
+    struct eg_err e;
+    eg_err_clear(&e);
+    if (w->agg.n) {
+        w->last_flush_ns = 0;
+        if (eg_db_begin(w->st, &e) == 0) {
+            int rc = 0;
+            for (size_t i = 0; i < w->agg.cap && rc == 0; i++)
+                if (w->agg.tab[i])
+                    rc = write_status(w, w->agg.tab[i], &e);
+            if (rc == 0)
+                eg_db_commit(w->st, &e);
+            else
+                eg_db_rollback(w->st);
+        }
+    }
+    for (size_t i = 0; i < w->agg.cap; i++)
+        if (w->agg.tab[i])
+            eg__ingest_job_free(w->agg.tab[i]);
+    free(w->agg.tab);
+}
+
 static void *writer_main(void *arg)
 {
     struct eg_ingest *srv = arg;
     struct writer w = {0};
-    struct eg_err e;
     /* opened by threads_start (so a bad path fails the start) */
     w.st = srv->writer_store;
     w.sink = srv->writer_sink;
-    int landed = srv->cfg.landing && srv->cfg.store_samples; /* what a crash left: fold it */
-    uint64_t last_fold = 0;
-    /* Folds run in slices sized to take about FOLD_SLICE_NS: the acknowledging commits wait
-       behind a fold (one writer, one connection), so a fold of fold_max packets (~0.5 s on the
-       2-core box) put every packet arriving meanwhile half a second late — that was the ack p99
-       even at 9,000 packets/s. The slice adapts to the measured fold time. */
-    int slice = srv->cfg.fold_max < 256 ? srv->cfg.fold_max : 256;
-    int folding = 0; /* the last slice moved packets: keep folding while idle, no 50 ms wait */
+    eg__sink_set_events(w.sink, srv->cfg.events);
+    w.landed = srv->cfg.landing && srv->cfg.store_samples; /* what a crash left: fold it */
+    w.slice = srv->cfg.fold_max < 256 ? srv->cfg.fold_max : 256;
     for (;;) {
-        pthread_mutex_lock(&srv->mu);
-        int idle = 0;
-        if (!srv->q_head && !srv->writer_exit && folding) {
-            idle = 1;
-        } else if (!srv->q_head && !srv->writer_exit) {
-            if (landed) {
-                /* idle = no packet for 50 ms (the queue is briefly empty between batches under
-                   load too: that is not idle) */
-                struct timespec ts;
-                clock_gettime(CLOCK_REALTIME, &ts);
-                ts.tv_nsec += 50000000;
-                if (ts.tv_nsec >= 1000000000) {
-                    ts.tv_sec++;
-                    ts.tv_nsec -= 1000000000;
-                }
-                pthread_cond_timedwait(&srv->writer_cv, &srv->mu, &ts);
-                idle = !srv->q_head;
-            } else {
-                while (!srv->q_head && !srv->writer_exit)
-                    pthread_cond_wait(&srv->writer_cv, &srv->mu);
-            }
-        }
-        int exiting = srv->writer_exit;
-        int have = srv->q_head != NULL;
-        long qlen = atomic_load(&srv->q_len);
-        pthread_mutex_unlock(&srv->mu);
-        /* fold landed packets: when idle (slice after slice), between batches while the queue
-           is short (a slice every FOLD_GAP_NS: the store keeps pace under moderate load), and
-           at least every fold_interval_ms under any load so that it never stops catching up */
+        struct look q;
+        wait_for_work(srv, &w, &q);
         uint64_t now = eg_nanos();
-        folding = 0;
-        if (landed && ((!have && (idle || exiting)) ||
-                       (qlen < FOLD_SHORT_QUEUE && now - last_fold > FOLD_GAP_NS) ||
-                       now - last_fold > (uint64_t)srv->cfg.fold_interval_ms * 1000000ull)) {
-            int moved = 0;
-            eg_err_clear(&e);
-            int max = exiting ? srv->cfg.fold_max : slice;
-            uint64_t f0 = eg_nanos();
-            int frc = fold_landing(srv, &w, max, &moved, &e);
-            uint64_t took = eg_nanos() - f0;
-            if (frc == 0 && moved == max && !exiting) {
-                if (took > FOLD_SLICE_NS && slice > 16)
-                    slice /= 2;
-                else if (took < FOLD_SLICE_NS / 2 && slice < srv->cfg.fold_max)
-                    slice = slice * 2 < srv->cfg.fold_max ? slice * 2 : srv->cfg.fold_max;
-            }
-            folding = frc == 0 && moved > 0;
-            if (frc < 0) {
-                eg_log(EG_LOG_ERROR, "ingest writer: fold into the time-series store: %s", e.msg);
-                moved = 0;
-                if (!have && !exiting)
-                    usleep(100000);
-            }
-            last_fold = eg_nanos();
-            landed = moved > 0 || have;
-            if (exiting && moved > 0 && now - srv->stop_ns < 30000000000ull)
-                continue; /* on stop: fold everything (for at most 30 s; the rest at restart) */
-        }
-        pthread_mutex_lock(&srv->mu);
-        if (!srv->q_head) {
-            int ex = srv->writer_exit;
-            pthread_mutex_unlock(&srv->mu);
-            if (ex && !landed)
-                break;
-            if (ex && landed && eg_nanos() - srv->stop_ns >= 30000000000ull)
+        w.folding = 0;
+        if (fold_due(srv, &w, &q, now) && fold_step(srv, &w, &q, now))
+            continue;
+        int n = 0, stop;
+        struct eg__ing_job *batch = take_batch(srv, &w, &n, &stop);
+        if (!batch) {
+            if (stop)
                 break;
             continue;
         }
-        struct eg__ing_job *batch = srv->q_head, *last = batch;
-        int n = 1;
-        while (last->next && n < srv->cfg.batch_max) {
-            last = last->next;
-            n++;
-        }
-        srv->q_head = last->next;
-        if (!srv->q_head)
-            srv->q_tail = NULL;
-        last->next = NULL;
-        w.queue_idle = srv->q_head == NULL && n < 256; /* light load, not a busy writer */
-        pthread_mutex_unlock(&srv->mu);
-
-        int rc;
-        int tries = 0;
-        do {
-            eg_err_clear(&e);
-            rc = write_batch(srv, &w, batch, &e);
-            if (rc < 0) {
-                eg_log(EG_LOG_ERROR, "ingest writer: batch of %d not stored: %s", n, e.msg);
-                usleep(100000);
-            }
-        } while (rc < 0 && ++tries < 3);
-        atomic_fetch_add(&srv->st_batches, 1);
-        if (rc == 0 && srv->cfg.landing && srv->cfg.store_samples)
-            landed = 1;
-
-        /* hand the acknowledgements back (only after the commit returned) */
-        struct eg__ing_done *dh = NULL, *dt = NULL;
-        for (struct eg__ing_job *j = batch; j;) {
-            struct eg__ing_job *next = j->next;
-            if (rc == 0 && j->kind == EG__JOB_DATA) {
-                atomic_fetch_add(&srv->st_packets_stored, 1);
-                atomic_fetch_add(&srv->st_values_stored, (uint64_t)j->nvalues);
-            }
-            if (rc == 0 && j->ack) {
-                struct eg__ing_done *d = eg_calloc(1, sizeof *d);
-                d->slot = j->slot;
-                d->gen = j->gen;
-                d->ack = j->ack;
-                d->acklen = j->acklen;
-                j->ack = NULL;
-                if (dt)
-                    dt->next = d;
-                else
-                    dh = d;
-                dt = d;
-            }
-            eg__ingest_job_free(j);
-            j = next;
-        }
-        pthread_mutex_lock(&srv->mu);
-        if (dh) {
-            if (srv->done_tail)
-                srv->done_tail->next = dh;
-            else
-                srv->done_head = dh;
-            srv->done_tail = dt;
-        }
-        atomic_fetch_sub(&srv->q_len, n);
-        pthread_mutex_unlock(&srv->mu);
-        eg__ingest_wake(srv);
+        int rc = commit_batch(srv, &w, batch, n);
+        hand_back(srv, batch, n, rc == 0);
     }
-    /* status not yet flushed */
-    if (w.agg.n) {
-        eg_err_clear(&e);
-        w.last_flush_ns = 0;
-        if (eg_db_begin(w.st, &e) == 0) {
-            int rc = 0;
-            for (size_t i = 0; i < w.agg.cap && rc == 0; i++)
-                if (w.agg.tab[i])
-                    rc = write_status(&w, w.agg.tab[i], &e);
-            if (rc == 0)
-                eg_db_commit(w.st, &e);
-            else
-                eg_db_rollback(w.st);
-        }
-    }
-    for (size_t i = 0; i < w.agg.cap; i++)
-        if (w.agg.tab[i])
-            eg__ingest_job_free(w.agg.tab[i]);
-    free(w.agg.tab);
+    writer_finish(&w);
     return NULL;
 }
 

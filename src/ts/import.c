@@ -161,6 +161,14 @@ static int flush(struct imp *im, struct eg_err *err)
     }
     int r = eg_ts_write_batch(im->ts, im->pts, im->npts, im->o->known_series ? 0 : EG_TS_CREATE,
                               &im->rep->w, err);
+    if (r == 0 && eg_events_active(im->o->events)) {
+        /* committed (each batch is its own transaction): tell the subscribers */
+        struct eg_event_batch *b = eg_event_batch_new(EG_EVENT_IMPORT);
+        for (size_t i = 0; i < im->npts; i++)
+            eg_event_batch_add(b, im->pts[i].key.source, im->pts[i].key.pollutant,
+                               im->pts[i].key.kind, im->pts[i].t);
+        eg_events_publish(im->o->events, b);
+    }
     im->npts = 0;
     im->names_len = 0;
     return r;

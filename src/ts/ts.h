@@ -19,6 +19,7 @@
 #ifndef EG_STORE_TS_H
 #define EG_STORE_TS_H
 
+#include "base/app.h"
 #include "base/base.h"
 #include "db/db.h"
 
@@ -259,6 +260,7 @@ struct eg_ts_import_opts {
     size_t batch;     /* points per transaction; 0 = 20000 */
     void (*progress)(void *arg, size_t rows, size_t values);
     void *arg;
+    struct eg_events *events; /* NULL: none; else an EG_EVENT_IMPORT batch after each commit */
 };
 struct eg_ts_reject {
     long line;  /* 1-based line of the file */

@@ -78,7 +78,7 @@ TEST(cli_registry_user_add_reads_password_from_stdin_and_lists)
     struct eg_db *st = NULL;
     REQUIRE(eg_db_open(db, &st, NULL) == 0);
     char tok[EG_AUTH_TOKEN_LEN + 1];
-    CHECK_EQ_INT(eg_auth_login(st, "alice", "alice-password", NULL, tok, NULL, NULL), 0);
+    CHECK_EQ_INT(eg_auth_login(st, "alice", "alice-password", NULL, 0, tok, NULL, NULL), 0);
     eg_db_close(st);
     /* duplicate, too short, missing role, unknown role, street without region */
     CHECK_EQ_INT(eg_test_run(add, "alice-password\n", 15, NULL, NULL), 1);
@@ -188,7 +188,7 @@ TEST(cli_registry_demo_loads_pudong_fast_and_its_logins_work)
         REQUIRE(sscanf(line, " %63s %31s %63s", name, role, pass) == 3);
         char tok[EG_AUTH_TOKEN_LEN + 1];
         struct eg_principal p;
-        CHECK_EQ_INT(eg_auth_login(st, name, pass, "127.0.0.1", tok, &p, NULL), 0);
+        CHECK_EQ_INT(eg_auth_login(st, name, pass, "127.0.0.1", 0, tok, &p, NULL), 0);
         CHECK_STR(eg_role_name(p.role), role);
     }
     /* the device passwords file works for ingest's check */

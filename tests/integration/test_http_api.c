@@ -436,13 +436,14 @@ TEST(http_api_paging_exports_openapi_metrics)
     REQUIRE(!eg_hc_request(srv.port, "GET", "/metrics", NULL, NULL, NULL, 0, &r));
     CHECK_EQ_INT(r.status, 200);
     CHECK(strstr(eg_hc_header(&r, "Content-Type"), "text/plain; version=0.0.4") != NULL);
-    CHECK(strstr(r.body, "# TYPE eg_http_requests_total counter") != NULL);
-    CHECK(strstr(r.body,
-                 "eg_http_requests_total{route=\"/api/v1/units\",method=\"GET\",status=\"200\"}"));
+    CHECK(strstr(r.body, "# TYPE envgov_http_requests_total counter") != NULL);
     CHECK(strstr(
         r.body,
-        "eg_http_requests_total{route=\"/api/v1/login\",method=\"POST\",status=\"200\"} 1\n"));
-    CHECK(strstr(r.body, "# TYPE eg_http_request_duration_seconds histogram") != NULL);
+        "envgov_http_requests_total{route=\"/api/v1/units\",method=\"GET\",status=\"200\"}"));
+    CHECK(strstr(
+        r.body,
+        "envgov_http_requests_total{route=\"/api/v1/login\",method=\"POST\",status=\"200\"} 1\n"));
+    CHECK(strstr(r.body, "# TYPE envgov_http_request_duration_seconds histogram") != NULL);
     /* every line: a comment, or name{labels} value */
     for (char *line = r.body; *line;) {
         char *e = strchr(line, '\n');

@@ -138,7 +138,7 @@ TEST(ingest_commands_to_simulated_device_9011_9012_history)
         CHECK_EQ_INT(eg_registry_device_check(st2, devs[0].mn, "654321", 6, &id, &e), 0);
         eg_db_close(st2);
     }
-    r.stop = 1;
+    __atomic_store_n(&r.stop, 1, __ATOMIC_RELAXED); /* the simulator threads read it */
     pthread_join(th, NULL);
     CHECK(r.res.commands_answered >= 7);
     eg_ingest_stop(srv);
@@ -241,15 +241,18 @@ static pid_t spawn_server(const char *db, int port)
     pid_t pid = fork();
     REQUIRE(pid >= 0);
     if (pid == 0) {
-        struct eg_ingest_config c;
-        eg_ingest_config_default(&c);
-        c.db_path = db;
-        c.addr = "127.0.0.1";
-        c.port = port;
-        struct eg_err e = {0};
+        /* exec `envgov serve --hj212` at once: the parent runs threads (the simulator), and a
+           forked child of a threaded process must not start threads of its own (ThreadSanitizer
+           refuses it; POSIX allows only async-signal-safe calls there) */
+        char hj[64], dbarg[600];
+        snprintf(hj, sizeof hj, "127.0.0.1:%d", port);
+        snprintf(dbarg, sizeof dbarg, "%s", db);
         int fd = open("/dev/null", O_WRONLY);
         dup2(fd, 1);
-        _exit(eg_ingest_serve_forever(&c, &e) == 0 ? 0 : 3);
+        char *argv[] = {(char *)eg_test_bin(), "serve", "--db", dbarg, "--hj212", hj, "--http",
+                        "127.0.0.1:0",         NULL};
+        execv(argv[0], argv);
+        _exit(3);
     }
     /* wait until it accepts */
     for (int i = 0; i < 100; i++) {

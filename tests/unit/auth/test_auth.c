@@ -24,7 +24,7 @@ TEST(auth_login_returns_a_43_char_token_stored_only_as_hash)
                                  &err) == 0);
     char tok[EG_AUTH_TOKEN_LEN + 1];
     struct eg_principal p;
-    REQUIRE(eg_auth_login(st, "zhang", "correct horse 电池", "10.0.0.1", tok, &p, &err) == 0);
+    REQUIRE(eg_auth_login(st, "zhang", "correct horse 电池", "10.0.0.1", 0, tok, &p, &err) == 0);
     CHECK_EQ_INT(strlen(tok), 43);
     CHECK_EQ_INT(p.role, EG_ROLE_STREET);
     CHECK_STR(p.region, "310115004");
@@ -55,7 +55,7 @@ TEST(auth_login_returns_a_43_char_token_stored_only_as_hash)
     CHECK_EQ_INT(q.role, EG_ROLE_STREET);
     /* two logins give two different tokens */
     char tok2[EG_AUTH_TOKEN_LEN + 1];
-    REQUIRE(eg_auth_login(st, "zhang", "correct horse 电池", "10.0.0.1", tok2, NULL, &err) == 0);
+    REQUIRE(eg_auth_login(st, "zhang", "correct horse 电池", "10.0.0.1", 0, tok2, NULL, &err) == 0);
     CHECK(strcmp(tok, tok2) != 0);
     /* logout ends that session only */
     CHECK_EQ_INT(eg_auth_logout(st, tok, &err), 0);
@@ -74,12 +74,12 @@ TEST(auth_wrong_password_unknown_user_and_malformed_tokens_are_401)
     struct eg_err err;
     REQUIRE(eg_registry_user_add(st, "li", "bureau", NULL, 0, "bureau-secret", &err) == 0);
     char tok[EG_AUTH_TOKEN_LEN + 1];
-    CHECK_EQ_INT(eg_auth_login(st, "li", "bureau-secreT", "a", tok, NULL, &err), EG_EAUTH);
+    CHECK_EQ_INT(eg_auth_login(st, "li", "bureau-secreT", "a", 0, tok, NULL, &err), EG_EAUTH);
     char msg1[256];
     snprintf(msg1, sizeof msg1, "%s", err.msg);
-    CHECK_EQ_INT(eg_auth_login(st, "nobody", "bureau-secret", "a", tok, NULL, &err), EG_EAUTH);
+    CHECK_EQ_INT(eg_auth_login(st, "nobody", "bureau-secret", "a", 0, tok, NULL, &err), EG_EAUTH);
     CHECK_STR(err.msg, msg1); /* same answer: user names are not revealed */
-    CHECK_EQ_INT(eg_auth_login(st, "", "", "a", tok, NULL, &err), EG_EAUTH);
+    CHECK_EQ_INT(eg_auth_login(st, "", "", "a", 0, tok, NULL, &err), EG_EAUTH);
     struct eg_principal p;
     CHECK_EQ_INT(eg_auth_check(st, NULL, &p, &err), EG_EAUTH);
     CHECK_EQ_INT(eg_auth_check(st, "", &p, &err), EG_EAUTH);
@@ -101,11 +101,11 @@ TEST(auth_disabled_user_cannot_log_in_and_loses_sessions)
     struct eg_err err;
     REQUIRE(eg_registry_user_add(st, "wang", "admin", NULL, 0, "admin-secret", &err) == 0);
     char tok[EG_AUTH_TOKEN_LEN + 1];
-    REQUIRE(eg_auth_login(st, "wang", "admin-secret", NULL, tok, NULL, &err) == 0);
+    REQUIRE(eg_auth_login(st, "wang", "admin-secret", NULL, 0, tok, NULL, &err) == 0);
     REQUIRE(eg_db_exec(st, "UPDATE users SET disabled = 1", NULL) == 0);
     struct eg_principal p;
     CHECK_EQ_INT(eg_auth_check(st, tok, &p, &err), EG_EAUTH);
-    CHECK_EQ_INT(eg_auth_login(st, "wang", "admin-secret", NULL, tok, NULL, &err), EG_EAUTH);
+    CHECK_EQ_INT(eg_auth_login(st, "wang", "admin-secret", NULL, 0, tok, NULL, &err), EG_EAUTH);
     eg_db_close(st);
 }
 
@@ -116,13 +116,14 @@ TEST(auth_rate_limit_5_failures_per_user_then_429_even_with_right_password)
     REQUIRE(eg_registry_user_add(st, "zhao", "bureau", NULL, 0, "the-right-one", &err) == 0);
     char tok[EG_AUTH_TOKEN_LEN + 1];
     for (int i = 0; i < EG_AUTH_MAX_FAILURES; i++)
-        CHECK_EQ_INT(eg_auth_login(st, "zhao", "guess", "10.0.0.9", tok, NULL, &err), EG_EAUTH);
-    CHECK_EQ_INT(eg_auth_login(st, "zhao", "the-right-one", "10.0.0.9", tok, NULL, &err), EG_ERATE);
-    CHECK_EQ_INT(eg_auth_login(st, "zhao", "the-right-one", "10.0.0.10", tok, NULL, &err),
+        CHECK_EQ_INT(eg_auth_login(st, "zhao", "guess", "10.0.0.9", 0, tok, NULL, &err), EG_EAUTH);
+    CHECK_EQ_INT(eg_auth_login(st, "zhao", "the-right-one", "10.0.0.9", 0, tok, NULL, &err),
+                 EG_ERATE);
+    CHECK_EQ_INT(eg_auth_login(st, "zhao", "the-right-one", "10.0.0.10", 0, tok, NULL, &err),
                  EG_ERATE);
     /* once the window has passed the right password works again */
     REQUIRE(eg_db_exec(st, "UPDATE login_failures SET at = at - 901", NULL) == 0);
-    CHECK_EQ_INT(eg_auth_login(st, "zhao", "the-right-one", "10.0.0.9", tok, NULL, &err), 0);
+    CHECK_EQ_INT(eg_auth_login(st, "zhao", "the-right-one", "10.0.0.9", 0, tok, NULL, &err), 0);
     eg_db_close(st);
 }
 
@@ -138,9 +139,9 @@ TEST(auth_rate_limit_per_address_across_user_names)
                        "'192.0.2.7', strftime('%s','now') FROM n",
                        NULL) == 0);
     char tok[EG_AUTH_TOKEN_LEN + 1];
-    CHECK_EQ_INT(eg_auth_login(st, "qian", "qian-password", "192.0.2.7", tok, NULL, &err),
+    CHECK_EQ_INT(eg_auth_login(st, "qian", "qian-password", "192.0.2.7", 0, tok, NULL, &err),
                  EG_ERATE);
-    CHECK_EQ_INT(eg_auth_login(st, "qian", "qian-password", "192.0.2.8", tok, NULL, &err), 0);
+    CHECK_EQ_INT(eg_auth_login(st, "qian", "qian-password", "192.0.2.8", 0, tok, NULL, &err), 0);
     eg_db_close(st);
 }
 
@@ -150,14 +151,13 @@ TEST(auth_sessions_expire)
     struct eg_err err;
     REQUIRE(eg_registry_user_add(st, "sun", "bureau", NULL, 0, "sun-password", &err) == 0);
     char tok[EG_AUTH_TOKEN_LEN + 1];
-    REQUIRE(eg_auth_login(st, "sun", "sun-password", NULL, tok, NULL, &err) == 0);
+    REQUIRE(eg_auth_login(st, "sun", "sun-password", NULL, 0, tok, NULL, &err) == 0);
     int64_t exp = eg_tfx_int(st, "SELECT expires_at - created_at FROM sessions");
     CHECK_EQ_INT(exp, EG_AUTH_SESSION_SECONDS);
     REQUIRE(eg_db_exec(st, "UPDATE sessions SET expires_at = created_at - 1", NULL) == 0);
     struct eg_principal p;
     CHECK_EQ_INT(eg_auth_check(st, tok, &p, &err), EG_EAUTH);
-    eg_auth_set_session_seconds(600);
-    REQUIRE(eg_auth_login(st, "sun", "sun-password", NULL, tok, NULL, &err) == 0);
+    REQUIRE(eg_auth_login(st, "sun", "sun-password", NULL, 600, tok, NULL, &err) == 0);
     CHECK_EQ_INT(eg_tfx_int(st, "SELECT MAX(expires_at - created_at) FROM sessions"), 600);
     CHECK_EQ_INT(eg_auth_check(st, tok, &p, &err), 0);
     /* the expired session was swept by the later login */

@@ -286,14 +286,15 @@ TEST(http_server_metrics_count_requests_by_route_and_status)
     struct eg_buf b = {0};
     eg_metrics_render(&b);
     eg_buf_append(&b, "", 1);
-    CHECK(strstr(b.data, "# TYPE eg_http_requests_total counter\n") != NULL);
-    CHECK(strstr(b.data,
-                 "eg_http_requests_total{route=\"/t/{id}\",method=\"GET\",status=\"200\"} 3\n"));
+    CHECK(strstr(b.data, "# TYPE envgov_http_requests_total counter\n") != NULL);
     CHECK(strstr(
-        b.data, "eg_http_requests_total{route=\"unmatched\",method=\"other\",status=\"404\"} 1\n"));
+        b.data, "envgov_http_requests_total{route=\"/t/{id}\",method=\"GET\",status=\"200\"} 3\n"));
+    CHECK(strstr(
+        b.data,
+        "envgov_http_requests_total{route=\"unmatched\",method=\"other\",status=\"404\"} 1\n"));
     CHECK(strstr(b.data,
-                 "eg_http_request_duration_seconds_bucket{route=\"/t/{id}\",le=\"+Inf\"} 3\n"));
-    CHECK(strstr(b.data, "eg_http_request_duration_seconds_count{route=\"/t/{id}\"} 3\n"));
+                 "envgov_http_request_duration_seconds_bucket{route=\"/t/{id}\",le=\"+Inf\"} 3\n"));
+    CHECK(strstr(b.data, "envgov_http_request_duration_seconds_count{route=\"/t/{id}\"} 3\n"));
     CHECK(strstr(b.data, "eg_test_things_total{kind=\"a\"} 2\n"));
     CHECK(strstr(b.data, "eg_test_level 7.5\n"));
     eg_buf_free(&b);

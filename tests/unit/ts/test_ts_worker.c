@@ -1,5 +1,6 @@
-/* Tests of the serve maintenance thread (ts/worker.c): it recomputes hourly means of data
-   written while it runs, and stops at once when asked. */
+/* Tests of the serve maintenance job (ts/worker.c) on a job pool: it recomputes hourly means of
+   data written while it runs, and stops at once when asked. */
+#include "base/app.h"
 #include "db/db.h"
 #include "test.h"
 #include "ts/ts.h"
@@ -26,14 +27,17 @@ TEST(ts_worker_aggregates_fresh_minute_data_in_the_background)
         p[m] = (struct eg_ts_point){minute, hour + m * 60, 20, 'N'};
     REQUIRE(eg_ts_write_batch(ts, p, 60, EG_TS_CREATE, NULL, &err) == 0);
 
+    struct eg_jobs *jobs;
+    REQUIRE(eg_jobs_new(2, 16, &jobs, &err) == 0);
     struct eg_ts_worker *w;
-    REQUIRE(eg_ts_worker_start(path, 1, 1, &w, &err) == 0);
+    REQUIRE(eg_ts_worker_start(jobs, path, 1, 1, &w, &err) == 0);
     for (int i = 0; i < 100 && eg_ts_worker_passes(w) < 2; i++)
         usleep(100 * 1000);
     CHECK(eg_ts_worker_passes(w) >= 2);
     uint64_t t0 = eg_nanos();
     eg_ts_worker_stop(w);
     CHECK((eg_nanos() - t0) < 2000000000u); /* stop does not wait out the interval */
+    eg_jobs_free(jobs);
 
     struct eg_ts_key hourly = {"WSTA", "a21026", EG_TS_KIND_HOUR, "Avg", 1};
     struct eg_ts_row *rows;
@@ -52,6 +56,9 @@ TEST(ts_worker_refuses_zero_intervals_and_missing_directories)
 {
     struct eg_ts_worker *w;
     struct eg_err err;
-    CHECK(eg_ts_worker_start("/tmp/x.db", 0, 1, &w, &err) == EG_EINVAL);
-    CHECK(eg_ts_worker_start("/nonexistent-dir/x/y.db", 1, 1, &w, &err) != 0);
+    struct eg_jobs *jobs;
+    REQUIRE(eg_jobs_new(1, 4, &jobs, &err) == 0);
+    CHECK(eg_ts_worker_start(jobs, "/tmp/x.db", 0, 1, &w, &err) == EG_EINVAL);
+    CHECK(eg_ts_worker_start(jobs, "/nonexistent-dir/x/y.db", 1, 1, &w, &err) != 0);
+    eg_jobs_free(jobs);
 }
