@@ -172,4 +172,9 @@ int eg_import_csv(struct eg_db *st, const struct eg_resource *res, const struct 
                   struct eg_import_report *rep, struct eg_err *err);
 void eg_import_report_free(struct eg_import_report *rep);
 
+/* ---- for loaders (registry/empty.c) ---- */
+
+/* *empty = 1 when there are no regions, units or users (nothing was ever loaded). */
+int eg_registry_is_empty(struct eg_db *st, int *empty, struct eg_err *err);
+
 #endif
