@@ -1,75 +1,69 @@
-/* fuzz/aqi_readers.c: libFuzzer target for the input readers of `envgov aqi` (cli/cmd_aqi.c):
-   the header-named CSV (MEE city table and the like), quotsoft/CNEMC china_sites wide files
-   (real-time and --daily) and CNEMC station GeoJSON snapshots (jansson), driven through the
-   command itself so the fuzzed code is exactly what users run (the readers print through the
-   command's output buffer and stderr, so they are not a library of their own).
-   The first input byte picks the variant: bits 0-1 format (csv, china_sites, cnemc_json, csv),
-   bit 2 --daily, bit 3 --edition 2026, bit 4 --with-edition; the rest is the file, written to a
-   temporary file per run. Any input must end in an exit code 0/1/2, never a crash, a leak or a
+/* fuzz/aqi_readers.c: libFuzzer target for the observation-file readers of src/obs (what
+   `envgov aqi` and `envgov import observations` read): the header-named CSV (MEE city table and
+   the like), quotsoft/CNEMC china_sites wide files (real-time and daily, and the record layer
+   the time-series import uses) and CNEMC station GeoJSON snapshots (jansson).
+   The first input byte picks the variant: bits 0-1 format (table, china_sites, cnemc_json,
+   china_sites records), bit 2 daily; the rest is the file. Every row is checked to be in range
+   and its AQI computed. Any input must end in 0 or an error, never a crash, a leak or a
    sanitizer report. */
-#include "cli/cli.h"
+#include "obs/obs.h"
 
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
-static char path[64];
-
-static void remove_input(void)
+static void on_row(void *ctx, const struct eg_obs_row *row)
 {
-    unlink(path);
+    (void)ctx;
+    if (row->station_len && !row->station)
+        abort();
+    struct eg_quality_aqi r;
+    eg_quality_aqi_compute(EG_QUALITY_ED_2026, 0, &row->in, NULL, &r);
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerInitialize(int *argc, char ***argv)
+static void on_problem(void *ctx, const char *msg)
 {
-    (void)argc;
-    (void)argv;
-    snprintf(path, sizeof path, "/tmp/eg_fuzz_aqi_%ld.in", (long)getpid());
-    /* the command's CSV goes to stdout and its warnings to stderr: both to /dev/null. libFuzzer
-       keeps the FILE * it took for its own reports at start-up, so only the command's output is
-       silenced by replacing the stderr pointer (not fd 2). */
-    if (!freopen("/dev/null", "w", stdout))
+    (void)ctx;
+    if (!msg)
         abort();
-    FILE *null = fopen("/dev/null", "w");
-    if (!null)
-        abort();
-    stderr = null;
-    atexit(remove_input);
-    return 0;
+}
+
+static void records(const char *data, size_t len)
+{
+    struct eg_obs_cs cs;
+    if (eg_obs_cs_open(&cs, data, len, NULL, NULL))
+        return;
+    struct eg_obs_cs_row row;
+    int got;
+    while ((got = eg_obs_cs_next(&cs, &row, NULL)) != 0)
+        for (int i = 0; got > 0 && i < row.nfields; i++) {
+            size_t n;
+            int32_t v;
+            eg_obs_value(eg_obs_cs_field(&cs, i, &n), n, &v, NULL, NULL);
+        }
+    eg_obs_cs_close(&cs);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size == 0)
         return 0;
-    static const char *const formats[4] = {"csv", "china_sites", "cnemc_json", "csv"};
-    uint8_t sel = data[0];
-    FILE *f = fopen(path, "wb");
-    if (!f)
-        abort();
-    if (size > 1 && fwrite(data + 1, 1, size - 1, f) != size - 1)
-        abort();
-    fclose(f);
-    char *argv[10];
-    int argc = 0;
-    argv[argc++] = (char *)"aqi";
-    argv[argc++] = (char *)"--format";
-    argv[argc++] = (char *)formats[sel & 3];
-    if ((sel & 4) && (sel & 3) != 2)
-        argv[argc++] = (char *)"--daily";
-    if (sel & 8) {
-        argv[argc++] = (char *)"--edition";
-        argv[argc++] = (char *)"2026";
+    const struct eg_obs_sink sink = {NULL, on_row, on_problem, NULL};
+    const char *text = (const char *)data + 1;
+    size_t len = size - 1;
+    int daily = (data[0] & 4) != 0;
+    switch (data[0] & 3) {
+    case 0:
+        eg_obs_read_table(text, len, &sink, NULL);
+        break;
+    case 1:
+        eg_obs_read_china_sites(text, len, daily, &sink, NULL);
+        break;
+    case 2:
+        eg_obs_read_cnemc_json(text, len, &sink, NULL);
+        break;
+    default:
+        records(text, len);
+        break;
     }
-    if (sel & 16)
-        argv[argc++] = (char *)"--with-edition";
-    argv[argc++] = path;
-    argv[argc] = NULL;
-    int rc = eg_cmd_aqi(argc, argv);
-    if (rc != EG_EXIT_OK && rc != EG_EXIT_FAIL && rc != EG_EXIT_USAGE)
-        abort();
     return 0;
 }

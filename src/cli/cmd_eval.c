@@ -3,6 +3,7 @@
  * issue 6 over the stored data (eval/eval.h), printed as JSON (the same objects as the HTTP API,
  * /api/v1/eval/... and /api/v1/targets) or CSV. The CLI runs as the system: every station counts.
  */
+#include "base/csv.h"
 #include "cli/cli.h"
 #include "cli/cli_opts.h"
 #include "eval/eval.h"
@@ -142,18 +143,11 @@ static void csv_out(json_t *items, const char *const *cols, int ncols)
             if (c)
                 putchar(',');
             if (json_is_string(v)) {
-                const char *s = json_string_value(v);
-                if (strpbrk(s, ",\"\r\n")) {
-                    putchar('"');
-                    for (; *s; s++) {
-                        if (*s == '"')
-                            putchar('"');
-                        putchar(*s);
-                    }
-                    putchar('"');
-                } else {
-                    fputs(s, stdout);
-                }
+                struct eg_buf b = {0};
+                eg_csv_put(&b, json_string_value(v), strlen(json_string_value(v)), 0);
+                if (b.len)
+                    fwrite(b.data, 1, b.len, stdout);
+                eg_buf_free(&b);
             } else if (json_is_integer(v)) {
                 printf("%lld", (long long)json_integer_value(v));
             } else if (json_is_real(v)) {

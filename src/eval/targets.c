@@ -3,7 +3,7 @@
  * their progress over the stored data (issue 6 item 2).
  *
  * Loading: a CSV in the layout of data/quality/targets_seed.csv (header names the columns;
- * fields may be double-quoted), validated row by row, written in one transaction, updated in
+ * read by base/csv.h), validated row by row, written in one transaction, updated in
  * place when the id exists (so the demo and a bureau's own file can be loaded again).
  *
  * Progress as of a day (the last day counted; what follows is "remaining"), over the stations of
@@ -17,6 +17,7 @@
  * A period longer than a year, or a region the registry does not have (the seeds name 普陀区 and
  * 闵行区 while the demo is Pudong), leaves the target unevaluated with a note saying why.
  */
+#include "base/csv.h"
 #include "db/db.h"
 #include "eval/internal.h"
 
@@ -48,47 +49,6 @@ enum {
     C_RCODE
 };
 
-/* Splits one line into at most max fields (quotes removed, "" inside quotes is one quote) into
-   dst; returns the field count or -1 on a broken quote. */
-static int split(const char *p, const char *e, char *dst, char **f, size_t *len, int max)
-{
-    int n = 0;
-    char *o = dst;
-    for (;;) {
-        if (n == max)
-            return -1;
-        f[n] = o;
-        if (p < e && *p == '"') {
-            p++;
-            for (;;) {
-                if (p >= e)
-                    return -1;
-                if (*p == '"') {
-                    if (p + 1 < e && p[1] == '"') {
-                        *o++ = '"';
-                        p += 2;
-                        continue;
-                    }
-                    p++;
-                    break;
-                }
-                *o++ = *p++;
-            }
-            if (p < e && *p != ',')
-                return -1;
-        } else {
-            while (p < e && *p != ',')
-                *o++ = *p++;
-        }
-        len[n] = (size_t)(o - f[n]);
-        *o++ = '\0';
-        n++;
-        if (p >= e)
-            return n;
-        p++; /* the comma */
-    }
-}
-
 /* "YYYY-MM-DD" -> Beijing day number. */
 static int parse_day(const char *s, size_t n, int64_t *day)
 {
@@ -111,42 +71,37 @@ int eg_eval_targets_load(struct eg_db *st, const char *csv, size_t len, size_t *
     if (len > MAX_CSV)
         return eg_err_set(err, EG_ETOOBIG, "too_big", -1, "a targets file is at most %u bytes",
                           MAX_CSV);
-    const char *p = csv, *end = csv + len;
-    if (len >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
-        p += 3;
-    char *scratch = eg_malloc(len + 64);
-    char *f[64];
-    size_t fl[64];
+    struct eg_csv rd;
+    const struct eg_csv_limits lim = {MAX_CSV, 64, 0};
+    int r = eg_csv_open(&rd, csv, len, &lim, err);
+    if (r)
+        return r;
     int map[NCOL];
-    for (int c = 0; c < NCOL; c++)
-        map[c] = -1;
+    for (int k = 0; k < NCOL; k++)
+        map[k] = -1;
     long line = 0;
-    int r = 0, own = !eg_db_in_tx(st), rows = 0;
+    int own = !eg_db_in_tx(st), rows = 0;
     if (own && (r = eg_db_begin(st, err))) {
-        free(scratch);
+        eg_csv_close(&rd);
         return r;
     }
-    while (p < end && r == 0) {
-        const char *e = memchr(p, '\n', (size_t)(end - p));
-        const char *next = e ? e + 1 : end;
-        if (!e)
-            e = end;
-        if (e > p && e[-1] == '\r')
-            e--;
-        line++;
-        if (e == p) {
-            p = next;
-            continue;
-        }
-        int n = split(p, e, scratch, f, fl, 64);
-        p = next;
-        if (n < 0) {
+    const char *f[64];
+    size_t fl[64];
+    while (r == 0) {
+        int got = eg_csv_next(&rd, NULL);
+        line = rd.rec_line;
+        if (got == 0)
+            break;
+        if (got < 0) {
             r = eg_err_set(err, EG_EINVAL, "bad_csv", line,
                            "line %ld: broken quoting or more "
                            "than 64 fields",
                            line);
             break;
         }
+        int n = rd.nfields;
+        for (int i = 0; i < n; i++)
+            f[i] = eg_csv_field(&rd, i, &fl[i]);
         if (map[C_ID] < 0) { /* the header */
             for (int i = 0; i < n; i++)
                 for (int c = 0; c < NCOL; c++)
@@ -226,7 +181,7 @@ int eg_eval_targets_load(struct eg_db *st, const char *csv, size_t len, size_t *
     }
     if (r == 0 && map[C_ID] < 0)
         r = eg_err_set(err, EG_EINVAL, "bad_csv", 1, "the file has no header");
-    free(scratch);
+    eg_csv_close(&rd);
     if (own) {
         if (r == 0)
             r = eg_db_commit(st, err);

@@ -648,254 +648,351 @@ static inline unsigned pollutant_of(struct eg_hj212_packet *pkt, struct pol_inde
     ix->last_pi = pi;
     return pi;
 }
-/* The data area between "CP=&&" and the final "&&" (end points at that "&&"). */
-static int parse_cp_ix(struct ps *s, struct pol_index *ix, const char *p, const char *end);
+/* ---- the data area, one entry at a time ----
+   parse_cp walks "key=value" entries; each step below is one function, forced inline so the
+   loop compiles as the single function it was (the bench/hj212_parse hot path). */
 
+#define CP_INLINE static inline __attribute__((always_inline))
+
+/* A scanned CP key: k[0, kn), the '-' between code and field (NULL: a plain key), whether a
+   second '-' follows, and the field the fast path recognised (-1: not recognised). */
+struct cp_key {
+    const char *k, *dash;
+    size_t kn;
+    int dash2, named;
+};
+
+/* The ';' groups: the current one's number, first item, -Flag and whether it has pollutant
+   items; the first item of a group with pollutants but no -Flag. */
+struct cp_groups {
+    unsigned group, gstart, unflagged;
+    char gflag;
+    int gpol;
+};
+
+/* Scans the key at p ("code-Field", a plain key, the rare '_', and with lenient the blanks
+   real devices put around it); returns the byte after it. */
+CP_INLINE const char *scan_key(struct cp_key *ck, const char *p, const char *end, int lenient)
+{
+    const char *k = p, *dash = NULL;
+    while (cls[(unsigned char)*p] & C_ALNUM) /* the code, or the whole key */
+        p++;
+    int dash2 = 0, named = -1;
+    if (*p == '-') { /* "code-Field" */
+        dash = p++;
+        named = common_field(p, end);
+        if (named >= 0) {
+            p += named >> 8; /* the name's length; '=' follows */
+            named &= 0xFF;
+        } else {
+            while (cls[(unsigned char)*p] & C_ALNUM)
+                p++;
+            while (cls[(unsigned char)*p] & C_KEY) /* rare: '_' or '-' in the field name */
+                dash2 |= *p++ == '-';
+        }
+    } else if (*p == '_') { /* rare: '_' in a key before any '-' */
+        while (cls[(unsigned char)*p] & C_KEY) {
+            if (*p == '-')
+                dash2 |= dash != NULL, dash = dash ? dash : p;
+            p++;
+        }
+    }
+    if (lenient && p < end && (*p == ' ' || *p == '\t')) {
+        /* "CP=&& PolId=…", "i12003-Info =0" (2017 C.2, C.42) */
+        while (p < end && (*p == ' ' || *p == '\t' || (cls[(unsigned char)*p] & C_KEY))) {
+            if (*p == '-')
+                dash2 |= dash != NULL, dash = dash ? dash : p;
+            p++;
+        }
+    }
+    size_t kn = (size_t)(p - k);
+    if (lenient)
+        trim(&k, &kn);
+    ck->k = k;
+    ck->kn = kn;
+    ck->dash = dash;
+    ck->dash2 = dash2;
+    ck->named = named;
+    return p;
+}
+
+/* Fills the key part of item it; returns its field, or a parse error. */
+CP_INLINE int item_key(struct ps *s, struct eg_hj212_item *it, const struct cp_key *ck,
+                       unsigned group)
+{
+    char b[32];
+    it->key.p = ck->k;
+    it->key.n = ck->kn;
+    it->has_num = 0;
+    it->num = 0;
+    it->flag = 0;
+    it->reserved_ = 0;
+    it->group = (uint16_t)group;
+    int field = EG_HJ212_F_NONE;
+    if (ck->dash) {
+        size_t cn = (size_t)(ck->dash - ck->k);
+        it->code.p = ck->k;
+        it->code.n = cn;
+        it->name.p = ck->dash + 1;
+        it->name.n = ck->kn - cn - 1;
+        if (cn == 0 || it->name.n == 0 || ck->dash2)
+            return fail(s, EG_HJ212_ERR_BAD_FIELD, ck->k,
+                        "CP key '%s' must be code-Field (e.g. w01018-Rtd)", show(ck->k, ck->kn, b));
+        field = ck->named >= 0 ? ck->named : (int)classify(it->name.p, it->name.n);
+    } else {
+        it->code.p = ck->k;
+        it->code.n = 0;
+        it->name = it->key;
+    }
+    it->field = (uint8_t)field;
+    return field;
+}
+
+/* A number at p converted while scanning (the common case: one pass); returns the byte after
+   it, or NULL when the value is not a plain decimal (the slow path reads it). */
+CP_INLINE const char *scan_number(struct eg_hj212_item *it, const char *p, const char *end)
+{
+    const char *q = p;
+    int neg = *q == '-';
+    q += (*q == '-' || *q == '+');
+    uint64_t m = 0;
+    unsigned nd = 0, frac = 0;
+    /* 8 digits at a time when 8 bytes can be read without leaving the frame (the segment's
+       closing "&&" lies beyond end) */
+    unsigned nk = q + 8 <= end + 2 ? swar_digits(q, &m) : 8;
+    if (nk < 8) {
+        q += nk;
+        nd = nk;
+        if (*q == '.' && q + 9 <= end + 2) {
+            uint64_t f2;
+            unsigned k2 = swar_digits(q + 1, &f2);
+            if (k2 < 8) {
+                m = m * pow10_int[k2] + f2;
+                nd += k2;
+                frac = k2;
+                q += 1 + k2;
+            } else {
+                nk = 8; /* long fraction: the byte loop below */
+            }
+        }
+    }
+    if (nk >= 8) {
+        q = p + (*p == '-' || *p == '+');
+        m = 0;
+        nd = frac = 0;
+        while ((unsigned)(*q - '0') < 10)
+            m = m * 10 + (uint64_t)(*q++ - '0'), nd++;
+        if (*q == '.') {
+            q++;
+            while ((unsigned)(*q - '0') < 10)
+                m = m * 10 + (uint64_t)(*q++ - '0'), nd++, frac++;
+        }
+    }
+    if (!(nd && nd <= 15 && (cls[(unsigned char)*q] & C_STOP) && (*q != '&' || q == end)))
+        return NULL;
+    double d = (double)m;
+    if (frac)
+        d /= pow10_tab[frac];
+    it->num = neg ? -d : d;
+    it->has_num = 1;
+    return q;
+}
+
+/* Any other value: 2017 C.40 log text between "//", or bytes up to ';' ',' or the end. */
+static int scan_value_slow(struct ps *s, const char **pp, const char *end, const struct cp_key *ck,
+                           int lenient)
+{
+    const char *p = *pp;
+    if (end - p >= 4 && p[0] == '/' && p[1] == '/') {
+        /* 2017 C.40: logs are UTF-8 text between a pair of "//", may hold ';' ','. */
+        const char *q = p + 2;
+        while (q + 1 < end && !(q[0] == '/' && q[1] == '/'))
+            q++;
+        if (q + 1 >= end)
+            return fail(s, EG_HJ212_ERR_BAD_FIELD, p, "Info text opened with // is not closed");
+        *pp = q + 2;
+        return 0;
+    }
+    for (;;) {
+        unsigned char c = (unsigned char)*p;
+        uint8_t cl = cls[c];
+        if (cl & C_STOP) {
+            if (c != '&' || p == end)
+                break;
+        }
+        if ((cl & C_BADV) && !lenient)
+            return fail(s, EG_HJ212_ERR_BAD_FIELD, p,
+                        "byte 0x%02X not allowed in the value of %.*s", c, (int)ck->kn, ck->k);
+        p++;
+    }
+    *pp = p;
+    return 0;
+}
+
+/* The value of item it at *pp: the fast number and one-letter flag paths, else the slow path.
+   Sets it->value and *fast (1: the value was checked while scanning); moves *pp past it. */
+CP_INLINE int scan_value(struct ps *s, struct eg_hj212_item *it, int field, const char **pp,
+                         const char *end, const struct cp_key *ck, int lenient, int *fast)
+{
+    const char *v = *pp, *p = v;
+    *fast = 0;
+    if (is_numeric_field(field)) {
+        const char *q = scan_number(it, p, end);
+        if (q) {
+            p = q;
+            *fast = 1;
+        }
+    }
+    if (!*fast && (field == EG_HJ212_F_FLAG || field == EG_HJ212_F_ZSFLAG) &&
+        (cls[(unsigned char)p[0]] & C_ALNUM) && (p[1] == ';' || p[1] == ',' || p + 1 == end)) {
+        /* the common data flag: one letter or digit (what check_field_value accepts) */
+        p++;
+        *fast = 1;
+    }
+    if (!*fast) {
+        int r = scan_value_slow(s, &p, end, ck, lenient);
+        if (r < 0)
+            return r;
+    }
+    it->value.p = v;
+    it->value.n = (size_t)(p - v);
+    if (lenient && !*fast)
+        trim(&it->value.p, &it->value.n);
+    *pp = p;
+    if (p < end && *p != ';' && *p != ',')
+        return fail(s, EG_HJ212_ERR_BAD_FIELD, p, "expected ';' or ',' after the value of %.*s",
+                    (int)ck->kn, ck->k);
+    return 0;
+}
+
+/* Counts item it in: a plain key is checked as one; a pollutant item joins its pollutant and
+   gives the group and the pollutant their -Flag. */
+CP_INLINE int item_add(struct ps *s, struct pol_index *ix, struct eg_hj212_item *it, int field,
+                       int fast, const char *end, struct cp_groups *g)
+{
+    struct eg_hj212_packet *pkt = s->pkt;
+    if (!it->code.n) { /* no '-': a plain key (a code-Field key has a code) */
+        it->pollutant = EG_HJ212_NO_POLLUTANT;
+        pkt->nitems++;
+        return check_plain_key(s, it);
+    }
+    unsigned pi = pollutant_of(pkt, ix, it->key.p, it->code.n, end);
+    g->gpol = 1;
+    it->pollutant = (uint16_t)pi;
+    pkt->pollutants[pi].nitems++;
+    pkt->nitems++;
+    if (!fast) {
+        int r = check_field_value(s, it);
+        if (r < 0)
+            return r;
+    }
+    if (field == EG_HJ212_F_FLAG && it->value.n) {
+        char f = it->value.p[0];
+        if (!g->gflag)
+            g->gflag = f;
+        if (!pkt->pollutants[pi].flag)
+            pkt->pollutants[pi].flag = f;
+    }
+    return 0;
+}
+
+/* Ends a ';' group (its -Flag is the data flag of its items) and steps over the ';'; returns 1
+   when the data area is done. */
+CP_INLINE int end_group(struct eg_hj212_packet *pkt, struct cp_groups *g, const char **pp,
+                        const char *end)
+{
+    if (g->gflag)
+        for (unsigned j = g->gstart; j < pkt->nitems; j++)
+            pkt->items[j].flag = g->gflag;
+    else if (g->gpol && g->unflagged == UINT_MAX)
+        g->unflagged = g->gstart;
+    g->gflag = 0;
+    g->gpol = 0;
+    g->gstart = pkt->nitems;
+    g->group++;
+    if (*pp >= end)
+        return 1;
+    (*pp)++; /* ';' */
+    return *pp == end;
+}
+
+/* Items in groups without a -Flag take their pollutant's flag (the items before the first such
+   group have their group's flag or no pollutant). */
+static void flags_from_pollutants(struct eg_hj212_packet *pkt, const struct cp_groups *g)
+{
+    unsigned unflagged = g->unflagged;
+    if (g->gpol && g->gstart < unflagged) /* a group not closed by end_group (defensive) */
+        unflagged = g->gstart;
+    for (unsigned j = unflagged; j < pkt->nitems; j++) {
+        struct eg_hj212_item *it = &pkt->items[j];
+        if (!it->flag && it->pollutant != EG_HJ212_NO_POLLUTANT)
+            it->flag = pkt->pollutants[it->pollutant].flag;
+    }
+}
+
+/* One entry "key=value" at *pp; returns 1 when it ended the data area, 0 to go on, or an
+   error. */
+CP_INLINE int parse_entry(struct ps *s, struct pol_index *ix, struct cp_groups *g, const char **pp,
+                          const char *end)
+{
+    struct eg_hj212_packet *pkt = s->pkt;
+    const int lenient = s->o->lenient;
+    char b[32];
+    struct cp_key ck;
+    const char *p = scan_key(&ck, *pp, end, lenient);
+    if (ck.kn == 0 && (p == end || *p == ';')) { /* empty group ("…;&&", ";;"): allowed (S02) */
+        *pp = p;
+        return end_group(pkt, g, pp, end);
+    }
+    if (ck.kn == 0 && *p == ',' && lenient) {
+        *pp = p + 1;
+        return 0;
+    }
+    if (p == end || *p != '=')
+        return fail(s, EG_HJ212_ERR_BAD_FIELD, p < end ? p : ck.k,
+                    "CP entry '%s' is not key=value (byte 0x%02X where '=' was expected)",
+                    show(ck.k, (size_t)((p < end ? p + 1 : end) - ck.k), b),
+                    p < end ? (unsigned char)*p : 0);
+    p++; /* '=' */
+    if (pkt->nitems >= EG_HJ212_MAX_ITEMS)
+        return fail(s, EG_HJ212_ERR_TOO_MANY_ITEMS, ck.k,
+                    "CP has more than %d items (limit EG_HJ212_MAX_ITEMS)", EG_HJ212_MAX_ITEMS);
+    struct eg_hj212_item *it = &pkt->items[pkt->nitems];
+    int field = item_key(s, it, &ck, g->group);
+    if (field < 0)
+        return field;
+    int fast, r = scan_value(s, it, field, &p, end, &ck, lenient, &fast);
+    if (r == 0)
+        r = item_add(s, ix, it, field, fast, end, g);
+    if (r < 0)
+        return r;
+    if (p < end && *p == ',') {
+        p++;
+        if ((p == end || *p == ';' || *p == ',') && !lenient)
+            return fail(s, EG_HJ212_ERR_BAD_FIELD, p, "empty entry after ','");
+        *pp = p;
+        return 0;
+    }
+    *pp = p;
+    return end_group(pkt, g, pp, end);
+}
+
+/* The data area between "CP=&&" and the final "&&" (end points at that "&&"). */
 static int parse_cp(struct ps *s, const char *p, const char *end)
 {
     struct pol_index ix;
     ix.hashed = 0;
     ix.last_key = 0;
     ix.last_pi = 0;
-    return parse_cp_ix(s, &ix, p, end);
-}
-
-static int parse_cp_ix(struct ps *s, struct pol_index *ix, const char *p, const char *end)
-{
-    struct eg_hj212_packet *pkt = s->pkt;
-    const int lenient = s->o->lenient;
-    unsigned group = 0, gstart = 0;
-    char gflag = 0;
-    int gpol = 0;                  /* the current group has pollutant items */
-    unsigned unflagged = UINT_MAX; /* first item of a group with pollutants but no -Flag */
-    char b[32];
+    struct cp_groups g = {0, 0, UINT_MAX, 0, 0};
     while (p <= end) {
-        /* one entry: key '=' value, then ',' ';' or end */
-        const char *k = p, *dash = NULL;
-        while (cls[(unsigned char)*p] & C_ALNUM) /* the code, or the whole key */
-            p++;
-        int dash2 = 0;   /* a second '-' in the key */
-        int named = -1;  /* the field, when the fast path below recognised its name */
-        if (*p == '-') { /* "code-Field" */
-            dash = p++;
-            named = common_field(p, end);
-            if (named >= 0) {
-                p += named >> 8; /* the name's length; '=' follows */
-                named &= 0xFF;
-            } else {
-                while (cls[(unsigned char)*p] & C_ALNUM)
-                    p++;
-                while (cls[(unsigned char)*p] & C_KEY) /* rare: '_' or '-' in the field name */
-                    dash2 |= *p++ == '-';
-            }
-        } else if (*p == '_') { /* rare: '_' in a key before any '-' */
-            while (cls[(unsigned char)*p] & C_KEY) {
-                if (*p == '-')
-                    dash2 |= dash != NULL, dash = dash ? dash : p;
-                p++;
-            }
-        }
-        if (lenient && p < end && (*p == ' ' || *p == '\t')) {
-            /* "CP=&& PolId=…", "i12003-Info =0" (2017 C.2, C.42) */
-            while (p < end && (*p == ' ' || *p == '\t' || (cls[(unsigned char)*p] & C_KEY))) {
-                if (*p == '-')
-                    dash2 |= dash != NULL, dash = dash ? dash : p;
-                p++;
-            }
-        }
-        size_t kn = (size_t)(p - k);
-        if (lenient)
-            trim(&k, &kn);
-        if (kn == 0 && (p == end || *p == ';')) /* empty group ("…;&&", ";;"): allowed (S02) */
-            goto next_group;
-        if (kn == 0 && *p == ',' && lenient) {
-            p++;
-            continue;
-        }
-        if (p == end || *p != '=')
-            return fail(s, EG_HJ212_ERR_BAD_FIELD, p < end ? p : k,
-                        "CP entry '%s' is not key=value (byte 0x%02X where '=' was expected)",
-                        show(k, (size_t)((p < end ? p + 1 : end) - k), b),
-                        p < end ? (unsigned char)*p : 0);
-        p++; /* '=' */
-        if (pkt->nitems >= EG_HJ212_MAX_ITEMS)
-            return fail(s, EG_HJ212_ERR_TOO_MANY_ITEMS, k,
-                        "CP has more than %d items (limit EG_HJ212_MAX_ITEMS)", EG_HJ212_MAX_ITEMS);
-        struct eg_hj212_item *it = &pkt->items[pkt->nitems];
-        it->key.p = k;
-        it->key.n = kn;
-        it->has_num = 0;
-        it->num = 0;
-        it->flag = 0;
-        it->reserved_ = 0;
-        it->group = (uint16_t)group;
-        int field = EG_HJ212_F_NONE;
-        if (dash) {
-            size_t cn = (size_t)(dash - k);
-            it->code.p = k;
-            it->code.n = cn;
-            it->name.p = dash + 1;
-            it->name.n = kn - cn - 1;
-            if (cn == 0 || it->name.n == 0 || dash2)
-                return fail(s, EG_HJ212_ERR_BAD_FIELD, k,
-                            "CP key '%s' must be code-Field (e.g. w01018-Rtd)", show(k, kn, b));
-            field = named >= 0 ? named : (int)classify(it->name.p, it->name.n);
-        } else {
-            it->code.p = k;
-            it->code.n = 0;
-            it->name = it->key;
-        }
-        it->field = (uint8_t)field;
-
-        /* value; numbers are converted while scanning (the common case: one pass) */
-        const char *v = p;
-        int fast = 0;
-        if (is_numeric_field(field)) {
-            const char *q = p;
-            int neg = *q == '-';
-            q += (*q == '-' || *q == '+');
-            uint64_t m = 0;
-            unsigned nd = 0, frac = 0;
-            /* 8 digits at a time when 8 bytes can be read without leaving the frame (the
-               segment's closing "&&" lies beyond end) */
-            unsigned nk = q + 8 <= end + 2 ? swar_digits(q, &m) : 8;
-            if (nk < 8) {
-                q += nk;
-                nd = nk;
-                if (*q == '.' && q + 9 <= end + 2) {
-                    uint64_t f2;
-                    unsigned k2 = swar_digits(q + 1, &f2);
-                    if (k2 < 8) {
-                        m = m * pow10_int[k2] + f2;
-                        nd += k2;
-                        frac = k2;
-                        q += 1 + k2;
-                    } else {
-                        nk = 8; /* long fraction: the byte loop below */
-                    }
-                }
-            }
-            if (nk >= 8) {
-                q = p + (*p == '-' || *p == '+');
-                m = 0;
-                nd = frac = 0;
-                while ((unsigned)(*q - '0') < 10)
-                    m = m * 10 + (uint64_t)(*q++ - '0'), nd++;
-                if (*q == '.') {
-                    q++;
-                    while ((unsigned)(*q - '0') < 10)
-                        m = m * 10 + (uint64_t)(*q++ - '0'), nd++, frac++;
-                }
-            }
-            if (nd && nd <= 15 && (cls[(unsigned char)*q] & C_STOP) && (*q != '&' || q == end)) {
-                double d = (double)m;
-                if (frac)
-                    d /= pow10_tab[frac];
-                it->num = neg ? -d : d;
-                it->has_num = 1;
-                p = q;
-                fast = 1;
-            }
-        }
-        if (!fast && (field == EG_HJ212_F_FLAG || field == EG_HJ212_F_ZSFLAG) &&
-            (cls[(unsigned char)p[0]] & C_ALNUM) && (p[1] == ';' || p[1] == ',' || p + 1 == end)) {
-            /* the common data flag: one letter or digit (what check_field_value accepts) */
-            p++;
-            fast = 1;
-        }
-        if (!fast) {
-            if (end - p >= 4 && p[0] == '/' && p[1] == '/') {
-                /* 2017 C.40: logs are UTF-8 text between a pair of "//", may hold ';' ','. */
-                const char *q = p + 2;
-                while (q + 1 < end && !(q[0] == '/' && q[1] == '/'))
-                    q++;
-                if (q + 1 >= end)
-                    return fail(s, EG_HJ212_ERR_BAD_FIELD, v,
-                                "Info text opened with // is not closed");
-                p = q + 2;
-            } else {
-                for (;;) {
-                    unsigned char c = (unsigned char)*p;
-                    uint8_t cl = cls[c];
-                    if (cl & C_STOP) {
-                        if (c != '&' || p == end)
-                            break;
-                    }
-                    if ((cl & C_BADV) && !lenient)
-                        return fail(s, EG_HJ212_ERR_BAD_FIELD, p,
-                                    "byte 0x%02X not allowed in the value of %.*s", c, (int)kn, k);
-                    p++;
-                }
-            }
-        }
-        size_t vn = (size_t)(p - v);
-        it->value.p = v;
-        it->value.n = vn;
-        if (lenient && !fast) {
-            trim(&it->value.p, &it->value.n);
-            v = it->value.p;
-            vn = it->value.n;
-        }
-        if (p < end && *p != ';' && *p != ',')
-            return fail(s, EG_HJ212_ERR_BAD_FIELD, p, "expected ';' or ',' after the value of %.*s",
-                        (int)kn, k);
-
-        if (!dash) {
-            it->pollutant = EG_HJ212_NO_POLLUTANT;
-            pkt->nitems++;
-            int r = check_plain_key(s, it);
-            if (r < 0)
-                return r;
-        } else {
-            unsigned pi = pollutant_of(pkt, ix, k, it->code.n, end);
-            gpol = 1;
-            it->pollutant = (uint16_t)pi;
-            pkt->pollutants[pi].nitems++;
-            pkt->nitems++;
-            if (!fast) {
-                int r = check_field_value(s, it);
-                if (r < 0)
-                    return r;
-            }
-            if (field == EG_HJ212_F_FLAG && vn) {
-                if (!gflag)
-                    gflag = v[0];
-                if (!pkt->pollutants[pi].flag)
-                    pkt->pollutants[pi].flag = v[0];
-            }
-        }
-        if (p < end && *p == ',') {
-            p++;
-            if ((p == end || *p == ';' || *p == ',') && !lenient)
-                return fail(s, EG_HJ212_ERR_BAD_FIELD, p, "empty entry after ','");
-            continue;
-        }
-    next_group:
-        /* end of a ';' group: its -Flag is the data flag of the group's items */
-        if (gflag)
-            for (unsigned j = gstart; j < pkt->nitems; j++)
-                pkt->items[j].flag = gflag;
-        else if (gpol && unflagged == UINT_MAX)
-            unflagged = gstart;
-        gflag = 0;
-        gpol = 0;
-        gstart = pkt->nitems;
-        group++;
-        if (p >= end)
-            break;
-        p++; /* ';' */
-        if (p == end)
+        int r = parse_entry(s, &ix, &g, &p, end);
+        if (r < 0)
+            return r;
+        if (r)
             break;
     }
-    if (gpol && gstart < unflagged) /* a group not closed by next_group (defensive) */
-        unflagged = gstart;
-    /* items in groups without a -Flag take their pollutant's flag (the items before the
-       first such group have their group's flag or no pollutant) */
-    for (unsigned j = unflagged; j < pkt->nitems; j++) {
-        struct eg_hj212_item *it = &pkt->items[j];
-        if (!it->flag && it->pollutant != EG_HJ212_NO_POLLUTANT)
-            it->flag = pkt->pollutants[it->pollutant].flag;
-    }
+    flags_from_pollutants(s->pkt, &g);
     return 0;
 }
 

@@ -7,6 +7,7 @@
  * run as a formula by Excel, so such cells are written with a leading apostrophe in CSV and as
  * plain strings (never formulas) in XLSX. The JSON API returns the stored text unchanged.
  */
+#include "base/csv.h"
 #include "http/http_internal.h"
 
 #include <stdio.h>
@@ -71,30 +72,12 @@ static json_t *enum_label(const struct eg_http_column *col, json_t *v)
     return json_incref(v);
 }
 
-static int formula_like(const char *s, size_t n)
-{
-    return n && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@');
-}
-
-/* RFC 4180: a field with a comma, quote, CR or LF is quoted, quotes doubled. */
+/* One cell; text is neutralised against formula injection (the file is opened in Excel). */
 static void csv_field(struct eg_buf *out, json_t *v)
 {
     struct eg_buf t = {0};
     cell_text(&t, v);
-    int quote = 0;
-    for (size_t i = 0; i < t.len && !quote; i++)
-        quote = t.data[i] == ',' || t.data[i] == '"' || t.data[i] == '\r' || t.data[i] == '\n';
-    if (quote)
-        eg_buf_puts(out, "\"");
-    if (json_is_string(v) && formula_like(t.data, t.len))
-        eg_buf_puts(out, "'");
-    for (size_t i = 0; i < t.len; i++) {
-        if (t.data[i] == '"')
-            eg_buf_puts(out, "\"");
-        eg_buf_append(out, &t.data[i], 1);
-    }
-    if (quote)
-        eg_buf_puts(out, "\"");
+    eg_csv_put(out, t.data ? t.data : "", t.len, json_is_string(v) ? EG_CSV_NEUTRALISE : 0);
     eg_buf_free(&t);
 }
 

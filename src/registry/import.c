@@ -1,141 +1,18 @@
 /*
- * import.c: CSV into the registry (see registry.h): encoding detection and GB 18030 conversion,
- * an RFC 4180 reader that tracks line numbers, header mapping (English names or Chinese
- * labels), per-row conversion and creation inside one all-or-nothing transaction.
+ * import.c: CSV into the registry (see registry.h): the file read by base/csv.h (encoding
+ * detection, GB 18030 conversion, RFC 4180, line numbers), header mapping (English names or
+ * Chinese labels), per-row conversion and creation inside one all-or-nothing transaction.
  */
 #include "registry/internal.h"
 #include "registry/registry.h"
 
-#include <errno.h>
-#include <iconv.h>
+#include "base/csv.h"
+
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_COLUMNS 64
 #define MAX_CELL 65536
-
-/* ---- encoding ---- */
-
-/* Converts GB 18030 (a superset of GBK and GB 2312) to UTF-8. *out is allocated. */
-static int gb_to_utf8(const char *in, size_t n, char **out, size_t *outlen, struct eg_err *err)
-{
-    iconv_t cd = iconv_open("UTF-8", "GB18030");
-    if (cd == (iconv_t)-1)
-        return eg_err_set(err, EG_EIO, "encoding", -1, "iconv cannot convert GB18030 here");
-    size_t cap = n * 3 / 2 + 16;
-    char *buf = eg_malloc(cap);
-    char *ip = (char *)in, *op = buf;
-    size_t il = n, ol = cap;
-    while (il > 0) {
-        if (iconv(cd, &ip, &il, &op, &ol) != (size_t)-1)
-            continue;
-        if (errno == E2BIG) {
-            size_t used = (size_t)(op - buf);
-            cap *= 2;
-            buf = eg_realloc(buf, cap);
-            op = buf + used;
-            ol = cap - used;
-            continue;
-        }
-        /* the line of the bad byte, for the person fixing the file */
-        long line = 1;
-        for (const char *p = in; p < ip; p++)
-            line += *p == '\n';
-        iconv_close(cd);
-        free(buf);
-        return eg_err_set(err, EG_EINVAL, "encoding", line,
-                          "line %ld: the file is neither UTF-8 nor GBK/GB 18030", line);
-    }
-    iconv_close(cd);
-    *out = buf;
-    *outlen = (size_t)(op - buf);
-    return 0;
-}
-
-/* ---- RFC 4180 reader ---- */
-
-struct csv {
-    const char *p, *end;
-    long line;          /* line of the next character */
-    struct eg_buf cell; /* unescaped cell text, cells separated by their offsets */
-    size_t off[MAX_COLUMNS + 1], len[MAX_COLUMNS + 1];
-    int ncells;
-};
-
-/* Reads one record. Returns 1 with the record, 0 at the end, EG_EINVAL on a malformed record
-   (unterminated quote, too many columns, a cell over MAX_CELL). *line gets its first line. */
-static int csv_next(struct csv *c, long *line, struct eg_err *err)
-{
-    /* skip blank lines */
-    while (c->p < c->end && (*c->p == '\n' || *c->p == '\r')) {
-        if (*c->p == '\n')
-            c->line++;
-        c->p++;
-    }
-    if (c->p >= c->end)
-        return 0;
-    *line = c->line;
-    c->cell.len = 0;
-    c->ncells = 0;
-    for (;;) {
-        if (c->ncells >= MAX_COLUMNS)
-            return eg_err_set(err, EG_EINVAL, "columns", *line, "line %ld: more than %d columns",
-                              *line, MAX_COLUMNS);
-        size_t start = c->cell.len;
-        if (c->p < c->end && *c->p == '"') {
-            c->p++;
-            for (;;) {
-                if (c->p >= c->end)
-                    return eg_err_set(err, EG_EINVAL, "quote", *line,
-                                      "line %ld: a quoted field is not closed", *line);
-                if (*c->p == '"') {
-                    if (c->p + 1 < c->end && c->p[1] == '"') {
-                        eg_buf_append(&c->cell, "\"", 1);
-                        c->p += 2;
-                        continue;
-                    }
-                    c->p++;
-                    break;
-                }
-                if (*c->p == '\n')
-                    c->line++;
-                eg_buf_append(&c->cell, c->p, 1);
-                c->p++;
-            }
-            /* text after the closing quote up to the separator is kept, as Excel does */
-            while (c->p < c->end && *c->p != ',' && *c->p != '\n' && *c->p != '\r')
-                eg_buf_append(&c->cell, c->p++, 1);
-        } else {
-            const char *s = c->p;
-            while (c->p < c->end && *c->p != ',' && *c->p != '\n' && *c->p != '\r')
-                c->p++;
-            eg_buf_append(&c->cell, s, (size_t)(c->p - s));
-        }
-        if (c->cell.len - start > MAX_CELL)
-            return eg_err_set(err, EG_EINVAL, "cell", *line, "line %ld: a cell is over %d bytes",
-                              *line, MAX_CELL);
-        c->off[c->ncells] = start;
-        c->len[c->ncells] = c->cell.len - start;
-        c->ncells++;
-        if (c->p < c->end && *c->p == ',') {
-            c->p++;
-            continue;
-        }
-        if (c->p < c->end && *c->p == '\r')
-            c->p++;
-        if (c->p < c->end && *c->p == '\n') {
-            c->p++;
-            c->line++;
-        }
-        return 1;
-    }
-}
-
-static const char *cell(struct csv *c, int i, size_t *n)
-{
-    *n = c->len[i];
-    return c->cell.data ? c->cell.data + c->off[i] : "";
-}
 
 /* Trims ASCII spaces and the ideographic space U+3000 that Excel users leave in headers. */
 static void trim(const char **s, size_t *n)
@@ -201,37 +78,26 @@ int eg_import_csv(struct eg_db *st, const struct eg_resource *res, const struct 
         return eg_err_set(err, r, r == EG_EAUTH ? "login_required" : "forbidden", -1,
                           "role %s may not create %s", eg_role_name(who->role), res->name);
 
-    char *conv = NULL;
-    const char *text = buf;
-    size_t n = len;
-    if (n >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3)) {
-        text += 3;
-        n -= 3;
-        rep->encoding = "utf-8-bom";
-        if (!eg__utf8_valid(text, n))
-            return eg_err_set(err, EG_EINVAL, "encoding", -1,
-                              "the file starts with a UTF-8 BOM but is not valid UTF-8");
-    } else if (!eg__utf8_valid(text, n)) {
-        r = gb_to_utf8(text, n, &conv, &n, err);
-        if (r < 0)
-            return r;
-        text = conv;
-        rep->encoding = "gb18030";
-    }
-
-    struct csv c = {.p = text, .end = text + n, .line = 1};
+    struct eg_csv c;
+    const struct eg_csv_limits lim = {max, MAX_COLUMNS, MAX_CELL};
+    r = eg_csv_open(&c, buf, len, &lim, err);
+    if (r < 0)
+        return r;
+    rep->encoding = c.encoding;
+    size_t n = eg_csv_size(&c);
     const struct eg_field *cols[MAX_COLUMNS];
     int ncols = 0;
     long line = 1;
-    r = csv_next(&c, &line, err);
+    r = eg_csv_next(&c, err);
+    line = c.rec_line;
     if (r == 0)
         r = eg_err_set(err, EG_EINVAL, "header", 1, "the file is empty: no header row");
     if (r < 0)
         goto out;
-    ncols = c.ncells;
+    ncols = c.nfields;
     for (int i = 0; i < ncols; i++) {
         size_t hn;
-        const char *h = cell(&c, i, &hn);
+        const char *h = eg_csv_field(&c, i, &hn);
         trim(&h, &hn);
         cols[i] = NULL;
         for (int k = 0; k < res->nfields; k++) {
@@ -260,7 +126,8 @@ int eg_import_csv(struct eg_db *st, const struct eg_resource *res, const struct 
         goto out;
     uint64_t last = eg_nanos();
     for (;;) {
-        r = csv_next(&c, &line, err);
+        r = eg_csv_next(&c, err);
+        line = c.rec_line;
         if (r == 0)
             break;
         if (r < 0) {
@@ -270,9 +137,9 @@ int eg_import_csv(struct eg_db *st, const struct eg_resource *res, const struct 
             break;
         }
         rep->rows++;
-        if (c.ncells != ncols) {
+        if (c.nfields != ncols) {
             char msg[96];
-            snprintf(msg, sizeof msg, "expected %d fields, found %d", ncols, c.ncells);
+            snprintf(msg, sizeof msg, "expected %d fields, found %d", ncols, c.nfields);
             add_error(rep, line, NULL, "columns", msg);
             continue;
         }
@@ -282,7 +149,7 @@ int eg_import_csv(struct eg_db *st, const struct eg_resource *res, const struct 
         int rr = 0;
         for (int i = 0; i < ncols && rr == 0; i++) {
             size_t vn;
-            const char *v = cell(&c, i, &vn);
+            const char *v = eg_csv_field(&c, i, &vn);
             if (cols[i]->type != EG_FT_TEXT)
                 trim(&v, &vn);
             if (vn == 0)
@@ -308,7 +175,7 @@ int eg_import_csv(struct eg_db *st, const struct eg_resource *res, const struct 
         }
         if (opts->progress && rep->rows % 256 == 0 && eg_nanos() - last > 1000000000u) {
             last = eg_nanos();
-            opts->progress(opts->progress_ctx, rep->rows, (size_t)(c.p - text), n);
+            opts->progress(opts->progress_ctx, rep->rows, eg_csv_offset(&c), n);
         }
     }
     if (opts->progress && rep->rows >= 256)
@@ -331,7 +198,6 @@ out:
         add_error(rep, err->offset, NULL, err->code, err->msg);
         rep->rejected--; /* a file-level error (header, encoding), not a rejected row */
     }
-    eg_buf_free(&c.cell);
-    free(conv);
+    eg_csv_close(&c);
     return r;
 }

@@ -27,7 +27,4 @@ struct eg__res_impl {
 };
 const struct eg__res_impl *eg__registry_impl(const struct eg_resource *res);
 
-/* 1 when s[0..n) is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
-int eg__utf8_valid(const char *s, size_t n);
-
 #endif

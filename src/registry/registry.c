@@ -18,6 +18,7 @@
  * importer), a change runs in a SAVEPOINT so one rejected row rolls back alone.
  */
 #include "auth/auth.h"
+#include "base/csv.h"
 #include "registry/internal.h"
 
 #include <sodium.h>
@@ -72,46 +73,6 @@ int eg_credit_code_valid(const char *s, size_t n)
 }
 
 /* ---- small helpers ---- */
-
-int eg__utf8_valid(const char *s, size_t n)
-{
-    const unsigned char *p = (const unsigned char *)s, *e = p + n;
-    while (p < e) {
-        unsigned c = *p;
-        if (c < 0x80) {
-            p++;
-            continue;
-        }
-        int len;
-        unsigned min;
-        if ((c & 0xE0) == 0xC0) {
-            len = 2;
-            c &= 0x1F;
-            min = 0x80;
-        } else if ((c & 0xF0) == 0xE0) {
-            len = 3;
-            c &= 0x0F;
-            min = 0x800;
-        } else if ((c & 0xF8) == 0xF0) {
-            len = 4;
-            c &= 0x07;
-            min = 0x10000;
-        } else {
-            return 0;
-        }
-        if (e - p < len)
-            return 0;
-        for (int i = 1; i < len; i++) {
-            if ((p[i] & 0xC0) != 0x80)
-                return 0;
-            c = (c << 6) | (p[i] & 0x3F);
-        }
-        if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-            return 0;
-        p += len;
-    }
-    return 1;
-}
 
 static int impl_allowed(const struct eg__res_impl *im, const struct eg_principal *who,
                         enum eg_action act)
@@ -422,7 +383,7 @@ static int check_value(const struct eg_field *f, json_t *v, struct eg_err *err)
         const char *s = json_string_value(v);
         if (n > max)
             return eg_err_set(err, EG_EINVAL, name, -1, "%s is longer than %zu bytes", name, max);
-        if (!eg__utf8_valid(s, n))
+        if (!eg_utf8_valid(s, n))
             return eg_err_set(err, EG_EINVAL, name, -1, "%s is not valid UTF-8", name);
         if (n == 0 && (f->flags & EG_FF_REQUIRED))
             return eg_err_set(err, EG_EINVAL, name, -1, "%s must not be empty", name);
@@ -1080,7 +1041,7 @@ int eg_registry_list(struct eg_db *st, const struct eg_resource *res,
     }
 
     if (r == 0 && q->q && q->q[0]) {
-        if (strlen(q->q) > 256 || !eg__utf8_valid(q->q, strlen(q->q)))
+        if (strlen(q->q) > 256 || !eg_utf8_valid(q->q, strlen(q->q)))
             r = eg_err_set(err, EG_EINVAL, "q", -1, "q must be valid UTF-8 of at most 256 bytes");
         else {
             like_pattern(&like, q->q);
@@ -1259,7 +1220,7 @@ int eg_registry_value_from_text(struct eg_db *st, const struct eg_field *f, cons
     }
     switch (f->type) {
     case EG_FT_TEXT:
-        if (!eg__utf8_valid(s, n))
+        if (!eg_utf8_valid(s, n))
             return eg_err_set(err, EG_EINVAL, f->name, -1, "%s is not valid UTF-8", f->name);
         *out = json_stringn_nocheck(s, n);
         return 0;

@@ -216,4 +216,9 @@ int eg_registry_users_each(struct eg_db *st,
                            int (*fn)(void *arg, const struct eg_registry_user_row *u), void *arg,
                            struct eg_err *err);
 
+/* ---- for loaders (registry/empty.c) ---- */
+
+/* *empty = 1 when there are no regions, units or users (nothing was ever loaded). */
+int eg_registry_is_empty(struct eg_db *st, int *empty, struct eg_err *err);
+
 #endif

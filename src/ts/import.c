@@ -17,6 +17,8 @@
  * line and column; the rest is imported in batches through eg_ts_write_batch, so importing a
  * file twice stores everything once.
  */
+#include "base/csv.h"
+#include "obs/obs.h"
 #include "ts/internal.h"
 
 #include <stdarg.h>
@@ -40,62 +42,6 @@ const char *eg_ts_pollutant_code(const char *name, size_t n)
         if (strlen(common_names[i].name) == n && !memcmp(common_names[i].name, name, n))
             return common_names[i].code;
     return NULL;
-}
-
-/* One CSV line split into fields (pointers into a scratch copy; quotes removed). */
-struct line {
-    char *buf;
-    size_t cap;
-    char *f[MAX_COLS];
-    size_t len[MAX_COLS];
-    int n;
-};
-
-/* Splits [p, end) (one line, no newline) into fields; returns -1 on a broken quote or too many
-   fields. */
-static int split(struct line *l, const char *p, const char *end)
-{
-    size_t need = (size_t)(end - p) + 1;
-    if (need > l->cap) {
-        l->cap = need * 2;
-        l->buf = eg_realloc(l->buf, l->cap);
-    }
-    char *o = l->buf;
-    l->n = 0;
-    for (;;) {
-        if (l->n >= MAX_COLS)
-            return -1;
-        char *start = o;
-        if (p < end && *p == '"') {
-            p++;
-            for (;;) {
-                if (p >= end)
-                    return -1;
-                if (*p == '"') {
-                    if (p + 1 < end && p[1] == '"') {
-                        *o++ = '"';
-                        p += 2;
-                        continue;
-                    }
-                    p++;
-                    break;
-                }
-                *o++ = *p++;
-            }
-            if (p < end && *p != ',')
-                return -1;
-        } else {
-            while (p < end && *p != ',')
-                *o++ = *p++;
-        }
-        l->f[l->n] = start;
-        l->len[l->n] = (size_t)(o - start);
-        *o++ = '\0';
-        l->n++;
-        if (p >= end)
-            return 0;
-        p++; /* comma */
-    }
 }
 
 /* Points keep offsets into the name arena until flush turns them into pointers (the arena may
@@ -204,28 +150,26 @@ static int station_known(struct imp *im, const char *code)
     return bsearch(&code, im->stations, im->nstations, sizeof *im->stations, cmp_str) != NULL;
 }
 
+/* The station list: a CSV whose first column (after a header row) is the station code. */
 static void load_stations(struct imp *im, const char *buf, size_t len)
 {
-    struct line *l = eg_calloc(1, sizeof *l);
-    const char *p = buf, *end = buf + len;
+    struct eg_csv c;
     size_t cap = 0;
-    int first = 1;
-    while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        const char *le = nl ? nl : end;
-        const char *lend = le > p && le[-1] == '\r' ? le - 1 : le;
-        if (!first && lend > p && split(l, p, lend) == 0 && l->n >= 1 && l->len[0] > 0) {
+    if (eg_csv_open(&c, buf, len, NULL, NULL) == 0) {
+        int got = eg_csv_next(&c, NULL); /* the header */
+        while (got != 0) {
+            got = eg_csv_next(&c, NULL);
+            size_t n;
+            if (got <= 0 || !eg_csv_field(&c, 0, &n) || n == 0)
+                continue;
             if (im->nstations == cap) {
                 cap = cap ? cap * 2 : 1024;
                 im->stations = eg_realloc(im->stations, cap * sizeof *im->stations);
             }
-            im->stations[im->nstations++] = eg_strndup(l->f[0], l->len[0]);
+            im->stations[im->nstations++] = eg_strndup(eg_csv_field(&c, 0, &n), n);
         }
-        first = 0;
-        p = nl ? nl + 1 : end;
+        eg_csv_close(&c);
     }
-    free(l->buf);
-    free(l);
     if (!im->stations)
         im->stations = eg_malloc(sizeof *im->stations);
     qsort(im->stations, im->nstations, sizeof *im->stations, cmp_str);
@@ -246,122 +190,149 @@ static int ident_ok(const char *s, size_t n)
 
 /* --- china_sites -------------------------------------------------------------------------- */
 
-static int china_sites(struct imp *im, struct line *hdr, const char *p, const char *end,
-                       long lineno, struct eg_err *err)
+/* The header's station codes that may be imported (NULL for a rejected column). */
+static char **station_columns(struct imp *im, const struct eg_obs_cs *cs)
 {
-    int ncol = hdr->n;
-    char **codes = eg_calloc((size_t)ncol, sizeof *codes);
-    int r = 0;
-    for (int c = 3; c < ncol; c++) {
-        if (!ident_ok(hdr->f[c], hdr->len[c]))
-            reject(im, 1, c + 1, "column %d: '%.40s' is not a station code", c + 1, hdr->f[c]);
-        else if (!station_known(im, hdr->f[c]))
-            reject(im, 1, c + 1, "station %.40s is not in the station list", hdr->f[c]);
+    char **codes = eg_calloc((size_t)cs->nstations + 3, sizeof *codes);
+    for (int c = 3; c < cs->nstations + 3; c++) {
+        const char *code = cs->station[c - 3];
+        size_t n = cs->station_len[c - 3];
+        if (!ident_ok(code, n))
+            reject(im, 1, c + 1, "column %d: '%.40s' is not a station code", c + 1, code);
+        else if (!station_known(im, code))
+            reject(im, 1, c + 1, "station %.40s is not in the station list", code);
         else
-            codes[c] = eg_strndup(hdr->f[c], hdr->len[c]);
+            codes[c] = eg_strndup(code, n);
     }
-    struct line *l = eg_calloc(1, sizeof *l);
-    while (p < end && r == 0) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        const char *le = nl ? nl : end;
-        const char *lend = le > p && le[-1] == '\r' ? le - 1 : le;
-        lineno++;
-        const char *next = nl ? nl + 1 : end;
-        if (lend == p) {
-            p = next;
+    return codes;
+}
+
+/* One row's station values as points of pollutant `code` at t. */
+static int china_values(struct imp *im, const struct eg_obs_cs *cs, char **codes,
+                        const struct eg_obs_cs_row *row, const char *code, int64_t t,
+                        struct eg_err *err)
+{
+    size_t tn;
+    const char *type = eg_obs_cs_field(cs, 2, &tn);
+    int r = 0;
+    for (int c = 3; c < row->nfields && r == 0; c++) {
+        size_t n;
+        const char *f = eg_obs_cs_field(cs, c, &n);
+        if (n == 0) {
+            im->rep->empty++;
             continue;
         }
+        if (!codes[c])
+            continue; /* the column was rejected once already */
+        double v;
+        if (eg_parse_double(f, n, &v)) {
+            reject(im, row->line, c + 1, "station %s %s: '%.30s' is not a number", codes[c], type,
+                   f);
+            continue;
+        }
+        r = add_point(im, codes[c], strlen(codes[c]), code, strlen(code), EG_TS_KIND_HOUR, "Avg", t,
+                      v, 'N', err);
+    }
+    return r;
+}
+
+/* china_sites through the obs reader (the one `envgov aqi` uses). */
+static int china_sites(struct imp *im, const char *buf, size_t len, struct eg_err *err)
+{
+    struct eg_obs_cs cs;
+    int r = eg_obs_cs_open(&cs, buf, len, NULL, err);
+    if (r < 0)
+        return r;
+    int ncol = cs.nstations + 3;
+    char **codes = station_columns(im, &cs);
+    while (r == 0) {
+        struct eg_obs_cs_row row;
+        struct eg_err e;
+        int got = eg_obs_cs_next(&cs, &row, &e);
+        if (got == 0)
+            break;
         im->rep->rows++;
-        if (split(l, p, lend) || l->n != ncol) {
-            reject(im, lineno, 0, "row has %d fields, the header %d", l->n, ncol);
-            p = next;
+        if (row.nfields != ncol || (got < 0 && strcmp(e.code, "time"))) {
+            reject(im, row.line, 0, "row has %d fields, the header %d", row.nfields, ncol);
             continue;
         }
-        int64_t hour;
-        int64_t t;
-        if (l->len[0] != 8 || eg_parse_int64(l->f[1], l->len[1], &hour) || hour < 0 || hour > 23 ||
-            eg_time_parse_beijing(l->f[0], 8, &t)) {
-            reject(im, lineno, 1, "date '%.20s' hour '%.8s' is not a day and an hour 0-23", l->f[0],
-                   l->f[1]);
-            p = next;
+        if (got < 0) {
+            size_t n;
+            const char *d = eg_obs_cs_field(&cs, 0, &n), *h = eg_obs_cs_field(&cs, 1, &n);
+            reject(im, row.line, 1, "date '%.20s' hour '%.8s' is not a day and an hour 0-23", d, h);
             continue;
         }
-        t += hour * 3600 - 3600; /* label H = mean of [H-1, H): stored at its start */
-        const char *code = eg_ts_pollutant_code(l->f[2], l->len[2]);
+        size_t tn;
+        const char *type = eg_obs_cs_field(&cs, 2, &tn);
+        const char *code = eg_ts_pollutant_code(type, tn);
         if (!code) {
             im->rep->skipped++; /* AQI, *_24h, O3_8h*: derived columns */
-            p = next;
             continue;
         }
-        for (int c = 3; c < ncol && r == 0; c++) {
-            if (l->len[c] == 0) {
-                im->rep->empty++;
-                continue;
-            }
-            if (!codes[c])
-                continue; /* the column was rejected once already */
-            double v;
-            if (eg_parse_double(l->f[c], l->len[c], &v)) {
-                reject(im, lineno, c + 1, "station %s %s: '%.30s' is not a number", codes[c],
-                       l->f[2], l->f[c]);
-                continue;
-            }
-            r = add_point(im, codes[c], strlen(codes[c]), code, strlen(code), EG_TS_KIND_HOUR,
-                          "Avg", t, v, 'N', err);
-        }
+        /* label H = mean of [H-1, H): stored at its start */
+        r = china_values(im, &cs, codes, &row, code, row.t - 3600, err);
         if (im->o->progress && im->rep->rows % 30 == 0)
             im->o->progress(im->o->arg, im->rep->rows, im->rep->values);
-        p = next;
     }
-    free(l->buf);
-    free(l);
     for (int c = 0; c < ncol; c++)
         free(codes[c]);
     free(codes);
+    eg_obs_cs_close(&cs);
     return r;
 }
 
 /* --- long --------------------------------------------------------------------------------- */
 
-static int field_index(struct line *h, const char *name)
+/* The current record's fields (pointers into the reader, valid until its next record). */
+struct fields {
+    const char *f[MAX_COLS];
+    size_t len[MAX_COLS];
+    int n;
+};
+
+static void fields_of(const struct eg_csv *c, struct fields *l)
 {
-    for (int i = 0; i < h->n; i++)
-        if (strlen(name) == h->len[i] && !memcmp(h->f[i], name, h->len[i]))
+    l->n = c->nfields;
+    for (int i = 0; i < l->n; i++)
+        l->f[i] = eg_csv_field(c, i, &l->len[i]);
+}
+
+static int field_index(const struct eg_csv *h, const char *name)
+{
+    for (int i = 0; i < h->nfields; i++) {
+        size_t n;
+        const char *f = eg_csv_field(h, i, &n);
+        if (strlen(name) == n && !memcmp(f, name, n))
             return i;
+    }
     return -1;
 }
 
-static int long_format(struct imp *im, struct line *hdr, const char *p, const char *end,
-                       long lineno, struct eg_err *err)
+/* The long format; c holds the header record. */
+static int long_format(struct imp *im, struct eg_csv *c, struct eg_err *err)
 {
-    int cs = field_index(hdr, "station"), ct = field_index(hdr, "time"),
-        cp = field_index(hdr, "pollutant"), cv = field_index(hdr, "value"),
-        cf = field_index(hdr, "flag"), ck = field_index(hdr, "kind"),
-        cfl = field_index(hdr, "field");
+    int cs = field_index(c, "station"), ct = field_index(c, "time"),
+        cp = field_index(c, "pollutant"), cv = field_index(c, "value"), cf = field_index(c, "flag"),
+        ck = field_index(c, "kind"), cfl = field_index(c, "field");
     if (cs < 0 || ct < 0 || cp < 0 || cv < 0)
         return eg_err_set(err, EG_EINVAL, "bad_header", 1,
                           "header must name station,time,pollutant,value[,flag][,kind][,field]");
-    struct line *l = eg_calloc(1, sizeof *l);
+    int hdr_n = c->nfields;
+    struct fields *l = eg_calloc(1, sizeof *l);
     int r = 0;
-    while (p < end && r == 0) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        const char *le = nl ? nl : end;
-        const char *lend = le > p && le[-1] == '\r' ? le - 1 : le;
-        const char *next = nl ? nl + 1 : end;
-        lineno++;
-        if (lend == p) {
-            p = next;
-            continue;
-        }
+    while (r == 0) {
+        int got = eg_csv_next(c, NULL);
+        if (got == 0)
+            break;
+        long lineno = c->rec_line;
         im->rep->rows++;
-        const char *start = p;
-        p = next;
-        if (split(l, start, lend)) {
+        if (got < 0) {
             reject(im, lineno, 0, "row is not valid CSV");
             continue;
         }
-        if (l->n != hdr->n) {
-            reject(im, lineno, 0, "row has %d fields, the header %d", l->n, hdr->n);
+        fields_of(c, l);
+        if (l->n != hdr_n) {
+            reject(im, lineno, 0, "row has %d fields, the header %d", l->n, hdr_n);
             continue;
         }
         if (!ident_ok(l->f[cs], l->len[cs])) {
@@ -414,7 +385,6 @@ static int long_format(struct imp *im, struct line *hdr, const char *p, const ch
         if (im->o->progress && im->rep->rows % 50000 == 0)
             im->o->progress(im->o->arg, im->rep->rows, im->rep->values);
     }
-    free(l->buf);
     free(l);
     return r;
 }
@@ -430,28 +400,22 @@ int eg_ts_import(struct eg_ts *ts, const char *buf, size_t len, const struct eg_
     im.batch = o->batch ? o->batch : 20000;
     if (o->stations)
         load_stations(&im, o->stations, o->stations_len);
-    if (len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3)) { /* UTF-8 BOM */
-        buf += 3;
-        len -= 3;
-    }
-    const char *end = buf + len;
-    const char *nl = memchr(buf, '\n', len);
-    const char *le = nl ? nl : end;
-    const char *lend = le > buf && le[-1] == '\r' ? le - 1 : le;
-    struct line *hdr = eg_calloc(1, sizeof *hdr);
-    int r;
-    if (split(hdr, buf, lend) || hdr->n < 3) {
+    struct eg_csv c;
+    const struct eg_csv_limits lim = {0, MAX_COLS, 0};
+    int r = eg_csv_open(&c, buf, len, &lim, err);
+    if (r == 0 && (eg_csv_next(&c, NULL) <= 0 || c.nfields < 3)) {
         r = eg_err_set(err, EG_EINVAL, "bad_header", 1,
                        "first line must be a CSV header (station,time,pollutant,value,flag or "
                        "date,hour,type,<stations>)");
-    } else if (hdr->len[0] == 4 && !memcmp(hdr->f[0], "date", 4) && hdr->len[1] == 4 &&
-               !memcmp(hdr->f[1], "hour", 4) && hdr->len[2] == 4 && !memcmp(hdr->f[2], "type", 4)) {
+    } else if (r == 0 && eg_obs_cs_is_header(&c)) {
         rep->format = "china_sites";
-        r = china_sites(&im, hdr, nl ? nl + 1 : end, end, 1, err);
-    } else {
+        eg_csv_close(&c); /* the obs reader reads the file itself */
+        r = china_sites(&im, buf, len, err);
+    } else if (r == 0) {
         rep->format = "long";
-        r = long_format(&im, hdr, nl ? nl + 1 : end, end, 1, err);
+        r = long_format(&im, &c, err);
     }
+    eg_csv_close(&c);
     if (r == 0 && o->strict && rep->rejected)
         r = eg_err_set(err, EG_EINVAL, "rejected_rows", rep->rejects[0].line,
                        "%zu rows rejected (first at line %ld: %s); strict mode: nothing imported",
@@ -462,8 +426,6 @@ int eg_ts_import(struct eg_ts *ts, const char *buf, size_t len, const struct eg_
     }
     if (o->progress)
         o->progress(o->arg, rep->rows, rep->values);
-    free(hdr->buf);
-    free(hdr);
     free(im.pts);
     free(im.names);
     free(im.pend);

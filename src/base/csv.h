@@ -1,0 +1,72 @@
+/*
+ * base/csv.h: the one CSV reader and the one CSV writer every module uses (issue 9).
+ *
+ * Reader: RFC 4180 (quoted fields with commas, "" and line breaks; CRLF or LF), from a buffer
+ * the caller owns. Encoding: UTF-8, UTF-8 with a BOM (stripped), or — when the bytes are not
+ * UTF-8 — GB 18030 (a superset of GBK and GB 2312, what Excel writes on Chinese Windows),
+ * converted to UTF-8 with iconv. Limits are checked before anything grows: file bytes, fields
+ * per record, bytes per field. Errors carry the record's first line.
+ *
+ * Writer: one field at a time into an eg_buf, quoted when it holds a comma, quote, CR or LF;
+ * optionally neutralised against spreadsheet formula injection.
+ */
+#ifndef EG_BASE_CSV_H
+#define EG_BASE_CSV_H
+
+#include "base/base.h"
+
+/* 1 when [s, s+n) is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
+int eg_utf8_valid(const char *s, size_t n);
+
+/* Limits; 0 in a member means its default. */
+struct eg_csv_limits {
+    size_t max_bytes; /* the whole input (default 512 MiB): EG_ETOOBIG "too_large" */
+    int max_fields;   /* fields per record (default 4096): EG_EINVAL "columns" */
+    size_t max_field; /* bytes per field after unquoting (default 65536): EG_EINVAL "cell" */
+};
+
+struct eg_csv {
+    const char *text, *p, *end; /* UTF-8 text (into the input or into owned) */
+    char *owned;                /* the GB 18030 conversion, or NULL */
+    const char *encoding;       /* "utf-8", "utf-8-bom" or "gb18030" */
+    struct eg_csv_limits lim;
+    long line;     /* line of the next character */
+    long rec_line; /* first line of the current record */
+    int nfields;
+    int cap;
+    size_t *off, *len;   /* per field, into cells */
+    struct eg_buf cells; /* unquoted fields, each followed by a NUL */
+};
+
+/* Prepares to read [data, data+len): checks max_bytes, strips a BOM (then the text must be
+   UTF-8: "encoding"), converts GB 18030 when the text is not UTF-8 ("encoding" with the line
+   of the first byte that is neither). On error nothing needs closing. */
+int eg_csv_open(struct eg_csv *c, const char *data, size_t len, const struct eg_csv_limits *lim,
+                struct eg_err *err);
+
+/* Reads the next record, skipping blank lines. Returns 1 with a record (c->nfields fields,
+   c->rec_line its first line), 0 at the end, or EG_EINVAL for a malformed record: "quote" (a
+   quoted field not closed), "columns" (over max_fields) or "cell" (over max_field). After an
+   error the reader resumes at the line after the bad record's first line, so a caller may skip
+   the record and go on. Text after a closing quote up to the separator is kept, as Excel does. */
+int eg_csv_next(struct eg_csv *c, struct eg_err *err);
+
+/* Field i (0 <= i < nfields) of the current record, NUL-terminated; *n gets its length. The
+   pointer is valid until the next eg_csv_next. */
+const char *eg_csv_field(const struct eg_csv *c, int i, size_t *n);
+
+/* Bytes of the (UTF-8) text read so far and in all, for progress reports. */
+size_t eg_csv_offset(const struct eg_csv *c);
+size_t eg_csv_size(const struct eg_csv *c);
+
+void eg_csv_close(struct eg_csv *c);
+
+/* Writer flags. EG_CSV_NEUTRALISE: a field starting with = + - or @ gets a leading apostrophe
+   (inside the quotes when quoted) so a spreadsheet shows it as text instead of running it as a
+   formula (OWASP "CSV injection"). For files people open in Excel; not for machine output. */
+enum { EG_CSV_NEUTRALISE = 1 };
+
+/* Appends one field: quoted ("" for ") when it holds a comma, quote, CR or LF. */
+void eg_csv_put(struct eg_buf *out, const char *s, size_t n, unsigned flags);
+
+#endif
