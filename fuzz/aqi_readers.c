@@ -41,6 +41,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size == 0)

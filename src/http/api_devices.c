@@ -12,7 +12,7 @@
  * through eg_registry_list, the one place scope is enforced); the offline list and commands are
  * for the bureau and administrators.
  */
-#include "http/http.h"
+#include "http/http_internal.h"
 #include "ingest/ingest.h"
 
 #include <stdlib.h>
