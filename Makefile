@@ -170,7 +170,7 @@ fuzz-smoke:
 $(FUZZ_SMOKE): fuzz-smoke-%: build/fuzz/%
 	@rm -rf build/fuzz-smoke/$* && mkdir -p build/fuzz-smoke/$*
 	@if $< -max_total_time=$(FUZZ_SMOKE_SECONDS) -timeout=20 -print_final_stats=1 \
-	    -artifact_prefix=build/fuzz-smoke/$*- build/fuzz-smoke/$* fuzz/corpus/$* \
+	    -artifact_prefix=build/fuzz-smoke/$*- build/fuzz-smoke/$* $(wildcard fuzz/corpus/$*) \
 	    >build/fuzz-smoke/$*.log 2>&1; \
 	then echo "fuzz-smoke $*: $$(grep -o 'stat::number_of_executed_units: *[0-9]*' \
 	    build/fuzz-smoke/$*.log | grep -o '[0-9]*$$') runs, no crash"; \
@@ -182,6 +182,7 @@ format:
 
 # Fails, naming the files, when any .c/.h of src tests bench fuzz is not as clang-format writes it.
 format-check:
+	@command -v clang-format >/dev/null || { echo "format-check: no clang-format (deps.sh)"; exit 1; }
 	@bad=$$(clang-format --dry-run $(FORMAT_SRC) 2>&1 | grep -o '^[^:]*\.[ch]:[0-9]*:[0-9]*: ' | \
 	  cut -d: -f1 | sort -u); \
 	if [ -n "$$bad" ]; then echo "format-check: not clang-formatted (make format fixes):"; \

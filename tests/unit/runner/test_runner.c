@@ -32,7 +32,9 @@ TEST_HIDDEN(runner_selftest_hangs)
         for (;;)
             pause();
     }
-    FILE *f = fopen(getenv("EG_TEST_PIDFILE"), "w");
+    const char *pidfile = getenv("EG_TEST_PIDFILE");
+    REQUIRE(pidfile);
+    FILE *f = fopen(pidfile, "w");
     REQUIRE(f);
     fprintf(f, "%d\n", (int)pid);
     fclose(f);
