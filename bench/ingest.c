@@ -379,7 +379,7 @@ int main(int argc, char **argv)
            r.lat_p99_ms, r.lat_max_ms);
     printf("  connections          %llu accepted, %llu open at the end of the run\n",
            (unsigned long long)cr.st.conns_accepted, (unsigned long long)r.connected);
-    printf("  server peak RSS      %.1f MB\n", cr.maxrss_kb / 1024.0);
+    printf("  server peak RSS      %.1f MB\n", (double)cr.maxrss_kb / 1024.0);
     printf("  Argon2id device check %.2f ms each: %.1f s of auth-thread time to admit %d new "
            "devices once (cached after)\n",
            ver_ms, ver_ms * ndev / 1000, ndev);

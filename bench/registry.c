@@ -105,7 +105,7 @@ int main(int argc, char **argv)
             eg_stmt_done(s);
         }
     }
-    double base = n / secs(eg_nanos() - start);
+    double base = (double)n / secs(eg_nanos() - start);
     printf("baseline  GET one unit, raw prepared SELECT:  %9.0f /s\n", base);
 
     const struct eg_principal *whos[] = {&eg_principal_system, &street};
@@ -125,7 +125,7 @@ int main(int argc, char **argv)
                 json_decref(row);
             }
         }
-        double rate = n / secs(eg_nanos() - start);
+        double rate = (double)n / secs(eg_nanos() - start);
         printf("registry  GET one unit as %-6s + JSON text: %9.0f /s  (%.2f x baseline)\n",
                names[w], rate, rate / base);
     }
@@ -150,7 +150,7 @@ int main(int argc, char **argv)
             }
         }
         printf("registry  LIST 50 enterprises as %-6s + JSON: %7.0f /s\n", names[w],
-               n / secs(eg_nanos() - start));
+               (double)n / secs(eg_nanos() - start));
     }
     eg_db_close(st);
     char cmd[700];

@@ -43,6 +43,7 @@ static void records(const char *data, size_t len)
     eg_obs_cs_close(&cs);
 }
 
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size == 0)

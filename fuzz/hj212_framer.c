@@ -82,7 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct ev a[MAXLOG], b[MAXLOG];
     /* small capacities reach the too_long and buffer-full paths quickly */
-    size_t cap = size && data[0] < 64 ? 64 + data[0] * 4 : 0;
+    size_t cap = size && data[0] < 64 ? 64 + (size_t)data[0] * 4 : 0;
     size_t na = run(data, size, cap, 0, a);
     size_t nb = run(data, size, cap, 1, b);
     if (na != nb)

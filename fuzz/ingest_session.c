@@ -225,7 +225,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 commit(srv);
                 break;
             case 't':
-                eg__ingest_timers(srv, eg_nanos() + (uint64_t)num(arg, al) * 1000000000ull);
+                eg__ingest_timers(srv, eg_nanos() + (uint64_t)num(arg, al) * UINT64_C(1000000000));
                 break;
             case 'c': {
                 if (!c || !c->dev)

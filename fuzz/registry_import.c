@@ -11,6 +11,7 @@
 
 static struct eg_db *st;
 
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!st) {

@@ -9,6 +9,7 @@
 
 static void one(const uint8_t *data, size_t size);
 
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     one(data, size);

@@ -6,6 +6,8 @@
  *
  * CHECK_* record a failure and go on; REQUIRE* stop the test at once.
  * Run a subset: build/test_runner SUBSTRING…
+ * Each test runs in its own process group and is killed after $EG_TEST_TIMEOUT seconds (default
+ * 120); under ASan a test that leaks fails.
  */
 #ifndef EG_TEST_H
 #define EG_TEST_H
@@ -15,6 +17,7 @@
 #include <string.h>
 
 void eg_test_register(const char *name, void (*fn)(void), const char *file);
+void eg_test_register_hidden(const char *name, void (*fn)(void), const char *file);
 void eg_test_fail(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void eg_test_abort(void) __attribute__((noreturn));
@@ -26,6 +29,29 @@ void eg_test_abort(void) __attribute__((noreturn));
         eg_test_register(#name, test_##name, __FILE__);                                            \
     }                                                                                              \
     static void test_##name(void)
+
+/* A test the runner skips unless $EG_TEST_HIDDEN names it: the runner's self-tests, which must
+   fail (a leak, a hang), run by a normal test that starts the runner again (tests/unit/runner). */
+#define TEST_HIDDEN(name)                                                                          \
+    static void test_##name(void);                                                                 \
+    __attribute__((constructor)) static void reg_##name(void)                                      \
+    {                                                                                              \
+        eg_test_register_hidden(#name, test_##name, __FILE__);                                     \
+    }                                                                                              \
+    static void test_##name(void)
+
+/* 1 when the runner checks every test child for leaks (built with AddressSanitizer, whose
+   LeakSanitizer never runs by itself in a child that _exits). */
+#if defined(__SANITIZE_ADDRESS__)
+#define EG_TEST_LEAK_CHECK 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define EG_TEST_LEAK_CHECK 1
+#endif
+#endif
+#ifndef EG_TEST_LEAK_CHECK
+#define EG_TEST_LEAK_CHECK 0
+#endif
 
 #define CHECK(c)                                                                                   \
     do {                                                                                           \

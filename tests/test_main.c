@@ -1,6 +1,7 @@
 /* test_main.c: the runner behind tests/test.h. Runs every registered test (or those whose name
    or file contains an argument), each in its own process so a crash fails one test, not the
-   run, and prints "N passed, N failed" as the last line. */
+   run, and prints "N passed, N failed" as the last line. Each child gets its own process group,
+   which is killed when the test outlives $EG_TEST_TIMEOUT seconds (default 120). */
 #include "test.h"
 
 #include <errno.h>
@@ -17,10 +18,14 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#if EG_TEST_LEAK_CHECK
+#include <sanitizer/lsan_interface.h>
+#endif
 
 struct test_case {
     const char *name, *file;
     void (*fn)(void);
+    int hidden; /* run only when $EG_TEST_HIDDEN names it */
 };
 
 static struct test_case *tests;
@@ -29,7 +34,7 @@ static int failures; /* in the current test */
 static jmp_buf abort_jmp;
 static char tmpdir_path[512];
 
-void eg_test_register(const char *name, void (*fn)(void), const char *file)
+static void add_test(const char *name, void (*fn)(void), const char *file, int hidden)
 {
     if (n_tests == cap_tests) {
         cap_tests = cap_tests ? cap_tests * 2 : 256;
@@ -37,7 +42,17 @@ void eg_test_register(const char *name, void (*fn)(void), const char *file)
         if (!tests)
             abort();
     }
-    tests[n_tests++] = (struct test_case){name, file, fn};
+    tests[n_tests++] = (struct test_case){name, file, fn, hidden};
+}
+
+void eg_test_register(const char *name, void (*fn)(void), const char *file)
+{
+    add_test(name, fn, file, 0);
+}
+
+void eg_test_register_hidden(const char *name, void (*fn)(void), const char *file)
+{
+    add_test(name, fn, file, 1);
 }
 
 void eg_test_fail(const char *file, int line, const char *fmt, ...)
@@ -184,6 +199,11 @@ static void rm_rf(const char *path)
 
 static int selected(const struct test_case *t, int argc, char **argv)
 {
+    const char *hidden = getenv("EG_TEST_HIDDEN");
+    if (hidden && *hidden)
+        return t->hidden && !strcmp(t->name, hidden);
+    if (t->hidden)
+        return 0;
     if (argc < 2)
         return 1;
     for (int i = 1; i < argc; i++)
@@ -192,42 +212,104 @@ static int selected(const struct test_case *t, int argc, char **argv)
     return 0;
 }
 
-/* Runs one test in a child; returns 1 when it passed. */
-static int run_one(const struct test_case *t)
+/* The child's last step. LeakSanitizer checks only at a normal exit, which a child that _exits
+   never reaches; so it is asked here, and a leak fails the test. */
+static void leak_check(void)
 {
+#if EG_TEST_LEAK_CHECK
+    if (!failures && __lsan_do_recoverable_leak_check()) {
+        fprintf(stderr, "    leak: see the LeakSanitizer report above\n");
+        failures++;
+    }
+#endif
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+enum outcome { PASSED, FAILED, TIMED_OUT };
+
+/* Runs one test in a child (its own process group) for at most timeout_s seconds. SIGCHLD is
+   blocked around the fork so the parent can wait for it with a deadline (sigtimedwait). */
+static enum outcome run_one(const struct test_case *t, int timeout_s)
+{
+    sigset_t chld, old;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &chld, &old);
     fflush(NULL);
     pid_t pid = fork();
     if (pid == 0) {
+        setpgid(0, 0);
+        sigprocmask(SIG_SETMASK, &old, NULL);
         failures = 0;
         if (!setjmp(abort_jmp))
             t->fn();
         if (tmpdir_path[0])
             rm_rf(tmpdir_path);
+        leak_check();
         fflush(NULL);
         _exit(failures ? 1 : 0);
     }
+    if (pid < 0) {
+        perror("fork");
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        return FAILED;
+    }
+    setpgid(pid, pid); /* also here, so the kill below cannot race the child's own setpgid */
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     int st = 0;
-    waitpid(pid, &st, 0);
+    enum outcome out = FAILED;
+    for (;;) {
+        if (waitpid(pid, &st, WNOHANG) == pid)
+            break;
+        double left = timeout_s - seconds_since(&t0);
+        if (left <= 0) {
+            kill(-pid, SIGKILL);
+            waitpid(pid, &st, 0);
+            out = TIMED_OUT;
+            break;
+        }
+        struct timespec ts = {(time_t)left, (long)((left - (double)(time_t)left) * 1e9)};
+        sigtimedwait(&chld, NULL, &ts); /* a SIGCHLD, the deadline or EINTR: look again */
+    }
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    if (out == TIMED_OUT)
+        return out;
     if (WIFSIGNALED(st))
         fprintf(stderr, "    killed by signal %d\n", WTERMSIG(st));
-    return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? PASSED : FAILED;
+}
+
+static int timeout_seconds(void)
+{
+    const char *s = getenv("EG_TEST_TIMEOUT");
+    int v = s ? atoi(s) : 0;
+    return v > 0 ? v : 120;
 }
 
 int main(int argc, char **argv)
 {
     signal(SIGPIPE, SIG_IGN);
-    int passed = 0, failed = 0;
-    struct timespec t0, t1;
+    int passed = 0, failed = 0, timeout_s = timeout_seconds();
+    struct timespec t0;
     for (int i = 0; i < n_tests; i++) {
         if (!selected(&tests[i], argc, argv))
             continue;
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        int ok = run_one(&tests[i]);
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
-        printf("%s %s (%.0f ms)\n", ok ? "ok  " : "FAIL", tests[i].name, ms);
+        enum outcome out = run_one(&tests[i], timeout_s);
+        double ms = seconds_since(&t0) * 1e3;
+        if (out == TIMED_OUT)
+            printf("FAIL %s (timeout after %d s)\n", tests[i].name, timeout_s);
+        else
+            printf("%s %s (%.0f ms)\n", out == PASSED ? "ok  " : "FAIL", tests[i].name, ms);
         fflush(stdout);
-        ok ? passed++ : failed++;
+        out == PASSED ? passed++ : failed++;
     }
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;

@@ -13,7 +13,7 @@
  * for the bureau and administrators.
  */
 #include "devices/devices.h"
-#include "http/http.h"
+#include "http/http_internal.h"
 #include "ingest/ingest.h"
 
 #include <stdlib.h>

@@ -32,4 +32,14 @@ void eg__http_json_write(struct eg_buf *b, json_t *j);
 /* The JSON form of a principal, as /me and /login return it. */
 json_t *eg__http_principal_json(const struct eg_principal *who);
 
+/* The API modules, one function per src/http/api_<x>.c that registers its routes; routes.c
+   holds the table that calls them. */
+int eg_http_api_meta_routes(struct eg_http_server *srv);     /* healthz, metrics, openapi */
+int eg_http_api_auth_routes(struct eg_http_server *srv);     /* login, logout, me */
+int eg_http_api_registry_routes(struct eg_http_server *srv); /* CRUD */
+int eg_http_api_import_routes(struct eg_http_server *srv);   /* CSV uploads */
+int eg_http_api_devices_routes(struct eg_http_server *srv);  /* HJ 212 device status, commands */
+int eg_http_api_series_routes(struct eg_http_server *srv);   /* time series, observations */
+int eg_http_api_quality_routes(struct eg_http_server *srv);  /* AQI, evaluations, targets */
+
 #endif

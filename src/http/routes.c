@@ -1,20 +1,9 @@
 /*
  * routes.c: the table of API modules. Each module is a file src/http/api_<x>.c with one
- * function that registers its routes; adding an API is that file plus its two lines here
- * (the declaration and the table entry). Order matters only for the OpenAPI document.
+ * function that registers its routes; adding an API is that file, its declaration in
+ * http_internal.h and its entry in the table here. Order matters only for the OpenAPI document.
  */
 #include "http/http_internal.h"
-
-int eg_http_api_meta_routes(struct eg_http_server *srv); /* api_meta.c: healthz, metrics, openapi */
-int eg_http_api_auth_routes(struct eg_http_server *srv); /* api_auth.c: login, logout, me */
-int eg_http_api_registry_routes(struct eg_http_server *srv); /* api_registry.c: CRUD */
-int eg_http_api_import_routes(struct eg_http_server *srv);   /* api_import.c: CSV uploads */
-int eg_http_api_devices_routes(
-    struct eg_http_server *srv); /* api_devices.c: HJ 212 device status, commands */
-int eg_http_api_series_routes(
-    struct eg_http_server *srv); /* api_series.c: time series, observations */
-int eg_http_api_quality_routes(
-    struct eg_http_server *srv); /* api_quality.c: AQI, evaluations, targets */
 
 static int (*const modules[])(struct eg_http_server *srv) = {
     eg_http_api_meta_routes,    eg_http_api_auth_routes,    eg_http_api_registry_routes,

@@ -23,7 +23,7 @@
  * docs/timeseries.md). The encoder only picks it when every value round-trips bit-exactly;
  * otherwise (computed means, odd values) XOR mode is used. Both are always decodable.
  */
-#include "ts/ts.h"
+#include "ts/internal.h"
 
 #include <math.h>
 #include <stdlib.h>

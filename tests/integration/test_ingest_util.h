@@ -159,7 +159,7 @@ static inline int ti_read(int fd, char *buf, size_t cap, int timeout_ms)
 static inline int ti_wait_for(int fd, const char *needle, int ms, char *buf, size_t cap)
 {
     size_t n = 0;
-    uint64_t end = eg_nanos() + (uint64_t)ms * 1000000ull;
+    uint64_t end = eg_nanos() + (uint64_t)ms * UINT64_C(1000000);
     buf[0] = 0;
     while (eg_nanos() < end) {
         struct pollfd p = {.fd = fd, .events = POLLIN};
