@@ -19,8 +19,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         eg_ts_set_now(ts, 1795665600);
     }
     static const char stations[] = "code,name\n1001A,a\n1002A,b\nSH001,c\n";
-    struct eg_ts_import_opts o = {
-        size & 1 ? stations : NULL, sizeof stations - 1, 0, 1, 64, NULL, NULL};
+    struct eg_ts_import_opts o = {.stations = size & 1 ? stations : NULL,
+                                  .stations_len = sizeof stations - 1,
+                                  .known_series = 1,
+                                  .batch = 64};
     struct eg_ts_import_report rep;
     eg_ts_import(ts, (const char *)data, size, &o, &rep, &err);
     if (rep.rejected != rep.nrejects)
