@@ -8,7 +8,8 @@
  *   GET  /api/v1/series/latest?keys=SRC:POL,SRC:POL…&kind=&field=   latest of many (maps)
  *   POST /api/v1/observations   {"observations":[{station,time,pollutant,value,flag,kind,field}…]}
  *        JSON batch of ambient observations; idempotent; rejected items reported by index.
- *   POST /api/v1/series/declarations  abnormal condition of a source (enterprise: own devices)
+ *   POST /api/v1/series/declarations  abnormal condition of a source (enterprise: its own
+ *        confirmed outlet devices, never a station)
  *   POST /api/v1/series/reviews       数据审核 (bureau): verdict + reason, audited in ts_review
  *   GET  /api/v1/series/rates         传输率 / 有效数据率 of a source
  *
@@ -38,13 +39,16 @@ static int can_read(struct eg_db *st, const struct eg_principal *who, const char
     return eg_registry_source_readable(st, who, source, NULL) == 0;
 }
 
-/* Whether SOURCE is a device of the enterprise's own outlets: the devices it may see in the
-   registry (row scope "own outlets"; devices are never public). */
+/* Whether SOURCE is a confirmed device of the enterprise's own outlets: the devices it may see
+   in the registry (row scope "own outlets"; devices are never public), resolved through the
+   registry by MN, so never a station (device MNs and station codes are disjoint, registry.h).
+   A device the bureau has not confirmed does not count for compliance, so its owner cannot
+   excuse its data with a declaration either. */
 static int own_device(struct eg_db *st, const struct eg_principal *who, const char *source)
 {
-    const char *names[] = {"mn"}, *values[] = {source};
+    const char *names[] = {"mn", "confirmed"}, *values[] = {source, "true"};
     struct eg_list_query q = {
-        .limit = 1, .filter_names = names, .filter_values = values, .nfilters = 1};
+        .limit = 1, .filter_names = names, .filter_values = values, .nfilters = 2};
     json_t *rows = NULL;
     int ok = who->role == EG_ROLE_ENTERPRISE &&
              eg_registry_list(st, eg_registry_find("devices"), who, &q, &rows, NULL, NULL) == 0 &&
@@ -332,11 +336,23 @@ static int h_observations(struct eg_http_req *rq)
             else if (eg_ts_key_valid(&p[np].key, &kerr))
                 why = kerr.msg;
         }
+        int is_device = 0;
+        if (!why && (rc = eg_registry_is_device_mn(st, station, &is_device, eg_http_err(rq))))
+            break;
+        if (!why && is_device)
+            why = "station names a device MN: a device's data arrives over HJ 212, never as "
+                  "station observations";
         if (why)
             json_array_append_new(rejected,
                                   json_pack("{s:i,s:s}", "index", (json_int_t)i, "reason", why));
         else
             np++;
+    }
+    if (rc) {
+        free(p);
+        free(pol);
+        json_decref(rejected);
+        return rc;
     }
     struct eg_ts *ts = NULL;
     struct eg_ts_report rep = {0};
@@ -396,7 +412,8 @@ static int h_declare(struct eg_http_req *rq)
                    "required");
     if (who->role != EG_ROLE_ADMIN && who->role != EG_ROLE_BUREAU && !own_device(st, who, source))
         return eg_err_set(eg_http_err(rq), EG_EPERM, "forbidden", -1,
-                          "you may declare only for your own devices");
+                          "you may declare only for your own devices the bureau has "
+                          "confirmed");
     struct eg_ts *ts;
     if ((rc = eg_ts_open(st, &ts, eg_http_err(rq))))
         return rc;

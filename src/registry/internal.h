@@ -24,6 +24,11 @@ struct eg__res_impl {
     /* Cross-field checks on the row as it will be after the change (row has every field that is
        set; id is 0 on create). */
     int (*check)(struct eg_db *st, json_t *row, int64_t id, struct eg_err *err);
+    /* Field-level policy that depends on the writer, beyond the role x action bits and the row
+       scope: may refuse (EG_EPERM) or set fields in body, the input about to be written (a copy
+       the caller owns). before is the row before an update, NULL on create. NULL = none. */
+    int (*authorize)(const struct eg_principal *who, json_t *body, json_t *before,
+                     struct eg_err *err);
 };
 const struct eg__res_impl *eg__registry_impl(const struct eg_resource *res);
 

@@ -26,6 +26,20 @@ int eg_registry_station_id(struct eg_db *st, const char *code, int64_t *id, stru
     return rc;
 }
 
+int eg_registry_is_device_mn(struct eg_db *st, const char *source, int *is_device,
+                             struct eg_err *err)
+{
+    int64_t n = 0;
+    int found = 0;
+    *is_device = 0;
+    int rc = eg_db_query_int(st, "SELECT COUNT(*) FROM devices WHERE ?1 >= 0 AND mn = ?2", 0,
+                             source, &n, &found, err);
+    if (rc < 0)
+        return rc;
+    *is_device = n > 0;
+    return 0;
+}
+
 int eg_registry_device_wire(struct eg_db *st, int64_t id, struct eg_registry_device_wire *out,
                             int *found, struct eg_err *err)
 {

@@ -740,6 +740,10 @@ int eg_registry_create(struct eg_db *st, const struct eg_resource *res,
         return r;
     json_t *body = json_copy(in);
     drop_null_bools(res, body);
+    if (im->authorize && (r = im->authorize(who, body, NULL, err)) < 0) {
+        json_decref(body);
+        return r;
+    }
     json_t *hashed = json_object();
     r = hash_secrets(im, body, hashed, err);
     int own = 0;
@@ -809,17 +813,19 @@ int eg_registry_update(struct eg_db *st, const struct eg_resource *res,
         json_decref(hashed);
         return r;
     }
-    json_t *before = NULL, *after = NULL, *merged = NULL;
+    json_t *before = NULL, *after = NULL, *merged = NULL, *body = json_copy(patch);
     r = load_for_write(st, im, who, id, &before, err);
+    if (r == 0 && im->authorize)
+        r = im->authorize(who, body, before, err);
     if (r == 0) {
         merged = json_copy(before);
-        json_object_update(merged, patch);
-        r = check_refs(st, res, patch, err);
+        json_object_update(merged, body);
+        r = check_refs(st, res, body, err);
     }
     if (r == 0 && im->check)
         r = im->check(st, merged, id, err);
     if (r == 0)
-        r = write_values(st, im, patch, hashed, id, err);
+        r = write_values(st, im, body, hashed, id, err);
     if (r == 0) {
         r = load_row(st, im, who, 1, id, &after, err);
         if (r == 0 && !after)
@@ -831,6 +837,7 @@ int eg_registry_update(struct eg_db *st, const struct eg_resource *res,
         r = audit_change(st, who, res, id, "update", before, after, hashed, err);
     json_decref(before);
     json_decref(merged);
+    json_decref(body);
     json_decref(hashed);
     return end_write(st, own, r, after, row, err);
 }

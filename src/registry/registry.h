@@ -100,7 +100,26 @@ int eg_registry_allowed(const struct eg_principal *who, const struct eg_resource
                         enum eg_action act);
 const struct eg_field *eg_registry_field(const struct eg_resource *res, const char *name);
 
-/* Whether who may read the measurements of a time-series source, named by a station code or a
+/* Series ownership (issue 10 item 1). A time-series source (ts.h: struct eg_ts_key.source)
+   resolves to exactly one registry object: the station with that code or the device with that
+   MN. The registry keeps the two names disjoint — a device MN never equals a station code and a
+   station code never equals a device MN (EG_ECONFLICT, 409, on create, update and import; the
+   cross-field checks of resources.c run inside the write transaction) — and every path that
+   takes a source from a user resolves it here (eg_registry_source_readable for reads, the
+   devices list by MN for declarations). Decision: no source kind in ts_series. The disjoint
+   namespaces make a device's series and a station's series different strings, and HJ 212 data
+   is only written under the MN of a registered device (eg_registry_device_check), so a kind
+   column would duplicate what the registry already decides; it would be needed only if the two
+   namespaces were ever allowed to overlap. What stays outside: series written under a name no
+   registry object has (an observation import of an unregistered station code) are readable by
+   admin and bureau only, and would be adopted by a station or device registered later under
+   that name — that is what registering it means.
+   A station's series and evaluation take only its code and the devices attached to it
+   (devices.station_id); a device on an outlet never counts for a station (eval/data.c). A device
+   an enterprise created or moved is unconfirmed (confirmed = false) until the bureau confirms
+   it; rules that judge an outlet against its limits must skip unconfirmed devices.
+
+   Whether who may read the measurements of a time-series source, named by a station code or a
    device MN, under the same scope as the registry rows: 0 when the station is readable, or the
    device is readable, or the device measures a readable station; EG_ENOTFOUND otherwise
    (unknown and out-of-scope sources answer alike). For the time-series endpoints, so that their
@@ -176,6 +195,12 @@ void eg_import_report_free(struct eg_import_report *rep);
 
 /* The id of the station with this code; EG_ENOTFOUND ("unknown_station") when none. */
 int eg_registry_station_id(struct eg_db *st, const char *code, int64_t *id, struct eg_err *err);
+
+/* *is_device = 1 when source is the MN of a registered device: station observations (which
+   name their station by code) are refused under it, so that they never enter a device's series
+   (registry.h, "Series ownership"). */
+int eg_registry_is_device_mn(struct eg_db *st, const char *source, int *is_device,
+                             struct eg_err *err);
 
 /* How a registered device speaks HJ 212. *found = 0 when the id is unknown. */
 struct eg_registry_device_wire {

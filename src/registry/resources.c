@@ -11,12 +11,21 @@
  *               updates and deletes units and outlets in its region
  *   enterprise  reads its own unit, its outlets, permits, limits, devices and steward contracts,
  *               plus what is public; creates, updates and deletes its own outlets and devices
- *               (permits are issued by the bureau, units kept by the bureau and streets)
+ *               (permits are issued by the bureau, units kept by the bureau and streets).
+ *               A device it creates or re-attaches goes onto an outlet of its own unit only,
+ *               never onto a monitoring station (403), and is unconfirmed (confirmed = false)
+ *               until the bureau confirms it: an unconfirmed device does not count for
+ *               compliance (devices_authorize below)
  *   steward     reads the units it is contracted for and their outlets, permits, limits,
  *               devices, its own contracts, plus what is public; writes nothing here
  *   anonymous   reads only what is public: regions, units marked public and their outlets,
  *               permits and limits (disclosed information, 企业环境信息依法披露), public stations
  * A write must keep the row in the writer's scope before and after the change.
+ *
+ * Devices and stations: only admin and bureau attach a device to a station, and only they set
+ * a device's confirmed flag. Device MNs and station codes are one namespace: a device MN never
+ * equals a station code and a station code never equals a device MN (409 on create, update and
+ * import), so a time-series source names exactly one registry object (see registry.h).
  */
 #include "auth/auth.h"
 #include "registry/internal.h"
@@ -196,8 +205,33 @@ static int check_limits(struct eg_db *st, json_t *row, int64_t id, struct eg_err
     return 0;
 }
 
+/* Device MNs and station codes share one namespace, the time-series sources (registry.h):
+   a station code must not be a device MN, nor an MN a station code. EG_ECONFLICT (409). */
+static int source_taken(struct eg_db *st, const char *sql, const char *name, const char *field,
+                        const char *what, struct eg_err *err)
+{
+    int64_t n = 0;
+    int found = 0;
+    int r = eg_db_query_int(st, sql, 0, name, &n, &found, err);
+    if (r < 0)
+        return r;
+    if (n)
+        return eg_err_set(err, EG_ECONFLICT, field, -1,
+                          "%s %.64s is already %s: device MNs and station codes name time-series "
+                          "sources and must differ",
+                          field, name, what);
+    return 0;
+}
+
 static int check_stations(struct eg_db *st, json_t *row, int64_t id, struct eg_err *err)
 {
+    const char *code = jstr(row, "code");
+    if (code) {
+        int r = source_taken(st, "SELECT COUNT(*) FROM devices WHERE ? >= 0 AND mn = ?", code,
+                             "code", "a device MN", err);
+        if (r < 0)
+            return r;
+    }
     const char *kind = jstr(row, "kind");
     if (!kind)
         return 0;
@@ -216,6 +250,12 @@ static int check_devices(struct eg_db *st, json_t *row, int64_t id, struct eg_er
     /* HJ 212-2017 §6.3.2: MN up to 24 characters (2005 editions use 14 digits). */
     if (mn && !alnum_span(mn, 1, 24))
         return eg_err_set(err, EG_EINVAL, "mn", -1, "MN must be 1 to 24 letters or digits");
+    if (mn) {
+        int r = source_taken(st, "SELECT COUNT(*) FROM stations WHERE ? >= 0 AND code = ?", mn,
+                             "mn", "a station code", err);
+        if (r < 0)
+            return r;
+    }
     if (set(row, "outlet_id") == set(row, "station_id"))
         return eg_err_set(err, EG_EINVAL, "outlet_id", -1,
                           "a device measures exactly one outlet or one station");
@@ -241,6 +281,34 @@ static int check_devices(struct eg_db *st, json_t *row, int64_t id, struct eg_er
                 s++;
         }
     }
+    return 0;
+}
+
+/* Who may attach a device to what, and confirm it (the policy comment above). */
+static int devices_authorize(const struct eg_principal *who, json_t *body, json_t *before,
+                             struct eg_err *err)
+{
+    if (who->role == EG_ROLE_ADMIN || who->role == EG_ROLE_BUREAU)
+        return 0;
+    if (json_object_get(body, "confirmed"))
+        return eg_err_set(err, EG_EPERM, "forbidden", -1,
+                          "only the bureau confirms a device (confirmed)");
+    json_t *station = json_object_get(body, "station_id");
+    if (!station && before)
+        station = json_object_get(before, "station_id");
+    if (station && !json_is_null(station))
+        return eg_err_set(err, EG_EPERM, "forbidden", -1,
+                          "only the bureau attaches a device to a monitoring station; an "
+                          "enterprise attaches devices to its own outlets");
+    /* A new device, or one moved to another outlet or MN, waits for the bureau's confirmation. */
+    int moved = !before;
+    static const char *const keys[] = {"outlet_id", "mn"};
+    for (size_t i = 0; i < 2 && !moved; i++) {
+        json_t *v = json_object_get(body, keys[i]);
+        moved = v && !json_equal(v, json_object_get(before, keys[i]));
+    }
+    if (moved)
+        json_object_set_new(body, "confirmed", json_false());
     return 0;
 }
 
@@ -363,6 +431,8 @@ static const struct eg_field device_fields[] = {
     FR("station_id", "监测站点", F, "stations"),
     FTX("pollutants", "监测因子", 0, 512),
     FT("interval_s", "上报间隔(秒)", EG_FT_INT, 0),
+    /* set by bureau and admin only; false on what an enterprise creates or moves (002) */
+    FT("confirmed", "已确认", EG_FT_BOOL, F),
 };
 
 static const struct eg_field user_fields[] = {
@@ -413,7 +483,7 @@ enum { R = EG_P_R, A = EG_P_ALL };
 
 /* policy columns: anon, admin, bureau, street, enterprise, steward */
 static const struct eg__res_impl impls[] = {
-    {&res_regions, {R, A, A, R, R, R}, NULL, "t.id", "1 = 1", NULL, "code", 0, check_regions},
+    {&res_regions, {R, A, A, R, R, R}, NULL, "t.id", "1 = 1", NULL, "code", 0, check_regions, NULL},
     {&res_units,
      {R, A, A, A, R, R},
      "t.id",
@@ -422,7 +492,8 @@ static const struct eg__res_impl impls[] = {
      NULL,
      "credit_code",
      0,
-     check_units},
+     check_units,
+     NULL},
     {&res_outlets,
      {R, A, A, A, A, R},
      "t.unit_id",
@@ -431,7 +502,8 @@ static const struct eg__res_impl impls[] = {
      NULL,
      NULL,
      0,
-     check_outlets},
+     check_outlets,
+     NULL},
     {&res_permits,
      {R, A, A, R, R, R},
      "t.unit_id",
@@ -440,7 +512,8 @@ static const struct eg__res_impl impls[] = {
      NULL,
      "number",
      0,
-     check_permits},
+     check_permits,
+     NULL},
     {&res_limits,
      {R, A, A, R, R, R},
      "(SELECT p.unit_id FROM permits p WHERE p.id = t.permit_id)",
@@ -451,7 +524,8 @@ static const struct eg__res_impl impls[] = {
      NULL,
      NULL,
      0,
-     check_limits},
+     check_limits,
+     NULL},
     {&res_stations,
      {R, A, A, R, R, R},
      NULL,
@@ -460,7 +534,8 @@ static const struct eg__res_impl impls[] = {
      NULL,
      "code",
      0,
-     check_stations},
+     check_stations,
+     NULL},
     {&res_devices,
      {0, A, A, R, A, R},
      "(SELECT o.unit_id FROM outlets o WHERE o.id = t.outlet_id)",
@@ -470,7 +545,8 @@ static const struct eg__res_impl impls[] = {
      NULL,
      "mn",
      1,
-     check_devices},
+     check_devices,
+     devices_authorize},
     {&res_users,
      {0, A, 0, 0, 0, 0},
      "t.unit_id",
@@ -479,7 +555,8 @@ static const struct eg__res_impl impls[] = {
      NULL,
      "username",
      0,
-     check_users},
+     check_users,
+     NULL},
     {&res_contracts,
      {0, A, A, R, R, R},
      "t.unit_id",
@@ -488,8 +565,9 @@ static const struct eg__res_impl impls[] = {
      "t.user_id",
      NULL,
      0,
-     check_contracts},
-    {&res_audit, {0, R, R, 0, 0, 0}, NULL, NULL, NULL, NULL, NULL, 0, NULL},
+     check_contracts,
+     NULL},
+    {&res_audit, {0, R, R, 0, 0, 0}, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL},
 };
 
 const struct eg__res_impl *eg__registry_impl(const struct eg_resource *res)

@@ -92,7 +92,10 @@ int64_t eg_ts_day_start(int64_t day);
 
 /* What names a series. computed = 1 for the values envgov derives (hourly/daily means). */
 struct eg_ts_key {
-    const char *source;    /* device MN or station code: 1..64 printable ASCII, no '|' */
+    const char *source;    /* device MN or station code: 1..64 printable ASCII, no '|'. The
+                              registry keeps MNs and station codes disjoint, so a source names
+                              one registry object (registry.h, "Series ownership"); ts itself
+                              stores the string and resolves nothing */
     const char *pollutant; /* HJ 212 code: 1..16 of [A-Za-z0-9_] */
     int kind;              /* EG_TS_KIND_* */
     const char *field;     /* Rtd Avg Min Max Cou ZsRtd ZsAvg ZsMin ZsMax ZsCou */

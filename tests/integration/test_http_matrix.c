@@ -322,3 +322,180 @@ TEST(http_matrix_row_scope_region_unit_contract_public)
     json_decref(patch);
     CHECK_EQ_INT(eg_hs_stop(&srv), 0);
 }
+
+/* A device made by the admin on outlet (or station when station is set); its id. */
+static long long admin_device(long long outlet, long long station)
+{
+    char mn[32];
+    snprintf(mn, sizeof mn, "MNA%011d", ++serial);
+    json_t *b = station ? json_pack("{s:s,s:s,s:I}", "mn", mn, "password", "dev-secret",
+                                    "station_id", station)
+                        : json_pack("{s:s,s:s,s:I}", "mn", mn, "password", "dev-secret",
+                                    "outlet_id", outlet),
+           *made = NULL;
+    REQUIRE(request(ADMIN, "POST", "/api/v1/devices", b, &made) == 201);
+    long long id = (long long)json_integer_value(json_object_get(made, "id"));
+    json_decref(b);
+    json_decref(made);
+    return id;
+}
+
+/* Issue 10 item 1: who may attach a device to what (create and PATCH re-attach), who confirms
+   it, and that a device MN and a station code never name the same time-series source. */
+TEST(http_matrix_who_attaches_devices_to_what)
+{
+    struct eg_hs srv;
+    setup(&srv);
+    /* a second outlet of E1 to move devices to */
+    json_t *ob =
+               json_pack("{s:I,s:s,s:s}", "unit_id", fx.e1, "code", "DW002", "type", "waste_water"),
+           *made = NULL;
+    REQUIRE(request(ADMIN, "POST", "/api/v1/outlets", ob, &made) == 201);
+    long long o1b = (long long)json_integer_value(json_object_get(made, "id"));
+    json_decref(ob);
+    json_decref(made);
+
+    /* targets: E1's outlet (the enterprise's own), E2's outlet, the station */
+    enum { OWN, OTHER, STATION, NT };
+    static const char *const tnames[NT] = {"own outlet", "other unit's outlet", "station"};
+    long long outlet_of[NT] = {fx.o1, fx.o2, 0};
+    /*                        anon admin bureau street enterprise steward */
+    static const int want_create[NT][NROLES] = {{401, 201, 201, 403, 201, 403},
+                                                {401, 201, 201, 403, 403, 403},
+                                                {401, 201, 201, 403, 403, 403}};
+    int checked = 0;
+    for (int t = 0; t < NT; t++) {
+        for (int role = 0; role < NROLES; role++) {
+            char mn[32], item[64];
+            snprintf(mn, sizeof mn, "MNC%011d", ++serial);
+            json_t *b = t == STATION ? json_pack("{s:s,s:s,s:I}", "mn", mn, "password",
+                                                 "dev-secret", "station_id", fx.st1)
+                                     : json_pack("{s:s,s:s,s:I}", "mn", mn, "password",
+                                                 "dev-secret", "outlet_id", outlet_of[t]),
+                   *row = NULL;
+            int got = request(role, "POST", "/api/v1/devices", b, &row);
+            json_decref(b);
+            char what[96];
+            snprintf(what, sizeof what, "create onto %s:", tnames[t]);
+            expect(role, "devices", what, want_create[t][role], got);
+            if (got == 201) /* confirmed unless an enterprise made it */
+                CHECK(json_is_true(json_object_get(row, "confirmed")) == (role != ENTERPRISE));
+            json_decref(row);
+
+            /* PATCH re-attach of a device on E1's own outlet to the target */
+            long long dv = admin_device(t == OWN ? o1b : fx.o1, 0);
+            snprintf(item, sizeof item, "/api/v1/devices/%lld", dv);
+            json_t *p = t == STATION ? json_pack("{s:n,s:I}", "outlet_id", "station_id", fx.st1)
+                                     : json_pack("{s:I}", "outlet_id", outlet_of[t]);
+            got = request(role, "PATCH", item, p, &row);
+            json_decref(p);
+            snprintf(what, sizeof what, "re-attach onto %s:", tnames[t]);
+            expect(role, "devices", what, want_create[t][role] == 201 ? 200 : want_create[t][role],
+                   got);
+            if (got == 200) /* an enterprise's move needs the bureau's confirmation again */
+                CHECK(json_is_true(json_object_get(row, "confirmed")) == (role != ENTERPRISE));
+            json_decref(row);
+            checked += 2;
+        }
+    }
+    CHECK_EQ_INT(checked, NT * NROLES * 2);
+
+    /* only the bureau and the admin confirm a device */
+    char item[64];
+    snprintf(item, sizeof item, "/api/v1/devices/%lld", fx.dv1);
+    json_t *c = json_pack("{s:b}", "confirmed", 1), *row = NULL;
+    CHECK_EQ_INT(request(ENTERPRISE, "PATCH", item, c, NULL), 403);
+    CHECK_EQ_INT(request(STREET, "PATCH", item, c, NULL), 403);
+    json_t *cb = json_pack("{s:s,s:s,s:I,s:b}", "mn", "MNSELFCONFIRM1", "password", "dev-secret",
+                           "outlet_id", fx.o1, "confirmed", 1);
+    CHECK_EQ_INT(request(ENTERPRISE, "POST", "/api/v1/devices", cb, NULL), 403);
+    json_decref(cb);
+    cb = json_pack("{s:s,s:s,s:I}", "mn", "MNENTERPRISE01", "password", "dev-secret", "outlet_id",
+                   fx.o1);
+    REQUIRE(request(ENTERPRISE, "POST", "/api/v1/devices", cb, &row) == 201);
+    json_decref(cb);
+    CHECK(json_is_false(json_object_get(row, "confirmed")));
+    char mine[64];
+    snprintf(mine, sizeof mine, "/api/v1/devices/%lld",
+             (long long)json_integer_value(json_object_get(row, "id")));
+    json_decref(row);
+
+    /* declarations: an enterprise only for its own confirmed devices, never a station */
+    const char *decl = "{\"source\":\"%s\",\"from\":\"2026-01-01 00:00\",\"to\":\"2026-01-01 "
+                       "01:00\",\"reason\":\"maintenance\"}";
+    char body[256];
+    snprintf(body, sizeof body, decl, "SH-PD-AIR-01");
+    struct eg_hc_resp r;
+    REQUIRE(eg_hc_request(port, "POST", "/api/v1/series/declarations", tokens[ENTERPRISE], NULL,
+                          body, strlen(body), &r) == 0);
+    CHECK_EQ_INT(r.status, 403);
+    eg_hc_free(&r);
+    snprintf(body, sizeof body, decl, "MNENTERPRISE01");
+    REQUIRE(eg_hc_request(port, "POST", "/api/v1/series/declarations", tokens[ENTERPRISE], NULL,
+                          body, strlen(body), &r) == 0);
+    CHECK_EQ_INT(r.status, 403); /* not yet confirmed */
+    eg_hc_free(&r);
+    snprintf(item, sizeof item, "%s", mine);
+    CHECK_EQ_INT(request(BUREAU, "PATCH", item, c, &row), 200);
+    CHECK(json_is_true(json_object_get(row, "confirmed")));
+    json_decref(row);
+    REQUIRE(eg_hc_request(port, "POST", "/api/v1/series/declarations", tokens[ENTERPRISE], NULL,
+                          body, strlen(body), &r) == 0);
+    CHECK_EQ_INT(r.status, 201);
+    eg_hc_free(&r);
+    /* a harmless change keeps the confirmation; a move to its other outlet drops it */
+    json_t *p = json_pack("{s:s}", "name", "改名");
+    CHECK_EQ_INT(request(ENTERPRISE, "PATCH", item, p, &row), 200);
+    CHECK(json_is_true(json_object_get(row, "confirmed")));
+    json_decref(row);
+    json_decref(p);
+    p = json_pack("{s:I}", "outlet_id", o1b);
+    CHECK_EQ_INT(request(ENTERPRISE, "PATCH", item, p, &row), 200);
+    CHECK(json_is_false(json_object_get(row, "confirmed")));
+    json_decref(row);
+    json_decref(p);
+    json_decref(c);
+
+    /* device MNs and station codes never meet: create, update and import, for every role */
+    json_t *st = json_pack("{s:s,s:s,s:s,s:I}", "code", "STATIONMN1", "name", "站", "kind", "air",
+                           "region_id", fx.s1);
+    REQUIRE(request(ADMIN, "POST", "/api/v1/stations", st, &row) == 201);
+    char st_item[64];
+    snprintf(st_item, sizeof st_item, "/api/v1/stations/%lld",
+             (long long)json_integer_value(json_object_get(row, "id")));
+    json_decref(row);
+    json_decref(st);
+    for (int role = ADMIN; role <= ENTERPRISE; role += ENTERPRISE - ADMIN) {
+        json_t *d = json_pack("{s:s,s:s,s:I}", "mn", "STATIONMN1", "password", "dev-secret",
+                              "outlet_id", fx.o1);
+        CHECK_EQ_INT(request(role, "POST", "/api/v1/devices", d, NULL), 409);
+        json_decref(d);
+        d = json_pack("{s:s}", "mn", "STATIONMN1");
+        CHECK_EQ_INT(request(role, "PATCH", item, d, NULL), 409);
+        json_decref(d);
+        const char *csv = "mn,password,outlet_id\nSTATIONMN1,dev-secret,%lld\n";
+        char up[128];
+        snprintf(up, sizeof up, csv, fx.o1);
+        REQUIRE(eg_hc_request(port, "POST", "/api/v1/import/devices", tokens[role],
+                              "Content-Type: text/csv\r\n", up, strlen(up), &r) == 0);
+        CHECK_EQ_INT(r.status, 422);
+        CHECK(r.body && strstr(r.body, "station code") != NULL);
+        eg_hc_free(&r);
+    }
+    json_t *s2 = json_pack("{s:s,s:s,s:s,s:I}", "code", "MNENTERPRISE01", "name", "站", "kind",
+                           "air", "region_id", fx.s1);
+    CHECK_EQ_INT(request(ADMIN, "POST", "/api/v1/stations", s2, NULL), 409);
+    json_decref(s2);
+    s2 = json_pack("{s:s}", "code", "88888880000001");
+    CHECK_EQ_INT(request(BUREAU, "PATCH", st_item, s2, NULL), 409);
+    json_decref(s2);
+    /* station observations are never written under a device's MN */
+    const char *obs = "{\"observations\":[{\"station\":\"88888880000001\",\"time\":"
+                      "\"2026-01-01 10:00\",\"pollutant\":\"a34004\",\"value\":480}]}";
+    REQUIRE(eg_hc_request(port, "POST", "/api/v1/observations", tokens[BUREAU], NULL, obs,
+                          strlen(obs), &r) == 0);
+    CHECK_EQ_INT(r.status, 422);
+    CHECK(r.body && strstr(r.body, "device MN") != NULL);
+    eg_hc_free(&r);
+    CHECK_EQ_INT(eg_hs_stop(&srv), 0);
+}

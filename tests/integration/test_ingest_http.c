@@ -122,3 +122,74 @@ TEST(ingest_http_serve_hj212_status_commands_metrics)
     free(ent);
     CHECK_EQ_INT(eg_hs_stop(&hs), 0);
 }
+
+/* Issue 10 item 1: a device MN equal to a station code let an enterprise's HJ 212 packets land
+   in a public air station's series (its AQI) and opened a non-public station's data to it. The
+   registry now refuses the MN, so the packets find no device and no series of the station is
+   written or readable. */
+TEST(ingest_http_device_mn_cannot_take_a_station_code)
+{
+    char db[600];
+    snprintf(db, sizeof db, "%s/ingestmn.db", eg_test_tmpdir());
+    struct eg_hf fx;
+    REQUIRE(eg_hf_build(db, &fx) == 0);
+    int dport = eg_test_free_port();
+    char listen[64];
+    snprintf(listen, sizeof listen, "127.0.0.1:%d", dport);
+    const char *extra[] = {"--hj212", listen, NULL};
+    REQUIRE(eg_hs_start(&hs, db, extra) == 0);
+    char *admin = eg_hc_login(hs.port, "admin", "pw-admin-123456");
+    char *ent = eg_hc_login(hs.port, "enterprise", "pw-enterprise-123456");
+    REQUIRE(admin && ent);
+
+    /* a public air station and a non-public noise station with MN-shaped codes */
+    char body[512];
+    snprintf(body, sizeof body,
+             "{\"code\":\"310115A01\",\"name\":\"潍坊\",\"kind\":\"air\",\"region_id\":%lld,"
+             "\"public\":true}",
+             fx.s2);
+    REQUIRE(call(admin, "POST", "/api/v1/stations", body, NULL) == 201);
+    snprintf(body, sizeof body,
+             "{\"code\":\"310115N03\",\"name\":\"噪声\",\"kind\":\"noise\",\"region_id\":%lld}",
+             fx.s2);
+    REQUIRE(call(admin, "POST", "/api/v1/stations", body, NULL) == 201);
+
+    /* the enterprise registers "devices" under both codes on its own outlet: refused (409) */
+    const char *codes[] = {"310115A01", "310115N03"};
+    for (int i = 0; i < 2; i++) {
+        snprintf(body, sizeof body, "{\"mn\":\"%s\",\"password\":\"123456\",\"outlet_id\":%lld}",
+                 codes[i], fx.o1);
+        CHECK_EQ_INT(call(ent, "POST", "/api/v1/devices", body, NULL), 409);
+        /* nor by renaming its own device */
+        snprintf(body, sizeof body, "{\"mn\":\"%s\"}", codes[i]);
+        char path[64];
+        snprintf(path, sizeof path, "/api/v1/devices/%lld", fx.dv1);
+        CHECK_EQ_INT(call(ent, "PATCH", path, body, NULL), 409);
+    }
+
+    /* HJ 212 packets under the station's code are not acknowledged … */
+    int fd = ti_connect(dport);
+    char f[2048], buf[8192];
+    int64_t dt = ti_recent();
+    size_t n = ti_upload(
+        f, sizeof f, "310115A01", "123456", 2051, dt, dt * 1000, 5, 0, 0, 2017,
+        (const struct eg_hj212_value[]){{"a34004", "Avg", "480"}, {"a34004", "Flag", "N"}}, 2);
+    ti_send(fd, f, n);
+    CHECK(!ti_wait_for(fd, "CN=9014", 1500, buf, sizeof buf));
+    close(fd);
+
+    /* … and the station has no series; the non-public station stays invisible */
+    char path[256];
+    snprintf(path, sizeof path,
+             "/api/v1/series?source=310115A01&pollutant=a34004&kind=2051&from=2000-01-01&to=2099-"
+             "01-01");
+    CHECK_EQ_INT(call(admin, "GET", path, NULL, NULL), 404);
+    CHECK_EQ_INT(call(ent, "GET",
+                      "/api/v1/series/rates?source=310115N03&kind=2051&from=2026-01-01&to=2026-"
+                      "01-02",
+                      NULL, NULL),
+                 404);
+    free(admin);
+    free(ent);
+    CHECK_EQ_INT(eg_hs_stop(&hs), 0);
+}
