@@ -279,3 +279,15 @@ int eg_auth_logout(struct eg_db *st, const char *token, struct eg_err *err)
     eg_audit_append(st, &p, "sessions", p.user_id, "logout", NULL, NULL, NULL);
     return 0;
 }
+
+int eg_auth_revoke_user(struct eg_db *st, int64_t user_id, struct eg_err *err)
+{
+    struct eg_stmt *s;
+    int r = eg_db_prepare(st, "DELETE FROM sessions WHERE user_id = ?", &s, err);
+    if (r < 0)
+        return r;
+    eg_stmt_bind_int(s, 1, user_id);
+    r = eg_stmt_step(s, err);
+    eg_stmt_done(s);
+    return r < 0 ? r : 0;
+}

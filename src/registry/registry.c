@@ -792,6 +792,21 @@ static int load_for_write(struct eg_db *st, const struct eg__res_impl *im,
     return r;
 }
 
+/* A user whose password or role changed, or who was disabled, loses every session at once (in
+   the same transaction): an old token must not come back when the user is enabled again. */
+static int revokes_sessions(const struct eg_resource *res, json_t *before, json_t *after,
+                            json_t *hashed)
+{
+    if (strcmp(res->table, "users") || !before || !after)
+        return 0;
+    if (json_object_get(hashed, "password"))
+        return 1;
+    if (!json_equal(json_object_get(before, "role"), json_object_get(after, "role")))
+        return 1;
+    json_t *d = json_object_get(after, "disabled");
+    return json_is_true(d) || (json_is_integer(d) && json_integer_value(d) != 0);
+}
+
 int eg_registry_update(struct eg_db *st, const struct eg_resource *res,
                        const struct eg_principal *who, int64_t id, json_t *patch, json_t **row,
                        struct eg_err *err)
@@ -827,6 +842,8 @@ int eg_registry_update(struct eg_db *st, const struct eg_resource *res,
                            "this change would move %s %lld outside the user's scope", res->name,
                            (long long)id);
     }
+    if (r == 0 && revokes_sessions(res, before, after, hashed))
+        r = eg_auth_revoke_user(st, id, err);
     if (r == 0 && (!json_equal(before, after) || json_object_size(hashed)))
         r = audit_change(st, who, res, id, "update", before, after, hashed, err);
     json_decref(before);

@@ -1,0 +1,97 @@
+/*
+ * test_http_security.c: issue 10's attacks on sessions, logins, logs, files and exports, each
+ * against the real `envgov serve` (or the CLI) on loopback with a temporary database.
+ */
+#include "base/base.h"
+#include "integration/http_client.h"
+#include "test.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct eg_hf fx;
+static struct eg_hs srv;
+
+static void setup(void)
+{
+    char db[600];
+    snprintf(db, sizeof db, "%s/sec.db", eg_test_tmpdir());
+    REQUIRE(eg_hf_build(db, &fx) == 0);
+    REQUIRE(eg_hs_start(&srv, db, NULL) == 0);
+}
+
+static int call(const char *token, const char *method, const char *path, const char *body,
+                json_t **out)
+{
+    struct eg_hc_resp r;
+    int rc = eg_hc_request(srv.port, method, path, token, NULL, body, body ? strlen(body) : 0, &r);
+    int st = rc ? -1 : r.status;
+    if (out)
+        *out = eg_hc_json(&r);
+    eg_hc_free(&r);
+    return st;
+}
+
+static long long user_id_of(const char *adm, const char *name)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/api/v1/users?username=%s", name);
+    json_t *j = NULL;
+    call(adm, "GET", path, NULL, &j);
+    long long id =
+        json_integer_value(json_object_get(json_array_get(json_object_get(j, "items"), 0), "id"));
+    json_decref(j);
+    return id;
+}
+
+/* Issue 10 item 5: a password reset, a disable (even after re-enabling) and a role change end
+   every session of the user at once. */
+TEST(http_security_sessions_revoked_on_password_role_disable)
+{
+    setup();
+    char *adm = eg_hc_login(srv.port, "admin", "pw-admin-123456");
+    REQUIRE(adm);
+    long long sid = user_id_of(adm, "street");
+    REQUIRE(sid > 0);
+    char path[96], body[160];
+    snprintf(path, sizeof path, "/api/v1/users/%lld", sid);
+
+    /* password reset: the old token is refused at once (the server's token cache included) */
+    char *tok = eg_hc_login(srv.port, "street", "pw-street-123456");
+    REQUIRE(tok);
+    CHECK_EQ_INT(call(tok, "GET", "/api/v1/me", NULL, NULL), 200);
+    CHECK_EQ_INT(call(adm, "PATCH", path, "{\"password\":\"pw-street-new-1\"}", NULL), 200);
+    CHECK_EQ_INT(call(tok, "GET", "/api/v1/me", NULL, NULL), 401);
+    CHECK_EQ_INT(call(tok, "GET", "/api/v1/units", NULL, NULL), 401);
+    free(tok);
+
+    /* disable then enable: the old token does not come back */
+    tok = eg_hc_login(srv.port, "street", "pw-street-new-1");
+    REQUIRE(tok);
+    CHECK_EQ_INT(call(tok, "GET", "/api/v1/me", NULL, NULL), 200);
+    CHECK_EQ_INT(call(adm, "PATCH", path, "{\"disabled\":true}", NULL), 200);
+    CHECK_EQ_INT(call(tok, "GET", "/api/v1/me", NULL, NULL), 401);
+    CHECK_EQ_INT(call(adm, "PATCH", path, "{\"disabled\":false}", NULL), 200);
+    CHECK_EQ_INT(call(tok, "GET", "/api/v1/me", NULL, NULL), 401);
+    free(tok);
+
+    /* role change */
+    tok = eg_hc_login(srv.port, "street", "pw-street-new-1");
+    REQUIRE(tok);
+    CHECK_EQ_INT(call(tok, "GET", "/api/v1/me", NULL, NULL), 200);
+    snprintf(body, sizeof body, "{\"role\":\"bureau\",\"region_id\":null}");
+    CHECK_EQ_INT(call(adm, "PATCH", path, body, NULL), 200);
+    CHECK_EQ_INT(call(tok, "GET", "/api/v1/me", NULL, NULL), 401);
+    free(tok);
+
+    /* a change that is none of these keeps the session; the admin's own session was untouched */
+    tok = eg_hc_login(srv.port, "street", "pw-street-new-1");
+    REQUIRE(tok);
+    CHECK_EQ_INT(call(adm, "PATCH", path, "{\"display_name\":\"改名\"}", NULL) / 100, 2);
+    CHECK_EQ_INT(call(tok, "GET", "/api/v1/me", NULL, NULL), 200);
+    CHECK_EQ_INT(call(adm, "GET", "/api/v1/me", NULL, NULL), 200);
+    free(tok);
+    free(adm);
+    CHECK_EQ_INT(eg_hs_stop(&srv), 0);
+}
