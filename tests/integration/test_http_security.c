@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static struct eg_hf fx;
 static struct eg_hs srv;
@@ -93,5 +95,44 @@ TEST(http_security_sessions_revoked_on_password_role_disable)
     CHECK_EQ_INT(call(adm, "GET", "/api/v1/me", NULL, NULL), 200);
     free(tok);
     free(adm);
+    CHECK_EQ_INT(eg_hs_stop(&srv), 0);
+}
+
+/* Issue 10 item 10: 30 parallel wrong logins for one user check at most EG_AUTH_MAX_FAILURES (5)
+   passwords (401) and refuse the rest (429); the right password is then refused too. */
+TEST(http_security_parallel_wrong_logins_honour_the_limit)
+{
+    setup();
+    enum { N = 30 };
+    pid_t kids[N];
+    for (int i = 0; i < N; i++) {
+        kids[i] = fork();
+        REQUIRE(kids[i] >= 0);
+        if (kids[i] == 0) {
+            struct eg_hc_resp r;
+            const char *b = "{\"username\":\"bureau\",\"password\":\"wrong-guess-123\"}";
+            int rc = eg_hc_request(srv.port, "POST", "/api/v1/login", NULL, NULL, b, strlen(b), &r);
+            int st = rc ? 0 : r.status;
+            eg_hc_free(&r);
+            _exit(st == 401 ? 1 : st == 429 ? 2 : 3);
+        }
+    }
+    int n401 = 0, n429 = 0, other = 0;
+    for (int i = 0; i < N; i++) {
+        int ws = 0;
+        waitpid(kids[i], &ws, 0);
+        int c = WIFEXITED(ws) ? WEXITSTATUS(ws) : 3;
+        n401 += c == 1;
+        n429 += c == 2;
+        other += c == 3;
+    }
+    fprintf(stderr, "    30 parallel wrong logins: %d x 401, %d x 429, %d other\n", n401, n429,
+            other);
+    CHECK_EQ_INT(other, 0);
+    CHECK(n401 <= 5);
+    CHECK_EQ_INT(n401 + n429, N);
+    CHECK_EQ_INT(call(NULL, "POST", "/api/v1/login",
+                      "{\"username\":\"bureau\",\"password\":\"pw-bureau-123456\"}", NULL),
+                 429);
     CHECK_EQ_INT(eg_hs_stop(&srv), 0);
 }
