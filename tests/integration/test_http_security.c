@@ -136,3 +136,56 @@ TEST(http_security_parallel_wrong_logins_honour_the_limit)
                  429);
     CHECK_EQ_INT(eg_hs_stop(&srv), 0);
 }
+
+/* Every line of the server's log must start with a timestamp (or be the CLI's own "envgov:"
+   notice), and none with the forged one. */
+static int log_lines_all_stamped(const char *log, const char *forged)
+{
+    for (const char *l = log; l && *l;) {
+        const char *e = strchr(l, '\n');
+        size_t n = e ? (size_t)(e - l) : strlen(l);
+        if (n && (n < 2 || memcmp(l, "20", 2)) && (n < 7 || memcmp(l, "envgov:", 7))) {
+            fprintf(stderr, "    unstamped log line: %.*s\n", (int)n, l);
+            return 0;
+        }
+        if (n >= strlen(forged) && !memcmp(l, forged, strlen(forged)))
+            return 0;
+        l = e ? e + 1 : l + n;
+    }
+    return 1;
+}
+
+/* Issue 10 item 8: %0A in a path and \n or ESC in a login name neither forge a log line nor
+   reach the log raw. */
+TEST(http_security_log_injection_escaped)
+{
+    setup();
+    struct eg_hc_resp r;
+    REQUIRE(eg_hc_request(srv.port, "GET",
+                          "/api/v1/units%0A2026-01-01%2000:00:00%20+08%20error%20FORGED%0D%1B[31m",
+                          NULL, NULL, NULL, 0, &r) == 0);
+    CHECK(r.status == 404 || r.status == 400);
+    eg_hc_free(&r);
+    const char *b = "{\"username\":\"x\\n2026-01-01 00:00:00 +08 error FORGED\\u001b[2J\","
+                    "\"password\":\"whatever-123\"}";
+    REQUIRE(eg_hc_request(srv.port, "POST", "/api/v1/login", NULL, NULL, b, strlen(b), &r) == 0);
+    CHECK_EQ_INT(r.status, 401);
+    eg_hc_free(&r);
+    /* a user name with a space cannot shift the access log's fields either */
+    char *adm = eg_hc_login(srv.port, "admin", "pw-admin-123456");
+    REQUIRE(adm);
+    CHECK_EQ_INT(
+        call(adm, "GET", "/api/v1/units/1%20200%200.01ms%201.2.3.4%20bureau", NULL, NULL) / 100, 4);
+    free(adm);
+    CHECK_EQ_INT(eg_hs_stop(&srv), 0);
+    size_t n = 0;
+    char *log = eg_test_read_file(srv.log, &n);
+    REQUIRE(log);
+    CHECK(memchr(log, 0x1B, n) == NULL);
+    CHECK(memchr(log, '\r', n) == NULL);
+    CHECK(log_lines_all_stamped(log, "2026-01-01"));
+    CHECK(strstr(log, "FORGED") != NULL); /* it was logged, escaped */
+    CHECK(strstr(log, "\\x1B") != NULL);
+    CHECK(strstr(log, "/api/v1/units/1\\x20200") != NULL);
+    free(log);
+}
