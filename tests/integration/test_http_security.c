@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -188,4 +189,45 @@ TEST(http_security_log_injection_escaped)
     CHECK(strstr(log, "\\x1B") != NULL);
     CHECK(strstr(log, "/api/v1/units/1\\x20200") != NULL);
     free(log);
+}
+
+/* The permission bits of a file, or -1 when it does not exist. */
+static int mode_of(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 ? (int)(sb.st_mode & 0777) : -1;
+}
+
+/* Issue 10 item 12: `envgov demo --db` and `envgov user add` create the database (and serve its
+   WAL and shared memory) 0600 even under umask 022. */
+TEST(http_security_database_files_created_0600)
+{
+    umask(022);
+    char demo_db[600], user_db[600], p[640];
+    snprintf(demo_db, sizeof demo_db, "%s/demo.db", eg_test_tmpdir());
+    snprintf(user_db, sizeof user_db, "%s/users.db", eg_test_tmpdir());
+    const char *demo[] = {"demo", "--db", demo_db, NULL};
+    char *out = NULL, *err = NULL;
+    REQUIRE(eg_test_run(demo, NULL, 0, &out, &err) == 0);
+    free(out);
+    free(err);
+    CHECK_EQ_INT(mode_of(demo_db), 0600);
+    const char *add[] = {"user", "add",   "ops", "--role", "admin", "--password-stdin",
+                         "--db", user_db, NULL};
+    REQUIRE(eg_test_run(add, "pw-ops-1234567\n", 15, &out, &err) == 0);
+    free(out);
+    free(err);
+    CHECK_EQ_INT(mode_of(user_db), 0600);
+    const char *sfx[] = {"-wal", "-shm"};
+    for (int i = 0; i < 2; i++) {
+        snprintf(p, sizeof p, "%s%s", user_db, sfx[i]);
+        CHECK(mode_of(p) == -1 || mode_of(p) == 0600);
+    }
+    /* a running server holds the WAL and the shared memory open */
+    REQUIRE(eg_hs_start(&srv, demo_db, NULL) == 0);
+    for (int i = 0; i < 2; i++) {
+        snprintf(p, sizeof p, "%s%s", demo_db, sfx[i]);
+        CHECK_EQ_INT(mode_of(p), 0600);
+    }
+    CHECK_EQ_INT(eg_hs_stop(&srv), 0);
 }
