@@ -6,6 +6,8 @@
 #include "integration/http_client.h"
 #include "test.h"
 
+#include <poll.h>
+#include <pty.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -230,4 +232,73 @@ TEST(http_security_database_files_created_0600)
         CHECK_EQ_INT(mode_of(p), 0600);
     }
     CHECK_EQ_INT(eg_hs_stop(&srv), 0);
+}
+
+/* Reads what the pty master has within ms into buf (appending at *len); 0 when the child closed
+   it. */
+static int pty_read(int fd, char *buf, size_t cap, size_t *len, int ms)
+{
+    struct pollfd p = {fd, POLLIN, 0};
+    if (poll(&p, 1, ms) <= 0)
+        return 1;
+    ssize_t got = read(fd, buf + *len, cap - 1 - *len);
+    if (got <= 0)
+        return 0;
+    *len += (size_t)got;
+    buf[*len] = '\0';
+    return 1;
+}
+
+/* Issue 10 item 11: a password typed at a terminal for `envgov user add --password-stdin` is
+   not echoed; the prompt is shown and the user is added. */
+TEST(http_security_user_add_password_not_echoed_on_a_terminal)
+{
+    char db[600];
+    snprintf(db, sizeof db, "%s/tty.db", eg_test_tmpdir());
+    int master = -1;
+    pid_t pid = forkpty(&master, NULL, NULL, NULL);
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        execl(eg_test_bin(), eg_test_bin(), "user", "add", "typist", "--role", "admin",
+              "--password-stdin", "--db", db, (char *)NULL);
+        _exit(127);
+    }
+    char out[8192];
+    size_t len = 0;
+    out[0] = '\0';
+    /* wait (at most 10 s) for the prompt, then type */
+    for (int i = 0; i < 100 && !strstr(out, "assword"); i++)
+        if (!pty_read(master, out, sizeof out, &len, 100))
+            break;
+    CHECK(strstr(out, "assword") != NULL);
+    const char *typed = "s3cret-Typed-pw\n";
+    REQUIRE(write(master, typed, strlen(typed)) == (ssize_t)strlen(typed));
+    int alive = 1, sent_eof = 0;
+    for (int i = 0; i < 100 && alive; i++) {
+        alive = pty_read(master, out, sizeof out, &len, 100);
+        if (i == 30 && alive && !sent_eof) { /* a reader that waits for EOF (the old code) */
+            sent_eof = write(master, "\x04", 1) == 1;
+        }
+    }
+    int ws = 0;
+    waitpid(pid, &ws, 0);
+    close(master);
+    CHECK(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+    CHECK(strstr(out, "s3cret-Typed-pw") == NULL);
+    CHECK(strstr(out, "user typist added") != NULL);
+    if (strstr(out, "s3cret"))
+        fprintf(stderr, "    pty output: %s\n", out);
+    /* the password read was the one typed: it logs in */
+    const char *list[] = {"user", "list", "--db", db, NULL};
+    char *o = NULL, *e = NULL;
+    CHECK_EQ_INT(eg_test_run(list, NULL, 0, &o, &e), 0);
+    CHECK(o && strstr(o, "typist"));
+    free(o);
+    free(e);
+    struct eg_hs s2;
+    REQUIRE(eg_hs_start(&s2, db, NULL) == 0);
+    char *tok = eg_hc_login(s2.port, "typist", "s3cret-Typed-pw");
+    CHECK(tok != NULL);
+    free(tok);
+    CHECK_EQ_INT(eg_hs_stop(&s2), 0);
 }
