@@ -302,3 +302,75 @@ TEST(http_security_user_add_password_not_echoed_on_a_terminal)
     free(tok);
     CHECK_EQ_INT(eg_hs_stop(&s2), 0);
 }
+
+/* The audit rows tok reads with this query: count, and how many record users or sessions. */
+static int audit_rows(const char *tok, const char *query, int *user_rows, long long *a_user_row)
+{
+    char path[160];
+    snprintf(path, sizeof path, "/api/v1/audit?limit=1000%s", query);
+    json_t *j = NULL;
+    int st = call(tok, "GET", path, NULL, &j);
+    json_t *items = json_object_get(j, "items");
+    *user_rows = 0;
+    for (size_t i = 0; i < json_array_size(items); i++) {
+        const char *res = json_string_value(json_object_get(json_array_get(items, i), "resource"));
+        if (res && (!strcmp(res, "users") || !strcmp(res, "sessions"))) {
+            (*user_rows)++;
+            if (a_user_row)
+                *a_user_row = json_integer_value(json_object_get(json_array_get(items, i), "id"));
+        }
+    }
+    int n = st == 200 ? (int)json_array_size(items) : -st;
+    json_decref(j);
+    return n;
+}
+
+/* Issue 10 item 7: audit rows are scoped like the resource they record — the bureau, which may
+   not read users, reads no audit row of users (nor the logins recorded as sessions), by filter,
+   by listing or by id; the admin reads them; the other roles read no audit log at all. */
+TEST(http_security_audit_rows_scoped_like_their_resource)
+{
+    setup();
+    static const char *const roles[] = {"admin", "bureau", "street", "enterprise", "steward"};
+    char *tok[5];
+    for (int i = 0; i < 5; i++) {
+        char pw[64];
+        snprintf(pw, sizeof pw, "pw-%s-123456", roles[i]);
+        tok[i] = eg_hc_login(srv.port, roles[i], pw);
+        REQUIRE(tok[i]);
+    }
+    int ur = 0;
+    long long user_row = 0;
+    /* admin: the users' rows (created by the fixture) and the logins */
+    CHECK(audit_rows(tok[0], "&resource=users", &ur, &user_row) > 0);
+    CHECK(ur > 0);
+    CHECK(audit_rows(tok[0], "&resource=sessions", &ur, NULL) >= 5);
+    CHECK(audit_rows(tok[0], "", &ur, NULL) > 0);
+    CHECK(ur > 0);
+    REQUIRE(user_row > 0);
+    /* bureau: nothing of users, by filter, by listing or by id; other resources as before */
+    CHECK_EQ_INT(audit_rows(tok[1], "&resource=users", &ur, NULL), 0);
+    CHECK_EQ_INT(audit_rows(tok[1], "&resource=sessions", &ur, NULL), 0);
+    CHECK(audit_rows(tok[1], "", &ur, NULL) > 0);
+    CHECK_EQ_INT(ur, 0);
+    CHECK(audit_rows(tok[1], "&resource=units", &ur, NULL) > 0);
+    char path[96];
+    snprintf(path, sizeof path, "/api/v1/audit/%lld", user_row);
+    CHECK_EQ_INT(call(tok[0], "GET", path, NULL, NULL), 200);
+    CHECK_EQ_INT(call(tok[1], "GET", path, NULL, NULL), 404);
+    {
+        struct eg_hc_resp r;
+        REQUIRE(eg_hc_request(srv.port, "GET", "/api/v1/audit?format=csv&resource=users", tok[1],
+                              NULL, NULL, 0, &r) == 0);
+        CHECK_EQ_INT(r.status, 200);
+        CHECK(r.body && !strstr(r.body, "users") && !strstr(r.body, "steward"));
+        eg_hc_free(&r);
+    }
+    /* the other roles read no audit log; anonymous must log in */
+    for (int i = 2; i < 5; i++)
+        CHECK_EQ_INT(audit_rows(tok[i], "&resource=users", &ur, NULL), -403);
+    CHECK_EQ_INT(audit_rows(NULL, "&resource=users", &ur, NULL), -401);
+    for (int i = 0; i < 5; i++)
+        free(tok[i]);
+    CHECK_EQ_INT(eg_hs_stop(&srv), 0);
+}
