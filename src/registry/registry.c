@@ -762,6 +762,43 @@ static int end_write(struct eg_db *st, int own, int r, json_t *after, json_t **r
     return r;
 }
 
+/* Whether ROW (every field it sets; id 0 on create) would lie in who's write scope, evaluated over
+   the values before anything is looked up or written: so that an out-of-scope write is refused
+   with the same 403 whether or not its references exist or its unique values are taken (no
+   existence oracle). The scope is checked again on the row as written. */
+static int prospective_in_scope(struct eg_db *st, const struct eg__res_impl *im,
+                                const struct eg_principal *who, json_t *row, int64_t id,
+                                struct eg_err *err)
+{
+    if (who->role == EG_ROLE_ADMIN || who->role == EG_ROLE_BUREAU)
+        return 0; /* their scope is everything */
+    const struct eg_resource *res = im->res;
+    struct eg_buf sql = {0};
+    struct binds b = {0};
+    eg_buf_puts(&sql, "SELECT 1 FROM (SELECT ? AS id");
+    bind_i(&b, id);
+    for (int i = 0; i < res->nfields; i++) {
+        json_t *v = json_object_get(row, res->fields[i].name);
+        eg_buf_printf(&sql, ", ? AS \"%s\"", res->fields[i].name);
+        bind_json(&b, res->fields[i].flags & EG_FF_SECRET ? NULL : v);
+    }
+    eg_buf_puts(&sql, ") t WHERE ");
+    scope_sql(im, who, 1, &sql, &b);
+    struct eg_stmt *s;
+    int r = prepare_built(st, &sql, &b, &s, err);
+    if (r < 0)
+        return r;
+    r = eg_stmt_step(s, err);
+    eg_stmt_done(s);
+    if (r < 0)
+        return r;
+    if (r == 0)
+        return eg_err_set(err, EG_EPERM, "out_of_scope", -1,
+                          "%s may not write this %s: it lies outside the user's scope",
+                          eg_role_name(who->role), res->name);
+    return 0;
+}
+
 int eg_registry_create(struct eg_db *st, const struct eg_resource *res,
                        const struct eg_principal *who, json_t *in, json_t **row, struct eg_err *err)
 {
@@ -781,7 +818,9 @@ int eg_registry_create(struct eg_db *st, const struct eg_resource *res,
         json_decref(hashed);
         return r;
     }
-    r = check_refs(st, res, body, err);
+    r = prospective_in_scope(st, im, who, body, 0, err);
+    if (r == 0)
+        r = check_refs(st, res, body, err);
     if (r == 0 && im->check)
         r = im->check(st, body, 0, err);
     if (r == 0)
@@ -860,7 +899,9 @@ int eg_registry_update(struct eg_db *st, const struct eg_resource *res,
     if (r == 0) {
         merged = json_copy(before);
         json_object_update(merged, patch);
-        r = check_refs(st, res, patch, err);
+        r = prospective_in_scope(st, im, who, merged, id, err);
+        if (r == 0)
+            r = check_refs(st, res, patch, err);
     }
     if (r == 0 && im->check)
         r = im->check(st, merged, id, err);
@@ -1017,6 +1058,35 @@ static void like_pattern(struct eg_buf *out, const char *q)
     eg_buf_puts(out, "%");
 }
 
+static int ref_lookup(struct eg_db *st, const struct eg_field *f, const char *s, size_t n,
+                      int64_t *id, struct eg_err *err);
+
+/* A filter by a reference the reader may not read answers as one that names nothing: by a
+   natural key (a credit code, a region code) the same 400 "no units ..." as an unknown key; by
+   an id no rows, as an unknown id gets. So the answer never tells whether an out-of-scope
+   record exists. */
+static int ref_filter_readable(struct eg_db *st, const struct eg_field *f,
+                               const struct eg_principal *who, const char *text, int64_t id,
+                               struct eg_buf *sql, struct eg_err *err)
+{
+    const struct eg_resource *ref = eg_registry_find(f->ref);
+    const struct eg__res_impl *rim = ref ? eg__registry_impl(ref) : NULL;
+    if (!rim || who->role == EG_ROLE_ADMIN || who->role == EG_ROLE_BUREAU)
+        return 0;
+    json_t *row = NULL;
+    int r = impl_allowed(rim, who, EG_ACT_READ) < 0 ? 0 : load_row(st, rim, who, 0, id, &row, err);
+    if (r < 0 || row) {
+        json_decref(row);
+        return r;
+    }
+    int64_t as_int;
+    if (eg_parse_int64(text, strlen(text), &as_int) == 0) {
+        eg_buf_puts(sql, " AND 0 = 1");
+        return 0;
+    }
+    return eg_err_set(err, EG_EINVAL, f->name, -1, "%s: no %s \"%.64s\"", f->name, f->ref, text);
+}
+
 int eg_registry_list(struct eg_db *st, const struct eg_resource *res,
                      const struct eg_principal *who, const struct eg_list_query *q, json_t **rows,
                      char **next_cursor, struct eg_err *err)
@@ -1077,8 +1147,13 @@ int eg_registry_list(struct eg_db *st, const struct eg_resource *res,
         json_t *v = NULL;
         r = eg_registry_value_from_text(st, f, q->filter_values[i], strlen(q->filter_values[i]), &v,
                                         err);
-        if (r < 0)
+        if (r == 0 && f->type == EG_FT_REF && json_is_integer(v))
+            r = ref_filter_readable(st, f, who, q->filter_values[i], json_integer_value(v), &sql,
+                                    err);
+        if (r < 0) {
+            json_decref(v);
             break;
+        }
         json_array_append_new(filter_vals, v); /* keeps v alive while bound */
         if (json_is_null(v)) {
             eg_buf_printf(&sql, " AND t.%s IS NULL", f->name);

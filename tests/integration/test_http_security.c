@@ -374,3 +374,101 @@ TEST(http_security_audit_rows_scoped_like_their_resource)
         free(tok[i]);
     CHECK_EQ_INT(eg_hs_stop(&srv), 0);
 }
+
+static char *field_of(const char *adm, const char *path, const char *name)
+{
+    json_t *j = NULL;
+    call(adm, "GET", path, NULL, &j);
+    const char *v = json_string_value(json_object_get(j, name));
+    char *out = v ? strdup(v) : NULL;
+    json_decref(j);
+    return out;
+}
+
+/* Issue 10 item 6: an out-of-scope write answers the same whether its unique values are taken
+   or its references exist, and a filter by a reference out of scope answers as one that names
+   nothing. */
+TEST(http_security_no_existence_oracle_on_writes_and_filters)
+{
+    setup();
+    char *adm = eg_hc_login(srv.port, "admin", "pw-admin-123456");
+    char *ent = eg_hc_login(srv.port, "enterprise", "pw-enterprise-123456");
+    char *street = eg_hc_login(srv.port, "street", "pw-street-123456");
+    REQUIRE(adm && ent && street);
+    char path[96], body[256];
+    snprintf(path, sizeof path, "/api/v1/outlets/%lld", fx.o2);
+    char *o2code = field_of(adm, path, "code");
+    snprintf(path, sizeof path, "/api/v1/units/%lld", fx.e1);
+    char *e1cc = field_of(adm, path, "credit_code");
+    REQUIRE(o2code && e1cc);
+    /* E1's user and S1's street user create an outlet for E2 (in S2): taken code, free code,
+       a unit that does not exist — all the same 403 */
+    const char *toks[] = {ent, street};
+    for (int t = 0; t < 2; t++) {
+        json_t *j = NULL;
+        snprintf(body, sizeof body, "{\"unit_id\":%lld,\"code\":\"%s\",\"type\":\"waste_gas\"}",
+                 fx.e2, o2code);
+        CHECK_EQ_INT(call(toks[t], "POST", "/api/v1/outlets", body, &j), 403);
+        json_decref(j);
+        snprintf(body, sizeof body,
+                 "{\"unit_id\":%lld,\"code\":\"FREE-CODE-9\",\"type\":\"waste_gas\"}", fx.e2);
+        CHECK_EQ_INT(call(toks[t], "POST", "/api/v1/outlets", body, NULL), 403);
+        snprintf(body, sizeof body,
+                 "{\"unit_id\":987654,\"code\":\"FREE-CODE-9\",\"type\":\"waste_gas\"}");
+        CHECK_EQ_INT(call(toks[t], "POST", "/api/v1/outlets", body, NULL), 403);
+        /* moving its own outlet onto E2 with E2's taken code: 403 too, not 409 */
+        snprintf(path, sizeof path, "/api/v1/outlets/%lld", fx.o1);
+        snprintf(body, sizeof body, "{\"unit_id\":%lld,\"code\":\"%s\"}", fx.e2, o2code);
+        CHECK_EQ_INT(call(toks[t], "PATCH", path, body, NULL), 403);
+    }
+    /* in scope, a taken code is still a 409 */
+    snprintf(path, sizeof path, "/api/v1/outlets/%lld", fx.o1);
+    char *o1code = field_of(adm, path, "code");
+    REQUIRE(o1code);
+    snprintf(body, sizeof body, "{\"unit_id\":%lld,\"code\":\"%s\",\"type\":\"waste_gas\"}", fx.e1,
+             o1code);
+    CHECK_EQ_INT(call(ent, "POST", "/api/v1/outlets", body, NULL), 409);
+    /* anonymous filters outlets by a non-public unit's credit code and by one that names no
+       unit: the same 400 bad_filter; by the unit's id and by an unknown id: the same 200 [] */
+    char other[19];
+    eg_hf_credit_code("91310115MA1K99999", other);
+    const char *codes[] = {e1cc, other};
+    int st[2];
+    char msg[2][160];
+    for (int i = 0; i < 2; i++) {
+        json_t *j = NULL;
+        snprintf(path, sizeof path, "/api/v1/outlets?unit_id=%s", codes[i]);
+        st[i] = call(NULL, "GET", path, NULL, &j);
+        const char *m = json_string_value(json_object_get(json_object_get(j, "error"), "message"));
+        /* the message names the code given: compare it with that code taken out */
+        snprintf(msg[i], sizeof msg[i], "%.*s",
+                 m && strstr(m, codes[i]) ? (int)(strstr(m, codes[i]) - m) : 0, m ? m : "");
+        json_decref(j);
+    }
+    CHECK_EQ_INT(st[0], 400);
+    CHECK_EQ_INT(st[1], 400);
+    CHECK_STR(msg[0], msg[1]);
+    long long ids[] = {fx.e1, 987654};
+    for (int i = 0; i < 2; i++) {
+        json_t *j = NULL;
+        snprintf(path, sizeof path, "/api/v1/outlets?unit_id=%lld", ids[i]);
+        CHECK_EQ_INT(call(NULL, "GET", path, NULL, &j), 200);
+        CHECK_EQ_INT(json_array_size(json_object_get(j, "items")), 0);
+        json_decref(j);
+    }
+    /* the admin still filters by credit code */
+    {
+        json_t *j = NULL;
+        snprintf(path, sizeof path, "/api/v1/outlets?unit_id=%s", e1cc);
+        CHECK_EQ_INT(call(adm, "GET", path, NULL, &j), 200);
+        CHECK(json_array_size(json_object_get(j, "items")) >= 1);
+        json_decref(j);
+    }
+    free(o2code);
+    free(o1code);
+    free(e1cc);
+    free(adm);
+    free(ent);
+    free(street);
+    CHECK_EQ_INT(eg_hs_stop(&srv), 0);
+}
