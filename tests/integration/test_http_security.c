@@ -472,3 +472,35 @@ TEST(http_security_no_existence_oracle_on_writes_and_filters)
     free(street);
     CHECK_EQ_INT(eg_hs_stop(&srv), 0);
 }
+
+/* Issue 10 item 9: a text cell starting with TAB or CR is neutralised in CSV exports like
+   = + - @ (OWASP), and XLSX still writes such text as a string. */
+TEST(http_security_csv_export_neutralises_tab_and_cr)
+{
+    setup();
+    char *adm = eg_hc_login(srv.port, "admin", "pw-admin-123456");
+    REQUIRE(adm);
+    char body[256];
+    const char *names[] = {"\\tcalc-TABX", "\\r=1+2-CRX", "=cmd|EQX"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(body, sizeof body, "{\"name\":\"%s\",\"kind\":\"building\",\"region_id\":%lld}",
+                 names[i], fx.s1);
+        CHECK_EQ_INT(call(adm, "POST", "/api/v1/units", body, NULL), 201);
+    }
+    struct eg_hc_resp r;
+    REQUIRE(eg_hc_request(srv.port, "GET", "/api/v1/units?format=csv&q=X", adm, NULL, NULL, 0,
+                          &r) == 0);
+    CHECK_EQ_INT(r.status, 200);
+    CHECK(r.body && strstr(r.body, ",'\tcalc-TABX"));
+    CHECK(r.body && strstr(r.body, ",\"'\r=1+2-CRX\""));
+    CHECK(r.body && strstr(r.body, ",'=cmd|EQX"));
+    CHECK(r.body && !strstr(r.body, ",\tcalc"));
+    eg_hc_free(&r);
+    REQUIRE(eg_hc_request(srv.port, "GET", "/api/v1/units?format=xlsx&q=X", adm, NULL, NULL, 0,
+                          &r) == 0);
+    CHECK_EQ_INT(r.status, 200);
+    CHECK(r.body_len > 4 && !memcmp(r.body, "PK", 2));
+    eg_hc_free(&r);
+    free(adm);
+    CHECK_EQ_INT(eg_hs_stop(&srv), 0);
+}
