@@ -7,7 +7,9 @@
  * failures of the last EG_AUTH_FAILURE_WINDOW seconds are counted for the user name
  * (EG_AUTH_MAX_FAILURES) and for the client address (4 x EG_AUTH_MAX_FAILURES, since an office
  * behind one NAT address has many users); at the limit the login is refused with EG_ERATE
- * without looking at the password, so guessing stops even for a correct guess.
+ * without looking at the password, so guessing stops even for a correct guess. The count and the
+ * row for this attempt are written in one transaction (reserve_attempt), so parallel attempts
+ * cannot exceed the limit; a success removes the rows again.
  */
 #include "auth/auth.h"
 #include "db/db.h"
@@ -67,22 +69,61 @@ static int count_failures(struct eg_db *st, const char *sql, const char *key, in
     return eg_db_query_int(st, sql, since, key, n, &found, err);
 }
 
-static int record_failure(struct eg_db *st, const char *username, const char *addr, int64_t now)
+/* Counts the failures of the window for the user name and the client address and, below both
+   limits, records this attempt as a failure, all in one write transaction (BEGIN IMMEDIATE), so
+   that parallel attempts cannot all pass the count before any is recorded: at most
+   EG_AUTH_MAX_FAILURES passwords are checked per user name and window. The password is checked
+   after the commit (Argon2id is slow; the write lock is not held for it); a success then deletes
+   the user's failures, this attempt's row included. */
+static int reserve_attempt(struct eg_db *st, const char *username, const char *addr, int64_t now,
+                           struct eg_err *err)
 {
+    int own = !eg_db_in_tx(st);
+    int r = own ? eg_db_begin(st, err) : eg_db_exec(st, "SAVEPOINT eg_auth_attempt", err);
+    if (r < 0)
+        return r;
+    int64_t since = now - EG_AUTH_FAILURE_WINDOW, n = 0;
+    r = count_failures(st, "SELECT COUNT(*) FROM login_failures WHERE at >= ? AND username = ?",
+                       username, since, &n, err);
+    if (r == 0 && n >= EG_AUTH_MAX_FAILURES)
+        r = eg_err_set(err, EG_ERATE, "too_many_failures", -1,
+                       "too many failed logins for this user; try again in %d minutes",
+                       EG_AUTH_FAILURE_WINDOW / 60);
+    if (r == 0)
+        r = count_failures(st,
+                           "SELECT COUNT(*) FROM login_failures WHERE at >= ? AND "
+                           "client_addr = ?",
+                           addr, since, &n, err);
+    if (r == 0 && n >= 4 * EG_AUTH_MAX_FAILURES)
+        r = eg_err_set(err, EG_ERATE, "too_many_failures", -1,
+                       "too many failed logins from this address; try again in %d minutes",
+                       EG_AUTH_FAILURE_WINDOW / 60);
     struct eg_stmt *s;
-    if (eg_db_prepare(st, "INSERT INTO login_failures(username, client_addr, at) VALUES (?, ?, ?)",
-                      &s, NULL) < 0)
-        return EG_EDB;
-    eg_stmt_bind_text(s, 1, username, strlen(username));
-    eg_stmt_bind_text(s, 2, addr, strlen(addr));
-    eg_stmt_bind_int(s, 3, now);
-    int r = eg_stmt_step(s, NULL);
-    eg_stmt_done(s);
+    if (r == 0)
+        r = eg_db_prepare(
+            st, "INSERT INTO login_failures(username, client_addr, at) VALUES (?, ?, ?)", &s, err);
+    if (r == 0) {
+        eg_stmt_bind_text(s, 1, username, strlen(username));
+        eg_stmt_bind_text(s, 2, addr, strlen(addr));
+        eg_stmt_bind_int(s, 3, now);
+        r = eg_stmt_step(s, err);
+        eg_stmt_done(s);
+        if (r > 0)
+            r = 0;
+    }
     /* keep the table small: older failures no longer count */
-    if (eg_db_prepare(st, "DELETE FROM login_failures WHERE at < ?", &s, NULL) == 0) {
-        eg_stmt_bind_int(s, 1, now - EG_AUTH_FAILURE_WINDOW);
+    if (r == 0 && eg_db_prepare(st, "DELETE FROM login_failures WHERE at < ?", &s, NULL) == 0) {
+        eg_stmt_bind_int(s, 1, since);
         eg_stmt_step(s, NULL);
         eg_stmt_done(s);
+    }
+    if (r == 0)
+        r = own ? eg_db_commit(st, err) : eg_db_exec(st, "RELEASE eg_auth_attempt", err);
+    if (r < 0) {
+        if (own)
+            eg_db_rollback(st);
+        else
+            eg_db_exec(st, "ROLLBACK TO eg_auth_attempt; RELEASE eg_auth_attempt", NULL);
     }
     return r;
 }
@@ -119,22 +160,8 @@ int eg_auth_login(struct eg_db *st, const char *username, const char *password,
     if (!username || !password || !username[0] || strlen(username) > 63)
         return eg_err_set(err, EG_EAUTH, "bad_credentials", -1, "wrong user name or password");
     size_t pwlen = strlen(password);
-    int64_t now = eg_time_now(), since = now - EG_AUTH_FAILURE_WINDOW, n = 0;
-    r = count_failures(st, "SELECT COUNT(*) FROM login_failures WHERE at >= ? AND username = ?",
-                       username, since, &n, err);
-    if (r == 0 && n >= EG_AUTH_MAX_FAILURES)
-        return eg_err_set(err, EG_ERATE, "too_many_failures", -1,
-                          "too many failed logins for this user; try again in %d minutes",
-                          EG_AUTH_FAILURE_WINDOW / 60);
-    if (r == 0)
-        r = count_failures(st,
-                           "SELECT COUNT(*) FROM login_failures WHERE at >= ? AND "
-                           "client_addr = ?",
-                           addr, since, &n, err);
-    if (r == 0 && n >= 4 * EG_AUTH_MAX_FAILURES)
-        return eg_err_set(err, EG_ERATE, "too_many_failures", -1,
-                          "too many failed logins from this address; try again in %d minutes",
-                          EG_AUTH_FAILURE_WINDOW / 60);
+    int64_t now = eg_time_now();
+    r = reserve_attempt(st, username, addr, now, err);
     if (r < 0)
         return r;
 
@@ -166,7 +193,7 @@ int eg_auth_login(struct eg_db *st, const char *username, const char *password,
         (void)same_work;
     }
     if (!ok || disabled) {
-        record_failure(st, username, addr, now);
+        /* the attempt was recorded as a failure before the check (reserve_attempt) */
         eg_log(EG_LOG_INFO, "auth: failed login for user \"%.63s\" from %.64s", username, addr);
         return eg_err_set(err, EG_EAUTH, "bad_credentials", -1, "wrong user name or password");
     }
@@ -278,4 +305,16 @@ int eg_auth_logout(struct eg_db *st, const char *token, struct eg_err *err)
         return r;
     eg_audit_append(st, &p, "sessions", p.user_id, "logout", NULL, NULL, NULL);
     return 0;
+}
+
+int eg_auth_revoke_user(struct eg_db *st, int64_t user_id, struct eg_err *err)
+{
+    struct eg_stmt *s;
+    int r = eg_db_prepare(st, "DELETE FROM sessions WHERE user_id = ?", &s, err);
+    if (r < 0)
+        return r;
+    eg_stmt_bind_int(s, 1, user_id);
+    r = eg_stmt_step(s, err);
+    eg_stmt_done(s);
+    return r < 0 ? r : 0;
 }

@@ -66,6 +66,9 @@ int eg_auth_check(struct eg_db *st, const char *token, struct eg_principal *prin
                   struct eg_err *err);
 /* Ends the session (idempotent: an unknown token is EG_EAUTH). */
 int eg_auth_logout(struct eg_db *st, const char *token, struct eg_err *err);
+/* Ends every session of the user (a password or role change, a disable): called by the registry
+   in the same transaction as the change, so no old token outlives it, even after re-enabling. */
+int eg_auth_revoke_user(struct eg_db *st, int64_t user_id, struct eg_err *err);
 
 /* Password hashing shared with the registry (users.password, devices.password).
    cost: 0 = interactive (users), 1 = device. out gets crypto_pwhash_STRBYTES (128) bytes. */

@@ -70,6 +70,11 @@ void eg_buf_free(struct eg_buf *b);
 enum eg_log_level { EG_LOG_DEBUG, EG_LOG_INFO, EG_LOG_WARN, EG_LOG_ERROR };
 void eg_log_set_level(enum eg_log_level level);
 void eg_log(enum eg_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Copies s into out (size n, always NUL-terminated) as one log field: control characters
+   (< 0x20, 0x7F), space, backslash and '"' become \xNN, so that a client-supplied value (a
+   path, a user name) can neither forge a line nor shift the fields after it. Returns out. eg_log
+   itself writes control characters of any message as \n, \r, \t or \xNN. */
+char *eg_log_field(char *out, size_t n, const char *s);
 
 /* Time. Stored as int64 UTC seconds; Beijing time is UTC+8 with no DST. */
 #define EG_BEIJING_OFFSET (8 * 3600)

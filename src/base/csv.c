@@ -275,8 +275,9 @@ void eg_csv_put(struct eg_buf *out, const char *s, size_t n, unsigned flags)
         quote = s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
     if (quote)
         eg_buf_append(out, "\"", 1);
+    /* OWASP "CSV injection": = + - @ start a formula; TAB and CR are on the list as well */
     if ((flags & EG_CSV_NEUTRALISE) && n &&
-        (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@'))
+        (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r'))
         eg_buf_append(out, "'", 1);
     if (!quote) {
         eg_buf_append(out, s, n);

@@ -61,9 +61,10 @@ size_t eg_csv_size(const struct eg_csv *c);
 
 void eg_csv_close(struct eg_csv *c);
 
-/* Writer flags. EG_CSV_NEUTRALISE: a field starting with = + - or @ gets a leading apostrophe
-   (inside the quotes when quoted) so a spreadsheet shows it as text instead of running it as a
-   formula (OWASP "CSV injection"). For files people open in Excel; not for machine output. */
+/* Writer flags. EG_CSV_NEUTRALISE: a field starting with = + - @ TAB or CR gets a leading
+   apostrophe (inside the quotes when quoted) so a spreadsheet shows it as text instead of running
+   it as a formula (OWASP "CSV injection"). For files people open in Excel; not for machine output.
+ */
 enum { EG_CSV_NEUTRALISE = 1 };
 
 /* Appends one field: quoted ("" for ") when it holds a comma, quote, CR or LF. */

@@ -33,6 +33,37 @@ static int current_level(void)
     return atomic_load(&log_level);
 }
 
+/* Appends c to out[*k] escaped (\n, \r, \t, else \xNN) when it is a control character or one
+   of the extra characters, else as it is; stops short of the end (out has room for the NUL). */
+static void put_escaped(char *out, size_t n, size_t *k, unsigned char c, const char *extra)
+{
+    char e[5];
+    size_t m = 1;
+    e[0] = (char)c;
+    if (c == '\n' || c == '\r' || c == '\t') {
+        e[0] = '\\';
+        e[1] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+        m = 2;
+    }
+    if ((c < 0x20 && m == 1) || c == 0x7F || (c && extra && strchr(extra, c)))
+        m = (size_t)snprintf(e, sizeof e, "\\x%02X", c);
+    if (*k + m >= n)
+        return;
+    memcpy(out + *k, e, m);
+    *k += m;
+}
+
+char *eg_log_field(char *out, size_t n, const char *s)
+{
+    size_t k = 0;
+    if (!n)
+        return out;
+    for (; s && *s && k + 1 < n; s++)
+        put_escaped(out, n, &k, (unsigned char)*s, " \\\"");
+    out[k] = '\0';
+    return out;
+}
+
 void eg_log(enum eg_log_level level, const char *fmt, ...)
 {
     static const char *names[] = {"debug", "info", "warn", "error"};
@@ -40,10 +71,18 @@ void eg_log(enum eg_log_level level, const char *fmt, ...)
         return;
     char when[32];
     eg_time_format_beijing(eg_time_now(), when, sizeof when);
-    char line[1024];
+    char line[1024], safe[4096];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "%s +08 %-5s %s\n", when, names[level], line);
+    /* whatever a caller formats, one event is one line and no terminal escape gets through */
+    size_t k = 0;
+    for (const char *c = line; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7F)
+            put_escaped(safe, sizeof safe, &k, (unsigned char)*c, NULL);
+        else if (k + 1 < sizeof safe)
+            safe[k++] = *c;
+    safe[k] = '\0';
+    fprintf(stderr, "%s +08 %-5s %s\n", when, names[level], safe);
 }

@@ -9,10 +9,55 @@
 #include "registry/registry.h"
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
+
+/* When standard input is a terminal the password is typed: echo is turned off while it is read
+   (and restored on return, and on a signal that ends the command), the prompt goes to stderr. */
+static struct termios saved_tty;
+static volatile sig_atomic_t tty_changed;
+
+static void restore_tty(void)
+{
+    if (tty_changed) {
+        tcsetattr(0, TCSAFLUSH, &saved_tty);
+        tty_changed = 0;
+    }
+}
+
+static void restore_tty_and_die(int sig)
+{
+    restore_tty(); /* tcsetattr is async-signal-safe */
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static const int tty_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP};
+
+static void echo_off(void)
+{
+    struct termios t;
+    if (tcgetattr(0, &saved_tty) < 0)
+        return;
+    for (size_t i = 0; i < sizeof tty_signals / sizeof tty_signals[0]; i++)
+        signal(tty_signals[i], restore_tty_and_die);
+    t = saved_tty;
+    t.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK | ECHONL);
+    tty_changed = 1;
+    if (tcsetattr(0, TCSAFLUSH, &t) < 0)
+        tty_changed = 0;
+}
+
+static void echo_on(void)
+{
+    restore_tty();
+    for (size_t i = 0; i < sizeof tty_signals / sizeof tty_signals[0]; i++)
+        signal(tty_signals[i], SIG_DFL);
+}
 
 int eg_cmd_user_add(int argc, char **argv)
 {
@@ -24,7 +69,8 @@ int eg_cmd_user_add(int argc, char **argv)
         "  --region CODE      region code (required for street users: they see that region\n"
         "                     and its grids)\n"
         "  --unit ID          unit id or 统一社会信用代码 (required for enterprise users)\n"
-        "  --password-stdin   read the password from standard input (required)\n" EG_CLI_DB_HELP
+        "  --password-stdin   read the password from standard input (required; typed at a\n"
+        "                     terminal it is not echoed)\n" EG_CLI_DB_HELP
         "\nexample:\n  printf '%s' \"$PW\" | envgov user add lujiazui --role street --region "
         "310115005 "
         "--password-stdin\n";
@@ -78,8 +124,22 @@ int eg_cmd_user_add(int argc, char **argv)
     char pw[EG_AUTH_PASSWORD_MAX + 2];
     size_t n = 0;
     ssize_t got;
-    while (n < sizeof pw - 1 && (got = read(0, pw + n, sizeof pw - 1 - n)) > 0)
+    int tty = isatty(0);
+    if (tty) {
+        echo_off();
+        fprintf(stderr, "Password for %s: ", argv[optind]);
+        fflush(stderr);
+    }
+    /* from a terminal: one line; from a pipe or file: everything up to EOF */
+    while (n < sizeof pw - 1 && (got = read(0, pw + n, sizeof pw - 1 - n)) > 0) {
         n += (size_t)got;
+        if (tty && memchr(pw + n - (size_t)got, '\n', (size_t)got))
+            break;
+    }
+    if (tty) {
+        echo_on();
+        fputc('\n', stderr);
+    }
     if (n > EG_AUTH_PASSWORD_MAX) {
         fprintf(stderr, "envgov user add: password longer than %d bytes\n", EG_AUTH_PASSWORD_MAX);
         return EG_EXIT_FAIL;

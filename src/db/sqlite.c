@@ -19,10 +19,13 @@
  */
 #include "db/db.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 struct eg_stmt {
     sqlite3_stmt *s;
@@ -144,12 +147,27 @@ static int apply_opts(struct eg_db *st, const struct eg_db_opts *o, struct eg_er
     return rc;
 }
 
+/* Creates a missing database file mode 0600 (whatever the umask) before SQLite opens it: the
+   registry holds password hashes and sessions. SQLite gives the -wal and -shm files the main
+   file's mode. An existing file keeps its mode; a failure here is left for SQLite to report. */
+static void create_private(const char *path)
+{
+    if (!path[0] || !strcmp(path, ":memory:"))
+        return;
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd >= 0) {
+        (void)fchmod(fd, 0600); /* whatever the umask removed */
+        close(fd);
+    }
+}
+
 int eg_db_open_opts(const char *path, const struct eg_db_opts *opts, struct eg_db **out,
                     struct eg_err *err)
 {
     *out = NULL;
     struct eg_db *st = eg_calloc(1, sizeof *st);
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    create_private(path);
     int rc = sqlite3_open_v2(path, &st->db, flags, NULL);
     if (rc != SQLITE_OK) {
         int r = eg_err_set(err, EG_EIO, "db_open", -1, "cannot open database %s: %s", path,
@@ -381,6 +399,7 @@ int eg_db_changes(struct eg_db *st)
 int eg_db_backup(struct eg_db *st, const char *path, struct eg_err *err)
 {
     sqlite3 *dst = NULL;
+    create_private(path);
     int rc = sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
     if (rc != SQLITE_OK) {
         int r = eg_err_set(err, EG_EIO, "backup_open", -1, "cannot open backup file %s: %s", path,

@@ -697,8 +697,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         /* The path only: the query may carry a cursor or search text but never a credential;
            the Authorization header and bodies are never logged. Then the client address and
            the user name ("-" for anonymous) the token resolved to. */
-        eg_log(EG_LOG_INFO, "http %s %.200s %d %.2fms %s %s%s", rq->method, rq->path, status,
-               secs * 1e3, rq->client, rq->who.username[0] ? rq->who.username : "-",
+        char path[256], user[256]; /* escaped: a client's bytes never forge a line or field */
+        eg_log(EG_LOG_INFO, "http %s %s %d %.2fms %s %s%s", rq->method,
+               eg_log_field(path, sizeof path, rq->path), status, secs * 1e3, rq->client,
+               rq->who.username[0] ? eg_log_field(user, sizeof user, rq->who.username) : "-",
                toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
     }
     req_free(rq);

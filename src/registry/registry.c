@@ -178,11 +178,42 @@ static int prepare_built(struct eg_db *st, struct eg_buf *sql, const struct bind
     return r;
 }
 
+/* The scope of audit rows: a row is read only by a role that may read the resource it records,
+   with the same rows (a role that may not read users reads neither their audit rows nor the
+   logins and logouts, which auth records as resource "sessions" with the user's id). The roles
+   that read the whole of a resource (admin, bureau) get the rows of every resource their policy
+   lets them read; any other role, should the policy ever let it read the audit log, gets none
+   (its row scope cannot follow a deleted row). A resource name no policy knows is not shown. */
+static void audit_scope_sql(const struct eg_principal *who, struct eg_buf *sql, struct binds *b)
+{
+    int n = 0;
+    eg_buf_puts(sql, "(");
+    if (who->role == EG_ROLE_ADMIN || who->role == EG_ROLE_BUREAU) {
+        for (int i = 0; eg_registry_resources[i]; i++) {
+            const struct eg_resource *r = eg_registry_resources[i];
+            const struct eg__res_impl *ri = eg__registry_impl(r);
+            if (!ri || !strcmp(r->name, "audit") || impl_allowed(ri, who, EG_ACT_READ) < 0)
+                continue;
+            eg_buf_puts(sql, n++ ? ", ?" : "t.resource IN (?");
+            bind_s(b, r->name, strlen(r->name));
+            if (!strcmp(r->name, "users")) {
+                eg_buf_puts(sql, ", ?");
+                bind_s(b, "sessions", 8);
+            }
+        }
+    }
+    eg_buf_puts(sql, n ? "))" : "0 = 1)");
+}
+
 /* The row-scope predicate for who over alias t. write: only the rows who may change (no public
    widening). */
 static void scope_sql(const struct eg__res_impl *im, const struct eg_principal *who, int write,
                       struct eg_buf *sql, struct binds *b)
 {
+    if (!strcmp(im->res->name, "audit")) {
+        audit_scope_sql(who, sql, b);
+        return;
+    }
     if (who->role == EG_ROLE_STEWARD) {
         struct eg_civil c;
         eg_time_to_beijing(eg_time_now(), &c);
@@ -731,6 +762,43 @@ static int end_write(struct eg_db *st, int own, int r, json_t *after, json_t **r
     return r;
 }
 
+/* Whether ROW (every field it sets; id 0 on create) would lie in who's write scope, evaluated over
+   the values before anything is looked up or written: so that an out-of-scope write is refused
+   with the same 403 whether or not its references exist or its unique values are taken (no
+   existence oracle). The scope is checked again on the row as written. */
+static int prospective_in_scope(struct eg_db *st, const struct eg__res_impl *im,
+                                const struct eg_principal *who, json_t *row, int64_t id,
+                                struct eg_err *err)
+{
+    if (who->role == EG_ROLE_ADMIN || who->role == EG_ROLE_BUREAU)
+        return 0; /* their scope is everything */
+    const struct eg_resource *res = im->res;
+    struct eg_buf sql = {0};
+    struct binds b = {0};
+    eg_buf_puts(&sql, "SELECT 1 FROM (SELECT ? AS id");
+    bind_i(&b, id);
+    for (int i = 0; i < res->nfields; i++) {
+        json_t *v = json_object_get(row, res->fields[i].name);
+        eg_buf_printf(&sql, ", ? AS \"%s\"", res->fields[i].name);
+        bind_json(&b, res->fields[i].flags & EG_FF_SECRET ? NULL : v);
+    }
+    eg_buf_puts(&sql, ") t WHERE ");
+    scope_sql(im, who, 1, &sql, &b);
+    struct eg_stmt *s;
+    int r = prepare_built(st, &sql, &b, &s, err);
+    if (r < 0)
+        return r;
+    r = eg_stmt_step(s, err);
+    eg_stmt_done(s);
+    if (r < 0)
+        return r;
+    if (r == 0)
+        return eg_err_set(err, EG_EPERM, "out_of_scope", -1,
+                          "%s may not write this %s: it lies outside the user's scope",
+                          eg_role_name(who->role), res->name);
+    return 0;
+}
+
 int eg_registry_create(struct eg_db *st, const struct eg_resource *res,
                        const struct eg_principal *who, json_t *in, json_t **row, struct eg_err *err)
 {
@@ -754,7 +822,9 @@ int eg_registry_create(struct eg_db *st, const struct eg_resource *res,
         json_decref(hashed);
         return r;
     }
-    r = check_refs(st, res, body, err);
+    r = prospective_in_scope(st, im, who, body, 0, err);
+    if (r == 0)
+        r = check_refs(st, res, body, err);
     if (r == 0 && im->check)
         r = im->check(st, body, 0, err);
     if (r == 0)
@@ -796,6 +866,21 @@ static int load_for_write(struct eg_db *st, const struct eg__res_impl *im,
     return r;
 }
 
+/* A user whose password or role changed, or who was disabled, loses every session at once (in
+   the same transaction): an old token must not come back when the user is enabled again. */
+static int revokes_sessions(const struct eg_resource *res, json_t *before, json_t *after,
+                            json_t *hashed)
+{
+    if (strcmp(res->table, "users") || !before || !after)
+        return 0;
+    if (json_object_get(hashed, "password"))
+        return 1;
+    if (!json_equal(json_object_get(before, "role"), json_object_get(after, "role")))
+        return 1;
+    json_t *d = json_object_get(after, "disabled");
+    return json_is_true(d) || (json_is_integer(d) && json_integer_value(d) != 0);
+}
+
 int eg_registry_update(struct eg_db *st, const struct eg_resource *res,
                        const struct eg_principal *who, int64_t id, json_t *patch, json_t **row,
                        struct eg_err *err)
@@ -820,7 +905,9 @@ int eg_registry_update(struct eg_db *st, const struct eg_resource *res,
     if (r == 0) {
         merged = json_copy(before);
         json_object_update(merged, body);
-        r = check_refs(st, res, body, err);
+        r = prospective_in_scope(st, im, who, merged, id, err);
+        if (r == 0)
+            r = check_refs(st, res, body, err);
     }
     if (r == 0 && im->check)
         r = im->check(st, merged, id, err);
@@ -833,6 +920,8 @@ int eg_registry_update(struct eg_db *st, const struct eg_resource *res,
                            "this change would move %s %lld outside the user's scope", res->name,
                            (long long)id);
     }
+    if (r == 0 && revokes_sessions(res, before, after, hashed))
+        r = eg_auth_revoke_user(st, id, err);
     if (r == 0 && (!json_equal(before, after) || json_object_size(hashed)))
         r = audit_change(st, who, res, id, "update", before, after, hashed, err);
     json_decref(before);
@@ -976,6 +1065,35 @@ static void like_pattern(struct eg_buf *out, const char *q)
     eg_buf_puts(out, "%");
 }
 
+static int ref_lookup(struct eg_db *st, const struct eg_field *f, const char *s, size_t n,
+                      int64_t *id, struct eg_err *err);
+
+/* A filter by a reference the reader may not read answers as one that names nothing: by a
+   natural key (a credit code, a region code) the same 400 "no units ..." as an unknown key; by
+   an id no rows, as an unknown id gets. So the answer never tells whether an out-of-scope
+   record exists. */
+static int ref_filter_readable(struct eg_db *st, const struct eg_field *f,
+                               const struct eg_principal *who, const char *text, int64_t id,
+                               struct eg_buf *sql, struct eg_err *err)
+{
+    const struct eg_resource *ref = eg_registry_find(f->ref);
+    const struct eg__res_impl *rim = ref ? eg__registry_impl(ref) : NULL;
+    if (!rim || who->role == EG_ROLE_ADMIN || who->role == EG_ROLE_BUREAU)
+        return 0;
+    json_t *row = NULL;
+    int r = impl_allowed(rim, who, EG_ACT_READ) < 0 ? 0 : load_row(st, rim, who, 0, id, &row, err);
+    if (r < 0 || row) {
+        json_decref(row);
+        return r;
+    }
+    int64_t as_int;
+    if (eg_parse_int64(text, strlen(text), &as_int) == 0) {
+        eg_buf_puts(sql, " AND 0 = 1");
+        return 0;
+    }
+    return eg_err_set(err, EG_EINVAL, f->name, -1, "%s: no %s \"%.64s\"", f->name, f->ref, text);
+}
+
 int eg_registry_list(struct eg_db *st, const struct eg_resource *res,
                      const struct eg_principal *who, const struct eg_list_query *q, json_t **rows,
                      char **next_cursor, struct eg_err *err)
@@ -1036,8 +1154,13 @@ int eg_registry_list(struct eg_db *st, const struct eg_resource *res,
         json_t *v = NULL;
         r = eg_registry_value_from_text(st, f, q->filter_values[i], strlen(q->filter_values[i]), &v,
                                         err);
-        if (r < 0)
+        if (r == 0 && f->type == EG_FT_REF && json_is_integer(v))
+            r = ref_filter_readable(st, f, who, q->filter_values[i], json_integer_value(v), &sql,
+                                    err);
+        if (r < 0) {
+            json_decref(v);
             break;
+        }
         json_array_append_new(filter_vals, v); /* keeps v alive while bound */
         if (json_is_null(v)) {
             eg_buf_printf(&sql, " AND t.%s IS NULL", f->name);
