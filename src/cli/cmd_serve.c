@@ -35,6 +35,9 @@ static const struct eg_config_key serve_keys[] = {
      "largest JSON request body accepted, in bytes (larger: 413)"},
     {"http.upload_limit", "EG_HTTP_UPLOAD_LIMIT", "--upload-limit", "16777216",
      "largest CSV upload (POST /api/v1/import/…) accepted, in bytes (larger: 413)"},
+    {"http.upload_budget", "EG_HTTP_UPLOAD_BUDGET", "--upload-budget", "67108864",
+     "request bodies held in memory by all requests together, in bytes (over it: 503 with "
+     "Retry-After); at least one upload at the limit"},
     {"http.timeout", "EG_HTTP_TIMEOUT", "--timeout", "30",
      "seconds a connection may stay idle (or a request body stall) before it is closed"},
     {"http.access_log", "EG_HTTP_ACCESS_LOG", "--access-log", "on",
@@ -87,7 +90,7 @@ static int http_start(struct eg_app *app, struct eg_err *err)
     const struct eg_config *cfg = app->cfg;
     struct eg_http_config hc = {0};
     char addr[64];
-    int64_t threads, limit, upload, timeout, ttl;
+    int64_t threads, limit, upload, budget, timeout, ttl;
     int rc = split_listen(eg_config_get(cfg, "http.listen"), "http.listen", addr, sizeof addr,
                           &hc.port, err);
     if (!rc)
@@ -96,6 +99,8 @@ static int http_start(struct eg_app *app, struct eg_err *err)
         rc = eg_config_int(cfg, "http.body_limit", 1024, (int64_t)1 << 30, &limit, err);
     if (!rc)
         rc = eg_config_int(cfg, "http.upload_limit", 1024, (int64_t)1 << 30, &upload, err);
+    if (!rc)
+        rc = eg_config_int(cfg, "http.upload_budget", 1024, (int64_t)1 << 34, &budget, err);
     if (!rc)
         rc = eg_config_int(cfg, "http.timeout", 1, 3600, &timeout, err);
     if (!rc)
@@ -110,6 +115,7 @@ static int http_start(struct eg_app *app, struct eg_err *err)
     hc.threads = (int)threads;
     hc.body_limit = (size_t)limit;
     hc.upload_limit = (size_t)upload;
+    hc.upload_budget = (size_t)budget;
     hc.timeout_s = (int)timeout;
     hc.access_log = !strcmp(al, "on");
     app->session_seconds = ttl;

@@ -49,7 +49,8 @@ struct eg_http_server {
     pthread_key_t store_key;
     int have_key;
     int port;
-    eg__http_auth_fn auth; /* NULL until an API with logins is added: tokens are refused */
+    eg__http_auth_fn auth;   /* NULL until an API with logins is added: tokens are refused */
+    _Atomic size_t inflight; /* bytes of request bodies held in memory, all requests together */
     _Atomic uint64_t auth_generation; /* bumped by every non-GET: empties the token caches */
 };
 
@@ -64,9 +65,13 @@ struct eg_http_req {
     const char *pvals[MAX_PARAMS];
     int nparams;
     struct eg_buf body;
-    size_t limit; /* body_limit, or upload_limit for CSV uploads */
-    int match;    /* route_match's answer, made when the headers arrive */
+    size_t limit;    /* body_limit, or upload_limit for CSV uploads */
+    size_t reserved; /* bytes of srv->inflight this request holds (its body buffer) */
+    int match;       /* route_match's answer, made when the headers arrive */
     int too_big;
+    int over_budget; /* the bodies in flight together are over cfg.upload_budget: 503 */
+    int authed;      /* authenticate() ran (on the headers); auth_rc is its answer */
+    int auth_rc;
     json_t *json;
     struct eg_principal who;
     char *token;
@@ -442,6 +447,13 @@ int eg_http_status_for(const struct eg_err *err)
         return 413;
     case EG_ERATE:
         return 429;
+    case EG_EDB:
+    case EG_ENOMEM:
+        /* the database is locked by another writer past the busy timeout, or the server is at
+           its memory budget for request bodies: try again shortly (503 with Retry-After) */
+        if (!strcmp(err->code, "busy"))
+            return 503;
+        return 500;
     default:
         return 500;
     }
@@ -463,6 +475,8 @@ int eg_http_reply_error(struct eg_http_req *rq, const struct eg_err *err)
     eg_http_reply_json(rq, status, j);
     if (status == 401)
         eg_http_add_header(rq, "WWW-Authenticate", "Bearer realm=\"envgov\"");
+    if (status == 503)
+        eg_http_add_header(rq, "Retry-After", "1");
     return err->status;
 }
 
@@ -475,8 +489,23 @@ static void reply_errorf(struct eg_http_req *rq, int st, const char *code, const
 
 /* ---------------------------------------------------------------- lifecycle */
 
+/* Takes n more bytes of the server's budget for bodies in flight; 0, or -1 (nothing taken)
+   when that would pass cfg.upload_budget. */
+static int budget_take(struct eg_http_req *rq, size_t n)
+{
+    size_t was = atomic_fetch_add(&rq->srv->inflight, n);
+    if (was + n > rq->srv->cfg.upload_budget) {
+        atomic_fetch_sub(&rq->srv->inflight, n);
+        return -1;
+    }
+    rq->reserved += n;
+    return 0;
+}
+
 static void req_free(struct eg_http_req *rq)
 {
+    if (rq->reserved)
+        atomic_fetch_sub(&rq->srv->inflight, rq->reserved);
     if (rq->resp)
         MHD_destroy_response(rq->resp);
     json_decref(rq->json);
@@ -584,13 +613,26 @@ static void dispatch(struct eg_http_req *rq)
         eg_buf_free(&allow);
         return;
     }
+    if (!rq->authed) {
+        rq->auth_rc = authenticate(rq);
+        rq->authed = 1;
+    }
+    if (rq->auth_rc) { /* before the size: an anonymous client learns nothing about limits */
+        eg_http_reply_error(rq, &rq->err);
+        return;
+    }
     if (rq->too_big) {
         char m[128];
         snprintf(m, sizeof m, "the request body is over the limit of %zu bytes", rq->limit);
         reply_errorf(rq, EG_ETOOBIG, "body_too_large", m);
         return;
     }
-    rc = authenticate(rq);
+    if (rq->over_budget) {
+        reply_errorf(rq, EG_ENOMEM, "busy",
+                     "the server holds too many request bodies at once; retry shortly");
+        return;
+    }
+    rc = 0;
     if (!rc)
         rc = rq->route->fn(rq);
     /* anything but a read may have ended a session or changed a user: drop cached principals */
@@ -635,24 +677,65 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         rq->match = route_match(rq);
         rq->limit = rq->match == 0 && (rq->route->flags & EG_ROUTE_BODY_CSV) ? srv->cfg.upload_limit
                                                                              : srv->cfg.body_limit;
-        /* A declared length over the limit is refused before reading a byte of it. */
+        /* Everything that can be decided on the headers is decided before a byte of the body
+           is read: the route, the token, the declared length against the route's limit, and
+           room in the budget of bodies in flight. A refusal is queued now; libmicrohttpd then
+           answers without reading the body and closes the connection after the reply. */
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-        int64_t n;
-        if (cl && !eg_parse_int64(cl, strlen(cl), &n) && n > (int64_t)rq->limit)
+        const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding");
+        int64_t n = 0;
+        if (cl && (eg_parse_int64(cl, strlen(cl), &n) || n < 0))
+            n = 0; /* libmicrohttpd refuses a malformed Content-Length itself */
+        int has_body = n > 0 || te;
+        if (n > (int64_t)rq->limit)
             rq->too_big = 1;
-        if (rq->too_big) {
+        if (rq->match == 0) {
+            rq->auth_rc = authenticate(rq);
+            rq->authed = 1;
+        }
+        /* the whole declared body at once (no doubling on the way): what the budget counts */
+        if (has_body && rq->match == 0 && !rq->auth_rc && !rq->too_big && n > 0) {
+            /* +2: the NUL after the body, and eg_buf's own byte of slack */
+            if (budget_take(rq, (size_t)n + 2) < 0) {
+                rq->over_budget = 1;
+            } else {
+                rq->body.data = eg_malloc((size_t)n + 2);
+                rq->body.cap = (size_t)n + 2;
+            }
+        }
+        if (has_body && (rq->match != 0 || rq->auth_rc || rq->too_big || rq->over_budget)) {
             dispatch(rq);
             return MHD_queue_response(conn, (unsigned)rq->status, rq->resp);
         }
         return MHD_YES;
     }
     if (*upload_size) {
-        if (!rq->too_big && !rq->status) {
-            if (rq->body.len + *upload_size > rq->limit) {
+        if (!rq->too_big && !rq->over_budget && !rq->status) {
+            size_t want = rq->body.len + *upload_size;
+            if (want > rq->limit) {
                 rq->too_big = 1; /* chunked or lying Content-Length: stop keeping it */
                 eg_buf_free(&rq->body);
             } else {
-                eg_buf_append(&rq->body, upload_data, *upload_size);
+                /* chunked (or a body longer than declared, which MHD does not allow): the
+                   buffer grows by doubling, and the budget counts what it will hold */
+                size_t cap = rq->body.cap;
+                if (want + 2 > cap) {
+                    cap = cap ? cap : 256;
+                    while (cap < want + 2)
+                        cap *= 2;
+                    if (cap > rq->limit + 2)
+                        cap = rq->limit + 2;
+                }
+                if (cap > rq->reserved && budget_take(rq, cap - rq->reserved) < 0) {
+                    rq->over_budget = 1;
+                    eg_buf_free(&rq->body);
+                } else {
+                    if (cap > rq->body.cap) {
+                        rq->body.data = eg_realloc(rq->body.data, cap);
+                        rq->body.cap = cap;
+                    }
+                    eg_buf_append(&rq->body, upload_data, *upload_size);
+                }
             }
         }
         *upload_size = 0;
@@ -734,6 +817,13 @@ int eg_http_server_new(const struct eg_http_config *cfg, struct eg_http_server *
         srv->cfg.upload_limit = 16 << 20;
     if (srv->cfg.timeout_s <= 0)
         srv->cfg.timeout_s = 30;
+    if (!srv->cfg.upload_budget)
+        srv->cfg.upload_budget = 64 << 20;
+    /* one upload at the limit must always fit (when nothing else is in flight) */
+    if (srv->cfg.upload_budget < srv->cfg.upload_limit + 2)
+        srv->cfg.upload_budget = srv->cfg.upload_limit + 2;
+    if (srv->cfg.upload_budget < srv->cfg.body_limit + 2)
+        srv->cfg.upload_budget = srv->cfg.body_limit + 2;
     if (srv->cfg.threads <= 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         srv->cfg.threads = n > 0 && n < 256 ? (int)n : 2;
