@@ -46,6 +46,11 @@ struct eg_http_config {
     size_t body_limit;   /* bytes; larger bodies get 413. 0 = 1 MiB */
     size_t upload_limit; /* the same for CSV uploads (imports). 0 = 16 MiB */
     int timeout_s;       /* idle connection timeout; 0 = 30 s */
+    int head_timeout_s;  /* the whole request head must arrive within this; 0 = 10 s */
+    int per_ip_limit;    /* open connections from one address; 0 = 64, -1 = no limit */
+    /* open connections in all; 0 = the descriptor limit (RLIMIT_NOFILE) less a quarter of it
+       (at least 64) kept for the database, the HJ 212 listener and logs; only lowers that */
+    int max_connections;
     /* bytes of request bodies held in memory by all requests together; a body that would pass
        it gets 503 with Retry-After: 1. 0 = 64 MiB; never below one body at the limit */
     size_t upload_budget;

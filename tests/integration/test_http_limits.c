@@ -240,3 +240,115 @@ TEST(http_limits_uploads_refused_on_headers_and_memory_bounded)
     free(adm);
     CHECK_EQ_INT(eg_hs_stop(&srv), 0);
 }
+
+/* GET /healthz from source address src; the status (0 when refused or no answer within 3 s),
+   the time taken in *ms. */
+static int healthz_from(const char *src, int port, double *ms)
+{
+    uint64_t t0 = eg_nanos();
+    int fd = tcp_from(src, port);
+    int st = 0;
+    if (fd >= 0) {
+        const char *req = "GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+        send(fd, req, strlen(req), MSG_NOSIGNAL);
+        char head[2048];
+        st = read_status(fd, 3000, head, sizeof head);
+        close(fd);
+    }
+    *ms = (double)(eg_nanos() - t0) / 1e6;
+    return st;
+}
+
+/* 1 when the server has closed fd (EOF, reset, or a refusal it sent before closing). */
+static int closed_by_server(int fd)
+{
+    struct pollfd p = {fd, POLLIN, 0};
+    if (poll(&p, 1, 0) <= 0)
+        return 0;
+    if (p.revents & (POLLHUP | POLLERR))
+        return 1;
+    char b[512];
+    ssize_t r = recv(fd, b, sizeof b, MSG_DONTWAIT);
+    return r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK) || r > 0;
+}
+
+/* Issue 10 item 4: slowloris. N connections from one address drip their request head a byte
+   every 100 ms (never idle, so the idle timeout never fires). Those over the per-address limit
+   are closed at once; the rest are closed by the head deadline (2 s here) although they keep
+   sending; a normal client (another address) is answered quickly all along. Before the fix
+   every dripping connection stayed open past the 30 s idle timeout. */
+TEST(http_limits_slowloris_head_deadline_and_per_address_limit)
+{
+    char db[600];
+    snprintf(db, sizeof db, "%s/slow.db", eg_test_tmpdir());
+    REQUIRE(eg_hf_build(db, &fx) == 0);
+    const char *extra[] = {
+        "--access-log", "off", "--head-timeout", "2", "--per-ip-limit", "8", "--timeout",
+        "30",           NULL};
+    REQUIRE(eg_hs_start(&srv, db, extra) == 0);
+
+    enum { N = 20 };
+    int fd[N];
+    double closed_at[N];
+    for (int i = 0; i < N; i++) {
+        fd[i] = tcp_from("127.0.0.1", srv.port);
+        REQUIRE(fd[i] >= 0);
+        closed_at[i] = -1;
+    }
+    const char *head = "GET /healthz HTTP/1.1\r\nHost: t\r\nX-Slow: ";
+    size_t pos = 0;
+    uint64_t t0 = eg_nanos();
+    double worst_ms = 0;
+    int normal_ok = 0, normal_tries = 0, open_left = N;
+    /* at most 6 s: the deadline (2 s) plus the reaper's period, with room for a slow machine */
+    for (int round = 0; round < 60 && open_left > 0; round++) {
+        double t = (double)(eg_nanos() - t0) / 1e9;
+        char c = pos < strlen(head) ? head[pos] : 'a';
+        pos++;
+        for (int i = 0; i < N; i++) {
+            if (closed_at[i] >= 0)
+                continue;
+            if (closed_by_server(fd[i]) || send(fd[i], &c, 1, MSG_NOSIGNAL) != 1) {
+                closed_at[i] = t;
+                open_left--;
+            }
+        }
+        if (round % 5 == 2) { /* a normal client, twice a second */
+            double ms;
+            int st = healthz_from("127.0.0.2", srv.port, &ms);
+            normal_tries++;
+            normal_ok += st == 200;
+            if (ms > worst_ms)
+                worst_ms = ms;
+        }
+        struct timespec ts = {0, 100 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    int early = 0, by_deadline = 0, still_open = 0;
+    for (int i = 0; i < N; i++) {
+        if (closed_at[i] < 0)
+            still_open++;
+        else if (closed_at[i] < 1.0)
+            early++;
+        else if (closed_at[i] >= 1.5)
+            by_deadline++;
+        close(fd[i]);
+    }
+    printf("  %d slow connections: %d closed at once (per-address limit 8), %d by the 2 s head "
+           "deadline, %d still open; normal client %d/%d answered, slowest %.1f ms\n",
+           N, early, by_deadline, still_open, normal_ok, normal_tries, worst_ms);
+    CHECK_EQ_INT(still_open, 0);
+    CHECK_EQ_INT(early, N - 8);
+    CHECK_EQ_INT(by_deadline, 8);
+    CHECK_EQ_INT(normal_ok, normal_tries);
+    CHECK(normal_tries >= 4);
+    CHECK(worst_ms < 1000);
+    /* the same address is served again once its slow connections are gone */
+    double ms;
+    CHECK_EQ_INT(healthz_from("127.0.0.1", srv.port, &ms), 200);
+    struct eg_hc_resp r;
+    REQUIRE(!eg_hc_request(srv.port, "GET", "/metrics", NULL, NULL, NULL, 0, &r));
+    CHECK(r.body && strstr(r.body, "envgov_http_head_timeouts_total 8"));
+    eg_hc_free(&r);
+    CHECK_EQ_INT(eg_hs_stop(&srv), 0);
+}
