@@ -187,6 +187,24 @@ int eg_import_csv(struct eg_db *st, const struct eg_resource *res, const struct 
        (Argon2id: the slow part). Pass 2, one short write transaction: the rows read again and
        created with those hashes (references, cross-field checks, duplicates, scope, audit). */
     uint64_t t_start = eg_nanos(), last = t_start;
+    if (max_rows != LONG_MAX) { /* count first: refuse a file over the bound before hashing */
+        long count = 0;
+        while (count <= max_rows && eg_csv_next(&c, NULL) > 0)
+            count++;
+        if (count > max_rows) {
+            r = eg_err_set(err, EG_ETOOBIG, "too_many_rows", -1,
+                           "the file has more than %ld rows, the most a %s may import at once "
+                           "(split the file)",
+                           max_rows, eg_role_name(who->role));
+            goto out;
+        }
+        eg_csv_close(&c);
+        r = eg_csv_open(&c, buf, len, &lim, err);
+        if (r == 0)
+            r = eg_csv_next(&c, err); /* the header again */
+        if (r < 0)
+            goto out;
+    }
     for (;;) {
         r = eg_csv_next(&c, err);
         line = c.rec_line;

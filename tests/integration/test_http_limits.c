@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,7 +92,7 @@ struct upload {
     int port;
     const char *token;
     size_t total, stop_after;
-    int status;
+    _Atomic int status; /* read by the sampling thread while the upload runs */
     size_t sent;
     char retry_after[16];
     int fd; /* left open when keep_open */
@@ -359,7 +360,7 @@ struct patcher {
     int port;
     const char *token;
     long long unit;
-    volatile int stop;
+    _Atomic int stop;
     int n, ok2xx, busy503, other, retry_after_ok;
     double worst_ms;
 };
