@@ -1079,7 +1079,16 @@ void eg_http_server_stop(struct eg_http_server *srv)
     }
     MHD_stop_daemon(srv->daemon);
     srv->daemon = NULL;
-    reaper_end(srv); /* after the daemon: its connections are closed, the list is empty */
+    reaper_end(srv); /* after the daemon: its connections are closed */
+    /* libmicrohttpd notifies every close; should one have gone unnotified, free it here */
+    pthread_mutex_lock(&srv->conns_mu);
+    while (srv->conns.next != &srv->conns) {
+        struct conn_track *t = srv->conns.next;
+        srv->conns.next = t->next;
+        free(t);
+    }
+    srv->conns.prev = &srv->conns;
+    pthread_mutex_unlock(&srv->conns_mu);
 }
 
 void eg_http_server_free(struct eg_http_server *srv)
