@@ -35,8 +35,19 @@ static const struct eg_config_key serve_keys[] = {
      "largest JSON request body accepted, in bytes (larger: 413)"},
     {"http.upload_limit", "EG_HTTP_UPLOAD_LIMIT", "--upload-limit", "16777216",
      "largest CSV upload (POST /api/v1/import/…) accepted, in bytes (larger: 413)"},
+    {"http.upload_budget", "EG_HTTP_UPLOAD_BUDGET", "--upload-budget", "67108864",
+     "request bodies held in memory by all requests together, in bytes (over it: 503 with "
+     "Retry-After); at least one upload at the limit"},
     {"http.timeout", "EG_HTTP_TIMEOUT", "--timeout", "30",
      "seconds a connection may stay idle (or a request body stall) before it is closed"},
+    {"http.head_timeout", "EG_HTTP_HEAD_TIMEOUT", "--head-timeout", "10",
+     "seconds the whole request head (request line and headers) may take to arrive, however "
+     "slowly it drips; a kept-alive connection gets as long between requests"},
+    {"http.per_ip_limit", "EG_HTTP_PER_IP_LIMIT", "--per-ip-limit", "64",
+     "open connections from one client address (more are closed at once); 0 = no limit"},
+    {"http.max_connections", "EG_HTTP_MAX_CONNECTIONS", "--max-connections", "0",
+     "open HTTP connections in all; 0 = the descriptor limit (ulimit -n) less a quarter kept "
+     "for the database and the device listener (a value can only lower that)"},
     {"http.access_log", "EG_HTTP_ACCESS_LOG", "--access-log", "on",
      "one log line per request (method, path, status, ms; never headers or bodies): on|off"},
     {"auth.token_ttl", "EG_TOKEN_TTL", "--token-ttl", "43200",
@@ -87,7 +98,7 @@ static int http_start(struct eg_app *app, struct eg_err *err)
     const struct eg_config *cfg = app->cfg;
     struct eg_http_config hc = {0};
     char addr[64];
-    int64_t threads, limit, upload, timeout, ttl;
+    int64_t threads, limit, upload, budget, timeout, head, perip, maxconn, ttl;
     int rc = split_listen(eg_config_get(cfg, "http.listen"), "http.listen", addr, sizeof addr,
                           &hc.port, err);
     if (!rc)
@@ -97,7 +108,15 @@ static int http_start(struct eg_app *app, struct eg_err *err)
     if (!rc)
         rc = eg_config_int(cfg, "http.upload_limit", 1024, (int64_t)1 << 30, &upload, err);
     if (!rc)
+        rc = eg_config_int(cfg, "http.upload_budget", 1024, (int64_t)1 << 34, &budget, err);
+    if (!rc)
         rc = eg_config_int(cfg, "http.timeout", 1, 3600, &timeout, err);
+    if (!rc)
+        rc = eg_config_int(cfg, "http.head_timeout", 1, 3600, &head, err);
+    if (!rc)
+        rc = eg_config_int(cfg, "http.per_ip_limit", 0, 1000000, &perip, err);
+    if (!rc)
+        rc = eg_config_int(cfg, "http.max_connections", 0, 1000000, &maxconn, err);
     if (!rc)
         rc = eg_config_int(cfg, "auth.token_ttl", 60, 90 * 86400, &ttl, err);
     const char *al = eg_config_get(cfg, "http.access_log");
@@ -110,7 +129,11 @@ static int http_start(struct eg_app *app, struct eg_err *err)
     hc.threads = (int)threads;
     hc.body_limit = (size_t)limit;
     hc.upload_limit = (size_t)upload;
+    hc.upload_budget = (size_t)budget;
     hc.timeout_s = (int)timeout;
+    hc.head_timeout_s = (int)head;
+    hc.per_ip_limit = perip ? (int)perip : -1;
+    hc.max_connections = (int)maxconn;
     hc.access_log = !strcmp(al, "on");
     app->session_seconds = ttl;
     hc.token_ttl_s = app->session_seconds;

@@ -14,8 +14,10 @@
  * Errors: a handler may return a negative EG_E* without replying; the server then answers
  * {"error":{"code":…,"message":…}} from the request's struct eg_err (eg_http_err()), with the
  * status from eg_http_status_for(): 400 malformed / wrong type / unknown field, 422 semantic
- * validation, 401, 403, 404, 409, 413, 429, else 500. An EG_EINVAL is a 400 when its err.code
- * is one of bad_request, bad_json, not_object, bad_type, wrong_type, unknown_field,
+ * validation, 401, 403, 404, 409, 413, 429, 503 with Retry-After: 1 for an EG_EDB or EG_ENOMEM
+ * whose code is "busy" (the database locked by another writer past the busy timeout, or the
+ * server at its budget of request bodies in flight), else 500. An EG_EINVAL is a 400 when its
+ * err.code is one of bad_request, bad_json, not_object, bad_type, wrong_type, unknown_field,
  * readonly_field, bad_query, unknown_filter, bad_filter, bad_format, bad_limit, bad_sort,
  * bad_cursor, bad_csv (and the registry's cursor, sort, limit, q, query, body); any other code
  * (a field name, "credit_code") is a 422. A 500 shows the client a generic message only; the
@@ -44,6 +46,14 @@ struct eg_http_config {
     size_t body_limit;   /* bytes; larger bodies get 413. 0 = 1 MiB */
     size_t upload_limit; /* the same for CSV uploads (imports). 0 = 16 MiB */
     int timeout_s;       /* idle connection timeout; 0 = 30 s */
+    int head_timeout_s;  /* the whole request head must arrive within this; 0 = 10 s */
+    int per_ip_limit;    /* open connections from one address; 0 = 64, -1 = no limit */
+    /* open connections in all; 0 = the descriptor limit (RLIMIT_NOFILE) less a quarter of it
+       (at least 64) kept for the database, the HJ 212 listener and logs; only lowers that */
+    int max_connections;
+    /* bytes of request bodies held in memory by all requests together; a body that would pass
+       it gets 503 with Retry-After: 1. 0 = 64 MiB; never below one body at the limit */
+    size_t upload_budget;
     int access_log;      /* 1: one info line per request (method, path, status, ms) */
     int64_t token_ttl_s; /* login session lifetime; 0 = the store's default (12 h) */
     struct eg_app *app;  /* the application context handlers reach (eg_http_app); may be NULL */

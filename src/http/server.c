@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -40,6 +41,15 @@ struct route {
     char *label; /* 'route="…"' for metrics, escaped once */
 };
 
+/* A TCP connection as the head deadline sees it (libmicrohttpd's socket context): while in_head,
+   the request head has not arrived in full since head_start. */
+struct conn_track {
+    struct conn_track *prev, *next;
+    int fd;
+    int in_head;
+    uint64_t head_start;
+};
+
 struct eg_http_server {
     struct eg_http_config cfg;
     char *address, *db_path;
@@ -49,7 +59,15 @@ struct eg_http_server {
     pthread_key_t store_key;
     int have_key;
     int port;
-    eg__http_auth_fn auth; /* NULL until an API with logins is added: tokens are refused */
+    eg__http_auth_fn auth;   /* NULL until an API with logins is added: tokens are refused */
+    _Atomic size_t inflight; /* bytes of request bodies held in memory, all requests together */
+    /* the head deadline: every open connection, and the thread that cuts the slow ones */
+    pthread_mutex_t conns_mu;
+    pthread_cond_t reaper_cv;
+    struct conn_track conns; /* list head */
+    pthread_t reaper;
+    int reaper_on, reaper_stop;
+    unsigned conn_limit;              /* the total connection limit in effect */
     _Atomic uint64_t auth_generation; /* bumped by every non-GET: empties the token caches */
 };
 
@@ -64,9 +82,13 @@ struct eg_http_req {
     const char *pvals[MAX_PARAMS];
     int nparams;
     struct eg_buf body;
-    size_t limit; /* body_limit, or upload_limit for CSV uploads */
-    int match;    /* route_match's answer, made when the headers arrive */
+    size_t limit;    /* body_limit, or upload_limit for CSV uploads */
+    size_t reserved; /* bytes of srv->inflight this request holds (its body buffer) */
+    int match;       /* route_match's answer, made when the headers arrive */
     int too_big;
+    int over_budget; /* the bodies in flight together are over cfg.upload_budget: 503 */
+    int authed;      /* authenticate() ran (on the headers); auth_rc is its answer */
+    int auth_rc;
     json_t *json;
     struct eg_principal who;
     char *token;
@@ -76,6 +98,10 @@ struct eg_http_req {
     int status; /* of the reply, 0 until there is one */
     struct MHD_Response *resp;
 };
+
+/* The head deadline's bookkeeping (see "slow clients" below): in_head 0 when the access handler
+   sees a request's head, 1 when the request is done and the connection waits for the next. */
+static void conn_track_set(struct eg_http_server *srv, struct MHD_Connection *conn, int in_head);
 
 /* ---------------------------------------------------------------- routes */
 
@@ -442,6 +468,13 @@ int eg_http_status_for(const struct eg_err *err)
         return 413;
     case EG_ERATE:
         return 429;
+    case EG_EDB:
+    case EG_ENOMEM:
+        /* the database is locked by another writer past the busy timeout, or the server is at
+           its memory budget for request bodies: try again shortly (503 with Retry-After) */
+        if (!strcmp(err->code, "busy"))
+            return 503;
+        return 500;
     default:
         return 500;
     }
@@ -463,6 +496,8 @@ int eg_http_reply_error(struct eg_http_req *rq, const struct eg_err *err)
     eg_http_reply_json(rq, status, j);
     if (status == 401)
         eg_http_add_header(rq, "WWW-Authenticate", "Bearer realm=\"envgov\"");
+    if (status == 503)
+        eg_http_add_header(rq, "Retry-After", "1");
     return err->status;
 }
 
@@ -475,8 +510,23 @@ static void reply_errorf(struct eg_http_req *rq, int st, const char *code, const
 
 /* ---------------------------------------------------------------- lifecycle */
 
+/* Takes n more bytes of the server's budget for bodies in flight; 0, or -1 (nothing taken)
+   when that would pass cfg.upload_budget. */
+static int budget_take(struct eg_http_req *rq, size_t n)
+{
+    size_t was = atomic_fetch_add(&rq->srv->inflight, n);
+    if (was + n > rq->srv->cfg.upload_budget) {
+        atomic_fetch_sub(&rq->srv->inflight, n);
+        return -1;
+    }
+    rq->reserved += n;
+    return 0;
+}
+
 static void req_free(struct eg_http_req *rq)
 {
+    if (rq->reserved)
+        atomic_fetch_sub(&rq->srv->inflight, rq->reserved);
     if (rq->resp)
         MHD_destroy_response(rq->resp);
     json_decref(rq->json);
@@ -584,13 +634,26 @@ static void dispatch(struct eg_http_req *rq)
         eg_buf_free(&allow);
         return;
     }
+    if (!rq->authed) {
+        rq->auth_rc = authenticate(rq);
+        rq->authed = 1;
+    }
+    if (rq->auth_rc) { /* before the size: an anonymous client learns nothing about limits */
+        eg_http_reply_error(rq, &rq->err);
+        return;
+    }
     if (rq->too_big) {
         char m[128];
         snprintf(m, sizeof m, "the request body is over the limit of %zu bytes", rq->limit);
         reply_errorf(rq, EG_ETOOBIG, "body_too_large", m);
         return;
     }
-    rc = authenticate(rq);
+    if (rq->over_budget) {
+        reply_errorf(rq, EG_ENOMEM, "busy",
+                     "the server holds too many request bodies at once; retry shortly");
+        return;
+    }
+    rc = 0;
     if (!rc)
         rc = rq->route->fn(rq);
     /* anything but a read may have ended a session or changed a user: drop cached principals */
@@ -613,6 +676,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     struct eg_http_req *rq = *con_cls;
     (void)version;
     if (!rq) {
+        conn_track_set(srv, conn, 0); /* the head is in: the deadline stops */
         rq = eg_calloc(1, sizeof *rq);
         rq->t0 = eg_nanos();
         rq->srv = srv;
@@ -635,24 +699,65 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         rq->match = route_match(rq);
         rq->limit = rq->match == 0 && (rq->route->flags & EG_ROUTE_BODY_CSV) ? srv->cfg.upload_limit
                                                                              : srv->cfg.body_limit;
-        /* A declared length over the limit is refused before reading a byte of it. */
+        /* Everything that can be decided on the headers is decided before a byte of the body
+           is read: the route, the token, the declared length against the route's limit, and
+           room in the budget of bodies in flight. A refusal is queued now; libmicrohttpd then
+           answers without reading the body and closes the connection after the reply. */
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-        int64_t n;
-        if (cl && !eg_parse_int64(cl, strlen(cl), &n) && n > (int64_t)rq->limit)
+        const char *te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding");
+        int64_t n = 0;
+        if (cl && (eg_parse_int64(cl, strlen(cl), &n) || n < 0))
+            n = 0; /* libmicrohttpd refuses a malformed Content-Length itself */
+        int has_body = n > 0 || te;
+        if (n > (int64_t)rq->limit)
             rq->too_big = 1;
-        if (rq->too_big) {
+        if (rq->match == 0) {
+            rq->auth_rc = authenticate(rq);
+            rq->authed = 1;
+        }
+        /* the whole declared body at once (no doubling on the way): what the budget counts */
+        if (has_body && rq->match == 0 && !rq->auth_rc && !rq->too_big && n > 0) {
+            /* +2: the NUL after the body, and eg_buf's own byte of slack */
+            if (budget_take(rq, (size_t)n + 2) < 0) {
+                rq->over_budget = 1;
+            } else {
+                rq->body.data = eg_malloc((size_t)n + 2);
+                rq->body.cap = (size_t)n + 2;
+            }
+        }
+        if (has_body && (rq->match != 0 || rq->auth_rc || rq->too_big || rq->over_budget)) {
             dispatch(rq);
             return MHD_queue_response(conn, (unsigned)rq->status, rq->resp);
         }
         return MHD_YES;
     }
     if (*upload_size) {
-        if (!rq->too_big && !rq->status) {
-            if (rq->body.len + *upload_size > rq->limit) {
+        if (!rq->too_big && !rq->over_budget && !rq->status) {
+            size_t want = rq->body.len + *upload_size;
+            if (want > rq->limit) {
                 rq->too_big = 1; /* chunked or lying Content-Length: stop keeping it */
                 eg_buf_free(&rq->body);
             } else {
-                eg_buf_append(&rq->body, upload_data, *upload_size);
+                /* chunked (or a body longer than declared, which MHD does not allow): the
+                   buffer grows by doubling, and the budget counts what it will hold */
+                size_t cap = rq->body.cap;
+                if (want + 2 > cap) {
+                    cap = cap ? cap : 256;
+                    while (cap < want + 2)
+                        cap *= 2;
+                    if (cap > rq->limit + 2)
+                        cap = rq->limit + 2;
+                }
+                if (cap > rq->reserved && budget_take(rq, cap - rq->reserved) < 0) {
+                    rq->over_budget = 1;
+                    eg_buf_free(&rq->body);
+                } else {
+                    if (cap > rq->body.cap) {
+                        rq->body.data = eg_realloc(rq->body.data, cap);
+                        rq->body.cap = cap;
+                    }
+                    eg_buf_append(&rq->body, upload_data, *upload_size);
+                }
             }
         }
         *upload_size = 0;
@@ -671,7 +776,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
     struct eg_http_server *srv = cls;
     struct eg_http_req *rq = *con_cls;
-    (void)conn;
+    conn_track_set(srv, conn, 1); /* a kept-alive connection: the next head's deadline starts */
     if (!rq)
         return;
     *con_cls = NULL;
@@ -718,6 +823,109 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     eg_log(EG_LOG_INFO, "http: %s", line);
 }
 
+/* ---------------------------------------------------------------- slow clients
+
+   libmicrohttpd's timeout is an idle timeout: a client that drips its headers a byte at a time
+   is never idle and held a connection (and a descriptor) forever. The head deadline bounds the
+   time from a connection's start (or the end of its previous request) to the access handler's
+   first call, which libmicrohttpd makes once the whole head has arrived: every connection is
+   tracked from libmicrohttpd's connect notification to its close notification, and a thread
+   wakes four times a second and shuts down (shutdown(2), so that libmicrohttpd sees the
+   connection end and closes it itself) the sockets whose head is late. The list lock is held
+   from the close notification, which libmicrohttpd makes before it closes the descriptor, so a
+   descriptor is never shut down after it has been reused. Together with a per-address limit
+   and a total limit below the descriptor limit, one address cannot take the server's
+   connections, and the server never runs out of descriptors for its database and logs. */
+
+static void conn_track_set(struct eg_http_server *srv, struct MHD_Connection *conn, int in_head)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    struct conn_track *t = ci ? ci->socket_context : NULL;
+    if (!t)
+        return;
+    pthread_mutex_lock(&srv->conns_mu);
+    t->in_head = in_head;
+    t->head_start = eg_nanos();
+    pthread_mutex_unlock(&srv->conns_mu);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    struct eg_http_server *srv = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        struct conn_track *t = eg_calloc(1, sizeof *t);
+        t->fd = ci ? ci->connect_fd : -1;
+        t->in_head = 1;
+        t->head_start = eg_nanos();
+        pthread_mutex_lock(&srv->conns_mu);
+        t->next = srv->conns.next;
+        t->prev = &srv->conns;
+        srv->conns.next->prev = t;
+        srv->conns.next = t;
+        pthread_mutex_unlock(&srv->conns_mu);
+        *socket_context = t;
+    } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+        struct conn_track *t = *socket_context;
+        if (!t)
+            return;
+        pthread_mutex_lock(&srv->conns_mu);
+        t->prev->next = t->next;
+        t->next->prev = t->prev;
+        pthread_mutex_unlock(&srv->conns_mu);
+        free(t);
+        *socket_context = NULL;
+    }
+}
+
+static void *reaper_main(void *arg)
+{
+    struct eg_http_server *srv = arg;
+    uint64_t deadline = (uint64_t)srv->cfg.head_timeout_s * 1000000000u;
+    pthread_mutex_lock(&srv->conns_mu);
+    while (!srv->reaper_stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 250 * 1000 * 1000;
+        if (ts.tv_nsec >= 1000000000) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000;
+        }
+        pthread_cond_timedwait(&srv->reaper_cv, &srv->conns_mu, &ts);
+        uint64_t now = eg_nanos();
+        for (struct conn_track *t = srv->conns.next; t != &srv->conns; t = t->next)
+            if (t->in_head && t->fd >= 0 && now - t->head_start > deadline) {
+                t->in_head = 0; /* once */
+                shutdown(t->fd, SHUT_RDWR);
+                eg_metrics_counter_add("envgov_http_head_timeouts_total", NULL, 1);
+            }
+    }
+    pthread_mutex_unlock(&srv->conns_mu);
+    return NULL;
+}
+
+/* The total connection limit: the descriptor limit less a reserve for what else the process
+   opens (the database files of every worker, the HJ 212 listener and its devices, logs, the
+   workers' epoll and signalling descriptors): a quarter of the limit, at least 64. The
+   configured max_connections may only lower it. */
+static unsigned connection_limit(const struct eg_http_config *cfg)
+{
+    struct rlimit rl;
+    rlim_t nofile = 1024;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+        nofile = rl.rlim_cur;
+    else if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+        nofile = 1 << 20;
+    rlim_t reserve = nofile / 4 > 64 ? nofile / 4 : 64;
+    rlim_t lim = nofile > reserve + 16 ? nofile - reserve : 16;
+    if (cfg->max_connections > 0 && (rlim_t)cfg->max_connections < lim)
+        lim = (rlim_t)cfg->max_connections;
+    return lim > 1000000 ? 1000000u : (unsigned)lim;
+}
+
 /* ---------------------------------------------------------------- server */
 
 int eg_http_server_new(const struct eg_http_config *cfg, struct eg_http_server **out,
@@ -736,6 +944,22 @@ int eg_http_server_new(const struct eg_http_config *cfg, struct eg_http_server *
         srv->cfg.upload_limit = 16 << 20;
     if (srv->cfg.timeout_s <= 0)
         srv->cfg.timeout_s = 30;
+    if (srv->cfg.head_timeout_s <= 0)
+        srv->cfg.head_timeout_s = 10;
+    if (srv->cfg.per_ip_limit < 0)
+        srv->cfg.per_ip_limit = 0;
+    else if (srv->cfg.per_ip_limit == 0)
+        srv->cfg.per_ip_limit = 64;
+    pthread_mutex_init(&srv->conns_mu, NULL);
+    pthread_cond_init(&srv->reaper_cv, NULL);
+    srv->conns.next = srv->conns.prev = &srv->conns;
+    if (!srv->cfg.upload_budget)
+        srv->cfg.upload_budget = 64 << 20;
+    /* one upload at the limit must always fit (when nothing else is in flight) */
+    if (srv->cfg.upload_budget < srv->cfg.upload_limit + 2)
+        srv->cfg.upload_budget = srv->cfg.upload_limit + 2;
+    if (srv->cfg.upload_budget < srv->cfg.body_limit + 2)
+        srv->cfg.upload_budget = srv->cfg.body_limit + 2;
     if (srv->cfg.threads <= 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         srv->cfg.threads = n > 0 && n < 256 ? (int)n : 2;
@@ -757,8 +981,24 @@ int eg_http_server_new(const struct eg_http_config *cfg, struct eg_http_server *
     eg_metrics_describe("envgov_db_errors_total", EG_METRIC_COUNTER,
                         "Database failures met while answering HTTP requests.");
     eg_metrics_counter_add("envgov_db_errors_total", NULL, 0); /* present (at 0) from the start */
+    eg_metrics_describe("envgov_http_head_timeouts_total", EG_METRIC_COUNTER,
+                        "Connections closed because the request head took longer than the "
+                        "head deadline (slow clients).");
+    eg_metrics_counter_add("envgov_http_head_timeouts_total", NULL, 0);
     *out = srv;
     return 0;
+}
+
+static void reaper_end(struct eg_http_server *srv)
+{
+    if (!srv->reaper_on)
+        return;
+    pthread_mutex_lock(&srv->conns_mu);
+    srv->reaper_stop = 1;
+    pthread_cond_signal(&srv->reaper_cv);
+    pthread_mutex_unlock(&srv->conns_mu);
+    pthread_join(srv->reaper, NULL);
+    srv->reaper_on = 0;
 }
 
 int eg_http_server_start(struct eg_http_server *srv, struct eg_err *err)
@@ -784,15 +1024,32 @@ int eg_http_server_start(struct eg_http_server *srv, struct eg_err *err)
     }
     if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES)
         flags |= MHD_USE_EPOLL;
-    srv->daemon = MHD_start_daemon(flags, (uint16_t)srv->cfg.port, NULL, NULL, on_request, srv,
-                                   MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
-                                   sa, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->cfg.threads,
-                                   MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)srv->cfg.timeout_s,
-                                   MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-                                   MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);
-    if (!srv->daemon)
+    srv->conn_limit = connection_limit(&srv->cfg);
+    /* a pool thread gets its share of the total: keep at least a few per thread */
+    if (srv->conn_limit < 4u * (unsigned)srv->cfg.threads)
+        srv->conn_limit = 4u * (unsigned)srv->cfg.threads;
+    if (!srv->reaper_on) {
+        srv->reaper_stop = 0;
+        if (pthread_create(&srv->reaper, NULL, reaper_main, srv))
+            return eg_err_set(err, EG_EIO, "thread", -1, "cannot start the head deadline thread");
+        srv->reaper_on = 1;
+    }
+    srv->daemon = MHD_start_daemon(
+        flags, (uint16_t)srv->cfg.port, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER,
+        mhd_log, NULL, MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)srv->cfg.threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)srv->cfg.timeout_s,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
+        srv, MHD_OPTION_CONNECTION_LIMIT, srv->conn_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)srv->cfg.per_ip_limit, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);
+    if (!srv->daemon) {
+        reaper_end(srv);
         return eg_err_set(err, EG_EIO, "listen_failed", -1, "cannot listen on %s port %d",
                           srv->address, srv->cfg.port);
+    }
+    eg_log(EG_LOG_INFO,
+           "http: at most %u connections (descriptor limit less a reserve), %d per address, "
+           "request head deadline %d s",
+           srv->conn_limit, srv->cfg.per_ip_limit, srv->cfg.head_timeout_s);
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
     srv->port = di ? di->port : srv->cfg.port;
     return 0;
@@ -824,6 +1081,16 @@ void eg_http_server_stop(struct eg_http_server *srv)
     }
     MHD_stop_daemon(srv->daemon);
     srv->daemon = NULL;
+    reaper_end(srv); /* after the daemon: its connections are closed */
+    /* libmicrohttpd notifies every close; should one have gone unnotified, free it here */
+    pthread_mutex_lock(&srv->conns_mu);
+    while (srv->conns.next != &srv->conns) {
+        struct conn_track *t = srv->conns.next;
+        srv->conns.next = t->next;
+        free(t);
+    }
+    srv->conns.prev = &srv->conns;
+    pthread_mutex_unlock(&srv->conns_mu);
 }
 
 void eg_http_server_free(struct eg_http_server *srv)
@@ -838,6 +1105,8 @@ void eg_http_server_free(struct eg_http_server *srv)
     free(srv->routes);
     free(srv->address);
     free(srv->db_path);
+    pthread_mutex_destroy(&srv->conns_mu);
+    pthread_cond_destroy(&srv->reaper_cv);
     free(srv);
 }
 

@@ -32,4 +32,14 @@ struct eg__res_impl {
 };
 const struct eg__res_impl *eg__registry_impl(const struct eg_resource *res);
 
+/* A create in two steps, so that an import does its slow work (Argon2id) before it takes the
+   write lock. _check: the checks that need no database (role, fields, types, required) and the
+   secrets of in hashed into hashed (name -> hash); _hashed: the create itself (references,
+   cross-field checks, insert, scope, audit) with those hashes, as eg_registry_create. */
+int eg__registry_create_check(const struct eg_resource *res, const struct eg_principal *who,
+                              json_t *in, json_t *hashed, struct eg_err *err);
+int eg__registry_create_hashed(struct eg_db *st, const struct eg_resource *res,
+                               const struct eg_principal *who, json_t *in, json_t *hashed,
+                               struct eg_err *err);
+
 #endif

@@ -799,8 +799,24 @@ static int prospective_in_scope(struct eg_db *st, const struct eg__res_impl *im,
     return 0;
 }
 
-int eg_registry_create(struct eg_db *st, const struct eg_resource *res,
-                       const struct eg_principal *who, json_t *in, json_t **row, struct eg_err *err)
+int eg__registry_create_check(const struct eg_resource *res, const struct eg_principal *who,
+                              json_t *in, json_t *hashed, struct eg_err *err)
+{
+    const struct eg__res_impl *im;
+    int r = write_checks(res, who, EG_ACT_CREATE, in, NULL, &im, err);
+    if (r < 0)
+        return r;
+    json_t *body = json_copy(in);
+    drop_null_bools(res, body);
+    r = hash_secrets(im, body, hashed, err);
+    json_decref(body);
+    return r;
+}
+
+/* The create, with the secrets hashed already (pre_hashed) or hashed here (NULL). */
+static int create_row(struct eg_db *st, const struct eg_resource *res,
+                      const struct eg_principal *who, json_t *in, json_t *pre_hashed, json_t **row,
+                      struct eg_err *err)
 {
     const struct eg__res_impl *im;
     int r = write_checks(res, who, EG_ACT_CREATE, in, row, &im, err);
@@ -812,8 +828,9 @@ int eg_registry_create(struct eg_db *st, const struct eg_resource *res,
         json_decref(body);
         return r;
     }
-    json_t *hashed = json_object();
-    r = hash_secrets(im, body, hashed, err);
+    json_t *hashed = pre_hashed ? json_incref(pre_hashed) : json_object();
+    if (!pre_hashed)
+        r = hash_secrets(im, body, hashed, err);
     int own = 0;
     if (r == 0)
         r = tx_begin(st, &own, err);
@@ -844,6 +861,19 @@ int eg_registry_create(struct eg_db *st, const struct eg_resource *res,
     json_decref(body);
     json_decref(hashed);
     return end_write(st, own, r, after, row, err);
+}
+
+int eg_registry_create(struct eg_db *st, const struct eg_resource *res,
+                       const struct eg_principal *who, json_t *in, json_t **row, struct eg_err *err)
+{
+    return create_row(st, res, who, in, NULL, row, err);
+}
+
+int eg__registry_create_hashed(struct eg_db *st, const struct eg_resource *res,
+                               const struct eg_principal *who, json_t *in, json_t *hashed,
+                               struct eg_err *err)
+{
+    return create_row(st, res, who, in, hashed, NULL, err);
 }
 
 /* Loads the row for a write: EG_ENOTFOUND when absent, EG_EPERM when outside who's scope. */
