@@ -92,6 +92,162 @@ static int gb_to_utf8(const char *in, size_t n, char **out, size_t *outlen, stru
     return 0;
 }
 
+/* ---- the encoding decision ---- */
+
+void eg_enc_scan_init(struct eg_enc_scan *s)
+{
+    memset(s, 0, sizeof *s);
+    s->line = 1;
+}
+
+static void u_bad(struct eg_enc_scan *s)
+{
+    if (!s->u_bad) {
+        s->u_line = s->seq_line;
+        s->u_off = s->seq_off;
+        s->u_byte = s->seq_byte;
+    }
+    s->u_bad++;
+    s->run = 0;
+    s->need = 0;
+}
+
+static void utf8_byte(struct eg_enc_scan *s, unsigned b)
+{
+    if (s->need) {
+        if ((b & 0xC0) == 0x80) {
+            s->cp = (s->cp << 6) | (b & 0x3F);
+            if (--s->need)
+                return;
+            if (s->cp < s->min || s->cp > 0x10FFFF || (s->cp >= 0xD800 && s->cp <= 0xDFFF)) {
+                u_bad(s);
+            } else if (s->seqlen >= 3) {
+                s->u_multi++;
+                if (++s->run > s->max_run)
+                    s->max_run = s->run;
+            }
+            return;
+        }
+        u_bad(s); /* cut: the byte starts something new */
+    }
+    if (b < 0x80)
+        return;
+    s->seq_off = s->off;
+    s->seq_line = s->line;
+    s->seq_byte = b;
+    if ((b & 0xE0) == 0xC0) {
+        s->seqlen = 2;
+        s->cp = b & 0x1F;
+        s->min = 0x80;
+    } else if ((b & 0xF0) == 0xE0) {
+        s->seqlen = 3;
+        s->cp = b & 0x0F;
+        s->min = 0x800;
+    } else if ((b & 0xF8) == 0xF0) {
+        s->seqlen = 4;
+        s->cp = b & 0x07;
+        s->min = 0x10000;
+    } else {
+        u_bad(s);
+        return;
+    }
+    s->need = s->seqlen - 1;
+}
+
+static void gb_fail(struct eg_enc_scan *s)
+{
+    s->gb_bad = 1;
+    s->gb_line = s->gb_seq_line;
+    s->gb_off = s->gb_seq_off;
+    s->gb_byte = s->gb_seq_byte;
+}
+
+static void gb_byte(struct eg_enc_scan *s, unsigned b)
+{
+    switch (s->gb_pos) {
+    case 0:
+        if (b < 0x80)
+            return;
+        s->gb_seq_off = s->off;
+        s->gb_seq_line = s->line;
+        s->gb_seq_byte = b;
+        if (b == 0x80 || b == 0xFF)
+            gb_fail(s);
+        else
+            s->gb_pos = 1;
+        return;
+    case 1:
+        if ((b >= 0x40 && b <= 0x7E) || (b >= 0x80 && b <= 0xFE))
+            s->gb_pos = 0;
+        else if (b >= 0x30 && b <= 0x39)
+            s->gb_pos = 2;
+        else
+            gb_fail(s);
+        return;
+    case 2:
+        if (b >= 0x81 && b <= 0xFE)
+            s->gb_pos = 3;
+        else
+            gb_fail(s);
+        return;
+    default:
+        if (b >= 0x30 && b <= 0x39)
+            s->gb_pos = 0;
+        else
+            gb_fail(s);
+        return;
+    }
+}
+
+void eg_enc_scan_feed(struct eg_enc_scan *s, const char *p, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    for (size_t i = 0; i < n; i++) {
+        unsigned b = u[i];
+        if (s->off < 3 && s->bom == (int)s->off && b == (unsigned char)"\xEF\xBB\xBF"[s->off])
+            s->bom++;
+        if (b < 0x80 && !s->need && !s->gb_pos) { /* ASCII outside any sequence: the fast path */
+            s->line += b == '\n';
+            s->off++;
+            continue;
+        }
+        utf8_byte(s, b);
+        if (!s->gb_bad)
+            gb_byte(s, b);
+        s->line += b == '\n';
+        s->off++;
+    }
+}
+
+int eg_enc_scan_end(struct eg_enc_scan *s, const char **encoding, struct eg_err *err)
+{
+    if (s->need)
+        u_bad(s); /* cut at the end of the file */
+    if (s->gb_pos && !s->gb_bad)
+        gb_fail(s);
+    if (!s->u_bad) {
+        *encoding = s->bom == 3 ? "utf-8-bom" : "utf-8";
+        return 0;
+    }
+    if (s->bom == 3)
+        return eg_err_set(err, EG_EINVAL, "encoding", s->u_line,
+                          "line %ld: byte 0x%02X (offset %llu) is not valid UTF-8, but the file "
+                          "starts with a UTF-8 BOM; save it again as UTF-8",
+                          s->u_line, s->u_byte, s->u_off);
+    if (s->max_run >= 8 || s->u_multi * 4 >= s->u_bad)
+        return eg_err_set(err, EG_EINVAL, "encoding", s->u_line,
+                          "line %ld: byte 0x%02X (offset %llu) is not valid UTF-8, though the file "
+                          "holds %llu UTF-8 characters: the file mixes UTF-8 and GBK, or a "
+                          "character was cut; save it again as UTF-8",
+                          s->u_line, s->u_byte, s->u_off, s->u_multi);
+    if (s->gb_bad)
+        return eg_err_set(err, EG_EINVAL, "encoding", s->gb_line,
+                          "line %ld: byte 0x%02X (offset %llu) is neither UTF-8 nor GBK/GB 18030",
+                          s->gb_line, s->gb_byte, s->gb_off);
+    *encoding = "gb18030";
+    return 0;
+}
+
 int eg_csv_open(struct eg_csv *c, const char *data, size_t len, const struct eg_csv_limits *lim,
                 struct eg_err *err)
 {
@@ -107,22 +263,22 @@ int eg_csv_open(struct eg_csv *c, const char *data, size_t len, const struct eg_
     if (len > c->lim.max_bytes)
         return eg_err_set(err, EG_ETOOBIG, "too_large", -1, "the file is over %zu bytes",
                           c->lim.max_bytes);
-    c->encoding = "utf-8";
     const char *text = data ? data : "";
     size_t n = data ? len : 0;
-    if (n >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3)) {
+    struct eg_enc_scan scan;
+    eg_enc_scan_init(&scan);
+    eg_enc_scan_feed(&scan, text, n);
+    int r = eg_enc_scan_end(&scan, &c->encoding, err);
+    if (r < 0)
+        return r;
+    if (scan.bom == 3) {
         text += 3;
         n -= 3;
-        c->encoding = "utf-8-bom";
-        if (!eg_utf8_valid(text, n))
-            return eg_err_set(err, EG_EINVAL, "encoding", -1,
-                              "the file starts with a UTF-8 BOM but is not valid UTF-8");
-    } else if (!eg_utf8_valid(text, n)) {
-        int r = gb_to_utf8(text, n, &c->owned, &n, err);
+    } else if (!strcmp(c->encoding, "gb18030")) {
+        r = gb_to_utf8(text, n, &c->owned, &n, err);
         if (r < 0)
             return r;
         text = c->owned;
-        c->encoding = "gb18030";
     }
     c->text = c->p = text;
     c->end = text + n;

@@ -81,7 +81,7 @@ TEST(csv_utf8_bom_and_gbk_are_read_as_utf8)
     check_dump("\xC3\xFB\xB3\xC6,\xB1\xE0\xBA\xC5\n\xBC\xD7,1\n", NULL,
                "1:名称|编号\n2:甲|1\n[gb18030]");
     /* a BOM promises UTF-8: GBK after it is refused */
-    check_dump("\xEF\xBB\xBF\xC3\xFB\n", NULL, "!encoding@-1\n");
+    check_dump("\xEF\xBB\xBF\xC3\xFB\n", NULL, "!encoding@1\n");
     /* neither UTF-8 nor GB 18030 (a lone lead byte at the end): the line is named */
     check_dump("a\nb\n\x81", NULL, "!encoding@3\n");
     CHECK(eg_utf8_valid("\xE2\x82\xAC", 3));
