@@ -4,7 +4,60 @@
  */
 #include "base/app.h"
 
+#include <pthread.h>
+#include <stdio.h>
 #include <string.h>
+
+static pthread_mutex_t health_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    int failing;
+    uint64_t since_ns;
+    char what[200];
+    char warning[300];
+} health;
+
+void eg_health_write_result(int ok, const char *what)
+{
+    pthread_mutex_lock(&health_mu);
+    if (ok) {
+        health.failing = 0;
+    } else {
+        if (!health.failing)
+            health.since_ns = eg_nanos();
+        health.failing = 1;
+        snprintf(health.what, sizeof health.what, "%s", what ? what : "write failed");
+    }
+    pthread_mutex_unlock(&health_mu);
+}
+
+int eg_health_write_failing(char *msg, size_t cap, uint64_t *since_ns)
+{
+    pthread_mutex_lock(&health_mu);
+    int f = health.failing;
+    if (f && msg)
+        snprintf(msg, cap, "%s", health.what);
+    if (f && since_ns)
+        *since_ns = health.since_ns;
+    pthread_mutex_unlock(&health_mu);
+    return f;
+}
+
+void eg_health_set_warning(const char *msg)
+{
+    pthread_mutex_lock(&health_mu);
+    snprintf(health.warning, sizeof health.warning, "%s", msg ? msg : "");
+    pthread_mutex_unlock(&health_mu);
+}
+
+int eg_health_warning(char *msg, size_t cap)
+{
+    pthread_mutex_lock(&health_mu);
+    int has = health.warning[0] != '\0';
+    if (has)
+        snprintf(msg, cap, "%s", health.warning);
+    pthread_mutex_unlock(&health_mu);
+    return has;
+}
 
 int eg_app_init(struct eg_app *app, const char *db_path, struct eg_err *err)
 {

@@ -112,6 +112,19 @@ struct eg_app {
     struct eg_ts_worker *ts_worker;
 };
 
+/* ---- durability health (issue 10 items 14, 15, 17) --------------------------------------- */
+
+/* What the writers of acknowledged data last saw, for /healthz: process-wide, thread-safe.
+   ok 1: a commit worked; ok 0: one failed (what: a short reason). */
+void eg_health_write_result(int ok, const char *what);
+/* 1 when the last recorded write failed and none worked since: msg gets the reason, *since_ns
+   (eg_nanos) the first failure of that streak. */
+int eg_health_write_failing(char *msg, size_t cap, uint64_t *since_ns);
+/* A standing warning /healthz shows in its details until the process ends (e.g. an unclean stop
+   whose WAL is gone). NULL clears. */
+void eg_health_set_warning(const char *msg);
+int eg_health_warning(char *msg, size_t cap); /* 1 when there is one */
+
 #define EG_APP_JOB_THREADS 2
 #define EG_APP_MAX_JOBS 1024
 #define EG_APP_MAX_PENDING_EVENTS 1024

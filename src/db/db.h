@@ -74,6 +74,12 @@ int eg_db_in_tx(struct eg_db *st);
 int eg_db_query_int(struct eg_db *st, const char *sql, int64_t a, const char *text, int64_t *out,
                     int *found, struct eg_err *err);
 
+/* A write probe (issue 10 item 14): BEGIN IMMEDIATE, a changed header field (SQLite's
+   user_version, unused otherwise), COMMIT — so a WAL frame is really appended: fails with
+   EG_EIO "db_io" when the file, its WAL or the disk refuse writes, EG_EDB "busy" when another
+   writer holds the lock for over 1 s (writes work then). */
+int eg_db_probe_write(struct eg_db *st, struct eg_err *err);
+
 /* Consistent copy of the database to path while others keep writing (online backup). */
 int eg_db_backup(struct eg_db *st, const char *path, struct eg_err *err);
 

@@ -378,6 +378,33 @@ int eg_db_changes(struct eg_db *st)
     return sqlite3_changes(st->db);
 }
 
+int eg_db_probe_write(struct eg_db *st, struct eg_err *err)
+{
+    sqlite3_busy_timeout(st->db, 1000);
+    int rc = eg_db_begin(st, err);
+    if (rc == 0) {
+        struct eg_stmt *s;
+        int64_t v = 0;
+        rc = eg_db_prepare(st, "PRAGMA user_version", &s, err);
+        if (rc == 0) {
+            if (eg_stmt_step(s, err) == 1)
+                v = eg_stmt_int(s, 0);
+            eg_stmt_done(s);
+            char sql[64];
+            snprintf(sql, sizeof sql, "PRAGMA user_version=%d", (int)((v + 1) % 1000000));
+            rc = eg_db_exec(st, sql, err);
+        }
+        if (rc == 0)
+            rc = eg_db_commit(st, err);
+        else
+            eg_db_rollback(st);
+        if (rc < 0 && eg_db_in_tx(st))
+            eg_db_rollback(st);
+    }
+    sqlite3_busy_timeout(st->db, 5000);
+    return rc;
+}
+
 int eg_db_backup(struct eg_db *st, const char *path, struct eg_err *err)
 {
     sqlite3 *dst = NULL;

@@ -442,6 +442,12 @@ int eg_http_status_for(const struct eg_err *err)
         return 413;
     case EG_ERATE:
         return 429;
+    case EG_EIO:
+        /* the database file, its WAL or the disk refuse writes (full, read-only): the service
+           is unavailable, not broken by this request */
+        if (!strcmp(err->code, "db_io"))
+            return 503;
+        return 500;
     default:
         return 500;
     }

@@ -492,6 +492,7 @@ static int fold_step(struct eg_ingest *srv, struct writer *w, const struct look 
     } else {
         eg__sink_discard(w->sink);
         eg_log(EG_LOG_ERROR, "ingest writer: fold into the time-series store: %s", e.msg);
+        eg_health_write_result(0, e.msg);
         moved = 0;
         if (!q->have && !q->exiting)
             usleep(100000);
@@ -545,6 +546,10 @@ static int commit_batch(struct eg_ingest *srv, struct writer *w, struct eg__ing_
         }
     } while (rc < 0 && ++tries < 3);
     atomic_fetch_add(&srv->st_batches, 1);
+    /* what /healthz and /metrics report (issue 10 item 14) */
+    if (rc < 0)
+        eg_metrics_counter_add("envgov_ingest_batches_failed_total", NULL, 1);
+    eg_health_write_result(rc == 0, e.msg);
     if (rc == 0 && srv->cfg.landing && srv->cfg.store_samples)
         w->landed = 1;
     return rc;
@@ -663,6 +668,8 @@ int eg__ingest_threads_start(struct eg_ingest *srv, struct eg_err *err)
     }
     srv->writer_store = st;
     srv->writer_sink = sink;
+    eg_metrics_describe("envgov_ingest_batches_failed_total", EG_METRIC_COUNTER,
+                        "HJ 212 batches not stored after their retries (nothing acknowledged)");
     if (pthread_create(&srv->writer_th, NULL, writer_main, srv) != 0) {
         eg__sink_close(sink);
         eg_db_close(st);
