@@ -231,6 +231,15 @@ int eg_cmd_serve(int argc, char **argv)
         return EG_EXIT_USAGE;
     }
 
+    /* A database that cannot be written (read-only file, WAL or -shm; immutable; read-only
+       mount) would start and then fail every write: refuse with what to do (issue 10 item 15). */
+    rc = eg_db_check_writable(eg_config_get(&cfg, "store.db"), &err);
+    if (rc) {
+        fprintf(stderr, "envgov serve: %s\n", err.msg);
+        eg_config_free(&cfg);
+        return EG_EXIT_FAIL;
+    }
+
     /* Open and migrate once here, so that a bad path or a failed migration stops the start
        with a clear message instead of failing each worker's first request. */
     struct eg_db *st;

@@ -74,6 +74,13 @@ int eg_db_in_tx(struct eg_db *st);
 int eg_db_query_int(struct eg_db *st, const char *sql, int64_t a, const char *text, int64_t *out,
                     int *found, struct eg_err *err);
 
+/* Whether the database file, its -wal and -shm (when present) and, when one of those must be
+   created, its folder can be written (issue 10 item 15): by the permission bits (for root: any
+   write bit, as root passes the access check anyway), the immutable attribute, a read-only
+   mount and a real open for writing. EG_EIO "not_writable" with a message naming the file, its
+   mode and what to do. A file that does not exist yet is fine when its folder is writable. */
+int eg_db_check_writable(const char *path, struct eg_err *err);
+
 /* A write probe (issue 10 item 14): BEGIN IMMEDIATE, a changed header field (SQLite's
    user_version, unused otherwise), COMMIT — so a WAL frame is really appended: fails with
    EG_EIO "db_io" when the file, its WAL or the disk refuse writes, EG_EDB "busy" when another

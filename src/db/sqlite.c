@@ -19,10 +19,16 @@
  */
 #include "db/db.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 struct eg_stmt {
     sqlite3_stmt *s;
@@ -376,6 +382,79 @@ int64_t eg_db_last_id(struct eg_db *st)
 int eg_db_changes(struct eg_db *st)
 {
     return sqlite3_changes(st->db);
+}
+
+/* One file or folder: 0 when writable, else fills err. what: "database", "its WAL", ... */
+static int check_one(const char *path, const char *what, const char *fix, int is_dir,
+                     struct eg_err *err)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return eg_err_set(err, EG_EIO, "not_writable", -1, "cannot read %s %s: %s", what, path,
+                          strerror(errno));
+    unsigned mode = (unsigned)sb.st_mode & 07777;
+    int bits = geteuid() == 0 ? (mode & 0222) != 0 : access(path, W_OK) == 0;
+    if (!bits)
+        return eg_err_set(err, EG_EIO, "not_writable", -1,
+                          "%s %s is read-only (mode %04o, owner uid %u): %s", what, path, mode,
+                          (unsigned)sb.st_uid, fix);
+    int fd = open(path, (is_dir ? O_RDONLY | O_DIRECTORY : O_RDWR) | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return eg_err_set(err, EG_EIO, "not_writable", -1,
+                          "%s %s cannot be opened for writing: %s%s", what, path, strerror(errno),
+                          errno == EROFS   ? " (a read-only file system: remount it read-write)"
+                          : errno == EPERM ? " (immutable? chattr -i it)"
+                                           : "");
+    int flags = 0;
+    int immutable =
+        ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0 && (flags & (FS_IMMUTABLE_FL | FS_APPEND_FL)) != 0;
+    close(fd);
+    if (immutable)
+        return eg_err_set(err, EG_EIO, "not_writable", -1,
+                          "%s %s has the immutable or append-only attribute: chattr -i -a it", what,
+                          path);
+    return 0;
+}
+
+int eg_db_check_writable(const char *path, struct eg_err *err)
+{
+    if (!path[0] || !strcmp(path, ":memory:"))
+        return 0;
+    char side[4096], dir[4096];
+    if (strlen(path) + 5 > sizeof side)
+        return eg_err_set(err, EG_EINVAL, "bad_path", -1, "database path too long");
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash == dir)
+        dir[1] = '\0';
+    else if (slash)
+        *slash = '\0';
+    else
+        snprintf(dir, sizeof dir, ".");
+    int missing = 0;
+    static const char *const sfx[] = {"", "-wal", "-shm"};
+    static const char *const what[] = {"the database", "the database's WAL",
+                                       "the database's shared-memory file"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(side, sizeof side, "%s%s", path, sfx[i]);
+        if (access(side, F_OK) != 0) {
+            missing = 1;
+            continue;
+        }
+        const char *fix = i == 0 ? "make it writable (chmod u+w) for the user running envgov, "
+                                   "or serve a writable copy"
+                                 : "an earlier process or an operator left it so; with no envgov "
+                                   "running, remove it or make it writable (chmod u+w)";
+        int rc = check_one(side, what[i], fix, 0, err);
+        if (rc < 0)
+            return rc;
+    }
+    if (missing)
+        return check_one(dir, "the database's folder",
+                         "SQLite creates its files (the database, -wal, -shm) there: make it "
+                         "writable",
+                         1, err);
+    return 0;
 }
 
 int eg_db_probe_write(struct eg_db *st, struct eg_err *err)

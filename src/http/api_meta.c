@@ -8,11 +8,11 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Healthy when data can be made durable (issue 10 item 14): the writer of acknowledged data
-   (the ingest writer) did not fail on its last batch or probe, and a write probe on this
-   worker's connection commits (eg_db_probe_write: a real WAL append; "busy" means another
-   writer holds the lock, so writes work). A standing warning (an unclean stop whose WAL is gone)
-   is shown in the details without failing the check. */
+/* Healthy when data can be made durable (issue 10 item 14): a write probe on this worker's
+   connection commits (eg_db_probe_write: a real WAL append; "busy" means another writer holds
+   the lock, so writes work), and no writer of acknowledged data (the ingest writer) failed on
+   its last batch or probe. A standing warning (an unclean stop whose WAL is gone) is shown in
+   the details without failing the check. */
 static int h_healthz(struct eg_http_req *rq)
 {
     char warning[300], why[512];
@@ -23,14 +23,14 @@ static int h_healthz(struct eg_http_req *rq)
     why[0] = '\0';
     if (rc) {
         snprintf(why, sizeof why, "database: %.256s", eg_http_err(rq)->msg);
-    } else if (eg_health_write_failing(why + 14, sizeof why - 14, &since)) {
-        memcpy(why, "ingest writer:", 14);
-        why[14] = ' ';
     } else {
         struct eg_err e;
         eg_err_clear(&e);
-        if (eg_db_probe_write(st, &e) < 0 && strcmp(e.code, "busy"))
-            snprintf(why, sizeof why, "write probe: %.256s", e.msg);
+        int bad = eg_db_probe_write(st, &e) < 0 && strcmp(e.code, "busy");
+        eg_health_write_result(EG_HEALTH_HTTP, !bad, e.msg);
+        if (bad)
+            eg_http_store_drop(rq); /* reopened at the next request (item 15) */
+        eg_health_write_failing(why, sizeof why, &since);
     }
     if (why[0]) {
         /* 503 so that a load balancer takes this node out */

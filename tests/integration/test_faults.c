@@ -1,7 +1,8 @@
 /* Integration tests of issue 10's "reliability under faults" through the real envgov binary and
    server: imports that are not cleanly one encoding are refused naming the line of the first bad
    byte (item 13); /healthz, /metrics, logins and the error log while the WAL refuses writes
-   (item 14).
+   (item 14); serve refusing an unwritable database, and recovering from a database made
+   read-only while it runs without a restart (item 15).
 
    Faults: the tests run as root, which file modes do not bind, so a file is made unwritable
    with the immutable attribute (chattr +i, FS_IOC_SETFLAGS), which binds root too and which the
@@ -15,6 +16,8 @@
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static const char *tpath(const char *name)
 {
@@ -321,4 +324,108 @@ TEST(faults_wal_unwritable_healthz_503_login_503_metrics_and_rate_limited_log)
     if (lines > 3)
         fprintf(stderr, "%s\n", log);
     free(log);
+}
+
+/* ---- item 15: a read-only database ---- */
+
+static void serve_refused(const char *db, const char *want1, const char *want2)
+{
+    char *out = NULL, *err = NULL;
+    const char *args[] = {"serve", "--db", db, "--http", "127.0.0.1:0", NULL};
+    CHECK_EQ_INT(eg_test_run(args, NULL, 0, &out, &err), 1);
+    if (!err || !strstr(err, want1) || !strstr(err, want2))
+        eg_test_fail(__FILE__, __LINE__, "want \"%s\" and \"%s\" in: %s", want1, want2,
+                     err ? err : "");
+    free(out);
+    free(err);
+}
+
+TEST(faults_serve_refuses_read_only_database_or_shm_naming_path_mode_and_fix)
+{
+    char db[600], shm[620];
+    snprintf(db, sizeof db, "%s/ro.db", eg_test_tmpdir());
+    snprintf(shm, sizeof shm, "%s-shm", db);
+    const char *mig[] = {"db", "migrate", "--db", db, NULL};
+    REQUIRE(eg_test_run(mig, NULL, 0, NULL, NULL) == 0);
+    /* 0444: root could still write it, but whoever set it meant read-only */
+    REQUIRE(chmod(db, 0444) == 0);
+    serve_refused(db, db, "mode 0444");
+    serve_refused(db, db, "chmod u+w");
+    REQUIRE(chmod(db, 0644) == 0);
+    /* an -shm left 0444 by an earlier process */
+    int fd = open(shm, O_WRONLY | O_CREAT, 0444);
+    REQUIRE(fd >= 0);
+    close(fd);
+    REQUIRE(chmod(shm, 0444) == 0);
+    serve_refused(db, shm, "mode 0444");
+    serve_refused(db, shm, "remove it");
+    REQUIRE(unlink(shm) == 0);
+    /* immutable (binds root) */
+    if (set_immutable(db, 1) == 0) {
+        serve_refused(db, db, "chattr -i");
+        CHECK_EQ_INT(set_immutable(db, 0), 0);
+    }
+    /* writable again: it starts */
+    struct eg_hs hs;
+    CHECK_EQ_INT(eg_hs_start(&hs, db, NULL), 0);
+    CHECK_EQ_INT(eg_hs_stop(&hs), 0);
+}
+
+TEST(faults_database_read_only_while_serving_recovers_without_restart)
+{
+    char db[600], wal[620];
+    snprintf(db, sizeof db, "%s/rt.db", eg_test_tmpdir());
+    snprintf(wal, sizeof wal, "%s-wal", db);
+    fixture_with_device(db);
+    int dport = eg_test_free_port();
+    char listen[64];
+    snprintf(listen, sizeof listen, "127.0.0.1:%d", dport);
+    const char *extra[] = {"--hj212", listen, "--threads", "4", NULL};
+    struct eg_hs hs;
+    REQUIRE(eg_hs_start(&hs, db, extra) == 0);
+    int fd = ti_connect(dport);
+    char f[2048], buf[8192];
+    size_t n = packet(f, sizeof f, 0);
+    ti_send(fd, f, n);
+    REQUIRE(ti_wait_for(fd, "CN=9014", 5000, buf, sizeof buf));
+    if (set_immutable(db, 1) != 0 || set_immutable(wal, 1) != 0) {
+        fprintf(stderr, "faults: no immutable attribute on this file system: skipped\n");
+        set_immutable(db, 0);
+        close(fd);
+        eg_hs_stop(&hs);
+        return;
+    }
+    /* read-only: packets are not acknowledged; every API worker opens its connection now (SQLite
+       opens the WAL read-only then, and kept it so after the fault: logins failed until a
+       restart) */
+    for (int k = 1; k <= 3; k++) {
+        n = packet(f, sizeof f, k);
+        ti_send(fd, f, n);
+        CHECK(!ti_wait_for(fd, "CN=9014", 400, buf, sizeof buf));
+    }
+    for (int i = 0; i < 12; i++)
+        CHECK_EQ_INT(hcall(hs.port, NULL, "GET", "/healthz", NULL, NULL), 503);
+    CHECK_EQ_INT(hcall(hs.port, NULL, "POST", "/api/v1/login",
+                       "{\"username\":\"admin\",\"password\":\"pw-admin-123456\"}", NULL),
+                 503);
+    /* writable again: healthy within seconds, packets acknowledged, logins work */
+    CHECK_EQ_INT(set_immutable(wal, 0), 0);
+    CHECK_EQ_INT(set_immutable(db, 0), 0);
+    int st = 0;
+    for (int i = 0; i < 40 && st != 200; i++) {
+        st = hcall(hs.port, NULL, "GET", "/healthz", NULL, NULL);
+        if (st != 200)
+            usleep(250000);
+    }
+    CHECK_EQ_INT(st, 200);
+    n = packet(f, sizeof f, 10);
+    ti_send(fd, f, n);
+    CHECK(ti_wait_for(fd, "CN=9014", 10000, buf, sizeof buf));
+    for (int i = 0; i < 8; i++) {
+        char *tok = eg_hc_login(hs.port, "admin", "pw-admin-123456");
+        CHECK(tok != NULL);
+        free(tok);
+    }
+    close(fd);
+    CHECK_EQ_INT(eg_hs_stop(&hs), 0);
 }
