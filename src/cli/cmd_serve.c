@@ -240,6 +240,24 @@ int eg_cmd_serve(int argc, char **argv)
         return EG_EXIT_FAIL;
     }
 
+    /* An earlier run that did not stop cleanly, and lost its WAL: say so loudly, in the log and
+       in /healthz (issue 10 item 17). The marker is removed on a clean stop. */
+    const char *dbp = eg_config_get(&cfg, "store.db");
+    char unclean[1024];
+    int lost = 0;
+    rc = eg_db_marker_begin(dbp, unclean, sizeof unclean, &lost, &err);
+    if (rc) {
+        fprintf(stderr, "envgov serve: %s\n", err.msg);
+        eg_config_free(&cfg);
+        return EG_EXIT_FAIL;
+    }
+    if (lost) {
+        eg_log(EG_LOG_ERROR, "serve: DATA LOST: %s", unclean);
+        eg_health_set_warning(unclean);
+    } else if (unclean[0]) {
+        eg_log(EG_LOG_WARN, "serve: %s", unclean);
+    }
+
     /* Open and migrate once here, so that a bad path or a failed migration stops the start
        with a clear message instead of failing each worker's first request. */
     struct eg_db *st;
@@ -247,6 +265,7 @@ int eg_cmd_serve(int argc, char **argv)
     if (rc) {
         fprintf(stderr, "envgov serve: database %s: %s\n", eg_config_get(&cfg, "store.db"),
                 err.msg);
+        eg_db_marker_end(dbp);
         eg_config_free(&cfg);
         return EG_EXIT_FAIL;
     }
@@ -267,6 +286,7 @@ int eg_cmd_serve(int argc, char **argv)
     rc = eg_app_init(&app, eg_config_get(&cfg, "store.db"), &err);
     if (rc) {
         fprintf(stderr, "envgov serve: %s\n", err.msg);
+        eg_db_marker_end(dbp);
         eg_config_free(&cfg);
         return EG_EXIT_FAIL;
     }
@@ -287,6 +307,7 @@ int eg_cmd_serve(int argc, char **argv)
     for (int i = started - 1; i >= 0; i--)
         services[i].stop(&app);
     eg_app_fini(&app);
+    eg_db_marker_end(dbp); /* every connection is closed: a clean stop */
     eg_config_free(&cfg);
     if (rc)
         return rc == EG_EUSAGE ? EG_EXIT_USAGE : EG_EXIT_FAIL;

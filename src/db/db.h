@@ -81,6 +81,16 @@ int eg_db_query_int(struct eg_db *st, const char *sql, int64_t a, const char *te
    mode and what to do. A file that does not exist yet is fine when its folder is writable. */
 int eg_db_check_writable(const char *path, struct eg_err *err);
 
+/* The running marker (issue 10 item 17): PATH.running holds the pid and start time of the
+   process serving the database; removed on a clean stop. eg_db_marker_begin, called before the
+   database is opened: when a marker of an earlier run is there, that run did not stop cleanly;
+   if the WAL is gone too, the transactions committed after the last checkpoint (acknowledged
+   packets among them) are lost: *lost = 1 and msg says what and since when (*lost = 0 and msg
+   empty otherwise; an unclean stop with its WAL is recovered by SQLite and only logged). Then
+   writes a new marker. */
+int eg_db_marker_begin(const char *path, char *msg, size_t cap, int *lost, struct eg_err *err);
+void eg_db_marker_end(const char *path);
+
 /* A write probe (issue 10 item 14): BEGIN IMMEDIATE, a changed header field (SQLite's
    user_version, unused otherwise), COMMIT — so a WAL frame is really appended: fails with
    EG_EIO "db_io" when the file, its WAL or the disk refuse writes, EG_EDB "busy" when another

@@ -457,6 +457,63 @@ int eg_db_check_writable(const char *path, struct eg_err *err)
     return 0;
 }
 
+int eg_db_marker_begin(const char *path, char *msg, size_t cap, int *lost, struct eg_err *err)
+{
+    *lost = 0;
+    msg[0] = '\0';
+    if (!path[0] || !strcmp(path, ":memory:"))
+        return 0;
+    char marker[4200], wal[4200];
+    snprintf(marker, sizeof marker, "%s.running", path);
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    FILE *f = fopen(marker, "r");
+    if (f) {
+        char line[256] = "";
+        if (!fgets(line, sizeof line, f))
+            line[0] = '\0';
+        fclose(f);
+        line[strcspn(line, "\r\n")] = '\0';
+        struct stat db;
+        char ckpt[40] = "unknown";
+        if (stat(path, &db) == 0)
+            eg_time_format_beijing((int64_t)db.st_mtime, ckpt, sizeof ckpt);
+        if (access(wal, F_OK) != 0 && access(path, F_OK) == 0) {
+            *lost = 1;
+            snprintf(msg, cap,
+                     "the previous run (%s) did not stop cleanly and its WAL %s is gone: what it "
+                     "committed after the last checkpoint (%s +08, the database file's time) up "
+                     "to its end, acknowledged HJ 212 packets among it, is lost",
+                     line[0] ? line : "no details", wal, ckpt);
+        } else {
+            snprintf(msg, cap,
+                     "the previous run (%s) did not stop cleanly; its WAL is kept and SQLite "
+                     "recovers it",
+                     line[0] ? line : "no details");
+        }
+    }
+    f = fopen(marker, "w");
+    if (!f)
+        return eg_err_set(err, EG_EIO, "not_writable", -1, "cannot write %s: %s", marker,
+                          strerror(errno));
+    char when[40];
+    eg_time_format_beijing(eg_time_now(), when, sizeof when);
+    fprintf(f, "pid %ld, started %s +08\n", (long)getpid(), when);
+    int bad = fflush(f) != 0 || fsync(fileno(f)) != 0;
+    bad |= fclose(f) != 0;
+    if (bad)
+        return eg_err_set(err, EG_EIO, "not_writable", -1, "cannot write %s", marker);
+    return 0;
+}
+
+void eg_db_marker_end(const char *path)
+{
+    if (!path[0] || !strcmp(path, ":memory:"))
+        return;
+    char marker[4200];
+    snprintf(marker, sizeof marker, "%s.running", path);
+    unlink(marker);
+}
+
 int eg_db_probe_write(struct eg_db *st, struct eg_err *err)
 {
     sqlite3_busy_timeout(st->db, 1000);

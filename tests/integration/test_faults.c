@@ -2,7 +2,8 @@
    server: imports that are not cleanly one encoding are refused naming the line of the first bad
    byte (item 13); /healthz, /metrics, logins and the error log while the WAL refuses writes
    (item 14); serve refusing an unwritable database, and recovering from a database made
-   read-only while it runs without a restart (item 15).
+   read-only while it runs without a restart (item 15); an unclean stop whose WAL was deleted is
+   reported at the next start (item 17).
 
    Faults: the tests run as root, which file modes do not bind, so a file is made unwritable
    with the immutable attribute (chattr +i, FS_IOC_SETFLAGS), which binds root too and which the
@@ -15,8 +16,10 @@
 
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static const char *tpath(const char *name)
@@ -428,4 +431,63 @@ TEST(faults_database_read_only_while_serving_recovers_without_restart)
     }
     close(fd);
     CHECK_EQ_INT(eg_hs_stop(&hs), 0);
+}
+
+/* ---- item 17: a WAL deleted after a crash ---- */
+
+TEST(faults_wal_deleted_after_sigkill_is_reported_loudly_at_start)
+{
+    char db[600], side[640];
+    snprintf(db, sizeof db, "%s/k.db", eg_test_tmpdir());
+    fixture_with_device(db);
+    int dport = eg_test_free_port();
+    char listen[64];
+    snprintf(listen, sizeof listen, "127.0.0.1:%d", dport);
+    const char *extra[] = {"--hj212", listen, NULL};
+    struct eg_hs hs;
+    /* a clean stop leaves no marker and no warning */
+    REQUIRE(eg_hs_start(&hs, db, extra) == 0);
+    snprintf(side, sizeof side, "%s.running", db);
+    CHECK_EQ_INT(access(side, F_OK), 0);
+    CHECK_EQ_INT(eg_hs_stop(&hs), 0);
+    CHECK(access(side, F_OK) != 0);
+    REQUIRE(eg_hs_start(&hs, db, extra) == 0);
+    int fd = ti_connect(dport);
+    char f[2048], buf[8192];
+    for (int k = 0; k < 5; k++) {
+        size_t n = packet(f, sizeof f, k);
+        ti_send(fd, f, n);
+        CHECK(ti_wait_for(fd, "CN=9014", 5000, buf, sizeof buf));
+    }
+    close(fd);
+    /* the crash, then the WAL (and its index) deleted */
+    kill(hs.pid, SIGKILL);
+    waitpid(hs.pid, NULL, 0);
+    hs.pid = 0;
+    snprintf(side, sizeof side, "%s-wal", db);
+    CHECK_EQ_INT(access(side, F_OK), 0);
+    CHECK_EQ_INT(unlink(side), 0);
+    snprintf(side, sizeof side, "%s-shm", db);
+    unlink(side);
+    REQUIRE(eg_hs_start(&hs, db, extra) == 0);
+    json_t *j = NULL;
+    CHECK_EQ_INT(hcall(hs.port, NULL, "GET", "/healthz", NULL, &j), 200);
+    const char *w = json_string_value(json_object_get(j, "warning"));
+    CHECK(w && strstr(w, "is lost"));
+    json_decref(j);
+    CHECK_EQ_INT(eg_hs_stop(&hs), 0);
+    char *log = eg_test_read_file(hs.log, NULL);
+    REQUIRE(log);
+    CHECK(strstr(log, "error serve: DATA LOST: the previous run (pid ") != NULL);
+    CHECK(strstr(log, "-wal is gone") != NULL);
+    free(log);
+    /* that stop was clean: the next start is quiet */
+    REQUIRE(eg_hs_start(&hs, db, extra) == 0);
+    CHECK_EQ_INT(hcall(hs.port, NULL, "GET", "/healthz", NULL, &j), 200);
+    CHECK(j && !json_object_get(j, "warning"));
+    json_decref(j);
+    CHECK_EQ_INT(eg_hs_stop(&hs), 0);
+    log = eg_test_read_file(hs.log, NULL);
+    CHECK(log && !strstr(log, "DATA LOST"));
+    free(log);
 }
