@@ -48,6 +48,10 @@ static const struct eg_config_key serve_keys[] = {
      "seconds between recomputations of stale hourly/daily means (late data included)"},
     {"ts.compact_interval", "EG_TS_COMPACT_INTERVAL", "--compact-interval", "3600",
      "seconds between compactions of closed days into compressed blocks"},
+    {"store.checkpoint_interval", "EG_CHECKPOINT_INTERVAL", "--checkpoint-interval", "10",
+     "seconds between WAL checkpoints (failures are logged and counted in /metrics)"},
+    {"store.wal_limit_mb", "EG_WAL_LIMIT_MB", "--wal-limit-mb", "64",
+     "a WAL over this many MiB is checkpointed and truncated"},
 };
 #define NKEYS ((int)EG_ARRAY_LEN(serve_keys))
 
@@ -176,12 +180,35 @@ static void ts_worker_stop(struct eg_app *app)
     app->ts_worker = NULL;
 }
 
+/* The periodic WAL checkpoint (db/checkpoint.c): logs and counts failures, bounds the WAL. */
+static struct eg_db_checkpointer *checkpointer;
+
+static int checkpoint_start(struct eg_app *app, struct eg_err *err)
+{
+    int64_t every, limit;
+    int rc = eg_config_int(app->cfg, "store.checkpoint_interval", 1, 3600, &every, err);
+    if (!rc)
+        rc = eg_config_int(app->cfg, "store.wal_limit_mb", 1, 1 << 20, &limit, err);
+    if (!rc)
+        rc = eg_db_checkpointer_start(app->jobs, app->db_path, every * 1000, limit << 20,
+                                      &checkpointer, err);
+    return rc;
+}
+
+static void checkpoint_stop(struct eg_app *app)
+{
+    (void)app;
+    eg_db_checkpointer_stop(checkpointer);
+    checkpointer = NULL;
+}
+
 /* Started in this order, stopped in the reverse order. */
 static const struct service {
     const char *name;
     int (*start)(struct eg_app *app, struct eg_err *err);
     void (*stop)(struct eg_app *app);
 } services[] = {
+    {"checkpoint", checkpoint_start, checkpoint_stop},
     {"ts", ts_worker_start, ts_worker_stop},
     {"hj212", hj212_start, hj212_stop},
     {"http", http_start, http_stop},

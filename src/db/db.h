@@ -91,6 +91,30 @@ int eg_db_check_writable(const char *path, struct eg_err *err);
 int eg_db_marker_begin(const char *path, char *msg, size_t cap, int *lost, struct eg_err *err);
 void eg_db_marker_end(const char *path);
 
+/* ---- checkpoints (issue 10 item 16) ----
+   eg_db_checkpoint: a PASSIVE checkpoint (never waits; copies what no reader still needs), or
+   TRUNCATE (waits up to 250 ms for the other connections, copies everything and truncates the
+   WAL to zero bytes). EG_EIO "db_io" when the database file refuses the copy (read-only,
+   immutable, disk full); "busy" when TRUNCATE could not finish in time. out (may be NULL) gets
+   the WAL's frames, those copied, and its size on disk after the checkpoint. */
+struct eg_db_ckpt {
+    int wal_frames, copied;
+    int64_t wal_bytes;
+};
+int eg_db_checkpoint(struct eg_db *st, int truncate, struct eg_db_ckpt *out, struct eg_err *err);
+
+/* The periodic checkpoint job "db.checkpoint" on jobs, on its own connection: a PASSIVE
+   checkpoint every interval_ms, a TRUNCATE one when the WAL is over wal_limit_bytes; failures
+   are logged (ERROR, rate-limited by the log) and counted in envgov_db_checkpoint_failures_total,
+   the WAL size is the gauge envgov_db_wal_bytes. Every connection also sets journal_size_limit
+   to 64 MiB, so a WAL that grew is cut back after it restarts. */
+struct eg_jobs;
+struct eg_db_checkpointer;
+int eg_db_checkpointer_start(struct eg_jobs *jobs, const char *path, int64_t interval_ms,
+                             int64_t wal_limit_bytes, struct eg_db_checkpointer **out,
+                             struct eg_err *err);
+void eg_db_checkpointer_stop(struct eg_db_checkpointer *c); /* NULL is fine */
+
 /* A write probe (issue 10 item 14): BEGIN IMMEDIATE, a changed header field (SQLite's
    user_version, unused otherwise), COMMIT — so a WAL frame is really appended: fails with
    EG_EIO "db_io" when the file, its WAL or the disk refuse writes, EG_EDB "busy" when another

@@ -170,7 +170,8 @@ int eg_db_open_opts(const char *path, const struct eg_db_opts *opts, struct eg_d
     int is_mem = !strcmp(path, ":memory:") || !path[0];
     const char *setup = is_mem ? "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
                                : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                                 "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;";
+                                 "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
+                                 "PRAGMA journal_size_limit=67108864;";
     char *msg = NULL;
     rc = sqlite3_exec(st->db, setup, NULL, NULL, &msg);
     /* Switching a new file to WAL while another connection does the same can fail with
@@ -454,6 +455,34 @@ int eg_db_check_writable(const char *path, struct eg_err *err)
                          "SQLite creates its files (the database, -wal, -shm) there: make it "
                          "writable",
                          1, err);
+    return 0;
+}
+
+int eg_db_checkpoint(struct eg_db *st, int truncate, struct eg_db_ckpt *out, struct eg_err *err)
+{
+    int frames = -1, copied = -1;
+    if (truncate)
+        sqlite3_busy_timeout(st->db, 250);
+    int rc = sqlite3_wal_checkpoint_v2(
+        st->db, NULL, truncate ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE, &frames,
+        &copied);
+    if (truncate)
+        sqlite3_busy_timeout(st->db, 5000);
+    if (out) {
+        out->wal_frames = frames;
+        out->copied = copied;
+        out->wal_bytes = 0;
+        const char *file = sqlite3_db_filename(st->db, "main");
+        if (file && file[0]) {
+            char wal[4200];
+            struct stat sb;
+            snprintf(wal, sizeof wal, "%s-wal", file);
+            if (stat(wal, &sb) == 0)
+                out->wal_bytes = (int64_t)sb.st_size;
+        }
+    }
+    if (rc != SQLITE_OK)
+        return db_err(st, err, rc, "checkpoint");
     return 0;
 }
 

@@ -3,7 +3,8 @@
    byte (item 13); /healthz, /metrics, logins and the error log while the WAL refuses writes
    (item 14); serve refusing an unwritable database, and recovering from a database made
    read-only while it runs without a restart (item 15); an unclean stop whose WAL was deleted is
-   reported at the next start (item 17).
+   reported at the next start (item 17); failed checkpoints are logged and counted and the WAL
+   is bounded (item 16).
 
    Faults: the tests run as root, which file modes do not bind, so a file is made unwritable
    with the immutable attribute (chattr +i, FS_IOC_SETFLAGS), which binds root too and which the
@@ -489,5 +490,75 @@ TEST(faults_wal_deleted_after_sigkill_is_reported_loudly_at_start)
     CHECK_EQ_INT(eg_hs_stop(&hs), 0);
     log = eg_test_read_file(hs.log, NULL);
     CHECK(log && !strstr(log, "DATA LOST"));
+    free(log);
+}
+
+/* ---- item 16: checkpoints ---- */
+
+static long long file_size(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 ? (long long)sb.st_size : -1;
+}
+
+/* Grows the WAL by about mb MiB from this process (a table only this test uses). */
+static void grow_wal(struct eg_db *st, int mb)
+{
+    struct eg_err e = {0};
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "CREATE TABLE IF NOT EXISTS t_filler(x BLOB);"
+             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %d) "
+             "INSERT INTO t_filler SELECT randomblob(1000) FROM n;",
+             mb * 1024);
+    int rc = eg_db_exec(st, sql, &e);
+    if (rc)
+        fprintf(stderr, "grow_wal: %s\n", e.msg);
+    CHECK_EQ_INT(rc, 0);
+}
+
+TEST(faults_checkpoint_failures_logged_counted_and_wal_bounded)
+{
+    char db[600], wal[620];
+    snprintf(db, sizeof db, "%s/c.db", eg_test_tmpdir());
+    snprintf(wal, sizeof wal, "%s-wal", db);
+    fixture_with_device(db);
+    const char *extra[] = {"--checkpoint-interval", "1", "--wal-limit-mb", "1", NULL};
+    struct eg_hs hs;
+    REQUIRE(eg_hs_start(&hs, db, extra) == 0);
+    /* this process writes too, on a connection opened while the file is writable */
+    struct eg_db *st;
+    struct eg_err e = {0};
+    REQUIRE(eg_db_open(db, &st, &e) == 0);
+    /* a WAL over the limit is checkpointed and truncated within a few passes */
+    grow_wal(st, 3);
+    long long sz = file_size(wal);
+    CHECK(sz > (2 << 20));
+    for (int i = 0; i < 40 && sz > (1 << 20); i++) {
+        usleep(250000);
+        sz = file_size(wal);
+    }
+    CHECK(sz >= 0 && sz <= (1 << 20));
+    if (set_immutable(db, 1) != 0) {
+        fprintf(stderr, "faults: no immutable attribute on this file system: part skipped\n");
+        eg_db_close(st);
+        eg_hs_stop(&hs);
+        return;
+    }
+    /* the database file refuses the copy: commits still land in the WAL, checkpoints fail */
+    grow_wal(st, 1);
+    double failed = 0;
+    for (int i = 0; i < 40 && failed < 1; i++) {
+        usleep(250000);
+        failed = metric(hs.port, "envgov_db_checkpoint_failures_total");
+    }
+    CHECK(failed >= 1);
+    CHECK_EQ_INT(set_immutable(db, 0), 0);
+    eg_db_close(st);
+    CHECK_EQ_INT(eg_hs_stop(&hs), 0);
+    char *log = eg_test_read_file(hs.log, NULL);
+    REQUIRE(log);
+    CHECK(strstr(log, "error db checkpoint failed: ") != NULL);
+    CHECK(strstr(log, "truncated to 0") != NULL);
     free(log);
 }
