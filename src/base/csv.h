@@ -59,9 +59,18 @@ struct eg_csv_limits {
 };
 
 struct eg_csv {
-    const char *text, *p, *end; /* UTF-8 text (into the input or into owned) */
+    const char *text, *p, *end; /* UTF-8 text (into the input, owned, or the stream window) */
     char *owned;                /* the GB 18030 conversion, or NULL */
-    const char *encoding;       /* "utf-8", "utf-8-bom" or "gb18030" */
+    /* streaming (eg_csv_open_file): a window over the file, refilled as records are read */
+    void *f, *cd;         /* FILE, iconv_t (GB 18030) or NULL */
+    char *win, *raw;      /* the window (UTF-8) and the raw read buffer */
+    size_t win_cap;       /* bytes of win */
+    size_t carry;         /* raw bytes of a character cut by the last read (GB 18030) */
+    size_t base;          /* text bytes dropped before the window */
+    size_t total;         /* file bytes */
+    size_t want;          /* text bytes the window should hold past p before a record is read */
+    int eof, skipbom;     /* the file is read to its end; a BOM still to skip */
+    const char *encoding; /* "utf-8", "utf-8-bom" or "gb18030" */
     struct eg_csv_limits lim;
     long line;     /* line of the next character */
     long rec_line; /* first line of the current record */
@@ -76,6 +85,12 @@ struct eg_csv {
    BOM, converts GB 18030. On error nothing needs closing. */
 int eg_csv_open(struct eg_csv *c, const char *data, size_t len, const struct eg_csv_limits *lim,
                 struct eg_err *err);
+
+/* The same over a file read in chunks, in bounded memory (issue 10 item 18): a first pass
+   decides the encoding over the whole file (eg_enc_scan), the second reads records through a
+   window that grows only to hold the longest record. EG_EIO when the file cannot be read. */
+int eg_csv_open_file(struct eg_csv *c, const char *path, const struct eg_csv_limits *lim,
+                     struct eg_err *err);
 
 /* Reads the next record, skipping blank lines. Returns 1 with a record (c->nfields fields,
    c->rec_line its first line), 0 at the end, or EG_EINVAL for a malformed record: "quote" (a
