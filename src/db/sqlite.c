@@ -520,7 +520,10 @@ int eg_db_marker_begin(const char *path, char *msg, size_t cap, int *lost, struc
                      line[0] ? line : "no details");
         }
     }
-    f = fopen(marker, "w");
+    int fd = open(marker, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f && fd >= 0)
+        close(fd);
     if (!f)
         return eg_err_set(err, EG_EIO, "not_writable", -1, "cannot write %s: %s", marker,
                           strerror(errno));

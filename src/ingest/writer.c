@@ -216,9 +216,11 @@ static void writer_failed(struct eg_ingest *srv, struct writer *w, int rc)
 {
     if (rc != EG_EIO && w->st)
         return;
+    if (!w->broken) { /* a new fault: the idle probes start again at 0.5 s */
+        w->probe_ms = 500;
+        w->next_probe = eg_nanos() + 500000000ull;
+    }
     w->broken = 1;
-    w->probe_ms = 500;
-    w->next_probe = eg_nanos() + 500000000ull;
     struct eg_err e;
     eg_err_clear(&e);
     if (writer_reopen(srv, w, &e) < 0)
@@ -643,8 +645,10 @@ static int commit_batch(struct eg_ingest *srv, struct writer *w, struct eg__ing_
     eg_health_write_result(EG_HEALTH_INGEST, rc == 0, e.msg);
     if (rc == 0 && srv->cfg.landing && srv->cfg.store_samples)
         w->landed = 1;
-    if (rc == 0)
+    if (rc == 0 && w->broken) {
         w->broken = 0;
+        eg_log(EG_LOG_INFO, "ingest writer: the database is writable again");
+    }
     return rc;
 }
 
@@ -731,7 +735,8 @@ static void *writer_main(void *arg)
             continue;
         }
         w.folding = 0;
-        if (fold_due(srv, &w, &q, now) && fold_step(srv, &w, &q, now))
+        /* while broken, the probes (or a batch that commits) find out when writes work again */
+        if (!w.broken && fold_due(srv, &w, &q, now) && fold_step(srv, &w, &q, now))
             continue;
         int n = 0, stop;
         struct eg__ing_job *batch = take_batch(srv, &w, &n, &stop);
