@@ -112,6 +112,24 @@ struct eg_app {
     struct eg_ts_worker *ts_worker;
 };
 
+/* ---- durability health (issue 10 items 14, 15, 17) --------------------------------------- */
+
+/* What the writers of acknowledged data last saw, for /healthz: process-wide, thread-safe.
+   source: who wrote (EG_HEALTH_INGEST the HJ 212 writer, EG_HEALTH_HTTP the API's connections
+   and the /healthz probe); ok 1: a commit worked; ok 0: one failed (what: a short reason). */
+enum { EG_HEALTH_INGEST, EG_HEALTH_HTTP, EG_HEALTH_SOURCES };
+void eg_health_write_result(int source, int ok, const char *what);
+/* 1 when a source's last write failed and none worked since: msg gets "source: reason",
+ *since_ns (eg_nanos) the first failure of that streak. */
+int eg_health_write_failing(char *msg, size_t cap, uint64_t *since_ns);
+/* Bumped each time every source is fine again after a failure: a connection opened in an older
+   epoch may have been left read-only by SQLite and is reopened (issue 10 item 15). */
+uint64_t eg_health_epoch(void);
+/* A standing warning /healthz shows in its details until the process ends (e.g. an unclean stop
+   whose WAL is gone). NULL clears. */
+void eg_health_set_warning(const char *msg);
+int eg_health_warning(char *msg, size_t cap); /* 1 when there is one */
+
 #define EG_APP_JOB_THREADS 2
 #define EG_APP_MAX_JOBS 1024
 #define EG_APP_MAX_PENDING_EVENTS 1024

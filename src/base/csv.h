@@ -18,6 +18,39 @@
 /* 1 when [s, s+n) is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
 int eg_utf8_valid(const char *s, size_t n);
 
+/* The encoding decision over a whole file, fed in pieces of any size (issue 10 item 13): valid
+   UTF-8 is UTF-8 (with or without a BOM); otherwise the file must be structurally valid GB 18030
+   and must not look like UTF-8 (a run of 8 or more valid 3- or 4-byte UTF-8 characters, or at
+   least one such character per 4 invalid sequences, means UTF-8 that was cut mid-character or
+   mixed with GBK: refused). Errors name the line and byte offset of the first bad byte. */
+struct eg_enc_scan {
+    unsigned long long off; /* bytes fed so far */
+    long line;              /* line of the next byte */
+    int bom;                /* bytes of a leading BOM matched so far (3: the file has one) */
+    /* UTF-8 decoder */
+    int need, seqlen;
+    unsigned cp, min;
+    unsigned long long seq_off;
+    long seq_line;
+    unsigned seq_byte;
+    unsigned long long u_multi, u_bad; /* valid 3-4 byte characters, invalid sequences */
+    long run, max_run;                 /* consecutive valid 3-4 byte characters */
+    long u_line;                       /* first invalid UTF-8: line, offset, byte */
+    unsigned long long u_off;
+    unsigned u_byte;
+    /* GB 18030 structure: lead 81-FE, then 40-7E/80-FE, or 30-39 81-FE 30-39 */
+    int gb_pos, gb_bad;
+    unsigned long long gb_seq_off, gb_off;
+    long gb_seq_line, gb_line;
+    unsigned gb_seq_byte, gb_byte;
+};
+
+void eg_enc_scan_init(struct eg_enc_scan *s);
+void eg_enc_scan_feed(struct eg_enc_scan *s, const char *p, size_t n);
+/* Ends the scan: 0 with *encoding "utf-8", "utf-8-bom" or "gb18030", or EG_EINVAL "encoding"
+   (err->line the line of the first bad byte; the message names line, byte and offset). */
+int eg_enc_scan_end(struct eg_enc_scan *s, const char **encoding, struct eg_err *err);
+
 /* Limits; 0 in a member means its default. */
 struct eg_csv_limits {
     size_t max_bytes; /* the whole input (default 512 MiB): EG_ETOOBIG "too_large" */
@@ -26,9 +59,18 @@ struct eg_csv_limits {
 };
 
 struct eg_csv {
-    const char *text, *p, *end; /* UTF-8 text (into the input or into owned) */
+    const char *text, *p, *end; /* UTF-8 text (into the input, owned, or the stream window) */
     char *owned;                /* the GB 18030 conversion, or NULL */
-    const char *encoding;       /* "utf-8", "utf-8-bom" or "gb18030" */
+    /* streaming (eg_csv_open_file): a window over the file, refilled as records are read */
+    void *f, *cd;         /* FILE, iconv_t (GB 18030) or NULL */
+    char *win, *raw;      /* the window (UTF-8) and the raw read buffer */
+    size_t win_cap;       /* bytes of win */
+    size_t carry;         /* raw bytes of a character cut by the last read (GB 18030) */
+    size_t base;          /* text bytes dropped before the window */
+    size_t total;         /* file bytes */
+    size_t want;          /* text bytes the window should hold past p before a record is read */
+    int eof, skipbom;     /* the file is read to its end; a BOM still to skip */
+    const char *encoding; /* "utf-8", "utf-8-bom" or "gb18030" */
     struct eg_csv_limits lim;
     long line;     /* line of the next character */
     long rec_line; /* first line of the current record */
@@ -38,11 +80,17 @@ struct eg_csv {
     struct eg_buf cells; /* unquoted fields, each followed by a NUL */
 };
 
-/* Prepares to read [data, data+len): checks max_bytes, strips a BOM (then the text must be
-   UTF-8: "encoding"), converts GB 18030 when the text is not UTF-8 ("encoding" with the line
-   of the first byte that is neither). On error nothing needs closing. */
+/* Prepares to read [data, data+len): checks max_bytes, decides the encoding over the whole
+   input with eg_enc_scan (EG_EINVAL "encoding" naming the line of the first bad byte), strips a
+   BOM, converts GB 18030. On error nothing needs closing. */
 int eg_csv_open(struct eg_csv *c, const char *data, size_t len, const struct eg_csv_limits *lim,
                 struct eg_err *err);
+
+/* The same over a file read in chunks, in bounded memory (issue 10 item 18): a first pass
+   decides the encoding over the whole file (eg_enc_scan), the second reads records through a
+   window that grows only to hold the longest record. EG_EIO when the file cannot be read. */
+int eg_csv_open_file(struct eg_csv *c, const char *path, const struct eg_csv_limits *lim,
+                     struct eg_err *err);
 
 /* Reads the next record, skipping blank lines. Returns 1 with a record (c->nfields fields,
    c->rec_line its first line), 0 at the end, or EG_EINVAL for a malformed record: "quote" (a

@@ -2,7 +2,9 @@
    Never pass passwords or tokens here: callers log identifiers, not secrets. */
 #include "base/base.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,10 +66,52 @@ char *eg_log_field(char *out, size_t n, const char *s)
     return out;
 }
 
+/* Rate limit of errors (issue 10 item 14): a line from the same format string is
+   printed at most once per LOG_REPEAT_NS; the next one printed says how many were held back.
+   The table keeps the last LOG_SLOTS formats (a format that falls out just prints again).
+   Returns 0 to drop the line, else 1 with *held the count held back since the last print. */
+#define LOG_REPEAT_NS 5000000000ull
+#define LOG_SLOTS 32
+static int log_rate_pass(const char *fmt, long *held)
+{
+    static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+    static struct {
+        const char *fmt;
+        uint64_t last;
+        long held;
+    } slot[LOG_SLOTS];
+    static unsigned next;
+    uint64_t now = eg_nanos();
+    int pass = 1;
+    *held = 0;
+    pthread_mutex_lock(&mu);
+    int i = 0;
+    while (i < LOG_SLOTS && slot[i].fmt != fmt)
+        i++;
+    if (i == LOG_SLOTS) {
+        i = (int)(next++ % LOG_SLOTS);
+        slot[i].fmt = fmt;
+        slot[i].last = now;
+        slot[i].held = 0;
+    } else if (now - slot[i].last < LOG_REPEAT_NS) {
+        slot[i].held++;
+        pass = 0;
+    } else {
+        *held = slot[i].held;
+        slot[i].held = 0;
+        slot[i].last = now;
+    }
+    pthread_mutex_unlock(&mu);
+    return pass;
+}
+
 void eg_log(enum eg_log_level level, const char *fmt, ...)
 {
     static const char *names[] = {"debug", "info", "warn", "error"};
     if ((int)level < current_level())
+        return;
+    long held = 0;
+    if (level >= EG_LOG_ERROR && !log_rate_pass(fmt, &held))
         return;
     char when[32];
     eg_time_format_beijing(eg_time_now(), when, sizeof when);
@@ -84,5 +128,8 @@ void eg_log(enum eg_log_level level, const char *fmt, ...)
         else if (k + 1 < sizeof safe)
             safe[k++] = *c;
     safe[k] = '\0';
-    fprintf(stderr, "%s +08 %-5s %s\n", when, names[level], safe);
+    if (held)
+        fprintf(stderr, "%s +08 %-5s %s (repeated %ld times)\n", when, names[level], safe, held);
+    else
+        fprintf(stderr, "%s +08 %-5s %s\n", when, names[level], safe);
 }

@@ -110,8 +110,10 @@ int eg_cmd_import_observations(int argc, char **argv)
         return EG_EXIT_USAGE;
     }
     const char *path = argv[optind];
-    size_t len, slen = 0;
-    char *buf = slurp(path, &len);
+    size_t len = 0, slen = 0;
+    /* a file is streamed in bounded memory (issue 10 item 18); standard input is read whole */
+    int streamed = strcmp(path, "-") != 0;
+    char *buf = streamed ? eg_strdup("") : slurp(path, &len);
     if (!buf) {
         fprintf(stderr, "envgov import observations: cannot read %s\n", path);
         return EG_EXIT_FAIL;
@@ -141,7 +143,8 @@ int eg_cmd_import_observations(int argc, char **argv)
     struct eg_ts_import_opts io = {sbuf, slen, strict, known, 0, progress, &tty, NULL};
     struct eg_ts_import_report rep;
     int rc = EG_EXIT_OK;
-    int r = eg_ts_import(ts, buf, len, &io, &rep, &err);
+    int r = streamed ? eg_ts_import_file(ts, path, &io, &rep, &err)
+                     : eg_ts_import(ts, buf, len, &io, &rep, &err);
     if (tty)
         fputc('\n', stderr);
     for (size_t i = 0; i < rep.nrejects && i < 20; i++)

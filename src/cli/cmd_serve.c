@@ -59,6 +59,10 @@ static const struct eg_config_key serve_keys[] = {
      "seconds between recomputations of stale hourly/daily means (late data included)"},
     {"ts.compact_interval", "EG_TS_COMPACT_INTERVAL", "--compact-interval", "3600",
      "seconds between compactions of closed days into compressed blocks"},
+    {"store.checkpoint_interval", "EG_CHECKPOINT_INTERVAL", "--checkpoint-interval", "10",
+     "seconds between WAL checkpoints (failures are logged and counted in /metrics)"},
+    {"store.wal_limit_mb", "EG_WAL_LIMIT_MB", "--wal-limit-mb", "64",
+     "a WAL over this many MiB is checkpointed and truncated"},
 };
 #define NKEYS ((int)EG_ARRAY_LEN(serve_keys))
 
@@ -199,12 +203,35 @@ static void ts_worker_stop(struct eg_app *app)
     app->ts_worker = NULL;
 }
 
+/* The periodic WAL checkpoint (db/checkpoint.c): logs and counts failures, bounds the WAL. */
+static struct eg_db_checkpointer *checkpointer;
+
+static int checkpoint_start(struct eg_app *app, struct eg_err *err)
+{
+    int64_t every, limit;
+    int rc = eg_config_int(app->cfg, "store.checkpoint_interval", 1, 3600, &every, err);
+    if (!rc)
+        rc = eg_config_int(app->cfg, "store.wal_limit_mb", 1, 1 << 20, &limit, err);
+    if (!rc)
+        rc = eg_db_checkpointer_start(app->jobs, app->db_path, every * 1000, limit << 20,
+                                      &checkpointer, err);
+    return rc;
+}
+
+static void checkpoint_stop(struct eg_app *app)
+{
+    (void)app;
+    eg_db_checkpointer_stop(checkpointer);
+    checkpointer = NULL;
+}
+
 /* Started in this order, stopped in the reverse order. */
 static const struct service {
     const char *name;
     int (*start)(struct eg_app *app, struct eg_err *err);
     void (*stop)(struct eg_app *app);
 } services[] = {
+    {"checkpoint", checkpoint_start, checkpoint_stop},
     {"ts", ts_worker_start, ts_worker_stop},
     {"hj212", hj212_start, hj212_stop},
     {"http", http_start, http_stop},
@@ -254,6 +281,33 @@ int eg_cmd_serve(int argc, char **argv)
         return EG_EXIT_USAGE;
     }
 
+    /* A database that cannot be written (read-only file, WAL or -shm; immutable; read-only
+       mount) would start and then fail every write: refuse with what to do (issue 10 item 15). */
+    rc = eg_db_check_writable(eg_config_get(&cfg, "store.db"), &err);
+    if (rc) {
+        fprintf(stderr, "envgov serve: %s\n", err.msg);
+        eg_config_free(&cfg);
+        return EG_EXIT_FAIL;
+    }
+
+    /* An earlier run that did not stop cleanly, and lost its WAL: say so loudly, in the log and
+       in /healthz (issue 10 item 17). The marker is removed on a clean stop. */
+    const char *dbp = eg_config_get(&cfg, "store.db");
+    char unclean[1024];
+    int lost = 0;
+    rc = eg_db_marker_begin(dbp, unclean, sizeof unclean, &lost, &err);
+    if (rc) {
+        fprintf(stderr, "envgov serve: %s\n", err.msg);
+        eg_config_free(&cfg);
+        return EG_EXIT_FAIL;
+    }
+    if (lost) {
+        eg_log(EG_LOG_ERROR, "serve: DATA LOST: %s", unclean);
+        eg_health_set_warning(unclean);
+    } else if (unclean[0]) {
+        eg_log(EG_LOG_WARN, "serve: %s", unclean);
+    }
+
     /* Open and migrate once here, so that a bad path or a failed migration stops the start
        with a clear message instead of failing each worker's first request. */
     struct eg_db *st;
@@ -261,6 +315,7 @@ int eg_cmd_serve(int argc, char **argv)
     if (rc) {
         fprintf(stderr, "envgov serve: database %s: %s\n", eg_config_get(&cfg, "store.db"),
                 err.msg);
+        eg_db_marker_end(dbp);
         eg_config_free(&cfg);
         return EG_EXIT_FAIL;
     }
@@ -281,6 +336,7 @@ int eg_cmd_serve(int argc, char **argv)
     rc = eg_app_init(&app, eg_config_get(&cfg, "store.db"), &err);
     if (rc) {
         fprintf(stderr, "envgov serve: %s\n", err.msg);
+        eg_db_marker_end(dbp);
         eg_config_free(&cfg);
         return EG_EXIT_FAIL;
     }
@@ -301,6 +357,7 @@ int eg_cmd_serve(int argc, char **argv)
     for (int i = started - 1; i >= 0; i--)
         services[i].stop(&app);
     eg_app_fini(&app);
+    eg_db_marker_end(dbp); /* every connection is closed: a clean stop */
     eg_config_free(&cfg);
     if (rc)
         return rc == EG_EUSAGE ? EG_EXIT_USAGE : EG_EXIT_FAIL;

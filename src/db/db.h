@@ -74,6 +74,53 @@ int eg_db_in_tx(struct eg_db *st);
 int eg_db_query_int(struct eg_db *st, const char *sql, int64_t a, const char *text, int64_t *out,
                     int *found, struct eg_err *err);
 
+/* Whether the database file, its -wal and -shm (when present) and, when one of those must be
+   created, its folder can be written (issue 10 item 15): by the permission bits (for root: any
+   write bit, as root passes the access check anyway), the immutable attribute, a read-only
+   mount and a real open for writing. EG_EIO "not_writable" with a message naming the file, its
+   mode and what to do. A file that does not exist yet is fine when its folder is writable. */
+int eg_db_check_writable(const char *path, struct eg_err *err);
+
+/* The running marker (issue 10 item 17): PATH.running holds the pid and start time of the
+   process serving the database; removed on a clean stop. eg_db_marker_begin, called before the
+   database is opened: when a marker of an earlier run is there, that run did not stop cleanly;
+   if the WAL is gone too, the transactions committed after the last checkpoint (acknowledged
+   packets among them) are lost: *lost = 1 and msg says what and since when (*lost = 0 and msg
+   empty otherwise; an unclean stop with its WAL is recovered by SQLite and only logged). Then
+   writes a new marker. */
+int eg_db_marker_begin(const char *path, char *msg, size_t cap, int *lost, struct eg_err *err);
+void eg_db_marker_end(const char *path);
+
+/* ---- checkpoints (issue 10 item 16) ----
+   eg_db_checkpoint: a PASSIVE checkpoint (never waits; copies what no reader still needs), or
+   TRUNCATE (waits up to 250 ms for the other connections, copies everything and truncates the
+   WAL to zero bytes). EG_EIO "db_io" when the database file refuses the copy (read-only,
+   immutable, disk full); "busy" when TRUNCATE could not finish in time. out (may be NULL) gets
+   the WAL's frames, those copied, and its size on disk after the checkpoint. */
+struct eg_db_ckpt {
+    int wal_frames, copied;
+    int64_t wal_bytes;
+};
+int eg_db_checkpoint(struct eg_db *st, int truncate, struct eg_db_ckpt *out, struct eg_err *err);
+
+/* The periodic checkpoint job "db.checkpoint" on jobs, on its own connection: a PASSIVE
+   checkpoint every interval_ms, a TRUNCATE one when the WAL is over wal_limit_bytes; failures
+   are logged (ERROR, rate-limited by the log) and counted in envgov_db_checkpoint_failures_total,
+   the WAL size is the gauge envgov_db_wal_bytes. Every connection also sets journal_size_limit
+   to 64 MiB, so a WAL that grew is cut back after it restarts. */
+struct eg_jobs;
+struct eg_db_checkpointer;
+int eg_db_checkpointer_start(struct eg_jobs *jobs, const char *path, int64_t interval_ms,
+                             int64_t wal_limit_bytes, struct eg_db_checkpointer **out,
+                             struct eg_err *err);
+void eg_db_checkpointer_stop(struct eg_db_checkpointer *c); /* NULL is fine */
+
+/* A write probe (issue 10 item 14): BEGIN IMMEDIATE, a changed header field (SQLite's
+   user_version, unused otherwise), COMMIT — so a WAL frame is really appended: fails with
+   EG_EIO "db_io" when the file, its WAL or the disk refuse writes, EG_EDB "busy" when another
+   writer holds the lock for over 1 s (writes work then). */
+int eg_db_probe_write(struct eg_db *st, struct eg_err *err);
+
 /* Consistent copy of the database to path while others keep writing (online backup). */
 int eg_db_backup(struct eg_db *st, const char *path, struct eg_err *err);
 

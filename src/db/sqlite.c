@@ -19,11 +19,14 @@
  */
 #include "db/db.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -182,7 +185,8 @@ int eg_db_open_opts(const char *path, const struct eg_db_opts *opts, struct eg_d
     int is_mem = !strcmp(path, ":memory:") || !path[0];
     const char *setup = is_mem ? "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
                                : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                                 "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;";
+                                 "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
+                                 "PRAGMA journal_size_limit=67108864;";
     char *msg = NULL;
     rc = sqlite3_exec(st->db, setup, NULL, NULL, &msg);
     /* Switching a new file to WAL while another connection does the same can fail with
@@ -394,6 +398,194 @@ int64_t eg_db_last_id(struct eg_db *st)
 int eg_db_changes(struct eg_db *st)
 {
     return sqlite3_changes(st->db);
+}
+
+/* One file or folder: 0 when writable, else fills err. what: "database", "its WAL", ... */
+static int check_one(const char *path, const char *what, const char *fix, int is_dir,
+                     struct eg_err *err)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return eg_err_set(err, EG_EIO, "not_writable", -1, "cannot read %s %s: %s", what, path,
+                          strerror(errno));
+    unsigned mode = (unsigned)sb.st_mode & 07777;
+    int bits = geteuid() == 0 ? (mode & 0222) != 0 : access(path, W_OK) == 0;
+    if (!bits)
+        return eg_err_set(err, EG_EIO, "not_writable", -1,
+                          "%s %s is read-only (mode %04o, owner uid %u): %s", what, path, mode,
+                          (unsigned)sb.st_uid, fix);
+    int fd = open(path, (is_dir ? O_RDONLY | O_DIRECTORY : O_RDWR) | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return eg_err_set(err, EG_EIO, "not_writable", -1,
+                          "%s %s cannot be opened for writing: %s%s", what, path, strerror(errno),
+                          errno == EROFS   ? " (a read-only file system: remount it read-write)"
+                          : errno == EPERM ? " (immutable? chattr -i it)"
+                                           : "");
+    int flags = 0;
+    int immutable =
+        ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0 && (flags & (FS_IMMUTABLE_FL | FS_APPEND_FL)) != 0;
+    close(fd);
+    if (immutable)
+        return eg_err_set(err, EG_EIO, "not_writable", -1,
+                          "%s %s has the immutable or append-only attribute: chattr -i -a it", what,
+                          path);
+    return 0;
+}
+
+int eg_db_check_writable(const char *path, struct eg_err *err)
+{
+    if (!path[0] || !strcmp(path, ":memory:"))
+        return 0;
+    char side[4096], dir[4096];
+    if (strlen(path) + 5 > sizeof side)
+        return eg_err_set(err, EG_EINVAL, "bad_path", -1, "database path too long");
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash == dir)
+        dir[1] = '\0';
+    else if (slash)
+        *slash = '\0';
+    else
+        snprintf(dir, sizeof dir, ".");
+    int missing = 0;
+    static const char *const sfx[] = {"", "-wal", "-shm"};
+    static const char *const what[] = {"the database", "the database's WAL",
+                                       "the database's shared-memory file"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(side, sizeof side, "%s%s", path, sfx[i]);
+        if (access(side, F_OK) != 0) {
+            missing = 1;
+            continue;
+        }
+        const char *fix = i == 0 ? "make it writable (chmod u+w) for the user running envgov, "
+                                   "or serve a writable copy"
+                                 : "an earlier process or an operator left it so; with no envgov "
+                                   "running, remove it or make it writable (chmod u+w)";
+        int rc = check_one(side, what[i], fix, 0, err);
+        if (rc < 0)
+            return rc;
+    }
+    if (missing)
+        return check_one(dir, "the database's folder",
+                         "SQLite creates its files (the database, -wal, -shm) there: make it "
+                         "writable",
+                         1, err);
+    return 0;
+}
+
+int eg_db_checkpoint(struct eg_db *st, int truncate, struct eg_db_ckpt *out, struct eg_err *err)
+{
+    int frames = -1, copied = -1;
+    if (truncate)
+        sqlite3_busy_timeout(st->db, 250);
+    int rc = sqlite3_wal_checkpoint_v2(
+        st->db, NULL, truncate ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE, &frames,
+        &copied);
+    if (truncate)
+        sqlite3_busy_timeout(st->db, 5000);
+    if (out) {
+        out->wal_frames = frames;
+        out->copied = copied;
+        out->wal_bytes = 0;
+        const char *file = sqlite3_db_filename(st->db, "main");
+        if (file && file[0]) {
+            char wal[4200];
+            struct stat sb;
+            snprintf(wal, sizeof wal, "%s-wal", file);
+            if (stat(wal, &sb) == 0)
+                out->wal_bytes = (int64_t)sb.st_size;
+        }
+    }
+    if (rc != SQLITE_OK)
+        return db_err(st, err, rc, "checkpoint");
+    return 0;
+}
+
+int eg_db_marker_begin(const char *path, char *msg, size_t cap, int *lost, struct eg_err *err)
+{
+    *lost = 0;
+    msg[0] = '\0';
+    if (!path[0] || !strcmp(path, ":memory:"))
+        return 0;
+    char marker[4200], wal[4200];
+    snprintf(marker, sizeof marker, "%s.running", path);
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    FILE *f = fopen(marker, "r");
+    if (f) {
+        char line[256] = "";
+        if (!fgets(line, sizeof line, f))
+            line[0] = '\0';
+        fclose(f);
+        line[strcspn(line, "\r\n")] = '\0';
+        struct stat db;
+        char ckpt[40] = "unknown";
+        if (stat(path, &db) == 0)
+            eg_time_format_beijing((int64_t)db.st_mtime, ckpt, sizeof ckpt);
+        if (access(wal, F_OK) != 0 && access(path, F_OK) == 0) {
+            *lost = 1;
+            snprintf(msg, cap,
+                     "the previous run (%s) did not stop cleanly and its WAL %s is gone: what it "
+                     "committed after the last checkpoint (%s +08, the database file's time) up "
+                     "to its end, acknowledged HJ 212 packets among it, is lost",
+                     line[0] ? line : "no details", wal, ckpt);
+        } else {
+            snprintf(msg, cap,
+                     "the previous run (%s) did not stop cleanly; its WAL is kept and SQLite "
+                     "recovers it",
+                     line[0] ? line : "no details");
+        }
+    }
+    int fd = open(marker, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f && fd >= 0)
+        close(fd);
+    if (!f)
+        return eg_err_set(err, EG_EIO, "not_writable", -1, "cannot write %s: %s", marker,
+                          strerror(errno));
+    char when[40];
+    eg_time_format_beijing(eg_time_now(), when, sizeof when);
+    fprintf(f, "pid %ld, started %s +08\n", (long)getpid(), when);
+    int bad = fflush(f) != 0 || fsync(fileno(f)) != 0;
+    bad |= fclose(f) != 0;
+    if (bad)
+        return eg_err_set(err, EG_EIO, "not_writable", -1, "cannot write %s", marker);
+    return 0;
+}
+
+void eg_db_marker_end(const char *path)
+{
+    if (!path[0] || !strcmp(path, ":memory:"))
+        return;
+    char marker[4200];
+    snprintf(marker, sizeof marker, "%s.running", path);
+    unlink(marker);
+}
+
+int eg_db_probe_write(struct eg_db *st, struct eg_err *err)
+{
+    sqlite3_busy_timeout(st->db, 1000);
+    int rc = eg_db_begin(st, err);
+    if (rc == 0) {
+        struct eg_stmt *s;
+        int64_t v = 0;
+        rc = eg_db_prepare(st, "PRAGMA user_version", &s, err);
+        if (rc == 0) {
+            if (eg_stmt_step(s, err) == 1)
+                v = eg_stmt_int(s, 0);
+            eg_stmt_done(s);
+            char sql[64];
+            snprintf(sql, sizeof sql, "PRAGMA user_version=%d", (int)((v + 1) % 1000000));
+            rc = eg_db_exec(st, sql, err);
+        }
+        if (rc == 0)
+            rc = eg_db_commit(st, err);
+        else
+            eg_db_rollback(st);
+        if (rc < 0 && eg_db_in_tx(st))
+            eg_db_rollback(st);
+    }
+    sqlite3_busy_timeout(st->db, 5000);
+    return rc;
 }
 
 int eg_db_backup(struct eg_db *st, const char *path, struct eg_err *err)

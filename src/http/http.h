@@ -112,6 +112,8 @@ struct eg_http_server *eg_http_req_server(const struct eg_http_req *rq);
 struct eg_app *eg_http_app(const struct eg_http_req *rq);
 /* This worker's database connection, opened on first use. */
 int eg_http_store(struct eg_http_req *rq, struct eg_db **out);
+/* Closes this worker's connection (after an I/O error): the next eg_http_store opens anew. */
+void eg_http_store_drop(struct eg_http_req *rq);
 struct eg_err *eg_http_err(struct eg_http_req *rq);
 
 /* --- replies (exactly one per request) --- */

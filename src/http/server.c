@@ -57,6 +57,7 @@ struct eg_http_server {
     int nroutes;
     struct MHD_Daemon *daemon;
     pthread_key_t store_key;
+    pthread_key_t epoch_key; /* eg_health_epoch when this thread's connection was opened */
     int have_key;
     int port;
     eg__http_auth_fn auth;   /* NULL until an API with logins is added: tokens are refused */
@@ -361,6 +362,14 @@ int eg_http_store(struct eg_http_req *rq, struct eg_db **out)
 {
     struct eg_http_server *srv = rq->srv;
     struct eg_db *st = srv->have_key ? pthread_getspecific(srv->store_key) : NULL;
+    /* a connection opened before the database recovered from a write fault may have been left
+       read-only by SQLite: a new one (issue 10 item 15) */
+    uint64_t epoch = eg_health_epoch();
+    if (st && (uint64_t)(uintptr_t)pthread_getspecific(srv->epoch_key) != epoch) {
+        eg_db_close(st);
+        pthread_setspecific(srv->store_key, NULL);
+        st = NULL;
+    }
     if (!st) {
         if (!srv->db_path || !srv->have_key)
             return eg_err_set(&rq->err, EG_EDB, "no_database", -1, "no database configured");
@@ -368,9 +377,20 @@ int eg_http_store(struct eg_http_req *rq, struct eg_db **out)
         if (rc)
             return rc;
         pthread_setspecific(srv->store_key, st);
+        pthread_setspecific(srv->epoch_key, (void *)(uintptr_t)epoch);
     }
     *out = st;
     return 0;
+}
+
+void eg_http_store_drop(struct eg_http_req *rq)
+{
+    struct eg_http_server *srv = rq->srv;
+    struct eg_db *st = srv->have_key ? pthread_getspecific(srv->store_key) : NULL;
+    if (st) {
+        eg_db_close(st);
+        pthread_setspecific(srv->store_key, NULL);
+    }
 }
 
 /* ---------------------------------------------------------------- replies */
@@ -473,6 +493,12 @@ int eg_http_status_for(const struct eg_err *err)
         /* the database is locked by another writer past the busy timeout, or the server is at
            its memory budget for request bodies: try again shortly (503 with Retry-After) */
         if (!strcmp(err->code, "busy"))
+            return 503;
+        return 500;
+    case EG_EIO:
+        /* the database file, its WAL or the disk refuse writes (full, read-only): the service
+           is unavailable, not broken by this request */
+        if (!strcmp(err->code, "db_io"))
             return 503;
         return 500;
     default:
@@ -662,6 +688,13 @@ static void dispatch(struct eg_http_req *rq)
     if (rc < 0) {
         if (!rq->err.status)
             eg_err_set(&rq->err, rc, eg_status_name(rc), -1, "%s", eg_status_name(rc));
+        /* the file, its WAL or the disk refused a write: SQLite may keep this connection
+           read-only; the next request opens a new one, so writes work once the fault is gone
+           (issue 10 item 15) */
+        if (rq->err.status == EG_EIO && !strcmp(rq->err.code, "db_io")) {
+            eg_http_store_drop(rq);
+            eg_health_write_result(EG_HEALTH_HTTP, 0, rq->err.msg);
+        }
         eg_http_reply_error(rq, &rq->err);
     } else if (!rq->resp) {
         reply_errorf(rq, EG_EIO, "no_reply", "the handler gave no reply");
@@ -972,7 +1005,8 @@ int eg_http_server_new(const struct eg_http_config *cfg, struct eg_http_server *
         eg_http_server_free(srv);
         return eg_err_set(err, EG_EIO, "sodium_init", -1, "libsodium failed to initialise");
     }
-    if (pthread_key_create(&srv->store_key, store_destroy) == 0)
+    if (pthread_key_create(&srv->store_key, store_destroy) == 0 &&
+        pthread_key_create(&srv->epoch_key, NULL) == 0)
         srv->have_key = 1;
     eg_metrics_describe("envgov_http_requests_total", EG_METRIC_COUNTER,
                         "HTTP requests answered, by route pattern, method and status.");
@@ -1098,8 +1132,10 @@ void eg_http_server_free(struct eg_http_server *srv)
     if (!srv)
         return;
     eg_http_server_stop(srv);
-    if (srv->have_key)
+    if (srv->have_key) {
         pthread_key_delete(srv->store_key);
+        pthread_key_delete(srv->epoch_key);
+    }
     for (int i = 0; i < srv->nroutes; i++)
         route_free(&srv->routes[i]);
     free(srv->routes);

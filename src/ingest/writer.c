@@ -174,7 +174,78 @@ struct writer {
     int folding;    /* the last fold slice moved packets: keep folding while idle */
     int slice;      /* packets per fold slice (adaptive, see fold_resize) */
     uint64_t last_fold;
+    int broken;          /* the last write failed on I/O: reopen, probe until it works */
+    uint64_t next_probe; /* when broken and idle: the next reopen + probe (eg_nanos) */
+    int probe_ms;        /* its backoff: 500 ms doubling to 8 s */
 };
+
+/* The writer's connection: durable (every commit on disk before it returns, see ingest.h).
+   Values of thousands of devices land on scattered pages of the series index: a page cache of
+   64 MiB (SQLite's default is 2 MiB) keeps them in memory between group commits. */
+static const struct eg_db_opts writer_opts = {.durable = 1, .cache_kib = 65536};
+
+/* Closes and reopens the writer's connection and sink (issue 10 item 15): after an I/O error
+   SQLite may keep a connection read-only for its life (a WAL or -shm it could open only
+   read-only), so that nothing is written even after the file is writable again. On failure the
+   writer has no connection (w->st NULL) until the next try. */
+static int writer_reopen(struct eg_ingest *srv, struct writer *w, struct eg_err *err)
+{
+    eg__sink_close(w->sink);
+    if (w->st)
+        eg_db_close(w->st);
+    w->sink = srv->writer_sink = NULL;
+    w->st = srv->writer_store = NULL;
+    struct eg_db *st;
+    int rc = eg_db_open_opts(srv->cfg.db_path, &writer_opts, &st, err);
+    if (rc < 0)
+        return rc;
+    struct eg__sink *sink = NULL;
+    rc = eg__sink_open(&sink, st, err);
+    if (rc < 0) {
+        eg_db_close(st);
+        return rc;
+    }
+    eg__sink_set_events(sink, srv->cfg.events);
+    w->st = srv->writer_store = st;
+    w->sink = srv->writer_sink = sink;
+    return 0;
+}
+
+/* After a failed write: an I/O error (or no connection) marks the writer broken and reopens. */
+static void writer_failed(struct eg_ingest *srv, struct writer *w, int rc)
+{
+    if (rc != EG_EIO && w->st)
+        return;
+    if (!w->broken) { /* a new fault: the idle probes start again at 0.5 s */
+        w->probe_ms = 500;
+        w->next_probe = eg_nanos() + 500000000ull;
+    }
+    w->broken = 1;
+    struct eg_err e;
+    eg_err_clear(&e);
+    if (writer_reopen(srv, w, &e) < 0)
+        eg_log(EG_LOG_ERROR, "ingest writer: reopening the database: %s", e.msg);
+}
+
+/* Broken and idle: reopen and probe, with a growing pause; healthy again when it commits. */
+static void writer_probe(struct eg_ingest *srv, struct writer *w)
+{
+    struct eg_err e;
+    eg_err_clear(&e);
+    int rc = writer_reopen(srv, w, &e);
+    if (rc == 0)
+        rc = eg_db_probe_write(w->st, &e);
+    if (rc == 0 || !strcmp(e.code, "busy")) {
+        w->broken = 0;
+        eg_health_write_result(EG_HEALTH_INGEST, 1, NULL);
+        eg_log(EG_LOG_INFO, "ingest writer: the database is writable again");
+        return;
+    }
+    eg_health_write_result(EG_HEALTH_INGEST, 0, e.msg);
+    eg_log(EG_LOG_ERROR, "ingest writer: the database still refuses writes: %s", e.msg);
+    w->probe_ms = w->probe_ms < 4000 ? w->probe_ms * 2 : 8000;
+    w->next_probe = eg_nanos() + (uint64_t)w->probe_ms * 1000000ull;
+}
 
 static int write_status(struct writer *w, const struct eg__ing_job *j, struct eg_err *err)
 {
@@ -428,7 +499,21 @@ static void wait_for_work(struct eg_ingest *srv, struct writer *w, struct look *
 {
     pthread_mutex_lock(&srv->mu);
     q->idle = 0;
-    if (!srv->q_head && !srv->writer_exit && w->folding) {
+    if (!srv->q_head && !srv->writer_exit && w->broken) {
+        uint64_t now = eg_nanos();
+        if (w->next_probe > now) {
+            uint64_t wait = w->next_probe - now;
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_sec += (time_t)(wait / 1000000000u);
+            ts.tv_nsec += (long)(wait % 1000000000u);
+            if (ts.tv_nsec >= 1000000000) {
+                ts.tv_sec++;
+                ts.tv_nsec -= 1000000000;
+            }
+            pthread_cond_timedwait(&srv->writer_cv, &srv->mu, &ts);
+        }
+    } else if (!srv->q_head && !srv->writer_exit && w->folding) {
         q->idle = 1;
     } else if (!srv->q_head && !srv->writer_exit && w->landed) {
         struct timespec ts;
@@ -483,15 +568,19 @@ static int fold_step(struct eg_ingest *srv, struct writer *w, const struct look 
     int moved = 0;
     int max = q->exiting ? srv->cfg.fold_max : w->slice;
     uint64_t f0 = eg_nanos();
-    int rc = fold_landing(srv, w, max, &moved, &e);
+    int rc = w->st ? fold_landing(srv, w, max, &moved, &e)
+                   : eg_err_set(&e, EG_EIO, "db_io", -1, "no database connection");
     if (rc == 0 && moved == max && !q->exiting)
         fold_resize(srv, w, eg_nanos() - f0);
     w->folding = rc == 0 && moved > 0;
     if (rc == 0) {
         eg__sink_publish(w->sink);
     } else {
-        eg__sink_discard(w->sink);
+        if (w->sink)
+            eg__sink_discard(w->sink);
         eg_log(EG_LOG_ERROR, "ingest writer: fold into the time-series store: %s", e.msg);
+        eg_health_write_result(EG_HEALTH_INGEST, 0, e.msg);
+        writer_failed(srv, w, rc);
         moved = 0;
         if (!q->have && !q->exiting)
             usleep(100000);
@@ -535,18 +624,31 @@ static int commit_batch(struct eg_ingest *srv, struct writer *w, struct eg__ing_
     int rc, tries = 0;
     do {
         eg_err_clear(&e);
-        rc = write_batch(srv, w, batch, &e);
+        rc = w->st ? write_batch(srv, w, batch, &e)
+                   : eg_err_set(&e, EG_EIO, "db_io", -1, "no database connection");
         if (rc == 0) {
             eg__sink_publish(w->sink); /* direct mode: the values are in the store now */
         } else {
-            eg__sink_discard(w->sink);
+            if (w->sink)
+                eg__sink_discard(w->sink);
             eg_log(EG_LOG_ERROR, "ingest writer: batch of %d not stored: %s", n, e.msg);
-            usleep(100000);
+            /* an I/O error: a new connection for the next try (item 15), 100/200 ms apart */
+            writer_failed(srv, w, rc);
+            if (tries < 2)
+                usleep(100000u << tries);
         }
     } while (rc < 0 && ++tries < 3);
     atomic_fetch_add(&srv->st_batches, 1);
+    /* what /healthz and /metrics report (issue 10 item 14) */
+    if (rc < 0)
+        eg_metrics_counter_add("envgov_ingest_batches_failed_total", NULL, 1);
+    eg_health_write_result(EG_HEALTH_INGEST, rc == 0, e.msg);
     if (rc == 0 && srv->cfg.landing && srv->cfg.store_samples)
         w->landed = 1;
+    if (rc == 0 && w->broken) {
+        w->broken = 0;
+        eg_log(EG_LOG_INFO, "ingest writer: the database is writable again");
+    }
     return rc;
 }
 
@@ -595,7 +697,7 @@ static void writer_finish(struct writer *w)
 {
     struct eg_err e;
     eg_err_clear(&e);
-    if (w->agg.n) {
+    if (w->agg.n && w->st) {
         w->last_flush_ns = 0;
         if (eg_db_begin(w->st, &e) == 0) {
             int rc = 0;
@@ -628,8 +730,13 @@ static void *writer_main(void *arg)
         struct look q;
         wait_for_work(srv, &w, &q);
         uint64_t now = eg_nanos();
+        if (w.broken && !q.have && !q.exiting && now >= w.next_probe) {
+            writer_probe(srv, &w);
+            continue;
+        }
         w.folding = 0;
-        if (fold_due(srv, &w, &q, now) && fold_step(srv, &w, &q, now))
+        /* while broken, the probes (or a batch that commits) find out when writes work again */
+        if (!w.broken && fold_due(srv, &w, &q, now) && fold_step(srv, &w, &q, now))
             continue;
         int n = 0, stop;
         struct eg__ing_job *batch = take_batch(srv, &w, &n, &stop);
@@ -648,11 +755,7 @@ static void *writer_main(void *arg)
 int eg__ingest_threads_start(struct eg_ingest *srv, struct eg_err *err)
 {
     struct eg_db *st;
-    /* durable: every commit on disk before it returns (see ingest.h). Values of thousands of
-       devices land on scattered pages of the series index: a page cache of 64 MiB (SQLite's
-       default is 2 MiB) keeps them in memory between group commits. */
-    const struct eg_db_opts opts = {.durable = 1, .cache_kib = 65536};
-    int rc = eg_db_open_opts(srv->cfg.db_path, &opts, &st, err);
+    int rc = eg_db_open_opts(srv->cfg.db_path, &writer_opts, &st, err);
     if (rc < 0)
         return rc;
     struct eg__sink *sink = NULL;
@@ -663,6 +766,8 @@ int eg__ingest_threads_start(struct eg_ingest *srv, struct eg_err *err)
     }
     srv->writer_store = st;
     srv->writer_sink = sink;
+    eg_metrics_describe("envgov_ingest_batches_failed_total", EG_METRIC_COUNTER,
+                        "HJ 212 batches not stored after their retries (nothing acknowledged)");
     if (pthread_create(&srv->writer_th, NULL, writer_main, srv) != 0) {
         eg__sink_close(sink);
         eg_db_close(st);
@@ -715,5 +820,6 @@ void eg__ingest_threads_stop(struct eg_ingest *srv)
         srv->ar_head = n;
     }
     eg__sink_close(srv->writer_sink);
-    eg_db_close(srv->writer_store);
+    if (srv->writer_store)
+        eg_db_close(srv->writer_store);
 }

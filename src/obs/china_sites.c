@@ -36,14 +36,12 @@ int eg_obs_cs_is_header(const struct eg_csv *c)
            field_is(c, 2, "type");
 }
 
-int eg_obs_cs_open(struct eg_obs_cs *r, const char *data, size_t len,
-                   const struct eg_csv_limits *lim, struct eg_err *err)
+int eg_obs_cs_from_header(struct eg_obs_cs *r, struct eg_csv *c, struct eg_err *err)
 {
     memset(r, 0, sizeof *r);
-    int rc = eg_csv_open(&r->csv, data, len, lim, err);
-    if (rc < 0)
-        return rc;
-    if (eg_csv_next(&r->csv, NULL) <= 0 || !eg_obs_cs_is_header(&r->csv)) {
+    r->csv = *c;
+    memset(c, 0, sizeof *c);
+    if (!eg_obs_cs_is_header(&r->csv)) {
         eg_csv_close(&r->csv);
         return eg_err_set(err, EG_EINVAL, "header", 1,
                           "china_sites: header must be 'date,hour,type,<stations>'");
@@ -56,6 +54,22 @@ int eg_obs_cs_open(struct eg_obs_cs *r, const char *data, size_t len,
         r->station[s] = eg_strndup(f, r->station_len[s]);
     }
     return 0;
+}
+
+int eg_obs_cs_open(struct eg_obs_cs *r, const char *data, size_t len,
+                   const struct eg_csv_limits *lim, struct eg_err *err)
+{
+    memset(r, 0, sizeof *r);
+    struct eg_csv c;
+    int rc = eg_csv_open(&c, data, len, lim, err);
+    if (rc < 0)
+        return rc;
+    if (eg_csv_next(&c, NULL) <= 0) {
+        eg_csv_close(&c);
+        return eg_err_set(err, EG_EINVAL, "header", 1,
+                          "china_sites: header must be 'date,hour,type,<stations>'");
+    }
+    return eg_obs_cs_from_header(r, &c, err);
 }
 
 int eg_obs_cs_next(struct eg_obs_cs *r, struct eg_obs_cs_row *row, struct eg_err *err)

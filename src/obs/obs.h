@@ -72,6 +72,10 @@ int eg_obs_cs_is_header(const struct eg_csv *c);
 int eg_obs_cs_open(struct eg_obs_cs *r, const char *data, size_t len,
                    const struct eg_csv_limits *lim, struct eg_err *err);
 
+/* The same over a reader opened by the caller (e.g. eg_csv_open_file, to stream) whose current
+   record is the header: takes c over (closed by eg_obs_cs_close, also on error). */
+int eg_obs_cs_from_header(struct eg_obs_cs *r, struct eg_csv *c, struct eg_err *err);
+
 /* Next row: 1 with it, 0 at the end, or EG_EINVAL with err->code "malformed" (broken CSV or
    fewer than 3 fields) or "time" (date not YYYYMMDD of an existing day, hour not 0..23); row
    and the fields stay readable after "time" so a caller can quote them. Reading may go on. */

@@ -282,6 +282,12 @@ struct eg_ts_import_report {
    strict mode with rejects, database error). */
 int eg_ts_import(struct eg_ts *ts, const char *buf, size_t len, const struct eg_ts_import_opts *o,
                  struct eg_ts_import_report *rep, struct eg_err *err);
+/* The same from a file read in chunks (issue 10 item 18): memory stays bounded by the batch
+   and the longest record, whatever the file's size. The encoding is decided on a first pass
+   over the file; with o->strict a validating pass reads every row before anything is written
+   (then the rows are written in batches, as without strict). */
+int eg_ts_import_file(struct eg_ts *ts, const char *path, const struct eg_ts_import_opts *o,
+                      struct eg_ts_import_report *rep, struct eg_err *err);
 void eg_ts_import_report_free(struct eg_ts_import_report *rep);
 /* Maps a common name (PM2.5, PM10, SO2, NO2, O3, CO) to its HJ 212-2017 code, else returns the
    name itself. */
