@@ -15,9 +15,9 @@ set -eu
 
 # Module order, lower first; a module may include its own headers and those of lower levels
 # (modules in one comma group share a level and may not include each other).
-ORDER="base hj212,quality obs db auth registry ts eval devices ingest flow tasks rules govern plans http demo cli"
+ORDER="base hj212,quality obs db auth registry ts eval devices ingest flow tasks intake rules govern plans http demo cli"
 # Modules that own tables and may therefore hold SQL.
-OWNERS="db auth registry ts eval devices flow tasks rules govern plans"
+OWNERS="db auth registry ts eval devices flow tasks intake rules govern plans"
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 

@@ -6,8 +6,8 @@
  * Schema changes are numbered SQL files under data/migrations/ (NNN_name.sql, compiled into the
  * binary), applied in order on open and by `envgov db migrate`, recorded in schema_version.
  * Number ranges by owner: 001-099 registry/auth/audit, 100-199 time series, 200-299 devices
- * (ingest), 300-399 quality/targets, 400-419 flow (workflow engine), 420-449 tasks
- * (tasks, complaints, stewards), 450-499 rules/alerts, 500-599 govern, 600-649 plans (pilots,
+ * (ingest), 300-399 quality/targets, 400-419 flow (workflow engine), 420-434 tasks, 435-449
+ * intake (complaints, stewards' inspections), 450-499 rules/alerts, 500-599 govern, 600-649 plans (pilots,
  * plans, suggestions).
  */
 #ifndef EG_DB_H
