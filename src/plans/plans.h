@@ -216,4 +216,109 @@ int eg_plan_file_parse(const char *data, size_t len, const char *file, struct eg
                        struct eg_err *err);
 void eg_plan_file_free(struct eg_plan_file *p);
 
+/* ---- on the workflow engine (database) ------------------------------------------------------
+ *
+ * Three record kinds of flow/ (flow.h), each with its own table (migration 600_plans.sql):
+ *
+ * pilot_application (试点示范申报): draft → submitted → evaluated → recommended → approved →
+ *   reported → selected; beside: return (submitted → draft, with a reason), not_recommended and
+ *   not_selected (terminal, with a reason), withdraw (draft → withdrawn). The applicant (an
+ *   enterprise user for its unit, a street user for units of its street) raises and edits its
+ *   own in draft and submits before the round's deadline; the bureau evaluates, approves (局长
+ *   办公会), reports to the city and records the city's choice. Experts are accounts assigned
+ *   to a round: they see only that round's submitted applications, through eg_pilot_expert_list,
+ *   and score them; every score is audited ("pilot.score").
+ * plan_task (行动计划任务): assigned → in_progress → completed → closed (销号), reopen with a
+ *   reason; progress reports (period, percent, status, text) at any time; flags: overdue (the
+ *   engine's deadline), at_risk (the last report says at_risk/delayed, no report within
+ *   report_every_days, or the percent is 25 points or more behind the time elapsed).
+ * suggestion (建议事项, seed 001): formed → sent → accepted → assigned → handled → implemented →
+ *   fed_back; only feed_back (which needs the feedback) closes one.
+ */
+#include "db/db.h"
+#include "flow/flow.h"
+
+extern const struct eg_flow_kind eg_pilot_application_kind;
+extern const struct eg_flow_kind eg_plan_task_kind;
+extern const struct eg_flow_kind eg_suggestion_kind;
+
+/* A round. in: {"name", "deadline" (Beijing "YYYY-MM-DD[ HH:MM]"), "rule": "mean"|"trimmed",
+   "catalogue"? (default "pilot/catalogue_2021.tsv"), "min_total"?, "quotas": {"park": 1, …}
+   (kinds of the catalogue)}. Staff only. *out: the round as eg_pilot_round_get returns it. */
+int eg_pilot_round_create(struct eg_db *db, const struct eg_principal *who, json_t *in,
+                          json_t **out, struct eg_err *err);
+/* {"id","name","deadline" (Beijing),"rule","rule_zh","catalogue","min_total","quotas":{…},
+   "kinds":[{"code","label_zh","conditions":[…],"mandatory":[…],"innovation":[…]}],
+   "criteria":[…]} for any authenticated principal (applicants need the catalogue). */
+int eg_pilot_round_get(struct eg_db *db, const struct eg_principal *who, int64_t id, json_t **out,
+                       struct eg_err *err);
+int eg_pilot_round_list(struct eg_db *db, const struct eg_principal *who, json_t **out,
+                        struct eg_err *err);
+/* Assigns an expert (an existing account, by user id and name) to a round. Staff only. */
+int eg_pilot_expert_add(struct eg_db *db, const struct eg_principal *who, int64_t round_id,
+                        int64_t user_id, const char *username, struct eg_err *err);
+
+/* An application. in: {"round_id", "unit_id" (a registry unit whose kind is the pilot kind),
+   "conditions": "1101" (one 1/0 per condition), "mandatory": "1111", "directions": "1,2",
+   "innovation" (创新点), "evidence"? (text)}; answers may be left empty in draft. */
+int eg_pilot_app_create(struct eg_db *db, const struct eg_principal *who, json_t *in, json_t **out,
+                        struct eg_err *err);
+/* Changes the answers of a draft (the applicant or staff; EG_EINVAL "state" past draft). */
+int eg_pilot_app_update(struct eg_db *db, const struct eg_principal *who, int64_t id, json_t *in,
+                        json_t **out, struct eg_err *err);
+/* The record (eg_flow_get) with "round_id", "kind", the answers, and — once evaluated — the
+   results; staff also get "scores" (each expert's). */
+int eg_pilot_app_get(struct eg_db *db, const struct eg_principal *who, int64_t id, json_t **out,
+                     struct eg_err *err);
+int eg_pilot_app_list(struct eg_db *db, const struct eg_principal *who, int64_t round_id,
+                      const char *state, json_t **out, struct eg_err *err);
+int eg_pilot_app_act(struct eg_db *db, const struct eg_principal *who, int64_t id,
+                     const char *action, json_t *input, json_t **out, struct eg_err *err);
+/* What an expert sees: the round's submitted applications (kind, unit, directions, 创新点) and
+   the expert's own scores. EG_ENOTFOUND unless who is an expert of the round. */
+int eg_pilot_expert_list(struct eg_db *db, const struct eg_principal *who, int64_t round_id,
+                         json_t **out, struct eg_err *err);
+/* An expert's three scores (0–20) for a submitted application of a round it is expert of;
+   replaces the expert's earlier scores; audited with before and after. */
+int eg_pilot_score_put(struct eg_db *db, const struct eg_principal *who, int64_t id,
+                       const double scores[EG_PILOT_CRITERIA], struct eg_err *err);
+/* Evaluates a round (staff): every submitted application scored (gate, mandatory points, the
+   experts' scores by the round's rule), ranked per kind, cut to the quotas; each moves
+   submitted → evaluated → recommended or not_recommended (with the reason: the failed
+   conditions, or the rank beyond the quota), results stored. An eligible application without
+   enough expert scores stops the evaluation (EG_EINVAL "experts", naming it). *out: {"evaluated",
+   "recommended":{kind:n}, "ineligible"}. */
+int eg_pilot_round_evaluate(struct eg_db *db, const struct eg_principal *who, int64_t round_id,
+                            json_t **out, struct eg_err *err);
+/* The round's recommended list (附表 layout: what = "list", applications recommended or
+   further) or the score sheet (what = "sheet", every evaluated application) as CSV or XLSX
+   (xlsx 0/1). Staff only. */
+int eg_pilot_round_export(struct eg_db *db, const struct eg_principal *who, int64_t round_id,
+                          const char *what, int xlsx, struct eg_buf *out, struct eg_err *err);
+
+/* A plan and its tasks from a plan file: one plan_task record per task (title "（一）…", the
+   lead units as written), due at `due` (UTC seconds, 0 = none). Staff only; *plan_id. */
+int eg_plan_import(struct eg_db *db, const struct eg_principal *who, const char *name,
+                   const char *source, const struct eg_plan_file *pf, int64_t due, int64_t *plan_id,
+                   struct eg_err *err);
+/* Loads the embedded seed 003 plan (data/plans/minhang_2023_workplan.tsv) once: for the demo. */
+int eg_plan_load_demo(struct eg_db *db, struct eg_err *err);
+int eg_plan_list(struct eg_db *db, const struct eg_principal *who, json_t **out,
+                 struct eg_err *err);
+/* A plan's tasks in scope with their flags ("overdue", "at_risk", "at_risk_reason", the last
+   report) as of now; *out {"plan":{…},"tasks":[…],"summary":{…}}. */
+int eg_plan_status(struct eg_db *db, const struct eg_principal *who, int64_t plan_id, int64_t now,
+                   json_t **out, struct eg_err *err);
+/* The same for a meeting: CSV or XLSX (Chinese headers, Beijing time). */
+int eg_plan_status_export(struct eg_db *db, const struct eg_principal *who, int64_t plan_id,
+                          int64_t now, int xlsx, struct eg_buf *out, struct eg_err *err);
+/* A progress report on a task: in {"period","percent","status":"on_track|at_risk|delayed",
+   "text"}; whoever may read the task and is staff or its addressed unit/street. Audited. */
+int eg_plan_progress_add(struct eg_db *db, const struct eg_principal *who, int64_t task_id,
+                         json_t *in, struct eg_err *err);
+/* A task's flags from its state, deadline and reports (pure): sets *at_risk and reason. */
+int eg_plan_task_at_risk(int64_t now, int64_t created, int64_t due, int last_percent,
+                         const char *last_status, int64_t last_at, int report_every_days,
+                         const char **reason);
+
 #endif
