@@ -136,8 +136,8 @@ int eg_plan_load_demo(struct eg_db *db, struct eg_err *err)
 {
     int64_t n = 0;
     int found = 0;
-    int rc = eg_db_query_int(db, "SELECT count(*) FROM plans WHERE name = ?", 0, DEMO_PLAN, &n,
-                             &found, err);
+    int rc = eg_db_query_int(db, "SELECT count(*) FROM plans WHERE ?1 = 0 AND name = ?2", 0,
+                             DEMO_PLAN, &n, &found, err);
     if (rc < 0 || n > 0)
         return rc < 0 ? rc : 0;
     const struct eg_embedded *e = eg_embedded_find("plans/minhang_2023_workplan.tsv");
