@@ -28,7 +28,10 @@
 #define EG_PLANS_H
 
 #include "base/base.h"
+#include "db/db.h"
+#include "flow/flow.h"
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -235,9 +238,6 @@ void eg_plan_file_free(struct eg_plan_file *p);
  * suggestion (建议事项, seed 001): formed → sent → accepted → assigned → handled → implemented →
  *   fed_back; only feed_back (which needs the feedback) closes one.
  */
-#include "db/db.h"
-#include "flow/flow.h"
-
 extern const struct eg_flow_kind eg_pilot_application_kind;
 extern const struct eg_flow_kind eg_plan_task_kind;
 extern const struct eg_flow_kind eg_suggestion_kind;

@@ -251,7 +251,8 @@ TEST(suggestion_runs_from_forming_to_feedback_and_never_closes_without_it)
                      "\"result\":\"基层环保队伍加强\"}}",
                      &err) == 0);
     CHECK_EQ_INT(sugg_act(db, &bureau, id, "send", NULL, &err), EG_EINVAL);
-    CHECK_EQ_INT(eg_tfx_int(db, "SELECT count(*) FROM flow_transitions WHERE record_id = 1"), 9); /* raised + 8 steps */
+    CHECK_EQ_INT(eg_tfx_int(db, "SELECT count(*) FROM flow_transitions WHERE record_id = 1"),
+                 9); /* raised + 8 steps */
     /* the declaration itself: the only way into the terminal state needs the feedback */
     const struct eg_flow_kind *k = &eg_suggestion_kind;
     int into_terminal = 0;
