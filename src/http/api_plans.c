@@ -27,6 +27,10 @@
  *   GET  /api/v1/suggestions/{id}                     one, with its actions
  *   POST /api/v1/suggestions/{id}/actions/{action}    send, accept, assign, handle, …
  *   GET  /api/v1/{pilot/applications|plan-tasks|suggestions}/{id}/history  the timeline
+ *   POST /api/v1/{…same…}/{id}/attachments?name=   a file as the body (evidence, 佐证材料):
+ *                                                  JPEG, PNG, WebP or PDF by its bytes, up to
+ *                                                  the server's body limit (1 MiB by default)
+ *   GET  /api/v1/{…same…}/{id}/attachments/{aid}   its bytes
  */
 #include "http/http_internal.h"
 #include "plans/plans.h"
@@ -401,6 +405,53 @@ static int h_sugg_create(struct eg_http_req *rq)
     return reply(rq, rc, 201, out);
 }
 
+/* ---- attachments (evidence: 佐证材料) ---- */
+
+static int h_attach(struct eg_http_req *rq)
+{
+    struct eg_db *db;
+    const struct eg_principal *who;
+    int64_t id;
+    size_t len = 0;
+    json_t *out = NULL;
+    int rc = setup(rq, &db, &who);
+    if (!rc)
+        rc = id_param(rq, &id);
+    if (rc)
+        return rc;
+    const char *body = eg_http_body(rq, &len);
+    const char *name = eg_http_query(rq, "name");
+    if (!len)
+        return eg_err_set(eg_http_err(rq), EG_EINVAL, "bad_request", -1,
+                          "the request body is the file (JPEG, PNG, WebP or PDF); ?name= its name");
+    rc = eg_flow_attach(db, kind_of(rq), who, id, name ? name : "", body, len, &out,
+                        eg_http_err(rq));
+    return reply(rq, rc, 201, out);
+}
+
+static int h_attachment(struct eg_http_req *rq)
+{
+    struct eg_db *db;
+    const struct eg_principal *who;
+    int64_t id, aid;
+    void *data = NULL;
+    size_t len = 0;
+    char type[64];
+    int rc = setup(rq, &db, &who);
+    if (!rc)
+        rc = id_param(rq, &id);
+    if (!rc)
+        rc = eg_http_param_id(rq, "aid", &aid);
+    if (!rc)
+        rc = eg_flow_attachment_read(db, kind_of(rq), who, id, aid, &data, &len, type,
+                                     eg_http_err(rq));
+    if (rc)
+        return rc;
+    rc = eg_http_reply_raw(rq, 200, type, data, len);
+    free(data);
+    return rc;
+}
+
 /* ---- plans ---- */
 
 static int h_plans(struct eg_http_req *rq)
@@ -495,6 +546,18 @@ int eg_http_api_plans_routes(struct eg_http_server *srv)
                             "an application's timeline", NULL);
     rc |= eg_http_route_add(srv, "PUT", "/api/v1/pilot/applications/{id}/scores", h_app_scores, B,
                             "an expert's three scores (0–20 each), audited", NULL);
+    rc |= eg_http_route_add(srv, "POST", "/api/v1/pilot/applications/{id}/attachments", h_attach, A,
+                            "attach a file (evidence) to an application: the body, ?name=", NULL);
+    rc |= eg_http_route_add(srv, "GET", "/api/v1/pilot/applications/{id}/attachments/{aid}",
+                            h_attachment, A, "an attachment's bytes", NULL);
+    rc |= eg_http_route_add(srv, "POST", "/api/v1/plan-tasks/{id}/attachments", h_attach, A,
+                            "attach a file (evidence) to a plan task: the body, ?name=", NULL);
+    rc |= eg_http_route_add(srv, "GET", "/api/v1/plan-tasks/{id}/attachments/{aid}", h_attachment,
+                            A, "an attachment's bytes", NULL);
+    rc |= eg_http_route_add(srv, "POST", "/api/v1/suggestions/{id}/attachments", h_attach, A,
+                            "attach a file (evidence) to a suggestion: the body, ?name=", NULL);
+    rc |= eg_http_route_add(srv, "GET", "/api/v1/suggestions/{id}/attachments/{aid}", h_attachment,
+                            A, "an attachment's bytes", NULL);
     rc |= eg_http_route_add(srv, "GET", "/api/v1/plans", h_plans, A, "action plans", NULL);
     rc |= eg_http_route_add(srv, "GET", "/api/v1/plans/{id}/status", h_plan_status, A,
                             "a plan's tasks with overdue/at-risk flags (?format=csv|xlsx)", NULL);

@@ -129,6 +129,27 @@ TEST(http_pilot_round_applications_experts_evaluation_per_role)
     EXPECT("steward does not", 404, req(STEWARD, "GET", app, NULL, NULL));
     EXPECT("bureau reads", 200, req(BUREAU, "GET", app, NULL, NULL));
     EXPECT("anon does not", 401, req(ANON, "GET", app, NULL, NULL));
+    /* evidence (佐证材料): a PDF by its bytes; not an executable; not on another's record */
+    static const char pdf[] = "%PDF-1.7\n1 0 obj<<>>endobj\n";
+    static const char exe[] = "MZ\x90\x00\x03";
+    snprintf(act, sizeof act, "%s/attachments?name=%s", app, "evidence.pdf");
+    EXPECT("attach pdf", 201, req(ENTERPRISE, "POST", act, pdf, &o));
+    long long aid = json_integer_value(json_object_get(o, "id"));
+    CHECK_STR(json_string_value(json_object_get(o, "type")), "application/pdf");
+    json_decref(o);
+    int ast = req(ENTERPRISE, "POST", act, exe, NULL);
+    CHECK(ast == 415 || ast == 422 || ast == 400);
+    EXPECT("steward attaches", 404, req(STEWARD, "POST", act, pdf, NULL));
+    EXPECT("empty body", 400, req(ENTERPRISE, "POST", act, NULL, NULL));
+    snprintf(act, sizeof act, "%s/attachments/%lld", app, aid);
+    {
+        struct eg_hc_resp ar;
+        REQUIRE(eg_hc_request(port, "GET", act, tokens[BUREAU], NULL, NULL, 0, &ar) == 0);
+        CHECK_EQ_INT(ar.status, 200);
+        CHECK(ar.body_len == strlen(pdf) && !memcmp(ar.body, pdf, ar.body_len));
+        eg_hc_free(&ar);
+    }
+    EXPECT("steward reads attachment", 404, req(STEWARD, "GET", act, NULL, NULL));
     snprintf(path, sizeof path, "/api/v1/pilot/applications/%lld", a2);
     EXPECT("enterprise not the park's", 404, req(ENTERPRISE, "GET", path, NULL, NULL));
     EXPECT("enterprise edits another's", 404,
