@@ -88,6 +88,13 @@ const struct eg_cli_cmd eg_cli_commands[] = {
      "left)"},
     {"demo", 0, eg_cmd_demo, "[--db PATH]",
      "fill an empty database with a Pudong-like demo district and print the logins"},
+    {"pilot", 0, eg_cmd_pilot,
+     "catalogue [FILE] | score FILE [--rule R] [--quota KIND=N]… [options]",
+     "pilot demonstrations: check a catalogue, score and cut a round file (附表 list, score "
+     "sheet)"},
+    {"plan", 0, eg_cmd_plan,
+     "load-demo | import FILE --name NAME | list | status ID [--format F] [--db PATH]",
+     "action plans: seed 003's tasks, import, status with overdue/at-risk flags"},
 };
 
 const int eg_cli_command_count = (int)(sizeof eg_cli_commands / sizeof eg_cli_commands[0]);

@@ -5,6 +5,7 @@
 #include "auth/auth.h"
 #include "demo/internal.h"
 #include "eval/eval.h"
+#include "plans/plans.h"
 #include "registry/registry.h"
 
 #include <sodium.h>
@@ -121,6 +122,7 @@ int eg_demo_load(struct eg_db *st, FILE *device_pw, struct eg_demo_report *rep, 
     d->t = &t;
     eg__demo_rng_reset();
     r = load_parts(d);
+    r = r ? r : eg_plan_load_demo(st, err); /* issue 14: seed 003's plan, 40 tasks */
     if (r == 0)
         r = eg_db_commit(st, err);
     if (r < 0) {
