@@ -69,7 +69,9 @@ struct eg_http_server {
     struct conn_track conns; /* list head */
     pthread_t reaper;
     int reaper_on, reaper_stop;
-    unsigned conn_limit;              /* the total connection limit in effect */
+    unsigned conn_limit; /* the total connection limit in effect */
+    void **kept;         /* eg__http_server_keep */
+    int nkept;
     _Atomic uint64_t auth_generation; /* bumped by every non-GET: empties the token caches */
 };
 
@@ -488,23 +490,44 @@ static int parse_bool(const char *v, int *out)
     return EG_EINVAL;
 }
 
-/* Parses v as p says; 0, or EG_EINVAL. Numbers into *i / *d, times into *i. */
+/* 1 when v has the shape of a Beijing time or date (digits and separators where they go),
+   whether or not that time exists. */
+static int time_shaped(const char *v, size_t n)
+{
+    static const char *const shapes[] = {"dddddddd", "dddddddddddddd", "dddd-dd-dd",
+                                         "dddd-dd-dd dd:dd", "dddd-dd-dd dd:dd:dd"};
+    for (size_t k = 0; k < EG_ARRAY_LEN(shapes); k++) {
+        if (strlen(shapes[k]) != n)
+            continue;
+        size_t i = 0;
+        for (; i < n; i++) {
+            char c = shapes[k][i], x = v[i];
+            if (c == 'd' ? (x < '0' || x > '9') : c == ' ' ? (x != ' ' && x != 'T') : x != c)
+                break;
+        }
+        if (i == n)
+            return 1;
+    }
+    return 0;
+}
+
+/* Parses v as p says: 0; EG_EINVAL when v is not of the type (400); 1 when it is, but out of
+   the bounds or not an existing time (422). Numbers into *i / *d, times into *i. */
 static int param_parse(const struct eg_http_param_spec *p, const char *v, int64_t *i, double *d)
 {
     size_t n = strlen(v);
     int b;
     switch (p->type) {
     case EG_PT_INT:
-        if (eg_parse_int64(v, n, i) || (p->max > p->min && (*i < p->min || *i > p->max)))
+        if (eg_parse_int64(v, n, i))
             return EG_EINVAL;
-        return 0;
+        return p->max > p->min && (*i < p->min || *i > p->max) ? 1 : 0;
     case EG_PT_ID:
         return eg_parse_int64(v, n, i) || *i <= 0 ? EG_EINVAL : 0;
     case EG_PT_NUMBER:
-        if (eg_parse_double(v, n, d) ||
-            (p->max > p->min && (*d < (double)p->min || *d > (double)p->max)))
+        if (eg_parse_double(v, n, d))
             return EG_EINVAL;
-        return 0;
+        return p->max > p->min && (*d < (double)p->min || *d > (double)p->max) ? 1 : 0;
     case EG_PT_BOOL:
         if (parse_bool(v, &b))
             return EG_EINVAL;
@@ -517,8 +540,10 @@ static int param_parse(const struct eg_http_param_spec *p, const char *v, int64_
             return EG_EINVAL;
         /* fall through */
     case EG_PT_TIME:
-        if (eg_time_parse_beijing(v, n, i))
+        if (!time_shaped(v, n))
             return EG_EINVAL;
+        if (eg_time_parse_beijing(v, n, i))
+            return 1;
         if ((p->flags & EG_PF_RANGE_END) && (n == 10 || n == 8))
             *i += 86400 - 1; /* a date alone is the whole day: its last second */
         return 0;
@@ -528,7 +553,7 @@ static int param_parse(const struct eg_http_param_spec *p, const char *v, int64_
             for (const char *q = v; *q; q++)
                 items += *q == ',';
             if (items > p->max_len)
-                return EG_EINVAL;
+                return 1;
         }
         return 0;
     default:
@@ -536,14 +561,22 @@ static int param_parse(const struct eg_http_param_spec *p, const char *v, int64_
     }
 }
 
-static int param_refuse(struct eg_err *err, const struct eg_http_param_spec *p, const char *v)
+/* Refuses v for p (why: param_parse's answer) in the table's words. */
+static int param_refuse(struct eg_err *err, const struct eg_http_param_spec *p, const char *v,
+                        int why)
 {
     struct eg_buf b = {0};
     param_type_words(&b, p);
     param_words(&b, p);
     eg_buf_append(&b, "", 1);
-    int rc = eg_err_set(err, EG_EINVAL, "bad_query", -1, "%s must be %s; got '%.40s'", p->name,
-                        b.data, v);
+    const char *code = why != 1                                         ? "bad_query"
+                       : p->type == EG_PT_TIME || p->type == EG_PT_DATE ? "bad_time"
+                                                                        : "out_of_range";
+    int rc =
+        eg_err_set(err, EG_EINVAL, code, -1, "%s must be %s; got '%.40s'%s", p->name, b.data, v,
+                   why == 1 && (p->type == EG_PT_TIME || p->type == EG_PT_DATE)
+                       ? ", which is not an existing Beijing time"
+                       : "");
     eg_buf_free(&b);
     return rc;
 }
@@ -552,6 +585,8 @@ static int param_refuse(struct eg_err *err, const struct eg_http_param_spec *p, 
 static int param_implicit(const struct route *r, const char *name)
 {
     static const char *const list[] = {"q", "sort", "limit", "cursor", "format", "id"};
+    if ((r->flags & EG_ROUTE_LIST) && !r->res)
+        return !strcmp(name, "format"); /* a list that is not a registry resource */
     if (r->flags & EG_ROUTE_LIST) {
         for (size_t i = 0; i < EG_ARRAY_LEN(list); i++)
             if (!strcmp(name, list[i]))
@@ -577,8 +612,9 @@ static int args_walk_one(void *arg, const char *name, const char *value)
     if (p && p->in == EG_PIN_QUERY) {
         int64_t i;
         double d;
-        if (param_parse(p, value, &i, &d)) {
-            w->rc = param_refuse(&w->rq->err, p, value);
+        int why = param_parse(p, value, &i, &d);
+        if (why) {
+            w->rc = param_refuse(&w->rq->err, p, value, why);
             return 1;
         }
         if (!(p->flags & EG_PF_REPEAT)) { /* twice: which one counts would be a guess */
@@ -597,14 +633,22 @@ static int args_walk_one(void *arg, const char *name, const char *value)
     for (const struct eg_http_param_spec *q = r->spec->params; q && q->name; q++)
         if (q->in == EG_PIN_QUERY)
             eg_buf_printf(&b, "%s%s", b.len ? ", " : "", q->name);
-    if (r->flags & EG_ROUTE_LIST)
-        eg_buf_printf(&b, "%sq, sort, limit, cursor, format and the filter fields",
-                      b.len ? ", " : "");
+    if ((r->flags & EG_ROUTE_LIST) && !r->res)
+        eg_buf_printf(&b, "%sformat", b.len ? ", " : "");
+    if ((r->flags & EG_ROUTE_LIST) && r->res) {
+        eg_buf_printf(&b, "%sq, sort, limit, cursor, format, id", b.len ? ", " : "");
+        for (int i = 0; i < r->res->nfields; i++)
+            if ((r->res->fields[i].flags & EG_FF_FILTER) &&
+                !(r->res->fields[i].flags & EG_FF_SECRET))
+                eg_buf_printf(&b, ", %s", r->res->fields[i].name);
+    }
     if (r->flags & EG_ROUTE_BODY_CSV)
         eg_buf_printf(&b, "%sdry_run", b.len ? ", " : "");
     eg_buf_append(&b, "", 1);
     char nm[80];
-    w->rc = eg_err_set(&w->rq->err, EG_EINVAL, "unknown_parameter", -1,
+    /* a registry list keeps its own word for it: a filter it does not have */
+    int filter = (r->flags & EG_ROUTE_LIST) && r->res;
+    w->rc = eg_err_set(&w->rq->err, EG_EINVAL, filter ? "unknown_filter" : "unknown_parameter", -1,
                        "unknown query parameter '%s': %s %s accepts %s (see /api/v1/docs)",
                        eg_log_field(nm, sizeof nm, name), r->method, r->pattern,
                        b.len > 1 ? b.data : "no query parameters");
@@ -627,11 +671,16 @@ static int args_check(struct eg_http_req *rq)
         double d;
         if (p->in == EG_PIN_PATH) {
             const char *v = eg_http_param(rq, p->name);
-            if (v && param_parse(p, v, &i, &d))
-                return p->type == EG_PT_ID
-                           ? eg_err_set(&rq->err, EG_ENOTFOUND, "not_found", -1,
-                                        "no record with id '%.40s' (ids are positive integers)", v)
-                           : param_refuse(&rq->err, p, v);
+            int why = v ? param_parse(p, v, &i, &d) : 0;
+            if (why && p->type == EG_PT_ID)
+                return eg_err_set(&rq->err, EG_ENOTFOUND, "not_found", -1,
+                                  "no record with id '%.40s' (ids are positive integers)", v);
+            if (why) { /* the path names what is asked for: a value not of its type names nothing */
+                param_refuse(&rq->err, p, v, why);
+                rq->err.status = EG_ENOTFOUND;
+                snprintf(rq->err.code, sizeof rq->err.code, "not_found");
+                return EG_ENOTFOUND;
+            }
         } else if ((p->flags & EG_PF_REQUIRED) && !eg_http_query(rq, p->name)) {
             struct eg_buf b = {0};
             param_type_words(&b, p);
@@ -672,8 +721,9 @@ int eg_http_arg_str(struct eg_http_req *rq, const char *name, const char **out)
     if (v) {
         int64_t i;
         double d;
-        if (param_parse(p, v, &i, &d))
-            return param_refuse(&rq->err, p, v);
+        int why = param_parse(p, v, &i, &d);
+        if (why)
+            return param_refuse(&rq->err, p, v, why);
         *out = v;
     }
     return given;
@@ -697,8 +747,9 @@ static int arg_typed(struct eg_http_req *rq, const char *name, int want, int64_t
     if (v) {
         int64_t ti;
         double td;
-        if (param_parse(p, v, &ti, &td))
-            return param_refuse(&rq->err, p, v);
+        int why = param_parse(p, v, &ti, &td);
+        if (why)
+            return param_refuse(&rq->err, p, v, why);
         if (want == 1)
             *d = td;
         else
@@ -878,6 +929,9 @@ int eg_http_status_for(const struct eg_err *err)
         /* the database file, its WAL or the disk refuse writes (full, read-only): the service
            is unavailable, not broken by this request */
         if (!strcmp(err->code, "db_io"))
+            return 503;
+        /* the HJ 212 listener is not running in this process: the message says how to start it */
+        if (!strcmp(err->code, "no_listener"))
             return 503;
         return 500;
     default:
@@ -1518,6 +1572,9 @@ void eg_http_server_free(struct eg_http_server *srv)
     for (int i = 0; i < srv->nroutes; i++)
         route_free(&srv->routes[i]);
     free(srv->routes);
+    for (int i = 0; i < srv->nkept; i++)
+        free(srv->kept[i]);
+    free(srv->kept);
     free(srv->address);
     free(srv->db_path);
     pthread_mutex_destroy(&srv->conns_mu);
@@ -1549,6 +1606,38 @@ struct eg_app *eg_http_app(const struct eg_http_req *rq)
 int64_t eg__http_server_token_ttl(const struct eg_http_server *srv)
 {
     return srv->cfg.token_ttl_s;
+}
+
+void eg__http_cacheable(struct eg_http_req *rq, const char *cache_control)
+{
+    if (!rq->resp)
+        return;
+    MHD_del_response_header(rq->resp, "Cache-Control", "no-store");
+    MHD_add_response_header(rq->resp, "Cache-Control", cache_control);
+}
+
+void eg__http_server_keep(struct eg_http_server *srv, void *p)
+{
+    srv->kept = eg_realloc(srv->kept, (size_t)(srv->nkept + 1) * sizeof *srv->kept);
+    srv->kept[srv->nkept++] = p;
+}
+
+int eg__http_range(struct eg_http_req *rq, const char *from, const char *to, int64_t *out_from,
+                   int64_t *out_to)
+{
+    int rc;
+    if ((rc = eg_http_arg_time(rq, from, out_from)) < 0 ||
+        (rc = eg_http_arg_time(rq, to, out_to)) < 0)
+        return rc;
+    const char *v = eg_http_query(rq, to);
+    if (v && (strlen(v) == 10 || strlen(v) == 8))
+        *out_to += 1; /* the day's last second, inclusive: its end */
+    if (*out_from >= *out_to)
+        return eg_err_set(&rq->err, EG_EINVAL, "bad_range", -1,
+                          "%s must be before %s (a date alone as %s means the whole day: "
+                          "%s=2026-12-03&%s=2026-12-03 is that day)",
+                          from, to, to, from, to);
+    return 0;
 }
 
 void eg__http_server_set_auth(struct eg_http_server *srv, eg__http_auth_fn fn)
