@@ -9,12 +9,14 @@
  *   GET  /api/v1/devices/{mn}/commands  command history with outcomes (newest first)
  *
  * Who may see a device is decided by the registry (the device must be visible to the caller
- * through eg_registry_list, the one place scope is enforced); the offline list and commands are
- * for the bureau and administrators.
+ * through eg_registry_list, the one place scope is enforced); commands are for the bureau and
+ * administrators; the offline list for them (all devices, or ?region=) and for a street officer
+ * (the devices of its region, streets and grids included: issue 11 item 6).
  */
 #include "devices/devices.h"
 #include "http/http_internal.h"
 #include "ingest/ingest.h"
+#include "registry/registry.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -82,26 +84,96 @@ static int h_status(struct eg_http_req *rq)
     return reply_buf_json(rq, 200, &b);
 }
 
+/* The MNs of the devices who may see, within region (a code or id, with the regions under it)
+   when given: a sorted array of strings. */
+static int visible_mns(struct eg_http_req *rq, struct eg_db *st, const char *region, json_t **out)
+{
+    const char *names[] = {"in_region"}, *values[] = {region};
+    struct eg_list_query q = {
+        .limit = 1000, .filter_names = names, .filter_values = values, .nfilters = region ? 1 : 0};
+    json_t *mns = json_object();
+    char *next = NULL;
+    int rc;
+    do {
+        json_t *rows = NULL;
+        char *cur = next;
+        next = NULL;
+        q.cursor = cur;
+        rc = eg_registry_list(st, eg_registry_find("devices"), eg_http_principal(rq), &q, &rows,
+                              &next, eg_http_err(rq));
+        free(cur);
+        size_t i;
+        json_t *d;
+        json_array_foreach(rows, i, d)
+        {
+            const char *mn = json_string_value(json_object_get(d, "mn"));
+            if (mn)
+                json_object_set_new(mns, mn, json_true());
+        }
+        json_decref(rows);
+    } while (rc == 0 && next);
+    free(next);
+    if (rc) {
+        json_decref(mns);
+        return rc;
+    }
+    *out = mns;
+    return 0;
+}
+
+/* Offline devices: the bureau and admin see all (or a region's with ?region=); a street officer
+   the devices of its own region (its streets and grids), the registry's row scope deciding. */
 static int h_offline(struct eg_http_req *rq)
 {
     struct eg_db *st;
     int multiple;
-    int rc = staff_only(rq);
+    const char *region = NULL;
+    enum eg_role role = eg_http_principal(rq)->role;
+    int rc = role == EG_ROLE_STREET ? 0 : staff_only(rq);
     if (!rc)
         rc = multiple_of(rq, &multiple);
+    if (!rc && (rc = eg_http_arg_str(rq, "region", &region)) > 0)
+        rc = 0;
     if (!rc)
         rc = eg_http_store(rq, &st);
     if (rc)
         return rc;
     struct eg_buf b = {0};
-    eg_buf_puts(&b, "{\"items\":");
     rc = eg_devices_offline_json(st, eg_time_now(), multiple, &b, eg_http_err(rq));
     if (rc) {
         eg_buf_free(&b);
         return rc;
     }
-    eg_buf_puts(&b, "}");
-    return reply_buf_json(rq, 200, &b);
+    if (role != EG_ROLE_STREET && !region) { /* all of them, as the devices module wrote them */
+        struct eg_buf o = {0};
+        eg_buf_puts(&o, "{\"items\":");
+        eg_buf_append(&o, b.data, b.len);
+        eg_buf_puts(&o, "}");
+        eg_buf_free(&b);
+        return reply_buf_json(rq, 200, &o);
+    }
+    json_t *all = json_loadb(b.data, b.len, 0, NULL), *mns = NULL;
+    eg_buf_free(&b);
+    if (!json_is_array(all)) {
+        json_decref(all);
+        return eg_err_set(eg_http_err(rq), EG_EIO, "bad_state", -1, "offline list unreadable");
+    }
+    if ((rc = visible_mns(rq, st, region, &mns))) {
+        json_decref(all);
+        return rc;
+    }
+    json_t *items = json_array();
+    size_t i;
+    json_t *d;
+    json_array_foreach(all, i, d)
+    {
+        const char *mn = json_string_value(json_object_get(d, "mn"));
+        if (mn && json_object_get(mns, mn))
+            json_array_append(items, d);
+    }
+    json_decref(all);
+    json_decref(mns);
+    return eg_http_reply_json(rq, 200, json_pack("{s:o}", "items", items));
 }
 
 static int h_history(struct eg_http_req *rq)

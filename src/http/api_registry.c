@@ -131,6 +131,10 @@ static int collect_filter(void *arg, const char *name, const char *value)
     for (int i = 0; i < a->res->nfields && !f; i++)
         if (!strcmp(a->res->fields[i].name, name))
             f = &a->res->fields[i];
+    for (const struct eg_registry_xfilter *x = eg_registry_extra_filters(a->res); !f && x->name;
+         x++)
+        if (!strcmp(x->name, name))
+            goto add; /* in_region, unit_id: the registry's own */
     if (!f || !(f->flags & EG_FF_FILTER) || (f->flags & EG_FF_SECRET)) {
         a->rc = eg_err_set(eg_http_err(a->rq), EG_EINVAL, "unknown_filter", -1,
                            "%s cannot be filtered by '%.64s'", a->res->name, name);

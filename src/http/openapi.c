@@ -318,6 +318,21 @@ static json_t *operation(const struct eg__http_route_info *ri, const struct eg_h
                     json_array_append_new(params, param(ri->res->fields[i].name, "query", 0,
                                                         field_schema(&ri->res->fields[i]),
                                                         "equality filter"));
+        for (const struct eg_registry_xfilter *x = ri->res ? eg_registry_extra_filters(ri->res)
+                                                           : NULL;
+             x && x->name; x++) {
+            char d[256];
+            snprintf(d, sizeof d, "%s · %s", x->label_zh, x->description_en);
+            json_t *pj =
+                param(x->name, "query", 0,
+                      !strcmp(x->name, "unit_id") ? json_pack("{s:s,s:s,s:i}", "type", "integer",
+                                                              "format", "int64", "minimum", 1)
+                                                  : json_pack("{s:s}", "type", "string"),
+                      d);
+            json_object_set_new(pj, "x-description-zh", json_string(x->label_zh));
+            json_object_set_new(pj, "x-description-en", json_string(x->description_en));
+            json_array_append_new(params, pj);
+        }
     }
     if ((ri->flags & EG_ROUTE_BODY_CSV) && !spec_has(sp, "dry_run"))
         json_array_append_new(params,

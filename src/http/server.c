@@ -595,6 +595,9 @@ static int param_implicit(const struct route *r, const char *name)
             if ((r->res->fields[i].flags & EG_FF_FILTER) &&
                 !(r->res->fields[i].flags & EG_FF_SECRET) && !strcmp(r->res->fields[i].name, name))
                 return 1;
+        for (const struct eg_registry_xfilter *x = eg_registry_extra_filters(r->res); x->name; x++)
+            if (!strcmp(x->name, name))
+                return 1;
     }
     return (r->flags & EG_ROUTE_BODY_CSV) && !strcmp(name, "dry_run");
 }
@@ -641,6 +644,8 @@ static int args_walk_one(void *arg, const char *name, const char *value)
             if ((r->res->fields[i].flags & EG_FF_FILTER) &&
                 !(r->res->fields[i].flags & EG_FF_SECRET))
                 eg_buf_printf(&b, ", %s", r->res->fields[i].name);
+        for (const struct eg_registry_xfilter *x = eg_registry_extra_filters(r->res); x->name; x++)
+            eg_buf_printf(&b, ", %s", x->name);
     }
     if (r->flags & EG_ROUTE_BODY_CSV)
         eg_buf_printf(&b, "%sdry_run", b.len ? ", " : "");
