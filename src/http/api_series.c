@@ -83,7 +83,7 @@ static int get_series_kind(struct eg_http_req *rq, int64_t *kind, int64_t *compu
     if ((rc = eg_http_arg_str(rq, "kind", &k)) < 0 ||
         (rc = eg_http_arg_bool(rq, "computed", &c)) < 0)
         return rc;
-    *kind_given = rc = k != NULL && eg_http_query(rq, "kind") != NULL;
+    *kind_given = k != NULL && eg_http_query(rq, "kind") != NULL;
     *kind = k ? strtol(k, NULL, 10) : EG_TS_KIND_MINUTE;
     *computed = c;
     *field = NULL;
@@ -660,7 +660,14 @@ static const struct eg_http_param_spec latest_params[] = {
      .description_en = "series as SOURCE:POLLUTANT, comma-separated (pollutant: code or "
                        "common name)",
      .example = "SH-PD-AIR-01:PM2.5,88888880000001:a21026"},
-    KIND_PARAM,
+    {.name = "kind",
+     .type = EG_PT_ENUM,
+     .enum_values = "2011|2051|2061|2031",
+     .dflt = "2051",
+     .description_zh = "数据类型 (HJ 212 CN): 2011 实时, 2051 分钟, 2061 小时, 2031 日",
+     .description_en = "HJ 212 data kind of every key: 2011 real-time, 2051 minute, 2061 hour, "
+                       "2031 day",
+     .example = "2061"},
     FIELD_PARAM,
     COMPUTED_PARAM,
     {0},

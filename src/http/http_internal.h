@@ -19,6 +19,12 @@ void eg__http_server_route_info(const struct eg_http_server *srv, int i,
 
 int64_t eg__http_server_token_ttl(const struct eg_http_server *srv);
 
+/* Checks one argument value against its table entry as the server does before a handler runs
+   (fuzz/http_params.c): 0 with *i / *d set (integers, booleans and times in *i, numbers in *d),
+   or the EG_EINVAL the server answers, with err filled in the table's words. */
+int eg__http_param_check(const struct eg_http_param_spec *p, const char *value, int64_t *i,
+                         double *d, struct eg_err *err);
+
 /* Replaces the reply's Cache-Control: no-store (static files of the API page). */
 void eg__http_cacheable(struct eg_http_req *rq, const char *cache_control);
 

@@ -581,6 +581,13 @@ static int param_refuse(struct eg_err *err, const struct eg_http_param_spec *p, 
     return rc;
 }
 
+int eg__http_param_check(const struct eg_http_param_spec *p, const char *value, int64_t *i,
+                         double *d, struct eg_err *err)
+{
+    int why = param_parse(p, value, i, d);
+    return why ? param_refuse(err, p, value, why) : 0;
+}
+
 /* The implicit arguments of a route (see http.h). */
 static int param_implicit(const struct route *r, const char *name)
 {
