@@ -10,7 +10,8 @@
  *
  * Offline: nothing is fetched from another host. The renderer's files are read once, on the first
  * request for them, from the first of: $EG_WEB_DIR; node_modules/swagger-ui-dist beside the
- * binary's folder (build/envgov -> ./node_modules); ./node_modules/swagger-ui-dist;
+ * binary's folder or its parent's (build/envgov, build/asan/envgov -> ./node_modules);
+ * ./node_modules/swagger-ui-dist;
  * /usr/share/envgov/swagger-ui-dist. They are kept in memory with a gzip copy, and answered with
  * Content-Encoding: gzip when the client accepts it, an ETag (a 304 for If-None-Match) and
  * Cache-Control: public, max-age=86400. Only the files named in the table below are served.
@@ -109,7 +110,7 @@ static void gzip_of(struct asset *a)
 /* The renderer's folder: the first candidate that has swagger-ui-bundle.js. */
 static void find_web_dir(void)
 {
-    char exe[PATH_MAX], cand[5][PATH_MAX];
+    char exe[PATH_MAX], cand[6][PATH_MAX];
     int n = 0;
     const char *env = getenv("EG_WEB_DIR");
     if (env && *env)
@@ -122,6 +123,8 @@ static void find_web_dir(void)
             *slash = '\0'; /* the binary's folder (build/) */
             snprintf(cand[n++], PATH_MAX, "%.3000s/../node_modules/swagger-ui-dist", exe);
             snprintf(cand[n++], PATH_MAX, "%.3000s/node_modules/swagger-ui-dist", exe);
+            /* build/asan/envgov, build/tsan/envgov */
+            snprintf(cand[n++], PATH_MAX, "%.3000s/../../node_modules/swagger-ui-dist", exe);
         }
     }
     snprintf(cand[n++], PATH_MAX, "node_modules/swagger-ui-dist");
