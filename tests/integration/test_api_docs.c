@@ -502,6 +502,24 @@ TEST(api_errors_station_series_common_names_whole_day_ranges)
     CHECK_EQ_INT(json_integer_value(json_object_get(j, "received")), 24);
     json_decref(j);
     eg_hc_free(&r);
+    /* a declaration names its condition; "reason", the field's first name, still works */
+    static const char *const decl[] = {
+        "{\"source\":\"88888880000001\",\"condition\":\"maintenance\",\"from\":\"2026-12-"
+        "02 08:00\",\"to\":\"2026-12-02 10:00\",\"note\":\"更换采样管\"}",
+        "{\"source\":\"88888880000001\",\"reason\":\"calibration\",\"from\":\"2026-12-02 "
+        "11:00\",\"to\":\"2026-12-02 12:00\"}",
+        "{\"source\":\"88888880000001\",\"from\":\"2026-12-02 11:00\",\"to\":\"2026-12-02 "
+        "12:00\"}",
+        "{\"source\":\"88888880000001\",\"condition\":\"holiday\",\"from\":\"2026-12-02 "
+        "11:00\",\"to\":\"2026-12-02 12:00\"}"};
+    static const int decl_status[] = {201, 201, 400, 422};
+    for (size_t k = 0; k < EG_ARRAY_LEN(decl); k++) {
+        CHECK_EQ_INT(call(bureau, "POST", "/api/v1/series/declarations", NULL, decl[k], &r),
+                     decl_status[k]);
+        if (decl_status[k] == 400)
+            CHECK(strstr(r.body, "condition") != NULL);
+        eg_hc_free(&r);
+    }
     free(bureau);
     /* what stays refused, with words that say what to do */
     REQUIRE(call(NULL, "GET",
