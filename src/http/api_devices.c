@@ -129,7 +129,12 @@ static int h_offline(struct eg_http_req *rq)
     int multiple;
     const char *region = NULL;
     enum eg_role role = eg_http_principal(rq)->role;
-    int rc = role == EG_ROLE_STREET ? 0 : staff_only(rq);
+    int rc = role == EG_ROLE_STREET || role == EG_ROLE_ADMIN || role == EG_ROLE_BUREAU
+                 ? 0
+                 : eg_err_set(eg_http_err(rq), EG_EPERM, "forbidden", -1,
+                              "the offline list is for bureau staff, administrators and street "
+                              "officers (their region's devices); an enterprise sees the status "
+                              "of its own devices at /api/v1/devices/{mn}/status");
     if (!rc)
         rc = multiple_of(rq, &multiple);
     if (!rc && (rc = eg_http_arg_str(rq, "region", &region)) > 0)
