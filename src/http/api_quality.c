@@ -121,8 +121,9 @@ static json_t *real_or_null(double v)
 }
 
 #define AQI_COLS                                                                                   \
-    {.name = "time", .label_zh = "时间"}, {.name = "aqi", .label_zh = "AQI"},                      \
-        {.name = "level", .label_zh = "级别"}, {.name = "category", .label_zh = "类别"},           \
+    {.name = "time", .label_zh = "时间", .kind = EG_HTTP_COL_TIME},                                \
+        {.name = "aqi", .label_zh = "AQI"}, {.name = "level", .label_zh = "级别"},                 \
+        {.name = "category", .label_zh = "类别"},                                                  \
         {.name = "primary_pollutants", .label_zh = "首要污染物"},                                  \
         {.name = "iaqi_so2", .label_zh = "SO2分指数"},                                             \
         {.name = "iaqi_no2", .label_zh = "NO2分指数"},                                             \
@@ -352,9 +353,12 @@ static int h_water(struct eg_http_req *rq)
             json_array_append_new(months, eg_eval_water_json(&per[12]));
         static const struct eg_http_column cols[] = {
             {.name = "month", .label_zh = "月份"},
-            {.name = "period", .label_zh = "期间"},
+            {.name = "period", .label_zh = "期间", .enum_values = "year", .enum_zh = "全年"},
             {.name = "samples", .label_zh = "监测天数"},
-            {.name = "class", .label_zh = "水质类别"},
+            {.name = "class",
+             .label_zh = "水质类别",
+             .enum_values = "I|II|III|IV|V|劣V",
+             .enum_zh = "Ⅰ类|Ⅱ类|Ⅲ类|Ⅳ类|Ⅴ类|劣Ⅴ类"},
             {.name = "term", .label_zh = "水质状况"},
             {.name = "worst_text", .label_zh = "定类项目"},
             {.name = "over_target_text", .label_zh = "超标项目(超标倍数)"}};
@@ -455,14 +459,31 @@ static int h_targets(struct eg_http_req *rq)
     }
     free(t);
     static const struct eg_http_column cols[] = {
-        {.name = "id", .label_zh = "目标编号"},       {.name = "region", .label_zh = "区域"},
-        {.name = "metric", .label_zh = "指标"},       {.name = "comparison", .label_zh = "比较"},
-        {.name = "goal", .label_zh = "目标值"},       {.name = "unit", .label_zh = "单位"},
-        {.name = "period_start", .label_zh = "开始"}, {.name = "period_end", .label_zh = "结束"},
-        {.name = "as_of", .label_zh = "截至"},        {.name = "value", .label_zh = "当前值"},
-        {.name = "met", .label_zh = "已达标"},        {.name = "on_track", .label_zh = "按进度"},
-        {.name = "achievable", .label_zh = "可实现"}, {.name = "left", .label_zh = "尚需"},
-        {.name = "note", .label_zh = "说明"},         {.name = "text", .label_zh = "规划原文"}};
+        {.name = "id", .label_zh = "目标编号"},
+        {.name = "region", .label_zh = "区域"},
+        {.name = "metric",
+         .label_zh = "指标",
+         .enum_values = "good_day_ratio|pm25_annual_mean|pm10_annual_mean|"
+                        "water_class_iii_or_better_share|water_worse_than_v_share|"
+                        "noise_day_compliance|noise_night_compliance|heavy_pollution_days",
+         .enum_zh = "优良天数比率|PM2.5年均浓度|PM10年均浓度|地表水达到或好于Ⅲ类水体比例|"
+                    "劣Ⅴ类水体比例|声环境功能区昼间达标率|声环境功能区夜间达标率|重污染天数"},
+        {.name = "comparison",
+         .label_zh = "比较",
+         .enum_values = "ge|gt|le|lt|about",
+         .enum_zh = "不低于|高于|不高于|低于|约为"},
+        {.name = "goal", .label_zh = "目标值"},
+        {.name = "unit", .label_zh = "单位"},
+        {.name = "period_start", .label_zh = "开始"},
+        {.name = "period_end", .label_zh = "结束"},
+        {.name = "as_of", .label_zh = "截至"},
+        {.name = "value", .label_zh = "当前值"},
+        {.name = "met", .label_zh = "已达标"},
+        {.name = "on_track", .label_zh = "按进度"},
+        {.name = "achievable", .label_zh = "可实现"},
+        {.name = "left", .label_zh = "尚需"},
+        {.name = "note", .label_zh = "说明"},
+        {.name = "text", .label_zh = "规划原文"}};
     return eg_http_reply_list(rq, "目标进度", "targets", cols, EG_ARRAY_LEN(cols), items, NULL);
 }
 

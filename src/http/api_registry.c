@@ -94,18 +94,35 @@ static int check_shape(struct eg_http_req *rq, const struct eg_resource *res, js
     return 0;
 }
 
-/* The export columns of a resource: id, then every field that may be shown. */
-static int columns(const struct eg_resource *res, struct eg_http_column *cols, int max)
+/* The export columns of a resource: id, then every field that may be shown; a reference as
+   the name of what it points to (eg_registry_ref_names) followed by its id in a column of its
+   own; enum values by their Chinese labels; time fields in Beijing time. */
+struct export_cols {
+    struct eg_http_column c[64];
+    char names[32][80], labels[32][96]; /* a reference's name key and its id column's header */
+};
+
+static int columns(const struct eg_resource *res, struct export_cols *x)
 {
-    int n = 0;
-    cols[n++] = (struct eg_http_column){"id", "ID", NULL, NULL};
+    int n = 0, nref = 0, max = (int)EG_ARRAY_LEN(x->c);
+    x->c[n++] = (struct eg_http_column){"id", "ID", NULL, NULL, EG_HTTP_COL_AUTO};
     for (int i = 0; i < res->nfields && n < max; i++) {
         const struct eg_field *f = &res->fields[i];
         if (f->flags & EG_FF_SECRET)
             continue;
-        cols[n++] = (struct eg_http_column){f->name, f->label_zh,
-                                            f->type == EG_FT_ENUM ? f->enum_values : NULL,
-                                            f->type == EG_FT_ENUM ? f->enum_zh : NULL};
+        if (f->type == EG_FT_REF && nref < (int)EG_ARRAY_LEN(x->names) && n + 1 < max) {
+            eg_registry_ref_name_key(f, x->names[nref], sizeof x->names[nref]);
+            snprintf(x->labels[nref], sizeof x->labels[nref], "%sID", f->label_zh);
+            x->c[n++] =
+                (struct eg_http_column){x->names[nref], f->label_zh, NULL, NULL, EG_HTTP_COL_AUTO};
+            x->c[n++] =
+                (struct eg_http_column){f->name, x->labels[nref], NULL, NULL, EG_HTTP_COL_AUTO};
+            nref++;
+            continue;
+        }
+        x->c[n++] = (struct eg_http_column){
+            f->name, f->label_zh, f->enum_zh ? f->enum_values : NULL, f->enum_zh,
+            (f->flags & EG_FF_TIME) ? EG_HTTP_COL_TIME : EG_HTTP_COL_AUTO};
     }
     return n;
 }
@@ -204,9 +221,16 @@ static int h_list(struct eg_http_req *rq)
                 snprintf(e->code, sizeof e->code, "bad_filter");
         return rc;
     }
-    struct eg_http_column cols[64];
-    int ncols = columns(res, cols, (int)EG_ARRAY_LEN(cols));
-    rc = eg_http_reply_list(rq, res->label_zh, res->name, cols, ncols, items, next);
+    if (fmt != EG_HTTP_FMT_JSON &&
+        (rc = eg_registry_ref_names(st, res, eg_http_principal(rq), items, eg_http_err(rq)))) {
+        json_decref(items);
+        free(next);
+        return rc;
+    }
+    struct export_cols *x = eg_malloc(sizeof *x);
+    int ncols = columns(res, x);
+    rc = eg_http_reply_list(rq, res->label_zh, res->name, x->c, ncols, items, next);
+    free(x);
     free(next);
     return rc;
 }

@@ -6,6 +6,12 @@
  * Spreadsheet formula injection (OWASP "CSV injection"): a text cell starting with = + - @ is
  * run as a formula by Excel, so such cells are written with a leading apostrophe in CSV and as
  * plain strings (never formulas) in XLSX. The JSON API returns the stored text unchanged.
+ *
+ * Issue 11 §5: an export is read by a person, so every cell shows what that person reads —
+ * booleans 是/否, enum values by their Chinese label (the column's enum_values/enum_zh), times in
+ * Beijing time "YYYY-MM-DD HH:MM:SS" (EG_HTTP_COL_TIME), and references by name (the registry's
+ * eg_registry_ref_names, with the id kept in a column of its own; api_registry.c). One mechanism,
+ * the column description, serves every export, CSV and XLSX alike.
  */
 #include "base/csv.h"
 #include "http/http_internal.h"
@@ -31,7 +37,7 @@ int eg_http_format(struct eg_http_req *rq, int *fmt)
     return 0;
 }
 
-/* A cell's text: strings as stored, numbers in shortest round-trip form, booleans 1/0. */
+/* A cell's text: strings as stored, numbers in shortest round-trip form, booleans 是/否. */
 static void cell_text(struct eg_buf *out, json_t *v)
 {
     char num[40];
@@ -44,7 +50,7 @@ static void cell_text(struct eg_buf *out, json_t *v)
         snprintf(num, sizeof num, "%.15g", json_real_value(v));
         eg_buf_puts(out, num);
     } else if (json_is_boolean(v)) {
-        eg_buf_puts(out, json_is_true(v) ? "1" : "0");
+        eg_buf_puts(out, json_is_true(v) ? "是" : "否");
     } else if (v && !json_is_null(v)) {
         char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
         eg_buf_puts(out, s ? s : "");
@@ -70,6 +76,34 @@ static json_t *enum_label(const struct eg_http_column *col, json_t *v)
         z = ze + 1;
     }
     return json_incref(v);
+}
+
+/* A time as a person in the bureau reads it: Beijing "YYYY-MM-DD HH:MM:SS". Epoch seconds are
+   converted; a Beijing time text with minutes only gets its seconds; a date stays a date; any
+   other text is shown as it is. */
+static json_t *time_label(json_t *v)
+{
+    char b[32];
+    int64_t t;
+    if (json_is_integer(v)) {
+        eg_time_format_beijing((int64_t)json_integer_value(v), b, sizeof b);
+        return json_string(b);
+    }
+    if (json_is_string(v) && json_string_length(v) > 10 &&
+        !eg_time_parse_beijing(json_string_value(v), json_string_length(v), &t)) {
+        eg_time_format_beijing(t, b, sizeof b);
+        return json_string(b);
+    }
+    return json_incref(v);
+}
+
+/* The value of a cell as shown: enum labels, times, booleans (new reference, or NULL). */
+static json_t *cell_value(const struct eg_http_column *col, json_t *row)
+{
+    json_t *v = json_object_get(row, col->name);
+    if (col->kind == EG_HTTP_COL_TIME)
+        return time_label(v);
+    return enum_label(col, v);
 }
 
 /* One cell; text is neutralised against formula injection (the file is opened in Excel). */
@@ -100,7 +134,7 @@ void eg_http_csv_write(struct eg_buf *out, const struct eg_http_column *cols, in
         for (int c = 0; c < ncols; c++) {
             if (c)
                 eg_buf_puts(out, ",");
-            json_t *v = enum_label(&cols[c], json_object_get(row, cols[c].name));
+            json_t *v = cell_value(&cols[c], row);
             csv_field(out, v);
             json_decref(v);
         }
@@ -186,15 +220,13 @@ int eg_http_xlsx_write(struct eg_buf *out, const char *sheet_zh, const struct eg
             break;
         lxw_row_t r = (lxw_row_t)(i + 1);
         for (int c = 0; c < ncols; c++) {
-            json_t *v = enum_label(&cols[c], json_object_get(row, cols[c].name));
+            json_t *v = cell_value(&cols[c], row);
             if (!v || json_is_null(v)) {
                 json_decref(v);
                 continue;
             }
             if (json_is_integer(v) || json_is_real(v))
                 worksheet_write_number(ws, r, (lxw_col_t)c, json_number_value(v), NULL);
-            else if (json_is_boolean(v))
-                worksheet_write_boolean(ws, r, (lxw_col_t)c, json_is_true(v), NULL);
             else {
                 t.len = 0;
                 cell_text(&t, v);

@@ -1298,6 +1298,120 @@ int eg_registry_list(struct eg_db *st, const struct eg_resource *res,
     return r < 0 ? r : 0;
 }
 
+/* ---- display names of references, for exports ---- */
+
+/* How a row of each resource is named to a person (SQL over alias t). */
+static const struct {
+    const char *res, *expr;
+} display_names[] = {
+    {"regions", "t.name"},
+    {"units", "t.name"},
+    {"outlets", "t.code || COALESCE(' ' || t.name, '')"},
+    {"permits", "t.number"},
+    {"permit_limits", "COALESCE(t.pollutant_name, t.pollutant)"},
+    {"stations", "t.name"},
+    {"devices", "COALESCE(t.name, t.mn)"},
+    {"users", "COALESCE(t.display_name, t.username)"},
+};
+
+void eg_registry_ref_name_key(const struct eg_field *f, char *out, size_t outsz)
+{
+    snprintf(out, outsz, "%s_name", f->name);
+}
+
+#define NAME_BATCH 32 /* ids per query: one statement text, whatever the number */
+
+/* The names of the ids in ids[0..n) (distinct, sorted) of resource rim into names (id text ->
+   name), as who may read them. */
+static int names_of(struct eg_db *st, const struct eg__res_impl *rim, const char *expr,
+                    const struct eg_principal *who, const int64_t *ids, size_t n, json_t *names,
+                    struct eg_err *err)
+{
+    for (size_t at = 0; at < n; at += NAME_BATCH) {
+        struct eg_buf sql = {0};
+        struct binds b = {0};
+        eg_buf_printf(&sql, "SELECT t.id, %s FROM %s t WHERE t.id IN (?", expr, rim->res->table);
+        bind_i(&b, ids[at]);
+        for (size_t k = 1; k < NAME_BATCH; k++) { /* short batches repeat their last id */
+            eg_buf_puts(&sql, ", ?");
+            bind_i(&b, ids[at + k < n ? at + k : n - 1]);
+        }
+        eg_buf_puts(&sql, ") AND ");
+        scope_sql(rim, who, 0, &sql, &b);
+        struct eg_stmt *s;
+        int r = prepare_built(st, &sql, &b, &s, err);
+        if (r < 0)
+            return r;
+        while ((r = eg_stmt_step(s, err)) == 1) {
+            size_t len;
+            const char *t = eg_stmt_text(s, 1, &len);
+            char key[24];
+            snprintf(key, sizeof key, "%lld", (long long)eg_stmt_int(s, 0));
+            if (t)
+                json_object_set_new(names, key, json_stringn_nocheck(t, len));
+        }
+        eg_stmt_done(s);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+int eg_registry_ref_names(struct eg_db *st, const struct eg_resource *res,
+                          const struct eg_principal *who, json_t *rows, struct eg_err *err)
+{
+    size_t nrows = json_array_size(rows);
+    int64_t *ids = nrows ? eg_malloc(nrows * sizeof *ids) : NULL;
+    int r = 0;
+    for (int fi = 0; fi < res->nfields && r == 0; fi++) {
+        const struct eg_field *f = &res->fields[fi];
+        if (f->type != EG_FT_REF || (f->flags & EG_FF_SECRET))
+            continue;
+        const struct eg_resource *ref = eg_registry_find(f->ref);
+        const struct eg__res_impl *rim = ref ? eg__registry_impl(ref) : NULL;
+        const char *expr = NULL;
+        for (size_t k = 0; ref && k < EG_ARRAY_LEN(display_names) && !expr; k++)
+            if (!strcmp(display_names[k].res, ref->name))
+                expr = display_names[k].expr;
+        if (!rim || !expr || impl_allowed(rim, who, EG_ACT_READ) < 0)
+            continue;
+        size_t n = 0, d = 0;
+        for (size_t i = 0; i < nrows; i++) {
+            json_t *v = json_object_get(json_array_get(rows, i), f->name);
+            if (json_is_integer(v))
+                ids[n++] = (int64_t)json_integer_value(v);
+        }
+        qsort(ids, n, sizeof *ids, cmp_i64);
+        for (size_t i = 0; i < n; i++)
+            if (!d || ids[d - 1] != ids[i])
+                ids[d++] = ids[i];
+        json_t *names = json_object();
+        if (d)
+            r = names_of(st, rim, expr, who, ids, d, names, err);
+        char key[80];
+        eg_registry_ref_name_key(f, key, sizeof key);
+        for (size_t i = 0; i < nrows && r == 0; i++) {
+            json_t *row = json_array_get(rows, i), *v = json_object_get(row, f->name);
+            json_t *name = NULL;
+            if (json_is_integer(v)) {
+                char ik[24];
+                snprintf(ik, sizeof ik, "%lld", (long long)json_integer_value(v));
+                name = json_object_get(names, ik);
+            }
+            json_object_set(row, key, name ? name : json_null());
+        }
+        json_decref(names);
+    }
+    free(ids);
+    return r;
+}
+
 /* ---- text to typed values (imports, filters) ---- */
 
 static int ascii_ieq(const char *s, size_t n, const char *lit)

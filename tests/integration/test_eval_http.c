@@ -238,6 +238,8 @@ TEST(eval_http_realtime_aqi_equals_published_china_sites_and_scope)
                           &r) == 0);
     CHECK_EQ_INT(r.status, 200);
     CHECK(r.body && strstr(r.body, "1001A") && !strstr(r.body, "1003A"));
+    /* issue 11 §5: the hour in Beijing time with its seconds */
+    CHECK(r.body && strstr(r.body, ",2019-01-02 23:00:00,"));
     eg_hc_free(&r);
 
     /* daily AQI: 24-h means of the natural day (hours labelled 01..24, >= 20 valid) */
