@@ -288,6 +288,27 @@ static void select_cols(const struct eg_resource *res, struct eg_buf *sql)
     eg_buf_printf(sql, " FROM %s t", res->table);
 }
 
+/* Column col of the current row of s as the JSON value of field f. */
+static json_t *col_json(const struct eg_field *f, struct eg_stmt *s, int col)
+{
+    if (eg_stmt_is_null(s, col))
+        return json_null();
+    switch (f->type) {
+    case EG_FT_INT:
+    case EG_FT_REF:
+        return json_integer(eg_stmt_int(s, col));
+    case EG_FT_REAL:
+        return json_real(eg_stmt_double(s, col));
+    case EG_FT_BOOL:
+        return json_boolean(eg_stmt_int(s, col) != 0);
+    default: {
+        size_t n;
+        const char *t = eg_stmt_text(s, col, &n);
+        return json_stringn_nocheck(t ? t : "", t ? n : 0);
+    }
+    }
+}
+
 static json_t *row_from_stmt(const struct eg_resource *res, struct eg_stmt *s)
 {
     json_t *o = json_object();
@@ -297,33 +318,82 @@ static json_t *row_from_stmt(const struct eg_resource *res, struct eg_stmt *s)
         const struct eg_field *f = &res->fields[i];
         if (f->flags & EG_FF_SECRET)
             continue;
-        json_t *v;
-        if (eg_stmt_is_null(s, col)) {
-            v = json_null();
-        } else {
-            switch (f->type) {
-            case EG_FT_INT:
-            case EG_FT_REF:
-                v = json_integer(eg_stmt_int(s, col));
-                break;
-            case EG_FT_REAL:
-                v = json_real(eg_stmt_double(s, col));
-                break;
-            case EG_FT_BOOL:
-                v = json_boolean(eg_stmt_int(s, col) != 0);
-                break;
-            default: {
-                size_t n;
-                const char *t = eg_stmt_text(s, col, &n);
-                v = json_stringn_nocheck(t ? t : "", n);
-                break;
-            }
-            }
-        }
-        json_object_set_new(o, f->name, v);
+        json_object_set_new(o, f->name, col_json(f, s, col));
         col++;
     }
     return o;
+}
+
+/* The JSON keys of a resource's rows, written once per list: ",\"name\":" for each column. */
+struct row_keys {
+    int n;
+    struct {
+        char text[72];
+        unsigned char len;
+        unsigned char type;
+    } k[64];
+};
+
+static void row_keys_make(const struct eg_resource *res, struct row_keys *rk)
+{
+    rk->n = 0;
+    for (int i = 0; i < res->nfields && rk->n < 64; i++) {
+        const struct eg_field *f = &res->fields[i];
+        if (f->flags & EG_FF_SECRET)
+            continue;
+        int len = snprintf(rk->k[rk->n].text, sizeof rk->k[rk->n].text, ",\"%s\":", f->name);
+        rk->k[rk->n].len = (unsigned char)(len < 72 ? len : 71);
+        rk->k[rk->n].type = (unsigned char)f->type;
+        rk->n++;
+    }
+}
+
+/* Appends n bytes without the NUL eg_buf_append writes each time (out is terminated at the end
+   by an eg_buf_append). */
+static inline void put(struct eg_buf *b, const char *p, size_t n)
+{
+    if (b->len + n + 1 > b->cap)
+        eg_buf_reserve(b, n);
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+}
+
+/* The same row as JSON text, straight into out: the same keys in the same order and the same
+   bytes as row_from_stmt written by the HTTP serializer (both use base/json_num.c). */
+static void row_text(const struct row_keys *rk, struct eg_stmt *s, struct eg_buf *out)
+{
+    put(out, "{\"id\":", 6);
+    eg_buf_json_int(out, (long long)eg_stmt_int(s, 0));
+    for (int c = 0; c < rk->n; c++) {
+        put(out, rk->k[c].text, rk->k[c].len);
+        int col = c + 1;
+        if (eg_stmt_is_null(s, col)) {
+            put(out, "null", 4);
+            continue;
+        }
+        switch (rk->k[c].type) {
+        case EG_FT_INT:
+        case EG_FT_REF:
+            eg_buf_json_int(out, (long long)eg_stmt_int(s, col));
+            break;
+        case EG_FT_REAL:
+            eg_buf_json_real(out, eg_stmt_double(s, col));
+            break;
+        case EG_FT_BOOL:
+            if (eg_stmt_int(s, col))
+                put(out, "true", 4);
+            else
+                put(out, "false", 5);
+            break;
+        default: {
+            size_t n;
+            const char *t = eg_stmt_text(s, col, &n);
+            eg_buf_json_text(out, t ? t : "", t ? n : 0);
+            break;
+        }
+        }
+    }
+    put(out, "}", 1);
 }
 
 /* Reads row id; scoped when who is not NULL. *row NULL when absent or out of scope. */
@@ -1124,13 +1194,32 @@ static int ref_filter_readable(struct eg_db *st, const struct eg_field *f,
     return eg_err_set(err, EG_EINVAL, f->name, -1, "%s: no %s \"%.64s\"", f->name, f->ref, text);
 }
 
-int eg_registry_list(struct eg_db *st, const struct eg_resource *res,
-                     const struct eg_principal *who, const struct eg_list_query *q, json_t **rows,
-                     char **next_cursor, struct eg_err *err)
+/* A list query made ready: its statement prepared and bound, and what reading it needs. */
+struct list_plan {
+    struct eg_stmt *s;
+    int limit, desc;
+    const char *sort;          /* as given ("-name"), "id" when none: the cursor names it */
+    const struct eg_field *sf; /* the sort field, NULL for id */
+    int sort_col;              /* its column in the SELECT */
+    json_t *filter_vals, *cur_val;
+    struct eg_buf sql, like;
+};
+
+static void list_plan_free(struct list_plan *p)
 {
-    *rows = NULL;
-    if (next_cursor)
-        *next_cursor = NULL;
+    if (p->s)
+        eg_stmt_done(p->s);
+    json_decref(p->cur_val);
+    json_decref(p->filter_vals);
+    eg_buf_free(&p->sql);
+    eg_buf_free(&p->like);
+}
+
+static int list_prepare(struct eg_db *st, const struct eg_resource *res,
+                        const struct eg_principal *who, const struct eg_list_query *q,
+                        struct list_plan *p, struct eg_err *err)
+{
+    memset(p, 0, sizeof *p);
     const struct eg__res_impl *im = impl_of(res, err);
     if (!im)
         return EG_ENOTFOUND;
@@ -1142,6 +1231,7 @@ int eg_registry_list(struct eg_db *st, const struct eg_resource *res,
     int limit = q->limit ? q->limit : 50;
     if (limit < 1 || limit > 1000)
         return eg_err_set(err, EG_EINVAL, "limit", -1, "limit must be 1 to 1000");
+    p->limit = limit;
 
     /* sort */
     const char *sort = q->sort && q->sort[0] ? q->sort : "id";
@@ -1153,16 +1243,21 @@ int eg_registry_list(struct eg_db *st, const struct eg_resource *res,
         if (!sf || (sf->flags & EG_FF_SECRET))
             return eg_err_set(err, EG_EINVAL, "sort", -1, "cannot sort %s by \"%.64s\"", res->name,
                               sname);
+        p->sort_col = 1;
+        for (const struct eg_field *f = res->fields; f != sf; f++)
+            p->sort_col += !(f->flags & EG_FF_SECRET);
     }
+    p->sort = sort;
+    p->desc = desc;
+    p->sf = sf;
 
-    struct eg_buf sql = {0}, like = {0};
+    struct eg_buf *sqlb = &p->sql, *like = &p->like;
     struct binds b = {0};
-    json_t *filter_vals = json_array(), *cur_val = NULL;
+    p->filter_vals = json_array();
     int r = 0;
-    select_cols(res, &sql);
-    eg_buf_puts(&sql, " WHERE ");
-    scope_sql(im, who, 0, &sql, &b);
-
+    select_cols(res, sqlb);
+    eg_buf_puts(sqlb, " WHERE ");
+    scope_sql(im, who, 0, sqlb, &b);
     for (int i = 0; i < q->nfilters && r == 0; i++) {
         const struct eg_field *f = eg_registry_field(res, q->filter_names[i]);
         if (!strcmp(q->filter_names[i], "id")) {
@@ -1171,7 +1266,7 @@ int eg_registry_list(struct eg_db *st, const struct eg_resource *res,
             if (eg_parse_int64(s, strlen(s), &v))
                 r = eg_err_set(err, EG_EINVAL, "id", -1, "id must be an integer");
             else {
-                eg_buf_puts(&sql, " AND t.id = ?");
+                eg_buf_puts(sqlb, " AND t.id = ?");
                 bind_i(&b, v);
             }
             continue;
@@ -1185,17 +1280,17 @@ int eg_registry_list(struct eg_db *st, const struct eg_resource *res,
         r = eg_registry_value_from_text(st, f, q->filter_values[i], strlen(q->filter_values[i]), &v,
                                         err);
         if (r == 0 && f->type == EG_FT_REF && json_is_integer(v))
-            r = ref_filter_readable(st, f, who, q->filter_values[i], json_integer_value(v), &sql,
+            r = ref_filter_readable(st, f, who, q->filter_values[i], json_integer_value(v), sqlb,
                                     err);
         if (r < 0) {
             json_decref(v);
             break;
         }
-        json_array_append_new(filter_vals, v); /* keeps v alive while bound */
+        json_array_append_new(p->filter_vals, v); /* keeps v alive while bound */
         if (json_is_null(v)) {
-            eg_buf_printf(&sql, " AND t.%s IS NULL", f->name);
+            eg_buf_printf(sqlb, " AND t.%s IS NULL", f->name);
         } else {
-            eg_buf_printf(&sql, " AND t.%s = ?", f->name);
+            eg_buf_printf(sqlb, " AND t.%s = ?", f->name);
             bind_json(&b, v);
         }
     }
@@ -1204,19 +1299,19 @@ int eg_registry_list(struct eg_db *st, const struct eg_resource *res,
         if (strlen(q->q) > 256 || !eg_utf8_valid(q->q, strlen(q->q)))
             r = eg_err_set(err, EG_EINVAL, "q", -1, "q must be valid UTF-8 of at most 256 bytes");
         else {
-            like_pattern(&like, q->q);
+            like_pattern(like, q->q);
             int n = 0;
-            eg_buf_puts(&sql, " AND (");
+            eg_buf_puts(sqlb, " AND (");
             for (int i = 0; i < res->nfields; i++) {
                 if (!(res->fields[i].flags & EG_FF_SEARCH))
                     continue;
-                eg_buf_printf(&sql, "%st.%s LIKE ? ESCAPE '\\'", n++ ? " OR " : "",
+                eg_buf_printf(sqlb, "%st.%s LIKE ? ESCAPE '\\'", n++ ? " OR " : "",
                               res->fields[i].name);
-                bind_s(&b, like.data, like.len);
+                bind_s(&b, like->data, like->len);
             }
             if (!n)
-                eg_buf_puts(&sql, "0 = 1");
-            eg_buf_puts(&sql, ")");
+                eg_buf_puts(sqlb, "0 = 1");
+            eg_buf_puts(sqlb, ")");
         }
     }
 
@@ -1224,30 +1319,30 @@ int eg_registry_list(struct eg_db *st, const struct eg_resource *res,
     snprintf(col, sizeof col, "t.%s", sname);
     int64_t cur_id = 0;
     if (r == 0 && q->cursor && q->cursor[0]) {
-        r = cursor_parse(q->cursor, sort, &cur_val, &cur_id, err);
+        r = cursor_parse(q->cursor, sort, &p->cur_val, &cur_id, err);
         if (r == 0 && !sf) {
-            eg_buf_printf(&sql, " AND t.id %s ?", desc ? "<" : ">");
+            eg_buf_printf(sqlb, " AND t.id %s ?", desc ? "<" : ">");
             bind_i(&b, cur_id);
         } else if (r == 0) {
             /* Keyset after (value, id), with NULLs first ascending and last descending (written
                out, since SQLite and PostgreSQL place NULLs differently by default). */
-            int vnull = json_is_null(cur_val);
+            int vnull = json_is_null(p->cur_val);
             if (!desc && vnull) {
-                eg_buf_printf(&sql, " AND ((%s IS NULL AND t.id > ?) OR %s IS NOT NULL)", col, col);
+                eg_buf_printf(sqlb, " AND ((%s IS NULL AND t.id > ?) OR %s IS NOT NULL)", col, col);
                 bind_i(&b, cur_id);
             } else if (!desc) {
-                eg_buf_printf(&sql, " AND (%s > ? OR (%s = ? AND t.id > ?))", col, col);
-                bind_json(&b, cur_val);
-                bind_json(&b, cur_val);
+                eg_buf_printf(sqlb, " AND (%s > ? OR (%s = ? AND t.id > ?))", col, col);
+                bind_json(&b, p->cur_val);
+                bind_json(&b, p->cur_val);
                 bind_i(&b, cur_id);
             } else if (vnull) {
-                eg_buf_printf(&sql, " AND (%s IS NULL AND t.id < ?)", col);
+                eg_buf_printf(sqlb, " AND (%s IS NULL AND t.id < ?)", col);
                 bind_i(&b, cur_id);
             } else {
-                eg_buf_printf(&sql, " AND (%s IS NULL OR %s < ? OR (%s = ? AND t.id < ?))", col,
+                eg_buf_printf(sqlb, " AND (%s IS NULL OR %s < ? OR (%s = ? AND t.id < ?))", col,
                               col, col);
-                bind_json(&b, cur_val);
-                bind_json(&b, cur_val);
+                bind_json(&b, p->cur_val);
+                bind_json(&b, p->cur_val);
                 bind_i(&b, cur_id);
             }
         }
@@ -1256,46 +1351,135 @@ int eg_registry_list(struct eg_db *st, const struct eg_resource *res,
         r = eg_err_set(err, EG_EINVAL, "query", -1, "too many filters");
     if (r == 0) {
         if (!sf)
-            eg_buf_printf(&sql, " ORDER BY t.id %s", desc ? "DESC" : "ASC");
+            eg_buf_printf(sqlb, " ORDER BY t.id %s", desc ? "DESC" : "ASC");
         else if (!desc)
-            eg_buf_printf(&sql, " ORDER BY (%s IS NULL) DESC, %s ASC, t.id ASC", col, col);
+            eg_buf_printf(sqlb, " ORDER BY (%s IS NULL) DESC, %s ASC, t.id ASC", col, col);
         else
-            eg_buf_printf(&sql, " ORDER BY (%s IS NULL) ASC, %s DESC, t.id DESC", col, col);
-        eg_buf_puts(&sql, " LIMIT ?");
+            eg_buf_printf(sqlb, " ORDER BY (%s IS NULL) ASC, %s DESC, t.id DESC", col, col);
+        eg_buf_puts(sqlb, " LIMIT ?");
         bind_i(&b, limit + 1);
     }
-    struct eg_stmt *s = NULL;
     if (r == 0)
-        r = eg_db_prepare(st, sql.data, &s, err);
+        r = eg_db_prepare(st, sqlb->data, &p->s, err);
+    if (r == 0)
+        apply_binds(p->s, &b);
+    return r < 0 ? r : 0;
+}
+
+/* The cursor after the last row returned (id and, sorted by a field, its value). */
+static char *list_cursor(const struct list_plan *p, json_t *last_value, int64_t last_id)
+{
+    return cursor_make(p->sort, p->sf ? last_value : NULL, last_id);
+}
+
+int eg_registry_list(struct eg_db *st, const struct eg_resource *res,
+                     const struct eg_principal *who, const struct eg_list_query *q, json_t **rows,
+                     char **next_cursor, struct eg_err *err)
+{
+    *rows = NULL;
+    if (next_cursor)
+        *next_cursor = NULL;
+    struct list_plan p;
+    int r = list_prepare(st, res, who, q, &p, err);
     if (r == 0) {
-        apply_binds(s, &b);
         json_t *out = json_array();
         int n = 0;
-        while ((r = eg_stmt_step(s, err)) == 1) {
-            if (n == limit) {
+        while ((r = eg_stmt_step(p.s, err)) == 1) {
+            if (n == p.limit) {
                 /* one more row exists: the cursor points after the last row returned */
                 json_t *last = json_array_get(out, (size_t)n - 1);
                 if (next_cursor)
                     *next_cursor =
-                        cursor_make(sort, sf ? json_object_get(last, sname) : NULL,
+                        list_cursor(&p, p.sf ? json_object_get(last, p.sf->name) : NULL,
                                     (int64_t)json_integer_value(json_object_get(last, "id")));
                 r = 0;
                 break;
             }
-            json_array_append_new(out, row_from_stmt(res, s));
+            json_array_append_new(out, row_from_stmt(res, p.s));
             n++;
         }
-        eg_stmt_done(s);
         if (r < 0)
             json_decref(out);
         else
             *rows = out;
     }
-    json_decref(cur_val);
-    json_decref(filter_vals);
-    eg_buf_free(&sql);
-    eg_buf_free(&like);
+    list_plan_free(&p);
     return r < 0 ? r : 0;
+}
+
+int eg_registry_list_json(struct eg_db *st, const struct eg_resource *res,
+                          const struct eg_principal *who, const struct eg_list_query *q,
+                          struct eg_buf *out, char **next_cursor, struct eg_err *err)
+{
+    if (next_cursor)
+        *next_cursor = NULL;
+    struct list_plan p;
+    int r = list_prepare(st, res, who, q, &p, err);
+    if (r < 0) {
+        list_plan_free(&p);
+        return r;
+    }
+    size_t start = out->len;
+    eg_buf_reserve(out, (size_t)p.limit * 512 + 2); /* a registry row is a few hundred bytes */
+    eg_buf_append(out, "[", 1);
+    int n = 0;
+    int64_t last_id = 0;
+    json_t *last_value = NULL;
+    struct row_keys rk;
+    row_keys_make(res, &rk);
+    while ((r = eg_stmt_step(p.s, err)) == 1) {
+        if (n == p.limit) {
+            if (next_cursor)
+                *next_cursor = list_cursor(&p, last_value, last_id);
+            r = 0;
+            break;
+        }
+        if (n)
+            put(out, ",", 1);
+        row_text(&rk, p.s, out);
+        last_id = eg_stmt_int(p.s, 0);
+        if (p.sf) {
+            json_decref(last_value);
+            last_value = col_json(p.sf, p.s, p.sort_col);
+        }
+        n++;
+    }
+    json_decref(last_value);
+    list_plan_free(&p);
+    if (r < 0) {
+        out->len = start;
+        return r;
+    }
+    eg_buf_append(out, "]", 1);
+    return 0;
+}
+
+/* ---- the version of the rows, for caches of lists ---- */
+
+/* The tables whose every change sets registry_version.v (triggers of migration 003). A resource
+   added later is cached only once its table has the triggers and is listed here. */
+static const char *const versioned_tables[] = {
+    "regions",  "units",   "outlets", "permits",           "permit_limits",
+    "stations", "devices", "users",   "steward_contracts",
+};
+
+int eg_registry_version(struct eg_db *st, const struct eg_resource *res, int64_t *version,
+                        int *cacheable, struct eg_err *err)
+{
+    *cacheable = 0;
+    *version = 0;
+    const char *const *t = versioned_tables;
+    while (t < versioned_tables + EG_ARRAY_LEN(versioned_tables) && strcmp(*t, res->table))
+        t++;
+    if (t == versioned_tables + EG_ARRAY_LEN(versioned_tables))
+        return 0;
+    int found = 0;
+    int r = eg_db_query_int(st, "SELECT v FROM registry_version WHERE id = ?", 1, NULL, version,
+                            &found, err);
+    if (r < 0)
+        return r;
+    *cacheable = found;
+    return 0;
 }
 
 /* ---- display names of references, for exports ---- */
