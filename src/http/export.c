@@ -22,6 +22,89 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
+/* The columns of the evaluations' exports, shared by the HTTP exports (api_quality.c) and the
+   CLI's `envgov eval … --format csv`, so both files read alike. */
+static const struct eg_http_column annual_cols[] = {
+    {.name = "pollutant", .label_zh = "污染物"},
+    {.name = "valid_days", .label_zh = "有效天数"},
+    {.name = "valid", .label_zh = "统计有效"},
+    {.name = "annual_mean", .label_zh = "年均值"},
+    {.name = "percentile_rank", .label_zh = "百分位"},
+    {.name = "percentile", .label_zh = "百分位数浓度"},
+    {.name = "max_daily", .label_zh = "日均最大值"},
+    {.name = "compliant", .label_zh = "达标"},
+    {.name = "exceed_mean", .label_zh = "年均超标倍数"},
+    {.name = "exceed_percentile", .label_zh = "百分位超标倍数"}};
+
+static const struct eg_http_column water_cols[] = {
+    {.name = "month", .label_zh = "月份"},
+    {.name = "period", .label_zh = "期间", .enum_values = "year", .enum_zh = "全年"},
+    {.name = "samples", .label_zh = "监测天数"},
+    {.name = "class",
+     .label_zh = "水质类别",
+     .enum_values = "I|II|III|IV|V|劣V",
+     .enum_zh = "Ⅰ类|Ⅱ类|Ⅲ类|Ⅳ类|Ⅴ类|劣Ⅴ类"},
+    {.name = "term", .label_zh = "水质状况"},
+    {.name = "worst_text", .label_zh = "定类项目"},
+    {.name = "over_target_text", .label_zh = "超标项目(超标倍数)"}};
+
+static const struct eg_http_column noise_cols[] = {
+    {.name = "date", .label_zh = "日期"},
+    {.name = "ld", .label_zh = "昼间等效声级"},
+    {.name = "ln", .label_zh = "夜间等效声级"},
+    {.name = "day_ok", .label_zh = "昼间达标"},
+    {.name = "night_ok", .label_zh = "夜间达标"},
+    {.name = "day_over", .label_zh = "昼间超标量"},
+    {.name = "night_over", .label_zh = "夜间超标量"}};
+
+static const struct eg_http_column targets_cols[] = {
+    {.name = "id", .label_zh = "目标编号"},
+    {.name = "region", .label_zh = "区域"},
+    {.name = "metric",
+     .label_zh = "指标",
+     .enum_values = "good_day_ratio|pm25_annual_mean|pm10_annual_mean|"
+                    "water_class_iii_or_better_share|water_worse_than_v_share|"
+                    "noise_day_compliance|noise_night_compliance|heavy_pollution_days",
+     .enum_zh = "优良天数比率|PM2.5年均浓度|PM10年均浓度|地表水达到或好于Ⅲ类水体比例|"
+                "劣Ⅴ类水体比例|声环境功能区昼间达标率|声环境功能区夜间达标率|重污染天数"},
+    {.name = "comparison",
+     .label_zh = "比较",
+     .enum_values = "ge|gt|le|lt|about",
+     .enum_zh = "不低于|高于|不高于|低于|约为"},
+    {.name = "goal", .label_zh = "目标值"},
+    {.name = "unit", .label_zh = "单位"},
+    {.name = "period_start", .label_zh = "开始"},
+    {.name = "period_end", .label_zh = "结束"},
+    {.name = "as_of", .label_zh = "截至"},
+    {.name = "value", .label_zh = "当前值"},
+    {.name = "met", .label_zh = "已达标"},
+    {.name = "on_track", .label_zh = "按进度"},
+    {.name = "achievable", .label_zh = "可实现"},
+    {.name = "left", .label_zh = "尚需"},
+    {.name = "note", .label_zh = "说明"},
+    {.name = "text", .label_zh = "规划原文"}};
+
+const struct eg_http_column *eg_http_export_columns(const char *name, int *n)
+{
+    static const struct {
+        const char *name;
+        const struct eg_http_column *cols;
+        int n;
+    } all[] = {
+        {"annual", annual_cols, (int)EG_ARRAY_LEN(annual_cols)},
+        {"water", water_cols, (int)EG_ARRAY_LEN(water_cols)},
+        {"noise", noise_cols, (int)EG_ARRAY_LEN(noise_cols)},
+        {"targets", targets_cols, (int)EG_ARRAY_LEN(targets_cols)},
+    };
+    for (size_t i = 0; i < EG_ARRAY_LEN(all); i++)
+        if (!strcmp(all[i].name, name)) {
+            *n = all[i].n;
+            return all[i].cols;
+        }
+    *n = 0;
+    return NULL;
+}
+
 int eg_http_format(struct eg_http_req *rq, int *fmt)
 {
     const char *f = eg_http_query(rq, "format");

@@ -151,6 +151,9 @@ int eg_http_reply_list(struct eg_http_req *rq, const char *sheet_zh, const char 
 /* The export format asked for: 0 json, 1 csv, 2 xlsx; EG_EINVAL for anything else. */
 enum { EG_HTTP_FMT_JSON, EG_HTTP_FMT_CSV, EG_HTTP_FMT_XLSX };
 int eg_http_format(struct eg_http_req *rq, int *fmt);
+/* The export columns of the evaluations by name ("annual", "water", "noise", "targets"), for
+   the CLI's CSV as for the HTTP exports; NULL (*n = 0) for another name. */
+const struct eg_http_column *eg_http_export_columns(const char *name, int *n);
 /* The export writers, usable on their own. */
 void eg_http_csv_write(struct eg_buf *out, const struct eg_http_column *cols, int ncols,
                        json_t *items);
