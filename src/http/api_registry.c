@@ -176,7 +176,8 @@ add:
  * it was read under; lists whose rows are not versioned (the audit log) are never cached. A
  * version is read before the rows, so a page is never tagged newer than its rows. */
 #define PAGE_SLOTS 64
-#define PAGE_MAX_BYTES (512u << 10) /* larger pages are not kept */
+#define PAGE_MAX_BYTES (256u << 10) /* larger pages (limit=1000) are not kept */
+#define PAGE_CACHE_BYTES (4u << 20) /* per worker: a 16-core server holds at most 64 MiB */
 
 struct page_slot {
     char *key, *body;
@@ -185,6 +186,7 @@ struct page_slot {
 };
 struct page_cache {
     struct page_slot s[PAGE_SLOTS];
+    size_t bytes; /* of every key and body kept */
 };
 
 static pthread_key_t page_key;
@@ -229,7 +231,7 @@ static int page_key_arg(void *arg, const char *name, const char *value)
 }
 
 static struct page_slot *page_slot(struct eg_http_req *rq, const struct eg_resource *res,
-                                   struct eg_buf *key)
+                                   struct eg_buf *key, struct page_cache **cache)
 {
     const struct eg_principal *who = eg_http_principal(rq);
     struct eg_civil c;
@@ -241,7 +243,8 @@ static struct page_slot *page_slot(struct eg_http_req *rq, const struct eg_resou
     uint64_t h = 1469598103934665603ull; /* FNV-1a */
     for (size_t i = 0; i < key->len; i++)
         h = (h ^ (unsigned char)key->data[i]) * 1099511628211ull;
-    return &page_cache()->s[h % PAGE_SLOTS];
+    *cache = page_cache();
+    return &(*cache)->s[h % PAGE_SLOTS];
 }
 
 /* A filter value the field cannot hold (region_id=abc) is a malformed query: 400. */
@@ -291,8 +294,9 @@ static int h_list(struct eg_http_req *rq)
             return rc;
         struct eg_buf key = {0}, b = {0};
         struct page_slot *slot = NULL;
+        struct page_cache *cache = NULL;
         if (cacheable && !eg_db_in_tx(st)) {
-            slot = page_slot(rq, res, &key);
+            slot = page_slot(rq, res, &key, &cache);
             if (slot->body && slot->version == version && slot->keylen == key.len &&
                 !memcmp(slot->key, key.data, key.len)) {
                 eg_buf_free(&key);
@@ -315,9 +319,14 @@ static int h_list(struct eg_http_req *rq)
             eg_buf_append(&b, "null", 4);
         eg_buf_append(&b, "}", 1);
         free(next);
-        if (slot && b.len <= PAGE_MAX_BYTES) {
+        if (slot) { /* the slot's page is replaced, or dropped when the new one is not kept */
+            cache->bytes -= slot->keylen + slot->len;
             free(slot->key);
             free(slot->body);
+            *slot = (struct page_slot){0};
+        }
+        if (slot && b.len <= PAGE_MAX_BYTES && cache->bytes + key.len + b.len <= PAGE_CACHE_BYTES) {
+            cache->bytes += key.len + b.len;
             slot->key = key.data; /* the slot takes the key's memory */
             slot->keylen = key.len;
             key = (struct eg_buf){0};
