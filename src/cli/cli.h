@@ -60,5 +60,9 @@ int eg_cmd_eval_noise(int argc, char **argv);
 int eg_cmd_eval_targets(int argc, char **argv);
 int eg_cmd_pilot(int argc, char **argv);
 int eg_cmd_plan(int argc, char **argv);
+int eg_cmd_task_list(int argc, char **argv);
+int eg_cmd_task_show(int argc, char **argv);
+int eg_cmd_task_raise(int argc, char **argv);
+int eg_cmd_task_act(int argc, char **argv);
 
 #endif
