@@ -99,27 +99,28 @@ static int time_arg(struct eg_http_req *rq, const char *name, int end, int64_t *
 static int columns(const struct eg_flow_kind *kind, struct eg_http_column *cols, int cap)
 {
     static const struct eg_http_column common[] = {
-        {"id", "编号", NULL, NULL},
-        {"title", "标题", NULL, NULL},
-        {"state_zh", "状态", NULL, NULL},
-        {"unit_name", "对象单位", NULL, NULL},
-        {"region_name", "所属区域", NULL, NULL},
-        {"to_unit_name", "承办单位", NULL, NULL},
-        {"to_region_name", "承办街镇", NULL, NULL},
-        {"due_at", "办理期限（北京时间）", NULL, NULL},
-        {"overdue_zh", "是否逾期", NULL, NULL},
-        {"created_at", "发起时间（北京时间）", NULL, NULL},
-        {"created_by", "发起人", NULL, NULL},
-        {"updated_at", "更新时间（北京时间）", NULL, NULL},
+        {"id", "编号", NULL, NULL, EG_HTTP_COL_AUTO},
+        {"title", "标题", NULL, NULL, EG_HTTP_COL_AUTO},
+        {"state_zh", "状态", NULL, NULL, EG_HTTP_COL_AUTO},
+        {"unit_name", "对象单位", NULL, NULL, EG_HTTP_COL_AUTO},
+        {"region_name", "所属区域", NULL, NULL, EG_HTTP_COL_AUTO},
+        {"to_unit_name", "承办单位", NULL, NULL, EG_HTTP_COL_AUTO},
+        {"to_region_name", "承办街镇", NULL, NULL, EG_HTTP_COL_AUTO},
+        {"due_at", "办理期限（北京时间）", NULL, NULL, EG_HTTP_COL_TIME},
+        {"overdue_zh", "是否逾期", NULL, NULL, EG_HTTP_COL_AUTO},
+        {"created_at", "发起时间（北京时间）", NULL, NULL, EG_HTTP_COL_TIME},
+        {"created_by", "发起人", NULL, NULL, EG_HTTP_COL_AUTO},
+        {"updated_at", "更新时间（北京时间）", NULL, NULL, EG_HTTP_COL_TIME},
     };
     int n = 0;
     for (size_t i = 0; i < EG_ARRAY_LEN(common) && n < cap; i++)
         cols[n++] = common[i];
     for (int i = 0; i < kind->nfields && n < cap; i++) {
         const struct eg_field *f = &kind->fields[i];
-        cols[n++] = (struct eg_http_column){f->name, f->label_zh,
-                                            f->type == EG_FT_ENUM ? f->enum_values : NULL,
-                                            f->type == EG_FT_ENUM ? f->enum_zh : NULL};
+        cols[n++] = (struct eg_http_column){
+            f->name, f->label_zh, f->type == EG_FT_ENUM ? f->enum_values : NULL,
+            f->type == EG_FT_ENUM ? f->enum_zh : NULL,
+            (f->flags & EG_FF_TIME) ? EG_HTTP_COL_TIME : EG_HTTP_COL_AUTO};
     }
     return n;
 }
