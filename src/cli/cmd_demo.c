@@ -30,9 +30,9 @@ static void print_report(struct eg_demo_report *rep)
 
 /* The history up to the last full hour: hdays days; by default (hdays < 0) 366 days for
    outlets and from 1 January of last year for the stations. */
-static int history(struct eg_db *st, int64_t hdays, struct eg_err *err)
+static int history(struct eg_db *st, int64_t hdays, int64_t until, struct eg_err *err)
 {
-    int64_t to = eg_time_now(), from;
+    int64_t to = until ? until : eg_time_now(), from;
     to -= to % 3600;
     if (hdays == 0)
         return 0;
@@ -78,17 +78,19 @@ int eg_cmd_demo(int argc, char **argv)
         "  --history-days N  days of hourly history to store for every device, up to the last\n"
         "                   full hour (default: stations from 1 January of last year, so that\n"
         "                   last year's annual evaluation is complete, outlets 366 days; 0: none)\n"
-        "                   `envgov sim --db` continues it from each device's last stored hour.\n";
+        "                   `envgov sim --db` continues it from each device's last stored hour.\n"
+        "  --until TIME     end the history at this past Beijing time (default: now)\n";
     static const struct option opts[] = {{"db", required_argument, 0, 'd'},
                                          {"device-passwords", required_argument, 0, 'p'},
                                          {"history-days", required_argument, 0, 'H'},
+                                         {"until", required_argument, 0, 'u'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     const char *db = NULL, *pwfile = NULL;
-    int64_t hdays = -1;
+    int64_t hdays = -1, until = 0;
     int c;
     optind = 0;
-    while ((c = getopt_long(argc, argv, "d:p:H:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:p:H:u:h", opts, NULL)) != -1) {
         switch (c) {
         case 'd':
             db = optarg;
@@ -99,6 +101,15 @@ int eg_cmd_demo(int argc, char **argv)
         case 'H':
             if (eg_parse_int64(optarg, strlen(optarg), &hdays) || hdays < 0 || hdays > 3660) {
                 fprintf(stderr, "envgov demo: --history-days wants 0..3660 days, not '%s'\n",
+                        optarg);
+                return EG_EXIT_USAGE;
+            }
+            break;
+        case 'u':
+            if (eg_time_parse_beijing(optarg, strlen(optarg), &until) || until > eg_time_now()) {
+                fprintf(stderr,
+                        "envgov demo: --until wants a past Beijing time \"YYYY-MM-DD HH:MM\", "
+                        "not '%s'\n",
                         optarg);
                 return EG_EXIT_USAGE;
             }
@@ -154,7 +165,7 @@ int eg_cmd_demo(int argc, char **argv)
         return EG_EXIT_FAIL;
     }
     print_report(&rep);
-    rc = history(st, hdays, &err);
+    rc = history(st, hdays, until, &err);
     eg_db_close(st);
     return rc < 0 ? EG_EXIT_FAIL : EG_EXIT_OK;
 }

@@ -52,9 +52,14 @@ int eg_demo_history(struct eg_db *st, int64_t from, int64_t from_outlets, int64_
 
 /* Every registered device (the first limit of them; 0 = all) as the simulator plays it: kind,
    pollutants, permit limits of its outlet, class of its water section, zone of its noise
-   station. *out allocated (free()); passwords are left empty. */
+   station. *out (and *ids, their registry ids, when ids is not NULL) allocated (free());
+   passwords are left empty. */
 struct eg_sim_device;
-int eg_demo_devices(struct eg_db *st, int limit, struct eg_sim_device **out, int *n,
+int eg_demo_devices(struct eg_db *st, int limit, struct eg_sim_device **out, int64_t **ids, int *n,
                     struct eg_err *err);
+/* The start of the last stored hour of each device (its first pollutant's hourly Avg, reported
+   or computed), 0 when none: where `envgov sim --db` continues. */
+int eg_demo_devices_last_hour(struct eg_db *st, const struct eg_sim_device *d, int n, int64_t *last,
+                              struct eg_err *err);
 
 #endif

@@ -132,21 +132,48 @@ static int device_detail(struct eg_db *st, struct eg_sim_device *d, int64_t id, 
     return 0;
 }
 
-int eg_demo_devices(struct eg_db *st, int limit, struct eg_sim_device **out, int *n,
+int eg_demo_devices(struct eg_db *st, int limit, struct eg_sim_device **out, int64_t **ids, int *n,
                     struct eg_err *err)
 {
     struct pick p = {0};
     int r = eg_registry_devices_each(st, limit > 0 ? limit : 1 << 30, pick_one, &p, err);
     for (int i = 0; r == 0 && i < p.n; i++)
         r = device_detail(st, &p.d[i], p.ids[i], err);
-    free(p.ids);
+    if (r < 0 || !ids)
+        free(p.ids);
     if (r < 0) {
         free(p.d);
         return r;
     }
+    if (ids)
+        *ids = p.ids;
     *out = p.d;
     *n = p.n;
     return 0;
+}
+
+int eg_demo_devices_last_hour(struct eg_db *st, const struct eg_sim_device *d, int n, int64_t *last,
+                              struct eg_err *err)
+{
+    struct eg_ts *ts = NULL;
+    int r = eg_ts_open(st, &ts, err);
+    for (int i = 0; r == 0 && i < n; i++) {
+        last[i] = 0;
+        const char *code = NULL;
+        if (!isfinite(eg_sim_value(&d[i], 0, 0, &code, NULL)))
+            continue;
+        struct eg_ts_key k[2] = {{d[i].mn, code, EG_TS_KIND_HOUR, "Avg", 0},
+                                 {d[i].mn, code, EG_TS_KIND_HOUR, "Avg", 1}};
+        struct eg_ts_row row[2];
+        int found[2] = {0, 0};
+        r = eg_ts_latest(ts, k, 2, row, found, err);
+        for (int j = 0; r == 0 && j < 2; j++)
+            if (found[j] && row[j].t > last[i])
+                last[i] = row[j].t;
+    }
+    if (ts)
+        eg_ts_close(ts);
+    return r;
 }
 
 /* Writes the hourly values of device d for the hours [from, to) in batches of a month. */
@@ -199,7 +226,7 @@ int eg_demo_history(struct eg_db *st, int64_t from, int64_t from_outlets, int64_
         return 0;
     struct eg_sim_device *devs = NULL;
     int n = 0;
-    int r = eg_demo_devices(st, 0, &devs, &n, err);
+    int r = eg_demo_devices(st, 0, &devs, NULL, &n, err);
     if (r < 0)
         return r;
     struct eg_ts *ts = NULL;

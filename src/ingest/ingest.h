@@ -173,7 +173,9 @@ struct eg_sim_config {
     double speed;         /* virtual seconds per wall second (1 = real time) */
     int64_t start_time;   /* first DataTime (UTC seconds); 0 = now aligned to the interval */
     int64_t *starts;      /* when set: each device's first DataTime (0 = start_time); a device
-                             behind the clock catches up at `speed`, then runs in real time */
+                             behind the clock catches up at catchup_speed, then runs in real
+                             time (speed is not used) */
+    double catchup_speed; /* default 120 */
     double duration_s;    /* wall seconds to run; 0 = until signalled */
     long max_packets;     /* per device; 0 = unlimited */
     double malformed;     /* share of malformed packets, 0..1 */

@@ -817,6 +817,8 @@ static void *sim_thread(void *arg)
     uint64_t period_ns = (uint64_t)(c->interval_s / speed * 1e9);
     if (period_ns < 1000)
         period_ns = 1000;
+    uint64_t catch_ns =
+        (uint64_t)(c->interval_s / (c->catchup_speed > 0 ? c->catchup_speed : 120) * 1e9);
     uint64_t end_ns = c->duration_s > 0 ? th->t0 + (uint64_t)(c->duration_s * 1e9) : 0;
     int per_tick = c->connect_per_tick > 0 ? c->connect_per_tick : 500;
     int next_connect = 0;
@@ -848,11 +850,11 @@ static void *sim_thread(void *arg)
                 d->next_ns += period_ns;
                 if (d->next_ns < now)
                     d->next_ns = now + period_ns / 2; /* behind: do not burst */
-                if (c->starts) { /* caught up with the clock: from now on in real time */
+                if (c->starts) { /* behind the clock: catch up; then in real time */
                     int64_t tn = d->start + (int64_t)llround((double)d->k * c->interval_s);
                     int64_t wall = eg_time_now();
-                    if (tn > wall && now + (uint64_t)(tn - wall) * 1000000000ull > d->next_ns)
-                        d->next_ns = now + (uint64_t)(tn - wall) * 1000000000ull;
+                    d->next_ns =
+                        tn > wall ? now + (uint64_t)(tn - wall) * 1000000000ull : now + catch_ns;
                 }
                 heap_down(th, 0);
             }
@@ -980,7 +982,11 @@ int eg_sim_run(const struct eg_sim_config *c, volatile int *stop, struct eg_sim_
         eg_hj212_framer_init(&d->fr, 4096);
         d->idx = th->ndevs;
         /* spread the devices over one period, after their connection ramp */
-        d->phase_ns = period_ns ? (uint64_t)(unit_rand(d->seed, 1, 2) * (double)period_ns) : 0;
+        uint64_t spread =
+            c->starts
+                ? (uint64_t)(c->interval_s / (c->catchup_speed > 0 ? c->catchup_speed : 120) * 1e9)
+                : period_ns;
+        d->phase_ns = spread ? (uint64_t)(unit_rand(d->seed, 1, 2) * (double)spread) : 0;
         int per_tick = c->connect_per_tick > 0 ? c->connect_per_tick : 500;
         d->next_ns =
             t0 + (uint64_t)(d->idx / per_tick + 1) * 10000000ull + d->phase_ns + 50000000ull;
