@@ -22,5 +22,8 @@ int eg__cli_choice(const char *prog, const char *name, const char *v, const char
    after printing why. Close with eg__cli_close_ts. */
 int eg__cli_open_ts(const char *prog, const char *db, struct eg_db **st, struct eg_ts **ts);
 void eg__cli_close_ts(struct eg_db *st, struct eg_ts *ts);
+/* Reads PATH ('-': standard input) whole, at most 512 MiB, NUL-terminated; NULL after printing
+   "PROG: PATH: why". */
+char *eg__cli_read_input(const char *prog, const char *path, size_t *len);
 
 #endif

@@ -16,6 +16,11 @@ const struct eg_cli_cmd eg_cli_commands[] = {
      "[FILE|-]",
      "air quality index (HJ 633-2012/2026) of every row: IAQIs, AQI, level, category, primary "
      "pollutants"},
+    {"water", 0, eg_cmd_water, "[--lake] [--target I|II|III|IV|V] [FILE|-]",
+     "GB 3838-2002 class of every row of a CSV of surface-water samples, factors over the "
+     "target class and their multiples"},
+    {"noise", 0, eg_cmd_noise, "[--zone Z] [FILE|-]",
+     "GB 3096-2008 day/night compliance of every row of a CSV of noise levels, by zone"},
     {"device", "add", eg_cmd_device_add,
      "MN --password-stdin (--outlet ID|--station CODE) [--protocol 2017|2005] [--db PATH]",
      "register an HJ 212 device (MN, password hashed with Argon2id)"},
