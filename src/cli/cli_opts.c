@@ -38,7 +38,7 @@ int eg__cli_choice(const char *prog, const char *name, const char *v, const char
 
 int eg__cli_open_ts(const char *prog, const char *db, struct eg_db **st, struct eg_ts **ts)
 {
-    *st = eg__cli_open(eg__cli_db_path(db));
+    *st = eg__cli_open_existing(prog, db);
     if (!*st)
         return EG_EXIT_FAIL;
     struct eg_err err;
