@@ -72,7 +72,12 @@ int eg_cmd_demo(int argc, char **argv)
         "sections, 20 noise stations, their HJ 212 devices, and one user of each role:\n"
         "admin, bureau, lujiazui (street: 陆家嘴街道), enterprise, steward. The user passwords "
         "are\n"
-        "random and printed once. Everything else is the same on every run.\n\n"
+        "random and printed once. Everything else is the same on every run.\n"
+        "Then it stores hourly history for every device straight into the time series, from\n"
+        "the simulator's value model: air stations with seasonal and daily cycles, water\n"
+        "sections mostly of class II-IV (one 劣V), noise stations with day/night levels, every\n"
+        "pollutant each outlet's permit limits (a few outlets exceed now and then); and the\n"
+        "district's own targets (PM2.5, good days, class III share, 劣V) beside the seeds'.\n\n"
         "options:\n" EG_CLI_DB_HELP
         "  --device-passwords FILE  also write every device's MN,password to FILE (mode 0600)\n"
         "  --history-days N  days of hourly history to store for every device, up to the last\n"

@@ -91,8 +91,9 @@ const struct eg_cli_cmd eg_cli_commands[] = {
      "[--load FILE] [--as-of D] [--format json|csv] [--db PATH]",
      "environmental-quality targets of the plans with progress (value so far, on track, what is "
      "left)"},
-    {"demo", 0, eg_cmd_demo, "[--db PATH]",
-     "fill an empty database with a Pudong-like demo district and print the logins"},
+    {"demo", 0, eg_cmd_demo, "[--db PATH] [--history-days N] [--device-passwords FILE]",
+     "fill an empty database with a Pudong-like demo district and its history, print the "
+     "logins"},
 };
 
 const int eg_cli_command_count = (int)(sizeof eg_cli_commands / sizeof eg_cli_commands[0]);
