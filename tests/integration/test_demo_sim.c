@@ -38,8 +38,8 @@ TEST(demo_sim_live_data_continues_the_history_without_a_gap)
     const char *extra[] = {"--hj212", listen, NULL};
     struct eg_hs hs;
     REQUIRE(eg_hs_start(&hs, db, extra) == 0);
-    const char *sim[] = {"sim",  "--db",       db,     "--devices",  "3", "--to",
-                         listen, "--catch-up", "7200", "--duration", "6", NULL};
+    const char *sim[] = {"sim",  "--db",       db,     "--devices",  "3",  "--to",
+                         listen, "--catch-up", "7200", "--duration", "10", NULL};
     out = err = NULL;
     rc = eg_test_run(sim, NULL, 0, &out, &err);
     if (rc)
