@@ -43,7 +43,8 @@ static const char *sim_help =
     "                     passwords are replaced with ones the simulator knows (demo only!).\n"
     "                     Without --start each device continues its stored data: from the hour\n"
     "                     after its last stored hour it catches up to now, then runs live\n"
-    "  --catch-up X       speed of that catching up (default 120: an hour in 30 s)\n"
+    "  --catch-up X       speed of that catching up (default 120: an hour in 30 s); --speed\n"
+    "                     applies only with --start or without --db\n"
     "  --print-devices    print the generated \"MN PW KIND\" lines and exit (register them with\n"
     "                     `envgov device add`)\n"
     "  --seed N           seed for generated MN/PW (default 1)\n";
