@@ -34,6 +34,8 @@ int eg_cmd_hj212_parse(int argc, char **argv);
 int eg_cmd_hj212_crc(int argc, char **argv);
 int eg_cmd_serve(int argc, char **argv);
 int eg_cmd_aqi(int argc, char **argv);
+int eg_cmd_water(int argc, char **argv);
+int eg_cmd_noise(int argc, char **argv);
 int eg_cmd_device_add(int argc, char **argv);
 int eg_cmd_device_status(int argc, char **argv);
 int eg_cmd_device_offline(int argc, char **argv);

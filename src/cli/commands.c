@@ -16,6 +16,11 @@ const struct eg_cli_cmd eg_cli_commands[] = {
      "[FILE|-]",
      "air quality index (HJ 633-2012/2026) of every row: IAQIs, AQI, level, category, primary "
      "pollutants"},
+    {"water", 0, eg_cmd_water, "[--lake] [--target I|II|III|IV|V] [FILE|-]",
+     "GB 3838-2002 class of every row of a CSV of surface-water samples, factors over the "
+     "target class and their multiples"},
+    {"noise", 0, eg_cmd_noise, "[--zone Z] [FILE|-]",
+     "GB 3096-2008 day/night compliance of every row of a CSV of noise levels, by zone"},
     {"device", "add", eg_cmd_device_add,
      "MN --password-stdin (--outlet ID|--station CODE) [--protocol 2017|2005] [--db PATH]",
      "register an HJ 212 device (MN, password hashed with Argon2id)"},
@@ -86,8 +91,9 @@ const struct eg_cli_cmd eg_cli_commands[] = {
      "[--load FILE] [--as-of D] [--format json|csv] [--db PATH]",
      "environmental-quality targets of the plans with progress (value so far, on track, what is "
      "left)"},
-    {"demo", 0, eg_cmd_demo, "[--db PATH]",
-     "fill an empty database with a Pudong-like demo district and print the logins"},
+    {"demo", 0, eg_cmd_demo, "[--db PATH] [--history-days N] [--device-passwords FILE]",
+     "fill an empty database with a Pudong-like demo district and its history, print the "
+     "logins"},
     {"pilot", 0, eg_cmd_pilot,
      "catalogue [FILE] | score FILE [--rule R] [--quota KIND=N]… [options]",
      "pilot demonstrations: check a catalogue, score and cut a round file (附表 list, score "
