@@ -104,10 +104,12 @@ int eg_alerts_raise(struct eg_db *st, const struct eg_alert_new *a, int with_out
         rc = rc < 0 ? rc : 0;
     }
     if (!rc && found) {
-        rc = eg_db_prepare(st,
-                           "UPDATE alerts SET evidence = ?, last_seen_at = max(last_seen_at, ?), "
-                           "hits = hits + 1, severity = max(severity, ?) WHERE id = ?",
-                           &s, err);
+        rc = eg_db_prepare(
+            st,
+            "UPDATE alerts SET evidence = ?1, last_seen_at = CASE WHEN ?2 > last_seen_at "
+            "THEN ?2 ELSE last_seen_at END, hits = hits + 1, severity = CASE WHEN "
+            "?3 > severity THEN ?3 ELSE severity END WHERE id = ?4",
+            &s, err);
         if (!rc) {
             eg_stmt_bind_text(s, 1, ev, strlen(ev));
             eg_stmt_bind_int(s, 2, a->at);
