@@ -268,8 +268,7 @@ int eg_alerts_transition(struct eg_db *st, const struct eg_principal *who, int64
     if (!rc)
         rc = get_row(st, id, &after, err);
     if (!rc)
-        rc = eg_audit_append(st, who, "alerts", id, is_close ? "close" : "acknowledge", before,
-                             after, err);
+        rc = eg_audit_append(st, who, "alerts", id, "update", before, after, err);
     if (!rc && with_outbox)
         rc = outbox_add(st, id, is_close ? "closed" : "acknowledged", now, err);
     rc = tx_end(st, own, rc, err);
