@@ -41,5 +41,6 @@ int eg_http_api_import_routes(struct eg_http_server *srv);   /* CSV uploads */
 int eg_http_api_devices_routes(struct eg_http_server *srv);  /* HJ 212 device status, commands */
 int eg_http_api_series_routes(struct eg_http_server *srv);   /* time series, observations */
 int eg_http_api_quality_routes(struct eg_http_server *srv);  /* AQI, evaluations, targets */
+int eg_http_api_alerts_routes(struct eg_http_server *srv);   /* rules and alerts */
 
 #endif
