@@ -58,5 +58,11 @@ int eg_cmd_eval_air(int argc, char **argv);
 int eg_cmd_eval_water(int argc, char **argv);
 int eg_cmd_eval_noise(int argc, char **argv);
 int eg_cmd_eval_targets(int argc, char **argv);
+int eg_cmd_rules_list(int argc, char **argv);
+int eg_cmd_rules_run(int argc, char **argv);
+int eg_cmd_alert_list(int argc, char **argv);
+int eg_cmd_alert_show(int argc, char **argv);
+int eg_cmd_alert_ack(int argc, char **argv);
+int eg_cmd_alert_close(int argc, char **argv);
 
 #endif

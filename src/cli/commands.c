@@ -86,6 +86,17 @@ const struct eg_cli_cmd eg_cli_commands[] = {
      "[--load FILE] [--as-of D] [--format json|csv] [--db PATH]",
      "environmental-quality targets of the plans with progress (value so far, on track, what is "
      "left)"},
+    {"rules", "list", eg_cmd_rules_list, "[--file RULES.conf]",
+     "the rules: names, descriptions, parameters with defaults and their sources"},
+    {"rules", "run", eg_cmd_rules_run, "[--file RULES.conf] [--db PATH]",
+     "run the scheduled rules (offline, missing data) and the webhook outbox once"},
+    {"alert", "list", eg_cmd_alert_list,
+     "[--state S] [--rule R] [--unit ID] [--region ID] [--source MN] [--limit N] [--db PATH]",
+     "alerts with their evidence, newest first (JSON Lines)"},
+    {"alert", "show", eg_cmd_alert_show, "ID [--db PATH]", "one alert with its evidence"},
+    {"alert", "ack", eg_cmd_alert_ack, "ID [--db PATH]", "acknowledge an open alert"},
+    {"alert", "close", eg_cmd_alert_close, "ID --reason TEXT [--db PATH]",
+     "close an alert with a reason"},
     {"demo", 0, eg_cmd_demo, "[--db PATH]",
      "fill an empty database with a Pudong-like demo district and print the logins"},
 };

@@ -44,7 +44,7 @@ const struct eg_rule_def eg_rule_defs[EG_RULE_COUNT] = {
      0,
      1,
      {P("hours", 3, 2, 168, "h",
-        "configurable, no national figure; 3 h is a common district practice for escalation",
+        "configurable, no national figure (envgov default)",
         "连续超标小时数")}},
     {EG_RULE_DAILY_AMOUNT,
      "daily_amount",
