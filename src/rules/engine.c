@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct conn {
     struct eg_db *db;
@@ -48,7 +49,22 @@ struct eg_rules {
     struct eg_app *app;
     int64_t job_sched, job_hook;
     _Atomic int stopped; /* set by the stop, read by the feed subscriber */
+    /* events heard and not yet evaluated (coalesced: see on_feed) */
+    pthread_mutex_t pend_mu;
+    struct pend *pend;
+    size_t npend, cappend;
+    int eval_scheduled; /* a rules.evaluate job is scheduled or running (under pend_mu) */
 };
+
+/* One series and a range of hours waiting for evaluation. */
+struct pend {
+    char source[65], pollutant[17];
+    int kind;
+    int64_t h0, h1;
+};
+
+/* Beyond this many series-hour ranges waiting, new ones are dropped (logged): bounded memory. */
+#define EG_RULES_MAX_PENDING 1000000
 
 static int64_t now_of(struct eg_rules *r)
 {
@@ -97,6 +113,7 @@ int eg_rules_new(const char *db_path, const struct eg_rules_config *cfg, struct 
     r->db_path = eg_strdup(db_path);
     r->cfg = *cfg;
     pthread_mutex_init(&r->mu, NULL);
+    pthread_mutex_init(&r->pend_mu, NULL);
     int rc;
     if (cfg->ranges_path) {
         size_t len = 0;
@@ -138,6 +155,8 @@ void eg_rules_free(struct eg_rules *r)
     conn_close(&r->hook);
     eg_rules_ranges_free(&r->ranges);
     pthread_mutex_destroy(&r->mu);
+    pthread_mutex_destroy(&r->pend_mu);
+    free(r->pend);
     free(r->db_path);
     free(r);
 }
@@ -942,14 +961,103 @@ int eg_rules_deliver(struct eg_rules *r, int *sent, int *failed, struct eg_err *
 
 /* ---- the service ---- */
 
+static int pend_cmp(const void *a, const void *b)
+{
+    const struct pend *x = a, *y = b;
+    int c = strcmp(x->source, y->source);
+    if (!c)
+        c = strcmp(x->pollutant, y->pollutant);
+    if (!c)
+        c = (x->kind > y->kind) - (x->kind < y->kind);
+    if (!c)
+        c = (x->h0 > y->h0) - (x->h0 < y->h0);
+    return c;
+}
+
+/* The evaluation job: takes everything heard so far, merges the ranges of each series (sorted
+   by series, the hours of one series joined into one range), evaluates, and goes on while more
+   arrived meanwhile. Only one runs at a time (eval_scheduled). */
+static int job_eval(void *arg, struct eg_err *err)
+{
+    struct eg_rules *r = arg;
+    int rc = 0;
+    for (;;) {
+        pthread_mutex_lock(&r->pend_mu);
+        struct pend *p = r->pend;
+        size_t n = r->npend;
+        r->pend = NULL;
+        r->npend = r->cappend = 0;
+        if (!n || r->stopped) {
+            r->eval_scheduled = 0;
+            pthread_mutex_unlock(&r->pend_mu);
+            free(p);
+            return rc;
+        }
+        pthread_mutex_unlock(&r->pend_mu);
+        qsort(p, n, sizeof *p, pend_cmp);
+        struct eg_event *ev = eg_calloc(n, sizeof *ev);
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (m && !strcmp(ev[m - 1].source, p[i].source) &&
+                !strcmp(ev[m - 1].pollutant, p[i].pollutant) &&
+                ev[m - 1].series_kind == p[i].kind) {
+                if (p[i].h1 > ev[m - 1].hour_to)
+                    ev[m - 1].hour_to = p[i].h1;
+                continue;
+            }
+            ev[m++] = (struct eg_event){EG_EVENT_INGEST, p[i].source, p[i].pollutant,
+                                        p[i].kind,       p[i].h0,     p[i].h1};
+        }
+        struct eg_err e = {0};
+        int one = eg_rules_on_events(r, ev, m, &e);
+        if (one && !rc) {
+            rc = one;
+            *err = e;
+        }
+        free(ev);
+        free(p);
+    }
+}
+
+/* The feed subscriber (on the events' job thread): copies the events into the pending set and
+   makes sure an evaluation job is scheduled. Under load the evaluation takes what several
+   commits brought at once, so a busy series is evaluated once per round instead of once per
+   commit, and the feed never waits for the rules. */
 static void on_feed(void *ctx, const struct eg_event *ev, size_t n)
 {
     struct eg_rules *r = ctx;
     if (r->stopped)
         return;
-    struct eg_err err = {0};
-    if (eg_rules_on_events(r, ev, n, &err))
-        eg_log(EG_LOG_ERROR, "rules: evaluating %zu events: %s", n, err.msg);
+    pthread_mutex_lock(&r->pend_mu);
+    size_t dropped = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (r->npend >= EG_RULES_MAX_PENDING || strlen(ev[i].source) >= 65 ||
+            strlen(ev[i].pollutant) >= 17) {
+            dropped++;
+            continue;
+        }
+        if (r->npend == r->cappend) {
+            r->cappend = r->cappend ? r->cappend * 2 : 256;
+            r->pend = eg_realloc(r->pend, r->cappend * sizeof *r->pend);
+        }
+        struct pend *p = &r->pend[r->npend++];
+        memcpy(p->source, ev[i].source, strlen(ev[i].source) + 1);
+        memcpy(p->pollutant, ev[i].pollutant, strlen(ev[i].pollutant) + 1);
+        p->kind = ev[i].series_kind;
+        p->h0 = ev[i].hour_from;
+        p->h1 = ev[i].hour_to;
+    }
+    if (!r->eval_scheduled && r->npend) {
+        if (eg_jobs_after(r->app->jobs, "rules.evaluate", 0, job_eval, r) > 0)
+            r->eval_scheduled = 1;
+        else
+            eg_log(EG_LOG_ERROR, "rules: no room to schedule the evaluation job; retried on the "
+                                 "next commit");
+    }
+    pthread_mutex_unlock(&r->pend_mu);
+    if (dropped)
+        eg_log(EG_LOG_WARN, "rules: %zu events dropped (over %d waiting, or names too long)",
+               dropped, EG_RULES_MAX_PENDING);
 }
 
 static int job_sched(void *arg, struct eg_err *err)
@@ -995,6 +1103,15 @@ void eg_rules_service_stop(struct eg_app *app, struct eg_rules *r)
         return;
     eg_events_flush(app->events);
     r->stopped = 1;
+    /* wait for a running or scheduled evaluation to finish (it stops at its next round) */
+    for (;;) {
+        pthread_mutex_lock(&r->pend_mu);
+        int busy = r->eval_scheduled;
+        pthread_mutex_unlock(&r->pend_mu);
+        if (!busy)
+            break;
+        usleep(2000);
+    }
     if (r->job_sched > 0)
         eg_jobs_cancel(app->jobs, r->job_sched);
     if (r->job_hook > 0)
