@@ -43,8 +43,7 @@ const struct eg_rule_def eg_rule_defs[EG_RULE_COUNT] = {
      1,
      0,
      1,
-     {P("hours", 3, 2, 168, "h",
-        "configurable, no national figure (envgov default)",
+     {P("hours", 3, 2, 168, "h", "configurable, no national figure (envgov default)",
         "连续超标小时数")}},
     {EG_RULE_DAILY_AMOUNT,
      "daily_amount",
@@ -301,6 +300,8 @@ static int load_key(struct eg_rules_config *c, const char *path, const char *sec
             c->task_severity = (int)v;
             return rc;
         }
+        if (!strcmp(k, "ranges_file"))
+            return copy(path, key, val, c->ranges_file, sizeof c->ranges_file, err);
         if (!strcmp(k, "schedule_s")) {
             rc = num(path, key, val, 1, 86400, &v, err);
             c->schedule_ms = (int64_t)v * 1000;

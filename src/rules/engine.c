@@ -115,10 +115,10 @@ int eg_rules_new(const char *db_path, const struct eg_rules_config *cfg, struct 
     pthread_mutex_init(&r->mu, NULL);
     pthread_mutex_init(&r->pend_mu, NULL);
     int rc;
-    if (cfg->ranges_path) {
+    if (cfg->ranges_file[0]) {
         size_t len = 0;
         char *buf = NULL;
-        FILE *f = fopen(cfg->ranges_path, "rb");
+        FILE *f = fopen(cfg->ranges_file, "rb");
         if (f) {
             struct eg_buf b = {0};
             char chunk[4096];
@@ -131,7 +131,8 @@ int eg_rules_new(const char *db_path, const struct eg_rules_config *cfg, struct 
             rc = eg_rules_ranges_load(&r->ranges, buf ? buf : "", len, err);
             free(buf);
         } else {
-            rc = eg_err_set(err, EG_EIO, "ranges_file", -1, "cannot read %s", cfg->ranges_path);
+            rc = eg_err_set(err, EG_EIO, "ranges_file", -1, "cannot read the ranges file %s",
+                            cfg->ranges_file);
         }
     } else {
         const struct eg_embedded *e = eg_embedded_find("rules/ranges.csv");

@@ -94,7 +94,7 @@ struct eg_rules_config {
     int64_t webhook_backoff_ms; /* first retry delay, doubled each time (default 2000) */
     int64_t webhook_timeout_ms; /* connect + answer (default 5000) */
     int64_t schedule_ms;        /* periodic rules (default 60000) */
-    const char *ranges_path;    /* NULL: the embedded data/rules/ranges.csv ("rules/ranges.csv") */
+    char ranges_file[512];      /* "": the embedded data/rules/ranges.csv; [alerts] ranges_file */
 };
 
 void eg_rules_config_default(struct eg_rules_config *c);
