@@ -64,5 +64,9 @@ int eg_cmd_alert_list(int argc, char **argv);
 int eg_cmd_alert_show(int argc, char **argv);
 int eg_cmd_alert_ack(int argc, char **argv);
 int eg_cmd_alert_close(int argc, char **argv);
+int eg_cmd_task_list(int argc, char **argv);
+int eg_cmd_task_show(int argc, char **argv);
+int eg_cmd_task_raise(int argc, char **argv);
+int eg_cmd_task_act(int argc, char **argv);
 
 #endif

@@ -42,5 +42,6 @@ int eg_http_api_devices_routes(struct eg_http_server *srv);  /* HJ 212 device st
 int eg_http_api_series_routes(struct eg_http_server *srv);   /* time series, observations */
 int eg_http_api_quality_routes(struct eg_http_server *srv);  /* AQI, evaluations, targets */
 int eg_http_api_alerts_routes(struct eg_http_server *srv);   /* rules and alerts */
+int eg_http_api_flow_routes(struct eg_http_server *srv);     /* tasks and other flow kinds */
 
 #endif

@@ -24,6 +24,7 @@
 #include "registry/registry.h"
 #include "rules/internal.h"
 #include "rules/rules.h"
+#include "tasks/tasks.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -375,6 +376,51 @@ static void add_limit(json_t *e, const struct limit *l)
                                   l->permit, "standard", l->standard));
 }
 
+/* Cuts UTF-8 text to at most cap - 1 bytes at a character boundary. */
+static void utf8_cut(char *s, size_t cap)
+{
+    size_t n = strlen(s);
+    if (n < cap)
+        return;
+    n = cap - 1;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    s[n] = 0;
+}
+
+/* An alert that just opened at or above the configured severity raises its task (三监联动,
+   origin "alert"), once: the alert keeps the task's id, in the same transaction. Compliance
+   rules raise an enforcement task (执法), the others a monitoring task (监测); addressed to the
+   subject's street, or the bureau when it has none. */
+static int task_for(struct eg_rules *r, struct conn *c, int64_t alert_id,
+                    const struct eg_alert_new *a, const struct subject *s, struct eg_err *err)
+{
+    if (!r->cfg.task_severity || a->severity < r->cfg.task_severity)
+        return 0;
+    char title[201];
+    snprintf(title, sizeof title, "%s", a->title);
+    utf8_cut(title, sizeof title);
+    struct eg_task_new t = {
+        .task_type = eg_rule_defs[a->rule].compliance ? "enforcement" : "monitoring",
+        .title = title,
+        .description = eg_rule_defs[a->rule].desc_zh,
+        .origin = "alert",
+        .origin_id = alert_id,
+        .unit_id = s->has_outlet ? s->unit_id : 0,
+        .outlet_id = s->has_outlet ? s->outlet_id : 0,
+        .station_id = s->has_station && !s->has_outlet ? s->station_id : 0,
+        .region_id = a->region_id,
+        .to_region_id = a->region_id,
+    };
+    int64_t task_id = 0;
+    int rc = eg_task_raise(c->db, &eg_principal_system, &t, &task_id, err);
+    if (!rc)
+        rc = eg_alerts_set_task(c->db, alert_id, task_id, err);
+    if (!rc)
+        count(r, &r->stats.tasks, 1);
+    return rc;
+}
+
 static int raise(struct eg_rules *r, struct conn *c, enum eg_rule_id id, const struct subject *s,
                  const char *pollutant, json_t *evidence, const char *title, struct eg_err *err)
 {
@@ -401,6 +447,8 @@ static int raise(struct eg_rules *r, struct conn *c, enum eg_rule_id id, const s
     int rc = eg_db_begin(c->db, err);
     if (!rc)
         rc = eg_alerts_raise(c->db, &a, r->cfg.webhook_url[0] != 0, &alert_id, &opened, err);
+    if (!rc && opened)
+        rc = task_for(r, c, alert_id, &a, s, err);
     if (rc) {
         eg_db_rollback(c->db);
         return rc;

@@ -118,7 +118,19 @@ TEST(rules_loop_hj212_over_tcp_exceeds_limit_alert_with_evidence_roles_and_trans
     CHECK_STR(json_string_value(json_object_get(a, "state")), "open");
     CHECK_STR(json_string_value(json_object_get(a, "rule_zh")), "小时均值超许可排放限值");
     CHECK_EQ_INT(json_integer_value(json_object_get(a, "unit_id")), fx.e1);
+    json_int_t task = json_integer_value(json_object_get(a, "task_id"));
+    CHECK(task > 0);
     json_decref(j);
+    /* the alert raised its 三监联动 task (origin alert), visible to the bureau and addressed to
+       the enterprise's street; the full loop to closure is the flow helper's test */
+    char tpath[64];
+    snprintf(tpath, sizeof tpath, "/api/v1/tasks/%lld", (long long)task);
+    CHECK_EQ_INT(call(bureau, "GET", tpath, NULL, &j), 200);
+    CHECK_STR(json_string_value(json_object_get(j, "origin")), "alert");
+    CHECK_EQ_INT(json_integer_value(json_object_get(j, "origin_id")), id);
+    CHECK_STR(json_string_value(json_object_get(j, "task_type")), "enforcement");
+    json_decref(j);
+    CHECK_EQ_INT(call(street, "GET", tpath, NULL, NULL), 200);
 
     /* the same hour again: one alert, two hits */
     send_hour(fd, hour, "85.0", hour * 1000 + 2);
@@ -134,6 +146,7 @@ TEST(rules_loop_hj212_over_tcp_exceeds_limit_alert_with_evidence_roles_and_trans
     }
     CHECK_EQ_INT(hits, 2);
     close(fd);
+    CHECK_EQ_INT(count_items(bureau, "/api/v1/tasks"), 1); /* once, not per packet */
 
     /* who sees it: bureau, the enterprise itself, its street, its contracted steward; not the
        public */

@@ -151,13 +151,34 @@ TEST(rules_limit_exceed_by_hourly_zs_mean_with_evidence_once_per_condition)
     CHECK_EQ_INT(json_integer_value(json_object_get(x, "region_id")), 2);
     CHECK(json_object_get(ev, "rule_zh") && json_object_get(ev, "params"));
     CHECK(json_array_size(json_object_get(ev, "values")) == 1);
+    /* severity 3 >= task_severity 3: a task (三监联动, origin alert) was raised, enforcement,
+       addressed to the unit's street */
+    json_int_t task = json_integer_value(json_object_get(x, "task_id"));
+    CHECK(task > 0);
     json_decref(a);
+    struct eg_db *st;
+    struct eg_err e = {0};
+    REQUIRE(eg_db_open(db, &st, &e) == 0);
+    int64_t n = 0;
+    int found = 0;
+    REQUIRE(eg_db_query_int(st,
+                            "SELECT count(*) FROM tasks WHERE origin = 'alert' AND origin_id = ? "
+                            "AND task_type = 'enforcement' AND outlet_id = 1",
+                            1, NULL, &n, &found, &e) == 0);
+    CHECK_EQ_INT(n, 1);
+    eg_db_close(st);
     /* the same hour again (a later packet of it): still one alert, two hits */
     run_event(r, MN_GAS, "a34013", 2051, H, H);
     a = alerts(db, "limit_exceed", NULL);
     CHECK_EQ_INT(json_array_size(a), 1);
     CHECK_EQ_INT(json_integer_value(json_object_get(json_array_get(a, 0), "hits")), 2);
     json_decref(a);
+    /* the task is raised once, not per hit */
+    REQUIRE(eg_db_open(db, &st, &e) == 0);
+    REQUIRE(eg_db_query_int(st, "SELECT count(*) FROM tasks WHERE origin = ?2 AND ?1 = ?1", 0,
+                            "alert", &n, &found, &e) == 0);
+    CHECK_EQ_INT(n, 1);
+    eg_db_close(st);
     /* the next hour is under the limit: the condition ended, the engine closes it */
     double ok[60];
     for (int i = 0; i < 60; i++)
@@ -240,6 +261,7 @@ TEST(rules_flatline_through_the_engine_and_quiet_on_a_clean_hour)
     json_t *ev = json_object_get(json_array_get(a, 0), "evidence");
     CHECK_EQ_DBL(num(ev, NULL, "value"), 31.7, 1e-9);
     CHECK_EQ_INT(json_integer_value(json_object_get(ev, "count")), 121);
+    CHECK(json_is_null(json_object_get(json_array_get(a, 0), "task_id"))); /* severity 2 < 3 */
     json_decref(a);
     a = alerts(db, "jump", NULL);
     CHECK_EQ_INT(json_array_size(a), 0);
