@@ -398,11 +398,15 @@ int eg_rules_ranges_load(struct eg_rules_ranges *r, const char *csv, size_t len,
         x->min = strtod(a, &e1);
         x->max = strtod(b, &e2);
         x->zero_possible = n5 == 1 && z[0] == '1';
-        if (n0 < 1 || n0 >= sizeof x->pollutant || n3 == 0 || *e1 || n4 == 0 || *e2 ||
-            !isfinite(x->min) || !isfinite(x->max) || !(x->min < x->max)) {
+        int code_ok = n0 >= 1 && n0 < sizeof x->pollutant;
+        for (size_t i = 0; code_ok && i < n0; i++) /* an HJ 212 code: [A-Za-z0-9_] */
+            code_ok = (code[i] >= '0' && code[i] <= '9') || (code[i] >= 'A' && code[i] <= 'Z') ||
+                      (code[i] >= 'a' && code[i] <= 'z') || code[i] == '_';
+        if (!code_ok || n3 == 0 || e1 != a + n3 || n4 == 0 || e2 != b + n4 || !isfinite(x->min) ||
+            !isfinite(x->max) || !(x->min < x->max)) {
             rc = eg_err_set(err, EG_EINVAL, "bad_ranges", line,
-                            "ranges line %ld: a pollutant code (1-16 bytes), then min < max as "
-                            "numbers",
+                            "ranges line %ld: a pollutant code (1-16 of A-Z a-z 0-9 _), then "
+                            "min < max as numbers",
                             line);
             break;
         }

@@ -477,7 +477,14 @@ TEST(rules_ranges_csv_refuses_malformed_rows)
         "h\n,x,u,0,5,1\n",                    /* no code */
         "h\nA123456789012345678,x,u,0,5,1\n", /* code too long */
         "h\na21026,x,u,0,\"5\n",              /* unclosed quote */
+        "h\na2;1026,x,u,0,5,1\n",             /* not an HJ 212 code */
+        "h\na21026,x,u,0,inf,1\n",            /* not finite */
     };
     for (size_t i = 0; i < EG_ARRAY_LEN(bad); i++)
         CHECK_EQ_INT(eg_rules_ranges_load(&r, bad[i], strlen(bad[i]), &e), EG_EINVAL);
+    /* found by fuzz/rules_ranges: a NUL inside a cell (the code, or after a number) */
+    static const char nul_code[] = "h\n\0,x,u,0,5,1\n";
+    static const char nul_num[] = "h\na21026,x,u,0,5\0junk,1\n";
+    CHECK_EQ_INT(eg_rules_ranges_load(&r, nul_code, sizeof nul_code - 1, &e), EG_EINVAL);
+    CHECK_EQ_INT(eg_rules_ranges_load(&r, nul_num, sizeof nul_num - 1, &e), EG_EINVAL);
 }
