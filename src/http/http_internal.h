@@ -62,6 +62,7 @@ int eg_http_api_quality_routes(struct eg_http_server *srv);  /* AQI, evaluations
 int eg_http_api_plans_routes(struct eg_http_server *srv);    /* pilots, plans, suggestions */
 int eg_http_api_docs_routes(struct eg_http_server *srv);     /* /api/v1/ index, /api/v1/docs */
 int eg_http_api_profile_routes(struct eg_http_server *srv);  /* 一企一档 and role views */
+int eg_http_api_alerts_routes(struct eg_http_server *srv);   /* rules and alerts */
 int eg_http_api_flow_routes(struct eg_http_server *srv);     /* tasks and other flow kinds */
 
 #endif
