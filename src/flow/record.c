@@ -95,7 +95,7 @@ int eg__flow_load(struct eg_db *db, const struct eg_flow_kind *kind, const struc
     eg_buf_puts(&sql, " WHERE r.id = ? AND r.kind = ?");
     if (who) {
         eg_buf_puts(&sql, " AND ");
-        eg__flow_scope_sql(who, &sql, &b);
+        eg__flow_scope_sql(kind, who, &sql, &b);
     }
     struct eg_stmt *s;
     int r = eg_db_prepare(db, sql.data, &s, err);
@@ -188,7 +188,7 @@ int eg_flow_list(struct eg_db *db, const struct eg_flow_kind *kind, const struct
     select_sql(kind, &sql);
     eg_buf_puts(&sql, " WHERE r.kind = ? AND ");
     eg__flow_bind_s(&b, kind->name);
-    eg__flow_scope_sql(who, &sql, &b);
+    eg__flow_scope_sql(kind, who, &sql, &b);
     if (q->state) {
         eg_buf_puts(&sql, " AND r.state = ?");
         eg__flow_bind_s(&b, q->state);
