@@ -58,5 +58,6 @@ int eg_cmd_eval_air(int argc, char **argv);
 int eg_cmd_eval_water(int argc, char **argv);
 int eg_cmd_eval_noise(int argc, char **argv);
 int eg_cmd_eval_targets(int argc, char **argv);
+int eg_cmd_complaint(int argc, char **argv);
 
 #endif

@@ -41,5 +41,10 @@ int eg_http_api_import_routes(struct eg_http_server *srv);   /* CSV uploads */
 int eg_http_api_devices_routes(struct eg_http_server *srv);  /* HJ 212 device status, commands */
 int eg_http_api_series_routes(struct eg_http_server *srv);   /* time series, observations */
 int eg_http_api_quality_routes(struct eg_http_server *srv);  /* AQI, evaluations, targets */
+int eg_http_api_intake_routes(struct eg_http_server *srv);   /* complaints, inspections */
+int eg_http_api_open311_routes(struct eg_http_server *srv);  /* Open311 GeoReport v2 */
+/* api_intake.c, for api_open311.c: the configured intake rate limit, the 429 with Retry-After. */
+int eg__http_intake_rate_limit(struct eg_http_req *rq);
+int eg__http_intake_reply_rate(struct eg_http_req *rq);
 
 #endif

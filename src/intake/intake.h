@@ -27,6 +27,7 @@
 
 #include "base/base.h"
 #include "db/db.h"
+#include "tasks/tasks.h"
 
 #include <jansson.h>
 #include <stddef.h>
@@ -119,8 +120,9 @@ int eg_intake_photo_check(const void *data, size_t len, const char **type, struc
 /* ---- rate limit of anonymous intake ---- */
 /* Counts one submission of client address addr at now in the table intake_rate (a fixed window
    of window_s seconds per address; rows of past windows are pruned); EG_ERATE "rate_limited"
-   when the address already made limit submissions in this window, *retry_after gets the
-   seconds to the window's end. Its own transaction unless the caller has one. */
+   when the address already made limit submissions in this window, *retry_after (and
+   err.offset) get the seconds to the window's end. Its own transaction unless the caller has one.
+ */
 int eg_intake_rate_hit(struct eg_db *db, const char *addr, int64_t now, int limit, int64_t window_s,
                        int64_t *retry_after, struct eg_err *err);
 
@@ -164,5 +166,80 @@ int eg_checklist_load(const char *code, struct eg_checklist **out, struct eg_err
    not parse fails the call (tests load them all). */
 int eg_checklists_json(json_t **out, struct eg_err *err);
 json_t *eg_checklist_json(const struct eg_checklist *c);
+
+/* ==== complaints (a kind on the workflow engine) ====
+   States: received 已受理 (initial) → handling 办理中 (the street took it up) → resolved 已办结
+   (terminal, needs a reason: what was found and done); received/handling → rejected 不予受理
+   (terminal, needs a reason: not an environmental matter, a duplicate, outside the district).
+   Staff (admin, bureau) and the street the complaint is addressed to take the transitions; the
+   public reads only the projection by receipt code, and a result only once staff published it.
+
+   Anonymous intake runs as eg_intake_principal (role bureau, user id 0, name "intake": what
+   the audit log shows), only inside eg_complaint_submit and eg_complaint_photo, never for
+   anything a client chooses. */
+extern const struct eg_principal eg_intake_principal;
+extern const struct eg_flow_kind eg_complaint_kind;
+
+/* Where a complaint lands: the region (street, or a grid under it) and its street. */
+struct eg_intake_place {
+    int64_t region_id, street_id;
+    char region_code[32], street_code[32];
+    char street_name[64];
+    int by_point; /* 1: located from the coordinates */
+};
+/* Locates v (validated) per the rules at the top of this header; EG_EINVAL "location" or
+   "region" with a message saying what to do. */
+int eg_intake_locate(struct eg_db *db, const struct eg_intake_input *v, struct eg_intake_place *out,
+                     struct eg_err *err);
+
+/* Takes a complaint from the public (source "public" or "open311") or a grid patrol
+   ("patrol"): validates, counts it against client_addr's rate limit (rate_limit per
+   EG_INTAKE_RATE_WINDOW; 0 = EG_INTAKE_RATE_LIMIT, < 0 = no limit), locates it, creates the
+   record addressed to the street and raises its task (task_type "complaint", origin
+   "complaint", to the street) in one transaction. *out: {"receipt", "state", "state_zh",
+   "region", "region_name", "street", "street_name", "requested_datetime"} — never the id. */
+int eg_complaint_submit(struct eg_db *db, json_t *in, const char *source, const char *client_addr,
+                        int rate_limit, json_t **out, struct eg_err *err);
+
+/* The public projection by receipt code (already normalised or not): {"receipt",
+   "service_code", "kind_zh", "state", "state_zh", "region_name", "requested_datetime",
+   "updated_datetime" (Beijing), "published"; once published also "result", "description",
+   "address", "lat", "long"}. Never the contact, the client address or the internal ids.
+   EG_ENOTFOUND for an unknown code (and a well-formed but unknown one alike). */
+int eg_complaint_status(struct eg_db *db, const char *receipt, json_t **out, struct eg_err *err);
+
+/* Adds a photo to the complaint of receipt (anonymous): at most EG_INTAKE_MAX_PHOTOS, only
+   while it is still in its initial state and within 24 hours of intake; checked by its bytes.
+   *out: {"sha256","size","type"}. */
+int eg_complaint_photo(struct eg_db *db, const char *receipt, const void *data, size_t len,
+                       json_t **out, struct eg_err *err);
+
+/* Staff publish (or withdraw) the result the public reads. result: required text when
+   publishing (≤ 2000 characters). Audited. */
+int eg_complaint_publish(struct eg_db *db, const struct eg_principal *who, int64_t id,
+                         const char *result, int published, struct eg_err *err);
+
+/* Published complaints for Open311 GET requests.json, newest first: service_code (or NULL),
+   from/to (UTC seconds, 0 = open), limit 1..1000. Items as eg_complaint_status. */
+int eg_complaint_published(struct eg_db *db, const char *service_code, int64_t from, int64_t to,
+                           int limit, json_t **items, struct eg_err *err);
+
+/* ==== stewards' inspections (环保管家巡查, a kind on the workflow engine) ====
+   A steward (role steward) records an inspection of a unit under one of its steward_contracts
+   (another unit answers 404, as unknown: no oracle); staff and the unit's street read it; the
+   unit reads its own. States: recorded 已记录 (initial) → reviewed 已审阅 (staff or street,
+   terminal). Each finding of a severity whose action is 1 raises a task (task_type
+   "rectification", origin "steward", addressed to the unit, region the unit's street, so the
+   street sees it). */
+extern const struct eg_flow_kind eg_inspection_kind;
+/* in: {"unit_id", "checklist", "visited_on"? (Beijing date, default today), "summary"?,
+   "findings": [{"item", "severity", "note"?}]} — every item of the checklist at most once,
+   unknown items or severities refused naming the finding. *out: the record with "findings"
+   (each with its "task_id" when one was raised). */
+int eg_inspection_record(struct eg_db *db, const struct eg_principal *who, json_t *in, json_t **out,
+                         struct eg_err *err);
+/* The record (engine view, scoped) with its findings. */
+int eg_inspection_get(struct eg_db *db, const struct eg_principal *who, int64_t id, json_t **out,
+                      struct eg_err *err);
 
 #endif

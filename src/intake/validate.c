@@ -371,7 +371,7 @@ int eg_intake_rate_hit(struct eg_db *db, const char *addr, int64_t now, int limi
             eg_db_rollback(db);
         if (retry_after)
             *retry_after = win + window_s - now;
-        return eg_err_set(err, EG_ERATE, "rate_limited", -1,
+        return eg_err_set(err, EG_ERATE, "rate_limited", (long)(win + window_s - now),
                           "too many complaints from this address (%d per %lld minutes); try "
                           "again in %lld minutes or call 12345",
                           limit, (long long)(window_s / 60),
