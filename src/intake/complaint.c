@@ -288,16 +288,30 @@ int eg_complaint_submit(struct eg_db *db, json_t *in, const char *source, const 
     if (rc)
         goto fail;
     int64_t id = json_integer_value(json_object_get(rec, "id"));
-    char place[80] = "";
-    if (v.has_point)
+    /* the task's place (≤ 200 bytes there): the address cut at a character boundary, else the
+       point, else the region picked */
+    char place[200] = "";
+    if (v.address) {
+        size_t pn = strlen(v.address);
+        if (pn >= sizeof place) {
+            pn = sizeof place - 1;
+            while (pn && ((unsigned char)v.address[pn] & 0xC0) == 0x80)
+                pn--;
+        }
+        memcpy(place, v.address, pn);
+        place[pn] = 0;
+    } else if (v.has_point) {
         snprintf(place, sizeof place, "%.6f,%.6f", v.lon, v.lat);
+    } else {
+        snprintf(place, sizeof place, "%s（%s）", pl.street_name, pl.region_code);
+    }
     struct eg_task_new t = {
         .task_type = "complaint",
         .title = title,
         .description = v.description,
         .origin = "complaint",
         .origin_id = id,
-        .place = v.address ? v.address : (place[0] ? place : NULL),
+        .place = place,
         .region_id = pl.region_id,
         .to_region_id = pl.street_id,
     };

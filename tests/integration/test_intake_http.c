@@ -331,6 +331,23 @@ TEST(intake_http_hostile_complaint_input)
         422);
     CHECK_STR(errcode(o), "description");
     json_decref(o);
+    t.len = 0;
+    /* an address of 200 Chinese characters (600 bytes) is taken, and its task raised with
+       the place cut at a character boundary; 201 characters are not */
+    for (int i = 0; i < 200; i++)
+        eg_buf_puts(&t, "路");
+    eg_buf_append(&t, "", 1);
+    json_t *b = complaint("noise", "x", 31.2409, 121.504);
+    json_object_set_new(b, "address", json_string(t.data));
+    CHECK_EQ_INT(post_json(NULL, "/api/v1/complaints", b, NULL), 201);
+    t.len--;
+    eg_buf_puts(&t, "路");
+    eg_buf_append(&t, "", 1);
+    b = complaint("noise", "x", 31.2409, 121.504);
+    json_object_set_new(b, "address", json_string(t.data));
+    CHECK_EQ_INT(post_json(NULL, "/api/v1/complaints", b, &o), 422);
+    CHECK_STR(errcode(o), "address");
+    json_decref(o);
     eg_buf_free(&t);
     /* a body over the 1 MiB limit */
     size_t big = (1u << 20) + 100;
@@ -416,8 +433,8 @@ TEST(intake_http_hostile_complaint_input)
     free(jpg);
 
     /* 100 posts from one address: the first ones pass, then 429 with Retry-After, and nothing
-       more is stored (the default limit is 20 an hour; 2 counted above: the sea point, which
-       passed validation, and the SQL/HTML text) */
+       more is stored (the default limit is 20 an hour; 3 counted above: the long address, the
+       sea point, which passed validation, and the SQL/HTML text) */
     int ok = 0, limited = 0, other = 0;
     char *body = json_dumps(complaint("noise", "重复投诉", 31.2409, 121.504), JSON_COMPACT);
     for (int i = 0; i < 100; i++) {
@@ -435,8 +452,8 @@ TEST(intake_http_hostile_complaint_input)
         eg_hc_free(&r);
     }
     free(body);
-    CHECK_EQ_INT(ok, 20 - 2);
-    CHECK_EQ_INT(limited, 100 - 18);
+    CHECK_EQ_INT(ok, 20 - 3);
+    CHECK_EQ_INT(limited, 100 - 17);
     CHECK_EQ_INT(other, 0);
     /* Open311 answers the limit in its own error form */
     CHECK_EQ_INT(req(NULL, "POST", "/open311/v2/requests.json",
