@@ -436,7 +436,9 @@ TEST(intake_http_hostile_complaint_input)
        more is stored (the default limit is 20 an hour; 3 counted above: the long address, the
        sea point, which passed validation, and the SQL/HTML text) */
     int ok = 0, limited = 0, other = 0;
-    char *body = json_dumps(complaint("noise", "重复投诉", 31.2409, 121.504), JSON_COMPACT);
+    json_t *again = complaint("noise", "重复投诉", 31.2409, 121.504);
+    char *body = json_dumps(again, JSON_COMPACT);
+    json_decref(again);
     for (int i = 0; i < 100; i++) {
         struct eg_hc_resp r;
         REQUIRE(eg_hc_request(srv.port, "POST", "/api/v1/complaints", NULL, NULL, body,
