@@ -70,7 +70,11 @@ enum eg_http_route_flag {
     EG_ROUTE_BODY_JSON = 1 << 2, /* takes a JSON object body (documented) */
     EG_ROUTE_BODY_CSV = 1 << 3,  /* takes a CSV upload body (documented) */
     EG_ROUTE_NO_DB = 1 << 4,     /* never touches the database (healthz, metrics) */
+    EG_ROUTE_BODY_FILE = 1 << 5, /* takes a file as the raw body (attachments): at most
+                                    EG_HTTP_FILE_LIMIT (and the upload limit), refused on the
+                                    Content-Length header; its Content-Type is not read */
 };
+#define EG_HTTP_FILE_LIMIT (10u << 20) /* = EG_FLOW_MAX_ATTACHMENT (flow/flow.h) */
 
 int eg_http_server_new(const struct eg_http_config *cfg, struct eg_http_server **out,
                        struct eg_err *err);

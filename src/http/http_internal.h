@@ -41,6 +41,7 @@ int eg_http_api_import_routes(struct eg_http_server *srv);   /* CSV uploads */
 int eg_http_api_devices_routes(struct eg_http_server *srv);  /* HJ 212 device status, commands */
 int eg_http_api_series_routes(struct eg_http_server *srv);   /* time series, observations */
 int eg_http_api_quality_routes(struct eg_http_server *srv);  /* AQI, evaluations, targets */
+int eg_http_api_flow_routes(struct eg_http_server *srv);     /* tasks and other flow kinds */
 int eg_http_api_intake_routes(struct eg_http_server *srv);   /* complaints, inspections */
 int eg_http_api_open311_routes(struct eg_http_server *srv);  /* Open311 GeoReport v2 */
 /* api_intake.c, for api_open311.c: the configured intake rate limit, the 429 with Retry-After. */

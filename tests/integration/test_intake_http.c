@@ -431,6 +431,27 @@ TEST(intake_http_hostile_complaint_input)
     CHECK_EQ_INT(raw_post(path, jpg, 2000, NULL), 409); /* a fourth */
     CHECK_EQ_INT(raw_post("/api/v1/complaints/photos/ZZZZZZZZZZ", jpg, 2000, NULL), 404);
     free(jpg);
+    /* staff see the three photos on the record and fetch one, typed by the engine, as a
+       download; the public cannot */
+    CHECK_EQ_INT(req(bureau, "GET", "/api/v1/complaints?q=DROP", NULL, &o), 200);
+    long long cid = (long long)json_integer_value(
+        json_object_get(json_array_get(json_object_get(o, "items"), 0), "id"));
+    json_decref(o);
+    snprintf(path, sizeof path, "/api/v1/complaints/%lld", cid);
+    CHECK_EQ_INT(req(bureau, "GET", path, NULL, &o), 200);
+    json_t *atts = json_object_get(o, "attachments");
+    CHECK_EQ_INT(json_array_size(atts), 3);
+    long long aid = (long long)json_integer_value(json_object_get(json_array_get(atts, 0), "id"));
+    json_decref(o);
+    snprintf(path, sizeof path, "/api/v1/complaints/%lld/attachments/%lld", cid, aid);
+    struct eg_hc_resp ar;
+    REQUIRE(eg_hc_request(srv.port, "GET", path, bureau, NULL, NULL, 0, &ar) == 0);
+    CHECK_EQ_INT(ar.status, 200);
+    CHECK_EQ_INT(ar.body_len, 2000);
+    CHECK_STR(eg_hc_header(&ar, "Content-Type"), "image/jpeg");
+    CHECK_STR(eg_hc_header(&ar, "X-Content-Type-Options"), "nosniff");
+    eg_hc_free(&ar);
+    CHECK_EQ_INT(req(NULL, "GET", path, NULL, NULL), 401);
 
     /* 100 posts from one address: the first ones pass, then 429 with Retry-After, and nothing
        more is stored (the default limit is 20 an hour; 3 counted above: the long address, the
