@@ -7,7 +7,7 @@
 
 #include "flow/flow.h"
 
-#define EG__FLOW_MAX_BINDS 32
+#define EG__FLOW_MAX_BINDS 128 /* a list: scope 6, filters up to 16, one per searched field */
 
 struct eg__flow_bind {
     int kind; /* 0 int, 1 text */

@@ -35,8 +35,11 @@ _Static_assert(EG_HTTP_FILE_LIMIT == EG_FLOW_MAX_ATTACHMENT,
 static const struct {
     const char *path;
     const struct eg_flow_kind *kind;
+    const char *create_example; /* a raise that works on the demo data (the documentation) */
 } kinds[] = {
-    {"tasks", &eg_task_kind},
+    {"tasks", &eg_task_kind,
+     "{\"title\":\"排放口颗粒物超标核查\",\"task_type\":\"supervision\",\"origin\":"
+     "\"person\",\"unit_id\":1,\"description\":\"在线监测小时均值超过许可限值\"}"},
 };
 
 /* The kind of the request, from its path "/api/v1/<kinds>/…". */
@@ -63,31 +66,6 @@ static int no_kind(struct eg_http_req *rq)
 }
 
 /* ---- list ---- */
-
-struct list_args {
-    struct eg_http_req *rq;
-    int rc;
-};
-
-static int check_arg(void *arg, const char *name, const char *value)
-{
-    struct list_args *a = arg;
-    static const char *const known[] = {"state", "region", "unit_id", "overdue", "open",  "q",
-                                        "from",  "to",     "limit",   "cursor",  "format"};
-    for (size_t i = 0; i < EG_ARRAY_LEN(known); i++)
-        if (!strcmp(name, known[i]))
-            return 0;
-    char shown[65];
-    size_t n = 0;
-    for (const char *p = name; *p && n + 1 < sizeof shown; p++)
-        shown[n++] = (*p >= 0x20 && *p < 0x7f) ? *p : '?';
-    shown[n] = '\0';
-    a->rc = eg_err_set(eg_http_err(a->rq), EG_EINVAL, "unknown_filter", -1,
-                       "unknown filter '%s': use state, region, unit_id, overdue, open, q, from, "
-                       "to, limit, cursor, format",
-                       shown);
-    return 1;
-}
 
 static int flag_arg(struct eg_http_req *rq, const char *name, int *out)
 {
@@ -151,10 +129,6 @@ static int h_list(struct eg_http_req *rq)
     const struct eg_flow_kind *kind = kind_of(rq, NULL);
     if (!kind)
         return no_kind(rq);
-    struct list_args a = {.rq = rq};
-    eg_http_query_each(rq, check_arg, &a);
-    if (a.rc)
-        return a.rc;
     int fmt, rc;
     if ((rc = eg_http_format(rq, &fmt)))
         return rc;
@@ -401,47 +375,304 @@ static int h_attachment(struct eg_http_req *rq)
     return rc;
 }
 
+/* ---- the routes, documented (parameters, bodies, access) ---- */
+
+/* A route spec built at registration (per kind and operation), freed with the server. */
+struct built {
+    struct eg_http_route_spec spec;
+    struct eg_http_param_spec params[12];
+    char pattern[128], summary[256], summary_zh[192], access[320];
+    char enums[1024];  /* the kind's states or actions, "a|b|c" */
+    char schema[4096]; /* the body's JSON Schema */
+};
+
+static const struct eg_http_param_spec id_param = {.name = "id",
+                                                   .in = EG_PIN_PATH,
+                                                   .type = EG_PT_ID,
+                                                   .description_zh = "记录编号",
+                                                   .description_en = "record id",
+                                                   .example = "1"};
+
+/* "a|b|c" of the kind's state names (states) or distinct action names (!states). */
+static void kind_enum(const struct eg_flow_kind *kind, int states, char *out, size_t cap)
+{
+    struct eg_buf b = {0};
+    if (states) {
+        for (int i = 0; i < kind->nstates; i++)
+            eg_buf_printf(&b, "%s%s", i ? "|" : "", kind->states[i].name);
+    } else {
+        for (int i = 0; i < kind->ntransitions; i++) {
+            int seen = 0;
+            for (int j = 0; j < i && !seen; j++)
+                seen = !strcmp(kind->transitions[j].action, kind->transitions[i].action);
+            if (!seen)
+                eg_buf_printf(&b, "%s%s", b.len ? "|" : "", kind->transitions[i].action);
+        }
+    }
+    eg_buf_append(&b, "", 1);
+    snprintf(out, cap, "%s", b.data);
+    eg_buf_free(&b);
+}
+
+static json_t *field_schema(const struct eg_field *f)
+{
+    static const char *const types[] = {"string", "integer", "number", "boolean",
+                                        "string", "string",  "integer"};
+    json_t *o = json_pack("{s:s, s:s}", "type", types[f->type], "description",
+                          f->label_zh ? f->label_zh : f->name);
+    if (f->type == EG_FT_TEXT)
+        json_object_set_new(o, "maxLength", json_integer(f->max_len > 0 ? f->max_len : 256));
+    if (f->type == EG_FT_DATE)
+        json_object_set_new(o, "format", json_string("date"));
+    if (f->type == EG_FT_ENUM) {
+        json_t *e = json_array();
+        for (const char *p = f->enum_values; p && *p;) {
+            const char *bar = strchr(p, '|');
+            size_t n = bar ? (size_t)(bar - p) : strlen(p);
+            json_array_append_new(e, json_stringn(p, n));
+            p = bar ? bar + 1 : NULL;
+        }
+        json_object_set_new(o, "enum", e);
+    }
+    return o;
+}
+
+/* The JSON Schema of a raise: the common fields and the kind's writable ones, with example. */
+static void create_schema(const struct eg_flow_kind *kind, const char *example, char *out,
+                          size_t cap)
+{
+    json_t *props = json_pack(
+        "{s:{s:s,s:i,s:s}, s:{s:s,s:s}, s:{s:s,s:s}, s:{s:s,s:s}, s:{s:s,s:s}, s:{s:s,s:s}}",
+        "title", "type", "string", "maxLength", 200, "description", "标题", "unit_id", "type",
+        "integer", "description", "对象单位 (units.id)", "region_id", "type", "integer",
+        "description", "所属街镇或网格 (regions.id; default: the unit's)", "to_unit_id", "type",
+        "integer", "description", "承办单位 (units.id)", "to_region_id", "type", "integer",
+        "description", "承办街镇 (regions.id)", "due_at", "type", "string", "description",
+        "办理期限: Beijing time YYYY-MM-DD[ HH:MM] (a date: its end) or UTC seconds");
+    json_t *req = json_pack("[s]", "title");
+    for (int i = 0; i < kind->nfields; i++) {
+        const struct eg_field *f = &kind->fields[i];
+        if (f->flags & EG_FF_READONLY)
+            continue;
+        json_object_set_new(props, f->name, field_schema(f));
+        if (f->flags & EG_FF_REQUIRED)
+            json_array_append_new(req, json_string(f->name));
+    }
+    json_t *s = json_pack("{s:s, s:o, s:o, s:b}", "type", "object", "properties", props, "required",
+                          req, "additionalProperties", 0);
+    json_t *ex = example ? json_loads(example, 0, NULL) : NULL;
+    if (ex)
+        json_object_set_new(s, "example", ex);
+    char *d = json_dumps(s, JSON_COMPACT);
+    snprintf(out, cap, "%s", d ? d : "{}");
+    free(d);
+    json_decref(s);
+}
+
+static const char act_schema[] =
+    "{\"type\":\"object\",\"properties\":{\"version\":{\"type\":\"integer\",\"description\":"
+    "\"the version the record was read with: refused (409) when it changed since\"},\"reason\":{"
+    "\"type\":\"string\",\"maxLength\":8192,\"description\":\"why (理由): rejection, return, "
+    "cancel\"},\"feedback\":{\"type\":\"object\",\"required\":[\"finding\",\"measure\","
+    "\"result\"],\"properties\":{\"finding\":{\"type\":\"string\",\"description\":\"发现问题\"},"
+    "\"measure\":{\"type\":\"string\",\"description\":\"采取措施\"},\"result\":{\"type\":"
+    "\"string\",\"description\":\"处理结果\"}}},\"to_unit_id\":{\"type\":\"integer\"},"
+    "\"to_region_id\":{\"type\":\"integer\"},\"due_at\":{\"type\":\"string\"},\"note\":{\"type\":"
+    "\"string\",\"maxLength\":8192}},\"example\":{\"note\":\"已接收，安排现场核查\"}}";
+
+static const char comment_schema[] =
+    "{\"type\":\"object\",\"required\":[\"text\"],\"additionalProperties\":false,\"properties\":{"
+    "\"text\":{\"type\":\"string\",\"maxLength\":8192,\"description\":\"备注\"}},\"example\":{"
+    "\"text\":\"已电话联系企业，约定明日现场核查\"}}";
+
+#define RECORD_SCHEMA                                                                              \
+    "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"kind\":{\"type\":"       \
+    "\"string\"},\"state\":{\"type\":\"string\"},\"state_zh\":{\"type\":\"string\"},\"title\":{"   \
+    "\"type\":\"string\"},\"unit_id\":{\"type\":\"integer\",\"nullable\":true},\"region_id\":{"    \
+    "\"type\":\"integer\",\"nullable\":true},\"to_unit_id\":{\"type\":\"integer\",\"nullable\":"   \
+    "true},\"to_region_id\":{\"type\":\"integer\",\"nullable\":true},\"due_at\":{\"type\":"        \
+    "\"string\",\"nullable\":true,\"description\":\"Beijing time\"},\"overdue\":{\"type\":"        \
+    "\"boolean\"},\"version\":{\"type\":\"integer\"},\"actions\":{\"type\":\"array\",\"items\":{"  \
+    "\"type\":\"object\",\"properties\":{\"action\":{\"type\":\"string\"},\"label_zh\":{\"type\":" \
+    "\"string\"},\"needs\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}}}}}"
+
+static const char record_answer[] = RECORD_SCHEMA;
+static const char list_answer[] =
+    "{\"type\":\"object\",\"properties\":{\"items\":{\"type\":\"array\",\"items\":" RECORD_SCHEMA
+    "},\"next_cursor\":{\"type\":\"string\",\"nullable\":true}}}";
+static const char history_answer[] =
+    "{\"type\":\"object\",\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"type\":"
+    "\"object\",\"properties\":{\"at\":{\"type\":\"string\"},\"by\":{\"type\":\"string\"},"
+    "\"role\":{\"type\":\"string\"},\"kind\":{\"type\":\"string\",\"enum\":[\"transition\","
+    "\"comment\"]},\"action\":{\"type\":\"string\"},\"from\":{\"type\":\"string\","
+    "\"nullable\":true},\"to\":{\"type\":\"string\"},\"text\":{\"type\":\"object\"}}}}}}";
+static const char comment_answer[] =
+    "{\"type\":\"object\",\"properties\":{\"ok\":{\"type\":\"boolean\"}}}";
+static const char attachment_answer[] =
+    "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"sha256\":{\"type\":"
+    "\"string\"},\"size\":{\"type\":\"integer\"},\"type\":{\"type\":\"string\"},\"name\":{"
+    "\"type\":\"string\"},\"at\":{\"type\":\"string\"},\"by\":{\"type\":\"string\"}}}";
+static const char file_answer[] = "{\"type\":\"string\",\"format\":\"binary\"}";
+
+static const char access_read[] =
+    "logged in; admin and bureau: every record; street: its region and the grids under it "
+    "(subject or receiving street); enterprise: records addressed to its unit; steward: "
+    "records addressed to its contracted units. Others answer 404.";
+
+static int add(struct eg_http_server *srv, const struct eg_flow_kind *kind, const char *path,
+               const char *method, const char *tail, eg_http_handler fn, unsigned flags,
+               const char *summary, const char *zh, int status, const char *answer)
+{
+    struct built *b = eg_calloc(1, sizeof *b);
+    snprintf(b->pattern, sizeof b->pattern, "/api/v1/%s%s", path, tail);
+    snprintf(b->summary, sizeof b->summary, "%s (%s: %s)", summary, path, kind->name);
+    snprintf(b->summary_zh, sizeof b->summary_zh, "%s%s", kind->label_zh, zh);
+    snprintf(b->access, sizeof b->access, "%s", access_read);
+    b->spec = (struct eg_http_route_spec){.method = method,
+                                          .pattern = b->pattern,
+                                          .fn = fn,
+                                          .flags = flags,
+                                          .summary = b->summary,
+                                          .summary_zh = b->summary_zh,
+                                          .params = b->params,
+                                          .access = b->access,
+                                          .answer_schema = answer,
+                                          .status = status};
+    int np = 0;
+    if (strstr(tail, "{id}"))
+        b->params[np++] = id_param;
+    if (strstr(tail, "{aid}")) {
+        b->params[np] = id_param;
+        b->params[np].name = "aid";
+        b->params[np++].description_zh = "附件编号";
+    }
+    if (strstr(tail, "{action}")) {
+        kind_enum(kind, 0, b->enums, sizeof b->enums);
+        b->params[np++] = (struct eg_http_param_spec){
+            .name = "action",
+            .in = EG_PIN_PATH,
+            .type = EG_PT_ENUM,
+            .enum_values = b->enums,
+            .description_zh = "操作 (记录的 actions 列出当前可做的)",
+            .description_en = "the action; the record's \"actions\" list those possible now",
+            .example = kind->transitions[0].action};
+        b->spec.body_schema = act_schema;
+    }
+    if (flags & EG_ROUTE_LIST) {
+        kind_enum(kind, 1, b->enums, sizeof b->enums);
+        const struct eg_http_param_spec list[] = {
+            {.name = "state",
+             .type = EG_PT_ENUM,
+             .enum_values = b->enums,
+             .description_zh = "状态",
+             .description_en = "state"},
+            {.name = "region",
+             .type = EG_PT_STRING,
+             .description_zh = "区域代码: 该区域及其下级网格",
+             .description_en = "region code: that region and the ones below it",
+             .max_len = 31},
+            {.name = "unit_id",
+             .type = EG_PT_ID,
+             .description_zh = "对象或承办单位",
+             .description_en = "the subject or receiving unit"},
+            {.name = "overdue",
+             .type = EG_PT_BOOL,
+             .description_zh = "只列逾期",
+             .description_en = "only records past their deadline"},
+            {.name = "open",
+             .type = EG_PT_BOOL,
+             .description_zh = "只列未办结",
+             .description_en = "only records not closed"},
+            {.name = "q",
+             .type = EG_PT_STRING,
+             .description_zh = "标题、地点、内容中的文字",
+             .description_en = "text in the title or the searched fields",
+             .max_len = 200},
+            {.name = "from",
+             .type = EG_PT_TIME,
+             .description_zh = "发起时间起 (北京时间)",
+             .description_en = "raised at or after (Beijing time)"},
+            {.name = "to",
+             .type = EG_PT_TIME,
+             .flags = EG_PF_RANGE_END,
+             .description_zh = "发起时间止 (北京时间; 只给日期即含当天)",
+             .description_en = "raised at or before (Beijing time; a date alone: that whole day)"},
+            {.name = "limit",
+             .type = EG_PT_INT,
+             .description_zh = "每页条数",
+             .description_en = "rows per page (an export without it: every row)",
+             .dflt = "50",
+             .min = 1,
+             .max = 1000},
+            {.name = "cursor",
+             .type = EG_PT_STRING,
+             .description_zh = "下一页 (上一页的 next_cursor)",
+             .description_en = "the next page (next_cursor of the previous one)",
+             .max_len = 24},
+        };
+        for (size_t i = 0; i < EG_ARRAY_LEN(list); i++)
+            b->params[np++] = list[i];
+    }
+    if (flags & EG_ROUTE_BODY_FILE)
+        b->params[np++] = (struct eg_http_param_spec){
+            .name = "name",
+            .type = EG_PT_STRING,
+            .description_zh = "文件名 (仅用于显示; 类型由内容判定)",
+            .description_en = "the file's name, shown only (its type is read from its bytes)",
+            .example = "photo.jpg",
+            .max_len = 255};
+    if (!strcmp(method, "POST") && !strcmp(tail, "")) {
+        const char *ex = NULL;
+        for (size_t i = 0; i < EG_ARRAY_LEN(kinds); i++)
+            if (kinds[i].kind == kind)
+                ex = kinds[i].create_example;
+        create_schema(kind, ex, b->schema, sizeof b->schema);
+        b->spec.body_schema = b->schema;
+        snprintf(b->access, sizeof b->access,
+                 "the roles that may raise a %s (the bureau; a street in its region), within "
+                 "their scope",
+                 kind->name);
+    }
+    if (!strcmp(tail, "/{id}/comments"))
+        b->spec.body_schema = comment_schema;
+    int rc = eg_http_route_add_spec(srv, &b->spec);
+    if (rc)
+        free(b);
+    else
+        eg__http_server_keep(srv, b);
+    return rc;
+}
+
 int eg_http_api_flow_routes(struct eg_http_server *srv)
 {
     int rc = 0;
     for (size_t i = 0; i < EG_ARRAY_LEN(kinds); i++) {
-        const char *p = kinds[i].path, *zh = kinds[i].kind->label_zh;
-        char pat[8][128], s[8][192];
-        snprintf(pat[0], sizeof pat[0], "/api/v1/%s", p);
-        snprintf(pat[1], sizeof pat[1], "/api/v1/%s/{id}", p);
-        snprintf(pat[2], sizeof pat[2], "/api/v1/%s/{id}/{action}", p);
-        snprintf(pat[3], sizeof pat[3], "/api/v1/%s/{id}/history", p);
-        snprintf(pat[4], sizeof pat[4], "/api/v1/%s/{id}/comments", p);
-        snprintf(pat[5], sizeof pat[5], "/api/v1/%s/{id}/attachments", p);
-        snprintf(pat[6], sizeof pat[6], "/api/v1/%s/{id}/attachments/{aid}", p);
-        snprintf(s[0], sizeof s[0],
-                 "List %s (%s) in the caller's scope: state, region, unit_id, overdue, open, q, "
-                 "from, to, limit, cursor, csv/xlsx export",
-                 p, zh);
-        snprintf(s[1], sizeof s[1], "Raise one of %s (%s)", p, zh);
-        snprintf(s[2], sizeof s[2], "One of %s (%s), with the actions the caller may take", p, zh);
-        snprintf(s[3], sizeof s[3],
-                 "Take an action on one of %s (%s): the actions its \"actions\" list names", p, zh);
-        snprintf(s[4], sizeof s[4], "The history of one of %s (%s): transitions and comments", p,
-                 zh);
-        snprintf(s[5], sizeof s[5], "Comment on one of %s (%s): {\"text\"}", p, zh);
-        snprintf(s[6], sizeof s[6],
-                 "Attach a file (raw body, ?name=; type read from its bytes) to one of %s (%s)", p,
-                 zh);
-        snprintf(s[7], sizeof s[7], "An attachment's bytes, of one of %s (%s)", p, zh);
-        rc |= eg_http_route_add(srv, "GET", pat[0], h_list, EG_ROUTE_AUTH | EG_ROUTE_LIST, s[0],
-                                NULL);
-        rc |= eg_http_route_add(srv, "POST", pat[0], h_create, EG_ROUTE_AUTH | EG_ROUTE_BODY_JSON,
-                                s[1], NULL);
-        rc |= eg_http_route_add(srv, "GET", pat[1], h_get, EG_ROUTE_AUTH, s[2], NULL);
-        rc |= eg_http_route_add(srv, "POST", pat[2], h_act, EG_ROUTE_AUTH | EG_ROUTE_BODY_JSON,
-                                s[3], NULL);
-        rc |= eg_http_route_add(srv, "GET", pat[3], h_history, EG_ROUTE_AUTH, s[4], NULL);
-        rc |= eg_http_route_add(srv, "POST", pat[4], h_comment, EG_ROUTE_AUTH | EG_ROUTE_BODY_JSON,
-                                s[5], NULL);
-        rc |= eg_http_route_add(srv, "POST", pat[5], h_attach, EG_ROUTE_AUTH | EG_ROUTE_BODY_FILE,
-                                s[6], NULL);
-        rc |= eg_http_route_add(srv, "GET", pat[6], h_attachment, EG_ROUTE_AUTH, s[7], NULL);
+        const struct eg_flow_kind *k = kinds[i].kind;
+        const char *p = kinds[i].path;
+        rc |= add(srv, k, p, "GET", "", h_list, EG_ROUTE_AUTH | EG_ROUTE_LIST,
+                  "List in the caller's scope, newest first; csv/xlsx export", "列表", 0,
+                  list_answer);
+        rc |= add(srv, k, p, "POST", "", h_create, EG_ROUTE_AUTH | EG_ROUTE_BODY_JSON, "Raise one",
+                  "发起", 201, record_answer);
+        rc |= add(srv, k, p, "GET", "/{id}", h_get, EG_ROUTE_AUTH,
+                  "One record, with the actions the caller may take now", "详情", 0, record_answer);
+        rc |= add(srv, k, p, "POST", "/{id}/{action}", h_act, EG_ROUTE_AUTH | EG_ROUTE_BODY_JSON,
+                  "Take an action (a transition): what it needs is in the record's actions",
+                  "办理操作", 200, record_answer);
+        rc |= add(srv, k, p, "GET", "/{id}/history", h_history, EG_ROUTE_AUTH,
+                  "The history: transitions and comments in time order", "办理记录", 0,
+                  history_answer);
+        rc |=
+            add(srv, k, p, "POST", "/{id}/comments", h_comment, EG_ROUTE_AUTH | EG_ROUTE_BODY_JSON,
+                "Comment (changes no state)", "备注", 201, comment_answer);
+        rc |= add(srv, k, p, "POST", "/{id}/attachments", h_attach,
+                  EG_ROUTE_AUTH | EG_ROUTE_BODY_FILE,
+                  "Attach a file: the raw body (at most 10 MiB), its type read from its bytes "
+                  "(JPEG, PNG, WebP, PDF), never from its name or Content-Type",
+                  "上传附件", 201, attachment_answer);
+        rc |= add(srv, k, p, "GET", "/{id}/attachments/{aid}", h_attachment, EG_ROUTE_AUTH,
+                  "An attachment's bytes, with the type detected when it was stored", "下载附件", 0,
+                  file_answer);
     }
     return rc ? EG_EINVAL : 0;
 }

@@ -377,64 +377,350 @@ static int h_insp_review(struct eg_http_req *rq)
     return act(rq, &eg_inspection_kind, "review");
 }
 
+/* ---- the route tables (parameters, bodies, answers: the server, the OpenAPI document) ---- */
+#define P_ID                                                                                       \
+    {                                                                                              \
+        .name = "id", .in = EG_PIN_PATH, .type = EG_PT_ID, .description_zh = "记录编号",           \
+        .description_en = "record id", .example = "1"                                              \
+    }
+#define P_AID                                                                                      \
+    {                                                                                              \
+        .name = "aid", .in = EG_PIN_PATH, .type = EG_PT_ID, .description_zh = "附件编号",          \
+        .description_en = "attachment id (the record's attachments list)", .example = "1"          \
+    }
+#define P_RECEIPT                                                                                  \
+    {                                                                                              \
+        .name = "receipt", .in = EG_PIN_PATH, .type = EG_PT_STRING, .max_len = 64,                 \
+        .description_zh = "回执码 (10 位字母数字)",                                                \
+        .description_en = "receipt code (10 letters and digits; case, spaces and dashes ignored)", \
+        .example = "ABCDEFGH01"                                                                    \
+    }
+
+static const struct eg_http_param_spec p_id[] = {P_ID, {0}};
+static const struct eg_http_param_spec p_id_aid[] = {P_ID, P_AID, {0}};
+static const struct eg_http_param_spec p_receipt[] = {P_RECEIPT, {0}};
+static const struct eg_http_param_spec p_act[] = {
+    P_ID,
+    {.name = "action",
+     .in = EG_PIN_PATH,
+     .type = EG_PT_ENUM,
+     .enum_values = "handle|resolve|reject",
+     .description_zh =
+         "操作：受理办理 handle、办结 resolve (需 reason)、不予受理 reject (需 reason)",
+     .description_en = "handle; resolve and reject need a reason",
+     .example = "handle"},
+    {0}};
+static const struct eg_http_param_spec p_locate[] = {
+    {.name = "lat",
+     .type = EG_PT_STRING,
+     .max_len = 32,
+     .description_zh = "纬度",
+     .description_en = "latitude, degrees",
+     .example = "31.2409"},
+    {.name = "long",
+     .type = EG_PT_STRING,
+     .max_len = 32,
+     .description_zh = "经度",
+     .description_en = "longitude, degrees",
+     .example = "121.504"},
+    {.name = "coord_system",
+     .type = EG_PT_ENUM,
+     .enum_values = "wgs84|gcj02",
+     .description_zh = "坐标系：wgs84 (GPS) 或 gcj02 (高德/腾讯地图)",
+     .description_en = "wgs84 (GPS) or gcj02 (AutoNavi/Tencent maps)",
+     .dflt = "wgs84"},
+    {.name = "region",
+     .type = EG_PT_STRING,
+     .max_len = 32,
+     .description_zh = "街镇或网格编码",
+     .description_en = "street or grid code (instead of, or to refine, the point)"},
+    {0}};
+static const struct eg_http_param_spec p_list[] = {
+    {.name = "state",
+     .type = EG_PT_STRING,
+     .max_len = 32,
+     .description_zh = "状态",
+     .description_en = "state name"},
+    {.name = "region",
+     .type = EG_PT_STRING,
+     .max_len = 32,
+     .description_zh = "区域编码 (含下级)",
+     .description_en = "region code, with the regions under it"},
+    {.name = "unit_id",
+     .type = EG_PT_ID,
+     .description_zh = "单位编号",
+     .description_en = "unit id"},
+    {.name = "overdue",
+     .type = EG_PT_ENUM,
+     .enum_values = "0|1",
+     .description_zh = "只看超期",
+     .description_en = "1: overdue only"},
+    {.name = "open",
+     .type = EG_PT_ENUM,
+     .enum_values = "0|1",
+     .description_zh = "只看未办结",
+     .description_en = "1: not closed only"},
+    {.name = "q",
+     .type = EG_PT_STRING,
+     .max_len = 100,
+     .description_zh = "标题或内容包含",
+     .description_en = "text in the title or the description"},
+    {.name = "limit",
+     .type = EG_PT_INT,
+     .min = 1,
+     .max = 1000,
+     .dflt = "50",
+     .description_zh = "每页条数",
+     .description_en = "page size"},
+    {.name = "cursor",
+     .type = EG_PT_STRING,
+     .max_len = 200,
+     .description_zh = "翻页游标",
+     .description_en = "next_cursor of the previous page"},
+    {0}};
+
+static const char submit_body[] =
+    "{\"type\":\"object\",\"required\":[\"kind\",\"description\"],\"additionalProperties\":false,"
+    "\"properties\":{\"kind\":{\"type\":\"string\",\"enum\":[\"noise\",\"odour\",\"smoke\","
+    "\"waste_water\",\"dust\",\"waste\",\"other\"],\"description\":\"投诉类型 (or its Chinese "
+    "label)\"},\"description\":{\"type\":\"string\",\"maxLength\":2000,\"description\":\"投诉内容, "
+    "at most 2000 characters\"},\"lat\":{\"type\":\"number\"},\"long\":{\"type\":\"number\"},"
+    "\"coord_system\":{\"type\":\"string\",\"enum\":[\"wgs84\",\"gcj02\"]},\"region\":{\"type\":"
+    "\"string\",\"description\":\"街镇或网格编码\"},\"address\":{\"type\":\"string\",\"maxLength\":"
+    "200},\"contact\":{\"type\":\"string\",\"maxLength\":100,\"description\":\"联系方式 (never "
+    "shown to the public)\"}},\"example\":{\"kind\":\"noise\",\"description\":\"夜间施工噪声扰民\","
+    "\"lat\":31.2409,\"long\":121.504}}";
+static const char submit_answer[] =
+    "{\"type\":\"object\",\"properties\":{\"receipt\":{\"type\":\"string\"},\"state\":{\"type\":"
+    "\"string\"},\"state_zh\":{\"type\":\"string\"},\"region\":{\"type\":\"string\"},\"street\":{"
+    "\"type\":\"string\"},\"street_name\":{\"type\":\"string\"},\"service_code\":{\"type\":"
+    "\"string\"},\"kind_zh\":{\"type\":\"string\"},\"requested_datetime\":{\"type\":\"string\"},"
+    "\"located_by\":{\"type\":\"string\",\"enum\":[\"point\",\"region\"]}}}";
+static const char locate_answer[] =
+    "{\"type\":\"object\",\"properties\":{\"region\":{\"type\":\"string\"},\"street\":{\"type\":"
+    "\"string\"},\"street_name\":{\"type\":\"string\"},\"lon_wgs84\":{\"type\":\"number\"},"
+    "\"lat_wgs84\":{\"type\":\"number\"},\"located_by\":{\"type\":\"string\"}}}";
+static const char status_answer[] =
+    "{\"type\":\"object\",\"properties\":{\"receipt\":{\"type\":\"string\"},\"service_code\":{"
+    "\"type\":\"string\"},\"kind_zh\":{\"type\":\"string\"},\"state\":{\"type\":\"string\"},"
+    "\"state_zh\":{\"type\":\"string\"},\"region_name\":{\"type\":\"string\"},"
+    "\"requested_datetime\":{\"type\":\"string\"},\"updated_datetime\":{\"type\":\"string\"},"
+    "\"published\":{\"type\":\"boolean\"},\"result\":{\"type\":\"string\",\"description\":"
+    "\"once published\"},\"description\":{\"type\":\"string\"},\"address\":{\"type\":\"string\"},"
+    "\"lat\":{\"type\":\"number\"},\"long\":{\"type\":\"number\"}}}";
+static const char photo_answer[] =
+    "{\"type\":\"object\",\"properties\":{\"sha256\":{\"type\":\"string\"},\"size\":{\"type\":"
+    "\"integer\"},\"type\":{\"type\":\"string\"}}}";
+static const char record_answer[] =
+    "{\"type\":\"object\",\"description\":\"the engine's record: id, state, state_zh, title, "
+    "region_id, to_region_id, unit_id, to_unit_id, due_at, overdue, published, version, actions, "
+    "attachments, and the kind's fields\"}";
+static const char list_answer[] =
+    "{\"type\":\"object\",\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"type\":"
+    "\"object\"}},\"next_cursor\":{\"type\":\"string\",\"nullable\":true}}}";
+static const char items_answer[] =
+    "{\"type\":\"object\",\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"type\":"
+    "\"object\"}}}}";
+static const char file_answer[] = "{\"type\":\"string\",\"format\":\"binary\"}";
+static const char publish_body[] =
+    "{\"type\":\"object\",\"required\":[\"result\"],\"properties\":{\"result\":{\"type\":"
+    "\"string\",\"maxLength\":2000,\"description\":\"办理结果 (the public reads it)\"}},"
+    "\"example\":{\"result\":\"经核实，施工单位已调整作业时间。\"}}";
+static const char act_body[] =
+    "{\"type\":\"object\",\"properties\":{\"reason\":{\"type\":\"string\",\"description\":"
+    "\"理由 (resolve, reject)\"},\"version\":{\"type\":\"integer\"},\"note\":{\"type\":"
+    "\"string\"}},\"example\":{\"note\":\"已安排现场核查\"}}";
+static const char inspection_body[] =
+    "{\"type\":\"object\",\"required\":[\"unit_id\",\"checklist\",\"findings\"],"
+    "\"additionalProperties\":false,\"properties\":{\"unit_id\":{\"type\":\"integer\"},"
+    "\"checklist\":{\"type\":\"string\",\"description\":\"GET /api/v1/checklists\"},"
+    "\"visited_on\":{\"type\":\"string\",\"format\":\"date\"},\"summary\":{\"type\":"
+    "\"string\"},\"findings\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":["
+    "\"item\",\"severity\"],\"properties\":{\"item\":{\"type\":\"string\"},\"severity\":{"
+    "\"type\":\"string\"},\"note\":{\"type\":\"string\",\"description\":\"required when the "
+    "severity needs action\"}}}}},\"example\":{\"unit_id\":1,\"checklist\":\"general_industry\","
+    "\"findings\":[{\"item\":\"A01\",\"severity\":\"ok\"}]}}";
+
+static const char access_public[] = "anyone (anonymous intake is rate limited per address)";
+static const char access_staff[] =
+    "admin, bureau: every complaint; street: those of its region (and grids); others 404";
+static const char access_insp[] =
+    "steward: its contracted units; the unit; its street; admin, bureau; others 404";
+
+static const struct eg_http_route_spec specs[] = {
+    {.method = "POST",
+     .pattern = "/api/v1/complaints",
+     .fn = h_submit,
+     .flags = EG_ROUTE_PUBLIC | EG_ROUTE_BODY_JSON,
+     .summary = "file a complaint, anonymous: kind, description, lat/long or region; answers the "
+                "receipt code",
+     .summary_zh = "提交投诉 (匿名)，返回回执码",
+     .body_schema = submit_body,
+     .answer_schema = submit_answer,
+     .access = access_public,
+     .status = 201},
+    {.method = "GET",
+     .pattern = "/api/v1/complaints/locate",
+     .fn = h_locate,
+     .summary = "the street a point lies in",
+     .summary_zh = "坐标所在街镇",
+     .params = p_locate,
+     .answer_schema = locate_answer,
+     .access = access_public},
+    {.method = "GET",
+     .pattern = "/api/v1/complaints/status/{receipt}",
+     .fn = h_status,
+     .summary = "a complaint's state and published result by its receipt code",
+     .summary_zh = "凭回执码查询投诉进度与公开结果",
+     .params = p_receipt,
+     .answer_schema = status_answer,
+     .access = "anyone holding the receipt code"},
+    {.method = "POST",
+     .pattern = "/api/v1/complaints/photos/{receipt}",
+     .fn = h_photo,
+     .flags = EG_ROUTE_PUBLIC | EG_ROUTE_BODY_FILE,
+     .summary = "add a photo (raw JPEG/PNG/WebP bytes, at most 5 MB, 3 per complaint, within "
+                "24 h)",
+     .summary_zh = "上传投诉照片",
+     .params = p_receipt,
+     .answer_schema = photo_answer,
+     .access = "anyone holding the receipt code",
+     .status = 201},
+    {.method = "GET",
+     .pattern = "/api/v1/complaints",
+     .fn = h_list,
+     .flags = EG_ROUTE_AUTH | EG_ROUTE_LIST,
+     .summary = "complaints in scope",
+     .summary_zh = "投诉列表",
+     .params = p_list,
+     .answer_schema = list_answer,
+     .access = access_staff},
+    {.method = "GET",
+     .pattern = "/api/v1/complaints/{id}",
+     .fn = h_get,
+     .flags = EG_ROUTE_AUTH,
+     .summary = "a complaint, with contact and the actions open to the caller",
+     .summary_zh = "投诉详情",
+     .params = p_id,
+     .answer_schema = record_answer,
+     .access = access_staff},
+    {.method = "GET",
+     .pattern = "/api/v1/complaints/{id}/history",
+     .fn = h_history,
+     .flags = EG_ROUTE_AUTH,
+     .summary = "a complaint's transitions and comments",
+     .summary_zh = "投诉办理记录",
+     .params = p_id,
+     .answer_schema = items_answer,
+     .access = access_staff},
+    {.method = "POST",
+     .pattern = "/api/v1/complaints/{id}/publish",
+     .fn = h_publish,
+     .flags = EG_ROUTE_AUTH | EG_ROUTE_BODY_JSON,
+     .summary = "publish a complaint's result to the public",
+     .summary_zh = "公开投诉办理结果",
+     .params = p_id,
+     .body_schema = publish_body,
+     .answer_schema = record_answer,
+     .access = "admin, bureau"},
+    {.method = "POST",
+     .pattern = "/api/v1/complaints/{id}/unpublish",
+     .fn = h_unpublish,
+     .flags = EG_ROUTE_AUTH,
+     .summary = "withdraw a complaint's published result",
+     .summary_zh = "撤回公开结果",
+     .params = p_id,
+     .answer_schema = record_answer,
+     .access = "admin, bureau"},
+    {.method = "POST",
+     .pattern = "/api/v1/complaints/{id}/{action}",
+     .fn = h_act,
+     .flags = EG_ROUTE_AUTH | EG_ROUTE_BODY_JSON,
+     .summary = "take a transition: handle, resolve, reject",
+     .summary_zh = "投诉办理操作",
+     .params = p_act,
+     .body_schema = act_body,
+     .answer_schema = record_answer,
+     .access = "admin, bureau, the addressed street"},
+    {.method = "GET",
+     .pattern = "/api/v1/complaints/{id}/attachments/{aid}",
+     .fn = h_attachment,
+     .flags = EG_ROUTE_AUTH,
+     .summary = "a complaint's photo",
+     .summary_zh = "投诉照片",
+     .params = p_id_aid,
+     .answer_schema = file_answer,
+     .access = access_staff},
+    {.method = "GET",
+     .pattern = "/api/v1/checklists",
+     .fn = h_checklists,
+     .summary = "the stewards' checklists: items and severity scale",
+     .summary_zh = "环保管家检查表",
+     .answer_schema = items_answer,
+     .access = "anyone"},
+    {.method = "POST",
+     .pattern = "/api/v1/inspections",
+     .fn = h_insp_create,
+     .flags = EG_ROUTE_AUTH | EG_ROUTE_BODY_JSON,
+     .summary = "record a steward's inspection of a contracted unit (findings that need action "
+                "raise rectification tasks)",
+     .summary_zh = "记录环保管家巡查",
+     .body_schema = inspection_body,
+     .answer_schema = record_answer,
+     .access = "steward (its contracted units), admin, bureau",
+     .status = 201},
+    {.method = "GET",
+     .pattern = "/api/v1/inspections",
+     .fn = h_insp_list,
+     .flags = EG_ROUTE_AUTH | EG_ROUTE_LIST,
+     .summary = "stewards' inspections in scope",
+     .summary_zh = "环保管家巡查列表",
+     .params = p_list,
+     .answer_schema = list_answer,
+     .access = access_insp},
+    {.method = "GET",
+     .pattern = "/api/v1/inspections/{id}",
+     .fn = h_insp_get,
+     .flags = EG_ROUTE_AUTH,
+     .summary = "an inspection with its findings",
+     .summary_zh = "巡查详情",
+     .params = p_id,
+     .answer_schema = record_answer,
+     .access = access_insp},
+    {.method = "POST",
+     .pattern = "/api/v1/inspections/{id}/photos",
+     .fn = h_insp_photo,
+     .flags = EG_ROUTE_AUTH | EG_ROUTE_BODY_FILE,
+     .summary = "add a photo to an inspection (raw JPEG/PNG/WebP bytes, at most 5 MB)",
+     .summary_zh = "上传巡查照片",
+     .params = p_id,
+     .answer_schema = photo_answer,
+     .access = "the steward who recorded it, admin, bureau",
+     .status = 201},
+    {.method = "GET",
+     .pattern = "/api/v1/inspections/{id}/attachments/{aid}",
+     .fn = h_insp_attachment,
+     .flags = EG_ROUTE_AUTH,
+     .summary = "an inspection's photo",
+     .summary_zh = "巡查照片",
+     .params = p_id_aid,
+     .answer_schema = file_answer,
+     .access = access_insp},
+    {.method = "POST",
+     .pattern = "/api/v1/inspections/{id}/review",
+     .fn = h_insp_review,
+     .flags = EG_ROUTE_AUTH,
+     .summary = "mark an inspection reviewed",
+     .summary_zh = "审阅巡查记录",
+     .params = p_id,
+     .answer_schema = record_answer,
+     .access = "admin, bureau, the unit's street"},
+};
+
 int eg_http_api_intake_routes(struct eg_http_server *srv)
 {
     int rc = 0;
-    rc |= eg_http_route_add(srv, "POST", "/api/v1/complaints", h_submit,
-                            EG_ROUTE_PUBLIC | EG_ROUTE_BODY_JSON,
-                            "file a complaint (投诉), anonymous: kind, description, lat/long or "
-                            "region; answers the receipt code",
-                            NULL);
-    rc |= eg_http_route_add(srv, "GET", "/api/v1/complaints/locate", h_locate, EG_ROUTE_PUBLIC,
-                            "the street (街镇) a point lies in (lat, long, coord_system)", NULL);
-    rc |= eg_http_route_add(srv, "GET", "/api/v1/complaints/status/{receipt}", h_status,
-                            EG_ROUTE_PUBLIC,
-                            "a complaint's state and published result by its receipt code", NULL);
-    rc |= eg_http_route_add(srv, "POST", "/api/v1/complaints/photos/{receipt}", h_photo,
-                            EG_ROUTE_PUBLIC | EG_ROUTE_BODY_FILE,
-                            "add a photo to a complaint (raw JPEG/PNG/WebP bytes, at most 5 MB, "
-                            "3 per complaint, within 24 h)",
-                            NULL);
-    rc |= eg_http_route_add(srv, "GET", "/api/v1/complaints", h_list, EG_ROUTE_AUTH | EG_ROUTE_LIST,
-                            "complaints in scope (state, region, unit_id, overdue, open, q)", NULL);
-    rc |= eg_http_route_add(srv, "GET", "/api/v1/complaints/{id}", h_get, EG_ROUTE_AUTH,
-                            "a complaint with the actions open to the caller", NULL);
-    rc |= eg_http_route_add(srv, "GET", "/api/v1/complaints/{id}/history", h_history, EG_ROUTE_AUTH,
-                            "a complaint's transitions and comments", NULL);
-    rc |= eg_http_route_add(srv, "POST", "/api/v1/complaints/{id}/publish", h_publish,
-                            EG_ROUTE_AUTH | EG_ROUTE_BODY_JSON,
-                            "publish a complaint's result to the public (bureau): {\"result\"}",
-                            NULL);
-    rc |=
-        eg_http_route_add(srv, "POST", "/api/v1/complaints/{id}/unpublish", h_unpublish,
-                          EG_ROUTE_AUTH, "withdraw a complaint's published result (bureau)", NULL);
-    rc |= eg_http_route_add(srv, "POST", "/api/v1/complaints/{id}/{action}", h_act,
-                            EG_ROUTE_AUTH | EG_ROUTE_BODY_JSON,
-                            "take a transition: handle, resolve {\"reason\"}, reject "
-                            "{\"reason\"}",
-                            NULL);
-    rc |= eg_http_route_add(srv, "GET", "/api/v1/complaints/{id}/attachments/{aid}", h_attachment,
-                            EG_ROUTE_AUTH, "a complaint's photo (the record's attachments list)",
-                            NULL);
-    rc |= eg_http_route_add(srv, "GET", "/api/v1/inspections/{id}/attachments/{aid}",
-                            h_insp_attachment, EG_ROUTE_AUTH, "an inspection's photo", NULL);
-    rc |= eg_http_route_add(srv, "GET", "/api/v1/checklists", h_checklists, EG_ROUTE_PUBLIC,
-                            "the stewards' checklists (环保管家检查表): items and severity scale",
-                            NULL);
-    rc |= eg_http_route_add(srv, "POST", "/api/v1/inspections", h_insp_create,
-                            EG_ROUTE_AUTH | EG_ROUTE_BODY_JSON,
-                            "record a steward's inspection of a contracted unit (findings raise "
-                            "rectification tasks)",
-                            NULL);
-    rc |= eg_http_route_add(srv, "GET", "/api/v1/inspections", h_insp_list,
-                            EG_ROUTE_AUTH | EG_ROUTE_LIST, "stewards' inspections in scope", NULL);
-    rc |= eg_http_route_add(srv, "GET", "/api/v1/inspections/{id}", h_insp_get, EG_ROUTE_AUTH,
-                            "an inspection with its findings", NULL);
-    rc |= eg_http_route_add(srv, "POST", "/api/v1/inspections/{id}/photos", h_insp_photo,
-                            EG_ROUTE_AUTH | EG_ROUTE_BODY_FILE,
-                            "add a photo to an inspection (raw JPEG/PNG/WebP bytes, at most 5 MB)",
-                            NULL);
-    rc |= eg_http_route_add(srv, "POST", "/api/v1/inspections/{id}/review", h_insp_review,
-                            EG_ROUTE_AUTH, "mark an inspection reviewed (bureau or street)", NULL);
+    for (size_t i = 0; i < EG_ARRAY_LEN(specs); i++)
+        rc |= eg_http_route_add_spec(srv, &specs[i]);
     return rc;
 }

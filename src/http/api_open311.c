@@ -276,18 +276,109 @@ static int h_list(struct eg_http_req *rq)
     return eg_http_reply_json(rq, 200, arr);
 }
 
+static const struct eg_http_param_spec p_list[] = {
+    {.name = "service_code",
+     .type = EG_PT_ENUM,
+     .enum_values = EG_INTAKE_KINDS,
+     .description_zh = "投诉类型",
+     .description_en = "service code (complaint kind)"},
+    {.name = "start_date",
+     .type = EG_PT_STRING,
+     .max_len = 40,
+     .description_zh = "起始时间 (ISO 8601)",
+     .description_en = "ISO 8601; default 90 days ago",
+     .example = "2026-01-01T00:00:00+08:00"},
+    {.name = "end_date",
+     .type = EG_PT_STRING,
+     .max_len = 40,
+     .description_zh = "截止时间",
+     .description_en = "ISO 8601"},
+    {.name = "status",
+     .type = EG_PT_ENUM,
+     .enum_values = "open|closed",
+     .description_zh = "状态",
+     .description_en = "open or closed"},
+    {.name = "jurisdiction_id",
+     .type = EG_PT_STRING,
+     .max_len = 100,
+     .description_zh = "(忽略)",
+     .description_en = "accepted and ignored (one jurisdiction)"},
+    {0}};
+static const struct eg_http_param_spec p_one[] = {{.name = "file",
+                                                   .in = EG_PIN_PATH,
+                                                   .type = EG_PT_STRING,
+                                                   .max_len = 40,
+                                                   .description_zh = "回执码.json",
+                                                   .description_en = "{service_request_id}.json",
+                                                   .example = "ABCDEFGH01.json"},
+                                                  {0}};
+static const char services_answer[] =
+    "{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"service_code\":{"
+    "\"type\":\"string\"},\"service_name\":{\"type\":\"string\"},\"description\":{\"type\":"
+    "\"string\"},\"metadata\":{\"type\":\"boolean\"},\"type\":{\"type\":\"string\"},"
+    "\"keywords\":{\"type\":\"string\"},\"group\":{\"type\":\"string\"}}}}";
+static const char requests_answer[] =
+    "{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"service_request_id\":"
+    "{\"type\":\"string\"},\"status\":{\"type\":\"string\",\"enum\":[\"open\",\"closed\"]},"
+    "\"status_notes\":{\"type\":\"string\"},\"service_code\":{\"type\":\"string\"},"
+    "\"service_name\":{\"type\":\"string\"},\"description\":{\"type\":\"string\"},"
+    "\"agency_responsible\":{\"type\":\"string\"},\"requested_datetime\":{\"type\":\"string\"},"
+    "\"updated_datetime\":{\"type\":\"string\"},\"address\":{\"type\":\"string\",\"nullable\":"
+    "true},\"lat\":{\"type\":\"number\",\"nullable\":true},\"long\":{\"type\":\"number\","
+    "\"nullable\":true},\"media_url\":{\"type\":\"string\",\"nullable\":true}}}}";
+static const char post_answer[] =
+    "{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"service_request_id\":"
+    "{\"type\":\"string\"},\"service_notice\":{\"type\":\"string\"},\"account_id\":{\"type\":"
+    "\"string\",\"nullable\":true}}}}";
+static const char post_body[] =
+    "{\"type\":\"object\",\"description\":\"the spec's form fields (application/"
+    "x-www-form-urlencoded), or the same as JSON\",\"required\":[\"service_code\","
+    "\"description\"],\"properties\":{\"service_code\":{\"type\":\"string\"},\"description\":{"
+    "\"type\":\"string\",\"maxLength\":2000},\"lat\":{\"type\":\"number\"},\"long\":{\"type\":"
+    "\"number\"},\"address_string\":{\"type\":\"string\"},\"region\":{\"type\":\"string\"},"
+    "\"email\":{\"type\":\"string\"},\"phone\":{\"type\":\"string\"},\"api_key\":{\"type\":"
+    "\"string\"}},\"example\":{\"service_code\":\"odour\",\"description\":\"化工厂异味\","
+    "\"lat\":31.2409,\"long\":121.504}}";
+
+static const struct eg_http_route_spec specs[] = {
+    {.method = "GET",
+     .pattern = "/open311/v2/services.json",
+     .fn = h_services,
+     .summary = "Open311 GeoReport v2: the complaint kinds as services",
+     .summary_zh = "Open311 服务类型 (投诉类型)",
+     .answer_schema = services_answer,
+     .access = "anyone"},
+    {.method = "POST",
+     .pattern = "/open311/v2/requests.json",
+     .fn = h_post,
+     .summary = "Open311 GeoReport v2: file a service request (form or JSON)",
+     .summary_zh = "Open311 提交投诉",
+     .body_schema = post_body,
+     .answer_schema = post_answer,
+     .access = "anyone (rate limited per address)",
+     .status = 201},
+    {.method = "GET",
+     .pattern = "/open311/v2/requests.json",
+     .fn = h_list,
+     .summary = "Open311 GeoReport v2: published service requests",
+     .summary_zh = "Open311 已公开的投诉",
+     .params = p_list,
+     .answer_schema = requests_answer,
+     .access = "anyone: published requests only"},
+    {.method = "GET",
+     .pattern = "/open311/v2/requests/{file}",
+     .fn = h_one,
+     .summary = "Open311 GeoReport v2: one request by its id (the receipt code), {id}.json",
+     .summary_zh = "Open311 查询一件投诉",
+     .params = p_one,
+     .answer_schema = requests_answer,
+     .access = "anyone holding the receipt code"},
+};
+
 int eg_http_api_open311_routes(struct eg_http_server *srv)
 {
     int rc = 0;
-    rc |= eg_http_route_add(srv, "GET", "/open311/v2/services.json", h_services, EG_ROUTE_PUBLIC,
-                            "Open311 GeoReport v2: the complaint kinds as services", NULL);
-    rc |= eg_http_route_add(srv, "POST", "/open311/v2/requests.json", h_post, EG_ROUTE_PUBLIC,
-                            "Open311 GeoReport v2: file a service request (form or JSON)", NULL);
-    rc |= eg_http_route_add(srv, "GET", "/open311/v2/requests.json", h_list, EG_ROUTE_PUBLIC,
-                            "Open311 GeoReport v2: published service requests", NULL);
-    rc |= eg_http_route_add(srv, "GET", "/open311/v2/requests/{file}", h_one, EG_ROUTE_PUBLIC,
-                            "Open311 GeoReport v2: one service request by its id (receipt code), "
-                            "{id}.json",
-                            NULL);
+    for (size_t i = 0; i < EG_ARRAY_LEN(specs); i++)
+        rc |= eg_http_route_add_spec(srv, &specs[i]);
     return rc;
 }

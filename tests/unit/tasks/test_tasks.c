@@ -380,3 +380,55 @@ TEST(tasks_overdue_job_flags_late_tasks_and_the_list_shows_them)
     CHECK_EQ_INT(eg_tasks_overdue_start(NULL, path, 0, &job, &err), EG_EINVAL);
     eg_db_close(db);
 }
+
+/* A kind whose records raise tasks when created (as a steward's finding does, seed 001): the
+   task joins the finding's transaction, nested inside the engine's own savepoint; a task that is
+   refused takes the finding down with it. */
+static int finding_raises_task(struct eg_db *db, const struct eg_flow_kind *kind,
+                               const struct eg_principal *who, json_t *rec, const char *action,
+                               json_t *input, struct eg_err *err)
+{
+    const char *type = json_string_value(json_object_get(input, "category"));
+    struct eg_task_new t = {.task_type = !strcmp(type, "bad") ? "patrol" : "rectification",
+                            .title = "整改管家检查发现的问题",
+                            .origin = "steward",
+                            .origin_id = json_integer_value(json_object_get(rec, "id")),
+                            .unit_id = json_integer_value(json_object_get(rec, "unit_id")),
+                            .to_unit_id = json_integer_value(json_object_get(rec, "unit_id"))};
+    int64_t id;
+    return eg_task_raise(db, &eg_principal_system, &t, &id, err);
+}
+
+TEST(tasks_raised_by_another_kind_share_its_transaction)
+{
+    struct eg_db *db = eg_tfx_open("nested.db", SCENE);
+    struct eg_err err;
+    REQUIRE(eg_db_exec(db,
+                       "CREATE TABLE test_findings (record_id INTEGER PRIMARY KEY REFERENCES "
+                       "flow_records(id), category TEXT)",
+                       &err) == 0);
+    static const struct eg_flow_state st[] = {{"open", "待处理", EG_FLOW_INITIAL}};
+    static const struct eg_field f[] = {{"category", "类别", EG_FT_TEXT, 0, NULL, NULL, 0, NULL}};
+    const struct eg_flow_kind finding = {.name = "finding",
+                                         .label_zh = "检查发现",
+                                         .table = "test_findings",
+                                         .fields = f,
+                                         .nfields = 1,
+                                         .states = st,
+                                         .nstates = 1,
+                                         .create_roles = EG_FLOW_STAFF,
+                                         .on_create = finding_raises_task};
+    REQUIRE(eg_flow_kind_check(&finding, &err) == 0);
+    json_t *in =
+        json_pack("{s:s, s:I, s:s}", "title", "废气收集不到位", "unit_id", 1, "category", "gas");
+    CHECK_EQ_INT(eg_flow_create(db, &finding, &bureau, in, NULL, &err), 0);
+    CHECK_EQ_INT(eg_tfx_int(db, "SELECT COUNT(*) FROM flow_records WHERE kind = 'task'"), 1);
+    CHECK_EQ_INT(eg_tfx_int(db, "SELECT origin_id FROM tasks"), 1);
+    json_object_set_new(in, "category", json_string("bad"));
+    CHECK_EQ_INT(eg_flow_create(db, &finding, &bureau, in, NULL, &err), EG_EINVAL);
+    CHECK_STR(err.code, "task_type");
+    CHECK_EQ_INT(eg_tfx_int(db, "SELECT COUNT(*) FROM flow_records"), 2);
+    CHECK_EQ_INT(eg_tfx_int(db, "SELECT COUNT(*) FROM test_findings"), 1);
+    json_decref(in);
+    eg_db_close(db);
+}
