@@ -72,5 +72,6 @@ int eg_cmd_task_list(int argc, char **argv);
 int eg_cmd_task_show(int argc, char **argv);
 int eg_cmd_task_raise(int argc, char **argv);
 int eg_cmd_task_act(int argc, char **argv);
+int eg_cmd_complaint(int argc, char **argv);
 
 #endif

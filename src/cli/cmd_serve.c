@@ -55,6 +55,8 @@ static const struct eg_config_key serve_keys[] = {
     {"auth.token_ttl", "EG_TOKEN_TTL", "--token-ttl", "43200",
      "lifetime of a login token, in seconds"},
     {"log.level", "EG_LOG", "--log-level", "info", "log level: debug|info|warn|error"},
+    {"intake.rate_limit", "EG_INTAKE_RATE_LIMIT", "--intake-rate-limit", "20",
+     "complaints accepted from one client address per hour (anonymous intake); -1: no limit"},
     {"hj212.listen", "EG_HJ212", "--hj212", "",
      "HJ 212 device listener ADDRESS:PORT (e.g. 0.0.0.0:2756); empty: no device listener"},
     {"ts.aggregate_interval", "EG_TS_AGGREGATE_INTERVAL", "--aggregate-interval", "60",

@@ -91,6 +91,8 @@ const struct eg_cli_cmd eg_cli_commands[] = {
      "[--load FILE] [--as-of D] [--format json|csv] [--db PATH]",
      "environmental-quality targets of the plans with progress (value so far, on track, what is "
      "left)"},
+    {"complaint", 0, eg_cmd_complaint, "locate|status|checklist|checklists … [--db PATH]",
+     "complaints (投诉): locate a point, a receipt's status; check stewards' checklist files"},
     {"demo", 0, eg_cmd_demo, "[--db PATH] [--history-days N] [--device-passwords FILE]",
      "fill an empty database with a Pudong-like demo district and its history, print the "
      "logins"},
