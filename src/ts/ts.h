@@ -125,6 +125,14 @@ struct eg_ts_report {
 
 enum {
     EG_TS_CREATE = 1 << 0, /* create unknown series (else refused as unknown_series) */
+    /* In the caller's transaction, write without a SAVEPOINT of its own. With temp_store in
+       memory SQLite keeps a savepoint's copies of the pages it changes in a list that every
+       later statement of the savepoint walks, which made a 60,000-value fold 10x slower
+       (bench/fold.c). The price: when the batch fails, what it wrote before the failure is
+       not undone, so the caller must roll back its whole transaction (the ingest fold does,
+       then folds again with savepoints to isolate the bad packet). Ignored outside a
+       transaction. */
+    EG_TS_NO_SAVEPOINT = 1 << 1,
 };
 
 /* Writes a batch atomically: all points are validated first (key syntax, finite value, flag
