@@ -69,6 +69,18 @@ static int busy_poll(void *arg, int count)
     return 1;
 }
 
+static int64_t pragma_int(struct eg_db *st, const char *sql)
+{
+    sqlite3_stmt *q;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) == SQLITE_OK) {
+        if (sqlite3_step(q) == SQLITE_ROW)
+            v = sqlite3_column_int64(q, 0);
+        sqlite3_finalize(q);
+    }
+    return v;
+}
+
 static void set_busy(struct eg_db *st, int ms)
 {
     st->busy_ms = ms;
@@ -213,6 +225,10 @@ int eg_db_open_opts(const char *path, const struct eg_db_opts *opts, struct eg_d
                                : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
                                  "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
                                  "PRAGMA journal_size_limit=67108864;";
+    /* A new database gives freed pages back (eg_db_vacuum_step): auto_vacuum can only be set
+       before the first table exists, and setting it writes the header, so only then. */
+    if (!is_mem && pragma_int(st, "SELECT count(*) FROM sqlite_master") == 0)
+        sqlite3_exec(st->db, "PRAGMA auto_vacuum=INCREMENTAL", NULL, NULL, NULL);
     char *msg = NULL;
     rc = sqlite3_exec(st->db, setup, NULL, NULL, &msg);
     /* Switching a new file to WAL while another connection does the same can fail with
@@ -497,6 +513,40 @@ int eg_db_check_writable(const char *path, struct eg_err *err)
                          "writable",
                          1, err);
     return 0;
+}
+
+int eg_db_vacuum_enabled(struct eg_db *st)
+{
+    return pragma_int(st, "PRAGMA auto_vacuum") > 0;
+}
+
+int eg_db_vacuum_step(struct eg_db *st, int max_pages, int64_t *freed, int64_t *left,
+                      struct eg_err *err)
+{
+    *freed = 0;
+    int64_t before = pragma_int(st, "PRAGMA freelist_count");
+    if (left)
+        *left = before;
+    if (before <= 0 || !eg_db_vacuum_enabled(st))
+        return 0;
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA incremental_vacuum(%d)", max_pages > 0 ? max_pages : 1);
+    int rc = eg_db_exec(st, sql, err);
+    if (rc)
+        return rc;
+    int64_t after = pragma_int(st, "PRAGMA freelist_count");
+    *freed = before - (after < 0 ? 0 : after);
+    if (left)
+        *left = after;
+    return 0;
+}
+
+int eg_db_vacuum_convert(struct eg_db *st, struct eg_err *err)
+{
+    if (eg_db_vacuum_enabled(st))
+        return 0;
+    int rc = eg_db_exec(st, "PRAGMA auto_vacuum=INCREMENTAL", err);
+    return rc ? rc : eg_db_exec(st, "VACUUM", err);
 }
 
 int eg_db_checkpoint(struct eg_db *st, int truncate, struct eg_db_ckpt *out, struct eg_err *err)

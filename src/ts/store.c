@@ -1106,6 +1106,26 @@ int eg_ts_compact(struct eg_ts *ts, size_t *days, struct eg_err *err)
     return r < 0 ? r : first;
 }
 
+/* ---- giving the freed pages back ------------------------------------------------------------ */
+
+int eg_ts_vacuum(struct eg_ts *ts, int64_t max_pages, int64_t *freed, struct eg_err *err)
+{
+    *freed = 0;
+    ts->held_since = eg_nanos();
+    while (max_pages > *freed) {
+        int64_t got = 0, left = 0;
+        int64_t step = max_pages - *freed < 2048 ? max_pages - *freed : 2048;
+        eg__ts_yield(ts); /* a step is a short write transaction: the ingest writer gets in */
+        int r = eg_db_vacuum_step(ts->st, (int)step, &got, &left, err);
+        if (r)
+            return r;
+        *freed += got;
+        if (got == 0 || left == 0)
+            break;
+    }
+    return 0;
+}
+
 /* ---- retention ------------------------------------------------------------------------------- */
 
 struct retain_args {

@@ -152,6 +152,13 @@ int eg_ts_write_batch(struct eg_ts *ts, const struct eg_ts_point *p, size_t n, u
    *days gets how many (series, day) were compacted. */
 int eg_ts_compact(struct eg_ts *ts, size_t *days, struct eg_err *err);
 
+/* Gives the pages freed by compaction and retention back to the file system (issue 11 item 7:
+   the file follows the compressed size): up to max_pages, in steps of 2,048 pages (8 MiB), each
+   its own short transaction, pausing between them for other writers (eg_db_vacuum_step; a
+   database created before auto_vacuum was set gives nothing back until converted once).
+   *freed gets the pages given back. The maintenance job runs it after each compaction. */
+int eg_ts_vacuum(struct eg_ts *ts, int64_t max_pages, int64_t *freed, struct eg_err *err);
+
 /* Retention: deletes samples (blocks, rows, computed means) and quarantined points older than
    keep_days Beijing days before today; refuses keep_days < 366 (a year is the least any
    evaluation needs). dry_run counts without deleting. Declarations and reviews (the audit trail)
