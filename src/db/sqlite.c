@@ -10,7 +10,7 @@
  *                         most the last transactions on power loss, never corrupts
  * (sqlite.org/wal); foreign_keys=ON       off by default in SQLite, per connection;
  *   busy wait 5000 ms     a writer waits up to 5 s for the lock instead of failing at once,
- *                         trying every millisecond (busy_poll).
+ *                         trying every millisecond, then every 5 ms (busy_poll).
  *
  * Prepared statements are cached per connection by their SQL text in a small hash table; a
  * statement handed out and not yet returned by eg_stmt_done is "in use", and a second prepare of
@@ -56,7 +56,8 @@ struct eg_db {
    between tries, so a connection that found the lock taken often slept far past its release
    while another connection (the maintenance's many short transactions) took it again: an ingest
    acknowledgement waited up to ~0.85 s at light load (issue 11). Trying every millisecond keeps
-   the wait close to the time the lock is really held. */
+   the wait close to the time the lock is really held (5 ms between tries after the first
+   100 ms). */
 static int busy_poll(void *arg, int count)
 {
     struct eg_db *st = arg;
@@ -65,7 +66,9 @@ static int busy_poll(void *arg, int count)
         st->busy_since = now;
     if (now - st->busy_since >= (uint64_t)st->busy_ms * (uint64_t)1000000)
         return 0;
-    sqlite3_sleep(1);
+    /* 1 ms for the first 100 tries (acknowledgements wait tens of ms), then 5 ms: a long wait
+       (a big import holding the lock for seconds) does not spin against the holder */
+    sqlite3_sleep(count < 100 ? 1 : 5);
     return 1;
 }
 
