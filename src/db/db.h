@@ -93,6 +93,22 @@ int eg_db_check_writable(const char *path, struct eg_err *err);
 int eg_db_marker_begin(const char *path, char *msg, size_t cap, int *lost, struct eg_err *err);
 void eg_db_marker_end(const char *path);
 
+/* ---- giving free pages back to the file system (issue 11 item 7) ----
+   A database created by eg_db_open has auto_vacuum=INCREMENTAL (it must be set before the
+   first table exists): pages freed by deletes (compaction of closed days turns ~26 bytes of
+   rows per value into ~1.7 bytes of blocks) go on the free list, and eg_db_vacuum_step moves up
+   to max_pages of them to the end of the file and cuts it there, in one short write
+   transaction (in WAL mode the file itself shrinks at the next checkpoint). *freed gets the
+   pages given back, *left those still free. A database created before this setting has
+   auto_vacuum=NONE: the step does nothing (*freed = 0) until it is converted once by
+   eg_db_vacuum_convert, a full VACUUM (rewrites the whole file, needs as much free disk again
+   and the only connection: run it with the service stopped). */
+int eg_db_vacuum_step(struct eg_db *st, int max_pages, int64_t *freed, int64_t *left,
+                      struct eg_err *err);
+/* 1 when the database gives pages back (auto_vacuum INCREMENTAL or FULL), 0 when not. */
+int eg_db_vacuum_enabled(struct eg_db *st);
+int eg_db_vacuum_convert(struct eg_db *st, struct eg_err *err);
+
 /* ---- checkpoints (issue 10 item 16) ----
    eg_db_checkpoint: a PASSIVE checkpoint (never waits; copies what no reader still needs), or
    TRUNCATE (waits up to 250 ms for the other connections, copies everything and truncates the

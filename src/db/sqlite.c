@@ -9,7 +9,8 @@
  *   synchronous=NORMAL    in WAL mode this is durable against application crashes and loses at
  *                         most the last transactions on power loss, never corrupts
  * (sqlite.org/wal); foreign_keys=ON       off by default in SQLite, per connection;
- *   busy_timeout=5000     a writer waits up to 5 s for the lock instead of failing at once.
+ *   busy wait 5000 ms     a writer waits up to 5 s for the lock instead of failing at once,
+ *                         trying every millisecond, then every 5 ms (busy_poll).
  *
  * Prepared statements are cached per connection by their SQL text in a small hash table; a
  * statement handed out and not yet returned by eg_stmt_done is "in use", and a second prepare of
@@ -47,7 +48,47 @@ struct eg_db {
     struct eg_stmt *cache[CACHE_BUCKETS];
     int ncached;
     int in_tx;
+    int busy_ms;         /* how long a statement waits for a lock another connection holds */
+    uint64_t busy_since; /* eg_nanos() when the current wait began */
 };
+
+/* Waiting for the write lock: SQLite's own busy_timeout sleeps 1, 2, 5, 10 … up to 100 ms
+   between tries, so a connection that found the lock taken often slept far past its release
+   while another connection (the maintenance's many short transactions) took it again: an ingest
+   acknowledgement waited up to ~0.85 s at light load (issue 11). Trying every millisecond keeps
+   the wait close to the time the lock is really held (5 ms between tries after the first
+   100 ms). */
+static int busy_poll(void *arg, int count)
+{
+    struct eg_db *st = arg;
+    uint64_t now = eg_nanos();
+    if (count == 0)
+        st->busy_since = now;
+    if (now - st->busy_since >= (uint64_t)st->busy_ms * (uint64_t)1000000)
+        return 0;
+    /* 1 ms for the first 100 tries (acknowledgements wait tens of ms), then 5 ms: a long wait
+       (a big import holding the lock for seconds) does not spin against the holder */
+    sqlite3_sleep(count < 100 ? 1 : 5);
+    return 1;
+}
+
+static int64_t pragma_int(struct eg_db *st, const char *sql)
+{
+    sqlite3_stmt *q;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) == SQLITE_OK) {
+        if (sqlite3_step(q) == SQLITE_ROW)
+            v = sqlite3_column_int64(q, 0);
+        sqlite3_finalize(q);
+    }
+    return v;
+}
+
+static void set_busy(struct eg_db *st, int ms)
+{
+    st->busy_ms = ms;
+    sqlite3_busy_handler(st->db, busy_poll, st);
+}
 
 /* Over CACHE_MAX, the idle statements of one chain are finalized before adding to it: the cache
    stays bounded whatever mix of generated SQL a long-running server sees. */
@@ -181,12 +222,16 @@ int eg_db_open_opts(const char *path, const struct eg_db_opts *opts, struct eg_d
     }
     sqlite3_extended_result_codes(st->db, 1);
     /* busy_timeout first: switching to WAL needs a lock another opener may hold. */
-    sqlite3_busy_timeout(st->db, 5000);
+    set_busy(st, 5000);
     int is_mem = !strcmp(path, ":memory:") || !path[0];
     const char *setup = is_mem ? "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
                                : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
                                  "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
                                  "PRAGMA journal_size_limit=67108864;";
+    /* A new database gives freed pages back (eg_db_vacuum_step): auto_vacuum can only be set
+       before the first table exists, and setting it writes the header, so only then. */
+    if (!is_mem && pragma_int(st, "SELECT count(*) FROM sqlite_master") == 0)
+        sqlite3_exec(st->db, "PRAGMA auto_vacuum=INCREMENTAL", NULL, NULL, NULL);
     char *msg = NULL;
     rc = sqlite3_exec(st->db, setup, NULL, NULL, &msg);
     /* Switching a new file to WAL while another connection does the same can fail with
@@ -473,16 +518,50 @@ int eg_db_check_writable(const char *path, struct eg_err *err)
     return 0;
 }
 
+int eg_db_vacuum_enabled(struct eg_db *st)
+{
+    return pragma_int(st, "PRAGMA auto_vacuum") > 0;
+}
+
+int eg_db_vacuum_step(struct eg_db *st, int max_pages, int64_t *freed, int64_t *left,
+                      struct eg_err *err)
+{
+    *freed = 0;
+    int64_t before = pragma_int(st, "PRAGMA freelist_count");
+    if (left)
+        *left = before;
+    if (before <= 0 || !eg_db_vacuum_enabled(st))
+        return 0;
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA incremental_vacuum(%d)", max_pages > 0 ? max_pages : 1);
+    int rc = eg_db_exec(st, sql, err);
+    if (rc)
+        return rc;
+    int64_t after = pragma_int(st, "PRAGMA freelist_count");
+    *freed = before - (after < 0 ? 0 : after);
+    if (left)
+        *left = after;
+    return 0;
+}
+
+int eg_db_vacuum_convert(struct eg_db *st, struct eg_err *err)
+{
+    if (eg_db_vacuum_enabled(st))
+        return 0;
+    int rc = eg_db_exec(st, "PRAGMA auto_vacuum=INCREMENTAL", err);
+    return rc ? rc : eg_db_exec(st, "VACUUM", err);
+}
+
 int eg_db_checkpoint(struct eg_db *st, int truncate, struct eg_db_ckpt *out, struct eg_err *err)
 {
     int frames = -1, copied = -1;
     if (truncate)
-        sqlite3_busy_timeout(st->db, 250);
+        set_busy(st, 250);
     int rc = sqlite3_wal_checkpoint_v2(
         st->db, NULL, truncate ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE, &frames,
         &copied);
     if (truncate)
-        sqlite3_busy_timeout(st->db, 5000);
+        set_busy(st, 5000);
     if (out) {
         out->wal_frames = frames;
         out->copied = copied;
@@ -563,7 +642,7 @@ void eg_db_marker_end(const char *path)
 
 int eg_db_probe_write(struct eg_db *st, struct eg_err *err)
 {
-    sqlite3_busy_timeout(st->db, 1000);
+    set_busy(st, 1000);
     int rc = eg_db_begin(st, err);
     if (rc == 0) {
         struct eg_stmt *s;
@@ -584,7 +663,7 @@ int eg_db_probe_write(struct eg_db *st, struct eg_err *err)
         if (rc < 0 && eg_db_in_tx(st))
             eg_db_rollback(st);
     }
-    sqlite3_busy_timeout(st->db, 5000);
+    set_busy(st, 5000);
     return rc;
 }
 

@@ -64,6 +64,9 @@ int eg_eval_aqi_hourly(struct eg_ts *ts, const struct eg_eval_station *s, size_t
         struct eg_eval_aqi *a = &(*out)[(*n)++];
         a->t = t0 + (int64_t)(i - LOOKBACK) * 3600;
         memcpy(a->c, in[i].c, sizeof a->c);
+        a->so2_24h = in[i].so2_24h;
+        a->oldest = a->t;
+        a->stations = k;
         /* the edition in force on the hour's label (its end, as the hour is published) */
         int ed = eg_quality_edition_at(a->t + 3600);
         eg_quality_aqi_compute(ed, 0, &in[i], NULL, &a->r);
@@ -135,48 +138,116 @@ int eg_eval_aqi_daily(struct eg_ts *ts, const struct eg_eval_station *s, size_t 
     return r;
 }
 
-int eg_eval_aqi_latest(struct eg_ts *ts, const struct eg_eval_station *s, size_t k, int tier,
-                       struct eg_eval_aqi *out, int *found, struct eg_err *err)
+/* How far back from its newest stored hour a station's latest valid hour is looked for: two
+   days first (the usual case reads little), then a month. */
+#define LATEST_NEAR_H 48
+#define LATEST_FAR_H EG_EVAL_MAX_HOURS
+
+/* One station's most recent closed hour (ended at or before now) with an AQI. */
+static int station_latest(struct eg_ts *ts, const struct eg_eval_station *s, int tier, int64_t now,
+                          struct eg_eval_aqi *out, int *found, struct eg_err *err)
 {
     *found = 0;
-    int64_t latest = INT64_MIN;
-    for (size_t j = 0; j < k; j++) {
-        struct eg__eval_sources src = {0};
-        int r = eg__eval_sources(eg_ts_store(ts), &s[j], &src, err);
-        size_t nk = src.n * 12;
-        struct eg_ts_key *keys = eg_malloc((nk ? nk : 1) * sizeof *keys);
-        for (size_t i = 0; i < src.n; i++)
-            for (int c = 0; c < 2; c++)
-                for (int p = 0; p < 6; p++)
-                    keys[i * 12 + (size_t)c * 6 + (size_t)p] =
-                        (struct eg_ts_key){src.v[i], AIR_CODES[p], EG_TS_KIND_HOUR, "Avg", c};
-        struct eg_ts_row *rows = eg_malloc((nk ? nk : 1) * sizeof *rows);
-        int *got = eg_calloc(nk ? nk : 1, sizeof *got);
-        if (r == 0)
-            r = eg_ts_latest(ts, keys, nk, rows, got, err);
-        for (size_t i = 0; r == 0 && i < nk; i++)
-            if (got[i] && rows[i].t > latest)
-                latest = rows[i].t;
-        free(keys);
-        free(rows);
-        free(got);
-        free(src.v);
+    /* the newest hourly value stored for the station (any source, pollutant, computed or not)
+       bounds the search, so a station whose data stopped long ago (an import of history) is
+       found without reading every hour since */
+    struct eg__eval_sources src = {0};
+    int r = eg__eval_sources(eg_ts_store(ts), s, &src, err);
+    size_t nk = src.n * 12;
+    struct eg_ts_key *keys = eg_malloc((nk ? nk : 1) * sizeof *keys);
+    for (size_t i = 0; i < src.n; i++)
+        for (int c = 0; c < 2; c++)
+            for (int p = 0; p < 6; p++)
+                keys[i * 12 + (size_t)c * 6 + (size_t)p] =
+                    (struct eg_ts_key){src.v[i], AIR_CODES[p], EG_TS_KIND_HOUR, "Avg", c};
+    struct eg_ts_row *rows = eg_malloc((nk ? nk : 1) * sizeof *rows);
+    int *got = eg_calloc(nk ? nk : 1, sizeof *got);
+    if (r == 0)
+        r = eg_ts_latest(ts, keys, nk, rows, got, err);
+    int64_t newest = INT64_MIN;
+    for (size_t i = 0; r == 0 && i < nk; i++)
+        if (got[i] && rows[i].t > newest)
+            newest = rows[i].t;
+    free(keys);
+    free(rows);
+    free(got);
+    free(src.v);
+    if (r || newest == INT64_MIN)
+        return r;
+    int64_t end = floor_hour(now); /* hours starting before end have ended by now */
+    if (floor_hour(newest) + 3600 < end)
+        end = floor_hour(newest) + 3600;
+    int64_t from = end - LATEST_NEAR_H * 3600, to = end;
+    for (int pass = 0; pass < 2 && !*found; pass++) {
+        if (pass == 1) {
+            to = from;
+            from = end - LATEST_FAR_H * 3600;
+        }
+        struct eg_eval_aqi *a;
+        size_t n;
+        r = eg_eval_aqi_hourly(ts, s, 1, from, to, tier, &a, &n, err);
         if (r)
             return r;
+        for (size_t i = n; i-- > 0;)
+            if (a[i].t + 3600 <= now && a[i].r.aqi >= 0) {
+                *out = a[i];
+                *found = 1;
+                break;
+            }
+        free(a);
     }
-    if (latest == INT64_MIN)
+    return 0;
+}
+
+int eg_eval_aqi_latest(struct eg_ts *ts, const struct eg_eval_station *s, size_t k, int tier,
+                       int64_t now, struct eg_eval_aqi *out, int *found, struct eg_err *err)
+{
+    *found = 0;
+    if (k == 1)
+        return station_latest(ts, s, tier, now, out, found, err);
+    /* A region: each station's latest valid hour (station by station, so one station's gap
+       or invalid hour does not blank the district), averaged per indicator over the stations
+       that have it (valid values only, half to even to the milli, as eg_quality_region_hourly),
+       reported by the edition in force on the newest of those hours. */
+    int64_t sum[EG_QUALITY_SLOTS] = {0}, sum24 = 0;
+    int32_t cnt[EG_QUALITY_SLOTS] = {0}, cnt24 = 0;
+    int64_t newest = INT64_MIN, oldest = INT64_MAX;
+    size_t stations = 0;
+    for (size_t j = 0; j < k; j++) {
+        struct eg_eval_aqi a;
+        int f = 0;
+        int r = station_latest(ts, &s[j], tier, now, &a, &f, err);
+        if (r)
+            return r;
+        if (!f)
+            continue;
+        stations++;
+        newest = a.t > newest ? a.t : newest;
+        oldest = a.t < oldest ? a.t : oldest;
+        for (int p = 0; p < EG_QUALITY_SLOTS; p++)
+            if (a.c[p] != EG_QUALITY_NA) {
+                sum[p] += a.c[p];
+                cnt[p]++;
+            }
+        if (a.so2_24h != EG_QUALITY_NA) {
+            sum24 += a.so2_24h;
+            cnt24++;
+        }
+    }
+    if (!stations)
         return 0;
-    struct eg_eval_aqi *a;
-    size_t n;
-    int64_t h = floor_hour(latest);
-    int r = eg_eval_aqi_hourly(ts, s, k, h, h + 3600, tier, &a, &n, err);
-    if (r)
-        return r;
-    if (n) {
-        *out = a[0];
-        *found = 1;
-    }
-    free(a);
+    struct eg_quality_aqi_input in;
+    for (int p = 0; p < EG_QUALITY_SLOTS; p++)
+        in.c[p] = cnt[p] ? (int32_t)eg_quality_div_half_even(sum[p], cnt[p]) : EG_QUALITY_NA;
+    in.so2_24h = cnt24 ? (int32_t)eg_quality_div_half_even(sum24, cnt24) : EG_QUALITY_NA;
+    memset(out, 0, sizeof *out);
+    out->t = newest;
+    out->oldest = oldest;
+    out->stations = stations;
+    memcpy(out->c, in.c, sizeof out->c);
+    out->so2_24h = in.so2_24h;
+    eg_quality_aqi_compute(eg_quality_edition_at(newest + 3600), 0, &in, NULL, &out->r);
+    *found = 1;
     return 0;
 }
 

@@ -220,6 +220,69 @@ int eg__eval_fill_hourly(struct eg_ts *ts, const char *source, const char *pollu
     return 0;
 }
 
+/* One source's hourly values of one pollutant into out (hours still NA only), under one
+   validity rule (issue 11 item 1): the platform's own hourly mean (computed from the minutes,
+   valid with >= 45 minutes of an hour, GB 3095-2012 Table 4, ts_validity_rule) decides whether
+   an hour is valid. The device's own 2061 value is taken for an hour the platform judged valid,
+   or for which it has no minute data to judge; an hour the platform marked invalid stays NA
+   even when the device sent an hourly value for it (a device computing its hour from 43 minutes
+   published AQI 74 for an invalid hour). */
+static int fill_source(struct eg_ts *ts, const char *source, const char *pollutant, int64_t t0,
+                       size_t n, int tier, int32_t *out, struct eg_err *err)
+{
+    struct eg_ts_key key = {source, pollutant, EG_TS_KIND_HOUR, "Avg", 1};
+    struct eg_ts_row *rows;
+    size_t nr;
+    int64_t t1 = t0 + (int64_t)n * 3600;
+    uint8_t *judged = eg_calloc(n ? n : 1, 1); /* 1 valid, 2 invalid by the platform's rule */
+    int32_t *mine = eg_malloc((n ? n : 1) * sizeof *mine);
+    for (size_t i = 0; i < n; i++)
+        mine[i] = EG_QUALITY_NA;
+    int r = eg_ts_query(ts, &key, t0, t1, tier, n * 4 + 16, &rows, &nr, err);
+    if (r == EG_ENOTFOUND) {
+        eg_err_clear(err);
+        r = 0;
+        nr = 0;
+        rows = NULL;
+    }
+    for (size_t i = 0; r == 0 && i < nr; i++) {
+        size_t h = (size_t)((rows[i].t - t0) / 3600);
+        if (rows[i].t < t0 || h >= n)
+            continue;
+        int ok = (rows[i].mark & EG_TS_MARK_VALID) && rows[i].v >= 0;
+        judged[h] = ok ? 1 : 2;
+        double v = rows[i].v * EG_QUALITY_MILLI;
+        if (ok && v < 2e9)
+            mine[h] = (int32_t)llround(v);
+    }
+    free(rows);
+    if (r == 0) {
+        key.computed = 0;
+        r = eg_ts_query(ts, &key, t0, t1, tier, n * 4 + 16, &rows, &nr, err);
+        if (r == EG_ENOTFOUND) {
+            eg_err_clear(err);
+            r = 0;
+            nr = 0;
+            rows = NULL;
+        }
+        for (size_t i = 0; r == 0 && i < nr; i++) {
+            if (!(rows[i].mark & EG_TS_MARK_VALID) || !(rows[i].v >= 0) || rows[i].t < t0)
+                continue;
+            size_t h = (size_t)((rows[i].t - t0) / 3600);
+            double v = rows[i].v * EG_QUALITY_MILLI;
+            if (h < n && judged[h] != 2 && out[h] == EG_QUALITY_NA && v < 2e9)
+                out[h] = (int32_t)llround(v);
+        }
+        free(rows);
+    }
+    for (size_t h = 0; r == 0 && h < n; h++)
+        if (out[h] == EG_QUALITY_NA && mine[h] != EG_QUALITY_NA)
+            out[h] = mine[h];
+    free(judged);
+    free(mine);
+    return r;
+}
+
 int eg_eval_air_station_hourly(struct eg_ts *ts, const struct eg_eval_station *s, int64_t t0,
                                size_t n, int tier, int32_t *const hourly[6], struct eg_err *err)
 {
@@ -229,10 +292,8 @@ int eg_eval_air_station_hourly(struct eg_ts *ts, const struct eg_eval_station *s
     struct eg__eval_sources src = {0};
     int r = eg__eval_sources(eg_ts_store(ts), s, &src, err);
     for (size_t k = 0; r == 0 && k < src.n; k++)
-        for (int computed = 0; r == 0 && computed <= 1; computed++)
-            for (int p = 0; r == 0 && p < 6; p++)
-                r = eg__eval_fill_hourly(ts, src.v[k], AIR_CODES[p], computed, t0, n, tier,
-                                         EG_QUALITY_MILLI, hourly[p], err);
+        for (int p = 0; r == 0 && p < 6; p++)
+            r = fill_source(ts, src.v[k], AIR_CODES[p], t0, n, tier, hourly[p], err);
     free(src.v);
     return r;
 }

@@ -85,7 +85,10 @@ int eg_eval_air_hourly(struct eg_ts *ts, const struct eg_eval_station *s, size_t
 struct eg_eval_aqi {
     int64_t t;                   /* start of the hour / Beijing day (UTC) */
     int32_t c[EG_QUALITY_SLOTS]; /* the concentrations the report used (milli) */
+    int32_t so2_24h;             /* real-time: the SO2 24-h moving mean it used (milli) or NA */
     struct eg_quality_aqi r;     /* edition: the one in force on the hour label / day */
+    int64_t oldest;              /* latest of a region: the oldest station hour in it (else t) */
+    size_t stations;             /* latest of a region: stations with a valid hour in it */
 };
 
 /* Real-time AQI of every hour in [from, to) (whole hours; to - from <= EG_EVAL_MAX_HOURS h),
@@ -102,10 +105,16 @@ int eg_eval_aqi_hourly(struct eg_ts *ts, const struct eg_eval_station *s, size_t
 int eg_eval_aqi_daily(struct eg_ts *ts, const struct eg_eval_station *s, size_t k, int64_t day_from,
                       int64_t day_to, int tier, struct eg_eval_aqi **out, size_t *n,
                       struct eg_err *err);
-/* Latest real-time AQI of one station (k == 1) or of a set (the latest hour any of them has):
- *found = 0 when none of them has data. */
+/* Latest real-time AQI (issue 11 item 1). One station (k == 1): its most recent valid, closed
+   hour: ended at or before now (never the hour in progress, never a label in the future) and
+   with an AQI (hours invalid by the validity rules have no concentrations), looked for over
+   EG_EVAL_MAX_HOURS hours back from the station's newest stored hour. A set (k > 1, a district):
+   each station's own latest valid hour, averaged per indicator over the stations that have one (a
+   station with a gap or an invalid newest hour falls back to its earlier hour instead of blanking
+   the district); t is the newest of those hours, oldest the oldest, stations how many took part.
+   *found = 0 when none has a valid hour. now: eg_ts_now(ts) in a server. */
 int eg_eval_aqi_latest(struct eg_ts *ts, const struct eg_eval_station *s, size_t k, int tier,
-                       struct eg_eval_aqi *out, int *found, struct eg_err *err);
+                       int64_t now, struct eg_eval_aqi *out, int *found, struct eg_err *err);
 
 /* HJ 663 annual evaluation of the stations' (mean) series for the Beijing calendar year. */
 int eg_eval_air_annual(struct eg_ts *ts, const struct eg_eval_station *s, size_t k, int year,
@@ -196,6 +205,9 @@ int eg_eval_targets(struct eg_ts *ts, const struct eg_principal *who, int64_t as
    category_en, color, primary_pollutants, withheld, missing, iaqi_<slot>, <slot> (µg/m³, CO
    mg/m³) for slots so2 no2 pm10 co o3 pm25 o3_8h; null where missing. */
 json_t *eg_eval_aqi_json(const struct eg_eval_aqi *a, int daily);
+/* The latest hour's label and age, added to a latest report: "hour" (the Beijing label of the
+   hour, its end, "YYYY-MM-DD HH:MM") and "age_minutes" (whole minutes from that end to now). */
+void eg_eval_latest_json(json_t *o, const struct eg_eval_aqi *a, int64_t now);
 json_t *eg_eval_annual_json(const struct eg_quality_annual *an);
 json_t *eg_eval_water_json(const struct eg_eval_water_period *p);
 json_t *eg_eval_noise_json(const struct eg_eval_station *s, const struct eg_eval_noise *nz);

@@ -69,6 +69,13 @@ json_t *eg_eval_aqi_json(const struct eg_eval_aqi *a, int daily)
     return o;
 }
 
+void eg_eval_latest_json(json_t *o, const struct eg_eval_aqi *a, int64_t now)
+{
+    eg_eval_json_time(o, "hour", a->t + 3600, 0);
+    int64_t age = now - (a->t + 3600);
+    json_object_set_new(o, "age_minutes", json_integer(age > 0 ? age / 60 : 0));
+}
+
 static json_t *ok_json(int v)
 {
     return v < 0 ? json_null() : json_boolean(v);

@@ -151,13 +151,18 @@ static int h_latest(struct eg_http_req *rq)
     if ((rc = open_air(rq, 1, &ts, &s, &k, &label)))
         return rc;
     json_t *items = json_array();
+    int64_t now = eg_ts_now(ts);
     for (size_t i = 0; rc == 0 && i < k; i++) {
         struct eg_eval_aqi a;
         int found;
-        rc = eg_eval_aqi_latest(ts, &s[i], 1, tier, &a, &found, eg_http_err(rq));
+        rc = eg_eval_aqi_latest(ts, &s[i], 1, tier, now, &a, &found, eg_http_err(rq));
         if (rc)
             break;
         json_t *o = found ? eg_eval_aqi_json(&a, 0) : json_object();
+        if (found)
+            eg_eval_latest_json(o, &a, now);
+        else /* no valid closed hour in the last month */
+            json_object_set_new(o, "hour", json_null());
         json_object_set_new(o, "station", json_string(s[i].code));
         json_object_set_new(o, "name", json_string(s[i].name));
         json_object_set_new(o, "region", json_string(s[i].region_code));
@@ -172,8 +177,13 @@ static int h_latest(struct eg_http_req *rq)
         struct eg_eval_aqi a;
         int found = 0;
         if (k)
-            rc = eg_eval_aqi_latest(ts, s, k, tier, &a, &found, eg_http_err(rq));
-        agg = found ? eg_eval_aqi_json(&a, 0) : json_pack("{s:n}", "aqi");
+            rc = eg_eval_aqi_latest(ts, s, k, tier, now, &a, &found, eg_http_err(rq));
+        agg = found ? eg_eval_aqi_json(&a, 0) : json_pack("{s:n,s:n}", "aqi", "hour");
+        if (found) { /* from each station's latest valid hour: the newest and oldest of them */
+            eg_eval_latest_json(agg, &a, now);
+            eg_eval_json_time(agg, "oldest_hour", a.oldest + 3600, 0);
+            json_object_set_new(agg, "stations_reporting", json_integer((json_int_t)a.stations));
+        }
         json_object_update(agg, label);
     }
     eg_ts_close(ts);

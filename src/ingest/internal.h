@@ -272,8 +272,21 @@ void eg__ingest_span_copy(char *dst, size_t cap, struct eg_hj212_span s);
 /* sink.c: writes the values of a data job inside the writer's transaction. */
 int eg__sink_open(struct eg__sink **out, struct eg_db *st, struct eg_err *err);
 /* all data jobs of a batch (the list) */
-int eg__sink_write_batch(struct eg__sink *s, struct eg__ing_job *jobs, struct eg_err *err);
+/* whole = 1: the batch is written without a savepoint (fast, see EG_TS_NO_SAVEPOINT) and any
+   failure is returned for the caller to roll back its whole transaction; whole = 0: a batch
+   refused as invalid is retried job by job, so one device's bad packet does not block the
+   others. */
+int eg__sink_write_batch(struct eg__sink *s, struct eg__ing_job *jobs, int whole,
+                         struct eg_err *err);
 void eg__sink_close(struct eg__sink *s);
+/* writer.c: one fold of up to max landed packets into the store (one durable transaction:
+   scan, write, drop); *moved gets the packets moved. Used by the writer and bench/fold.c. */
+int eg__ingest_fold(struct eg_db *st, struct eg__sink *sink, int max, int *moved,
+                    struct eg_err *err);
+/* One try of it: whole = 1 without savepoints (any failure rolls the fold back), whole = 0 with
+   a savepoint per write (the path before issue 11; bench/fold.c compares the two). */
+int eg__ingest_fold_once(struct eg_db *st, struct eg__sink *sink, int max, int whole, int *moved,
+                         struct eg_err *err);
 /* The event feed (NULL: none): what the sink wrote since the last publish/discard is published
    after the writer's COMMIT, or discarded after its rollback. */
 void eg__sink_set_events(struct eg__sink *s, struct eg_events *events);

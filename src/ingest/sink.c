@@ -129,7 +129,8 @@ void eg__sink_discard(struct eg__sink *s)
     s->landed = NULL;
 }
 
-int eg__sink_write_batch(struct eg__sink *s, struct eg__ing_job *jobs, struct eg_err *err)
+int eg__sink_write_batch(struct eg__sink *s, struct eg__ing_job *jobs, int whole,
+                         struct eg_err *err)
 {
     s->n = 0;
     for (struct eg__ing_job *j = jobs; j; j = j->next)
@@ -137,10 +138,11 @@ int eg__sink_write_batch(struct eg__sink *s, struct eg__ing_job *jobs, struct eg
             add_job(s, j);
     if (s->n == 0)
         return 0;
-    int rc = eg_ts_write_batch(s->ts, s->pts, s->n, EG_TS_CREATE, NULL, err);
+    int rc = eg_ts_write_batch(s->ts, s->pts, s->n, EG_TS_CREATE | (whole ? EG_TS_NO_SAVEPOINT : 0),
+                               NULL, err);
     if (rc == 0)
         note_written(s);
-    if (rc != EG_EINVAL)
+    if (rc != EG_EINVAL || whole)
         return rc;
     /* one bad point refused everything: isolate it job by job */
     for (struct eg__ing_job *j = jobs; j; j = j->next) {

@@ -391,36 +391,54 @@ static int fold_take(void *arg, const struct eg_devices_landed *p)
 
 /* Moves up to max landed packets into the time-series store in one transaction (the store sorts
    the points by series, so each series' fixed costs are paid once per fold, not per packet).
-   *moved gets the count; 0 when the landing table is empty. */
-static int fold_landing(struct eg_ingest *srv, struct writer *w, int max, int *moved,
-                        struct eg_err *err)
+   whole: the store writes without savepoints (see EG_TS_NO_SAVEPOINT). *moved gets the count;
+   0 when the landing table is empty. */
+int eg__ingest_fold_once(struct eg_db *st, struct eg__sink *sink, int max, int whole, int *moved,
+                         struct eg_err *err)
 {
     *moved = 0;
-    int rc = eg_db_begin(w->st, err);
+    int rc = eg_db_begin(st, err);
     if (rc < 0)
         return rc;
     struct fold_list l = {0};
     int64_t maxid = 0;
-    rc = eg_devices_landing_scan(w->st, max, fold_take, &l, &maxid, err);
+    rc = eg_devices_landing_scan(st, max, fold_take, &l, &maxid, err);
     if (rc == 0 && l.head)
-        rc = eg__sink_write_batch(w->sink, l.head, err);
+        rc = eg__sink_write_batch(sink, l.head, whole, err);
     if (rc == 0 && maxid)
-        rc = eg_devices_landing_drop(w->st, maxid, err);
+        rc = eg_devices_landing_drop(st, maxid, err);
     while (l.head) {
         struct eg__ing_job *n = l.head->next;
         eg__ingest_job_free(l.head);
         l.head = n;
     }
     if (rc < 0) {
-        eg_db_rollback(w->st);
+        eg_db_rollback(st);
         return rc;
     }
-    rc = eg_db_commit(w->st, err);
-    if (rc == 0) {
+    rc = eg_db_commit(st, err);
+    if (rc == 0)
         *moved = l.moved;
-        if (*moved)
-            atomic_fetch_add(&srv->st_folded, (uint64_t)*moved);
-    }
+    return rc;
+}
+
+int eg__ingest_fold(struct eg_db *st, struct eg__sink *sink, int max, int *moved,
+                    struct eg_err *err)
+{
+    int rc = eg__ingest_fold_once(st, sink, max, 1, moved, err);
+    /* a bad packet (or a closed day the store refuses) failed the whole fold and nothing of it
+       was kept: again with a savepoint per write, so the sink can leave that packet out */
+    if (rc == EG_EINVAL || rc == EG_ETOOBIG)
+        rc = eg__ingest_fold_once(st, sink, max, 0, moved, err);
+    return rc;
+}
+
+static int fold_landing(struct eg_ingest *srv, struct writer *w, int max, int *moved,
+                        struct eg_err *err)
+{
+    int rc = eg__ingest_fold(w->st, w->sink, max, moved, err);
+    if (rc == 0 && *moved)
+        atomic_fetch_add(&srv->st_folded, (uint64_t)*moved);
     return rc;
 }
 
@@ -433,7 +451,7 @@ static int write_batch(struct eg_ingest *srv, struct writer *w, struct eg__ing_j
     if (srv->cfg.store_samples && srv->cfg.landing)
         rc = land_batch(w, jobs, err);
     else if (srv->cfg.store_samples)
-        rc = eg__sink_write_batch(w->sink, jobs, err);
+        rc = eg__sink_write_batch(w->sink, jobs, 0, err);
     if (rc < 0) {
         eg_db_rollback(w->st);
         return rc;

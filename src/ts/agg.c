@@ -281,6 +281,7 @@ int eg_ts_aggregate(struct eg_ts *ts, struct eg_ts_agg_stats *stats, struct eg_e
             return first;
         for (size_t i = 0; i < n; i++) {
             struct eg_err e;
+            eg__ts_yield(ts);
             r = eg__ts_tx(ts, agg_one, &todo[i], &e);
             if (r == EG_EINVAL || r == EG_ETOOBIG || r == EG_ENOTFOUND) {
                 eg_log(EG_LOG_ERROR, "ts: means of series %lld day %lld not recomputed: %s",

@@ -9,6 +9,9 @@
 
 #define EG__TS_KEYBUF 160
 #define EG__TS_BEFORE_2000 946656000 /* 2000-01-01 00:00 Beijing, in UTC seconds */
+/* Maintenance (aggregation, compaction) holds the write lock for at most about this long before
+   it lets the ingest writer in (issue 11: acknowledgements wait behind it). */
+#define EG__TS_HOLD_NS 20000000ull
 
 struct eg__ts_ent {
     char *key; /* NULL: empty slot */
@@ -53,6 +56,7 @@ struct eg_ts {
     size_t dcap, dused;
     int64_t dgen;
     char sql_ins[4096], sql_last[4096];
+    uint64_t held_since; /* eg__ts_yield: when the maintenance last let other writers in */
 };
 
 /* Validates a key (syntax as documented in ts.h); EG_EINVAL naming the bad part. */
@@ -84,6 +88,10 @@ int eg__ts_write_series(struct eg_ts *ts, int64_t sid, const struct eg_ts_sample
                         struct eg_ts_report *rep, struct eg_err *err);
 /* Marks (sid, day) dirty for aggregation. */
 int eg__ts_mark_dirty(struct eg_ts *ts, int64_t sid, int64_t day, struct eg_err *err);
+
+/* Between maintenance transactions: after EG__TS_HOLD_NS of work, pauses 2 ms so that a writer
+   waiting for the lock (the ingest writer polls every millisecond) gets it. */
+void eg__ts_yield(struct eg_ts *ts);
 
 /* Runs fn inside a transaction: joins a caller's one with a SAVEPOINT, or opens its own. */
 int eg__ts_tx(struct eg_ts *ts, int (*fn)(struct eg_ts *ts, void *arg, struct eg_err *err),

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* ---- handle and cache ------------------------------------------------------------------------ */
 
@@ -991,6 +992,12 @@ int eg_ts_write_batch(struct eg_ts *ts, const struct eg_ts_point *p, size_t n, u
                               "point %zu: time %lld is out of range", i, (long long)p[i].t);
     }
     struct batch b = {p, n, flags, rep};
+    if ((flags & EG_TS_NO_SAVEPOINT) && eg_db_in_tx(ts->st)) {
+        int r = batch_run(ts, &b, err);
+        if (r)
+            eg__ts_cache_clear(ts); /* the caller rolls back: ids created here are gone */
+        return r;
+    }
     return eg__ts_tx(ts, batch_run, &b, err);
 }
 
@@ -1002,16 +1009,35 @@ struct compact_one {
 
 struct compact_chunk {
     const struct compact_one *c;
-    size_t n;
+    size_t n, done;
 };
 
+/* Holding the write lock blocks the ingest writer's acknowledging commits (issue 11: ack p99):
+   a compaction transaction stops after EG__TS_HOLD_NS, and eg__ts_yield lets waiting writers
+   in between transactions. */
 static int compact_run(struct eg_ts *ts, void *arg, struct eg_err *err)
 {
     struct compact_chunk *k = arg;
     int r = 0;
-    for (size_t i = 0; i < k->n && r == 0; i++)
+    uint64_t t0 = eg_nanos();
+    k->done = 0;
+    for (size_t i = 0; i < k->n && r == 0; i++) {
         r = merge_day(ts, k->c[i].sid, k->c[i].day, NULL, 0, NULL, err);
+        k->done = i + 1;
+        if (eg_nanos() - t0 > EG__TS_HOLD_NS)
+            break;
+    }
     return r;
+}
+
+void eg__ts_yield(struct eg_ts *ts)
+{
+    uint64_t now = eg_nanos();
+    if (now - ts->held_since < EG__TS_HOLD_NS)
+        return;
+    struct timespec pause = {0, 2000000}; /* 2 ms: a writer polling every 1 ms gets in */
+    nanosleep(&pause, NULL);
+    ts->held_since = eg_nanos();
 }
 
 int eg_ts_compact(struct eg_ts *ts, size_t *days, struct eg_err *err)
@@ -1036,24 +1062,28 @@ int eg_ts_compact(struct eg_ts *ts, size_t *days, struct eg_err *err)
         todo[n++] = (struct compact_one){eg_stmt_int(s, 0), eg_stmt_int(s, 1)};
     }
     eg_stmt_done(s);
-    /* Up to 128 (series, day) per transaction: each transaction is atomic, so a crash leaves
-       every day wholly in rows or wholly in its block; grouping saves a commit (an fsync) per
-       day. */
+    /* Up to 128 (series, day) or ~20 ms per transaction: each transaction is atomic, so a crash
+       leaves every day wholly in rows or wholly in its block; grouping saves a commit (an fsync)
+       per day. */
     int first = 0;
-    for (size_t i = 0; i < n && r >= 0; i += 128) {
-        struct compact_chunk k = {todo + i, n - i < 128 ? n - i : 128};
+    ts->held_since = eg_nanos();
+    for (size_t i = 0; i < n && r >= 0;) {
+        struct compact_chunk k = {todo + i, n - i < 128 ? n - i : 128, 0};
+        eg__ts_yield(ts);
         r = eg__ts_tx(ts, compact_run, &k, err);
         if (r == 0) {
-            *days += k.n;
+            *days += k.done;
+            i += k.done;
             continue;
         }
+        i += k.n;
         if (r != EG_EINVAL && r != EG_ETOOBIG)
             break; /* the database itself failed: stop */
         /* one bad day (an unreadable block) must not stop the others: one by one, the bad
            ones stay as they are (rows kept, nothing lost) and are reported */
         r = 0;
         for (size_t j = 0; j < k.n; j++) {
-            struct compact_chunk one = {k.c + j, 1};
+            struct compact_chunk one = {k.c + j, 1, 0};
             struct eg_err e;
             int rj = eg__ts_tx(ts, compact_run, &one, &e);
             if (rj == 0) {
@@ -1074,6 +1104,26 @@ int eg_ts_compact(struct eg_ts *ts, size_t *days, struct eg_err *err)
     }
     free(todo);
     return r < 0 ? r : first;
+}
+
+/* ---- giving the freed pages back ------------------------------------------------------------ */
+
+int eg_ts_vacuum(struct eg_ts *ts, int64_t max_pages, int64_t *freed, struct eg_err *err)
+{
+    *freed = 0;
+    ts->held_since = eg_nanos();
+    while (max_pages > *freed) {
+        int64_t got = 0, left = 0;
+        int64_t step = max_pages - *freed < 2048 ? max_pages - *freed : 2048;
+        eg__ts_yield(ts); /* a step is a short write transaction: the ingest writer gets in */
+        int r = eg_db_vacuum_step(ts->st, (int)step, &got, &left, err);
+        if (r)
+            return r;
+        *freed += got;
+        if (got == 0 || left == 0)
+            break;
+    }
+    return 0;
 }
 
 /* ---- retention ------------------------------------------------------------------------------- */

@@ -125,6 +125,14 @@ struct eg_ts_report {
 
 enum {
     EG_TS_CREATE = 1 << 0, /* create unknown series (else refused as unknown_series) */
+    /* In the caller's transaction, write without a SAVEPOINT of its own. With temp_store in
+       memory SQLite keeps a savepoint's copies of the pages it changes in a list that every
+       later statement of the savepoint walks, which made a 60,000-value fold 10x slower
+       (bench/fold.c). The price: when the batch fails, what it wrote before the failure is
+       not undone, so the caller must roll back its whole transaction (the ingest fold does,
+       then folds again with savepoints to isolate the bad packet). Ignored outside a
+       transaction. */
+    EG_TS_NO_SAVEPOINT = 1 << 1,
 };
 
 /* Writes a batch atomically: all points are validated first (key syntax, finite value, flag
@@ -143,6 +151,13 @@ int eg_ts_write_batch(struct eg_ts *ts, const struct eg_ts_point *p, size_t n, u
    block.
    *days gets how many (series, day) were compacted. */
 int eg_ts_compact(struct eg_ts *ts, size_t *days, struct eg_err *err);
+
+/* Gives the pages freed by compaction and retention back to the file system (issue 11 item 7:
+   the file follows the compressed size): up to max_pages, in steps of 2,048 pages (8 MiB), each
+   its own short transaction, pausing between them for other writers (eg_db_vacuum_step; a
+   database created before auto_vacuum was set gives nothing back until converted once).
+   *freed gets the pages given back. The maintenance job runs it after each compaction. */
+int eg_ts_vacuum(struct eg_ts *ts, int64_t max_pages, int64_t *freed, struct eg_err *err);
 
 /* Retention: deletes samples (blocks, rows, computed means) and quarantined points older than
    keep_days Beijing days before today; refuses keep_days < 366 (a year is the least any

@@ -49,6 +49,13 @@ static int pass(void *arg, struct eg_err *err)
         } else if (days) {
             eg_log(EG_LOG_INFO, "ts worker: compacted %zu series-days into blocks", days);
         }
+        /* the rows compaction deleted are free pages: give them back (at most 1 GiB a pass) */
+        int64_t freed = 0;
+        if (crc >= 0 && eg_ts_vacuum(w->ts, 262144, &freed, &e) < 0)
+            eg_log(EG_LOG_WARN, "ts worker: giving free pages back failed: %s", e.msg);
+        else if (freed)
+            eg_log(EG_LOG_INFO, "ts worker: gave %lld free pages back to the file system",
+                   (long long)freed);
     }
     atomic_fetch_add(&w->passes, 1);
     return rc;

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static struct eg_hs srv;
 
@@ -292,6 +293,179 @@ TEST(eval_http_realtime_aqi_equals_published_china_sites_and_scope)
     }
     free(bureau);
     free(street);
+    CHECK_EQ_INT(eg_hs_stop(&srv), 0);
+}
+
+/* ---- the latest AQI (issue 11 item 1) and one validity rule ----------------------------- */
+
+/* Minute means (CN 2051 Avg) of PM2.5 and PM10 for minutes [m0, m1) of the hour starting at h. */
+static void minutes(struct eg_ts *ts, const char *code, int64_t h, int m0, int m1, double pm25,
+                    double pm10)
+{
+    struct eg_ts_point p[120];
+    size_t n = 0;
+    for (int m = m0; m < m1; m++) {
+        p[n++] = (struct eg_ts_point){
+            {code, "a34004", EG_TS_KIND_MINUTE, "Avg", 0}, h + m * 60, pm25, 'N'};
+        p[n++] = (struct eg_ts_point){
+            {code, "a34002", EG_TS_KIND_MINUTE, "Avg", 0}, h + m * 60, pm10, 'N'};
+    }
+    struct eg_err err;
+    REQUIRE(eg_ts_write_batch(ts, p, n, EG_TS_CREATE, NULL, &err) == 0);
+}
+
+/* The device's own hourly value (CN 2061 Avg, as sent) for the hour starting at h. */
+static void device_hour(struct eg_ts *ts, const char *code, int64_t h, double pm25, double pm10)
+{
+    struct eg_ts_point p[2] = {
+        {{code, "a34004", EG_TS_KIND_HOUR, "Avg", 0}, h, pm25, 'N'},
+        {{code, "a34002", EG_TS_KIND_HOUR, "Avg", 0}, h, pm10, 'N'},
+    };
+    struct eg_err err;
+    REQUIRE(eg_ts_write_batch(ts, p, 2, EG_TS_CREATE, NULL, &err) == 0);
+}
+
+static void beijing_label(int64_t t, char *b, size_t n)
+{
+    eg_time_format_beijing(t, b, n);
+    b[16] = '\0';
+}
+
+/* GET /api/v1/aqi/latest over the real server, with the data of the first trial: station L1
+   has valid hours, then a gap, then two hours invalid by the 45-minute rule (GB 3095-2012
+   Table 4, standards.md 2.2: one of them with 43 minutes and the device's own 2061 hourly value,
+   which must not make it valid), and the hour in progress complete enough to look valid; L2's
+   newest closed hour is valid. Only PM2.5 and PM10 are sent, so the values are above AQI 100
+   (HJ 633-2026 §5.3.1 withholds an AQI <= 100 with an indicator missing). Each station shows its
+   most recent valid closed hour with its label and age; the district averages the stations' latest
+   valid hours (HJ 663 point mean). */
+TEST(eval_http_aqi_latest_valid_closed_hours_with_gap_invalid_and_open_hour)
+{
+    char db[600];
+    snprintf(db, sizeof db, "%s/latest.db", eg_test_tmpdir());
+    struct eg_hf fx;
+    REQUIRE(eg_hf_build(db, &fx) == 0);
+    sql(db, "INSERT INTO stations (code, name, kind, region_id, public) VALUES "
+            "('L1', '缺测站', 'air', (SELECT id FROM regions WHERE code = '310115005'), 1), "
+            "('L2', '正常站', 'air', (SELECT id FROM regions WHERE code = '310115005'), 1)");
+    int64_t now = eg_time_now();
+    if (now % 3600 > 3540) { /* not across an hour boundary while the test runs */
+        struct timespec w = {3600 - now % 3600 + 2, 0};
+        nanosleep(&w, NULL);
+        now = eg_time_now();
+    }
+    int64_t hc = now - now % 3600; /* the hour in progress */
+    {
+        struct eg_db *st;
+        struct eg_ts *ts;
+        struct eg_err err;
+        REQUIRE(eg_db_open(db, &st, &err) == 0);
+        REQUIRE(eg_ts_open(st, &ts, &err) == 0);
+        minutes(ts, "L1", hc - 6 * 3600, 0, 60, 35, 50);
+        minutes(ts, "L1", hc - 5 * 3600, 0, 60, 75, 80); /* L1's latest valid hour */
+        /* hc - 4 h and hc - 3 h: nothing (the gap) */
+        minutes(ts, "L1", hc - 2 * 3600, 0, 43, 150, 160); /* 43 minutes: invalid */
+        device_hour(ts, "L1", hc - 2 * 3600, 150, 160);    /* the device's own hour: refused */
+        minutes(ts, "L1", hc - 3600, 0, 30, 140, 150);     /* the newest closed hour: invalid */
+        minutes(ts, "L1", hc, 0, 60, 250, 260);            /* in progress: never published */
+        device_hour(ts, "L1", hc, 250, 260);
+        minutes(ts, "L2", hc - 3600, 0, 60, 115, 120);
+        minutes(ts, "L2", hc, 0, 60, 250, 260);
+        struct eg_ts_agg_stats as;
+        REQUIRE(eg_ts_aggregate(ts, &as, &err) == 0);
+        CHECK(as.hours_invalid >= 2);
+        eg_ts_close(ts);
+        eg_db_close(st);
+    }
+    REQUIRE(eg_hs_start(&srv, db, NULL) == 0);
+    json_t *j;
+    CHECK_EQ_INT(get(NULL, "/api/v1/aqi/latest?region=310115005", &j), 200);
+    char l1[32], l2[32], probe[32];
+    beijing_label(hc - 4 * 3600, l1, sizeof l1); /* the end of L1's hour hc - 5 h */
+    beijing_label(hc, l2, sizeof l2);            /* the end of L2's hour hc - 1 h */
+    size_t i;
+    json_t *it;
+    int seen = 0;
+    json_array_foreach(json_object_get(j, "items"), i, it)
+    {
+        const char *code = json_string_value(json_object_get(it, "station"));
+        const char *hour = json_string_value(json_object_get(it, "hour"));
+        json_int_t age = json_integer_value(json_object_get(it, "age_minutes"));
+        REQUIRE(code);
+        if (strcmp(code, "L1") && strcmp(code, "L2")) { /* the fixture's station: no data */
+            CHECK(json_is_null(json_object_get(it, "hour")));
+            CHECK(json_is_null(json_object_get(it, "aqi")));
+            continue;
+        }
+        if (!hour) {
+            eg_test_fail(__FILE__, __LINE__, "%s", json_dumps(it, 0));
+            continue;
+        }
+        CHECK(json_is_integer(json_object_get(it, "aqi")));
+        if (!strcmp(code, "L1")) {
+            seen |= 1;
+            CHECK_STR(hour, l1);
+            CHECK_STR(json_string_value(json_object_get(it, "time")), l1);
+            CHECK_EQ_DBL(json_number_value(json_object_get(it, "pm25")), 75, 1e-9);
+            CHECK(age >= (now - (hc - 4 * 3600)) / 60 && age <= (now - (hc - 4 * 3600)) / 60 + 2);
+        } else if (!strcmp(code, "L2")) {
+            seen |= 2;
+            CHECK_STR(hour, l2);
+            CHECK_EQ_DBL(json_number_value(json_object_get(it, "pm25")), 115, 1e-9);
+            CHECK(age >= (now - hc) / 60 && age <= (now - hc) / 60 + 2);
+        }
+        beijing_label(now, probe, sizeof probe);
+        CHECK(strcmp(hour, probe) <= 0); /* never a label in the future */
+    }
+    CHECK_EQ_INT(seen, 3);
+    json_t *reg = json_object_get(j, "region");
+    CHECK_STR(json_string_value(json_object_get(reg, "hour")), l2);
+    CHECK_STR(json_string_value(json_object_get(reg, "oldest_hour")), l1);
+    /* of the region's 3 stations (the fixture's has no data), 2 have a valid hour */
+    CHECK_EQ_INT(json_integer_value(json_object_get(reg, "stations")), 3);
+    CHECK_EQ_INT(json_integer_value(json_object_get(reg, "stations_reporting")), 2);
+    CHECK_EQ_DBL(json_number_value(json_object_get(reg, "pm25")), 95, 1e-9); /* (75 + 115) / 2 */
+    CHECK_EQ_DBL(json_number_value(json_object_get(reg, "pm10")), 100, 1e-9);
+    CHECK(json_is_integer(json_object_get(reg, "aqi")));
+    json_decref(j);
+
+    /* one validity rule: the hour of 43 minutes has no PM2.5 in the hourly AQI either, though
+       the device sent its own hourly value for it */
+    char path[256], from[32], to[32];
+    beijing_label(hc - 6 * 3600, from, sizeof from);
+    beijing_label(hc - 3600, to, sizeof to);
+    from[10] = to[10] = '+'; /* a space in the query */
+    snprintf(path, sizeof path, "/api/v1/aqi/hourly?station=L1&from=%s&to=%s", from, to);
+    CHECK_EQ_INT(get(NULL, path, &j), 200);
+    int valid_hours = 0, refused_shown = 0;
+    json_array_foreach(json_object_get(j, "items"), i, it)
+    {
+        const char *start = json_string_value(json_object_get(it, "start"));
+        char want[32];
+        beijing_label(hc - 2 * 3600, want, sizeof want);
+        valid_hours += json_is_number(json_object_get(it, "pm25"));
+        if (start && !strcmp(start, want) && !json_is_null(json_object_get(it, "pm25")))
+            refused_shown = 1;
+    }
+    CHECK_EQ_INT(valid_hours, 2); /* hc - 6 h and hc - 5 h */
+    CHECK(!refused_shown);
+    json_decref(j);
+
+    /* hostile and malformed parameters: refused with a message, never a crash */
+    static const struct {
+        const char *path;
+        int status;
+    } bad[] = {
+        {"/api/v1/aqi/latest?region=NOPE", 404},
+        {"/api/v1/aqi/latest?region=%27%3B%20DROP%20TABLE%20ts_raw%3B--", 404},
+        {"/api/v1/aqi/latest?tier=bogus", 400},
+    };
+    for (size_t b = 0; b < EG_ARRAY_LEN(bad); b++) {
+        int st = get(NULL, bad[b].path, &j);
+        if (st != bad[b].status)
+            eg_test_fail(__FILE__, __LINE__, "%s: %d, expected %d", bad[b].path, st, bad[b].status);
+        json_decref(j);
+    }
     CHECK_EQ_INT(eg_hs_stop(&srv), 0);
 }
 

@@ -155,14 +155,20 @@ TEST(eval_region_mean_scope_and_edition_by_hour_label)
     CHECK_EQ_INT(eg_eval_aqi_daily(ts, all, 2, 20000, 19999, 0, &out, &n, &err), EG_EINVAL);
     CHECK_EQ_INT(eg_eval_aqi_daily(ts, all, 2, 20000, 20400, 0, &out, &n, &err), EG_ETOOBIG);
 
-    /* latest of the set: the last hour either station has */
+    /* latest of the set: the stations' latest closed hours (both the second hour here) */
     struct eg_eval_aqi last;
     int found;
-    REQUIRE(eg_eval_aqi_latest(ts, all, 2, 0, &last, &found, &err) == 0);
+    REQUIRE(eg_eval_aqi_latest(ts, all, 2, 0, t + 3 * 3600, &last, &found, &err) == 0);
     CHECK(found);
     CHECK_EQ_INT(last.t, t + 3600);
     CHECK_EQ_INT(last.c[EG_QUALITY_PM25], 75500);
-    REQUIRE(eg_eval_aqi_latest(ts, &all[0], 0, 0, &last, &found, &err) == 0);
+    CHECK_EQ_INT((int)last.stations, 2);
+    /* the second hour still in progress (it ends at t + 7200): the first one, never a label in
+       the future */
+    REQUIRE(eg_eval_aqi_latest(ts, all, 2, 0, t + 7199, &last, &found, &err) == 0);
+    CHECK(found);
+    CHECK_EQ_INT(last.t, t);
+    REQUIRE(eg_eval_aqi_latest(ts, &all[0], 0, 0, t + 3 * 3600, &last, &found, &err) == 0);
     CHECK(!found);
     free(all);
     free(pub);

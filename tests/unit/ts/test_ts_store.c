@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 /* 2026-11-20 12:00 Beijing */
 #define NOW ((int64_t)1795665600)
@@ -390,5 +391,85 @@ TEST(ts_store_retention_keeps_the_last_year)
     CHECK_EQ_INT(n, 2);
     free(rows);
     eg_ts_close(ts);
+    eg_db_close(st);
+}
+
+static int64_t file_bytes(const char *name)
+{
+    char p[700];
+    struct stat sb;
+    snprintf(p, sizeof p, "%s/%s", eg_test_tmpdir(), name);
+    return stat(p, &sb) == 0 ? (int64_t)sb.st_size : -1;
+}
+
+/* Issue 11 item 7: the file follows the data. A new database gives the pages compaction frees
+   back (auto_vacuum=INCREMENTAL, eg_ts_vacuum); one created without it gives nothing back until
+   converted once (eg_db_vacuum_convert, a full VACUUM), then does. */
+TEST(ts_store_file_shrinks_after_compaction_and_vacuum)
+{
+    int64_t day = eg_days_from_civil(2026, 3, 10);
+    int64_t t0 = eg_ts_day_start(day);
+    struct eg_ts *ts;
+    struct eg_db *st = eg_tfx_open_ts("vac.db", t0 + 23 * 3600, &ts);
+    CHECK_EQ_INT(eg_db_vacuum_enabled(st), 1);
+    /* a day of minute rows for 60 series (86,400 values), today: rows */
+    char src[60][16];
+    struct eg_ts_point *p = malloc(1440 * sizeof *p);
+    REQUIRE(p);
+    struct eg_err err;
+    for (int s = 0; s < 60; s++) {
+        snprintf(src[s], sizeof src[s], "VAC%03d", s);
+        for (int m = 0; m < 1440; m++)
+            p[m] = (struct eg_ts_point){{src[s], "a34004", EG_TS_KIND_MINUTE, "Avg", 0},
+                                        t0 + m * 60,
+                                        30 + (m % 7) * 0.5,
+                                        'N'};
+        REQUIRE(eg_ts_write_batch(ts, p, 1440, EG_TS_CREATE, NULL, &err) == 0);
+    }
+    free(p);
+    REQUIRE(eg_db_checkpoint(st, 1, NULL, &err) == 0);
+    int64_t rows = file_bytes("vac.db");
+    eg_ts_set_now(ts, t0 + 3 * 86400); /* the day is closed: compact it */
+    size_t days = 0;
+    REQUIRE(eg_ts_compact(ts, &days, &err) == 0);
+    CHECK_EQ_INT((int)days, 60);
+    REQUIRE(eg_db_checkpoint(st, 1, NULL, &err) == 0);
+    int64_t compacted = file_bytes("vac.db");
+    int64_t freed = 0;
+    REQUIRE(eg_ts_vacuum(ts, INT64_MAX, &freed, &err) == 0);
+    REQUIRE(eg_db_checkpoint(st, 1, NULL, &err) == 0);
+    int64_t vacuumed = file_bytes("vac.db");
+    printf("    rows %lld B, compacted %lld B, vacuumed %lld B (%lld pages back)\n",
+           (long long)rows, (long long)compacted, (long long)vacuumed, (long long)freed);
+    CHECK(compacted >= rows * 9 / 10); /* compaction alone leaves the file as big */
+    CHECK(freed > 0);
+    CHECK(vacuumed < rows / 4);
+    CHECK_EQ_INT((int)eg_tfx_int(st, "PRAGMA freelist_count"), 0);
+    /* the data is all there */
+    struct eg_ts_key k = {"VAC007", "a34004", EG_TS_KIND_MINUTE, "Avg", 0};
+    struct eg_ts_row *r;
+    size_t n;
+    REQUIRE(eg_ts_query(ts, &k, t0, t0 + 86400, EG_TS_PRELIMINARY, 2000, &r, &n, &err) == 0);
+    CHECK_EQ_INT((int)n, 1440);
+    free(r);
+    eg_ts_close(ts);
+    eg_db_close(st);
+
+    /* an older database without auto_vacuum: nothing given back until converted */
+    st = eg_tfx_open("old.db", NULL);
+    REQUIRE(eg_db_exec(st, "PRAGMA auto_vacuum=NONE; VACUUM", &err) == 0);
+    CHECK_EQ_INT(eg_db_vacuum_enabled(st), 0);
+    REQUIRE(eg_db_exec(st,
+                       "CREATE TABLE filler (b BLOB); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL "
+                       "SELECT i + 1 FROM n WHERE i < 500) INSERT INTO filler SELECT "
+                       "zeroblob(4000) FROM n; DELETE FROM filler",
+                       &err) == 0);
+    int64_t left = 0;
+    REQUIRE(eg_db_vacuum_step(st, 100000, &freed, &left, &err) == 0);
+    CHECK_EQ_INT((int)freed, 0);
+    CHECK(left >= 400);
+    REQUIRE(eg_db_vacuum_convert(st, &err) == 0);
+    CHECK_EQ_INT(eg_db_vacuum_enabled(st), 1);
+    CHECK_EQ_INT((int)eg_tfx_int(st, "PRAGMA freelist_count"), 0);
     eg_db_close(st);
 }
