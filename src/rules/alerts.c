@@ -445,28 +445,22 @@ int eg_alerts_list(struct eg_db *st, const struct eg_principal *who,
         eg_stmt_bind_int(s, 6, f->before_id);
     if (who->role == EG_ROLE_ENTERPRISE)
         eg_stmt_bind_int(s, 7, who->unit_id ? who->unit_id : -1);
+    /* row scope for street and steward users: the registry decides per unit / station, row by
+       row as they are read, so that a page holds `limit` visible alerts (not fewer) */
+    int scoped = who->role == EG_ROLE_STREET || who->role == EG_ROLE_STEWARD;
     json_t *arr = json_array();
-    while ((rc = eg_stmt_step(s, err)) == 1 && (int)json_array_size(arr) < limit) {
+    while ((int)json_array_size(arr) < limit && (rc = eg_stmt_step(s, err)) == 1) {
         json_t *a = row_json(s);
+        if (scoped && !may_see(st, who, a)) {
+            json_decref(a);
+            continue;
+        }
         json_array_append_new(arr, a);
     }
     eg_stmt_done(s);
     if (rc < 0) {
         json_decref(arr);
         return rc;
-    }
-    /* row scope for street and steward users: the registry decides per unit / station */
-    if (who->role == EG_ROLE_STREET || who->role == EG_ROLE_STEWARD) {
-        json_t *kept = json_array();
-        size_t i;
-        json_t *a;
-        json_array_foreach(arr, i, a)
-        {
-            if (may_see(st, who, a))
-                json_array_append(kept, a);
-        }
-        json_decref(arr);
-        arr = kept;
     }
     *out = arr;
     return 0;

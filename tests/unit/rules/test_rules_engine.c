@@ -365,6 +365,23 @@ TEST(rules_alert_transitions_and_scope_per_role)
         json_decref(l);
     }
     CHECK_EQ_INT(eg_alerts_list(st, &anon, &f, &l, &e), EG_EAUTH);
+    /* a page is filled with what the street may see: five newer alerts of another street's
+       unit do not push its own off a page of one */
+    for (int i = 0; i < 5; i++) {
+        char sql[300];
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO alerts (rule, subject, source, unit_id, region_id, severity, title, "
+                 "evidence, opened_at, last_seen_at) VALUES ('flatline', 'X%d', 'X', 2, 3, 2, "
+                 "'t', '{}', 1, 1)",
+                 i);
+        REQUIRE(eg_db_exec(st, sql, &e) == 0);
+    }
+    struct eg_alerts_filter page1 = {.limit = 1};
+    REQUIRE(eg_alerts_list(st, &street, &page1, &l, &e) == 0);
+    CHECK_EQ_INT(json_array_size(l), 1);
+    CHECK_EQ_INT(json_integer_value(json_object_get(json_array_get(l, 0), "unit_id")), 1);
+    json_decref(l);
+    REQUIRE(eg_db_exec(st, "DELETE FROM alerts WHERE source = 'X'", &e) == 0);
     json_t *one = NULL;
     CHECK_EQ_INT(eg_alerts_get(st, &other_street, 1, &one, &e), EG_ENOTFOUND);
     /* filters */
