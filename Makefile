@@ -34,7 +34,8 @@ TSAN    := -fsanitize=thread -fno-omit-frame-pointer
 # The tests that run threads (ingest, the ts maintenance job, the HTTP server, database
 # connections from several threads, jobs and events): what `make check-tsan` runs.
 TSAN_TESTS ?= ingest test_ts_worker test_http_server test_http_api store_threads test_jobs test_events \
-              test_ts_events
+              test_ts_events test_http_list_cache test_rules_service test_rules_webhook test_tasks \
+              test_intake_http
 # Hardening of the normal build (the sanitizer builds check more and do without): checked libc
 # calls (_FORTIFY_SOURCE needs an optimised build: off when the last -O is -O0 or absent),
 # stack canaries, position-independent executables, a read-only GOT bound at start.

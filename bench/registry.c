@@ -2,7 +2,9 @@
  * bench/registry.c: what the HTTP API pays below the network for registry reads, on the demo
  * district (300 enterprises): opening an already-migrated database (the per-worker cost), GET of
  * one unit through eg_registry_get (validation-free read with scope and JSON), a page of 50
- * through eg_registry_list, each as admin and as a street officer (scoped); and, in the same
+ * through eg_registry_list (jansson values, then text) and through eg_registry_list_json (rows
+ * straight to JSON text, what the HTTP list does), each as admin and as a street officer
+ * (scoped); and, in the same
  * run, the baseline: the same row read with one hand-written prepared SELECT and no JSON.
  * Also the time `envgov demo` takes to load the district.
  *
@@ -149,8 +151,28 @@ int main(int argc, char **argv)
                 json_decref(rows);
             }
         }
-        printf("registry  LIST 50 enterprises as %-6s + JSON: %7.0f /s\n", names[w],
-               (double)n / secs(eg_nanos() - start));
+        double jansson = (double)n / secs(eg_nanos() - start);
+        printf("registry  LIST 50 enterprises as %-6s + JSON: %7.0f /s  (jansson values)\n",
+               names[w], jansson);
+        /* the same page written straight as JSON text (issue 11 §8), as the HTTP list does */
+        n = 0;
+        start = eg_nanos();
+        end = start + (uint64_t)(per * 1e9);
+        struct eg_buf b = {0};
+        while (eg_nanos() < end) {
+            for (int k = 0; k < 10; k++, n++) {
+                char *cur = NULL;
+                b.len = 0;
+                if (eg_registry_list_json(st, units, whos[w], &q, &b, &cur, NULL) < 0)
+                    return 1;
+                sink += (double)b.len;
+                free(cur);
+            }
+        }
+        eg_buf_free(&b);
+        double text = (double)n / secs(eg_nanos() - start);
+        printf("registry  LIST 50 enterprises as %-6s, text: %7.0f /s  (%.2f x jansson)\n",
+               names[w], text, text / jansson);
     }
     eg_db_close(st);
     char cmd[700];

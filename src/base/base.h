@@ -64,6 +64,12 @@ void eg_buf_printf(struct eg_buf *b, const char *fmt, ...) __attribute__((format
 void eg_buf_vprintf(struct eg_buf *b, const char *fmt, va_list ap);
 /* Appends s as a JSON string literal (quotes included), escaping as RFC 8259 requires. */
 void eg_buf_json_str(struct eg_buf *b, const char *s, size_t n);
+/* JSON text straight into b (json_num.c): a string known to be valid UTF-8 (quotes included;
+   only '"', '\\' and control characters escaped), an integer, a finite real in its shortest
+   form that reads back exactly (a non-finite one as null). */
+void eg_buf_json_text(struct eg_buf *b, const char *s, size_t n);
+void eg_buf_json_int(struct eg_buf *b, long long v);
+void eg_buf_json_real(struct eg_buf *b, double v);
 void eg_buf_free(struct eg_buf *b);
 
 /* Logging to stderr, one line each, Beijing time. Level from EG_LOG (debug|info|warn|error). */

@@ -34,6 +34,8 @@ int eg_cmd_hj212_parse(int argc, char **argv);
 int eg_cmd_hj212_crc(int argc, char **argv);
 int eg_cmd_serve(int argc, char **argv);
 int eg_cmd_aqi(int argc, char **argv);
+int eg_cmd_water(int argc, char **argv);
+int eg_cmd_noise(int argc, char **argv);
 int eg_cmd_device_add(int argc, char **argv);
 int eg_cmd_device_status(int argc, char **argv);
 int eg_cmd_device_offline(int argc, char **argv);
@@ -60,5 +62,16 @@ int eg_cmd_eval_noise(int argc, char **argv);
 int eg_cmd_eval_targets(int argc, char **argv);
 int eg_cmd_pilot(int argc, char **argv);
 int eg_cmd_plan(int argc, char **argv);
+int eg_cmd_rules_list(int argc, char **argv);
+int eg_cmd_rules_run(int argc, char **argv);
+int eg_cmd_alert_list(int argc, char **argv);
+int eg_cmd_alert_show(int argc, char **argv);
+int eg_cmd_alert_ack(int argc, char **argv);
+int eg_cmd_alert_close(int argc, char **argv);
+int eg_cmd_task_list(int argc, char **argv);
+int eg_cmd_task_show(int argc, char **argv);
+int eg_cmd_task_raise(int argc, char **argv);
+int eg_cmd_task_act(int argc, char **argv);
+int eg_cmd_complaint(int argc, char **argv);
 
 #endif

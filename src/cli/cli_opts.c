@@ -5,6 +5,7 @@
 #include "cli/cli_opts.h"
 #include "cli/cli.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -37,7 +38,7 @@ int eg__cli_choice(const char *prog, const char *name, const char *v, const char
 
 int eg__cli_open_ts(const char *prog, const char *db, struct eg_db **st, struct eg_ts **ts)
 {
-    *st = eg__cli_open(eg__cli_db_path(db));
+    *st = eg__cli_open_existing(prog, db);
     if (!*st)
         return EG_EXIT_FAIL;
     struct eg_err err;
@@ -53,4 +54,37 @@ void eg__cli_close_ts(struct eg_db *st, struct eg_ts *ts)
 {
     eg_ts_close(ts);
     eg_db_close(st);
+}
+
+char *eg__cli_read_input(const char *prog, const char *path, size_t *len)
+{
+    FILE *fp = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+    if (!fp) {
+        fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));
+        return NULL;
+    }
+    struct eg_buf b = {0};
+    char chunk[1 << 16];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) {
+        if (b.len + n > (512u << 20)) {
+            fprintf(stderr, "%s: %s: larger than 512 MiB\n", prog, path);
+            eg_buf_free(&b);
+            if (fp != stdin)
+                fclose(fp);
+            return NULL;
+        }
+        eg_buf_append(&b, chunk, n);
+    }
+    int bad = ferror(fp);
+    if (fp != stdin)
+        fclose(fp);
+    if (bad) {
+        fprintf(stderr, "%s: %s: read error\n", prog, path);
+        eg_buf_free(&b);
+        return NULL;
+    }
+    eg_buf_append(&b, "", 1);
+    *len = b.len - 1;
+    return b.data;
 }

@@ -18,9 +18,12 @@ int eg__cli_time(const char *prog, const char *name, const char *v, int64_t *t);
 /* V is NULL (*second = 0), FIRST (0) or SECOND (1); else EG_EXIT_USAGE. */
 int eg__cli_choice(const char *prog, const char *name, const char *v, const char *first,
                    const char *second, int *is_second);
-/* Opens the database of --db DB (cli_db.h rule) and its time-series store: 0, or EG_EXIT_FAIL
-   after printing why. Close with eg__cli_close_ts. */
+/* Opens the existing database of --db DB (cli_db.h rule; never creates one) and its
+   time-series store: 0, or EG_EXIT_FAIL after printing why. Close with eg__cli_close_ts. */
 int eg__cli_open_ts(const char *prog, const char *db, struct eg_db **st, struct eg_ts **ts);
 void eg__cli_close_ts(struct eg_db *st, struct eg_ts *ts);
+/* Reads PATH ('-': standard input) whole, at most 512 MiB, NUL-terminated; NULL after printing
+   "PROG: PATH: why". */
+char *eg__cli_read_input(const char *prog, const char *path, size_t *len);
 
 #endif

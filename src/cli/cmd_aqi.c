@@ -36,7 +36,8 @@ static const char HELP[] =
     "  --daily            daily report: 24-h means, O3 max 1-h (2012 only) and max 8-h\n"
     "  --edition E        2012 or 2026; default: the edition in force on each row's date\n"
     "                     (2026 from 2026-03-01 Beijing time)\n"
-    "  --format F         csv (default), china_sites, cnemc_json\n"
+    "  --format F         csv, china_sites, cnemc_json (default: detected from the file: GeoJSON\n"
+    "                     by its '{', china_sites by its 'date,hour,type' header, else csv)\n"
     "  --with-edition     append an 'edition' column\n"
     "\n"
     "formats:\n"
@@ -160,6 +161,27 @@ static void on_problem(void *ctx, const char *msg)
         fprintf(stderr, "envgov aqi: %s\n", msg);
 }
 
+/* The format when --format is not given (issue 11 item 4): GeoJSON by its first character,
+   china_sites by its 'date,hour,type' header, else the named-column CSV. */
+static const char *detect(const char *data, size_t len)
+{
+    size_t i = 0;
+    if (len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3))
+        i = 3;
+    while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))
+        i++;
+    if (i < len && (data[i] == '{' || data[i] == '['))
+        return "cnemc_json";
+    struct eg_csv c;
+    const char *fmt = "csv";
+    if (eg_csv_open(&c, data, len, NULL, NULL) == 0) {
+        if (eg_csv_next(&c, NULL) > 0 && eg_obs_cs_is_header(&c))
+            fmt = "china_sites";
+        eg_csv_close(&c);
+    }
+    return fmt;
+}
+
 static int run_reader(const char *data, size_t len, const struct opts *op, struct out *o)
 {
     struct run r = {op, o};
@@ -218,7 +240,7 @@ static char *read_input(const char *path, size_t *len)
 int eg_cmd_aqi(int argc, char **argv)
 {
     const struct eg_cli_cmd *self = eg_cli_find("aqi", NULL);
-    struct opts op = {0, 0, 0, "csv"};
+    struct opts op = {0, 0, 0, NULL};
     const char *path = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -262,7 +284,7 @@ int eg_cmd_aqi(int argc, char **argv)
             return EG_EXIT_USAGE;
         }
     }
-    if (op.daily && !strcmp(op.format, "cnemc_json")) {
+    if (op.daily && op.format && !strcmp(op.format, "cnemc_json")) {
         fprintf(stderr, "envgov aqi: cnemc_json snapshots are real-time; --daily does not apply\n");
         return EG_EXIT_USAGE;
     }
@@ -270,6 +292,17 @@ int eg_cmd_aqi(int argc, char **argv)
     char *data = read_input(path ? path : "-", &len);
     if (!data)
         return EG_EXIT_FAIL;
+    if (!op.format) {
+        op.format = detect(data, len);
+        if (strcmp(op.format, "csv"))
+            fprintf(stderr, "envgov aqi: reading %s as %s (detected; --format to choose)\n",
+                    path && strcmp(path, "-") ? path : "standard input", op.format);
+    }
+    if (op.daily && !strcmp(op.format, "cnemc_json")) {
+        fprintf(stderr, "envgov aqi: cnemc_json snapshots are real-time; --daily does not apply\n");
+        free(data);
+        return EG_EXIT_USAGE;
+    }
     struct out o = {{0}, {0, 0}, 0};
     int rc = run_reader(data, len, &op, &o);
     if (o.buf.len)

@@ -1,6 +1,6 @@
 /*
- * cmd_db.c: `envgov db migrate` and `envgov db backup`, and the database path rule shared by
- * the db, user, import and demo commands.
+ * cmd_db.c: `envgov db migrate` and `envgov db backup`, and the database path rule every
+ * command shares (cli_db.h).
  */
 #include "cli/cli.h"
 #include "cli/cli_db.h"
@@ -9,13 +9,43 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char *eg__cli_db_path(const char *flag)
 {
     if (flag && flag[0])
         return flag;
     const char *e = getenv("EG_DB");
-    return e && e[0] ? e : "envgov.db";
+    if (e && e[0])
+        return e;
+    if (access(EG_CLI_DB_RUN, F_OK) == 0) /* the database of `make run` */
+        return EG_CLI_DB_RUN;
+    return "envgov.db";
+}
+
+struct eg_db *eg__cli_open_existing(const char *prog, const char *flag)
+{
+    const char *path = eg__cli_db_path(flag);
+    if (access(path, F_OK) == 0)
+        return eg__cli_open(path);
+    const char *e = getenv("EG_DB");
+    if (flag && flag[0])
+        fprintf(stderr,
+                "%s: no database at %s: this command reads an existing database and does not "
+                "create one; check --db\n",
+                prog, path);
+    else if (e && e[0])
+        fprintf(stderr,
+                "%s: no database at %s (from $EG_DB): this command reads an existing database "
+                "and does not create one\n",
+                prog, path);
+    else
+        fprintf(stderr,
+                "%s: no database found: neither " EG_CLI_DB_RUN " (the one `make run` uses) "
+                "nor ./envgov.db exists in this folder; give --db PATH or set EG_DB (this "
+                "command does not create a database)\n",
+                prog);
+    return NULL;
 }
 
 struct eg_db *eg__cli_open(const char *path)

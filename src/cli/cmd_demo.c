@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "cli/cli_db.h"
 #include "demo/demo.h"
+#include "ingest/ingest.h"
 #include "registry/registry.h"
 
 #include <getopt.h>
@@ -27,6 +28,40 @@ static void print_report(struct eg_demo_report *rep)
     }
 }
 
+/* The history up to the last full hour: hdays days; by default (hdays < 0) 366 days for
+   outlets and from 1 January of last year for the stations. */
+static int history(struct eg_db *st, int64_t hdays, int64_t until, struct eg_err *err)
+{
+    int64_t to = until ? until : eg_time_now(), from;
+    to -= to % 3600;
+    if (hdays == 0)
+        return 0;
+    int64_t from_outlets = to - (hdays > 0 ? hdays : 366) * 86400;
+    if (hdays > 0) {
+        from = from_outlets;
+    } else { /* stations: whole last year too, for its annual evaluation (HJ 663) */
+        struct eg_civil c;
+        eg_time_to_beijing(to, &c);
+        from = eg_time_from_beijing(&(struct eg_civil){.year = c.year - 1, .month = 1, .day = 1});
+    }
+    struct eg_demo_history h;
+    if (eg_demo_history(st, from, from_outlets, to, &h, err) < 0) {
+        fprintf(stderr,
+                "envgov demo: the history could not be stored: %s\n(the district is "
+                "loaded; delete the database and run `envgov demo` again)\n",
+                err->msg);
+        return -1;
+    }
+    char a[32], b[32];
+    eg_time_format_beijing(h.from, a, sizeof a);
+    eg_time_format_beijing(h.to, b, sizeof b);
+    printf("\nhistory: %zu hourly values in %zu series of %d devices, %.16s to %.16s (Beijing), "
+           "stored in %.1f s (%.0f values/s); %d outlets exceed their limits now and then\n",
+           h.values, h.series, h.devices, a, b, h.seconds,
+           h.seconds > 0 ? (double)h.values / h.seconds : 0.0, h.exceeders);
+    return 0;
+}
+
 int eg_cmd_demo(int argc, char **argv)
 {
     static const char help[] =
@@ -37,23 +72,52 @@ int eg_cmd_demo(int argc, char **argv)
         "sections, 20 noise stations, their HJ 212 devices, and one user of each role:\n"
         "admin, bureau, lujiazui (street: 陆家嘴街道), enterprise, steward. The user passwords "
         "are\n"
-        "random and printed once. Everything else is the same on every run.\n\n"
+        "random and printed once. Everything else is the same on every run.\n"
+        "Then it stores hourly history for every device straight into the time series, from\n"
+        "the simulator's value model: air stations with seasonal and daily cycles, water\n"
+        "sections mostly of class II-IV (one 劣V), noise stations with day/night levels, every\n"
+        "pollutant each outlet's permit limits (a few outlets exceed now and then); and the\n"
+        "district's own targets (PM2.5, good days, class III share, 劣V) beside the seeds'.\n\n"
         "options:\n" EG_CLI_DB_HELP
-        "  --device-passwords FILE  also write every device's MN,password to FILE (mode 0600)\n";
+        "  --device-passwords FILE  also write every device's MN,password to FILE (mode 0600)\n"
+        "  --history-days N  days of hourly history to store for every device, up to the last\n"
+        "                   full hour (default: stations from 1 January of last year, so that\n"
+        "                   last year's annual evaluation is complete, outlets 366 days; 0: none)\n"
+        "                   `envgov sim --db` continues it from each device's last stored hour.\n"
+        "  --until TIME     end the history at this past Beijing time (default: now)\n";
     static const struct option opts[] = {{"db", required_argument, 0, 'd'},
                                          {"device-passwords", required_argument, 0, 'p'},
+                                         {"history-days", required_argument, 0, 'H'},
+                                         {"until", required_argument, 0, 'u'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     const char *db = NULL, *pwfile = NULL;
+    int64_t hdays = -1, until = 0;
     int c;
     optind = 0;
-    while ((c = getopt_long(argc, argv, "d:p:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:p:H:u:h", opts, NULL)) != -1) {
         switch (c) {
         case 'd':
             db = optarg;
             break;
         case 'p':
             pwfile = optarg;
+            break;
+        case 'H':
+            if (eg_parse_int64(optarg, strlen(optarg), &hdays) || hdays < 0 || hdays > 3660) {
+                fprintf(stderr, "envgov demo: --history-days wants 0..3660 days, not '%s'\n",
+                        optarg);
+                return EG_EXIT_USAGE;
+            }
+            break;
+        case 'u':
+            if (eg_time_parse_beijing(optarg, strlen(optarg), &until) || until > eg_time_now()) {
+                fprintf(stderr,
+                        "envgov demo: --until wants a past Beijing time \"YYYY-MM-DD HH:MM\", "
+                        "not '%s'\n",
+                        optarg);
+                return EG_EXIT_USAGE;
+            }
             break;
         case 'h':
             eg_cli_usage(eg_cli_find("demo", NULL), help);
@@ -98,13 +162,15 @@ int eg_cmd_demo(int argc, char **argv)
     int rc = eg_demo_load(st, device_pw, &rep, &err);
     if (device_pw)
         fclose(device_pw);
-    eg_db_close(st);
     if (rc < 0) {
+        eg_db_close(st);
         if (err.msg[0])
             fprintf(stderr, "envgov demo: %s\n", err.msg);
         fprintf(stderr, "envgov demo: failed, nothing was written\n");
         return EG_EXIT_FAIL;
     }
     print_report(&rep);
-    return EG_EXIT_OK;
+    rc = history(st, hdays, until, &err);
+    eg_db_close(st);
+    return rc < 0 ? EG_EXIT_FAIL : EG_EXIT_OK;
 }

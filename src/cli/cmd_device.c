@@ -3,6 +3,7 @@
  * and what the ingestion server knows about them (src/ingest/status.c).
  */
 #include "cli/cli.h"
+#include "cli/cli_db.h"
 #include "devices/devices.h"
 #include "ingest/ingest.h"
 #include "registry/registry.h"
@@ -163,7 +164,7 @@ static int status_common(int argc, char **argv, int offline)
                                          {"multiple", required_argument, NULL, 'm'},
                                          {"help", no_argument, NULL, 'h'},
                                          {0, 0, 0, 0}};
-    const char *db = default_db();
+    const char *db = NULL;
     int64_t multiple = 3;
     int c;
     optind = 1;
@@ -183,7 +184,7 @@ static int status_common(int argc, char **argv, int offline)
             eg_cli_usage(eg_cli_find("device", offline ? "offline" : "status"),
                          "A device is offline when it sent no data for longer than MULTIPLE x its\n"
                          "upload interval (default 3), or never did. Output: JSON.\n\n"
-                         "options:\n  --db PATH       database (default envgov.db or $EG_DB)\n"
+                         "options:\n" EG_CLI_DB_HELP
                          "  --multiple K    offline after K intervals without data (default 3)\n");
             return EG_EXIT_OK;
         default:
@@ -196,11 +197,10 @@ static int status_common(int argc, char **argv, int offline)
         return EG_EXIT_USAGE;
     }
     struct eg_err err = {0};
-    struct eg_db *st;
-    if (eg_db_open(db, &st, &err) < 0) {
-        fprintf(stderr, "envgov device: %s: %s\n", db, err.msg);
+    struct eg_db *st =
+        eg__cli_open_existing(offline ? "envgov device offline" : "envgov device status", db);
+    if (!st)
         return EG_EXIT_FAIL;
-    }
     struct eg_buf b = {0};
     int rc = offline
                  ? eg_devices_offline_json(st, eg_time_now(), (int)multiple, &b, &err)

@@ -3,10 +3,10 @@
  * issue 6 over the stored data (eval/eval.h), printed as JSON (the same objects as the HTTP API,
  * /api/v1/eval/... and /api/v1/targets) or CSV. The CLI runs as the system: every station counts.
  */
-#include "base/csv.h"
 #include "cli/cli.h"
 #include "cli/cli_opts.h"
 #include "eval/eval.h"
+#include "http/http.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -128,36 +128,18 @@ static int day_arg(const struct eopts *o, const char *name, const char *v, int64
     return rc;
 }
 
-/* CSV of flat objects: the named columns, null empty, numbers shortest, booleans 1/0. */
-static void csv_out(json_t *items, const char *const *cols, int ncols)
+/* The rows ITEMS as the HTTP export writes them (http.h, issue 11 §5): UTF-8 with a BOM,
+   Chinese headers, 是/否, Chinese labels, cells neutralised against formula injection — a file
+   a person opens in Excel reads the same whether it came from the API or from here. */
+static void csv_out(json_t *items, const char *export_name)
 {
-    for (int c = 0; c < ncols; c++)
-        printf("%s%s", c ? "," : "", cols[c]);
-    printf("\n");
-    size_t i;
-    json_t *row;
-    json_array_foreach(items, i, row)
-    {
-        for (int c = 0; c < ncols; c++) {
-            json_t *v = json_object_get(row, cols[c]);
-            if (c)
-                putchar(',');
-            if (json_is_string(v)) {
-                struct eg_buf b = {0};
-                eg_csv_put(&b, json_string_value(v), strlen(json_string_value(v)), 0);
-                if (b.len)
-                    fwrite(b.data, 1, b.len, stdout);
-                eg_buf_free(&b);
-            } else if (json_is_integer(v)) {
-                printf("%lld", (long long)json_integer_value(v));
-            } else if (json_is_real(v)) {
-                printf("%.10g", json_real_value(v));
-            } else if (json_is_boolean(v)) {
-                putchar(json_is_true(v) ? '1' : '0');
-            }
-        }
-        putchar('\n');
-    }
+    int ncols;
+    const struct eg_http_column *cols = eg_http_export_columns(export_name, &ncols);
+    struct eg_buf b = {0};
+    eg_http_csv_write(&b, cols, ncols, items);
+    if (b.len)
+        fwrite(b.data, 1, b.len, stdout);
+    eg_buf_free(&b);
 }
 
 static void json_out(json_t *j)
@@ -168,13 +150,12 @@ static void json_out(json_t *j)
     free(s);
 }
 
-/* With --format csv the rows ITEMS (usually inside J) in the columns COLS, else J as JSON;
-   drops J. */
-static int print_result(const struct eopts *o, json_t *j, json_t *items, const char *const *cols,
-                        int ncols)
+/* With --format csv the rows ITEMS (usually inside J) as the export EXPORT_NAME, else J as
+   JSON; drops J. */
+static int print_result(const struct eopts *o, json_t *j, json_t *items, const char *export_name)
 {
     if (o->csv)
-        csv_out(items, cols, ncols);
+        csv_out(items, export_name);
     else
         json_out(j);
     json_decref(j);
@@ -229,10 +210,7 @@ int eg_cmd_eval_air(int argc, char **argv)
     json_object_set_new(j, o.station ? "station" : "region",
                         json_string(o.station ? o.station : o.region));
     json_object_set_new(j, "stations", json_integer((json_int_t)k));
-    static const char *const cols[] = {
-        "pollutant",  "valid_days", "valid",     "annual_mean", "percentile_rank",
-        "percentile", "max_daily",  "compliant", "exceed_mean", "exceed_percentile"};
-    print_result(&o, j, json_object_get(j, "pollutants"), cols, EG_ARRAY_LEN(cols));
+    print_result(&o, j, json_object_get(j, "pollutants"), "annual");
     if (o.csv) {
         int tenths = eg_quality_good_ratio_tenths(an.days_good, an.days_valid);
         if (tenths >= 0)
@@ -285,9 +263,7 @@ int eg_cmd_eval_water(int argc, char **argv)
     if (o.csv) {
         if (!o.month)
             json_array_append_new(months, eg_eval_water_json(&per[12]));
-        static const char *const cols[] = {"month", "period",     "samples",         "class",
-                                           "term",  "worst_text", "over_target_text"};
-        csv_out(months, cols, EG_ARRAY_LEN(cols));
+        csv_out(months, "water");
         json_decref(months);
         return EG_EXIT_OK;
     }
@@ -344,9 +320,7 @@ int eg_cmd_eval_noise(int argc, char **argv)
     }
     json_t *j = eg_eval_noise_json(&s, &nz);
     free(nz.d);
-    static const char *const cols[] = {"date",     "ld",       "ln",        "day_ok",
-                                       "night_ok", "day_over", "night_over"};
-    return print_result(&o, j, json_object_get(j, "items"), cols, EG_ARRAY_LEN(cols));
+    return print_result(&o, j, json_object_get(j, "items"), "noise");
 }
 
 int eg_cmd_eval_targets(int argc, char **argv)
@@ -406,8 +380,5 @@ int eg_cmd_eval_targets(int argc, char **argv)
     for (size_t i = 0; i < n; i++)
         json_array_append_new(items, eg_eval_target_json(&t[i]));
     free(t);
-    static const char *const cols[] = {"id",   "region",       "metric",     "comparison", "goal",
-                                       "unit", "period_start", "period_end", "as_of",      "value",
-                                       "met",  "on_track",     "achievable", "left",       "note"};
-    return print_result(&o, json_pack("{s:o}", "items", items), items, cols, EG_ARRAY_LEN(cols));
+    return print_result(&o, json_pack("{s:o}", "items", items), items, "targets");
 }

@@ -167,9 +167,17 @@ int eg_cmd_import_run(int argc, char **argv)
     json_array_foreach(rep.errors, i, e)
     {
         const char *field = json_string_value(json_object_get(e, "field"));
-        printf("line %lld: %s%s%s\n", (long long)json_integer_value(json_object_get(e, "line")),
-               field ? field : "", field ? ": " : "",
-               json_string_value(json_object_get(e, "message")));
+        const char *msg = json_string_value(json_object_get(e, "message"));
+        long long line = (long long)json_integer_value(json_object_get(e, "line"));
+        char pre[32];
+        snprintf(pre, sizeof pre, "line %lld: ", line);
+        if (!msg)
+            msg = "";
+        if (rc < 0 && (strstr(err.msg, msg) || strstr(msg, err.msg)))
+            continue; /* the error that stopped the file: printed once, below */
+        if (!strncmp(msg, pre, strlen(pre)))
+            msg += strlen(pre); /* the message names its line already */
+        printf("%s%s%s%s\n", pre, field ? field : "", field ? ": " : "", msg);
     }
     if (rep.rejected > (long)json_array_size(rep.errors))
         printf("… and %ld more rejected rows\n", rep.rejected - (long)json_array_size(rep.errors));

@@ -8,6 +8,8 @@
  */
 #include "cli/cli.h"
 #include "cli/cli_db.h"
+#include "cli/cli_obs.h"
+#include "obs/obs.h"
 #include "ts/ts.h"
 
 #include <getopt.h>
@@ -44,6 +46,26 @@ static char *slurp(const char *path, size_t *len)
     return b.data;
 }
 
+/* The format by the header in the first 64 KiB of a file; standard input ("-") is read whole
+   later and is always of the time-series formats. -1 when the file cannot be read. */
+static int sniff(const char *path)
+{
+    if (!strcmp(path, "-"))
+        return EG_OBS_FMT_OTHER;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    char *head = eg_malloc(65536);
+    size_t n = fread(head, 1, 65536, f);
+    fclose(f);
+    size_t cut = n; /* whole lines only: a record cut in two would be malformed */
+    while (cut > 0 && head[cut - 1] != '\n')
+        cut--;
+    int fmt = eg_obs_sniff(head, cut ? cut : n);
+    free(head);
+    return fmt;
+}
+
 static void progress(void *arg, size_t rows, size_t values)
 {
     int tty = *(int *)arg;
@@ -63,7 +85,10 @@ int eg_cmd_import_observations(int argc, char **argv)
         "                the 1-h PM2.5 PM10 SO2 NO2 O3 CO values are imported, hour label H "
         "stored\n"
         "                at H-1:00 (the start of the hour it averages); AQI/24h/8h columns "
-        "skipped.\n\n"
+        "skipped.\n"
+        "  water samples: section,time and GB 3838 factor columns (see envgov water --help);\n"
+        "                each factor stored as its HJ 212 code, hourly Avg at its hour\n"
+        "  noise levels:  station,time,leq (see envgov noise --help): hourly Leq\n\n"
         "  --stations FILE  station list (code in the first column): other stations are rejected\n"
         "  --strict         import nothing when any row is rejected\n"
         "  --known-series   refuse rows of series not registered yet (default: create them)\n"
@@ -111,6 +136,23 @@ int eg_cmd_import_observations(int argc, char **argv)
     }
     const char *path = argv[optind];
     size_t len = 0, slen = 0;
+    /* water and noise spreadsheets (`envgov water`, `envgov noise`), told by their header */
+    int fmt = sniff(path);
+    if (fmt < 0) {
+        fprintf(stderr, "envgov import observations: cannot read %s\n", path);
+        return EG_EXIT_FAIL;
+    }
+    if (fmt != EG_OBS_FMT_OTHER) {
+        size_t wl = 0;
+        char *whole = slurp(path, &wl);
+        if (!whole) {
+            fprintf(stderr, "envgov import observations: cannot read %s\n", path);
+            return EG_EXIT_FAIL;
+        }
+        int rc = eg__cli_import_samples(path, fmt, whole, wl, db, strict, rejects);
+        free(whole);
+        return rc;
+    }
     /* a file is streamed in bounded memory (issue 10 item 18); standard input is read whole */
     int streamed = strcmp(path, "-") != 0;
     char *buf = streamed ? eg_strdup("") : slurp(path, &len);

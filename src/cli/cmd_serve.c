@@ -16,6 +16,8 @@
 #include "db/db.h"
 #include "http/http.h"
 #include "ingest/ingest.h"
+#include "rules/rules.h"
+#include "tasks/tasks.h"
 #include "ts/worker.h"
 
 #include <pthread.h>
@@ -53,6 +55,8 @@ static const struct eg_config_key serve_keys[] = {
     {"auth.token_ttl", "EG_TOKEN_TTL", "--token-ttl", "43200",
      "lifetime of a login token, in seconds"},
     {"log.level", "EG_LOG", "--log-level", "info", "log level: debug|info|warn|error"},
+    {"intake.rate_limit", "EG_INTAKE_RATE_LIMIT", "--intake-rate-limit", "20",
+     "complaints accepted from one client address per hour (anonymous intake); -1: no limit"},
     {"hj212.listen", "EG_HJ212", "--hj212", "",
      "HJ 212 device listener ADDRESS:PORT (e.g. 0.0.0.0:2756); empty: no device listener"},
     {"ts.aggregate_interval", "EG_TS_AGGREGATE_INTERVAL", "--aggregate-interval", "60",
@@ -63,6 +67,17 @@ static const struct eg_config_key serve_keys[] = {
      "seconds between WAL checkpoints (failures are logged and counted in /metrics)"},
     {"store.wal_limit_mb", "EG_WAL_LIMIT_MB", "--wal-limit-mb", "64",
      "a WAL over this many MiB is checkpointed and truncated"},
+    {"rules.enabled", "EG_RULES", "--rules", "on",
+     "run the rules on new data and on schedule, opening alerts: on|off"},
+    {"rules.file", "EG_RULES_FILE", "--rules-file", "",
+     "rules file (INI: [rule] parameters, [webhook] url/secret, [alerts] task_severity); empty: "
+     "the defaults (envgov rules list)"},
+    {"rules.webhook_url", "EG_RULES_WEBHOOK_URL", "--webhook-url", "",
+     "alerts webhook http://HOST:PORT/PATH (overrides the rules file); empty: none"},
+    {"rules.webhook_secret", "EG_RULES_WEBHOOK_SECRET", "--webhook-secret", "",
+     "HMAC-SHA256 key of the webhook signature (X-Envgov-Signature); prefer the environment"},
+    {"tasks.overdue_interval", "EG_TASKS_OVERDUE_INTERVAL", "--overdue-interval", "300",
+     "seconds between checks that flag 三监联动 tasks past their deadline as overdue"},
 };
 #define NKEYS ((int)EG_ARRAY_LEN(serve_keys))
 
@@ -225,6 +240,56 @@ static void checkpoint_stop(struct eg_app *app)
     checkpointer = NULL;
 }
 
+/* The rules engine (src/rules/): subscribes to the event feed, schedules the periodic rules and
+   the webhook delivery. Started before the HJ 212 listener so that it stops after it. */
+static struct eg_rules *rules_engine;
+
+static int rules_start(struct eg_app *app, struct eg_err *err)
+{
+    if (!strcmp(eg_config_get(app->cfg, "rules.enabled"), "off"))
+        return 0;
+    struct eg_rules_config rc;
+    eg_rules_config_default(&rc);
+    const char *file = eg_config_get(app->cfg, "rules.file");
+    const char *url = eg_config_get(app->cfg, "rules.webhook_url");
+    const char *secret = eg_config_get(app->cfg, "rules.webhook_secret");
+    if (*file && eg_rules_config_load(&rc, file, err))
+        return EG_EINVAL;
+    if (*url && (strncmp(url, "http://", 7) || strlen(url) >= sizeof rc.webhook_url))
+        return eg_err_set(err, EG_EUSAGE, "bad_value", -1,
+                          "rules.webhook_url must be http://HOST:PORT/PATH (under 512 bytes)");
+    if (*url)
+        snprintf(rc.webhook_url, sizeof rc.webhook_url, "%s", url);
+    if (*secret)
+        snprintf(rc.webhook_secret, sizeof rc.webhook_secret, "%s", secret);
+    return eg_rules_service_start(app, &rc, &rules_engine, err);
+}
+
+static void rules_stop(struct eg_app *app)
+{
+    eg_rules_service_stop(app, rules_engine);
+    rules_engine = NULL;
+}
+
+/* The overdue check of the task loop (tasks/tasks.c). */
+static struct eg_tasks_overdue *tasks_overdue;
+
+static int tasks_start(struct eg_app *app, struct eg_err *err)
+{
+    int64_t every;
+    int rc = eg_config_int(app->cfg, "tasks.overdue_interval", 1, 86400, &every, err);
+    if (!rc)
+        rc = eg_tasks_overdue_start(app->jobs, app->db_path, every * 1000, &tasks_overdue, err);
+    return rc;
+}
+
+static void tasks_stop(struct eg_app *app)
+{
+    (void)app;
+    eg_tasks_overdue_stop(tasks_overdue);
+    tasks_overdue = NULL;
+}
+
 /* Started in this order, stopped in the reverse order. */
 static const struct service {
     const char *name;
@@ -233,6 +298,8 @@ static const struct service {
 } services[] = {
     {"checkpoint", checkpoint_start, checkpoint_stop},
     {"ts", ts_worker_start, ts_worker_stop},
+    {"tasks", tasks_start, tasks_stop},
+    {"rules", rules_start, rules_stop},
     {"hj212", hj212_start, hj212_stop},
     {"http", http_start, http_stop},
 };

@@ -2,6 +2,7 @@
  * cmd_sim.c: `envgov sim` — the HJ 212 device simulator (src/ingest/sim.c) on the command line.
  */
 #include "cli/cli.h"
+#include "demo/demo.h"
 #include "ingest/ingest.h"
 #include "registry/registry.h"
 
@@ -36,8 +37,14 @@ static const char *sim_help =
     "  --start TIME       DataTime of the first sample, Beijing \"YYYY-MM-DD HH:MM\" (default "
     "now)\n"
     "  --ack-log FILE     append \"MN CN DataTime QN NVALUES\" per acknowledged packet\n"
-    "  --db PATH          use the first N devices registered in this database (the demo); their\n"
-    "                     passwords are replaced with ones the simulator knows (demo only!)\n"
+    "  --db PATH          use the first N devices registered in this database (the demo): each\n"
+    "                     sends its own pollutants (outlets: those its permit limits, scaled to\n"
+    "                     the limits), water sections GB 3838 factors, noise stations LA. Their\n"
+    "                     passwords are replaced with ones the simulator knows (demo only!).\n"
+    "                     Without --start each device continues its stored data: from the hour\n"
+    "                     after its last stored hour it catches up to now, then runs live\n"
+    "  --catch-up X       speed of that catching up (default 120: an hour in 30 s); --speed\n"
+    "                     applies only with --start or without --db\n"
     "  --print-devices    print the generated \"MN PW KIND\" lines and exit (register them with\n"
     "                     `envgov device add`)\n"
     "  --seed N           seed for generated MN/PW (default 1)\n";
@@ -54,46 +61,24 @@ static int split_hostport(const char *s, char *host, size_t hsz, int *port)
     return 0;
 }
 
-struct sim_pick {
-    struct eg_sim_device *d;
-    int64_t *ids;
-    int k;
-    uint64_t seed;
-};
-
-/* One device of the database as the simulator plays it, with a password it knows. */
-static int sim_pick_one(void *arg, const struct eg_registry_device_row *r)
-{
-    struct sim_pick *p = arg;
-    struct eg_sim_device *d = &p->d[p->k];
-    p->ids[p->k] = r->id;
-    snprintf(d->mn, sizeof d->mn, "%s", r->mn ? r->mn : "");
-    d->edition = r->protocol && !strcmp(r->protocol, "2005") ? 2005 : 2017;
-    d->kind = r->outlet_type ? (!strcmp(r->outlet_type, "waste_gas") ? 'g' : 'w') : 'a';
-    if (r->station_kind && !strcmp(r->station_kind, "water"))
-        d->kind = 'w';
-    uint64_t x = p->seed * 0x9E3779B97F4A7C15ull + (uint64_t)r->id * 7919;
-    x ^= x >> 29;
-    snprintf(d->pw, sizeof d->pw, "%06u", (unsigned)(x % 1000000));
-    p->k++;
-    return 0;
-}
-
-/* Takes the first n devices of the database and gives them known passwords. */
+/* The first n devices of the database as the demo's model plays them (kind, pollutants, limits,
+   section class, noise zone), with passwords the simulator knows; starts (when not NULL) gets
+   the hour after each device's last stored hour (0 when it has none). */
 static int devices_from_db(const char *db, int n, uint64_t seed, struct eg_sim_device **out,
-                           int *got, struct eg_err *err)
+                           int *got, int64_t **starts, struct eg_err *err)
 {
     struct eg_db *st;
     int rc = eg_db_open(db, &st, err);
     if (rc < 0)
         return rc;
-    struct sim_pick p = {eg_calloc((size_t)n, sizeof *p.d), eg_calloc((size_t)n, sizeof *p.ids), 0,
-                         seed};
-    rc = eg_registry_devices_each(st, n, sim_pick_one, &p, err);
-    struct eg_sim_device *d = p.d;
-    int64_t *ids = p.ids;
-    int k = p.k;
+    struct eg_sim_device *d = NULL;
+    int64_t *ids = NULL;
+    int k = 0;
+    rc = eg_demo_devices(st, n, &d, &ids, &k, err);
     for (int i = 0; i < k && rc >= 0; i++) {
+        uint64_t x = seed * 0x9E3779B97F4A7C15ull + (uint64_t)ids[i] * 7919;
+        x ^= x >> 29;
+        snprintf(d[i].pw, sizeof d[i].pw, "%06u", (unsigned)(x % 1000000));
         json_t *patch = json_object();
         json_object_set_new(patch, "password", json_string(d[i].pw));
         json_t *row = NULL;
@@ -101,6 +86,17 @@ static int devices_from_db(const char *db, int n, uint64_t seed, struct eg_sim_d
                                 patch, &row, err);
         json_decref(patch);
         json_decref(row);
+    }
+    if (rc >= 0 && starts) {
+        *starts = eg_calloc((size_t)(k > 0 ? k : 1), sizeof **starts);
+        rc = eg_demo_devices_last_hour(st, d, k, *starts, err);
+        for (int i = 0; i < k && rc >= 0; i++)
+            if ((*starts)[i])
+                (*starts)[i] += 3600;
+        if (rc < 0) {
+            free(*starts);
+            *starts = NULL;
+        }
     }
     free(ids);
     eg_db_close(st);
@@ -111,6 +107,30 @@ static int devices_from_db(const char *db, int n, uint64_t seed, struct eg_sim_d
     *out = d;
     *got = k;
     return 0;
+}
+
+/* Says where the devices continue their stored data (to stderr: stdout is the JSON result). */
+static void report_continue(const int64_t *starts, int n)
+{
+    int64_t lo = 0, hi = 0;
+    int with = 0;
+    for (int i = 0; starts && i < n; i++)
+        if (starts[i]) {
+            lo = with && lo < starts[i] ? lo : starts[i];
+            hi = with && hi > starts[i] ? hi : starts[i];
+            with++;
+        }
+    if (!with) {
+        fprintf(stderr, "envgov sim: no stored data for these %d devices: starting now\n", n);
+        return;
+    }
+    char a[32], b[32];
+    eg_time_format_beijing(lo, a, sizeof a);
+    eg_time_format_beijing(hi, b, sizeof b);
+    fprintf(stderr,
+            "envgov sim: %d of %d devices continue their stored data from %.16s%s%.16s (Beijing): "
+            "catching up to now, then live\n",
+            with, n, a, strcmp(a, b) ? " to " : "", strcmp(a, b) ? b : "");
 }
 
 int eg_cmd_sim(int argc, char **argv)
@@ -128,11 +148,12 @@ int eg_cmd_sim(int argc, char **argv)
                                          {"db", required_argument, NULL, 'd'},
                                          {"print-devices", no_argument, NULL, 'p'},
                                          {"seed", required_argument, NULL, 'S'},
+                                         {"catch-up", required_argument, NULL, 'C'},
                                          {"help", no_argument, NULL, 'h'},
                                          {0, 0, 0, 0}};
     struct eg_sim_config c = {0};
     int64_t ndev = 10, count = 0, threads = 1, seed = 1;
-    double interval = 60, speed = 1, duration = 0, malformed = 0;
+    double interval = 60, speed = 1, duration = 0, malformed = 0, catchup = 120;
     const char *to = NULL, *db = NULL;
     int print = 0;
     int o;
@@ -180,6 +201,9 @@ int eg_cmd_sim(int argc, char **argv)
         case 'S':
             bad = eg_parse_int64(optarg, strlen(optarg), &seed);
             break;
+        case 'C':
+            bad = eg_parse_double(optarg, strlen(optarg), &catchup) || catchup < 1 || catchup > 1e6;
+            break;
         case 'h':
             eg_cli_usage(eg_cli_find("sim", NULL), sim_help);
             return EG_EXIT_OK;
@@ -193,18 +217,22 @@ int eg_cmd_sim(int argc, char **argv)
         }
     }
     struct eg_sim_device *devs = NULL;
+    int64_t *starts = NULL;
     int n = (int)ndev;
     struct eg_err err = {0};
     if (db) {
-        if (devices_from_db(db, n, (uint64_t)seed, &devs, &n, &err) < 0) {
+        if (devices_from_db(db, n, (uint64_t)seed, &devs, &n, c.start_time ? NULL : &starts, &err) <
+            0) {
             fprintf(stderr, "envgov sim: %s: %s\n", db, err.msg);
             return EG_EXIT_FAIL;
         }
         if (n == 0) {
             fprintf(stderr, "envgov sim: no devices registered in %s\n", db);
             free(devs);
+            free(starts);
             return EG_EXIT_FAIL;
         }
+        report_continue(starts, n);
     } else {
         devs = eg_sim_devices_generate(n, (uint64_t)seed);
     }
@@ -212,12 +240,14 @@ int eg_cmd_sim(int argc, char **argv)
         for (int i = 0; i < n; i++)
             printf("%s %s %c\n", devs[i].mn, devs[i].pw, devs[i].kind);
         free(devs);
+        free(starts);
         return EG_EXIT_OK;
     }
     char host[256];
     if (!to || split_hostport(to, host, sizeof host, &c.port) < 0) {
         fprintf(stderr, "envgov sim: --to HOST:PORT is required\n");
         free(devs);
+        free(starts);
         return EG_EXIT_USAGE;
     }
     c.host = host;
@@ -229,12 +259,15 @@ int eg_cmd_sim(int argc, char **argv)
     c.max_packets = (long)count;
     c.malformed = malformed;
     c.threads = (int)threads;
+    c.starts = starts;
+    c.catchup_speed = catchup;
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     signal(SIGPIPE, SIG_IGN);
     struct eg_sim_result r;
     int rc = eg_sim_run(&c, &sim_stop, &r, &err);
     free(devs);
+    free(starts);
     if (rc < 0) {
         fprintf(stderr, "envgov sim: %s\n", err.msg);
         return EG_EXIT_FAIL;

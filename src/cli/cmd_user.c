@@ -213,7 +213,7 @@ int eg_cmd_user_list(int argc, char **argv)
             return EG_EXIT_USAGE;
         }
     }
-    struct eg_db *st = eg__cli_open(eg__cli_db_path(db));
+    struct eg_db *st = eg__cli_open_existing("envgov user list", db);
     if (!st)
         return EG_EXIT_FAIL;
     struct eg_err err;

@@ -16,6 +16,11 @@ const struct eg_cli_cmd eg_cli_commands[] = {
      "[FILE|-]",
      "air quality index (HJ 633-2012/2026) of every row: IAQIs, AQI, level, category, primary "
      "pollutants"},
+    {"water", 0, eg_cmd_water, "[--lake] [--target I|II|III|IV|V] [FILE|-]",
+     "GB 3838-2002 class of every row of a CSV of surface-water samples, factors over the "
+     "target class and their multiples"},
+    {"noise", 0, eg_cmd_noise, "[--zone Z] [FILE|-]",
+     "GB 3096-2008 day/night compliance of every row of a CSV of noise levels, by zone"},
     {"device", "add", eg_cmd_device_add,
      "MN --password-stdin (--outlet ID|--station CODE) [--protocol 2017|2005] [--db PATH]",
      "register an HJ 212 device (MN, password hashed with Argon2id)"},
@@ -86,8 +91,11 @@ const struct eg_cli_cmd eg_cli_commands[] = {
      "[--load FILE] [--as-of D] [--format json|csv] [--db PATH]",
      "environmental-quality targets of the plans with progress (value so far, on track, what is "
      "left)"},
-    {"demo", 0, eg_cmd_demo, "[--db PATH]",
-     "fill an empty database with a Pudong-like demo district and print the logins"},
+    {"complaint", 0, eg_cmd_complaint, "locate|status|checklist|checklists … [--db PATH]",
+     "complaints (投诉): locate a point, a receipt's status; check stewards' checklist files"},
+    {"demo", 0, eg_cmd_demo, "[--db PATH] [--history-days N] [--device-passwords FILE]",
+     "fill an empty database with a Pudong-like demo district and its history, print the "
+     "logins"},
     {"pilot", 0, eg_cmd_pilot,
      "catalogue [FILE] | score FILE [--rule R] [--quota KIND=N]… [options]",
      "pilot demonstrations: check a catalogue, score and cut a round file (附表 list, score "
@@ -95,6 +103,28 @@ const struct eg_cli_cmd eg_cli_commands[] = {
     {"plan", 0, eg_cmd_plan,
      "load-demo | import FILE --name NAME | list | status ID [--format F] [--db PATH]",
      "action plans: seed 003's tasks, import, status with overdue/at-risk flags"},
+    {"rules", "list", eg_cmd_rules_list, "[--file RULES.conf]",
+     "the rules: names, descriptions, parameters with defaults and their sources"},
+    {"rules", "run", eg_cmd_rules_run, "[--file RULES.conf] [--db PATH]",
+     "run the scheduled rules (offline, missing data) and the webhook outbox once"},
+    {"alert", "list", eg_cmd_alert_list,
+     "[--state S] [--rule R] [--unit ID] [--region ID] [--source MN] [--limit N] [--db PATH]",
+     "alerts with their evidence, newest first (JSON Lines)"},
+    {"alert", "show", eg_cmd_alert_show, "ID [--db PATH]", "one alert with its evidence"},
+    {"alert", "ack", eg_cmd_alert_ack, "ID [--db PATH]", "acknowledge an open alert"},
+    {"alert", "close", eg_cmd_alert_close, "ID --reason TEXT [--db PATH]",
+     "close an alert with a reason"},
+    {"task", "list", eg_cmd_task_list,
+     "[--state S] [--region CODE] [--unit ID] [--overdue] [--open] [--q TEXT] [--db PATH]",
+     "三监联动 tasks, newest first (JSON Lines); --overdue lists those past their deadline"},
+    {"task", "show", eg_cmd_task_show, "ID [--db PATH]", "a task with its history (JSON)"},
+    {"task", "raise", eg_cmd_task_raise,
+     "--type T --title X (--unit ID|--outlet ID|--station ID|--place P) [--to-region CODE|"
+     "--to-unit ID] [--due T] [--db PATH]",
+     "raise a 三监联动 task as the bureau"},
+    {"task", "act", eg_cmd_task_act,
+     "ID ACTION [--reason R] [--finding F --measure M --result R] [--to-region CODE] [--db PATH]",
+     "take a step of a task: receive, start, execute, feed_back, close, return, reject …"},
 };
 
 const int eg_cli_command_count = (int)(sizeof eg_cli_commands / sizeof eg_cli_commands[0]);

@@ -102,6 +102,22 @@ static const char create_version_table[] = "CREATE TABLE IF NOT EXISTS schema_ve
                                            " name TEXT NOT NULL,"
                                            " applied_at INTEGER NOT NULL)";
 
+/* Whether migration number v is recorded in schema_version. */
+static int is_applied(struct eg_db *st, int v, int *yes, struct eg_err *err)
+{
+    int64_t n = 0;
+    int found = 0;
+    int r = eg_db_query_int(st, "SELECT COUNT(*) FROM schema_version WHERE version = ?", v, NULL,
+                            &n, &found, err);
+    *yes = n > 0;
+    return r < 0 ? r : 0;
+}
+
+/* Every embedded migration not yet recorded is applied, in numeric order — not only those above
+   the highest recorded: each module numbers its migrations in its own range (registry 001-099,
+   time series 100-199, …), so a module's new migration may come below another module's newest
+   (issue 11: registry 003 after targets 300). A migration depends only on its own module's
+   earlier ones, which have smaller numbers in the same range. */
 int eg_db_migrate(struct eg_db *st, int *applied, struct eg_err *err)
 {
     *applied = 0;
@@ -111,28 +127,41 @@ int eg_db_migrate(struct eg_db *st, int *applied, struct eg_err *err)
         return n;
     int r = eg_db_exec(st, create_version_table, err);
     int cur = 0;
+    int64_t known = 0;
+    int found = 0;
     if (r == 0)
         r = read_version(st, &cur, err);
-    /* The common case, a database already up to date, costs one SELECT. */
+    if (r == 0 && n > 0) {
+        /* how many of the embedded migrations are recorded: the common case, a database already
+           up to date, costs this one SELECT */
+        struct eg_buf sql = {0};
+        eg_buf_puts(&sql,
+                    "SELECT COUNT(*) FROM schema_version WHERE version >= ? AND version IN (");
+        for (int i = 0; i < n; i++)
+            eg_buf_printf(&sql, "%s%d", i ? ", " : "", m[i].version);
+        eg_buf_puts(&sql, ")");
+        r = eg_db_query_int(st, sql.data, 0, NULL, &known, &found, err);
+        eg_buf_free(&sql);
+    }
     if (r == 0 && n > 0 && cur > m[n - 1].version)
         eg_log(EG_LOG_WARN,
                "store: database schema version %d is newer than this envgov knows "
                "(%d); upgrade envgov",
                cur, m[n - 1].version);
-    if (r < 0 || n == 0 || cur >= m[n - 1].version) {
+    if (r < 0 || n == 0 || known == n) {
         free(m);
-        return r;
+        return r < 0 ? r : 0;
     }
     for (int i = 0; i < n && r == 0; i++) {
-        if (m[i].version <= cur)
+        int done = 0;
+        r = is_applied(st, m[i].version, &done, err);
+        if (r < 0 || done)
             continue;
         r = eg_db_begin(st, err);
         if (r < 0)
             break;
-        int now = 0;
-        r = read_version(st, &now, err); /* another opener may have migrated meanwhile */
-        if (r == 0 && now >= m[i].version) {
-            cur = now;
+        r = is_applied(st, m[i].version, &done, err); /* another opener may have meanwhile */
+        if (r == 0 && done) {
             r = eg_db_commit(st, err);
             continue;
         }
@@ -167,7 +196,6 @@ int eg_db_migrate(struct eg_db *st, int *applied, struct eg_err *err)
             break;
         }
         (*applied)++;
-        cur = m[i].version;
     }
     free(m);
     return r < 0 ? r : 0;

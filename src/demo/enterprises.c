@@ -2,7 +2,7 @@
  * enterprises.c: the demo's 300 fictional enterprises (names end in （演示）): towns weighted
  * 3 : streets 1, industries by the weights of data/demo/industries.csv; each with a permit
  * numbered as the national platform writes it, its outlets, their limits from the catalogue
- * data/demo/limits.csv, and a device per outlet of a key-managed permit.
+ * data/demo/limits.csv, and a device per outlet sending every pollutant its permit limits.
  */
 #include "demo/internal.h"
 
@@ -83,8 +83,8 @@ static void outlets(struct eg__demo *d, char *const *ic, int64_t unit, int64_t p
         d->rep->outlets++;
         char pols[256] = "";
         outlet_limits(d, ic, type, permit, outlet, key, pols, sizeof pols);
-        if (key)
-            eg__demo_mk_device(d, "1", "outlet_id", outlet, pols, oname);
+        /* every outlet has its device, so that every permit limit gets data (issue 11) */
+        eg__demo_mk_device(d, "1", "outlet_id", outlet, pols, oname);
     }
 }
 

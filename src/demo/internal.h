@@ -62,5 +62,6 @@ int eg__demo_regions(struct eg__demo *d);     /* regions.c: district, streets, g
 int eg__demo_parks(struct eg__demo *d);       /* regions.c: parks and pilot objects */
 int eg__demo_enterprises(struct eg__demo *d); /* enterprises.c: units, permits, outlets */
 int eg__demo_stations(struct eg__demo *d);    /* stations.c: air, water, noise */
+int eg__demo_targets(struct eg__demo *d);     /* history.c: the district's own targets */
 
 #endif

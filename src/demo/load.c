@@ -99,8 +99,11 @@ static int load_parts(struct eg__demo *d)
                        "the demo data files disagree (a street or town code is missing)");
         return -1;
     }
-    /* the seeds' environmental-quality targets (data/quality/targets_seed.csv, issue 6) */
-    return eg_eval_targets_load_seed(d->st, d->err);
+    /* the seeds' environmental-quality targets (data/quality/targets_seed.csv, issue 6) and
+       the demo district's own */
+    if (eg_eval_targets_load_seed(d->st, d->err) < 0)
+        return -1;
+    return eg__demo_targets(d);
 }
 
 int eg_demo_load(struct eg_db *st, FILE *device_pw, struct eg_demo_report *rep, struct eg_err *err)

@@ -50,7 +50,8 @@ static int water(struct eg__demo *d)
                       "kind", "water", "region_id", (json_int_t)d->street_id[s], "water_class",
                       c[3], "lon", lon_of(d, s, -0.003), "lat", lat_of(d, s, -0.002), "public", 1));
         d->rep->stations++;
-        eg__demo_mk_device(d, "3", "station_id", id, "w01001,w01009,w01018,w21003,w21011", c[1]);
+        eg__demo_mk_device(d, "3", "station_id", id,
+                           "w01001,w01009,w01019,w01018,w01017,w21003,w21011,w21001", c[1]);
     }
     return 0;
 }

@@ -7,7 +7,7 @@
 
 #include "flow/flow.h"
 
-#define EG__FLOW_MAX_BINDS 32
+#define EG__FLOW_MAX_BINDS 128 /* a list: scope 6, filters up to 16, one per searched field */
 
 struct eg__flow_bind {
     int kind; /* 0 int, 1 text */
@@ -27,8 +27,8 @@ void eg__flow_bind_apply(const struct eg__flow_binds *b, struct eg_stmt *s, int 
 
 /* The read-scope predicate for who over alias r (columns unit_id, region_id, to_unit_id,
    to_region_id), parenthesised. Anonymous: never true. */
-void eg__flow_scope_sql(const struct eg_principal *who, struct eg_buf *sql,
-                        struct eg__flow_binds *b);
+void eg__flow_scope_sql(const struct eg_flow_kind *kind, const struct eg_principal *who,
+                        struct eg_buf *sql, struct eg__flow_binds *b);
 /* "r.COL IN (<ids of region code ? and below>)" with three binds of code. */
 void eg__flow_region_sql(const char *col, const char *code, struct eg_buf *sql,
                          struct eg__flow_binds *b);

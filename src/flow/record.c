@@ -95,7 +95,7 @@ int eg__flow_load(struct eg_db *db, const struct eg_flow_kind *kind, const struc
     eg_buf_puts(&sql, " WHERE r.id = ? AND r.kind = ?");
     if (who) {
         eg_buf_puts(&sql, " AND ");
-        eg__flow_scope_sql(who, &sql, &b);
+        eg__flow_scope_sql(kind, who, &sql, &b);
     }
     struct eg_stmt *s;
     int r = eg_db_prepare(db, sql.data, &s, err);
@@ -188,7 +188,7 @@ int eg_flow_list(struct eg_db *db, const struct eg_flow_kind *kind, const struct
     select_sql(kind, &sql);
     eg_buf_puts(&sql, " WHERE r.kind = ? AND ");
     eg__flow_bind_s(&b, kind->name);
-    eg__flow_scope_sql(who, &sql, &b);
+    eg__flow_scope_sql(kind, who, &sql, &b);
     if (q->state) {
         eg_buf_puts(&sql, " AND r.state = ?");
         eg__flow_bind_s(&b, q->state);
@@ -473,12 +473,19 @@ static int create_in_tx(struct eg_db *db, const struct eg_flow_kind *kind,
         return r;
     int64_t id = eg_db_last_id(db);
     if (kind->table) {
+        /* only the fields given, so that the table's defaults apply to the others */
         struct eg_buf sql = {0};
         eg_buf_printf(&sql, "INSERT INTO %s (record_id", kind->table);
-        for (int i = 0; i < kind->nfields; i++)
-            eg_buf_printf(&sql, ", %s", kind->fields[i].name);
+        int n = 0;
+        for (int i = 0; i < kind->nfields; i++) {
+            json_t *v = json_object_get(in, kind->fields[i].name);
+            if (v && !json_is_null(v)) {
+                eg_buf_printf(&sql, ", %s", kind->fields[i].name);
+                n++;
+            }
+        }
         eg_buf_puts(&sql, ") VALUES (?");
-        for (int i = 0; i < kind->nfields; i++)
+        for (int i = 0; i < n; i++)
             eg_buf_puts(&sql, ", ?");
         eg_buf_puts(&sql, ")");
         r = eg_db_prepare(db, sql.data, &s, err);
@@ -486,9 +493,11 @@ static int create_in_tx(struct eg_db *db, const struct eg_flow_kind *kind,
         if (r < 0)
             return r;
         eg_stmt_bind_int(s, 1, id);
-        for (int i = 0; i < kind->nfields; i++)
-            eg__flow_field_bind(&kind->fields[i], json_object_get(in, kind->fields[i].name), s,
-                                2 + i);
+        for (int i = 0, k = 2; i < kind->nfields; i++) {
+            json_t *v = json_object_get(in, kind->fields[i].name);
+            if (v && !json_is_null(v))
+                eg__flow_field_bind(&kind->fields[i], v, s, k++);
+        }
         r = eg_stmt_step(s, err);
         eg_stmt_done(s);
         if (r < 0)

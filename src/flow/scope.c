@@ -57,9 +57,10 @@ void eg__flow_region_sql(const char *col, const char *code, struct eg_buf *sql,
         eg__flow_bind_s(b, code);
 }
 
-void eg__flow_scope_sql(const struct eg_principal *who, struct eg_buf *sql,
-                        struct eg__flow_binds *b)
+void eg__flow_scope_sql(const struct eg_flow_kind *kind, const struct eg_principal *who,
+                        struct eg_buf *sql, struct eg__flow_binds *b)
 {
+    int addressed = (kind->addressed_only & EG_FLOW_ROLE(who->role)) != 0;
     eg_buf_puts(sql, "(");
     switch (who->role) {
     case EG_ROLE_ADMIN:
@@ -76,7 +77,10 @@ void eg__flow_scope_sql(const struct eg_principal *who, struct eg_buf *sql,
         }
         break;
     case EG_ROLE_ENTERPRISE:
-        if (who->unit_id) {
+        if (who->unit_id && addressed) {
+            eg_buf_puts(sql, "r.to_unit_id = ?");
+            eg__flow_bind_i(b, who->unit_id);
+        } else if (who->unit_id) {
             eg_buf_puts(sql, "r.unit_id = ? OR r.to_unit_id = ?");
             eg__flow_bind_i(b, who->unit_id);
             eg__flow_bind_i(b, who->unit_id);
@@ -90,12 +94,12 @@ void eg__flow_scope_sql(const struct eg_principal *who, struct eg_buf *sql,
         snprintf(b->today, sizeof b->today, "%04d-%02d-%02d", c.year % 10000, c.month % 100,
                  c.day % 100);
         static const char *const cols[2] = {"r.unit_id", "r.to_unit_id"};
-        for (int i = 0; i < 2; i++) {
+        for (int i = addressed; i < 2; i++) {
             eg_buf_printf(sql,
                           "%s%s IN (SELECT sc.unit_id FROM steward_contracts sc WHERE "
                           "sc.user_id = ? AND (sc.valid_from IS NULL OR sc.valid_from <= ?) "
                           "AND (sc.valid_to IS NULL OR sc.valid_to >= ?))",
-                          i ? " OR " : "", cols[i]);
+                          i > addressed ? " OR " : "", cols[i]);
             eg__flow_bind_i(b, who->user_id);
             eg__flow_bind_s(b, b->today);
             eg__flow_bind_s(b, b->today);
@@ -136,7 +140,7 @@ int eg_flow_in_scope(struct eg_db *db, const struct eg_flow_kind *kind,
     eg_buf_puts(&sql, "SELECT 1 FROM (SELECT CAST(? AS INTEGER) AS unit_id, CAST(? AS INTEGER) "
                       "AS region_id, CAST(? AS INTEGER) AS to_unit_id, CAST(? AS INTEGER) AS "
                       "to_region_id) r WHERE ");
-    eg__flow_scope_sql(who, &sql, &b);
+    eg__flow_scope_sql(kind, who, &sql, &b);
     struct eg_stmt *s;
     r = eg_db_prepare(db, sql.data, &s, err);
     eg_buf_free(&sql);

@@ -99,8 +99,9 @@ static json_t *real_or_null(double v)
 }
 
 #define AQI_COLS                                                                                   \
-    {.name = "time", .label_zh = "时间"}, {.name = "aqi", .label_zh = "AQI"},                      \
-        {.name = "level", .label_zh = "级别"}, {.name = "category", .label_zh = "类别"},           \
+    {.name = "time", .label_zh = "时间", .kind = EG_HTTP_COL_TIME},                                \
+        {.name = "aqi", .label_zh = "AQI"}, {.name = "level", .label_zh = "级别"},                 \
+        {.name = "category", .label_zh = "类别"},                                                  \
         {.name = "primary_pollutants", .label_zh = "首要污染物"},                                  \
         {.name = "iaqi_so2", .label_zh = "SO2分指数"},                                             \
         {.name = "iaqi_no2", .label_zh = "NO2分指数"},                                             \
@@ -276,19 +277,10 @@ static int h_annual(struct eg_http_req *rq)
     json_t *pol = json_incref(json_object_get(res, "pollutants"));
     if (fmt != EG_HTTP_FMT_JSON) {
         json_decref(out);
-        static const struct eg_http_column cols[] = {
-            {.name = "pollutant", .label_zh = "污染物"},
-            {.name = "valid_days", .label_zh = "有效天数"},
-            {.name = "valid", .label_zh = "统计有效"},
-            {.name = "annual_mean", .label_zh = "年均值"},
-            {.name = "percentile_rank", .label_zh = "百分位"},
-            {.name = "percentile", .label_zh = "百分位数浓度"},
-            {.name = "max_daily", .label_zh = "日均最大值"},
-            {.name = "compliant", .label_zh = "达标"},
-            {.name = "exceed_mean", .label_zh = "年均超标倍数"},
-            {.name = "exceed_percentile", .label_zh = "百分位超标倍数"}};
         json_decref(res);
-        return eg_http_reply_list(rq, "年度评价", "annual", cols, EG_ARRAY_LEN(cols), pol, NULL);
+        int ncols;
+        const struct eg_http_column *cols = eg_http_export_columns("annual", &ncols);
+        return eg_http_reply_list(rq, "年度评价", "annual", cols, ncols, pol, NULL);
     }
     json_decref(pol);
     json_object_update_new(out, res);
@@ -328,16 +320,9 @@ static int h_water(struct eg_http_req *rq)
     if (fmt != EG_HTTP_FMT_JSON) {
         if (!month)
             json_array_append_new(months, eg_eval_water_json(&per[12]));
-        static const struct eg_http_column cols[] = {
-            {.name = "month", .label_zh = "月份"},
-            {.name = "period", .label_zh = "期间"},
-            {.name = "samples", .label_zh = "监测天数"},
-            {.name = "class", .label_zh = "水质类别"},
-            {.name = "term", .label_zh = "水质状况"},
-            {.name = "worst_text", .label_zh = "定类项目"},
-            {.name = "over_target_text", .label_zh = "超标项目(超标倍数)"}};
-        return eg_http_reply_list(rq, "地表水水质评价", "water", cols, EG_ARRAY_LEN(cols), months,
-                                  NULL);
+        int ncols;
+        const struct eg_http_column *cols = eg_http_export_columns("water", &ncols);
+        return eg_http_reply_list(rq, "地表水水质评价", "water", cols, ncols, months, NULL);
     }
     json_t *out =
         json_pack("{s:s,s:s,s:s,s:s,s:i,s:s,s:o}", "section", s.code, "name", s.name,
@@ -385,17 +370,11 @@ static int h_noise(struct eg_http_req *rq)
     json_t *out = eg_eval_noise_json(&s, &nz);
     free(nz.d);
     if (fmt != EG_HTTP_FMT_JSON) {
-        static const struct eg_http_column cols[] = {
-            {.name = "date", .label_zh = "日期"},
-            {.name = "ld", .label_zh = "昼间等效声级"},
-            {.name = "ln", .label_zh = "夜间等效声级"},
-            {.name = "day_ok", .label_zh = "昼间达标"},
-            {.name = "night_ok", .label_zh = "夜间达标"},
-            {.name = "day_over", .label_zh = "昼间超标量"},
-            {.name = "night_over", .label_zh = "夜间超标量"}};
         json_t *days = json_incref(json_object_get(out, "items"));
         json_decref(out);
-        return eg_http_reply_list(rq, "声环境质量", "noise", cols, EG_ARRAY_LEN(cols), days, NULL);
+        int ncols;
+        const struct eg_http_column *cols = eg_http_export_columns("noise", &ncols);
+        return eg_http_reply_list(rq, "声环境质量", "noise", cols, ncols, days, NULL);
     }
     return eg_http_reply_json(rq, 200, out);
 }
@@ -430,16 +409,9 @@ static int h_targets(struct eg_http_req *rq)
         json_array_append_new(items, o);
     }
     free(t);
-    static const struct eg_http_column cols[] = {
-        {.name = "id", .label_zh = "目标编号"},       {.name = "region", .label_zh = "区域"},
-        {.name = "metric", .label_zh = "指标"},       {.name = "comparison", .label_zh = "比较"},
-        {.name = "goal", .label_zh = "目标值"},       {.name = "unit", .label_zh = "单位"},
-        {.name = "period_start", .label_zh = "开始"}, {.name = "period_end", .label_zh = "结束"},
-        {.name = "as_of", .label_zh = "截至"},        {.name = "value", .label_zh = "当前值"},
-        {.name = "met", .label_zh = "已达标"},        {.name = "on_track", .label_zh = "按进度"},
-        {.name = "achievable", .label_zh = "可实现"}, {.name = "left", .label_zh = "尚需"},
-        {.name = "note", .label_zh = "说明"},         {.name = "text", .label_zh = "规划原文"}};
-    return eg_http_reply_list(rq, "目标进度", "targets", cols, EG_ARRAY_LEN(cols), items, NULL);
+    int ncols;
+    const struct eg_http_column *cols = eg_http_export_columns("targets", &ncols);
+    return eg_http_reply_list(rq, "目标进度", "targets", cols, ncols, items, NULL);
 }
 
 /* ---- the route tables */

@@ -16,6 +16,7 @@
  */
 #include "http/http_internal.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,18 +95,35 @@ static int check_shape(struct eg_http_req *rq, const struct eg_resource *res, js
     return 0;
 }
 
-/* The export columns of a resource: id, then every field that may be shown. */
-static int columns(const struct eg_resource *res, struct eg_http_column *cols, int max)
+/* The export columns of a resource: id, then every field that may be shown; a reference as
+   the name of what it points to (eg_registry_ref_names) followed by its id in a column of its
+   own; enum values by their Chinese labels; time fields in Beijing time. */
+struct export_cols {
+    struct eg_http_column c[64];
+    char names[32][80], labels[32][96]; /* a reference's name key and its id column's header */
+};
+
+static int columns(const struct eg_resource *res, struct export_cols *x)
 {
-    int n = 0;
-    cols[n++] = (struct eg_http_column){"id", "ID", NULL, NULL};
+    int n = 0, nref = 0, max = (int)EG_ARRAY_LEN(x->c);
+    x->c[n++] = (struct eg_http_column){"id", "ID", NULL, NULL, EG_HTTP_COL_AUTO};
     for (int i = 0; i < res->nfields && n < max; i++) {
         const struct eg_field *f = &res->fields[i];
         if (f->flags & EG_FF_SECRET)
             continue;
-        cols[n++] = (struct eg_http_column){f->name, f->label_zh,
-                                            f->type == EG_FT_ENUM ? f->enum_values : NULL,
-                                            f->type == EG_FT_ENUM ? f->enum_zh : NULL};
+        if (f->type == EG_FT_REF && nref < (int)EG_ARRAY_LEN(x->names) && n + 1 < max) {
+            eg_registry_ref_name_key(f, x->names[nref], sizeof x->names[nref]);
+            snprintf(x->labels[nref], sizeof x->labels[nref], "%sID", f->label_zh);
+            x->c[n++] =
+                (struct eg_http_column){x->names[nref], f->label_zh, NULL, NULL, EG_HTTP_COL_AUTO};
+            x->c[n++] =
+                (struct eg_http_column){f->name, x->labels[nref], NULL, NULL, EG_HTTP_COL_AUTO};
+            nref++;
+            continue;
+        }
+        x->c[n++] = (struct eg_http_column){
+            f->name, f->label_zh, f->enum_zh ? f->enum_values : NULL, f->enum_zh,
+            (f->flags & EG_FF_TIME) ? EG_HTTP_COL_TIME : EG_HTTP_COL_AUTO};
     }
     return n;
 }
@@ -150,6 +168,99 @@ add:
     return 0;
 }
 
+/* ---- the page cache (issue 11 §8) ----
+ *
+ * A page of a list costs a scoped SELECT and its rows written as JSON; the same page asked again
+ * is the same bytes while the registry has not changed. Each worker thread keeps the JSON pages
+ * it answered, keyed by everything the answer depends on — the resource, the reader's scope
+ * (role, user, unit, region), the Beijing date (steward contracts are in force by day) and every
+ * query argument in order — and tagged with the registry version read before the rows
+ * (eg_registry_version: a new random value with every committed change to a registry table, by
+ * this process or any other). A page is served from the cache only while the version is the one
+ * it was read under; lists whose rows are not versioned (the audit log) are never cached. A
+ * version is read before the rows, so a page is never tagged newer than its rows. */
+#define PAGE_SLOTS 64
+#define PAGE_MAX_BYTES (256u << 10) /* larger pages (limit=1000) are not kept */
+#define PAGE_CACHE_BYTES (4u << 20) /* per worker: a 16-core server holds at most 64 MiB */
+
+struct page_slot {
+    char *key, *body;
+    size_t keylen, len;
+    int64_t version;
+};
+struct page_cache {
+    struct page_slot s[PAGE_SLOTS];
+    size_t bytes; /* of every key and body kept */
+};
+
+static pthread_key_t page_key;
+static pthread_once_t page_once = PTHREAD_ONCE_INIT;
+
+static void page_cache_free(void *p)
+{
+    struct page_cache *c = p;
+    for (int i = 0; i < PAGE_SLOTS; i++) {
+        free(c->s[i].key);
+        free(c->s[i].body);
+    }
+    free(c);
+}
+
+static void page_key_make(void)
+{
+    if (pthread_key_create(&page_key, page_cache_free))
+        abort();
+}
+
+/* This worker's cache (freed when the thread ends). */
+static struct page_cache *page_cache(void)
+{
+    pthread_once(&page_once, page_key_make);
+    struct page_cache *c = pthread_getspecific(page_key);
+    if (!c) {
+        c = eg_calloc(1, sizeof *c);
+        pthread_setspecific(page_key, c);
+    }
+    return c;
+}
+
+static int page_key_arg(void *arg, const char *name, const char *value)
+{
+    struct eg_buf *k = arg;
+    eg_buf_append(k, name, strlen(name) + 1);
+    if (value)
+        eg_buf_append(k, value, strlen(value));
+    eg_buf_append(k, "", 1);
+    return 0;
+}
+
+static struct page_slot *page_slot(struct eg_http_req *rq, const struct eg_resource *res,
+                                   struct eg_buf *key, struct page_cache **cache)
+{
+    const struct eg_principal *who = eg_http_principal(rq);
+    struct eg_civil c;
+    eg_time_to_beijing(eg_time_now(), &c);
+    eg_buf_printf(key, "%s%c%d %lld %lld %s%c%04d-%02d-%02d%c", res->name, 0, (int)who->role,
+                  (long long)who->user_id, (long long)who->unit_id, who->region, 0, c.year, c.month,
+                  c.day, 0);
+    eg_http_query_each(rq, page_key_arg, key);
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (size_t i = 0; i < key->len; i++)
+        h = (h ^ (unsigned char)key->data[i]) * 1099511628211ull;
+    *cache = page_cache();
+    return &(*cache)->s[h % PAGE_SLOTS];
+}
+
+/* A filter value the field cannot hold (region_id=abc) is a malformed query: 400. */
+static int bad_filter(struct eg_http_req *rq, const struct list_args *a, int rc)
+{
+    struct eg_err *e = eg_http_err(rq);
+    for (int i = 0; rc == EG_EINVAL && i < a->n; i++)
+        if (!strcmp(e->code, a->names[i]))
+            snprintf(e->code, sizeof e->code, "bad_filter");
+    return rc;
+}
+
 static int h_list(struct eg_http_req *rq)
 {
     const struct eg_resource *res = eg_http_resource(rq);
@@ -180,6 +291,57 @@ static int h_list(struct eg_http_req *rq)
         return rc;
     json_t *items = NULL;
     char *next = NULL;
+    if (fmt == EG_HTTP_FMT_JSON) {
+        int64_t version;
+        int cacheable;
+        if ((rc = eg_registry_version(st, res, &version, &cacheable, eg_http_err(rq))))
+            return rc;
+        struct eg_buf key = {0}, b = {0};
+        struct page_slot *slot = NULL;
+        struct page_cache *cache = NULL;
+        if (cacheable && !eg_db_in_tx(st)) {
+            slot = page_slot(rq, res, &key, &cache);
+            if (slot->body && slot->version == version && slot->keylen == key.len &&
+                !memcmp(slot->key, key.data, key.len)) {
+                eg_buf_free(&key);
+                eg_buf_append(&b, slot->body, slot->len);
+                return eg_http_reply_buf(rq, 200, "application/json; charset=utf-8", &b);
+            }
+        }
+        /* rows from SQLite straight to JSON text: no jansson values */
+        eg_buf_append(&b, "{\"items\":", 9);
+        rc = eg_registry_list_json(st, res, eg_http_principal(rq), &q, &b, &next, eg_http_err(rq));
+        if (rc) {
+            eg_buf_free(&b);
+            eg_buf_free(&key);
+            return bad_filter(rq, &a, rc);
+        }
+        eg_buf_append(&b, ",\"next_cursor\":", 15);
+        if (next)
+            eg_buf_json_text(&b, next, strlen(next));
+        else
+            eg_buf_append(&b, "null", 4);
+        eg_buf_append(&b, "}", 1);
+        free(next);
+        if (slot) { /* the slot's page is replaced, or dropped when the new one is not kept */
+            cache->bytes -= slot->keylen + slot->len;
+            free(slot->key);
+            free(slot->body);
+            *slot = (struct page_slot){0};
+        }
+        if (slot && b.len <= PAGE_MAX_BYTES && cache->bytes + key.len + b.len <= PAGE_CACHE_BYTES) {
+            cache->bytes += key.len + b.len;
+            slot->key = key.data; /* the slot takes the key's memory */
+            slot->keylen = key.len;
+            key = (struct eg_buf){0};
+            slot->body = eg_malloc(b.len);
+            memcpy(slot->body, b.data, b.len);
+            slot->len = b.len;
+            slot->version = version;
+        }
+        eg_buf_free(&key);
+        return eg_http_reply_buf(rq, 200, "application/json; charset=utf-8", &b);
+    }
     rc = eg_registry_list(st, res, eg_http_principal(rq), &q, &items, &next, eg_http_err(rq));
     while (!rc && all && next) {
         if (json_array_size(items) >= EXPORT_MAX_ROWS) {
@@ -201,16 +363,18 @@ static int h_list(struct eg_http_req *rq)
     if (rc) {
         json_decref(items);
         free(next);
-        /* a filter value the field cannot hold (region_id=abc) is a malformed query: 400 */
-        struct eg_err *e = eg_http_err(rq);
-        for (int i = 0; rc == EG_EINVAL && i < a.n; i++)
-            if (!strcmp(e->code, a.names[i]))
-                snprintf(e->code, sizeof e->code, "bad_filter");
+        return bad_filter(rq, &a, rc);
+    }
+    if (fmt != EG_HTTP_FMT_JSON &&
+        (rc = eg_registry_ref_names(st, res, eg_http_principal(rq), items, eg_http_err(rq)))) {
+        json_decref(items);
+        free(next);
         return rc;
     }
-    struct eg_http_column cols[64];
-    int ncols = columns(res, cols, (int)EG_ARRAY_LEN(cols));
-    rc = eg_http_reply_list(rq, res->label_zh, res->name, cols, ncols, items, next);
+    struct export_cols *x = eg_malloc(sizeof *x);
+    int ncols = columns(res, x);
+    rc = eg_http_reply_list(rq, res->label_zh, res->name, x->c, ncols, items, next);
+    free(x);
     free(next);
     return rc;
 }

@@ -264,14 +264,27 @@ static int h_series(struct eg_http_req *rq)
         json_decref(items);
         return rc;
     }
+    /* HJ 212-2017 Table 11 (数据标记) and the officers' review, by their Chinese names */
     static const struct eg_http_column raw_cols[] = {
-        {.name = "time", .label_zh = "时间"},         {.name = "value", .label_zh = "监测值"},
-        {.name = "flag", .label_zh = "数据标记"},     {.name = "valid", .label_zh = "有效"},
-        {.name = "declared", .label_zh = "异常申报"}, {.name = "review", .label_zh = "审核结论"}};
+        {.name = "time", .label_zh = "时间", .kind = EG_HTTP_COL_TIME},
+        {.name = "value", .label_zh = "监测值"},
+        {.name = "flag",
+         .label_zh = "数据标记",
+         .enum_values = "N|F|M|S|D|C|T|B",
+         .enum_zh = "正常|停运|维护|手工输入|故障|校准|超测上限|通讯异常"},
+        {.name = "valid", .label_zh = "有效"},
+        {.name = "declared", .label_zh = "异常申报"},
+        {.name = "review",
+         .label_zh = "审核结论",
+         .enum_values = "valid|invalid",
+         .enum_zh = "有效|无效"}};
     static const struct eg_http_column bucket_cols[] = {
-        {.name = "time", .label_zh = "时间"},      {.name = "avg", .label_zh = "均值"},
-        {.name = "min", .label_zh = "最小值"},     {.name = "max", .label_zh = "最大值"},
-        {.name = "count", .label_zh = "有效个数"}, {.name = "total", .label_zh = "样本个数"}};
+        {.name = "time", .label_zh = "时间", .kind = EG_HTTP_COL_TIME},
+        {.name = "avg", .label_zh = "均值"},
+        {.name = "min", .label_zh = "最小值"},
+        {.name = "max", .label_zh = "最大值"},
+        {.name = "count", .label_zh = "有效个数"},
+        {.name = "total", .label_zh = "样本个数"}};
     return eg_http_reply_list(rq, "监测数据", "series", bucket_s ? bucket_cols : raw_cols, 6, items,
                               NULL);
 }

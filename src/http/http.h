@@ -72,7 +72,11 @@ enum eg_http_route_flag {
     EG_ROUTE_BODY_JSON = 1 << 2, /* takes a JSON object body (documented) */
     EG_ROUTE_BODY_CSV = 1 << 3,  /* takes a CSV upload body (documented) */
     EG_ROUTE_NO_DB = 1 << 4,     /* never touches the database (healthz, metrics) */
+    EG_ROUTE_BODY_FILE = 1 << 5, /* takes a file as the raw body (attachments): at most
+                                    EG_HTTP_FILE_LIMIT (and the upload limit), refused on the
+                                    Content-Length header; its Content-Type is not read */
 };
+#define EG_HTTP_FILE_LIMIT (10u << 20) /* = EG_FLOW_MAX_ATTACHMENT (flow/flow.h) */
 
 int eg_http_server_new(const struct eg_http_config *cfg, struct eg_http_server **out,
                        struct eg_err *err);
@@ -214,12 +218,18 @@ int eg_http_add_header(struct eg_http_req *rq, const char *name, const char *val
 int eg_http_reply_error(struct eg_http_req *rq, const struct eg_err *err);
 int eg_http_status_for(const struct eg_err *err);
 
-/* A column of a list export: the JSON field and its Chinese header. */
+/* A column of a list export: the JSON field and its Chinese header. Every export shows what a
+   person reads: booleans as 是/否, enum values by their Chinese label, times in Beijing time. */
+enum eg_http_col_kind {
+    EG_HTTP_COL_AUTO = 0, /* as the JSON value is (a boolean as 是/否) */
+    EG_HTTP_COL_TIME,     /* UTC epoch seconds, or a Beijing time text: "YYYY-MM-DD HH:MM:SS" */
+};
 struct eg_http_column {
     const char *name;
     const char *label_zh;
     const char *enum_values; /* "a|b|c": exports show the parallel enum_zh label instead */
     const char *enum_zh;
+    enum eg_http_col_kind kind;
 };
 /* Answers a list according to ?format=: json (default) {"items":[…],"next_cursor":…},
    csv (UTF-8 with BOM, Chinese headers), xlsx (one sheet named sheet_zh). Takes items. */
@@ -229,6 +239,9 @@ int eg_http_reply_list(struct eg_http_req *rq, const char *sheet_zh, const char 
 /* The export format asked for: 0 json, 1 csv, 2 xlsx; EG_EINVAL for anything else. */
 enum { EG_HTTP_FMT_JSON, EG_HTTP_FMT_CSV, EG_HTTP_FMT_XLSX };
 int eg_http_format(struct eg_http_req *rq, int *fmt);
+/* The export columns of the evaluations by name ("annual", "water", "noise", "targets"), for
+   the CLI's CSV as for the HTTP exports; NULL (*n = 0) for another name. */
+const struct eg_http_column *eg_http_export_columns(const char *name, int *n);
 /* The export writers, usable on their own. */
 void eg_http_csv_write(struct eg_buf *out, const struct eg_http_column *cols, int ncols,
                        json_t *items);

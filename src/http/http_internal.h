@@ -62,5 +62,12 @@ int eg_http_api_quality_routes(struct eg_http_server *srv);  /* AQI, evaluations
 int eg_http_api_plans_routes(struct eg_http_server *srv);    /* pilots, plans, suggestions */
 int eg_http_api_docs_routes(struct eg_http_server *srv);     /* /api/v1/ index, /api/v1/docs */
 int eg_http_api_profile_routes(struct eg_http_server *srv);  /* 一企一档 and role views */
+int eg_http_api_alerts_routes(struct eg_http_server *srv);   /* rules and alerts */
+int eg_http_api_flow_routes(struct eg_http_server *srv);     /* tasks and other flow kinds */
+int eg_http_api_intake_routes(struct eg_http_server *srv);   /* complaints, inspections */
+int eg_http_api_open311_routes(struct eg_http_server *srv);  /* Open311 GeoReport v2 */
+/* api_intake.c, for api_open311.c: the configured intake rate limit, the 429 with Retry-After. */
+int eg__http_intake_rate_limit(struct eg_http_req *rq);
+int eg__http_intake_reply_rate(struct eg_http_req *rq);
 
 #endif

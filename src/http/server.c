@@ -1177,6 +1177,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         rq->match = route_match(rq);
         rq->limit = rq->match == 0 && (rq->route->flags & EG_ROUTE_BODY_CSV) ? srv->cfg.upload_limit
                                                                              : srv->cfg.body_limit;
+        if (rq->match == 0 && (rq->route->flags & EG_ROUTE_BODY_FILE))
+            rq->limit = srv->cfg.upload_limit < EG_HTTP_FILE_LIMIT ? srv->cfg.upload_limit
+                                                                   : EG_HTTP_FILE_LIMIT;
         /* Everything that can be decided on the headers is decided before a byte of the body
            is read: the route, the token, the declared length against the route's limit, and
            room in the budget of bodies in flight. A refusal is queued now; libmicrohttpd then

@@ -133,12 +133,37 @@ extern const struct eg_ingest_cn_info eg_ingest_cn_table[];
 /* Status, offline devices and command history: devices/devices.h (eg_devices_*_json). */
 
 /* The simulator (`envgov sim`, the bench): N devices speaking HJ 212 to a server. */
+#define EG_SIM_MAX_POLLUTANTS 12
 struct eg_sim_device {
     char mn[32];
     char pw[16];
-    char kind;   /* 'w' waste-water outlet, 'g' stack gas outlet, 'a' ambient air station */
+    char kind;   /* 'w' waste-water outlet, 'g' stack gas outlet, 'a' ambient air station,
+                    's' surface-water section, 'n' noise station */
     int edition; /* 2005 or 2017 */
+    int level;   /* 's': the GB 3838 class the section mostly meets (1..6, 6 = 劣V; 0 = III);
+                    'n': its GB 3096 zone (EG_QN_*) */
+    /* The pollutants it sends (HJ 212-2017 codes); 0 = the kind's default set. An outlet's
+       values are scaled to its permit limit (limit[i] > 0): mostly 25-60 % of it, and some
+       outlets (eg_sim_exceeder) exceed it for a few hours now and then. */
+    int npollutants;
+    char pollutant[EG_SIM_MAX_POLLUTANTS][12];
+    double limit[EG_SIM_MAX_POLLUTANTS];
 };
+/* The value model (shared by the simulator's packets and the demo's stored history, so that
+   live data continues the history): the value of the device's pollutant i (its own list, or
+   the kind's default set) at time t (UTC seconds; an hourly Avg is the value at the hour's
+   start). Seasonal and daily cycles, a district-wide weather factor for air stations, noise;
+   deterministic in (MN, t). Returns NAN when i is out of range; *code gets the pollutant's
+   HJ 212-2017 code and *decimals its precision (either may be NULL). */
+double eg_sim_value(const struct eg_sim_device *d, int i, int64_t t, const char **code,
+                    int *decimals);
+/* The number of pollutants the device sends. */
+int eg_sim_npollutants(const struct eg_sim_device *d);
+/* 1 when the outlet exceeds its permit limits now and then (about 1 outlet in 12). */
+int eg_sim_exceeder(const struct eg_sim_device *d);
+/* The class a water section with target class (1..5, 0 = III) mostly meets: the target for
+   most sections, one class better or worse (劣V at most) for some, by the MN. */
+int eg_sim_water_level(const char *mn, int target_class);
 struct eg_sim_config {
     const char *host;
     int port;
@@ -147,6 +172,10 @@ struct eg_sim_config {
     double interval_s;    /* data interval (virtual seconds between real-time samples) */
     double speed;         /* virtual seconds per wall second (1 = real time) */
     int64_t start_time;   /* first DataTime (UTC seconds); 0 = now aligned to the interval */
+    int64_t *starts;      /* when set: each device's first DataTime (0 = start_time); a device
+                             behind the clock catches up at catchup_speed, then runs in real
+                             time (speed is not used) */
+    double catchup_speed; /* default 120 */
     double duration_s;    /* wall seconds to run; 0 = until signalled */
     long max_packets;     /* per device; 0 = unlimited */
     double malformed;     /* share of malformed packets, 0..1 */

@@ -16,6 +16,7 @@
  * sent in seconds; values are a function of (device, time), so a resent packet is identical.
  */
 #include "ingest/internal.h"
+#include "quality/quality.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -71,6 +72,33 @@ static const struct pollutant_model air[] = {
     {"a05024", NULL, 80.0, 50.0, 10.0, 0, 0, 0}, /* O3 ug/m3 */
 };
 
+/* Surface-water section (GB 3838-2002 factors): the typical value for the class the section
+   meets is in value_of_level; base here is unused. */
+static const struct pollutant_model section[] = {
+    {"w01001", NULL, 7.4, 0.2, 0.1, 2, 0, 0}, /* pH */
+    {"w01009", NULL, 0, 0, 0, 2, 0, 0},       /* DO mg/L */
+    {"w01019", NULL, 0, 0, 0, 2, 0, 0},       /* CODMn mg/L */
+    {"w01018", NULL, 0, 0, 0, 1, 0, 0},       /* COD mg/L */
+    {"w01017", NULL, 0, 0, 0, 2, 0, 0},       /* BOD5 mg/L */
+    {"w21003", NULL, 0, 0, 0, 3, 0, 0},       /* NH3-N mg/L */
+    {"w21011", NULL, 0, 0, 0, 3, 0, 0},       /* TP mg/L */
+    {"w21001", NULL, 0, 0, 0, 2, 0, 0},       /* TN mg/L */
+};
+/* Typical values by class II, III, IV, V, 劣V: inside the class's range of GB 3838-2002 Table 1
+   (river TP), so that daily and monthly means meet that class. pH and the rest follow. */
+static const struct {
+    const char *code;
+    double v[5];
+} section_level[] = {
+    {"w01009", {6.8, 5.6, 4.2, 2.6, 1.5}},      {"w01019", {3.2, 5.0, 8.0, 12.5, 17.0}},
+    {"w01018", {12.0, 17.5, 25.0, 35.0, 48.0}}, {"w01017", {2.4, 3.5, 5.0, 8.0, 12.0}},
+    {"w21003", {0.32, 0.75, 1.25, 1.75, 2.6}},  {"w21011", {0.07, 0.15, 0.25, 0.35, 0.5}},
+    {"w21001", {0.4, 0.8, 1.3, 1.8, 2.8}},
+};
+static const struct pollutant_model noise_model[] = {
+    {"LA", NULL, 0, 0, 0, 1, 0, 0}, /* A-weighted equivalent level, dB(A) */
+};
+
 struct pending {
     int used, tries;
     int cn;
@@ -82,6 +110,7 @@ struct pending {
 
 struct sdev {
     struct eg_sim_device d;
+    int64_t start; /* DataTime of sample 0 */
     int idx, fd, connected, connecting;
     uint64_t phase_ns, next_ns, reconnect_ns;
     long k; /* index of the next real-time sample */
@@ -160,6 +189,14 @@ static void model_of(char kind, const struct pollutant_model **m, int *n, const 
         *m = gas;
         *n = (int)EG_ARRAY_LEN(gas);
         *st = "31";
+    } else if (kind == 's') {
+        *m = section;
+        *n = (int)EG_ARRAY_LEN(section);
+        *st = "21"; /* 地表水质量监测 */
+    } else if (kind == 'n') {
+        *m = noise_model;
+        *n = (int)EG_ARRAY_LEN(noise_model);
+        *st = "23"; /* 声环境质量监测 */
     } else {
         *m = air;
         *n = (int)EG_ARRAY_LEN(air);
@@ -167,26 +204,179 @@ static void model_of(char kind, const struct pollutant_model **m, int *n, const 
     }
 }
 
-/* The value of pollutant i at virtual time t: a daily cycle plus noise; never negative. */
-static double value_at(const struct sdev *d, const struct pollutant_model *m, int i, int64_t t)
+static uint64_t mn_seed(const char *mn)
 {
-    double day = (double)((t + 8 * 3600) % 86400) / 86400.0;
-    double v = m->base + m->amp * sin(2 * M_PI * (day - 0.3 + 0.07 * i)) +
-               m->noise * (2 * unit_rand(d->seed, (uint64_t)t, (uint64_t)i) - 1);
+    uint64_t seed = 0x5EED0000ull;
+    for (const char *s = mn; *s; s++)
+        seed = seed * 131 + (unsigned char)*s;
+    return seed;
+}
+
+int eg_sim_npollutants(const struct eg_sim_device *d)
+{
+    if (d->npollutants > 0)
+        return d->npollutants < EG_SIM_MAX_POLLUTANTS ? d->npollutants : EG_SIM_MAX_POLLUTANTS;
+    const struct pollutant_model *m;
+    int n;
+    const char *st;
+    model_of(d->kind, &m, &n, &st);
+    return n;
+}
+
+int eg_sim_exceeder(const struct eg_sim_device *d)
+{
+    return (d->kind == 'w' || d->kind == 'g') && d->npollutants > 0 &&
+           unit_rand(mn_seed(d->mn), 5, 5) < 1.0 / 12;
+}
+
+int eg_sim_water_level(const char *mn, int target_class)
+{
+    int c = target_class >= 1 && target_class <= 5 ? target_class : 3;
+    double u = unit_rand(mn_seed(mn), 9, 46); /* 46: the demo's 10 sections get II to 劣V */
+    if (u < 0.25 && c > 2)
+        return c - 1; /* better than its target */
+    if (u > 0.85)
+        return c + 1; /* worse (劣V at most) */
+    return c < 2 ? 2 : c;
+}
+
+/* Smooth noise in [-1, 1]: knots every unit of x, linear between them. */
+static double smooth(uint64_t seed, double x, uint64_t salt)
+{
+    double f = floor(x), w = x - f;
+    double a = 2 * unit_rand(seed, (uint64_t)(int64_t)f, salt) - 1;
+    double b = 2 * unit_rand(seed, (uint64_t)(int64_t)f + 1, salt) - 1;
+    return a + (b - a) * w;
+}
+
+/* The model of pollutant i of d (its own list scaled to its limits, or the kind's defaults). */
+static int model_at(const struct eg_sim_device *d, uint64_t seed, int i,
+                    struct pollutant_model *out)
+{
+    const struct pollutant_model *m;
+    int n;
+    const char *st;
+    model_of(d->kind, &m, &n, &st);
+    if (d->npollutants <= 0) {
+        if (i < 0 || i >= n)
+            return -1;
+        *out = m[i];
+        return 0;
+    }
+    if (i < 0 || i >= eg_sim_npollutants(d))
+        return -1;
+    const char *code = d->pollutant[i];
+    for (int k = 0; k < n; k++)
+        if (!strcmp(m[k].code2017, code)) {
+            *out = m[k];
+            out->code2005 = NULL;
+            break;
+        } else if (k == n - 1) {
+            *out = (struct pollutant_model){code, NULL, 10, 3, 1, 2, 0, d->kind == 'g'};
+        }
+    if (d->limit[i] > 0) { /* a share of the permit limit: 25-60 % */
+        double f = 0.25 + 0.35 * unit_rand(seed, 11, (uint64_t)i);
+        out->base = d->limit[i] * f;
+        out->amp = out->base * 0.15;
+        out->noise = out->base * 0.08;
+        out->decimals = d->limit[i] >= 50 ? 1 : d->limit[i] >= 1 ? 2 : 3;
+    }
+    out->code2017 = code;
+    return 0;
+}
+
+/* Day of year as a phase 0..1 (from 1 January Beijing). */
+static double year_phase(int64_t t)
+{
+    double days = (double)(t + EG_BEIJING_OFFSET) / 86400.0;
+    return fmod(days, 365.2425) / 365.2425;
+}
+
+static double model_value(const struct eg_sim_device *d, uint64_t seed,
+                          const struct pollutant_model *m, int i, int64_t t)
+{
+    double day = (double)((t + EG_BEIJING_OFFSET) % 86400) / 86400.0;
+    double u = 2 * unit_rand(seed, (uint64_t)t, (uint64_t)i) - 1;
+    double season = cos(2 * M_PI * (year_phase(t) - 0.03)); /* +1 mid-January, -1 mid-July */
+    double v;
+    if (d->kind == 'a') {
+        /* weather the whole district shares (days-long episodes), the station's own offset */
+        double weather = smooth(0xA1A1u, (double)t / (86400 * 1.7), 1) +
+                         0.5 * smooth(0xA1A1u, (double)t / (86400 * 0.6), 2);
+        double own = 0.9 + 0.2 * unit_rand(seed, 3, (uint64_t)i);
+        int o3 = !strcmp(m->code2017, "a05024");
+        double s = o3 ? 1 - 0.35 * season : 1 + 0.35 * season;
+        double cyc = o3 ? sin(2 * M_PI * (day - 0.35)) : sin(2 * M_PI * (day - 0.3 + 0.07 * i));
+        v = (m->base * s * exp(0.4 * weather) + m->amp * cyc) * own + m->noise * u;
+    } else if (d->kind == 's' && strcmp(m->code2017, "w01001")) {
+        int lv = d->level >= 1 && d->level <= 6 ? d->level : 3;
+        double typ = 0;
+        for (size_t k = 0; k < EG_ARRAY_LEN(section_level); k++)
+            if (!strcmp(section_level[k].code, m->code2017))
+                typ = section_level[k].v[lv < 2 ? 0 : lv - 2];
+        if (lv == 1) /* class I: well below the class II values */
+            typ *= strcmp(m->code2017, "w01009") ? 0.5 : 1.15;
+        double s = !strcmp(m->code2017, "w01009") ? 1 + 0.08 * season : 1 + 0.06 * season;
+        v = typ * s *
+            (1 + 0.03 * sin(2 * M_PI * day) + 0.05 * u +
+             0.06 * smooth(seed, (double)t / (86400 * 5), (uint64_t)i + 20));
+    } else if (d->kind == 'n') {
+        int dl = 60, nl = 50;
+        eg_quality_noise_limits(d->level, &dl, &nl);
+        int hour = (int)(day * 24);
+        int night = hour >= 22 || hour < 6; /* GB 3096-2008 §3.3: 22:00-06:00 */
+        double own = 2.5 * smooth(seed, (double)t / (86400 * 9), 30) - 1.5;
+        /* beside trunk roads (4a) the night limit is often exceeded, as in real monitoring */
+        double nightv = d->level == EG_QN_ZONE4A ? nl + 0.5 : nl - 2.5;
+        v = (night ? nightv : dl - 3.5 + 1.5 * sin(M_PI * (day * 24 - 6) / 16)) + own + 1.8 * u;
+    } else {
+        v = m->base * (1 + 0.05 * season) + m->amp * sin(2 * M_PI * (day - 0.3 + 0.07 * i)) +
+            m->noise * u;
+        if (eg_sim_exceeder(d) && d->limit[i] > 0) {
+            /* episodes of 4 hours, about 2 in 100, on one pollutant at a time */
+            int64_t blk = t / (4 * 3600);
+            int np = eg_sim_npollutants(d);
+            if (unit_rand(seed, (uint64_t)blk, 77) < 0.02 && blk % np == i)
+                v = d->limit[i] * (1.1 + 0.4 * unit_rand(seed, (uint64_t)blk, 78));
+        }
+    }
     if (v < 0)
         v = 0;
     double p = pow(10, m->decimals);
     return round(v * p) / p;
 }
 
+/* The value of pollutant i at virtual time t. */
+static double value_at(const struct sdev *d, const struct pollutant_model *m, int i, int64_t t)
+{
+    return model_value(&d->d, d->seed, m, i, t);
+}
+
+double eg_sim_value(const struct eg_sim_device *d, int i, int64_t t, const char **code,
+                    int *decimals)
+{
+    struct pollutant_model m;
+    if (model_at(d, mn_seed(d->mn), i, &m) < 0)
+        return NAN;
+    if (code)
+        *code = m.code2017;
+    if (decimals)
+        *decimals = m.decimals;
+    return model_value(d, mn_seed(d->mn), &m, i, t);
+}
+
 /* Builds an upload of cn (2011, 2051, 2061, 2031) for virtual time dt into out. */
 static int build_packet(const struct sdev *d, int cn, int64_t dt, int64_t qn_ms, int flag,
                         char *out, size_t cap, size_t *len, int *nvalues)
 {
-    const struct pollutant_model *m;
+    const struct pollutant_model *dm;
     int np;
     const char *st;
-    model_of(d->d.kind, &m, &np, &st);
+    model_of(d->d.kind, &dm, &np, &st);
+    np = eg_sim_npollutants(&d->d);
+    struct pollutant_model m[EG_SIM_MAX_POLLUTANTS > 16 ? EG_SIM_MAX_POLLUTANTS : 16];
+    for (int i = 0; i < np; i++)
+        model_at(&d->d, d->seed, i, &m[i]);
     char txt[64][16];
     struct eg_hj212_value vals[64];
     int nv = 0, nnum = 0;
@@ -249,9 +439,7 @@ int eg_sim_packet(const struct eg_sim_device *dev, int cn, int64_t dt, char *out
     struct sdev d;
     memset(&d, 0, sizeof d);
     d.d = *dev;
-    d.seed = 0x5EED0000ull;
-    for (const char *s = d.d.mn; *s; s++)
-        d.seed = d.seed * 131 + (unsigned char)*s;
+    d.seed = mn_seed(d.d.mn);
     return build_packet(&d, cn, dt, qn_ms_for(dt, cn), dev->edition == 2005 ? 1 : 5, out, cap, len,
                         nvalues);
 }
@@ -587,8 +775,9 @@ static void flush(struct sdev *d)
 
 /* Sends what is due for d at virtual time of sample k: 2011, and 2051/2061/2031 when a minute,
    hour or day closes. */
-static void tick(struct simth *th, struct sdev *d, int64_t start)
+static void tick(struct simth *th, struct sdev *d)
 {
+    int64_t start = d->start;
     double iv = th->cfg->interval_s;
     int64_t t = start + (int64_t)llround((double)d->k * iv);
     int64_t prev = start + (int64_t)llround((double)(d->k - 1) * iv);
@@ -624,16 +813,12 @@ static void *sim_thread(void *arg)
 {
     struct simth *th = arg;
     const struct eg_sim_config *c = th->cfg;
-    int64_t start = c->start_time;
-    if (!start) {
-        int64_t now = eg_time_now();
-        int64_t iv = c->interval_s >= 1 ? (int64_t)c->interval_s : 1;
-        start = now - now % iv;
-    }
     double speed = c->speed > 0 ? c->speed : 1;
     uint64_t period_ns = (uint64_t)(c->interval_s / speed * 1e9);
     if (period_ns < 1000)
         period_ns = 1000;
+    uint64_t catch_ns =
+        (uint64_t)(c->interval_s / (c->catchup_speed > 0 ? c->catchup_speed : 120) * 1e9);
     uint64_t end_ns = c->duration_s > 0 ? th->t0 + (uint64_t)(c->duration_s * 1e9) : 0;
     int per_tick = c->connect_per_tick > 0 ? c->connect_per_tick : 500;
     int next_connect = 0;
@@ -658,13 +843,19 @@ static void *sim_thread(void *arg)
             while (th->nheap && th->heap[0]->next_ns <= now) {
                 struct sdev *d = th->heap[0];
                 if (d->connected && (c->max_packets <= 0 || d->k < c->max_packets))
-                    tick(th, d, start);
+                    tick(th, d);
                 else if (!d->connected && d->fd < 0 && now >= d->reconnect_ns &&
                          d->idx < next_connect)
                     dev_connect(th, d);
                 d->next_ns += period_ns;
                 if (d->next_ns < now)
                     d->next_ns = now + period_ns / 2; /* behind: do not burst */
+                if (c->starts) { /* behind the clock: catch up; then in real time */
+                    int64_t tn = d->start + (int64_t)llround((double)d->k * c->interval_s);
+                    int64_t wall = eg_time_now();
+                    d->next_ns =
+                        tn > wall ? now + (uint64_t)(tn - wall) * 1000000000ull : now + catch_ns;
+                }
                 heap_down(th, 0);
             }
             if (c->max_packets > 0)
@@ -773,20 +964,29 @@ int eg_sim_run(const struct eg_sim_config *c, volatile int *stop, struct eg_sim_
         th->acklog_mu = &mu;
         th->pkt = eg_malloc(sizeof *th->pkt);
     }
+    int64_t start = c->start_time;
+    if (!start) {
+        int64_t now = eg_time_now();
+        int64_t iv = c->interval_s >= 1 ? (int64_t)c->interval_s : 1;
+        start = now - now % iv;
+    }
     for (int i = 0; i < c->ndevices; i++) {
         struct sdev *d = &devs[i];
         struct simth *th = &ths[i % nth];
         d->d = c->devices[i];
+        d->start = c->starts && c->starts[i] ? c->starts[i] : start;
         d->fd = -1;
         d->realtime_on = 1;
         d->rtd_interval = c->interval_s;
-        d->seed = 0x5EED0000ull; /* with the MN below: eg_sim_packet gives the same bytes */
-        for (const char *s = d->d.mn; *s; s++)
-            d->seed = d->seed * 131 + (unsigned char)*s;
+        d->seed = mn_seed(d->d.mn); /* eg_sim_packet gives the same bytes */
         eg_hj212_framer_init(&d->fr, 4096);
         d->idx = th->ndevs;
         /* spread the devices over one period, after their connection ramp */
-        d->phase_ns = period_ns ? (uint64_t)(unit_rand(d->seed, 1, 2) * (double)period_ns) : 0;
+        uint64_t spread =
+            c->starts
+                ? (uint64_t)(c->interval_s / (c->catchup_speed > 0 ? c->catchup_speed : 120) * 1e9)
+                : period_ns;
+        d->phase_ns = spread ? (uint64_t)(unit_rand(d->seed, 1, 2) * (double)spread) : 0;
         int per_tick = c->connect_per_tick > 0 ? c->connect_per_tick : 500;
         d->next_ns =
             t0 + (uint64_t)(d->idx / per_tick + 1) * 10000000ull + d->phase_ns + 50000000ull;

@@ -119,4 +119,55 @@ int eg_obs_read_china_sites(const char *data, size_t len, int daily, const struc
 int eg_obs_read_cnemc_json(const char *data, size_t len, const struct eg_obs_sink *sink,
                            struct eg_err *err);
 
+/* ---- surface-water and noise samples (samples.c, issue 11 item 9) ---- */
+
+/* What a CSV's header says it holds: water samples (GB 3838 factor columns), noise levels
+   (Ld/Ln/Leq columns), or something else (the long and china_sites formats of the time-series
+   import, whose header has a pollutant or type column). */
+enum { EG_OBS_FMT_OTHER = 0, EG_OBS_FMT_WATER, EG_OBS_FMT_NOISE };
+int eg_obs_sniff(const char *data, size_t len);
+
+/* One water sample. section is "" (length 0) without a section column; has_time 0 without a
+   time. v: micro (mg/L x 10^6; pH units; coliforms 个/L), EG_QUALITY_W_NA when missing. */
+struct eg_obs_water_row {
+    long line;
+    const char *section; /* valid during the callback */
+    size_t section_len;
+    int has_time;
+    int64_t t; /* UTC seconds of the Beijing time written */
+    int64_t v[EG_QW_FACTORS];
+};
+struct eg_obs_water_sink {
+    void (*row)(void *ctx, const struct eg_obs_water_row *row);
+    void (*problem)(void *ctx, const char *msg); /* "line L: …" for a skipped row or value */
+    void *ctx;
+};
+/* Columns by name in any order (samples.c lists the names): at least one GB 3838 factor;
+   section and time optional. Returns 0, or EG_EINVAL "header" (no factor column, a factor
+   twice, no header) with err. Rows without any factor value or with an unreadable time are
+   skipped with a problem. */
+int eg_obs_read_water(const char *data, size_t len, const struct eg_obs_water_sink *sink,
+                      struct eg_err *err);
+
+/* One noise row: day/night levels and the night maximum (dB(A), NaN when missing) or an
+   hourly leq with its time; zone EG_QN_* or -1 when the file has none (or an unknown one, with
+   a problem). */
+struct eg_obs_noise_row {
+    long line;
+    const char *station;
+    size_t station_len;
+    int has_time;
+    int64_t t;
+    int zone;
+    double ld, ln, lmax, leq;
+};
+struct eg_obs_noise_sink {
+    void (*row)(void *ctx, const struct eg_obs_noise_row *row);
+    void (*problem)(void *ctx, const char *msg);
+    void *ctx;
+};
+/* Returns 0, or EG_EINVAL "header" (no Ld/Ln/Leq column; Leq alone without a time). */
+int eg_obs_read_noise(const char *data, size_t len, const struct eg_obs_noise_sink *sink,
+                      struct eg_err *err);
+
 #endif

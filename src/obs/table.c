@@ -104,6 +104,18 @@ int eg_obs_read_table(const char *data, size_t len, const struct eg_obs_sink *si
                        "the header has no time column (time, timepoint, date)");
         goto done;
     }
+    int values = 0;
+    for (int k = C_SO2; k < C_N; k++)
+        values += col[k] >= 0;
+    if (!values) { /* e.g. a china_sites file read as a table: rows of empty AQI otherwise */
+        r = eg_err_set(err, EG_EINVAL, "header", 1,
+                       eg_obs_cs_is_header(&c)
+                           ? "this is a china_sites file (date,hour,type,<stations>): use "
+                             "--format china_sites"
+                           : "the header names no pollutant column (so2, no2, pm10, co, o3, "
+                             "pm25)");
+        goto done;
+    }
     if (sink->begin)
         sink->begin(sink->ctx);
     for (;;) {

@@ -279,13 +279,40 @@ static void scope_sql(const struct eg__res_impl *im, const struct eg_principal *
     eg_buf_puts(sql, ")");
 }
 
+/* Appended piece by piece, not with printf: built on every read, and printf measures then
+   writes each piece (bench/api: a tenth of a GET one went to this text). */
 static void select_cols(const struct eg_resource *res, struct eg_buf *sql)
 {
     eg_buf_puts(sql, "SELECT t.id");
     for (int i = 0; i < res->nfields; i++)
-        if (!(res->fields[i].flags & EG_FF_SECRET))
-            eg_buf_printf(sql, ", t.%s", res->fields[i].name);
-    eg_buf_printf(sql, " FROM %s t", res->table);
+        if (!(res->fields[i].flags & EG_FF_SECRET)) {
+            eg_buf_puts(sql, ", t.");
+            eg_buf_puts(sql, res->fields[i].name);
+        }
+    eg_buf_puts(sql, " FROM ");
+    eg_buf_puts(sql, res->table);
+    eg_buf_puts(sql, " t");
+}
+
+/* Column col of the current row of s as the JSON value of field f. */
+static json_t *col_json(const struct eg_field *f, struct eg_stmt *s, int col)
+{
+    if (eg_stmt_is_null(s, col))
+        return json_null();
+    switch (f->type) {
+    case EG_FT_INT:
+    case EG_FT_REF:
+        return json_integer(eg_stmt_int(s, col));
+    case EG_FT_REAL:
+        return json_real(eg_stmt_double(s, col));
+    case EG_FT_BOOL:
+        return json_boolean(eg_stmt_int(s, col) != 0);
+    default: {
+        size_t n;
+        const char *t = eg_stmt_text(s, col, &n);
+        return json_stringn_nocheck(t ? t : "", t ? n : 0);
+    }
+    }
 }
 
 static json_t *row_from_stmt(const struct eg_resource *res, struct eg_stmt *s)
@@ -297,33 +324,82 @@ static json_t *row_from_stmt(const struct eg_resource *res, struct eg_stmt *s)
         const struct eg_field *f = &res->fields[i];
         if (f->flags & EG_FF_SECRET)
             continue;
-        json_t *v;
-        if (eg_stmt_is_null(s, col)) {
-            v = json_null();
-        } else {
-            switch (f->type) {
-            case EG_FT_INT:
-            case EG_FT_REF:
-                v = json_integer(eg_stmt_int(s, col));
-                break;
-            case EG_FT_REAL:
-                v = json_real(eg_stmt_double(s, col));
-                break;
-            case EG_FT_BOOL:
-                v = json_boolean(eg_stmt_int(s, col) != 0);
-                break;
-            default: {
-                size_t n;
-                const char *t = eg_stmt_text(s, col, &n);
-                v = json_stringn_nocheck(t ? t : "", n);
-                break;
-            }
-            }
-        }
-        json_object_set_new(o, f->name, v);
+        json_object_set_new(o, f->name, col_json(f, s, col));
         col++;
     }
     return o;
+}
+
+/* The JSON keys of a resource's rows, written once per list: ",\"name\":" for each column. */
+struct row_keys {
+    int n;
+    struct {
+        char text[72];
+        unsigned char len;
+        unsigned char type;
+    } k[64];
+};
+
+static void row_keys_make(const struct eg_resource *res, struct row_keys *rk)
+{
+    rk->n = 0;
+    for (int i = 0; i < res->nfields && rk->n < 64; i++) {
+        const struct eg_field *f = &res->fields[i];
+        if (f->flags & EG_FF_SECRET)
+            continue;
+        int len = snprintf(rk->k[rk->n].text, sizeof rk->k[rk->n].text, ",\"%s\":", f->name);
+        rk->k[rk->n].len = (unsigned char)(len < 72 ? len : 71);
+        rk->k[rk->n].type = (unsigned char)f->type;
+        rk->n++;
+    }
+}
+
+/* Appends n bytes without the NUL eg_buf_append writes each time (out is terminated at the end
+   by an eg_buf_append). */
+static inline void put(struct eg_buf *b, const char *p, size_t n)
+{
+    if (b->len + n + 1 > b->cap)
+        eg_buf_reserve(b, n);
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+}
+
+/* The same row as JSON text, straight into out: the same keys in the same order and the same
+   bytes as row_from_stmt written by the HTTP serializer (both use base/json_num.c). */
+static void row_text(const struct row_keys *rk, struct eg_stmt *s, struct eg_buf *out)
+{
+    put(out, "{\"id\":", 6);
+    eg_buf_json_int(out, (long long)eg_stmt_int(s, 0));
+    for (int c = 0; c < rk->n; c++) {
+        put(out, rk->k[c].text, rk->k[c].len);
+        int col = c + 1;
+        if (eg_stmt_is_null(s, col)) {
+            put(out, "null", 4);
+            continue;
+        }
+        switch (rk->k[c].type) {
+        case EG_FT_INT:
+        case EG_FT_REF:
+            eg_buf_json_int(out, (long long)eg_stmt_int(s, col));
+            break;
+        case EG_FT_REAL:
+            eg_buf_json_real(out, eg_stmt_double(s, col));
+            break;
+        case EG_FT_BOOL:
+            if (eg_stmt_int(s, col))
+                put(out, "true", 4);
+            else
+                put(out, "false", 5);
+            break;
+        default: {
+            size_t n;
+            const char *t = eg_stmt_text(s, col, &n);
+            eg_buf_json_text(out, t ? t : "", t ? n : 0);
+            break;
+        }
+        }
+    }
+    put(out, "}", 1);
 }
 
 /* Reads row id; scoped when who is not NULL. *row NULL when absent or out of scope. */
@@ -1198,13 +1274,32 @@ static int xfilter_sql(struct eg_db *st, const struct eg__res_impl *im, const ch
     return 1;
 }
 
-int eg_registry_list(struct eg_db *st, const struct eg_resource *res,
-                     const struct eg_principal *who, const struct eg_list_query *q, json_t **rows,
-                     char **next_cursor, struct eg_err *err)
+/* A list query made ready: its statement prepared and bound, and what reading it needs. */
+struct list_plan {
+    struct eg_stmt *s;
+    int limit, desc;
+    const char *sort;          /* as given ("-name"), "id" when none: the cursor names it */
+    const struct eg_field *sf; /* the sort field, NULL for id */
+    int sort_col;              /* its column in the SELECT */
+    json_t *filter_vals, *cur_val;
+    struct eg_buf sql, like;
+};
+
+static void list_plan_free(struct list_plan *p)
 {
-    *rows = NULL;
-    if (next_cursor)
-        *next_cursor = NULL;
+    if (p->s)
+        eg_stmt_done(p->s);
+    json_decref(p->cur_val);
+    json_decref(p->filter_vals);
+    eg_buf_free(&p->sql);
+    eg_buf_free(&p->like);
+}
+
+static int list_prepare(struct eg_db *st, const struct eg_resource *res,
+                        const struct eg_principal *who, const struct eg_list_query *q,
+                        struct list_plan *p, struct eg_err *err)
+{
+    memset(p, 0, sizeof *p);
     const struct eg__res_impl *im = impl_of(res, err);
     if (!im)
         return EG_ENOTFOUND;
@@ -1216,6 +1311,7 @@ int eg_registry_list(struct eg_db *st, const struct eg_resource *res,
     int limit = q->limit ? q->limit : 50;
     if (limit < 1 || limit > 1000)
         return eg_err_set(err, EG_EINVAL, "limit", -1, "limit must be 1 to 1000");
+    p->limit = limit;
 
     /* sort */
     const char *sort = q->sort && q->sort[0] ? q->sort : "id";
@@ -1227,16 +1323,21 @@ int eg_registry_list(struct eg_db *st, const struct eg_resource *res,
         if (!sf || (sf->flags & EG_FF_SECRET))
             return eg_err_set(err, EG_EINVAL, "sort", -1, "cannot sort %s by \"%.64s\"", res->name,
                               sname);
+        p->sort_col = 1;
+        for (const struct eg_field *f = res->fields; f != sf; f++)
+            p->sort_col += !(f->flags & EG_FF_SECRET);
     }
+    p->sort = sort;
+    p->desc = desc;
+    p->sf = sf;
 
-    struct eg_buf sql = {0}, like = {0};
+    struct eg_buf *sqlb = &p->sql, *like = &p->like;
     struct binds b = {0};
-    json_t *filter_vals = json_array(), *cur_val = NULL;
+    p->filter_vals = json_array();
     int r = 0;
-    select_cols(res, &sql);
-    eg_buf_puts(&sql, " WHERE ");
-    scope_sql(im, who, 0, &sql, &b);
-
+    select_cols(res, sqlb);
+    eg_buf_puts(sqlb, " WHERE ");
+    scope_sql(im, who, 0, sqlb, &b);
     for (int i = 0; i < q->nfilters && r == 0; i++) {
         const struct eg_field *f = eg_registry_field(res, q->filter_names[i]);
         if (!strcmp(q->filter_names[i], "id")) {
@@ -1245,12 +1346,12 @@ int eg_registry_list(struct eg_db *st, const struct eg_resource *res,
             if (eg_parse_int64(s, strlen(s), &v))
                 r = eg_err_set(err, EG_EINVAL, "id", -1, "id must be an integer");
             else {
-                eg_buf_puts(&sql, " AND t.id = ?");
+                eg_buf_puts(sqlb, " AND t.id = ?");
                 bind_i(&b, v);
             }
             continue;
         }
-        if (!f && (r = xfilter_sql(st, im, q->filter_names[i], q->filter_values[i], &sql, &b,
+        if (!f && (r = xfilter_sql(st, im, q->filter_names[i], q->filter_values[i], sqlb, &b,
                                    err)) != 1) {
             if (r < 0)
                 break;
@@ -1266,17 +1367,19 @@ int eg_registry_list(struct eg_db *st, const struct eg_resource *res,
         r = eg_registry_value_from_text(st, f, q->filter_values[i], strlen(q->filter_values[i]), &v,
                                         err);
         if (r == 0 && f->type == EG_FT_REF && json_is_integer(v))
-            r = ref_filter_readable(st, f, who, q->filter_values[i], json_integer_value(v), &sql,
+            r = ref_filter_readable(st, f, who, q->filter_values[i], json_integer_value(v), sqlb,
                                     err);
         if (r < 0) {
             json_decref(v);
             break;
         }
-        json_array_append_new(filter_vals, v); /* keeps v alive while bound */
+        json_array_append_new(p->filter_vals, v); /* keeps v alive while bound */
+        eg_buf_puts(sqlb, " AND t.");
+        eg_buf_puts(sqlb, f->name);
         if (json_is_null(v)) {
-            eg_buf_printf(&sql, " AND t.%s IS NULL", f->name);
+            eg_buf_puts(sqlb, " IS NULL");
         } else {
-            eg_buf_printf(&sql, " AND t.%s = ?", f->name);
+            eg_buf_puts(sqlb, " = ?");
             bind_json(&b, v);
         }
     }
@@ -1285,19 +1388,19 @@ int eg_registry_list(struct eg_db *st, const struct eg_resource *res,
         if (strlen(q->q) > 256 || !eg_utf8_valid(q->q, strlen(q->q)))
             r = eg_err_set(err, EG_EINVAL, "q", -1, "q must be valid UTF-8 of at most 256 bytes");
         else {
-            like_pattern(&like, q->q);
+            like_pattern(like, q->q);
             int n = 0;
-            eg_buf_puts(&sql, " AND (");
+            eg_buf_puts(sqlb, " AND (");
             for (int i = 0; i < res->nfields; i++) {
                 if (!(res->fields[i].flags & EG_FF_SEARCH))
                     continue;
-                eg_buf_printf(&sql, "%st.%s LIKE ? ESCAPE '\\'", n++ ? " OR " : "",
+                eg_buf_printf(sqlb, "%st.%s LIKE ? ESCAPE '\\'", n++ ? " OR " : "",
                               res->fields[i].name);
-                bind_s(&b, like.data, like.len);
+                bind_s(&b, like->data, like->len);
             }
             if (!n)
-                eg_buf_puts(&sql, "0 = 1");
-            eg_buf_puts(&sql, ")");
+                eg_buf_puts(sqlb, "0 = 1");
+            eg_buf_puts(sqlb, ")");
         }
     }
 
@@ -1305,30 +1408,30 @@ int eg_registry_list(struct eg_db *st, const struct eg_resource *res,
     snprintf(col, sizeof col, "t.%s", sname);
     int64_t cur_id = 0;
     if (r == 0 && q->cursor && q->cursor[0]) {
-        r = cursor_parse(q->cursor, sort, &cur_val, &cur_id, err);
+        r = cursor_parse(q->cursor, sort, &p->cur_val, &cur_id, err);
         if (r == 0 && !sf) {
-            eg_buf_printf(&sql, " AND t.id %s ?", desc ? "<" : ">");
+            eg_buf_puts(sqlb, desc ? " AND t.id < ?" : " AND t.id > ?");
             bind_i(&b, cur_id);
         } else if (r == 0) {
             /* Keyset after (value, id), with NULLs first ascending and last descending (written
                out, since SQLite and PostgreSQL place NULLs differently by default). */
-            int vnull = json_is_null(cur_val);
+            int vnull = json_is_null(p->cur_val);
             if (!desc && vnull) {
-                eg_buf_printf(&sql, " AND ((%s IS NULL AND t.id > ?) OR %s IS NOT NULL)", col, col);
+                eg_buf_printf(sqlb, " AND ((%s IS NULL AND t.id > ?) OR %s IS NOT NULL)", col, col);
                 bind_i(&b, cur_id);
             } else if (!desc) {
-                eg_buf_printf(&sql, " AND (%s > ? OR (%s = ? AND t.id > ?))", col, col);
-                bind_json(&b, cur_val);
-                bind_json(&b, cur_val);
+                eg_buf_printf(sqlb, " AND (%s > ? OR (%s = ? AND t.id > ?))", col, col);
+                bind_json(&b, p->cur_val);
+                bind_json(&b, p->cur_val);
                 bind_i(&b, cur_id);
             } else if (vnull) {
-                eg_buf_printf(&sql, " AND (%s IS NULL AND t.id < ?)", col);
+                eg_buf_printf(sqlb, " AND (%s IS NULL AND t.id < ?)", col);
                 bind_i(&b, cur_id);
             } else {
-                eg_buf_printf(&sql, " AND (%s IS NULL OR %s < ? OR (%s = ? AND t.id < ?))", col,
+                eg_buf_printf(sqlb, " AND (%s IS NULL OR %s < ? OR (%s = ? AND t.id < ?))", col,
                               col, col);
-                bind_json(&b, cur_val);
-                bind_json(&b, cur_val);
+                bind_json(&b, p->cur_val);
+                bind_json(&b, p->cur_val);
                 bind_i(&b, cur_id);
             }
         }
@@ -1337,46 +1440,249 @@ int eg_registry_list(struct eg_db *st, const struct eg_resource *res,
         r = eg_err_set(err, EG_EINVAL, "query", -1, "too many filters");
     if (r == 0) {
         if (!sf)
-            eg_buf_printf(&sql, " ORDER BY t.id %s", desc ? "DESC" : "ASC");
+            eg_buf_puts(sqlb, desc ? " ORDER BY t.id DESC" : " ORDER BY t.id ASC");
         else if (!desc)
-            eg_buf_printf(&sql, " ORDER BY (%s IS NULL) DESC, %s ASC, t.id ASC", col, col);
+            eg_buf_printf(sqlb, " ORDER BY (%s IS NULL) DESC, %s ASC, t.id ASC", col, col);
         else
-            eg_buf_printf(&sql, " ORDER BY (%s IS NULL) ASC, %s DESC, t.id DESC", col, col);
-        eg_buf_puts(&sql, " LIMIT ?");
+            eg_buf_printf(sqlb, " ORDER BY (%s IS NULL) ASC, %s DESC, t.id DESC", col, col);
+        eg_buf_puts(sqlb, " LIMIT ?");
         bind_i(&b, limit + 1);
     }
-    struct eg_stmt *s = NULL;
     if (r == 0)
-        r = eg_db_prepare(st, sql.data, &s, err);
+        r = eg_db_prepare(st, sqlb->data, &p->s, err);
+    if (r == 0)
+        apply_binds(p->s, &b);
+    return r < 0 ? r : 0;
+}
+
+/* The cursor after the last row returned (id and, sorted by a field, its value). */
+static char *list_cursor(const struct list_plan *p, json_t *last_value, int64_t last_id)
+{
+    return cursor_make(p->sort, p->sf ? last_value : NULL, last_id);
+}
+
+int eg_registry_list(struct eg_db *st, const struct eg_resource *res,
+                     const struct eg_principal *who, const struct eg_list_query *q, json_t **rows,
+                     char **next_cursor, struct eg_err *err)
+{
+    *rows = NULL;
+    if (next_cursor)
+        *next_cursor = NULL;
+    struct list_plan p;
+    int r = list_prepare(st, res, who, q, &p, err);
     if (r == 0) {
-        apply_binds(s, &b);
         json_t *out = json_array();
         int n = 0;
-        while ((r = eg_stmt_step(s, err)) == 1) {
-            if (n == limit) {
+        while ((r = eg_stmt_step(p.s, err)) == 1) {
+            if (n == p.limit) {
                 /* one more row exists: the cursor points after the last row returned */
                 json_t *last = json_array_get(out, (size_t)n - 1);
                 if (next_cursor)
                     *next_cursor =
-                        cursor_make(sort, sf ? json_object_get(last, sname) : NULL,
+                        list_cursor(&p, p.sf ? json_object_get(last, p.sf->name) : NULL,
                                     (int64_t)json_integer_value(json_object_get(last, "id")));
                 r = 0;
                 break;
             }
-            json_array_append_new(out, row_from_stmt(res, s));
+            json_array_append_new(out, row_from_stmt(res, p.s));
             n++;
         }
-        eg_stmt_done(s);
         if (r < 0)
             json_decref(out);
         else
             *rows = out;
     }
-    json_decref(cur_val);
-    json_decref(filter_vals);
-    eg_buf_free(&sql);
-    eg_buf_free(&like);
+    list_plan_free(&p);
     return r < 0 ? r : 0;
+}
+
+int eg_registry_list_json(struct eg_db *st, const struct eg_resource *res,
+                          const struct eg_principal *who, const struct eg_list_query *q,
+                          struct eg_buf *out, char **next_cursor, struct eg_err *err)
+{
+    if (next_cursor)
+        *next_cursor = NULL;
+    struct list_plan p;
+    int r = list_prepare(st, res, who, q, &p, err);
+    if (r < 0) {
+        list_plan_free(&p);
+        return r;
+    }
+    size_t start = out->len;
+    eg_buf_reserve(out, (size_t)p.limit * 512 + 2); /* a registry row is a few hundred bytes */
+    eg_buf_append(out, "[", 1);
+    int n = 0;
+    int64_t last_id = 0;
+    json_t *last_value = NULL;
+    struct row_keys rk;
+    row_keys_make(res, &rk);
+    while ((r = eg_stmt_step(p.s, err)) == 1) {
+        if (n == p.limit) {
+            if (next_cursor)
+                *next_cursor = list_cursor(&p, last_value, last_id);
+            r = 0;
+            break;
+        }
+        if (n)
+            put(out, ",", 1);
+        row_text(&rk, p.s, out);
+        last_id = eg_stmt_int(p.s, 0);
+        if (p.sf) {
+            json_decref(last_value);
+            last_value = col_json(p.sf, p.s, p.sort_col);
+        }
+        n++;
+    }
+    json_decref(last_value);
+    list_plan_free(&p);
+    if (r < 0) {
+        out->len = start;
+        return r;
+    }
+    eg_buf_append(out, "]", 1);
+    return 0;
+}
+
+/* ---- the version of the rows, for caches of lists ---- */
+
+/* The tables whose every change sets registry_version.v (triggers of migration 003). A resource
+   added later is cached only once its table has the triggers and is listed here. */
+static const char *const versioned_tables[] = {
+    "regions",  "units",   "outlets", "permits",           "permit_limits",
+    "stations", "devices", "users",   "steward_contracts",
+};
+
+int eg_registry_version(struct eg_db *st, const struct eg_resource *res, int64_t *version,
+                        int *cacheable, struct eg_err *err)
+{
+    *cacheable = 0;
+    *version = 0;
+    const char *const *t = versioned_tables;
+    while (t < versioned_tables + EG_ARRAY_LEN(versioned_tables) && strcmp(*t, res->table))
+        t++;
+    if (t == versioned_tables + EG_ARRAY_LEN(versioned_tables))
+        return 0;
+    int found = 0;
+    int r = eg_db_query_int(st, "SELECT v FROM registry_version WHERE id = ?", 1, NULL, version,
+                            &found, err);
+    if (r < 0)
+        return r;
+    *cacheable = found;
+    return 0;
+}
+
+/* ---- display names of references, for exports ---- */
+
+/* How a row of each resource is named to a person (SQL over alias t). */
+static const struct {
+    const char *res, *expr;
+} display_names[] = {
+    {"regions", "t.name"},
+    {"units", "t.name"},
+    {"outlets", "t.code || COALESCE(' ' || t.name, '')"},
+    {"permits", "t.number"},
+    {"permit_limits", "COALESCE(t.pollutant_name, t.pollutant)"},
+    {"stations", "t.name"},
+    {"devices", "COALESCE(t.name, t.mn)"},
+    {"users", "COALESCE(t.display_name, t.username)"},
+};
+
+void eg_registry_ref_name_key(const struct eg_field *f, char *out, size_t outsz)
+{
+    snprintf(out, outsz, "%s_name", f->name);
+}
+
+#define NAME_BATCH 32 /* ids per query: one statement text, whatever the number */
+
+/* The names of the ids in ids[0..n) (distinct, sorted) of resource rim into names (id text ->
+   name), as who may read them. */
+static int names_of(struct eg_db *st, const struct eg__res_impl *rim, const char *expr,
+                    const struct eg_principal *who, const int64_t *ids, size_t n, json_t *names,
+                    struct eg_err *err)
+{
+    for (size_t at = 0; at < n; at += NAME_BATCH) {
+        struct eg_buf sql = {0};
+        struct binds b = {0};
+        eg_buf_printf(&sql, "SELECT t.id, %s FROM %s t WHERE t.id IN (?", expr, rim->res->table);
+        bind_i(&b, ids[at]);
+        for (size_t k = 1; k < NAME_BATCH; k++) { /* short batches repeat their last id */
+            eg_buf_puts(&sql, ", ?");
+            bind_i(&b, ids[at + k < n ? at + k : n - 1]);
+        }
+        eg_buf_puts(&sql, ") AND ");
+        scope_sql(rim, who, 0, &sql, &b);
+        struct eg_stmt *s;
+        int r = prepare_built(st, &sql, &b, &s, err);
+        if (r < 0)
+            return r;
+        while ((r = eg_stmt_step(s, err)) == 1) {
+            size_t len;
+            const char *t = eg_stmt_text(s, 1, &len);
+            char key[24];
+            snprintf(key, sizeof key, "%lld", (long long)eg_stmt_int(s, 0));
+            if (t)
+                json_object_set_new(names, key, json_stringn_nocheck(t, len));
+        }
+        eg_stmt_done(s);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+int eg_registry_ref_names(struct eg_db *st, const struct eg_resource *res,
+                          const struct eg_principal *who, json_t *rows, struct eg_err *err)
+{
+    size_t nrows = json_array_size(rows);
+    int64_t *ids = nrows ? eg_malloc(nrows * sizeof *ids) : NULL;
+    int r = 0;
+    for (int fi = 0; fi < res->nfields && r == 0; fi++) {
+        const struct eg_field *f = &res->fields[fi];
+        if (f->type != EG_FT_REF || (f->flags & EG_FF_SECRET))
+            continue;
+        const struct eg_resource *ref = eg_registry_find(f->ref);
+        const struct eg__res_impl *rim = ref ? eg__registry_impl(ref) : NULL;
+        const char *expr = NULL;
+        for (size_t k = 0; ref && k < EG_ARRAY_LEN(display_names) && !expr; k++)
+            if (!strcmp(display_names[k].res, ref->name))
+                expr = display_names[k].expr;
+        if (!rim || !expr || impl_allowed(rim, who, EG_ACT_READ) < 0)
+            continue;
+        size_t n = 0, d = 0;
+        for (size_t i = 0; i < nrows; i++) {
+            json_t *v = json_object_get(json_array_get(rows, i), f->name);
+            if (json_is_integer(v))
+                ids[n++] = (int64_t)json_integer_value(v);
+        }
+        qsort(ids, n, sizeof *ids, cmp_i64);
+        for (size_t i = 0; i < n; i++)
+            if (!d || ids[d - 1] != ids[i])
+                ids[d++] = ids[i];
+        json_t *names = json_object();
+        if (d)
+            r = names_of(st, rim, expr, who, ids, d, names, err);
+        char key[80];
+        eg_registry_ref_name_key(f, key, sizeof key);
+        for (size_t i = 0; i < nrows && r == 0; i++) {
+            json_t *row = json_array_get(rows, i), *v = json_object_get(row, f->name);
+            json_t *name = NULL;
+            if (json_is_integer(v)) {
+                char ik[24];
+                snprintf(ik, sizeof ik, "%lld", (long long)json_integer_value(v));
+                name = json_object_get(names, ik);
+            }
+            json_object_set(row, key, name ? name : json_null());
+        }
+        json_decref(names);
+    }
+    free(ids);
+    return r;
 }
 
 /* ---- text to typed values (imports, filters) ---- */

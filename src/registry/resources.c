@@ -454,11 +454,25 @@ static const struct eg_field contract_fields[] = {
 };
 
 #define RO EG_FF_READONLY
+/* Read-only text shown by a Chinese label in exports (input is never checked against it). */
+#define FTL(n, l, fl, vals, zh)                                                                    \
+    {                                                                                              \
+        n, l, EG_FT_TEXT, fl, vals, NULL, 0, zh                                                    \
+    }
 static const struct eg_field audit_fields[] = {
-    FT("at", "时间", EG_FT_INT, RO | F),           FT("actor_id", "操作人ID", EG_FT_INT, RO | F),
-    FT("actor", "操作人", EG_FT_TEXT, RO | F | S), FT("resource", "资源", EG_FT_TEXT, RO | F),
-    FT("row_id", "记录ID", EG_FT_INT, RO | F),     FT("action", "操作", EG_FT_TEXT, RO | F),
-    FT("before_json", "修改前", EG_FT_TEXT, RO),   FT("after_json", "修改后", EG_FT_TEXT, RO),
+    FT("at", "时间", EG_FT_INT, RO | F | EG_FF_TIME),
+    FT("actor_id", "操作人ID", EG_FT_INT, RO | F),
+    FT("actor", "操作人", EG_FT_TEXT, RO | F | S),
+    FTL("resource", "资源", RO | F,
+        "regions|units|outlets|permits|permit_limits|stations|devices|users|steward_contracts|"
+        "sessions",
+        "区域|单位|排放口|排污许可证|许可排放限值|监测站点|监测设备|用户|环保管家服务合同|"
+        "登录会话"),
+    FT("row_id", "记录ID", EG_FT_INT, RO | F),
+    FTL("action", "操作", RO | F, "create|update|delete|login|logout",
+        "新增|修改|删除|登录|退出登录"),
+    FT("before_json", "修改前", EG_FT_TEXT, RO),
+    FT("after_json", "修改后", EG_FT_TEXT, RO),
 };
 
 #define RES(var, name, table, zh, fields)                                                          \

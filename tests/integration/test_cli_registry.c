@@ -151,7 +151,8 @@ TEST(cli_registry_demo_loads_pudong_fast_and_its_logins_work)
     const char *db = db_path("demo.db");
     const char *pw = db_path("devices.csv");
     char *out = NULL, *err = NULL;
-    const char *demo[] = {"demo", "--db", db, "--device-passwords", pw, NULL};
+    const char *demo[] = {"demo", "--db",           db,  "--device-passwords",
+                          pw,     "--history-days", "0", NULL};
     uint64_t t0 = eg_nanos();
     int rc = eg_test_run(demo, NULL, 0, &out, &err);
     double secs = (double)(eg_nanos() - t0) / 1e9;
@@ -205,7 +206,7 @@ TEST(cli_registry_demo_loads_pudong_fast_and_its_logins_work)
     free(err);
     /* deterministic apart from passwords; and it refuses a database that is not empty */
     const char *db2 = db_path("demo2.db");
-    const char *demo2[] = {"demo", "--db", db2, NULL};
+    const char *demo2[] = {"demo", "--db", db2, "--history-days", "0", NULL};
     REQUIRE(eg_test_run(demo2, NULL, 0, NULL, NULL) == 0);
     const char *fp = "SELECT SUM(LENGTH(name) * id) + SUM(LENGTH(COALESCE(credit_code,'')) * id) + "
                      "SUM(CAST(COALESCE(lon, 0) * 1000 AS INTEGER)) FROM units";

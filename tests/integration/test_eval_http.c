@@ -238,6 +238,8 @@ TEST(eval_http_realtime_aqi_equals_published_china_sites_and_scope)
                           &r) == 0);
     CHECK_EQ_INT(r.status, 200);
     CHECK(r.body && strstr(r.body, "1001A") && !strstr(r.body, "1003A"));
+    /* issue 11 §5: the hour in Beijing time with its seconds */
+    CHECK(r.body && strstr(r.body, ",2019-01-02 23:00:00,"));
     eg_hc_free(&r);
 
     /* daily AQI: 24-h means of the natural day (hours labelled 01..24, >= 20 valid) */
@@ -422,7 +424,11 @@ TEST(eval_http_annual_water_noise_targets_synthetic)
                           "--format", "csv",     "--db",   db,    NULL};
     char *out, *err;
     CHECK_EQ_INT(eg_test_run(load, NULL, 0, &out, &err), 0);
-    CHECK(out && strstr(out, "cs_good,川沙新镇,good_day_ratio,ge,90,percent"));
+    /* issue 11 §5: the CLI's CSV is the HTTP export's (BOM, Chinese headers and labels, 是/否) */
+    CHECK(out && strstr(out, "cs_good,川沙新镇,优良天数比率,不低于,90,percent"));
+    CHECK(out && !memcmp(out, "\xEF\xBB\xBF目标编号,区域,指标,比较",
+                         strlen("\xEF\xBB\xBF目标编号,区域,指标,比较")));
+    CHECK(out && !strstr(out, "good_day_ratio,ge") && (strstr(out, ",是,") || strstr(out, ",否,")));
     free(out);
     free(err);
 
@@ -578,7 +584,8 @@ TEST(eval_http_annual_water_noise_targets_synthetic)
     const char *wcsv[] = {"eval",     "water", "--section", "W1", "--year", "2025",
                           "--format", "csv",   "--db",      db,   NULL};
     CHECK_EQ_INT(eg_test_run(wcsv, NULL, 0, &out, &err), 0);
-    CHECK(out && strstr(out, "2,,1,IV,轻度污染,NH3-N,NH3-N(0.50)"));
+    CHECK(out && strstr(out, "2,,1,Ⅳ类,轻度污染,NH3-N,NH3-N(0.50)"));
+    CHECK(out && strstr(out, ",全年,")); /* the year row, labelled */
     free(out);
     free(err);
     f = fopen(tpath, "w");

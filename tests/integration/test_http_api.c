@@ -634,7 +634,7 @@ TEST(http_api_demo_database_logins_work)
 {
     char db[600];
     snprintf(db, sizeof db, "%s/demo.db", eg_test_tmpdir());
-    const char *demo[] = {"demo", "--db", db, NULL};
+    const char *demo[] = {"demo", "--db", db, "--history-days", "0", NULL};
     char *out = NULL, *err = NULL;
     REQUIRE(eg_test_run(demo, NULL, 0, &out, &err) == 0);
     /* "  bureau      bureau     PASSWORD" */

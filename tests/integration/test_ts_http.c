@@ -109,6 +109,10 @@ TEST(ts_http_observations_series_latest_and_access)
     snprintf(path, sizeof path, "%s&format=csv", q);
     CHECK_EQ_INT(call(NULL, "GET", path, NULL, NULL, &r), 200);
     CHECK(r.body && strstr(r.body, "41.5"));
+    /* issue 11 §5: booleans 是/否, the HJ 212 flag by its name (N: 正常), Beijing time */
+    CHECK(r.body && strstr(r.body, ",是,") && strstr(r.body, ",正常,") &&
+          strstr(r.body, "2026-11-20 08:00:00,") && !strstr(r.body, ",N,") &&
+          !strstr(r.body, ",1,0,"));
     eg_hc_free(&r);
     snprintf(path, sizeof path, "%s&format=xlsx", q);
     CHECK_EQ_INT(call(NULL, "GET", path, NULL, NULL, &r), 200);

@@ -438,6 +438,22 @@ TEST(flow_scope_per_role_street_with_grids_enterprise_steward_anonymous)
     CHECK_EQ_INT(eg_flow_get(db, &k, &steward, a, &rec, &err), EG_ENOTFOUND);
     CHECK_EQ_INT(eg_flow_get(db, &k, &ent1, a, &rec, &err), 0);
     json_decref(rec);
+    /* addressed_only: the enterprise and the steward see what is sent to their unit, not what
+       is about it; streets keep their region's */
+    k = demo;
+    k.addressed_only = R(ENTERPRISE) | R(STEWARD);
+    CHECK_EQ_INT(eg_flow_get(db, &k, &ent1, a, &rec, &err), EG_ENOTFOUND);
+    CHECK_EQ_INT(eg_flow_get(db, &k, &ent2, b, &rec, &err), EG_ENOTFOUND);
+    CHECK_EQ_INT(eg_flow_get(db, &k, &steward, a, &rec, &err), EG_ENOTFOUND);
+    CHECK_EQ_INT(eg_flow_get(db, &k, &ent2, c, &rec, &err), 0);
+    json_decref(rec);
+    CHECK_EQ_INT(eg_flow_get(db, &k, &street1, a, &rec, &err), 0);
+    json_decref(rec);
+    int64_t d = raise_rec(db, &admin, "{\"title\":\"D\",\"to_unit_id\":1,\"category\":\"noise\"}");
+    CHECK_EQ_INT(eg_flow_get(db, &k, &steward, d, &rec, &err), 0);
+    json_decref(rec);
+    CHECK_EQ_INT(eg_flow_in_scope(db, &k, &ent1, 1, 3, 0, 0, NULL), EG_ENOTFOUND);
+    CHECK_EQ_INT(eg_flow_in_scope(db, &k, &ent1, 0, 0, 1, 0, NULL), 0);
     eg_db_close(db);
 }
 

@@ -50,9 +50,9 @@ static int h_fail(struct eg_http_req *rq)
 }
 
 static const struct eg_http_column cols[] = {
-    {"id", "编号", NULL, NULL},
-    {"name", "单位名称", NULL, NULL},
-    {"kind", "单位类型", "enterprise|park", "排污单位|园区"},
+    {"id", "编号", NULL, NULL, EG_HTTP_COL_AUTO},
+    {"name", "单位名称", NULL, NULL, EG_HTTP_COL_AUTO},
+    {"kind", "单位类型", "enterprise|park", "排污单位|园区", EG_HTTP_COL_AUTO},
 };
 
 static int h_list(struct eg_http_req *rq)
