@@ -44,9 +44,25 @@ static int setup(struct eg_http_req *rq, struct eg_db **db, const struct eg_prin
     return eg_http_store(rq, db);
 }
 
+/* A path or query integer (an id) through the route's table: 0, or a negative EG_E* (err filled).
+ */
+static int arg_int(struct eg_http_req *rq, const char *name, int64_t *v)
+{
+    int rc = eg_http_arg_int(rq, name, v);
+    return rc < 0 ? rc : 0;
+}
+
 static int id_param(struct eg_http_req *rq, int64_t *id)
 {
-    return eg_http_param_id(rq, "id", id);
+    return arg_int(rq, "id", id);
+}
+
+/* A text argument through the route's table (NULL when absent without a default). */
+static int arg_str(struct eg_http_req *rq, const char *name, const char **out)
+{
+    *out = NULL;
+    int rc = eg_http_arg_str(rq, name, out);
+    return rc < 0 ? rc : 0;
 }
 
 static int reply(struct eg_http_req *rq, int rc, int status, json_t *out)
@@ -65,14 +81,14 @@ static int items(struct eg_http_req *rq, int rc, json_t *a)
     return eg_http_reply_json(rq, 200, json_pack("{s:o,s:n}", "items", a, "next_cursor"));
 }
 
-/* ?format=csv|xlsx for the files; json refused where there is none */
+/* ?format=csv|xlsx for the files (the table refuses anything else; csv when absent) */
 static int file_format(struct eg_http_req *rq, int *xlsx)
 {
-    int fmt;
-    int rc = eg_http_format(rq, &fmt);
+    const char *f;
+    int rc = arg_str(rq, "format", &f);
     if (rc)
         return rc;
-    *xlsx = fmt == EG_HTTP_FMT_XLSX;
+    *xlsx = f && !strcmp(f, "xlsx");
     return 0;
 }
 
@@ -229,12 +245,14 @@ static int h_apps(struct eg_http_req *rq)
     const struct eg_principal *who;
     json_t *a = NULL;
     int64_t round_id = 0;
-    const char *r = eg_http_query(rq, "round_id");
+    const char *state = NULL;
     int rc = setup(rq, &db, &who);
-    if (!rc && r && eg_parse_int64(r, strlen(r), &round_id))
-        rc = eg_err_set(eg_http_err(rq), EG_EINVAL, "bad_query", -1, "round_id: a round's id");
     if (!rc)
-        rc = eg_pilot_app_list(db, who, round_id, eg_http_query(rq, "state"), &a, eg_http_err(rq));
+        rc = arg_int(rq, "round_id", &round_id);
+    if (!rc)
+        rc = arg_str(rq, "state", &state);
+    if (!rc)
+        rc = eg_pilot_app_list(db, who, round_id, state, &a, eg_http_err(rq));
     return items(rq, rc, a);
 }
 
@@ -328,18 +346,20 @@ static int h_act(struct eg_http_req *rq)
     const struct eg_principal *who;
     int64_t id;
     json_t *body = NULL, *out = NULL;
+    const char *action = NULL;
     size_t len = 0;
     int rc = setup(rq, &db, &who);
     if (!rc)
         rc = id_param(rq, &id);
+    if (!rc)
+        rc = arg_str(rq, "action", &action);
     eg_http_body(rq, &len);
     if (!rc && len)
         rc = eg_http_body_json(rq, &body);
     if (rc)
         return rc;
     json_t *in = body ? json_incref(body) : json_object();
-    rc = eg_flow_act(db, kind_of(rq), who, id, eg_http_param(rq, "action"), in, &out,
-                     eg_http_err(rq));
+    rc = eg_flow_act(db, kind_of(rq), who, id, action, in, &out, eg_http_err(rq));
     json_decref(in);
     return reply(rq, rc, 200, out);
 }
@@ -378,11 +398,18 @@ static int h_sugg_list(struct eg_http_req *rq)
     const struct eg_principal *who;
     json_t *rows = NULL;
     char *next = NULL;
-    struct eg_flow_query q = {.state = eg_http_query(rq, "state"),
-                              .q = eg_http_query(rq, "q"),
-                              .cursor = eg_http_query(rq, "cursor"),
-                              .limit = 100};
+    struct eg_flow_query q = {.limit = 100};
+    int64_t limit = 100;
     int rc = setup(rq, &db, &who);
+    if (!rc)
+        rc = arg_str(rq, "state", &q.state);
+    if (!rc)
+        rc = arg_str(rq, "q", &q.q);
+    if (!rc)
+        rc = arg_str(rq, "cursor", &q.cursor);
+    if (!rc)
+        rc = arg_int(rq, "limit", &limit);
+    q.limit = (int)limit;
     if (!rc)
         rc = eg_flow_list(db, &eg_suggestion_kind, who, &q, &rows, &next, eg_http_err(rq));
     if (rc)
@@ -420,7 +447,9 @@ static int h_attach(struct eg_http_req *rq)
     if (rc)
         return rc;
     const char *body = eg_http_body(rq, &len);
-    const char *name = eg_http_query(rq, "name");
+    const char *name = NULL;
+    if ((rc = arg_str(rq, "name", &name)))
+        return rc;
     if (!len)
         return eg_err_set(eg_http_err(rq), EG_EINVAL, "bad_request", -1,
                           "the request body is the file (JPEG, PNG, WebP or PDF); ?name= its name");
@@ -441,7 +470,7 @@ static int h_attachment(struct eg_http_req *rq)
     if (!rc)
         rc = id_param(rq, &id);
     if (!rc)
-        rc = eg_http_param_id(rq, "aid", &aid);
+        rc = arg_int(rq, "aid", &aid);
     if (!rc)
         rc = eg_flow_attachment_read(db, kind_of(rq), who, id, aid, &data, &len, type,
                                      eg_http_err(rq));
@@ -470,14 +499,19 @@ static int h_plan_status(struct eg_http_req *rq)
     struct eg_db *db;
     const struct eg_principal *who;
     int64_t id;
-    int fmt;
+    int fmt = EG_HTTP_FMT_JSON;
+    const char *f = NULL;
     int rc = setup(rq, &db, &who);
     if (!rc)
         rc = id_param(rq, &id);
     if (!rc)
-        rc = eg_http_format(rq, &fmt);
+        rc = arg_str(rq, "format", &f);
     if (rc)
         return rc;
+    if (f && !strcmp(f, "csv"))
+        fmt = EG_HTTP_FMT_CSV;
+    else if (f && !strcmp(f, "xlsx"))
+        fmt = EG_HTTP_FMT_XLSX;
     if (fmt == EG_HTTP_FMT_JSON) {
         json_t *out = NULL;
         rc = eg_plan_status(db, who, id, eg_time_now(), &out, eg_http_err(rq));
@@ -506,76 +540,586 @@ static int h_task_progress(struct eg_http_req *rq)
                  json_pack("{s:I,s:s}", "task_id", (json_int_t)id, "status", "recorded"));
 }
 
+/* ---- the routes, documented (parameters, bodies with examples, answers, access) ----
+
+   The examples work on the documentation test's fixture, walked in this order: the round the
+   POST creates is round 1, the application to it (unit 2, an enterprise) application 1, the
+   suggestion suggestion 1; the fixture has no plan loaded (the plan routes answer 404 there). */
+
+#define P_ID(zh, en)                                                                               \
+    {                                                                                              \
+        .name = "id", .in = EG_PIN_PATH, .type = EG_PT_ID, .description_zh = zh,                   \
+        .description_en = en, .example = "1"                                                       \
+    }
+#define P_AID                                                                                      \
+    {                                                                                              \
+        .name = "aid", .in = EG_PIN_PATH, .type = EG_PT_ID,                                        \
+        .description_zh = "附件编号 (上传时返回的 id)",                                            \
+        .description_en = "attachment id (the id the upload answered)", .example = "1"             \
+    }
+#define P_ACTION(values, ex)                                                                       \
+    {                                                                                              \
+        .name = "action", .in = EG_PIN_PATH, .type = EG_PT_ENUM, .enum_values = values,            \
+        .description_zh = "操作 (记录的 actions 列出当前可做的)",                                  \
+        .description_en = "the action; the record's \"actions\" list those possible now",          \
+        .example = ex                                                                              \
+    }
+#define P_NAME                                                                                     \
+    {                                                                                              \
+        .name = "name", .type = EG_PT_STRING, .max_len = 255,                                      \
+        .description_zh = "文件名 (仅用于显示; 类型由内容判定)",                                   \
+        .description_en = "the file's name, shown only (its type is read from its bytes)",         \
+        .example = "evidence.pdf"                                                                  \
+    }
+#define P_FILE_FORMAT                                                                              \
+    {                                                                                              \
+        .name = "format", .type = EG_PT_ENUM, .enum_values = "csv|xlsx", .dflt = "csv",            \
+        .description_zh = "文件格式: csv (UTF-8 带 BOM) 或 xlsx",                                  \
+        .description_en = "file format: csv (UTF-8 with BOM) or xlsx", .example = "csv"            \
+    }
+
+#define APP_ACTIONS                                                                                \
+    "submit|withdraw|return|evaluate|recommend|not_recommend|approve|report|select|not_select"
+#define TASK_ACTIONS "start|complete|reopen|close|assign"
+#define SUGG_ACTIONS "send|accept|assign|handle|implement|return|feed_back"
+
+static const struct eg_http_param_spec round_id_params[] = {P_ID("批次编号", "round id"), {0}};
+static const struct eg_http_param_spec round_file_params[] = {
+    P_ID("批次编号", "round id"), P_FILE_FORMAT, {0}};
+static const struct eg_http_param_spec apps_params[] = {
+    {.name = "round_id",
+     .type = EG_PT_ID,
+     .description_zh = "申报批次",
+     .description_en = "only this round's applications",
+     .example = "1"},
+    {.name = "state",
+     .type = EG_PT_ENUM,
+     .enum_values = "draft|submitted|evaluated|recommended|not_recommended|approved|reported|"
+                    "selected|not_selected|withdrawn",
+     .description_zh = "状态",
+     .description_en = "only applications in this state"},
+    {0}};
+static const struct eg_http_param_spec app_id_params[] = {P_ID("申报编号", "application id"), {0}};
+static const struct eg_http_param_spec app_act_params[] = {
+    P_ID("申报编号", "application id"), P_ACTION(APP_ACTIONS, "submit"), {0}};
+static const struct eg_http_param_spec app_attach_params[] = {
+    P_ID("申报编号", "application id"), P_NAME, {0}};
+static const struct eg_http_param_spec app_attachment_params[] = {
+    P_ID("申报编号", "application id"), P_AID, {0}};
+static const struct eg_http_param_spec plan_status_params[] = {
+    P_ID("计划编号", "plan id"),
+    {.name = "format",
+     .type = EG_PT_ENUM,
+     .enum_values = "json|csv|xlsx",
+     .dflt = "json",
+     .description_zh = "格式: json, 或供会议使用的 csv (UTF-8 带 BOM) / xlsx",
+     .description_en = "json, or csv (UTF-8 with BOM) / xlsx for a meeting"},
+    {0}};
+static const struct eg_http_param_spec task_id_params[] = {P_ID("任务编号", "plan task id"), {0}};
+static const struct eg_http_param_spec task_act_params[] = {
+    P_ID("任务编号", "plan task id"), P_ACTION(TASK_ACTIONS, "start"), {0}};
+static const struct eg_http_param_spec task_attach_params[] = {
+    P_ID("任务编号", "plan task id"), P_NAME, {0}};
+static const struct eg_http_param_spec task_attachment_params[] = {
+    P_ID("任务编号", "plan task id"), P_AID, {0}};
+static const struct eg_http_param_spec sugg_list_params[] = {
+    {.name = "state",
+     .type = EG_PT_ENUM,
+     .enum_values = "formed|sent|accepted|assigned|handled|implemented|fed_back",
+     .description_zh = "状态",
+     .description_en = "only suggestions in this state"},
+    {.name = "q",
+     .type = EG_PT_STRING,
+     .max_len = 200,
+     .description_zh = "标题中的文字",
+     .description_en = "text in the title",
+     .example = "监测"},
+    {.name = "limit",
+     .type = EG_PT_INT,
+     .min = 1,
+     .max = 1000,
+     .dflt = "100",
+     .description_zh = "每页条数",
+     .description_en = "rows per page"},
+    {.name = "cursor",
+     .type = EG_PT_STRING,
+     .max_len = 64,
+     .description_zh = "下一页 (上一页的 next_cursor)",
+     .description_en = "the next page (next_cursor of the previous one)"},
+    {0}};
+static const struct eg_http_param_spec sugg_id_params[] = {P_ID("建议编号", "suggestion id"), {0}};
+static const struct eg_http_param_spec sugg_act_params[] = {
+    P_ID("建议编号", "suggestion id"), P_ACTION(SUGG_ACTIONS, "send"), {0}};
+static const struct eg_http_param_spec sugg_attach_params[] = {
+    P_ID("建议编号", "suggestion id"), P_NAME, {0}};
+static const struct eg_http_param_spec sugg_attachment_params[] = {
+    P_ID("建议编号", "suggestion id"), P_AID, {0}};
+
+/* bodies */
+static const char round_body[] =
+    "{\"type\":\"object\",\"required\":[\"name\",\"deadline\",\"rule\",\"quotas\"],\"properties\":{"
+    "\"name\":{\"type\":\"string\",\"description\":\"批次名称\"},\"deadline\":{\"type\":\"string\","
+    "\"description\":\"申报截止 (北京时间 YYYY-MM-DD[ HH:MM])\"},\"rule\":{\"type\":\"string\","
+    "\"enum\":[\"mean\",\"trimmed\"],\"description\":\"创新性汇总: mean 平均; trimmed 去掉最高最低"
+    "后平均 (需至少 5 位专家)\"},\"catalogue\":{\"type\":\"string\",\"default\":\"pilot/"
+    "catalogue_2021.tsv\",\"description\":\"申报条件目录\"},\"min_total\":{\"type\":\"number\","
+    "\"description\":\"推荐的最低总分\"},\"quotas\":{\"type\":\"object\",\"additionalProperties\":{"
+    "\"type\":\"integer\"},\"description\":\"每类推荐名额 (park, enterprise, street, community, "
+    "building)\"}},\"example\":{\"name\":\"第二批试点示范\",\"deadline\":\"2099-09-30\",\"rule\":"
+    "\"mean\",\"quotas\":{\"enterprise\":1,\"park\":1}}}";
+static const char expert_body[] =
+    "{\"type\":\"object\",\"required\":[\"user_id\"],\"properties\":{\"user_id\":{\"type\":"
+    "\"integer\",\"description\":\"专家的账号编号\"}},\"example\":{\"user_id\":5}}";
+#define APP_ANSWERS                                                                                       \
+    "\"conditions\":{\"type\":\"string\",\"description\":\"申报条件逐项 1/0, 如 111\"},"           \
+    "\"mandatory\":{\"type\":\"string\",\"description\":\"必备事项逐项 1/0, 如 11111111\"},"       \
+    "\"directions\":{\"type\":\"string\",\"description\":\"创新方向编号, 逗号分隔, 如 1,2\"}," \
+    "\"innovation\":{\"type\":\"string\",\"description\":\"创新点\"},\"evidence\":{\"type\":"          \
+    "\"string\",\"description\":\"佐证材料说明\"}"
+static const char app_body[] =
+    "{\"type\":\"object\",\"required\":[\"round_id\",\"unit_id\"],\"properties\":{\"round_id\":{"
+    "\"type\":\"integer\",\"description\":\"申报批次\"},\"unit_id\":{\"type\":\"integer\","
+    "\"description\":\"申报单位 (其类别即申报类别)\"}," APP_ANSWERS
+    "},\"example\":{\"round_id\":1,\"unit_id\":2,\"innovation\":\"排污许可与在线监测联动\"}}";
+static const char app_patch_body[] =
+    "{\"type\":\"object\",\"properties\":{" APP_ANSWERS "},\"example\":{\"conditions\":\"111\","
+    "\"mandatory\":\"11111111\",\"directions\":\"1,2\",\"innovation\":\"排污许可与在线监测联动\"}}";
+static const char scores_body[] =
+    "{\"type\":\"object\",\"required\":[\"scores\"],\"properties\":{\"scores\":{\"type\":\"array\","
+    "\"minItems\":3,\"maxItems\":3,\"items\":{\"type\":\"number\",\"minimum\":0,\"maximum\":20},"
+    "\"description\":\"创新性, 成效, 可复制、可推广性: 各 0–20 分\"}},\"example\":{\"scores\":[16,"
+    "15,14]}}";
+static const char act_body[] =
+    "{\"type\":\"object\",\"description\":\"可省略; 需要的字段见记录的 actions.needs\","
+    "\"properties\":{\"version\":{\"type\":\"integer\",\"description\":\"记录版本 (过期则拒绝)\"},"
+    "\"reason\":{\"type\":\"string\",\"description\":\"理由 (退回、不予推荐等)\"},\"feedback\":{"
+    "\"type\":\"object\",\"properties\":{\"finding\":{\"type\":\"string\"},\"measure\":{\"type\":"
+    "\"string\"},\"result\":{\"type\":\"string\"}},\"description\":\"反馈 (报完成、反馈)\"},"
+    "\"to_unit_id\":{\"type\":\"integer\",\"description\":\"交办给单位\"},\"to_region_id\":{"
+    "\"type\":"
+    "\"integer\",\"description\":\"交办给街镇\"},\"due_at\":{\"type\":\"string\",\"description\":"
+    "\"期限 (北京时间)\"},\"note\":{\"type\":\"string\",\"description\":\"备注\"}},\"example\":{}}";
+static const char progress_body[] =
+    "{\"type\":\"object\",\"required\":[\"period\",\"percent\",\"status\",\"text\"],\"properties\":"
+    "{"
+    "\"period\":{\"type\":\"string\",\"description\":\"报送期\"},\"percent\":{\"type\":\"number\","
+    "\"minimum\":0,\"maximum\":100,\"description\":\"完成百分比\"},\"status\":{\"type\":\"string\","
+    "\"enum\":[\"on_track\",\"at_risk\",\"delayed\"],\"description\":\"进度\"},\"text\":{\"type\":"
+    "\"string\",\"description\":\"进展情况\"}},\"example\":{\"period\":\"2024年第一季度\","
+    "\"percent\":30,\"status\":\"on_track\",\"text\":\"方案已制定\"}}";
+static const char sugg_body[] =
+    "{\"type\":\"object\",\"required\":[\"title\",\"source\",\"text\"],\"properties\":{\"title\":{"
+    "\"type\":\"string\",\"description\":\"标题\"},\"source\":{\"type\":\"string\",\"enum\":["
+    "\"committee\",\"leader\",\"other\"],\"description\":\"来源: 委员建言|领导批示|其他\"},"
+    "\"source_ref\":{\"type\":\"string\",\"description\":\"来源文号\"},\"text\":{\"type\":"
+    "\"string\",\"description\":\"建议内容\"},\"responsible\":{\"type\":\"string\","
+    "\"description\":\"责任单位\"}},\"example\":{\"title\":\"完善现代生态环境监测体系\","
+    "\"source\":\"committee\",\"text\":\"完善生态环境监测网络\",\"responsible\":\"区生态环境局\"}}";
+static const char file_body[] =
+    "{\"type\":\"string\",\"format\":\"binary\",\"description\":\"the file itself as the body: "
+    "JPEG, PNG, WebP or PDF, read from its bytes (文件本身; 类型按内容判定)\"}";
+
+/* answers */
+#define OBJ "{\"type\":\"object\"}"
+#define LIST_OF(item)                                                                              \
+    "{\"type\":\"object\",\"properties\":{\"items\":{\"type\":\"array\",\"items\":" item           \
+    "},\"next_cursor\":{\"type\":\"string\",\"nullable\":true}}}"
+#define ROUND_SCHEMA                                                                               \
+    "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"name\":{\"type\":"       \
+    "\"string\"},\"deadline\":{\"type\":\"string\",\"description\":\"Beijing time\"},\"rule\":{"   \
+    "\"type\":\"string\"},\"rule_zh\":{\"type\":\"string\"},\"catalogue\":{\"type\":\"string\"},"  \
+    "\"min_total\":{\"type\":\"number\"},\"quotas\":" OBJ ",\"kinds\":{\"type\":\"array\","        \
+    "\"items\":{\"type\":\"object\",\"properties\":{\"code\":{\"type\":\"string\"},\"label_zh\":{" \
+    "\"type\":\"string\"},\"conditions\":{\"type\":\"array\",\"items\":" OBJ "},\"mandatory\":{"   \
+    "\"type\":\"array\",\"items\":" OBJ "},\"innovation\":{\"type\":\"array\",\"items\":" OBJ      \
+    "}}}},\"criteria\":{\"type\":\"array\",\"items\":" OBJ "}}}"
+#define RECORD_SCHEMA                                                                              \
+    "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"kind\":{\"type\":"       \
+    "\"string\"},\"state\":{\"type\":\"string\"},\"state_zh\":{\"type\":\"string\"},\"title\":{"   \
+    "\"type\":\"string\"},\"unit_id\":{\"type\":\"integer\",\"nullable\":true},\"region_id\":{"    \
+    "\"type\":\"integer\",\"nullable\":true},\"due_at\":{\"type\":\"string\",\"nullable\":true,"   \
+    "\"description\":\"Beijing time\"},\"overdue\":{\"type\":\"boolean\"},\"version\":{\"type\":"  \
+    "\"integer\"},\"actions\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{" \
+    "\"action\":{\"type\":\"string\"},\"label_zh\":{\"type\":\"string\"},\"needs\":{\"type\":"     \
+    "\"array\",\"items\":{\"type\":\"string\"}}}}}}}"
+static const char round_answer[] = ROUND_SCHEMA;
+static const char rounds_answer[] = LIST_OF(ROUND_SCHEMA);
+static const char record_answer[] = RECORD_SCHEMA;
+static const char records_answer[] = LIST_OF(RECORD_SCHEMA);
+static const char app_answer[] =
+    "{\"allOf\":[" RECORD_SCHEMA ",{\"type\":\"object\",\"properties\":{\"round_id\":{\"type\":"
+    "\"integer\"},\"pilot_kind\":{\"type\":\"string\"}," APP_ANSWERS ",\"results\":{\"type\":"
+    "\"object\",\"description\":\"once evaluated: points, total, rank, recommended\"},\"scores\":{"
+    "\"type\":\"array\",\"items\":" OBJ ",\"description\":\"each expert's (staff only)\"}}}]}";
+static const char expert_answer[] =
+    "{\"type\":\"object\",\"properties\":{\"round_id\":{\"type\":\"integer\"},\"user_id\":{"
+    "\"type\":\"integer\"}}}";
+static const char evaluate_answer[] =
+    "{\"type\":\"object\",\"properties\":{\"evaluated\":{\"type\":\"integer\"},\"recommended\":{"
+    "\"type\":\"object\",\"additionalProperties\":{\"type\":\"integer\"}},\"ineligible\":{"
+    "\"type\":\"integer\"}}}";
+static const char scores_answer[] =
+    "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"scores\":{\"type\":"
+    "\"array\",\"items\":{\"type\":\"number\"}}}}";
+static const char history_answer[] =
+    "{\"type\":\"object\",\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"type\":"
+    "\"object\",\"properties\":{\"at\":{\"type\":\"string\"},\"by\":{\"type\":\"string\"},"
+    "\"role\":{\"type\":\"string\"},\"kind\":{\"type\":\"string\",\"enum\":[\"transition\","
+    "\"comment\"]},\"action\":{\"type\":\"string\"},\"from\":{\"type\":\"string\","
+    "\"nullable\":true},\"to\":{\"type\":\"string\"},\"text\":" OBJ "}}}}}";
+static const char attachment_answer[] =
+    "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"sha256\":{\"type\":"
+    "\"string\"},\"size\":{\"type\":\"integer\"},\"type\":{\"type\":\"string\"},\"name\":{"
+    "\"type\":\"string\"},\"at\":{\"type\":\"string\"},\"by\":{\"type\":\"string\"}}}";
+static const char file_answer[] =
+    "{\"type\":\"string\",\"format\":\"binary\",\"description\":\"the file (CSV or XLSX; "
+    "an attachment in the type detected when it was stored)\"}";
+static const char plans_answer[] =
+    LIST_OF("{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"name\":{\"type\":"
+            "\"string\"},\"source\":{\"type\":\"string\"},\"tasks\":{\"type\":\"integer\"}}}");
+static const char status_answer[] =
+    "{\"type\":\"object\",\"properties\":{\"plan\":" OBJ ",\"tasks\":{\"type\":\"array\","
+    "\"items\":{\"allOf\":[" RECORD_SCHEMA ",{\"type\":\"object\",\"properties\":{\"lead_units\":{"
+    "\"type\":\"string\"},\"at_risk\":{\"type\":\"boolean\"},\"at_risk_reason\":{\"type\":"
+    "\"string\",\"nullable\":true}}}]}},\"summary\":" OBJ "}}";
+static const char progress_answer[] =
+    "{\"type\":\"object\",\"properties\":{\"task_id\":{\"type\":\"integer\"},\"status\":{"
+    "\"type\":\"string\",\"enum\":[\"recorded\"]}}}";
+
+#define ACCESS_STAFF "bureau, admin"
+#define ACCESS_APPS                                                                                \
+    "logged in; bureau, admin: every application; enterprise: its own unit's; street: the "        \
+    "units of its region; an expert (any account the bureau assigned): the applications of "       \
+    "its round to score. Others answer 404."
+#define ACCESS_TASKS                                                                               \
+    "logged in; bureau, admin: every task; street, enterprise: the tasks addressed to them. "      \
+    "Others answer 404."
+#define ACCESS_SUGG                                                                                \
+    "logged in; bureau, admin: every suggestion; street, enterprise: the ones assigned to "        \
+    "them. Others answer 404."
+
+#define A EG_ROUTE_AUTH
+#define B (EG_ROUTE_AUTH | EG_ROUTE_BODY_JSON)
+
+static const struct eg_http_route_spec plans_specs[] = {
+    /* rounds */
+    {.method = "GET",
+     .pattern = "/api/v1/pilot/rounds",
+     .fn = h_rounds,
+     .flags = A,
+     .summary = "Pilot-demonstration rounds",
+     .summary_zh = "试点示范申报批次",
+     .answer_schema = rounds_answer,
+     .access = "any logged-in user (applicants need the rounds and their catalogues)"},
+    {.method = "POST",
+     .pattern = "/api/v1/pilot/rounds",
+     .fn = h_round_create,
+     .flags = B,
+     .summary = "Open a round: name, deadline, rule (mean|trimmed), quotas per kind",
+     .summary_zh = "发布申报批次: 名称、截止时间、评分汇总规则、各类推荐名额",
+     .body_schema = round_body,
+     .answer_schema = round_answer,
+     .access = ACCESS_STAFF,
+     .status = 201},
+    {.method = "GET",
+     .pattern = "/api/v1/pilot/rounds/{id}",
+     .fn = h_round,
+     .flags = A,
+     .summary = "A round with its catalogue (conditions, mandatory items, directions)",
+     .summary_zh = "申报批次及其目录 (申报条件、必备事项、创新方向)",
+     .params = round_id_params,
+     .answer_schema = round_answer,
+     .access = "any logged-in user"},
+    {.method = "POST",
+     .pattern = "/api/v1/pilot/rounds/{id}/experts",
+     .fn = h_round_expert,
+     .flags = B,
+     .summary = "Assign an expert (an account) to a round",
+     .summary_zh = "为批次指定评审专家 (账号)",
+     .params = round_id_params,
+     .body_schema = expert_body,
+     .answer_schema = expert_answer,
+     .access = ACCESS_STAFF,
+     .status = 201},
+    {.method = "GET",
+     .pattern = "/api/v1/pilot/rounds/{id}/scoring",
+     .fn = h_round_scoring,
+     .flags = A,
+     .summary = "The applications an expert scores, with the expert's own scores",
+     .summary_zh = "专家待评审的申报及本人评分",
+     .params = round_id_params,
+     .answer_schema = LIST_OF(OBJ),
+     .access = "the round's experts only"},
+    {.method = "POST",
+     .pattern = "/api/v1/pilot/rounds/{id}/evaluate",
+     .fn = h_round_evaluate,
+     .flags = A,
+     .summary = "Evaluate a round: conditions gate, points, ranking, cut to the quotas",
+     .summary_zh = "评审汇总: 条件审核、计分、排序、按名额确定推荐",
+     .params = round_id_params,
+     .answer_schema = evaluate_answer,
+     .access = ACCESS_STAFF},
+    {.method = "GET",
+     .pattern = "/api/v1/pilot/rounds/{id}/list",
+     .fn = h_round_list,
+     .flags = A,
+     .summary = "The recommended list in the 附表 layout (csv or xlsx)",
+     .summary_zh = "推荐名单 (附表格式, csv 或 xlsx)",
+     .params = round_file_params,
+     .answer_schema = file_answer,
+     .access = ACCESS_STAFF},
+    {.method = "GET",
+     .pattern = "/api/v1/pilot/rounds/{id}/sheet",
+     .fn = h_round_sheet,
+     .flags = A,
+     .summary = "The per-applicant score sheet (csv or xlsx)",
+     .summary_zh = "评分汇总表 (csv 或 xlsx)",
+     .params = round_file_params,
+     .answer_schema = file_answer,
+     .access = ACCESS_STAFF},
+    /* applications */
+    {.method = "GET",
+     .pattern = "/api/v1/pilot/applications",
+     .fn = h_apps,
+     .flags = A,
+     .summary = "Pilot applications in the caller's scope",
+     .summary_zh = "试点示范申报列表",
+     .params = apps_params,
+     .answer_schema = LIST_OF(RECORD_SCHEMA),
+     .access = ACCESS_APPS},
+    {.method = "POST",
+     .pattern = "/api/v1/pilot/applications",
+     .fn = h_app_create,
+     .flags = B,
+     .summary = "Apply: round_id, unit_id and the answers (a draft; answers may be left empty)",
+     .summary_zh = "申报 (草稿): 批次、申报单位及逐项答复",
+     .body_schema = app_body,
+     .answer_schema = app_answer,
+     .access = "enterprise: for its own unit; street: for the units of its region; bureau, admin",
+     .status = 201},
+    {.method = "GET",
+     .pattern = "/api/v1/pilot/applications/{id}",
+     .fn = h_app,
+     .flags = A,
+     .summary = "An application with its results once evaluated",
+     .summary_zh = "申报详情 (评审后含结果)",
+     .params = app_id_params,
+     .answer_schema = app_answer,
+     .access = ACCESS_APPS},
+    {.method = "PATCH",
+     .pattern = "/api/v1/pilot/applications/{id}",
+     .fn = h_app_update,
+     .flags = B,
+     .summary = "Change a draft's answers",
+     .summary_zh = "修改草稿的答复",
+     .params = app_id_params,
+     .body_schema = app_patch_body,
+     .answer_schema = app_answer,
+     .access = "the applicant (its enterprise or street) and bureau, admin; a draft only"},
+    {.method = "POST",
+     .pattern = "/api/v1/pilot/applications/{id}/actions/{action}",
+     .fn = h_act,
+     .flags = B,
+     .summary = "Take an action: submit, withdraw, return, evaluate, recommend, not_recommend, "
+                "approve, report, select, not_select",
+     .summary_zh = "办理操作: 提交、撤回、退回修改、评审、推荐、审议通过、报送市局、入选…",
+     .params = app_act_params,
+     .body_schema = act_body,
+     .answer_schema = record_answer,
+     .access = "submit, withdraw: the applicant and bureau, admin (submit before the round's "
+               "deadline, with every answer); the rest: bureau, admin"},
+    {.method = "GET",
+     .pattern = "/api/v1/pilot/applications/{id}/history",
+     .fn = h_history,
+     .flags = A,
+     .summary = "An application's timeline",
+     .summary_zh = "申报办理记录",
+     .params = app_id_params,
+     .answer_schema = history_answer,
+     .access = ACCESS_APPS},
+    {.method = "PUT",
+     .pattern = "/api/v1/pilot/applications/{id}/scores",
+     .fn = h_app_scores,
+     .flags = B,
+     .summary = "An expert's three scores (0–20 each), audited",
+     .summary_zh = "专家评分 (创新性、成效、可复制可推广性, 各 0–20 分), 留痕",
+     .params = app_id_params,
+     .body_schema = scores_body,
+     .answer_schema = scores_answer,
+     .access = "the experts of the application's round"},
+    {.method = "POST",
+     .pattern = "/api/v1/pilot/applications/{id}/attachments",
+     .fn = h_attach,
+     .flags = A,
+     .summary = "Attach a file (evidence) to an application: the body, ?name=",
+     .summary_zh = "上传申报佐证材料",
+     .params = app_attach_params,
+     .body_schema = file_body,
+     .answer_schema = attachment_answer,
+     .access = ACCESS_APPS,
+     .status = 201},
+    {.method = "GET",
+     .pattern = "/api/v1/pilot/applications/{id}/attachments/{aid}",
+     .fn = h_attachment,
+     .flags = A,
+     .summary = "An attachment's bytes",
+     .summary_zh = "下载申报附件",
+     .params = app_attachment_params,
+     .answer_schema = file_answer,
+     .access = ACCESS_APPS},
+    /* plans and their tasks */
+    {.method = "GET",
+     .pattern = "/api/v1/plans",
+     .fn = h_plans,
+     .flags = A,
+     .summary = "Action plans",
+     .summary_zh = "行动计划",
+     .answer_schema = plans_answer,
+     .access = "any logged-in user"},
+    {.method = "GET",
+     .pattern = "/api/v1/plans/{id}/status",
+     .fn = h_plan_status,
+     .flags = A,
+     .summary = "A plan's tasks with overdue and at-risk flags, for a meeting (json, csv, xlsx)",
+     .summary_zh = "计划推进情况: 各任务及逾期、滞后标记 (json、csv、xlsx)",
+     .params = plan_status_params,
+     .answer_schema = status_answer,
+     .access = ACCESS_TASKS},
+    {.method = "GET",
+     .pattern = "/api/v1/plan-tasks/{id}",
+     .fn = h_get,
+     .flags = A,
+     .summary = "A plan task, with the actions the caller may take now",
+     .summary_zh = "计划任务详情",
+     .params = task_id_params,
+     .answer_schema = record_answer,
+     .access = ACCESS_TASKS},
+    {.method = "GET",
+     .pattern = "/api/v1/plan-tasks/{id}/history",
+     .fn = h_history,
+     .flags = A,
+     .summary = "A plan task's timeline",
+     .summary_zh = "计划任务办理记录",
+     .params = task_id_params,
+     .answer_schema = history_answer,
+     .access = ACCESS_TASKS},
+    {.method = "POST",
+     .pattern = "/api/v1/plan-tasks/{id}/progress",
+     .fn = h_task_progress,
+     .flags = B,
+     .summary = "Report progress: period, percent, status, text (audited)",
+     .summary_zh = "报送进展: 报送期、完成百分比、进度、情况",
+     .params = task_id_params,
+     .body_schema = progress_body,
+     .answer_schema = progress_answer,
+     .access = "bureau, admin, and the street or enterprise the task is addressed to",
+     .status = 201},
+    {.method = "POST",
+     .pattern = "/api/v1/plan-tasks/{id}/actions/{action}",
+     .fn = h_act,
+     .flags = B,
+     .summary = "Take an action: start, complete, reopen, close, assign",
+     .summary_zh = "办理操作: 启动、报完成、退回、销号、交办",
+     .params = task_act_params,
+     .body_schema = act_body,
+     .answer_schema = record_answer,
+     .access = "start, complete: bureau, admin and the addressed street or enterprise; reopen, "
+               "close, assign: bureau, admin"},
+    {.method = "POST",
+     .pattern = "/api/v1/plan-tasks/{id}/attachments",
+     .fn = h_attach,
+     .flags = A,
+     .summary = "Attach a file (evidence) to a plan task: the body, ?name=",
+     .summary_zh = "上传任务佐证材料",
+     .params = task_attach_params,
+     .body_schema = file_body,
+     .answer_schema = attachment_answer,
+     .access = ACCESS_TASKS,
+     .status = 201},
+    {.method = "GET",
+     .pattern = "/api/v1/plan-tasks/{id}/attachments/{aid}",
+     .fn = h_attachment,
+     .flags = A,
+     .summary = "An attachment's bytes",
+     .summary_zh = "下载任务附件",
+     .params = task_attachment_params,
+     .answer_schema = file_answer,
+     .access = ACCESS_TASKS},
+    /* suggestions */
+    {.method = "GET",
+     .pattern = "/api/v1/suggestions",
+     .fn = h_sugg_list,
+     .flags = A,
+     .summary = "Suggestions and requests in the caller's scope, newest first",
+     .summary_zh = "建议事项列表",
+     .params = sugg_list_params,
+     .answer_schema = records_answer,
+     .access = ACCESS_SUGG},
+    {.method = "POST",
+     .pattern = "/api/v1/suggestions",
+     .fn = h_sugg_create,
+     .flags = B,
+     .summary = "Form a suggestion: title, source, text, responsible",
+     .summary_zh = "形成建议事项: 标题、来源、内容、责任单位",
+     .body_schema = sugg_body,
+     .answer_schema = record_answer,
+     .access = ACCESS_STAFF,
+     .status = 201},
+    {.method = "GET",
+     .pattern = "/api/v1/suggestions/{id}",
+     .fn = h_get,
+     .flags = A,
+     .summary = "A suggestion, with the actions the caller may take now",
+     .summary_zh = "建议事项详情",
+     .params = sugg_id_params,
+     .answer_schema = record_answer,
+     .access = ACCESS_SUGG},
+    {.method = "GET",
+     .pattern = "/api/v1/suggestions/{id}/history",
+     .fn = h_history,
+     .flags = A,
+     .summary = "A suggestion's timeline",
+     .summary_zh = "建议事项办理记录",
+     .params = sugg_id_params,
+     .answer_schema = history_answer,
+     .access = ACCESS_SUGG},
+    {.method = "POST",
+     .pattern = "/api/v1/suggestions/{id}/actions/{action}",
+     .fn = h_act,
+     .flags = B,
+     .summary = "Take an action: send, accept, assign, handle, implement, return, feed_back",
+     .summary_zh = "办理操作: 报送、受理、交办、办理、落实、退回重办、反馈",
+     .params = sugg_act_params,
+     .body_schema = act_body,
+     .answer_schema = record_answer,
+     .access = "send, accept, assign, return: bureau, admin; handle, implement, feed_back: also "
+               "the street or enterprise it is assigned to (feed_back needs the feedback)"},
+    {.method = "POST",
+     .pattern = "/api/v1/suggestions/{id}/attachments",
+     .fn = h_attach,
+     .flags = A,
+     .summary = "Attach a file (evidence) to a suggestion: the body, ?name=",
+     .summary_zh = "上传建议事项佐证材料",
+     .params = sugg_attach_params,
+     .body_schema = file_body,
+     .answer_schema = attachment_answer,
+     .access = ACCESS_SUGG,
+     .status = 201},
+    {.method = "GET",
+     .pattern = "/api/v1/suggestions/{id}/attachments/{aid}",
+     .fn = h_attachment,
+     .flags = A,
+     .summary = "An attachment's bytes",
+     .summary_zh = "下载建议事项附件",
+     .params = sugg_attachment_params,
+     .answer_schema = file_answer,
+     .access = ACCESS_SUGG},
+};
+
 int eg_http_api_plans_routes(struct eg_http_server *srv)
 {
-    const unsigned A = EG_ROUTE_AUTH, B = EG_ROUTE_AUTH | EG_ROUTE_BODY_JSON;
     int rc = 0;
-    rc |= eg_http_route_add(srv, "GET", "/api/v1/pilot/rounds", h_rounds, A,
-                            "pilot-demonstration rounds (试点示范申报批次)", NULL);
-    rc |= eg_http_route_add(srv, "POST", "/api/v1/pilot/rounds", h_round_create, B,
-                            "open a round: name, deadline, rule (mean|trimmed), quotas per kind",
-                            NULL);
-    rc |= eg_http_route_add(srv, "GET", "/api/v1/pilot/rounds/{id}", h_round, A,
-                            "a round with its catalogue (conditions, mandatory items, directions)",
-                            NULL);
-    rc |= eg_http_route_add(srv, "POST", "/api/v1/pilot/rounds/{id}/experts", h_round_expert, B,
-                            "assign an expert (an account) to a round", NULL);
-    rc |=
-        eg_http_route_add(srv, "GET", "/api/v1/pilot/rounds/{id}/scoring", h_round_scoring, A,
-                          "the applications an expert scores, with the expert's own scores", NULL);
-    rc |= eg_http_route_add(srv, "POST", "/api/v1/pilot/rounds/{id}/evaluate", h_round_evaluate, A,
-                            "evaluate a round: gate, points, ranking, quotas", NULL);
-    rc |= eg_http_route_add(srv, "GET", "/api/v1/pilot/rounds/{id}/list", h_round_list, A,
-                            "the recommended list in the 附表 layout (?format=csv|xlsx)", NULL);
-    rc |= eg_http_route_add(srv, "GET", "/api/v1/pilot/rounds/{id}/sheet", h_round_sheet, A,
-                            "the per-applicant score sheet (?format=csv|xlsx)", NULL);
-    rc |= eg_http_route_add(srv, "GET", "/api/v1/pilot/applications", h_apps, A,
-                            "pilot applications in scope (?round_id=&state=)", NULL);
-    rc |= eg_http_route_add(srv, "POST", "/api/v1/pilot/applications", h_app_create, B,
-                            "apply: round_id, unit_id, answers (a draft)", NULL);
-    rc |= eg_http_route_add(srv, "GET", "/api/v1/pilot/applications/{id}", h_app, A,
-                            "an application with its results once evaluated", NULL);
-    rc |= eg_http_route_add(srv, "PATCH", "/api/v1/pilot/applications/{id}", h_app_update, B,
-                            "change a draft's answers (the applicant)", NULL);
-    rc |=
-        eg_http_route_add(srv, "POST", "/api/v1/pilot/applications/{id}/actions/{action}", h_act, A,
-                          "submit, withdraw, return, evaluate, recommend, not_recommend, "
-                          "approve, report, select, not_select",
-                          NULL);
-    rc |= eg_http_route_add(srv, "GET", "/api/v1/pilot/applications/{id}/history", h_history, A,
-                            "an application's timeline", NULL);
-    rc |= eg_http_route_add(srv, "PUT", "/api/v1/pilot/applications/{id}/scores", h_app_scores, B,
-                            "an expert's three scores (0–20 each), audited", NULL);
-    rc |= eg_http_route_add(srv, "POST", "/api/v1/pilot/applications/{id}/attachments", h_attach, A,
-                            "attach a file (evidence) to an application: the body, ?name=", NULL);
-    rc |= eg_http_route_add(srv, "GET", "/api/v1/pilot/applications/{id}/attachments/{aid}",
-                            h_attachment, A, "an attachment's bytes", NULL);
-    rc |= eg_http_route_add(srv, "POST", "/api/v1/plan-tasks/{id}/attachments", h_attach, A,
-                            "attach a file (evidence) to a plan task: the body, ?name=", NULL);
-    rc |= eg_http_route_add(srv, "GET", "/api/v1/plan-tasks/{id}/attachments/{aid}", h_attachment,
-                            A, "an attachment's bytes", NULL);
-    rc |= eg_http_route_add(srv, "POST", "/api/v1/suggestions/{id}/attachments", h_attach, A,
-                            "attach a file (evidence) to a suggestion: the body, ?name=", NULL);
-    rc |= eg_http_route_add(srv, "GET", "/api/v1/suggestions/{id}/attachments/{aid}", h_attachment,
-                            A, "an attachment's bytes", NULL);
-    rc |= eg_http_route_add(srv, "GET", "/api/v1/plans", h_plans, A, "action plans", NULL);
-    rc |= eg_http_route_add(srv, "GET", "/api/v1/plans/{id}/status", h_plan_status, A,
-                            "a plan's tasks with overdue/at-risk flags (?format=csv|xlsx)", NULL);
-    rc |= eg_http_route_add(srv, "GET", "/api/v1/plan-tasks/{id}", h_get, A, "a plan task", NULL);
-    rc |= eg_http_route_add(srv, "GET", "/api/v1/plan-tasks/{id}/history", h_history, A,
-                            "a plan task's timeline", NULL);
-    rc |= eg_http_route_add(srv, "POST", "/api/v1/plan-tasks/{id}/progress", h_task_progress, B,
-                            "report progress: period, percent, status, text", NULL);
-    rc |= eg_http_route_add(srv, "POST", "/api/v1/plan-tasks/{id}/actions/{action}", h_act, A,
-                            "start, complete, reopen, close, assign", NULL);
-    rc |= eg_http_route_add(srv, "GET", "/api/v1/suggestions", h_sugg_list, A,
-                            "suggestions and requests in scope (?state=&q=)", NULL);
-    rc |= eg_http_route_add(srv, "POST", "/api/v1/suggestions", h_sugg_create, B,
-                            "form a suggestion: title, source, text, responsible", NULL);
-    rc |= eg_http_route_add(srv, "GET", "/api/v1/suggestions/{id}", h_get, A, "a suggestion", NULL);
-    rc |= eg_http_route_add(srv, "GET", "/api/v1/suggestions/{id}/history", h_history, A,
-                            "a suggestion's timeline", NULL);
-    rc |= eg_http_route_add(srv, "POST", "/api/v1/suggestions/{id}/actions/{action}", h_act, A,
-                            "send, accept, assign, handle, implement, return, feed_back", NULL);
-    return rc;
+    for (size_t i = 0; i < EG_ARRAY_LEN(plans_specs); i++)
+        rc |= eg_http_route_add_spec(srv, &plans_specs[i]);
+    return rc ? EG_EINVAL : 0;
 }

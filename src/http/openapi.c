@@ -91,7 +91,15 @@ static json_t *ref(const char *name)
 
 static json_t *json_content(json_t *schema)
 {
-    return json_pack("{s:{s:o}}", "application/json", "schema", schema);
+    /* a file (an attachment, a download): its bytes, not JSON */
+    const char *type =
+        json_is_string(json_object_get(schema, "type")) &&
+                !strcmp(json_string_value(json_object_get(schema, "type")), "string") &&
+                json_is_string(json_object_get(schema, "format")) &&
+                !strcmp(json_string_value(json_object_get(schema, "format")), "binary")
+            ? "application/octet-stream"
+            : "application/json";
+    return json_pack("{s:{s:o}}", type, "schema", schema);
 }
 
 static json_t *param(const char *name, const char *in, int required, json_t *schema,

@@ -168,6 +168,8 @@ TEST(api_docs_every_documented_route_called_with_its_examples)
                 body = ex ? json_dumps(ex, JSON_COMPACT) : strdup("{}");
             } else if (json_object_get(content, "text/csv")) {
                 body = strdup("name\n");
+            } else if (json_object_get(content, "application/octet-stream")) {
+                body = strdup("%PDF-1.7\n1 0 obj<<>>endobj\n"); /* a file: the smallest PDF */
             }
             int logout = strstr(path, "logout") != NULL;
             int st = call(logout ? spare : admin, m, url.data, NULL, body, &r);

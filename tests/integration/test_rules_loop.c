@@ -180,7 +180,7 @@ TEST(rules_loop_hj212_over_tcp_exceeds_limit_alert_with_evidence_roles_and_trans
     } bad[] = {
         {"GET", "/api/v1/alerts?state=bogus", NULL, 400},
         {"GET", "/api/v1/alerts?rule=%27%3B%20DROP%20TABLE%20alerts", NULL, 400},
-        {"GET", "/api/v1/alerts?limit=0", NULL, 400},
+        {"GET", "/api/v1/alerts?limit=0", NULL, 422}, /* out of range (api-routes.md) */
         {"GET", "/api/v1/alerts?limit=99999999999999999999", NULL, 400},
         {"GET", "/api/v1/alerts?unit=-1", NULL, 400},
         {"GET", "/api/v1/alerts?cursor=abc", NULL, 400},
