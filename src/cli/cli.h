@@ -58,5 +58,9 @@ int eg_cmd_eval_air(int argc, char **argv);
 int eg_cmd_eval_water(int argc, char **argv);
 int eg_cmd_eval_noise(int argc, char **argv);
 int eg_cmd_eval_targets(int argc, char **argv);
+int eg_cmd_task_list(int argc, char **argv);
+int eg_cmd_task_show(int argc, char **argv);
+int eg_cmd_task_raise(int argc, char **argv);
+int eg_cmd_task_act(int argc, char **argv);
 
 #endif

@@ -16,6 +16,7 @@
 #include "db/db.h"
 #include "http/http.h"
 #include "ingest/ingest.h"
+#include "tasks/tasks.h"
 #include "ts/worker.h"
 
 #include <pthread.h>
@@ -63,6 +64,8 @@ static const struct eg_config_key serve_keys[] = {
      "seconds between WAL checkpoints (failures are logged and counted in /metrics)"},
     {"store.wal_limit_mb", "EG_WAL_LIMIT_MB", "--wal-limit-mb", "64",
      "a WAL over this many MiB is checkpointed and truncated"},
+    {"tasks.overdue_interval", "EG_TASKS_OVERDUE_INTERVAL", "--overdue-interval", "300",
+     "seconds between checks that flag 三监联动 tasks past their deadline as overdue"},
 };
 #define NKEYS ((int)EG_ARRAY_LEN(serve_keys))
 
@@ -225,6 +228,25 @@ static void checkpoint_stop(struct eg_app *app)
     checkpointer = NULL;
 }
 
+/* The overdue check of the task loop (tasks/tasks.c). */
+static struct eg_tasks_overdue *tasks_overdue;
+
+static int tasks_start(struct eg_app *app, struct eg_err *err)
+{
+    int64_t every;
+    int rc = eg_config_int(app->cfg, "tasks.overdue_interval", 1, 86400, &every, err);
+    if (!rc)
+        rc = eg_tasks_overdue_start(app->jobs, app->db_path, every * 1000, &tasks_overdue, err);
+    return rc;
+}
+
+static void tasks_stop(struct eg_app *app)
+{
+    (void)app;
+    eg_tasks_overdue_stop(tasks_overdue);
+    tasks_overdue = NULL;
+}
+
 /* Started in this order, stopped in the reverse order. */
 static const struct service {
     const char *name;
@@ -233,6 +255,7 @@ static const struct service {
 } services[] = {
     {"checkpoint", checkpoint_start, checkpoint_stop},
     {"ts", ts_worker_start, ts_worker_stop},
+    {"tasks", tasks_start, tasks_stop},
     {"hj212", hj212_start, hj212_stop},
     {"http", http_start, http_stop},
 };

@@ -88,6 +88,17 @@ const struct eg_cli_cmd eg_cli_commands[] = {
      "left)"},
     {"demo", 0, eg_cmd_demo, "[--db PATH]",
      "fill an empty database with a Pudong-like demo district and print the logins"},
+    {"task", "list", eg_cmd_task_list,
+     "[--state S] [--region CODE] [--unit ID] [--overdue] [--open] [--q TEXT] [--db PATH]",
+     "三监联动 tasks, newest first (JSON Lines); --overdue lists those past their deadline"},
+    {"task", "show", eg_cmd_task_show, "ID [--db PATH]", "a task with its history (JSON)"},
+    {"task", "raise", eg_cmd_task_raise,
+     "--type T --title X (--unit ID|--outlet ID|--station ID|--place P) [--to-region CODE|"
+     "--to-unit ID] [--due T] [--db PATH]",
+     "raise a 三监联动 task as the bureau"},
+    {"task", "act", eg_cmd_task_act,
+     "ID ACTION [--reason R] [--finding F --measure M --result R] [--to-region CODE] [--db PATH]",
+     "take a step of a task: receive, start, execute, feed_back, close, return, reject …"},
 };
 
 const int eg_cli_command_count = (int)(sizeof eg_cli_commands / sizeof eg_cli_commands[0]);

@@ -7,8 +7,8 @@
  * binary), applied in order on open and by `envgov db migrate`, recorded in schema_version.
  * Number ranges by owner: 001-099 registry/auth/audit, 100-199 time series, 200-299 devices
  * (ingest), 300-399 quality/targets, 400-419 flow (workflow engine), 420-434 tasks, 435-449
- * intake (complaints, stewards' inspections), 450-499 rules/alerts, 500-599 govern, 600-649 plans (pilots,
- * plans, suggestions).
+ * intake (complaints, stewards' inspections), 450-499 rules/alerts, 500-599 govern, 600-649 plans
+ * (pilots, plans, suggestions).
  */
 #ifndef EG_DB_H
 #define EG_DB_H

@@ -129,6 +129,11 @@ struct eg_flow_kind {
     const char *attachment_types; /* detected media types allowed, "image/jpeg|image/png|…";
                                      NULL = EG_FLOW_ATTACHMENT_TYPES */
     eg_flow_effect_fn on_create;  /* or NULL: after a record is raised, same transaction */
+    /* Added after the header was agreed (nothing above changed): roles among enterprise and
+       steward that see only the records addressed to them (to_unit_id), not those merely about
+       their unit (unit_id) — e.g. an enforcement task about a unit, sent to its street, is not
+       shown to the unit. 0 = the scope rule above. */
+    unsigned addressed_only;
 };
 
 #define EG_FLOW_MAX_ATTACHMENT (10u << 20)

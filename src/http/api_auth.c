@@ -96,15 +96,49 @@ static int h_me(struct eg_http_req *rq)
         rq, 200, json_pack("{s:o}", "user", eg__http_principal_json(eg_http_principal(rq))));
 }
 
+#define USER_SCHEMA                                                                                \
+    "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"username\":{\"type\":"   \
+    "\"string\"},\"role\":{\"type\":\"string\",\"enum\":[\"admin\",\"bureau\",\"street\","         \
+    "\"enterprise\",\"steward\"]},\"region\":{\"type\":\"string\",\"nullable\":true},"             \
+    "\"unit_id\":{\"type\":\"integer\",\"nullable\":true}}}"
+
+static const struct eg_http_route_spec auth_specs[] = {
+    {.method = "POST",
+     .pattern = "/api/v1/login",
+     .fn = h_login,
+     .flags = EG_ROUTE_BODY_JSON,
+     .summary = "Log in with a user name and password; returns a bearer token",
+     .summary_zh = "登录: 用户名和密码换取访问令牌",
+     .body_schema = "{\"type\":\"object\",\"required\":[\"username\",\"password\"],"
+                    "\"additionalProperties\":false,\"properties\":{\"username\":{\"type\":"
+                    "\"string\"},\"password\":{\"type\":\"string\",\"format\":\"password\"}}}",
+     .answer_schema = "{\"type\":\"object\",\"properties\":{\"token\":{\"type\":\"string\","
+                      "\"description\":\"send as Authorization: Bearer TOKEN\"},\"expires\":{"
+                      "\"type\":\"string\"},\"user\":" USER_SCHEMA "}}",
+     .access = "everyone; failed logins are limited per user and address (429)"},
+    {.method = "POST",
+     .pattern = "/api/v1/logout",
+     .fn = h_logout,
+     .flags = EG_ROUTE_AUTH,
+     .summary = "End the session of the bearer token",
+     .summary_zh = "退出登录 (令牌作废)",
+     .status = 204,
+     .access = "a logged-in user"},
+    {.method = "GET",
+     .pattern = "/api/v1/me",
+     .fn = h_me,
+     .flags = EG_ROUTE_AUTH,
+     .summary = "The logged-in user: name, role and scope",
+     .summary_zh = "当前用户: 用户名、角色、管辖范围",
+     .answer_schema = "{\"type\":\"object\",\"properties\":{\"user\":" USER_SCHEMA "}}",
+     .access = "a logged-in user"},
+};
+
 int eg_http_api_auth_routes(struct eg_http_server *srv)
 {
     int rc = 0;
     eg__http_server_set_auth(srv, eg_auth_check);
-    rc |= eg_http_route_add(srv, "POST", "/api/v1/login", h_login, EG_ROUTE_BODY_JSON,
-                            "Log in with a user name and password; returns a bearer token", NULL);
-    rc |= eg_http_route_add(srv, "POST", "/api/v1/logout", h_logout, EG_ROUTE_AUTH,
-                            "End the session of the bearer token", NULL);
-    rc |= eg_http_route_add(srv, "GET", "/api/v1/me", h_me, EG_ROUTE_AUTH,
-                            "The logged-in user: name, role and scope", NULL);
+    for (size_t i = 0; i < EG_ARRAY_LEN(auth_specs); i++)
+        rc |= eg_http_route_add_spec(srv, &auth_specs[i]);
     return rc ? EG_EINVAL : 0;
 }

@@ -9,12 +9,14 @@
  *   GET  /api/v1/devices/{mn}/commands  command history with outcomes (newest first)
  *
  * Who may see a device is decided by the registry (the device must be visible to the caller
- * through eg_registry_list, the one place scope is enforced); the offline list and commands are
- * for the bureau and administrators.
+ * through eg_registry_list, the one place scope is enforced); commands are for the bureau and
+ * administrators; the offline list for them (all devices, or ?region=) and for a street officer
+ * (the devices of its region, streets and grids included: issue 11 item 6).
  */
 #include "devices/devices.h"
 #include "http/http_internal.h"
 #include "ingest/ingest.h"
+#include "registry/registry.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -48,11 +50,10 @@ static int staff_only(struct eg_http_req *rq)
 
 static int multiple_of(struct eg_http_req *rq, int *out)
 {
-    const char *m = eg_http_query(rq, "multiple");
     int64_t v = 3;
-    if (m && (eg_parse_int64(m, strlen(m), &v) || v < 1 || v > 1000))
-        return eg_err_set(eg_http_err(rq), EG_EINVAL, "bad_multiple", -1,
-                          "multiple must be an integer 1..1000");
+    int rc = eg_http_arg_int(rq, "multiple", &v);
+    if (rc < 0)
+        return rc;
     *out = (int)v;
     return 0;
 }
@@ -83,26 +84,96 @@ static int h_status(struct eg_http_req *rq)
     return reply_buf_json(rq, 200, &b);
 }
 
+/* The MNs of the devices who may see, within region (a code or id, with the regions under it)
+   when given: a sorted array of strings. */
+static int visible_mns(struct eg_http_req *rq, struct eg_db *st, const char *region, json_t **out)
+{
+    const char *names[] = {"in_region"}, *values[] = {region};
+    struct eg_list_query q = {
+        .limit = 1000, .filter_names = names, .filter_values = values, .nfilters = region ? 1 : 0};
+    json_t *mns = json_object();
+    char *next = NULL;
+    int rc;
+    do {
+        json_t *rows = NULL;
+        char *cur = next;
+        next = NULL;
+        q.cursor = cur;
+        rc = eg_registry_list(st, eg_registry_find("devices"), eg_http_principal(rq), &q, &rows,
+                              &next, eg_http_err(rq));
+        free(cur);
+        size_t i;
+        json_t *d;
+        json_array_foreach(rows, i, d)
+        {
+            const char *mn = json_string_value(json_object_get(d, "mn"));
+            if (mn)
+                json_object_set_new(mns, mn, json_true());
+        }
+        json_decref(rows);
+    } while (rc == 0 && next);
+    free(next);
+    if (rc) {
+        json_decref(mns);
+        return rc;
+    }
+    *out = mns;
+    return 0;
+}
+
+/* Offline devices: the bureau and admin see all (or a region's with ?region=); a street officer
+   the devices of its own region (its streets and grids), the registry's row scope deciding. */
 static int h_offline(struct eg_http_req *rq)
 {
     struct eg_db *st;
     int multiple;
-    int rc = staff_only(rq);
+    const char *region = NULL;
+    enum eg_role role = eg_http_principal(rq)->role;
+    int rc = role == EG_ROLE_STREET ? 0 : staff_only(rq);
     if (!rc)
         rc = multiple_of(rq, &multiple);
+    if (!rc && (rc = eg_http_arg_str(rq, "region", &region)) > 0)
+        rc = 0;
     if (!rc)
         rc = eg_http_store(rq, &st);
     if (rc)
         return rc;
     struct eg_buf b = {0};
-    eg_buf_puts(&b, "{\"items\":");
     rc = eg_devices_offline_json(st, eg_time_now(), multiple, &b, eg_http_err(rq));
     if (rc) {
         eg_buf_free(&b);
         return rc;
     }
-    eg_buf_puts(&b, "}");
-    return reply_buf_json(rq, 200, &b);
+    if (role != EG_ROLE_STREET && !region) { /* all of them, as the devices module wrote them */
+        struct eg_buf o = {0};
+        eg_buf_puts(&o, "{\"items\":");
+        eg_buf_append(&o, b.data, b.len);
+        eg_buf_puts(&o, "}");
+        eg_buf_free(&b);
+        return reply_buf_json(rq, 200, &o);
+    }
+    json_t *all = json_loadb(b.data, b.len, 0, NULL), *mns = NULL;
+    eg_buf_free(&b);
+    if (!json_is_array(all)) {
+        json_decref(all);
+        return eg_err_set(eg_http_err(rq), EG_EIO, "bad_state", -1, "offline list unreadable");
+    }
+    if ((rc = visible_mns(rq, st, region, &mns))) {
+        json_decref(all);
+        return rc;
+    }
+    json_t *items = json_array();
+    size_t i;
+    json_t *d;
+    json_array_foreach(all, i, d)
+    {
+        const char *mn = json_string_value(json_object_get(d, "mn"));
+        if (mn && json_object_get(mns, mn))
+            json_array_append(items, d);
+    }
+    json_decref(all);
+    json_decref(mns);
+    return eg_http_reply_json(rq, 200, json_pack("{s:o}", "items", items));
 }
 
 static int h_history(struct eg_http_req *rq)
@@ -114,10 +185,9 @@ static int h_history(struct eg_http_req *rq)
         rc = visible(rq, st, mn);
     if (rc)
         return rc;
-    const char *l = eg_http_query(rq, "limit");
     int64_t limit = 100;
-    if (l && (eg_parse_int64(l, strlen(l), &limit) || limit < 1 || limit > 1000))
-        return eg_err_set(eg_http_err(rq), EG_EINVAL, "bad_limit", -1, "limit must be 1..1000");
+    if ((rc = eg_http_arg_int(rq, "limit", &limit)) < 0)
+        return rc;
     struct eg_buf b = {0};
     eg_buf_puts(&b, "{\"items\":");
     rc = eg_devices_command_history_json(st, mn, (int)limit, &b, eg_http_err(rq));
@@ -162,18 +232,102 @@ static int h_command(struct eg_http_req *rq)
                                         (json_int_t)json_integer_value(cn), "status", "queued"));
 }
 
+/* ---- the route tables */
+
+#define MN_PARAM                                                                                   \
+    {                                                                                              \
+        .name = "mn", .in = EG_PIN_PATH, .type = EG_PT_STRING, .max_len = 64,                      \
+        .description_zh = "设备 MN 号", .description_en = "the device's MN (HJ 212)",              \
+        .example = "88888880000001"                                                                \
+    }
+#define MULTIPLE_PARAM                                                                             \
+    {                                                                                              \
+        .name = "multiple", .type = EG_PT_INT, .min = 1, .max = 1000, .dflt = "3",                 \
+        .description_zh = "超过上报周期的几倍无数据即判为离线",                                    \
+        .description_en = "offline after this many of its reporting intervals without data"        \
+    }
+
+static const struct eg_http_param_spec status_params[] = {MN_PARAM, MULTIPLE_PARAM, {0}};
+static const struct eg_http_param_spec offline_params[] = {
+    MULTIPLE_PARAM,
+    {.name = "region",
+     .type = EG_PT_STRING,
+     .max_len = 32,
+     .description_zh = "只看该区域 (含下级街镇、网格) 的设备",
+     .description_en = "only the devices in this region (with its streets and grids)"},
+    {0}};
+static const struct eg_http_param_spec command_params[] = {MN_PARAM, {0}};
+static const struct eg_http_param_spec history_params[] = {
+    MN_PARAM,
+    {.name = "limit",
+     .type = EG_PT_INT,
+     .min = 1,
+     .max = 1000,
+     .dflt = "100",
+     .description_zh = "最多条数 (最新在前)",
+     .description_en = "at most this many, newest first"},
+    {0}};
+
+#define DEVICE_STATUS_SCHEMA                                                                       \
+    "{\"type\":\"object\",\"properties\":{\"mn\":{\"type\":\"string\"},\"online\":{\"type\":"      \
+    "\"boolean\"},\"last_seen\":{\"type\":\"string\",\"nullable\":true},\"interval_s\":{"          \
+    "\"type\":\"integer\"},\"packets\":{\"type\":\"integer\"}}}"
+
+static const struct eg_http_route_spec device_specs[] = {
+    {.method = "GET",
+     .pattern = "/api/v1/devices/{mn}/status",
+     .fn = h_status,
+     .flags = EG_ROUTE_AUTH,
+     .summary = "HJ 212 device status: online/offline, last packet, counters",
+     .summary_zh = "设备在线状态、最后上报时间、计数",
+     .params = status_params,
+     .answer_schema = DEVICE_STATUS_SCHEMA,
+     .access = "whoever may see the device in the registry (bureau, admin: all; street: its "
+               "region's; enterprise: its own; steward: its contracted units')"},
+    {.method = "GET",
+     .pattern = "/api/v1/devices/offline",
+     .fn = h_offline,
+     .flags = EG_ROUTE_AUTH,
+     .summary = "Devices without data for longer than ?multiple= x their interval",
+     .summary_zh = "离线设备 (超过上报周期若干倍无数据, 或从未上报)",
+     .params = offline_params,
+     .answer_schema = "{\"type\":\"object\",\"properties\":{\"items\":{\"type\":\"array\","
+                      "\"items\":" DEVICE_STATUS_SCHEMA "}}}",
+     .access = "bureau, admin: all devices; street: the devices of its region (streets and "
+               "grids under it)"},
+    {.method = "POST",
+     .pattern = "/api/v1/devices/{mn}/commands",
+     .fn = h_command,
+     .flags = EG_ROUTE_AUTH | EG_ROUTE_BODY_JSON,
+     .summary = "Send an HJ 212 command (CN, CP) to a connected device",
+     .summary_zh = "向在线设备下发 HJ 212 命令 (反控)",
+     .params = command_params,
+     .body_schema =
+         "{\"type\":\"object\",\"required\":[\"cn\"],\"properties\":{\"cn\":{\"type\":"
+         "\"integer\",\"description\":\"HJ 212-2017 command code, e.g. 1011 read the time, 1012 "
+         "set the time, 2011 real-time data\"},\"cp\":{\"type\":\"string\",\"description\":\"the "
+         "CP area, k=v;k=v\"}},\"example\":{\"cn\":1011}}",
+     .answer_schema = "{\"type\":\"object\",\"properties\":{\"mn\":{\"type\":\"string\"},\"qn\":{"
+                      "\"type\":\"string\"},\"cn\":{\"type\":\"integer\"},\"status\":{\"type\":"
+                      "\"string\",\"enum\":[\"queued\"]}}}",
+     .status = 202,
+     .access = "bureau, admin"},
+    {.method = "GET",
+     .pattern = "/api/v1/devices/{mn}/commands",
+     .fn = h_history,
+     .flags = EG_ROUTE_AUTH,
+     .summary = "Command history of a device with outcomes",
+     .summary_zh = "设备反控命令记录及结果",
+     .params = history_params,
+     .answer_schema = "{\"type\":\"object\",\"properties\":{\"items\":{\"type\":\"array\","
+                      "\"items\":{\"type\":\"object\"}}}}",
+     .access = "whoever may see the device in the registry"},
+};
+
 int eg_http_api_devices_routes(struct eg_http_server *srv)
 {
     int rc = 0;
-    rc |= eg_http_route_add(srv, "GET", "/api/v1/devices/{mn}/status", h_status, EG_ROUTE_AUTH,
-                            "HJ 212 device status: online/offline, last packet, counters", NULL);
-    rc |=
-        eg_http_route_add(srv, "GET", "/api/v1/devices/offline", h_offline, EG_ROUTE_AUTH,
-                          "devices without data for longer than ?multiple= x their interval", NULL);
-    rc |= eg_http_route_add(srv, "POST", "/api/v1/devices/{mn}/commands", h_command,
-                            EG_ROUTE_AUTH | EG_ROUTE_BODY_JSON,
-                            "send an HJ 212 command (CN, CP) to a connected device", NULL);
-    rc |= eg_http_route_add(srv, "GET", "/api/v1/devices/{mn}/commands", h_history, EG_ROUTE_AUTH,
-                            "command history of a device with outcomes", NULL);
-    return rc;
+    for (size_t i = 0; i < EG_ARRAY_LEN(device_specs); i++)
+        rc |= eg_http_route_add_spec(srv, &device_specs[i]);
+    return rc ? EG_EINVAL : 0;
 }

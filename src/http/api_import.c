@@ -11,6 +11,8 @@
 #include "http/http_internal.h"
 #include "registry/registry.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static json_t *report_json(const struct eg_import_report *rep, int dry_run)
@@ -61,6 +63,11 @@ static int h_import(struct eg_http_req *rq)
     return eg_http_reply_json(rq, 200, j);
 }
 
+struct imp_spec {
+    struct eg_http_route_spec spec;
+    char pattern[112], summary[256], summary_zh[192];
+};
+
 int eg_http_api_import_routes(struct eg_http_server *srv)
 {
     int rc = 0;
@@ -77,8 +84,33 @@ int eg_http_api_import_routes(struct eg_http_server *srv)
                  "Import %s (%s) from CSV: UTF-8 or GBK, Chinese or English headers, all or "
                  "nothing; ?dry_run=1 only reports rejected rows",
                  res->name, res->label_zh);
-        rc |= eg_http_route_add(srv, "POST", path, h_import, EG_ROUTE_AUTH | EG_ROUTE_BODY_CSV,
-                                summary, res);
+        struct imp_spec *b = eg_calloc(1, sizeof *b);
+        snprintf(b->pattern, sizeof b->pattern, "%s", path);
+        snprintf(b->summary, sizeof b->summary, "%s", summary);
+        snprintf(b->summary_zh, sizeof b->summary_zh, "批量导入%s (CSV, 全部成功才写入)",
+                 res->label_zh);
+        b->spec = (struct eg_http_route_spec){
+            .method = "POST",
+            .pattern = b->pattern,
+            .fn = h_import,
+            .flags = EG_ROUTE_AUTH | EG_ROUTE_BODY_CSV,
+            .summary = b->summary,
+            .summary_zh = b->summary_zh,
+            .res = res,
+            .answer_schema =
+                "{\"type\":\"object\",\"properties\":{\"report\":{\"type\":\"object\","
+                "\"properties\":{\"rows\":{\"type\":\"integer\"},\"accepted\":{\"type\":"
+                "\"integer\"},\"rejected\":{\"type\":\"integer\"},\"written\":{\"type\":"
+                "\"integer\"},\"dry_run\":{\"type\":\"boolean\"},\"errors\":{\"type\":"
+                "\"array\",\"items\":{\"type\":\"object\"}}}}}}",
+            .access = "the roles that may create rows of the resource, within their scope",
+        };
+        int r1 = eg_http_route_add_spec(srv, &b->spec);
+        if (r1)
+            free(b);
+        else
+            eg__http_server_keep(srv, b);
+        rc |= r1;
     }
     return rc ? EG_EINVAL : 0;
 }

@@ -62,16 +62,42 @@ static int h_openapi(struct eg_http_req *rq)
     return eg_http_reply_json(rq, 200, eg_http_openapi(eg_http_req_server(rq)));
 }
 
+static const struct eg_http_route_spec meta_specs[] = {
+    {.method = "GET",
+     .pattern = "/healthz",
+     .fn = h_healthz,
+     .flags = EG_ROUTE_PUBLIC,
+     .summary = "Liveness and database check",
+     .summary_zh = "健康检查: 数据库可写、数据可持久化",
+     .description = "503 with a reason when acknowledged data could not be made durable.",
+     .answer_schema = "{\"type\":\"object\",\"properties\":{\"status\":{\"type\":\"string\","
+                      "\"enum\":[\"ok\",\"unavailable\"]},\"schema_version\":{\"type\":"
+                      "\"integer\"},\"version\":{\"type\":\"string\"},\"reason\":{\"type\":"
+                      "\"string\"},\"warning\":{\"type\":\"string\"}}}",
+     .access = "everyone"},
+    {.method = "GET",
+     .pattern = "/metrics",
+     .fn = h_metrics,
+     .flags = EG_ROUTE_NO_DB,
+     .summary = "Prometheus metrics: requests by route and status, latency, database errors, "
+                "and those of other modules",
+     .summary_zh = "运行指标 (Prometheus 文本格式)",
+     .answer_schema = "{\"type\":\"string\",\"description\":\"Prometheus text format 0.0.4\"}",
+     .access = "everyone (bind the server to a private address)"},
+    {.method = "GET",
+     .pattern = "/api/v1/openapi.json",
+     .fn = h_openapi,
+     .flags = EG_ROUTE_NO_DB,
+     .summary = "This API described as OpenAPI 3.0",
+     .summary_zh = "本接口的 OpenAPI 3.0 描述",
+     .answer_schema = "{\"type\":\"object\",\"description\":\"an OpenAPI 3.0.3 document\"}",
+     .access = "everyone"},
+};
+
 int eg_http_api_meta_routes(struct eg_http_server *srv)
 {
     int rc = 0;
-    rc |= eg_http_route_add(srv, "GET", "/healthz", h_healthz, EG_ROUTE_PUBLIC,
-                            "Liveness and database check", NULL);
-    rc |= eg_http_route_add(srv, "GET", "/metrics", h_metrics, EG_ROUTE_NO_DB,
-                            "Prometheus metrics: requests by route and status, latency, "
-                            "database errors, and those of other modules",
-                            NULL);
-    rc |= eg_http_route_add(srv, "GET", "/api/v1/openapi.json", h_openapi, EG_ROUTE_NO_DB,
-                            "This API described as OpenAPI 3.0", NULL);
+    for (size_t i = 0; i < EG_ARRAY_LEN(meta_specs); i++)
+        rc |= eg_http_route_add_spec(srv, &meta_specs[i]);
     return rc ? EG_EINVAL : 0;
 }

@@ -34,47 +34,22 @@ static int bad(struct eg_http_req *rq, const char *code, const char *fmt, const 
     return eg_err_set(eg_http_err(rq), EG_EINVAL, code, -1, fmt, arg);
 }
 
+/* tier= from the route's table (whose default differs by route). */
 static int get_tier(struct eg_http_req *rq, int dflt, int *tier)
 {
-    const char *t = eg_http_query(rq, "tier");
-    *tier = dflt;
-    if (!t)
-        return 0;
-    if (!strcmp(t, "preliminary"))
-        *tier = EG_TS_PRELIMINARY;
-    else if (!strcmp(t, "reviewed"))
-        *tier = EG_TS_REVIEWED;
-    else
-        return bad(rq, "bad_query", "tier must be preliminary or reviewed%s", "");
+    const char *t = NULL;
+    int rc = eg_http_arg_str(rq, "tier", &t);
+    if (rc < 0)
+        return rc;
+    *tier = !t ? dflt : !strcmp(t, "reviewed") ? EG_TS_REVIEWED : EG_TS_PRELIMINARY;
     return 0;
 }
 
-static int get_int(struct eg_http_req *rq, const char *name, int required, int64_t lo, int64_t hi,
-                   int64_t *out)
+/* An integer of the route's table: 0 given, 1 absent, or a negative EG_E*. */
+static int get_int(struct eg_http_req *rq, const char *name, int64_t *out)
 {
-    const char *v = eg_http_query(rq, name);
-    if (!v) {
-        if (required)
-            return bad(rq, "bad_query", "%s is required", name);
-        return 1;
-    }
-    if (eg_parse_int64(v, strlen(v), out))
-        return bad(rq, "bad_query", "%s must be an integer", name);
-    if (*out < lo || *out > hi)
-        return eg_err_set(eg_http_err(rq), EG_EINVAL, "out_of_range", -1,
-                          "%s must be between %lld and %lld", name, (long long)lo, (long long)hi);
-    return 0;
-}
-
-static int get_time(struct eg_http_req *rq, const char *name, int64_t *out)
-{
-    const char *v = eg_http_query(rq, name);
-    if (!v)
-        return bad(rq, "bad_query", "%s is required (Beijing time, YYYY-MM-DD[ HH:MM])", name);
-    if (eg_time_parse_beijing(v, strlen(v), out))
-        return eg_err_set(eg_http_err(rq), EG_EINVAL, "bad_time", -1,
-                          "%s '%.40s' is not an existing Beijing time", name, v);
-    return 0;
+    int rc = eg_http_arg_int(rq, name, out);
+    return rc < 0 ? rc : rc == 1 ? 0 : 1;
 }
 
 /* The stations a request names: station=CODE (of kind) or region=CODE (its visible stations of
@@ -84,13 +59,16 @@ static int selection(struct eg_http_req *rq, struct eg_db *st, const char *kind,
                      size_t *k, json_t **label)
 {
     const struct eg_principal *who = eg_http_principal(rq);
-    const char *code = eg_http_query(rq, station_param), *region = eg_http_query(rq, "region");
+    const char *code = NULL, *region = NULL;
+    int rc;
+    if ((rc = eg_http_arg_str(rq, station_param, &code)) < 0 ||
+        (rc = eg_http_arg_str(rq, "region", &region)) < 0)
+        return rc;
     *s = NULL;
     *k = 0;
     *label = NULL;
     if (code && region)
         return bad(rq, "bad_query", "give %s or region, not both", station_param);
-    int rc;
     if (code) {
         *s = eg_malloc(sizeof **s);
         if ((rc = eg_eval_station_get(st, who, kind, code, *s, eg_http_err(rq)))) {
@@ -218,12 +196,17 @@ static int h_range(struct eg_http_req *rq, int daily)
 {
     int tier, fmt, rc;
     int64_t from, to;
-    if ((rc = get_tier(rq, EG_TS_PRELIMINARY, &tier)) || (rc = eg_http_format(rq, &fmt)) ||
-        (rc = get_time(rq, "from", &from)) || (rc = get_time(rq, "to", &to)))
+    if ((rc = get_tier(rq, EG_TS_PRELIMINARY, &tier)) || (rc = eg_http_format(rq, &fmt)))
         return rc;
-    if (daily ? to < from : to <= from)
+    /* hourly: [from, to), a date alone as to meaning that whole day; daily: the days from..to */
+    if (!daily && (rc = eg__http_range(rq, "from", "to", &from, &to)))
+        return rc;
+    if (daily && ((rc = eg_http_arg_time(rq, "from", &from)) < 0 ||
+                  (rc = eg_http_arg_time(rq, "to", &to)) < 0))
+        return rc;
+    if (daily && to < from)
         return eg_err_set(eg_http_err(rq), EG_EINVAL, "bad_range", -1,
-                          daily ? "from must not be after to" : "from must be before to");
+                          "from must not be after to (both days are included)");
     struct eg_ts *ts;
     struct eg_eval_station *s;
     size_t k;
@@ -269,7 +252,7 @@ static int h_annual(struct eg_http_req *rq)
     int tier, fmt, rc;
     int64_t year;
     if ((rc = get_tier(rq, EG_TS_REVIEWED, &tier)) || (rc = eg_http_format(rq, &fmt)) ||
-        (rc = get_int(rq, "year", 1, 2000, 2200, &year)))
+        (rc = get_int(rq, "year", &year)))
         return rc;
     struct eg_ts *ts;
     struct eg_eval_station *s;
@@ -317,27 +300,22 @@ static int h_water(struct eg_http_req *rq)
     int tier, fmt, rc;
     int64_t year, month = 0;
     if ((rc = get_tier(rq, EG_TS_REVIEWED, &tier)) || (rc = eg_http_format(rq, &fmt)) ||
-        (rc = get_int(rq, "year", 1, 2000, 2200, &year)) ||
-        (rc = get_int(rq, "month", 0, 1, 12, &month)) < 0)
+        (rc = get_int(rq, "year", &year)) < 0 || (rc = get_int(rq, "month", &month)) < 0)
         return rc;
     if (rc == 1)
         month = 0;
-    const char *wb = eg_http_query(rq, "waterbody");
-    int waterbody = EG_QW_RIVER;
-    if (wb && !strcmp(wb, "lake"))
-        waterbody = EG_QW_LAKE;
-    else if (wb && strcmp(wb, "river"))
-        return bad(rq, "bad_query", "waterbody must be river or lake%s", "");
-    if (!eg_http_query(rq, "section"))
-        return bad(rq, "bad_query", "section=CODE is required%s", "");
+    const char *wb = NULL, *section = NULL;
+    if ((rc = eg_http_arg_str(rq, "waterbody", &wb)) < 0 ||
+        (rc = eg_http_arg_str(rq, "section", &section)) < 0)
+        return rc;
+    int waterbody = wb && !strcmp(wb, "lake") ? EG_QW_LAKE : EG_QW_RIVER;
     struct eg_db *st;
     struct eg_ts *ts;
     if ((rc = open_ts(rq, &st, &ts)))
         return rc;
     struct eg_eval_station s;
     struct eg_eval_water_period per[13];
-    rc = eg_eval_station_get(st, eg_http_principal(rq), "water", eg_http_query(rq, "section"), &s,
-                             eg_http_err(rq));
+    rc = eg_eval_station_get(st, eg_http_principal(rq), "water", section, &s, eg_http_err(rq));
     if (rc == 0)
         rc = eg_eval_water(ts, &s, (int)year, waterbody, tier, per, eg_http_err(rq));
     eg_ts_close(ts);
@@ -376,24 +354,26 @@ static int h_noise(struct eg_http_req *rq)
     int tier, fmt, rc;
     int64_t from, to;
     if ((rc = get_tier(rq, EG_TS_REVIEWED, &tier)) || (rc = eg_http_format(rq, &fmt)) ||
-        (rc = get_time(rq, "from", &from)) || (rc = get_time(rq, "to", &to)))
+        (rc = eg_http_arg_time(rq, "from", &from)) < 0 ||
+        (rc = eg_http_arg_time(rq, "to", &to)) < 0)
         return rc;
     if (to < from)
-        return eg_err_set(eg_http_err(rq), EG_EINVAL, "bad_range", -1, "from must not be after to");
-    const char *zs = eg_http_query(rq, "zone");
+        return eg_err_set(eg_http_err(rq), EG_EINVAL, "bad_range", -1,
+                          "from must not be after to (both days are included)");
+    const char *zs = NULL, *station = NULL;
+    if ((rc = eg_http_arg_str(rq, "zone", &zs)) < 0 ||
+        (rc = eg_http_arg_str(rq, "station", &station)) < 0)
+        return rc;
     int zone = -1;
     if (zs && (zone = eg_quality_noise_zone_parse(zs)) < 0)
         return bad(rq, "bad_query", "zone must be 0, 1, 2, 3, 4a, 4b or rail_existing%s", "");
-    if (!eg_http_query(rq, "station"))
-        return bad(rq, "bad_query", "station=CODE is required%s", "");
     struct eg_db *st;
     struct eg_ts *ts;
     if ((rc = open_ts(rq, &st, &ts)))
         return rc;
     struct eg_eval_station s;
     struct eg_eval_noise nz = {0};
-    rc = eg_eval_station_get(st, eg_http_principal(rq), "noise", eg_http_query(rq, "station"), &s,
-                             eg_http_err(rq));
+    rc = eg_eval_station_get(st, eg_http_principal(rq), "noise", station, &s, eg_http_err(rq));
     if (rc == 0)
         rc = eg_eval_noise_station(ts, &s, eg_ts_day_of(from), eg_ts_day_of(to), zone, tier, &nz,
                                    eg_http_err(rq));
@@ -425,20 +405,16 @@ static int h_targets(struct eg_http_req *rq)
     int tier, fmt, rc;
     if ((rc = get_tier(rq, EG_TS_REVIEWED, &tier)) || (rc = eg_http_format(rq, &fmt)))
         return rc;
-    int64_t as_of;
-    const char *a = eg_http_query(rq, "as_of");
+    int64_t as_of, at = 0;
+    int given = eg_http_arg_time(rq, "as_of", &at);
+    if (given < 0)
+        return given;
     struct eg_db *st;
     struct eg_ts *ts;
     if ((rc = open_ts(rq, &st, &ts)))
         return rc;
-    if (a) {
-        int64_t t;
-        if (eg_time_parse_beijing(a, strlen(a), &t)) {
-            eg_ts_close(ts);
-            return eg_err_set(eg_http_err(rq), EG_EINVAL, "bad_time", -1,
-                              "as_of '%.40s' is not an existing Beijing date", a);
-        }
-        as_of = eg_ts_day_of(t);
+    if (given) {
+        as_of = eg_ts_day_of(at);
     } else {
         as_of = eg_ts_day_of(eg_ts_now(ts)) - 1; /* yesterday: the last complete day */
     }
@@ -466,33 +442,232 @@ static int h_targets(struct eg_http_req *rq)
     return eg_http_reply_list(rq, "目标进度", "targets", cols, EG_ARRAY_LEN(cols), items, NULL);
 }
 
+/* ---- the route tables */
+
+#define TIER(d)                                                                                    \
+    {                                                                                              \
+        .name = "tier", .type = EG_PT_ENUM, .enum_values = "preliminary|reviewed", .dflt = d,      \
+        .description_zh = "数据: 实时发布 (preliminary) 或审核后 (reviewed)",                      \
+        .description_en = "the data: as released in real time, or with the officers' reviews"      \
+    }
+#define STATION(ex)                                                                                \
+    {                                                                                              \
+        .name = "station", .type = EG_PT_STRING, .max_len = 64, .description_zh = "站点编码",      \
+        .description_en = "station code (give station or region)", .example = ex                   \
+    }
+#define REGION                                                                                     \
+    {                                                                                              \
+        .name = "region", .type = EG_PT_STRING, .max_len = 32,                                     \
+        .description_zh = "区域编码 (区、街镇或网格, 含下级): 其中你可见的站点",                   \
+        .description_en = "region code (district, street or grid, with everything under it): the " \
+                          "stations in it visible to you"                                          \
+    }
+#define DAY_FROM                                                                                   \
+    {                                                                                              \
+        .name = "from", .type = EG_PT_TIME, .flags = EG_PF_REQUIRED,                               \
+        .description_zh = "起始日期 (北京时间, 含)",                                               \
+        .description_en = "first day (Beijing), included", .example = "2026-12-01"                 \
+    }
+#define DAY_TO                                                                                     \
+    {                                                                                              \
+        .name = "to", .type = EG_PT_TIME, .flags = EG_PF_REQUIRED | EG_PF_RANGE_END,               \
+        .description_zh = "结束日期 (北京时间, 含)",                                               \
+        .description_en = "last day (Beijing), included", .example = "2026-12-03"                  \
+    }
+#define YEAR                                                                                       \
+    {                                                                                              \
+        .name = "year", .type = EG_PT_INT, .flags = EG_PF_REQUIRED, .min = 2000, .max = 2200,      \
+        .description_zh = "年份", .description_en = "calendar year", .example = "2026"             \
+    }
+
+static const struct eg_http_param_spec latest_params[] = {
+    REGION, STATION(NULL), TIER("preliminary"), {0}};
+static const struct eg_http_param_spec hourly_params[] = {
+    STATION("SH-PD-AIR-01"),
+    REGION,
+    {.name = "from",
+     .type = EG_PT_TIME,
+     .flags = EG_PF_REQUIRED,
+     .description_zh = "起始时间 (北京时间, 含)",
+     .description_en = "start (Beijing time), included",
+     .example = "2026-12-01"},
+    {.name = "to",
+     .type = EG_PT_TIME,
+     .flags = EG_PF_REQUIRED | EG_PF_RANGE_END,
+     .description_zh = "结束时间 (北京时间, 不含; 只写日期即含当天)",
+     .description_en = "end (Beijing time), excluded; a date alone includes that day",
+     .example = "2026-12-03"},
+    TIER("preliminary"),
+    {0}};
+static const struct eg_http_param_spec daily_params[] = {
+    STATION("SH-PD-AIR-01"), REGION, DAY_FROM, DAY_TO, TIER("preliminary"), {0}};
+static const struct eg_http_param_spec annual_params[] = {
+    REGION, STATION("SH-PD-AIR-01"), YEAR, TIER("reviewed"), {0}};
+static const struct eg_http_param_spec water_params[] = {
+    {.name = "section",
+     .type = EG_PT_STRING,
+     .flags = EG_PF_REQUIRED,
+     .max_len = 64,
+     .description_zh = "地表水断面编码",
+     .description_en = "water section (station) code",
+     .example = "W1"},
+    YEAR,
+    {.name = "month",
+     .type = EG_PT_INT,
+     .min = 1,
+     .max = 12,
+     .description_zh = "月份; 不写则全年 12 个月及年度结果",
+     .description_en = "one month; absent: the 12 months and the year's result"},
+    {.name = "waterbody",
+     .type = EG_PT_ENUM,
+     .enum_values = "river|lake",
+     .dflt = "river",
+     .description_zh = "河流或湖库 (湖库另评总磷、总氮)",
+     .description_en = "river, or lake/reservoir (GB 3838 table 1 lake limits for TP, TN)"},
+    TIER("reviewed"),
+    {0}};
+static const struct eg_http_param_spec noise_params[] = {
+    {.name = "station",
+     .type = EG_PT_STRING,
+     .flags = EG_PF_REQUIRED,
+     .max_len = 64,
+     .description_zh = "声环境监测点编码",
+     .description_en = "noise station code",
+     .example = "N1"},
+    DAY_FROM,
+    DAY_TO,
+    {.name = "zone",
+     .type = EG_PT_ENUM,
+     .enum_values = "0|1|2|3|4a|4b|rail_existing",
+     .description_zh = "声环境功能区类别 (GB 3096-2008 表 1); 不写则按站点登记的类别",
+     .description_en = "GB 3096-2008 zone; default the station's registered zone"},
+    TIER("reviewed"),
+    {0}};
+static const struct eg_http_param_spec targets_params[] = {
+    {.name = "as_of",
+     .type = EG_PT_TIME,
+     .description_zh = "截至日期; 默认昨天 (最后一个完整日)",
+     .description_en = "the day progress is measured at; default yesterday (the last whole "
+                       "day)",
+     .example = "2026-12-01"},
+    TIER("reviewed"),
+    {0}};
+
+#define AQI_SCHEMA                                                                                 \
+    "{\"type\":\"object\",\"properties\":{\"time\":{\"type\":\"string\",\"description\":\"the "    \
+    "hour's label (its end), Beijing\"},\"start\":{\"type\":\"string\"},\"aqi\":{\"type\":"        \
+    "\"integer\",\"nullable\":true},\"level\":{\"type\":\"string\"},\"category\":{\"type\":"       \
+    "\"string\"},\"primary_pollutants\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},"     \
+    "\"pm25\":{\"type\":\"number\",\"nullable\":true},\"pm10\":{\"type\":\"number\",\"nullable\":" \
+    "true},\"so2\":{\"type\":\"number\",\"nullable\":true},\"no2\":{\"type\":\"number\","          \
+    "\"nullable\":true},\"co\":{\"type\":\"number\",\"nullable\":true},\"o3\":{\"type\":"          \
+    "\"number\",\"nullable\":true},\"o3_8h\":{\"type\":\"number\",\"nullable\":true},"             \
+    "\"edition\":{\"type\":\"string\"}}}"
+#define LIST_OF(item)                                                                              \
+    "{\"type\":\"object\",\"properties\":{\"items\":{\"type\":\"array\",\"items\":" item "}}}"
+#define SCOPE                                                                                      \
+    "everyone: the public stations; street: also its region's; bureau, admin: all. A region's "    \
+    "values come from the stations the caller may see; a station out of scope answers as an "      \
+    "unknown one (404)"
+
+static const struct eg_http_route_spec quality_specs[] = {
+    {.method = "GET",
+     .pattern = "/api/v1/aqi/latest",
+     .fn = h_latest,
+     .flags = EG_ROUTE_PUBLIC | EG_ROUTE_LIST,
+     .summary = "Latest real-time AQI (HJ 633) of every air station and of the region",
+     .summary_zh = "各空气站及区域的最新实时 AQI (HJ 633)",
+     .params = latest_params,
+     .answer_schema =
+         "{\"type\":\"object\",\"properties\":{\"items\":{\"type\":\"array\",\"items\":"
+         "{\"allOf\":[" AQI_SCHEMA ",{\"type\":\"object\",\"properties\":{\"station\":{\"type\":"
+         "\"string\"},\"name\":{\"type\":\"string\"},\"region\":{\"type\":\"string\"},\"lon\":{"
+         "\"type\":\"number\"},\"lat\":{\"type\":\"number\"}}}]}},\"region\":" AQI_SCHEMA "}}",
+     .access = SCOPE},
+    {.method = "GET",
+     .pattern = "/api/v1/aqi/hourly",
+     .fn = h_hourly,
+     .flags = EG_ROUTE_PUBLIC | EG_ROUTE_LIST,
+     .summary = "Real-time AQI of a station or region per hour (at most 31 days)",
+     .summary_zh = "站点或区域的逐小时 AQI (最多 31 天)",
+     .params = hourly_params,
+     .answer_schema = LIST_OF(AQI_SCHEMA),
+     .access = SCOPE},
+    {.method = "GET",
+     .pattern = "/api/v1/aqi/daily",
+     .fn = h_daily,
+     .flags = EG_ROUTE_PUBLIC | EG_ROUTE_LIST,
+     .summary = "Daily AQI of a station or region (at most 366 days)",
+     .summary_zh = "站点或区域的日 AQI (最多 366 天)",
+     .params = daily_params,
+     .answer_schema = LIST_OF(AQI_SCHEMA),
+     .access = SCOPE},
+    {.method = "GET",
+     .pattern = "/api/v1/eval/air/annual",
+     .fn = h_annual,
+     .flags = EG_ROUTE_PUBLIC | EG_ROUTE_LIST,
+     .summary = "HJ 663 annual evaluation of a region or station: statistics, compliance, "
+                "good-day ratio",
+     .summary_zh = "环境空气质量年度评价 (HJ 663): 统计量、达标情况、优良天数比例",
+     .params = annual_params,
+     .answer_schema =
+         "{\"type\":\"object\",\"properties\":{\"region\":{\"type\":\"string\"},\"station\":{"
+         "\"type\":\"string\"},\"year\":{\"type\":\"integer\"},\"good_day_ratio\":{\"type\":"
+         "\"number\",\"nullable\":true},\"pollutants\":{\"type\":\"array\",\"items\":{\"type\":"
+         "\"object\",\"properties\":{\"pollutant\":{\"type\":\"string\"},\"valid_days\":{"
+         "\"type\":\"integer\"},\"annual_mean\":{\"type\":\"number\",\"nullable\":true},"
+         "\"percentile\":{\"type\":\"number\",\"nullable\":true},\"compliant\":{\"type\":"
+         "\"boolean\",\"nullable\":true}}}}}}",
+     .access = SCOPE},
+    {.method = "GET",
+     .pattern = "/api/v1/eval/water",
+     .fn = h_water,
+     .flags = EG_ROUTE_PUBLIC | EG_ROUTE_LIST,
+     .summary = "GB 3838 class of a water section by month and year, factors over the target "
+                "class and their multiples",
+     .summary_zh = "地表水断面水质类别 (GB 3838-2002), 超标项目及倍数",
+     .params = water_params,
+     .answer_schema =
+         "{\"type\":\"object\",\"properties\":{\"section\":{\"type\":\"string\"},\"name\":{"
+         "\"type\":\"string\"},\"target_class\":{\"type\":\"string\"},\"waterbody\":{\"type\":"
+         "\"string\"},\"year\":{\"type\":\"integer\"},\"standard\":{\"type\":\"string\"},"
+         "\"months\":{\"type\":\"array\",\"items\":{\"type\":\"object\"}},\"year_result\":{"
+         "\"type\":\"object\"}}}",
+     .access = SCOPE},
+    {.method = "GET",
+     .pattern = "/api/v1/eval/noise",
+     .fn = h_noise,
+     .flags = EG_ROUTE_PUBLIC | EG_ROUTE_LIST,
+     .summary = "GB 3096 day/night levels and compliance of a noise station",
+     .summary_zh = "声环境监测点昼夜等效声级及达标情况 (GB 3096-2008)",
+     .params = noise_params,
+     .answer_schema =
+         "{\"type\":\"object\",\"properties\":{\"station\":{\"type\":\"string\"},\"zone\":{"
+         "\"type\":\"string\"},\"items\":{\"type\":\"array\",\"items\":{\"type\":\"object\","
+         "\"properties\":{\"date\":{\"type\":\"string\"},\"ld\":{\"type\":\"number\","
+         "\"nullable\":true},\"ln\":{\"type\":\"number\",\"nullable\":true},\"day_ok\":{\"type\":"
+         "\"boolean\",\"nullable\":true},\"night_ok\":{\"type\":\"boolean\",\"nullable\":true}}}"
+         "}}}",
+     .access = SCOPE},
+    {.method = "GET",
+     .pattern = "/api/v1/targets",
+     .fn = h_targets,
+     .flags = EG_ROUTE_PUBLIC | EG_ROUTE_LIST,
+     .summary = "Environmental-quality targets of the plans with progress",
+     .summary_zh = "规划目标及完成进度",
+     .params = targets_params,
+     .answer_schema = LIST_OF(
+         "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"region\":{"
+         "\"type\":\"string\"},\"metric\":{\"type\":\"string\"},\"goal\":{\"type\":\"number\"},"
+         "\"value\":{\"type\":\"number\",\"nullable\":true},\"met\":{\"type\":\"boolean\","
+         "\"nullable\":true},\"on_track\":{\"type\":\"boolean\",\"nullable\":true}}}"),
+     .access = "everyone: targets of the regions whose stations they may see"},
+};
+
 int eg_http_api_quality_routes(struct eg_http_server *srv)
 {
     int rc = 0;
-    rc |= eg_http_route_add(
-        srv, "GET", "/api/v1/aqi/latest", h_latest, EG_ROUTE_PUBLIC | EG_ROUTE_LIST,
-        "Latest real-time AQI (HJ 633) of every air station and of the region", NULL);
-    rc |= eg_http_route_add(
-        srv, "GET", "/api/v1/aqi/hourly", h_hourly, EG_ROUTE_PUBLIC | EG_ROUTE_LIST,
-        "Real-time AQI of a station or region per hour (at most 31 days)", NULL);
-    rc |=
-        eg_http_route_add(srv, "GET", "/api/v1/aqi/daily", h_daily, EG_ROUTE_PUBLIC | EG_ROUTE_LIST,
-                          "Daily AQI of a station or region (at most 366 days)", NULL);
-    rc |= eg_http_route_add(srv, "GET", "/api/v1/eval/air/annual", h_annual,
-                            EG_ROUTE_PUBLIC | EG_ROUTE_LIST,
-                            "HJ 663 annual evaluation of a region or station: statistics, "
-                            "compliance, good-day ratio",
-                            NULL);
-    rc |= eg_http_route_add(srv, "GET", "/api/v1/eval/water", h_water,
-                            EG_ROUTE_PUBLIC | EG_ROUTE_LIST,
-                            "GB 3838 class of a water section by month and year, factors over "
-                            "the target class and their multiples",
-                            NULL);
-    rc |= eg_http_route_add(srv, "GET", "/api/v1/eval/noise", h_noise,
-                            EG_ROUTE_PUBLIC | EG_ROUTE_LIST,
-                            "GB 3096 day/night levels and compliance of a noise station", NULL);
-    rc |=
-        eg_http_route_add(srv, "GET", "/api/v1/targets", h_targets, EG_ROUTE_PUBLIC | EG_ROUTE_LIST,
-                          "Environmental-quality targets of the plans with progress", NULL);
+    for (size_t i = 0; i < EG_ARRAY_LEN(quality_specs); i++)
+        rc |= eg_http_route_add_spec(srv, &quality_specs[i]);
     return rc ? EG_EINVAL : 0;
 }

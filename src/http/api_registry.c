@@ -131,6 +131,10 @@ static int collect_filter(void *arg, const char *name, const char *value)
     for (int i = 0; i < a->res->nfields && !f; i++)
         if (!strcmp(a->res->fields[i].name, name))
             f = &a->res->fields[i];
+    for (const struct eg_registry_xfilter *x = eg_registry_extra_filters(a->res); !f && x->name;
+         x++)
+        if (!strcmp(x->name, name))
+            goto add; /* in_region, unit_id: the registry's own */
     if (!f || !(f->flags & EG_FF_FILTER) || (f->flags & EG_FF_SECRET)) {
         a->rc = eg_err_set(eg_http_err(a->rq), EG_EINVAL, "unknown_filter", -1,
                            "%s cannot be filtered by '%.64s'", a->res->name, name);
@@ -285,15 +289,62 @@ static int h_delete(struct eg_http_req *rq)
     return eg_http_reply_raw(rq, 204, NULL, NULL, 0);
 }
 
+/* A route spec built at registration (one per resource and operation), freed with the server. */
+struct built_spec {
+    struct eg_http_route_spec spec;
+    struct eg_http_param_spec params[2];
+    char pattern[112], summary[192], summary_zh[192];
+};
+
+static const struct eg_http_param_spec id_param = {.name = "id",
+                                                   .in = EG_PIN_PATH,
+                                                   .type = EG_PT_ID,
+                                                   .description_zh = "记录编号",
+                                                   .description_en = "record id",
+                                                   .example = "1"};
+
+static int add(struct eg_http_server *srv, const struct eg_resource *res, const char *method,
+               const char *pattern, eg_http_handler fn, unsigned flags, const char *summary,
+               const char *zh_verb)
+{
+    struct built_spec *b = eg_calloc(1, sizeof *b);
+    snprintf(b->pattern, sizeof b->pattern, "%s", pattern);
+    snprintf(b->summary, sizeof b->summary, "%s", summary);
+    snprintf(b->summary_zh, sizeof b->summary_zh, "%s%s", zh_verb, res->label_zh);
+    b->spec = (struct eg_http_route_spec){
+        .method = method,
+        .pattern = b->pattern,
+        .fn = fn,
+        .flags = flags,
+        .summary = b->summary,
+        .summary_zh = b->summary_zh,
+        .res = res,
+        .access = "the roles in x-roles; each sees and changes only the rows of its scope "
+                  "(street: its region and the regions under it; enterprise: its own unit; "
+                  "steward: its contracted units; public rows for everyone)",
+    };
+    if (strchr(pattern, '{')) {
+        b->params[0] = id_param;
+        if (!strcmp(method, "DELETE"))
+            b->params[0].example = "999999"; /* the documentation test deletes nothing */
+        b->spec.params = b->params;
+    }
+    int rc = eg_http_route_add_spec(srv, &b->spec);
+    if (rc)
+        free(b);
+    else
+        eg__http_server_keep(srv, b);
+    return rc;
+}
+
 int eg_http_api_registry_routes(struct eg_http_server *srv)
 {
     int rc = 0;
     for (const struct eg_resource *const *r = eg_registry_resources; *r; r++) {
         const struct eg_resource *res = *r;
-        char coll[96], item[112], imp[112], s[5][192];
+        char coll[96], item[112], s[5][192];
         snprintf(coll, sizeof coll, "/api/v1/%s", res->name);
         snprintf(item, sizeof item, "/api/v1/%s/{id}", res->name);
-        snprintf(imp, sizeof imp, "/api/v1/import/%s", res->name);
         snprintf(s[0], sizeof s[0],
                  "List %s (%s): filters, q, sort, limit, cursor, csv/xlsx export", res->name,
                  res->label_zh);
@@ -301,14 +352,13 @@ int eg_http_api_registry_routes(struct eg_http_server *srv)
         snprintf(s[2], sizeof s[2], "Get one of %s (%s) by id", res->name, res->label_zh);
         snprintf(s[3], sizeof s[3], "Update fields of one of %s (%s)", res->name, res->label_zh);
         snprintf(s[4], sizeof s[4], "Delete one of %s (%s)", res->name, res->label_zh);
-        rc |= eg_http_route_add(srv, "GET", coll, h_list, EG_ROUTE_LIST, s[0], res);
-        rc |= eg_http_route_add(srv, "POST", coll, h_create, EG_ROUTE_BODY_JSON, s[1], res);
-        rc |= eg_http_route_add(srv, "GET", item, h_get, EG_ROUTE_PUBLIC, s[2], res);
-        rc |= eg_http_route_add(srv, "PATCH", item, h_update, EG_ROUTE_BODY_JSON, s[3], res);
-        rc |=
-            eg_http_route_add(srv, "PUT", item, h_update, EG_ROUTE_BODY_JSON,
-                              "The same as PATCH: the fields given are replaced, others kept", res);
-        rc |= eg_http_route_add(srv, "DELETE", item, h_delete, EG_ROUTE_PUBLIC, s[4], res);
+        rc |= add(srv, res, "GET", coll, h_list, EG_ROUTE_LIST, s[0], "列表: ");
+        rc |= add(srv, res, "POST", coll, h_create, EG_ROUTE_BODY_JSON, s[1], "新建: ");
+        rc |= add(srv, res, "GET", item, h_get, EG_ROUTE_PUBLIC, s[2], "查看: ");
+        rc |= add(srv, res, "PATCH", item, h_update, EG_ROUTE_BODY_JSON, s[3], "修改: ");
+        rc |= add(srv, res, "PUT", item, h_update, EG_ROUTE_BODY_JSON,
+                  "The same as PATCH: the fields given are replaced, others kept", "修改: ");
+        rc |= add(srv, res, "DELETE", item, h_delete, EG_ROUTE_PUBLIC, s[4], "删除: ");
     }
     return rc ? EG_EINVAL : 0;
 }

@@ -8,8 +8,10 @@
  *
  * Adding an API: write src/http/api_<x>.c with a function
  *     int eg_http_api_<x>_routes(struct eg_http_server *srv);
- * that calls eg_http_route_add() for each endpoint, and add that function to the table in
- * src/http/routes.c (one declaration + one line). The OpenAPI document and /metrics pick it up.
+ * that calls eg_http_route_add_spec() for each endpoint (a table of its parameters, body and
+ * answer: see "routes that carry their documentation" below), and add that function to the
+ * table in src/http/routes.c (one declaration + one line). The OpenAPI document, the API index
+ * (/api/v1/), the docs page (/api/v1/docs) and /metrics pick it up.
  *
  * Errors: a handler may return a negative EG_E* without replying; the server then answers
  * {"error":{"code":…,"message":…}} from the request's struct eg_err (eg_http_err()), with the
@@ -19,9 +21,9 @@
  * server at its budget of request bodies in flight), else 500. An EG_EINVAL is a 400 when its
  * err.code is one of bad_request, bad_json, not_object, bad_type, wrong_type, unknown_field,
  * readonly_field, bad_query, unknown_filter, bad_filter, bad_format, bad_limit, bad_sort,
- * bad_cursor, bad_csv (and the registry's cursor, sort, limit, q, query, body); any other code
- * (a field name, "credit_code") is a 422. A 500 shows the client a generic message only; the
- * real one goes to the log.
+ * bad_cursor, bad_csv, unknown_parameter, missing_parameter (and the registry's cursor, sort,
+ * limit, q, query, body); any other code (a field name, "credit_code") is a 422. A 500 shows the
+ * client a generic message only; the real one goes to the log.
  */
 #ifndef EG_HTTP_H
 #define EG_HTTP_H
@@ -70,7 +72,11 @@ enum eg_http_route_flag {
     EG_ROUTE_BODY_JSON = 1 << 2, /* takes a JSON object body (documented) */
     EG_ROUTE_BODY_CSV = 1 << 3,  /* takes a CSV upload body (documented) */
     EG_ROUTE_NO_DB = 1 << 4,     /* never touches the database (healthz, metrics) */
+    EG_ROUTE_BODY_FILE = 1 << 5, /* takes a file as the raw body (attachments): at most
+                                    EG_HTTP_FILE_LIMIT (and the upload limit), refused on the
+                                    Content-Length header; its Content-Type is not read */
 };
+#define EG_HTTP_FILE_LIMIT (10u << 20) /* = EG_FLOW_MAX_ATTACHMENT (flow/flow.h) */
 
 int eg_http_server_new(const struct eg_http_config *cfg, struct eg_http_server **out,
                        struct eg_err *err);
@@ -83,6 +89,88 @@ int eg_http_server_add_api(struct eg_http_server *srv, struct eg_err *err);
 int eg_http_route_add(struct eg_http_server *srv, const char *method, const char *pattern,
                       eg_http_handler fn, unsigned flags, const char *summary,
                       const struct eg_resource *res);
+/* --- routes that carry their documentation ---
+
+   A route declared with eg_http_route_add_spec() carries a table of its path and query
+   parameters, the JSON Schema of its body and of its answer. The same table serves three
+   readers: the server, which refuses before the handler runs a query argument the table does
+   not name (400 "unknown_parameter", listing the accepted names), a missing required one
+   (400 "missing_parameter") and a value of the wrong type (400 "bad_query", in the table's own
+   words: "limit must be an integer from 1 to 1000 (每页条数)"); the handler, which reads its
+   arguments through eg_http_arg_*(); and the OpenAPI document (eg_http_openapi), which
+   documents exactly what the server accepts. A route added with eg_http_route_add() has no
+   table: nothing is checked and the document shows only what the flags imply (such a route
+   counts as undocumented in the documentation test).
+
+   The implicit arguments need no entry: on an EG_ROUTE_LIST route q, sort, limit, cursor,
+   format and the resource's filter fields (EG_FF_FILTER); on an EG_ROUTE_BODY_CSV route
+   dry_run. An entry of the same name replaces the implicit one. */
+enum eg_http_param_type {
+    EG_PT_STRING = 0, /* any text (max_len applies when set) */
+    EG_PT_INT,        /* decimal integer; min/max apply when max > min */
+    EG_PT_NUMBER,     /* decimal number; min/max apply when max > min */
+    EG_PT_BOOL,       /* true|false|1|0 */
+    EG_PT_ENUM,       /* one of enum_values "a|b|c" */
+    EG_PT_TIME,       /* Beijing time "YYYY-MM-DD[ HH:MM[:SS]]" (or "…T…") */
+    EG_PT_DATE,       /* "YYYY-MM-DD" */
+    EG_PT_LIST,       /* comma-separated items (max_len bounds the item count when set) */
+    EG_PT_ID,         /* positive decimal int64 (a record id) */
+};
+enum eg_http_param_in { EG_PIN_QUERY = 0, EG_PIN_PATH };
+enum eg_http_param_flag {
+    EG_PF_REQUIRED = 1 << 0,  /* absent: 400 "missing_parameter" */
+    EG_PF_RANGE_END = 1 << 1, /* EG_PT_TIME: a date alone means the whole day (its 23:59:59) */
+    EG_PF_REPEAT = 1 << 2,    /* may be given more than once (read with eg_http_query_each) */
+};
+struct eg_http_param_spec {
+    const char *name; /* NULL ends a table */
+    enum eg_http_param_in in;
+    enum eg_http_param_type type;
+    unsigned flags;          /* EG_PF_* */
+    const char *enum_values; /* EG_PT_ENUM: "a|b|c" */
+    const char *description_zh;
+    const char *description_en;
+    const char *dflt;    /* the value taken when absent, as text (documented), or NULL */
+    const char *example; /* a value that works on the demo data (documentation test), or NULL */
+    int64_t min, max;    /* EG_PT_INT / EG_PT_NUMBER bounds, when max > min */
+    int max_len;         /* EG_PT_STRING: bytes; EG_PT_LIST: items; 0 = no bound */
+};
+struct eg_http_route_spec {
+    const char *method, *pattern; /* as for eg_http_route_add */
+    eg_http_handler fn;
+    unsigned flags;                          /* EG_ROUTE_* */
+    const char *summary;                     /* one line, English */
+    const char *summary_zh;                  /* one line, Chinese */
+    const char *description;                 /* longer text (Markdown), or NULL */
+    const struct eg_resource *res;           /* the registry resource served, or NULL */
+    const struct eg_http_param_spec *params; /* ended by an entry with name NULL; or NULL */
+    const char *body_schema;   /* JSON Schema (OpenAPI 3.0 subset) of the JSON body, or NULL */
+    const char *answer_schema; /* JSON Schema of the success answer; NULL: from res and flags */
+    const char *access;        /* who may call it and what each role sees, or NULL */
+    int status;                /* the success status; 0: 200 (201/204 as the method implies) */
+};
+/* Before eg_http_server_start only. The spec and everything it points to must outlive the
+   server (static tables). Errors as eg_http_route_add, and EG_EINVAL for a malformed table (an
+   unnamed {placeholder}, an enum without values, a body_schema or answer_schema that is not
+   a JSON object). */
+int eg_http_route_add_spec(struct eg_http_server *srv, const struct eg_http_route_spec *spec);
+/* The spec of a route (NULL for one added with eg_http_route_add) — for the documents. */
+const struct eg_http_route_spec *eg_http_route_spec_of(const struct eg_http_server *srv, int i);
+int eg_http_route_count(const struct eg_http_server *srv);
+
+/* Arguments read through the route's table. Each returns 1 when the argument was given, 0 when
+   absent (out then gets the table's dflt when there is one, else is left as it was), or a
+   negative EG_E* with eg_http_err(rq) filled: EG_EINVAL when the route's table does not name
+   the argument or gives it another type (a bug in the handler), or the value is not of the
+   type (the server checks before the handler runs, so only a handler that skipped the table
+   sees this). Path parameters ({id}) are read the same way. */
+int eg_http_arg_str(struct eg_http_req *rq, const char *name, const char **out);
+int eg_http_arg_int(struct eg_http_req *rq, const char *name, int64_t *out); /* INT, ID */
+int eg_http_arg_real(struct eg_http_req *rq, const char *name, double *out); /* NUMBER */
+int eg_http_arg_bool(struct eg_http_req *rq, const char *name, int *out);
+/* EG_PT_TIME / EG_PT_DATE as epoch seconds; with EG_PF_RANGE_END a date alone gives the last
+   second of that day, so from=D&to=D is the whole day D. */
+int eg_http_arg_time(struct eg_http_req *rq, const char *name, int64_t *out);
 int eg_http_server_start(struct eg_http_server *srv, struct eg_err *err);
 int eg_http_server_port(const struct eg_http_server *srv); /* the bound port, after start */
 void eg_http_server_stop(struct eg_http_server *srv);      /* finishes requests in flight */

@@ -19,6 +19,24 @@ void eg__http_server_route_info(const struct eg_http_server *srv, int i,
 
 int64_t eg__http_server_token_ttl(const struct eg_http_server *srv);
 
+/* Checks one argument value against its table entry as the server does before a handler runs
+   (fuzz/http_params.c): 0 with *i / *d set (integers, booleans and times in *i, numbers in *d),
+   or the EG_EINVAL the server answers, with err filled in the table's words. */
+int eg__http_param_check(const struct eg_http_param_spec *p, const char *value, int64_t *i,
+                         double *d, struct eg_err *err);
+
+/* Replaces the reply's Cache-Control: no-store (static files of the API page). */
+void eg__http_cacheable(struct eg_http_req *rq, const char *cache_control);
+
+/* The server frees p with itself: route specs built at registration (one per registry resource). */
+void eg__http_server_keep(struct eg_http_server *srv, void *p);
+
+/* A time range of a route's table, from FROM and TO (EG_PT_TIME; TO with EG_PF_RANGE_END) as the
+   half-open [*from, *to) the stores take: an explicit time of TO is its end (as before), a date
+   alone the whole day (from=D&to=D is day D). EG_EINVAL "bad_range" when the range is empty. */
+int eg__http_range(struct eg_http_req *rq, const char *from, const char *to, int64_t *out_from,
+                   int64_t *out_to);
+
 /* Resolves a bearer token to its principal; EG_EAUTH when the token is unknown or expired.
    api_auth.c installs the one over auth/auth.h when it registers its routes; a server without
    it (a test server with its own routes) refuses every token. */
@@ -41,5 +59,8 @@ int eg_http_api_import_routes(struct eg_http_server *srv);   /* CSV uploads */
 int eg_http_api_devices_routes(struct eg_http_server *srv);  /* HJ 212 device status, commands */
 int eg_http_api_series_routes(struct eg_http_server *srv);   /* time series, observations */
 int eg_http_api_quality_routes(struct eg_http_server *srv);  /* AQI, evaluations, targets */
+int eg_http_api_docs_routes(struct eg_http_server *srv);     /* /api/v1/ index, /api/v1/docs */
+int eg_http_api_profile_routes(struct eg_http_server *srv);  /* 一企一档 and role views */
+int eg_http_api_flow_routes(struct eg_http_server *srv);     /* tasks and other flow kinds */
 
 #endif

@@ -101,6 +101,110 @@ static json_t *param(const char *name, const char *in, int required, json_t *sch
                      "schema", schema, "description", desc);
 }
 
+/* The schema of a parameter of a route's table (http.h). */
+static json_t *param_schema(const struct eg_http_param_spec *p)
+{
+    json_t *s;
+    switch (p->type) {
+    case EG_PT_INT:
+    case EG_PT_ID:
+        s = json_pack("{s:s,s:s}", "type", "integer", "format", "int64");
+        if (p->type == EG_PT_ID)
+            json_object_set_new(s, "minimum", json_integer(1));
+        else if (p->max > p->min) {
+            json_object_set_new(s, "minimum", json_integer((json_int_t)p->min));
+            json_object_set_new(s, "maximum", json_integer((json_int_t)p->max));
+        }
+        break;
+    case EG_PT_NUMBER:
+        s = json_pack("{s:s}", "type", "number");
+        if (p->max > p->min) {
+            json_object_set_new(s, "minimum", json_integer((json_int_t)p->min));
+            json_object_set_new(s, "maximum", json_integer((json_int_t)p->max));
+        }
+        break;
+    case EG_PT_BOOL:
+        s = json_pack("{s:s}", "type", "boolean");
+        break;
+    case EG_PT_ENUM: {
+        json_t *e = json_array();
+        for (const char *q = p->enum_values; *q;) {
+            const char *bar = strchr(q, '|');
+            size_t n = bar ? (size_t)(bar - q) : strlen(q);
+            json_array_append_new(e, json_stringn(q, n));
+            q += n + (bar != NULL);
+        }
+        s = json_pack("{s:s,s:o}", "type", "string", "enum", e);
+        break;
+    }
+    case EG_PT_TIME:
+        s = json_pack("{s:s,s:s,s:s}", "type", "string", "x-format", "beijing-time", "pattern",
+                      "^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2})?)?$");
+        break;
+    case EG_PT_DATE:
+        s = json_pack("{s:s,s:s}", "type", "string", "format", "date");
+        break;
+    case EG_PT_LIST:
+        s = json_pack("{s:s,s:{s:s}}", "type", "array", "items", "type", "string");
+        if (p->max_len > 0)
+            json_object_set_new(s, "maxItems", json_integer(p->max_len));
+        break;
+    default:
+        s = json_pack("{s:s}", "type", "string");
+        if (p->max_len > 0)
+            json_object_set_new(s, "maxLength", json_integer(p->max_len));
+    }
+    if (p->dflt) {
+        json_t *d = NULL;
+        int64_t i;
+        double x;
+        if ((p->type == EG_PT_INT || p->type == EG_PT_ID) &&
+            !eg_parse_int64(p->dflt, strlen(p->dflt), &i))
+            d = json_integer((json_int_t)i);
+        else if (p->type == EG_PT_NUMBER && !eg_parse_double(p->dflt, strlen(p->dflt), &x))
+            d = json_real(x);
+        else if (p->type == EG_PT_BOOL)
+            d = json_boolean(!strcmp(p->dflt, "true") || !strcmp(p->dflt, "1"));
+        else if (p->type != EG_PT_LIST)
+            d = json_string(p->dflt);
+        if (d)
+            json_object_set_new(s, "default", d);
+    }
+    return s;
+}
+
+static json_t *spec_param(const struct eg_http_param_spec *p)
+{
+    char desc[1024];
+    snprintf(desc, sizeof desc, "%s%s%s", p->description_zh ? p->description_zh : "",
+             p->description_zh && p->description_en ? " · " : "",
+             p->description_en ? p->description_en : "");
+    if ((p->flags & EG_PF_RANGE_END) && strlen(desc) + 80 < sizeof desc)
+        strcat(desc, " (a date alone means the whole day: 只写日期即含当天全天)");
+    json_t *j = param(p->name, p->in == EG_PIN_PATH ? "path" : "query",
+                      p->in == EG_PIN_PATH || (p->flags & EG_PF_REQUIRED), param_schema(p), desc);
+    if (p->type == EG_PT_LIST) {
+        json_object_set_new(j, "style", json_string("form"));
+        json_object_set_new(j, "explode", json_false());
+    }
+    if (p->example)
+        json_object_set_new(j, "example", json_string(p->example));
+    if (p->description_zh)
+        json_object_set_new(j, "x-description-zh", json_string(p->description_zh));
+    if (p->description_en)
+        json_object_set_new(j, "x-description-en", json_string(p->description_en));
+    return j;
+}
+
+/* 1 when the route's table declares a parameter of this name. */
+static int spec_has(const struct eg_http_route_spec *sp, const char *name)
+{
+    for (const struct eg_http_param_spec *p = sp ? sp->params : NULL; p && p->name; p++)
+        if (!strcmp(p->name, name))
+            return 1;
+    return 0;
+}
+
 static void add_error(json_t *responses, const char *status, const char *desc)
 {
     json_object_set_new(
@@ -108,10 +212,29 @@ static void add_error(json_t *responses, const char *status, const char *desc)
         json_pack("{s:s,s:o}", "description", desc, "content", json_content(ref("Error"))));
 }
 
-static json_t *operation(const struct eg__http_route_info *ri)
+static json_t *operation(const struct eg__http_route_info *ri, const struct eg_http_route_spec *sp)
 {
     json_t *op = json_object(), *params = json_array(), *responses = json_object();
     json_object_set_new(op, "summary", json_string(ri->summary));
+    if (sp) {
+        struct eg_buf d = {0};
+        if (sp->summary_zh) {
+            json_object_set_new(op, "x-summary-zh", json_string(sp->summary_zh));
+            eg_buf_printf(&d, "%s\n\n", sp->summary_zh);
+        }
+        if (sp->description)
+            eg_buf_printf(&d, "%s\n\n", sp->description);
+        if (sp->access) {
+            eg_buf_printf(&d, "**Access 权限:** %s\n", sp->access);
+            json_object_set_new(op, "x-access", json_string(sp->access));
+        }
+        if (d.len)
+            json_object_set_new(op, "description", json_stringn(d.data, d.len));
+        eg_buf_free(&d);
+    } else {
+        /* added with eg_http_route_add(): what it accepts is not declared */
+        json_object_set_new(op, "x-undocumented", json_true());
+    }
     /* operationId: method + pattern, letters and digits only */
     char id[160];
     size_t o = 0;
@@ -146,12 +269,30 @@ static json_t *operation(const struct eg__http_route_info *ri)
             break;
         char name[64];
         snprintf(name, sizeof name, "%.*s", (int)(e - p - 1), p + 1);
+        const struct eg_http_param_spec *ps = NULL;
+        for (const struct eg_http_param_spec *q = sp ? sp->params : NULL; q && q->name; q++)
+            if (q->in == EG_PIN_PATH && !strcmp(q->name, name))
+                ps = q;
+        if (ps) {
+            json_array_append_new(params, spec_param(ps));
+            continue;
+        }
         json_t *sch = !strcmp(name, "id")
                           ? json_pack("{s:s,s:s}", "type", "integer", "format", "int64")
                           : json_pack("{s:s}", "type", "string");
         json_array_append_new(params, param(name, "path", 1, sch, "record id"));
     }
-    if (ri->flags & EG_ROUTE_LIST) {
+    for (const struct eg_http_param_spec *q = sp ? sp->params : NULL; q && q->name; q++)
+        if (q->in == EG_PIN_QUERY)
+            json_array_append_new(params, spec_param(q));
+    if ((ri->flags & EG_ROUTE_LIST) && !spec_has(sp, "format") && !ri->res) {
+        /* a list that is not a registry resource: the export formats only */
+        json_array_append_new(params, param("format", "query", 0,
+                                            json_pack("{s:s,s:[sss],s:s}", "type", "string", "enum",
+                                                      "json", "csv", "xlsx", "default", "json"),
+                                            "导出格式 · csv: UTF-8 with BOM; xlsx: Excel workbook; "
+                                            "both with Chinese headers"));
+    } else if (ri->flags & EG_ROUTE_LIST) {
         json_array_append_new(params, param("q", "query", 0, json_pack("{s:s}", "type", "string"),
                                             "text search over names (substring, Chinese)"));
         json_array_append_new(params,
@@ -171,12 +312,29 @@ static json_t *operation(const struct eg__http_route_info *ri)
                                             "Chinese headers and every matching row"));
         if (ri->res)
             for (int i = 0; i < ri->res->nfields; i++)
-                if (ri->res->fields[i].flags & EG_FF_FILTER)
+                if ((ri->res->fields[i].flags & EG_FF_FILTER) &&
+                    !(ri->res->fields[i].flags & EG_FF_SECRET) &&
+                    !spec_has(sp, ri->res->fields[i].name))
                     json_array_append_new(params, param(ri->res->fields[i].name, "query", 0,
                                                         field_schema(&ri->res->fields[i]),
                                                         "equality filter"));
+        for (const struct eg_registry_xfilter *x = ri->res ? eg_registry_extra_filters(ri->res)
+                                                           : NULL;
+             x && x->name; x++) {
+            char d[256];
+            snprintf(d, sizeof d, "%s · %s", x->label_zh, x->description_en);
+            json_t *pj =
+                param(x->name, "query", 0,
+                      !strcmp(x->name, "unit_id") ? json_pack("{s:s,s:s,s:i}", "type", "integer",
+                                                              "format", "int64", "minimum", 1)
+                                                  : json_pack("{s:s}", "type", "string"),
+                      d);
+            json_object_set_new(pj, "x-description-zh", json_string(x->label_zh));
+            json_object_set_new(pj, "x-description-en", json_string(x->description_en));
+            json_array_append_new(params, pj);
+        }
     }
-    if (ri->flags & EG_ROUTE_BODY_CSV)
+    if ((ri->flags & EG_ROUTE_BODY_CSV) && !spec_has(sp, "dry_run"))
         json_array_append_new(params,
                               param("dry_run", "query", 0, json_pack("{s:s}", "type", "boolean"),
                                     "validate and report rejected rows without writing"));
@@ -185,7 +343,12 @@ static json_t *operation(const struct eg__http_route_info *ri)
     else
         json_decref(params);
 
-    if (ri->flags & EG_ROUTE_BODY_JSON) {
+    if (sp && sp->body_schema) {
+        json_t *schema = json_loads(sp->body_schema, 0, NULL);
+        json_object_set_new(op, "requestBody",
+                            json_pack("{s:b,s:o}", "required", 1, "content",
+                                      json_content(schema ? schema : json_object())));
+    } else if (ri->flags & EG_ROUTE_BODY_JSON) {
         json_t *schema = ri->res ? ref(ri->res->name) : NULL;
         if (!schema && strstr(ri->pattern, "login"))
             schema = json_pack("{s:s,s:{s:{s:s},s:{s:s,s:s}},s:[ss],s:b}", "type", "object",
@@ -205,7 +368,22 @@ static json_t *operation(const struct eg__http_route_info *ri)
     /* success */
     json_t *ok;
     const char *okstatus = "200";
-    if (!strcmp(ri->method, "DELETE") || strstr(ri->pattern, "logout")) {
+    if (sp && sp->answer_schema) {
+        json_t *schema = json_loads(sp->answer_schema, 0, NULL);
+        char st[8];
+        snprintf(st, sizeof st, "%d", sp->status ? sp->status : 200);
+        json_t *content = json_content(schema ? schema : json_object());
+        if (ri->flags & EG_ROUTE_LIST) {
+            json_object_set_new(content, "text/csv",
+                                json_pack("{s:{s:s}}", "schema", "type", "string"));
+            json_object_set_new(
+                content, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                json_pack("{s:{s:s,s:s}}", "schema", "type", "string", "format", "binary"));
+        }
+        ok = json_pack("{s:s,s:o}", "description", "ok", "content", content);
+        json_object_set_new(responses, st, ok);
+        ok = NULL;
+    } else if (!strcmp(ri->method, "DELETE") || strstr(ri->pattern, "logout")) {
         okstatus = "204";
         ok = json_pack("{s:s}", "description", "done");
     } else if (ri->flags & EG_ROUTE_LIST) {
@@ -234,9 +412,17 @@ static json_t *operation(const struct eg__http_route_info *ri)
         if (!strcmp(ri->pattern, "/metrics"))
             json_decref(schema);
     }
-    json_object_set_new(responses, okstatus, ok);
+    if (ok)
+        json_object_set_new(responses, okstatus, ok);
+    if (sp && sp->params && sp->params->name && !(ri->flags & EG_ROUTE_LIST) &&
+        !(ri->flags & (EG_ROUTE_BODY_JSON | EG_ROUTE_BODY_CSV)))
+        add_error(responses, "400",
+                  "a query parameter is unknown, missing or of the wrong type (the message says "
+                  "which and what it must be)");
     if (ri->flags & (EG_ROUTE_BODY_JSON | EG_ROUTE_BODY_CSV | EG_ROUTE_LIST)) {
-        add_error(responses, "400", "malformed request: bad JSON, wrong type, unknown field");
+        add_error(responses, "400",
+                  "malformed request: bad JSON, wrong type, unknown field or "
+                  "query parameter");
         add_error(responses, "413", "body over the configured limit");
     }
     if (ri->flags & (EG_ROUTE_BODY_JSON | EG_ROUTE_BODY_CSV))
@@ -303,7 +489,7 @@ json_t *eg_http_openapi(const struct eg_http_server *srv)
         for (; ri.method[k] && k + 1 < sizeof m; k++)
             m[k] = (char)tolower((unsigned char)ri.method[k]);
         m[k] = '\0';
-        json_object_set_new(item, m, operation(&ri));
+        json_object_set_new(item, m, operation(&ri, eg_http_route_spec_of(srv, i)));
     }
     return json_pack("{s:s,s:{s:s,s:s,s:s},s:o,s:{s:o,s:{s:{s:s,s:s}}}}", "openapi", "3.0.3",
                      "info", "title", "envgov API", "version", EG_VERSION, "description",

@@ -38,7 +38,8 @@ struct route {
     unsigned flags;
     char *summary;
     const struct eg_resource *res;
-    char *label; /* 'route="…"' for metrics, escaped once */
+    char *label;                           /* 'route="…"' for metrics, escaped once */
+    const struct eg_http_route_spec *spec; /* its table (eg_http_route_add_spec), or NULL */
 };
 
 /* A TCP connection as the head deadline sees it (libmicrohttpd's socket context): while in_head,
@@ -68,7 +69,9 @@ struct eg_http_server {
     struct conn_track conns; /* list head */
     pthread_t reaper;
     int reaper_on, reaper_stop;
-    unsigned conn_limit;              /* the total connection limit in effect */
+    unsigned conn_limit; /* the total connection limit in effect */
+    void **kept;         /* eg__http_server_keep */
+    int nkept;
     _Atomic uint64_t auth_generation; /* bumped by every non-GET: empties the token caches */
 };
 
@@ -160,6 +163,50 @@ int eg_http_route_add(struct eg_http_server *srv, const char *method, const char
     srv->routes = eg_realloc(srv->routes, (size_t)(srv->nroutes + 1) * sizeof *srv->routes);
     srv->routes[srv->nroutes++] = r;
     return 0;
+}
+
+/* 1 when s is a JSON object text (a body or answer schema). */
+static int schema_ok(const char *s)
+{
+    if (!s)
+        return 1;
+    json_t *j = json_loads(s, 0, NULL);
+    int ok = json_is_object(j);
+    json_decref(j);
+    return ok;
+}
+
+int eg_http_route_add_spec(struct eg_http_server *srv, const struct eg_http_route_spec *spec)
+{
+    if (!spec || !spec->method || !spec->pattern || !schema_ok(spec->body_schema) ||
+        !schema_ok(spec->answer_schema))
+        return EG_EINVAL;
+    for (const struct eg_http_param_spec *p = spec->params; p && p->name; p++) {
+        if (!p->name[0] || (p->type == EG_PT_ENUM && (!p->enum_values || !p->enum_values[0])))
+            return EG_EINVAL;
+        if (p->in == EG_PIN_PATH) { /* a path parameter names a {placeholder} of the pattern */
+            char ph[80];
+            snprintf(ph, sizeof ph, "{%s}", p->name);
+            if (!strstr(spec->pattern, ph))
+                return EG_EINVAL;
+        }
+    }
+    int rc = eg_http_route_add(srv, spec->method, spec->pattern, spec->fn, spec->flags,
+                               spec->summary, spec->res);
+    if (rc)
+        return rc;
+    srv->routes[srv->nroutes - 1].spec = spec;
+    return 0;
+}
+
+int eg_http_route_count(const struct eg_http_server *srv)
+{
+    return srv->nroutes;
+}
+
+const struct eg_http_route_spec *eg_http_route_spec_of(const struct eg_http_server *srv, int i)
+{
+    return i >= 0 && i < srv->nroutes ? srv->routes[i].spec : NULL;
 }
 
 /* 1 when path has the shape of r's pattern (any method). */
@@ -353,6 +400,400 @@ struct eg_err *eg_http_err(struct eg_http_req *rq)
     return &rq->err;
 }
 
+/* ---------------------------------------------------------------- arguments (the route's table) */
+
+static const struct eg_http_param_spec *param_find(const struct route *r, const char *name)
+{
+    if (!r || !r->spec)
+        return NULL;
+    for (const struct eg_http_param_spec *p = r->spec->params; p && p->name; p++)
+        if (!strcmp(p->name, name))
+            return p;
+    return NULL;
+}
+
+/* The description of a parameter for a message: " (description_en; description_zh)". */
+static void param_words(struct eg_buf *b, const struct eg_http_param_spec *p)
+{
+    if (p->description_en || p->description_zh)
+        eg_buf_printf(b, " (%s%s%s)", p->description_en ? p->description_en : "",
+                      p->description_en && p->description_zh ? "; " : "",
+                      p->description_zh ? p->description_zh : "");
+}
+
+/* What a value of p must be, as a phrase: "an integer from 1 to 1000". */
+static void param_type_words(struct eg_buf *b, const struct eg_http_param_spec *p)
+{
+    switch (p->type) {
+    case EG_PT_INT:
+        if (p->max > p->min)
+            eg_buf_printf(b, "an integer from %lld to %lld", (long long)p->min, (long long)p->max);
+        else
+            eg_buf_puts(b, "an integer");
+        break;
+    case EG_PT_NUMBER:
+        if (p->max > p->min)
+            eg_buf_printf(b, "a number from %lld to %lld", (long long)p->min, (long long)p->max);
+        else
+            eg_buf_puts(b, "a number");
+        break;
+    case EG_PT_ID:
+        eg_buf_puts(b, "a record id (a positive integer)");
+        break;
+    case EG_PT_BOOL:
+        eg_buf_puts(b, "true or false");
+        break;
+    case EG_PT_ENUM:
+        eg_buf_puts(b, "one of ");
+        for (const char *q = p->enum_values; *q; q++)
+            eg_buf_append(b, *q == '|' ? ", " : q, *q == '|' ? 2 : 1);
+        break;
+    case EG_PT_TIME:
+        eg_buf_puts(b, "a Beijing time YYYY-MM-DD[ HH:MM[:SS]]");
+        break;
+    case EG_PT_DATE:
+        eg_buf_puts(b, "a date YYYY-MM-DD");
+        break;
+    case EG_PT_LIST:
+        if (p->max_len > 0)
+            eg_buf_printf(b, "a comma-separated list of at most %d items", p->max_len);
+        else
+            eg_buf_puts(b, "a comma-separated list");
+        break;
+    default:
+        if (p->max_len > 0)
+            eg_buf_printf(b, "text of at most %d bytes", p->max_len);
+        else
+            eg_buf_puts(b, "text");
+    }
+}
+
+static int enum_has(const char *values, const char *v)
+{
+    size_t n = strlen(v);
+    for (const char *q = values; *q;) {
+        const char *bar = strchr(q, '|');
+        size_t k = bar ? (size_t)(bar - q) : strlen(q);
+        if (k == n && !memcmp(q, v, n))
+            return 1;
+        q += k + (bar != NULL);
+    }
+    return 0;
+}
+
+static int parse_bool(const char *v, int *out)
+{
+    if (!strcmp(v, "true") || !strcmp(v, "1"))
+        return *out = 1, 0;
+    if (!strcmp(v, "false") || !strcmp(v, "0"))
+        return *out = 0, 0;
+    return EG_EINVAL;
+}
+
+/* 1 when v has the shape of a Beijing time or date (digits and separators where they go),
+   whether or not that time exists. */
+static int time_shaped(const char *v, size_t n)
+{
+    static const char *const shapes[] = {"dddddddd", "dddddddddddddd", "dddd-dd-dd",
+                                         "dddd-dd-dd dd:dd", "dddd-dd-dd dd:dd:dd"};
+    for (size_t k = 0; k < EG_ARRAY_LEN(shapes); k++) {
+        if (strlen(shapes[k]) != n)
+            continue;
+        size_t i = 0;
+        for (; i < n; i++) {
+            char c = shapes[k][i], x = v[i];
+            if (c == 'd' ? (x < '0' || x > '9') : c == ' ' ? (x != ' ' && x != 'T') : x != c)
+                break;
+        }
+        if (i == n)
+            return 1;
+    }
+    return 0;
+}
+
+/* Parses v as p says: 0; EG_EINVAL when v is not of the type (400); 1 when it is, but out of
+   the bounds or not an existing time (422). Numbers into *i / *d, times into *i. */
+static int param_parse(const struct eg_http_param_spec *p, const char *v, int64_t *i, double *d)
+{
+    size_t n = strlen(v);
+    int b;
+    switch (p->type) {
+    case EG_PT_INT:
+        if (eg_parse_int64(v, n, i))
+            return EG_EINVAL;
+        return p->max > p->min && (*i < p->min || *i > p->max) ? 1 : 0;
+    case EG_PT_ID:
+        return eg_parse_int64(v, n, i) || *i <= 0 ? EG_EINVAL : 0;
+    case EG_PT_NUMBER:
+        if (eg_parse_double(v, n, d))
+            return EG_EINVAL;
+        return p->max > p->min && (*d < (double)p->min || *d > (double)p->max) ? 1 : 0;
+    case EG_PT_BOOL:
+        if (parse_bool(v, &b))
+            return EG_EINVAL;
+        *i = b;
+        return 0;
+    case EG_PT_ENUM:
+        return enum_has(p->enum_values, v) ? 0 : EG_EINVAL;
+    case EG_PT_DATE:
+        if (n != 10)
+            return EG_EINVAL;
+        /* fall through */
+    case EG_PT_TIME:
+        if (!time_shaped(v, n))
+            return EG_EINVAL;
+        if (eg_time_parse_beijing(v, n, i))
+            return 1;
+        if ((p->flags & EG_PF_RANGE_END) && (n == 10 || n == 8))
+            *i += 86400 - 1; /* a date alone is the whole day: its last second */
+        return 0;
+    case EG_PT_LIST:
+        if (p->max_len > 0) {
+            int items = 1;
+            for (const char *q = v; *q; q++)
+                items += *q == ',';
+            if (items > p->max_len)
+                return 1;
+        }
+        return 0;
+    default:
+        return p->max_len > 0 && n > (size_t)p->max_len ? EG_EINVAL : 0;
+    }
+}
+
+/* Refuses v for p (why: param_parse's answer) in the table's words. */
+static int param_refuse(struct eg_err *err, const struct eg_http_param_spec *p, const char *v,
+                        int why)
+{
+    struct eg_buf b = {0};
+    param_type_words(&b, p);
+    param_words(&b, p);
+    eg_buf_append(&b, "", 1);
+    const char *code = why != 1                                         ? "bad_query"
+                       : p->type == EG_PT_TIME || p->type == EG_PT_DATE ? "bad_time"
+                                                                        : "out_of_range";
+    int rc =
+        eg_err_set(err, EG_EINVAL, code, -1, "%s must be %s; got '%.40s'%s", p->name, b.data, v,
+                   why == 1 && (p->type == EG_PT_TIME || p->type == EG_PT_DATE)
+                       ? ", which is not an existing Beijing time"
+                       : "");
+    eg_buf_free(&b);
+    return rc;
+}
+
+int eg__http_param_check(const struct eg_http_param_spec *p, const char *value, int64_t *i,
+                         double *d, struct eg_err *err)
+{
+    int why = param_parse(p, value, i, d);
+    return why ? param_refuse(err, p, value, why) : 0;
+}
+
+/* The implicit arguments of a route (see http.h). */
+static int param_implicit(const struct route *r, const char *name)
+{
+    static const char *const list[] = {"q", "sort", "limit", "cursor", "format", "id"};
+    if ((r->flags & EG_ROUTE_LIST) && !r->res)
+        return !strcmp(name, "format"); /* a list that is not a registry resource */
+    if (r->flags & EG_ROUTE_LIST) {
+        for (size_t i = 0; i < EG_ARRAY_LEN(list); i++)
+            if (!strcmp(name, list[i]))
+                return 1;
+        for (int i = 0; r->res && i < r->res->nfields; i++)
+            if ((r->res->fields[i].flags & EG_FF_FILTER) &&
+                !(r->res->fields[i].flags & EG_FF_SECRET) && !strcmp(r->res->fields[i].name, name))
+                return 1;
+        for (const struct eg_registry_xfilter *x = eg_registry_extra_filters(r->res); x->name; x++)
+            if (!strcmp(x->name, name))
+                return 1;
+    }
+    return (r->flags & EG_ROUTE_BODY_CSV) && !strcmp(name, "dry_run");
+}
+
+struct args_walk {
+    struct eg_http_req *rq;
+    int rc;
+};
+
+static int args_walk_one(void *arg, const char *name, const char *value)
+{
+    struct args_walk *w = arg;
+    const struct route *r = w->rq->route;
+    const struct eg_http_param_spec *p = param_find(r, name);
+    if (p && p->in == EG_PIN_QUERY) {
+        int64_t i;
+        double d;
+        int why = param_parse(p, value, &i, &d);
+        if (why) {
+            w->rc = param_refuse(&w->rq->err, p, value, why);
+            return 1;
+        }
+        if (!(p->flags & EG_PF_REPEAT)) { /* twice: which one counts would be a guess */
+            const char *first = eg_http_query(w->rq, name);
+            if (first != value) {
+                w->rc = eg_err_set(&w->rq->err, EG_EINVAL, "bad_query", -1,
+                                   "%s is given more than once; give it once", name);
+                return 1;
+            }
+        }
+        return 0;
+    }
+    if (param_implicit(r, name))
+        return 0;
+    struct eg_buf b = {0};
+    for (const struct eg_http_param_spec *q = r->spec->params; q && q->name; q++)
+        if (q->in == EG_PIN_QUERY)
+            eg_buf_printf(&b, "%s%s", b.len ? ", " : "", q->name);
+    if ((r->flags & EG_ROUTE_LIST) && !r->res)
+        eg_buf_printf(&b, "%sformat", b.len ? ", " : "");
+    if ((r->flags & EG_ROUTE_LIST) && r->res) {
+        eg_buf_printf(&b, "%sq, sort, limit, cursor, format, id", b.len ? ", " : "");
+        for (int i = 0; i < r->res->nfields; i++)
+            if ((r->res->fields[i].flags & EG_FF_FILTER) &&
+                !(r->res->fields[i].flags & EG_FF_SECRET))
+                eg_buf_printf(&b, ", %s", r->res->fields[i].name);
+        for (const struct eg_registry_xfilter *x = eg_registry_extra_filters(r->res); x->name; x++)
+            eg_buf_printf(&b, ", %s", x->name);
+    }
+    if (r->flags & EG_ROUTE_BODY_CSV)
+        eg_buf_printf(&b, "%sdry_run", b.len ? ", " : "");
+    eg_buf_append(&b, "", 1);
+    char nm[80];
+    /* a registry list keeps its own word for it: a filter it does not have */
+    int filter = (r->flags & EG_ROUTE_LIST) && r->res;
+    w->rc = eg_err_set(&w->rq->err, EG_EINVAL, filter ? "unknown_filter" : "unknown_parameter", -1,
+                       "unknown query parameter '%s': %s %s accepts %s (see /api/v1/docs)",
+                       eg_log_field(nm, sizeof nm, name), r->method, r->pattern,
+                       b.len > 1 ? b.data : "no query parameters");
+    eg_buf_free(&b);
+    return 1;
+}
+
+/* Checks the request's arguments against its route's table before the handler runs. */
+static int args_check(struct eg_http_req *rq)
+{
+    const struct route *r = rq->route;
+    if (!r->spec)
+        return 0;
+    struct args_walk w = {rq, 0};
+    eg_http_query_each(rq, args_walk_one, &w);
+    if (w.rc)
+        return w.rc;
+    for (const struct eg_http_param_spec *p = r->spec->params; p && p->name; p++) {
+        int64_t i;
+        double d;
+        if (p->in == EG_PIN_PATH) {
+            const char *v = eg_http_param(rq, p->name);
+            int why = v ? param_parse(p, v, &i, &d) : 0;
+            if (why && p->type == EG_PT_ID)
+                return eg_err_set(&rq->err, EG_ENOTFOUND, "not_found", -1,
+                                  "no record with id '%.40s' (ids are positive integers)", v);
+            if (why) { /* the path names what is asked for: a value not of its type names nothing */
+                param_refuse(&rq->err, p, v, why);
+                rq->err.status = EG_ENOTFOUND;
+                snprintf(rq->err.code, sizeof rq->err.code, "not_found");
+                return EG_ENOTFOUND;
+            }
+        } else if ((p->flags & EG_PF_REQUIRED) && !eg_http_query(rq, p->name)) {
+            struct eg_buf b = {0};
+            param_type_words(&b, p);
+            param_words(&b, p);
+            eg_buf_append(&b, "", 1);
+            int rc = eg_err_set(&rq->err, EG_EINVAL, "missing_parameter", -1, "%s is required: %s",
+                                p->name, b.data);
+            eg_buf_free(&b);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+/* The raw text of a declared argument (the table's default when absent); 1 given, 0 absent. */
+static int arg_get(struct eg_http_req *rq, const char *name, const struct eg_http_param_spec **pp,
+                   const char **v)
+{
+    const struct eg_http_param_spec *p = param_find(rq->route, name);
+    if (!p)
+        return eg_err_set(&rq->err, EG_EINVAL, "bad_request", -1,
+                          "this endpoint reads '%s', which its table does not declare", name);
+    *pp = p;
+    *v = p->in == EG_PIN_PATH ? eg_http_param(rq, name) : eg_http_query(rq, name);
+    if (*v)
+        return 1;
+    *v = p->dflt;
+    return 0;
+}
+
+int eg_http_arg_str(struct eg_http_req *rq, const char *name, const char **out)
+{
+    const struct eg_http_param_spec *p;
+    const char *v;
+    int given = arg_get(rq, name, &p, &v);
+    if (given < 0)
+        return given;
+    if (v) {
+        int64_t i;
+        double d;
+        int why = param_parse(p, v, &i, &d);
+        if (why)
+            return param_refuse(&rq->err, p, v, why);
+        *out = v;
+    }
+    return given;
+}
+
+static int arg_typed(struct eg_http_req *rq, const char *name, int want, int64_t *i, double *d)
+{
+    const struct eg_http_param_spec *p;
+    const char *v;
+    int given = arg_get(rq, name, &p, &v);
+    if (given < 0)
+        return given;
+    int kind = p->type == EG_PT_INT || p->type == EG_PT_ID      ? 0
+               : p->type == EG_PT_NUMBER                        ? 1
+               : p->type == EG_PT_BOOL                          ? 2
+               : p->type == EG_PT_TIME || p->type == EG_PT_DATE ? 3
+                                                                : -1;
+    if (kind != want)
+        return eg_err_set(&rq->err, EG_EINVAL, "bad_request", -1,
+                          "this endpoint reads '%s' as another type than its table declares", name);
+    if (v) {
+        int64_t ti;
+        double td;
+        int why = param_parse(p, v, &ti, &td);
+        if (why)
+            return param_refuse(&rq->err, p, v, why);
+        if (want == 1)
+            *d = td;
+        else
+            *i = ti;
+    }
+    return given;
+}
+
+int eg_http_arg_int(struct eg_http_req *rq, const char *name, int64_t *out)
+{
+    return arg_typed(rq, name, 0, out, NULL);
+}
+
+int eg_http_arg_real(struct eg_http_req *rq, const char *name, double *out)
+{
+    return arg_typed(rq, name, 1, NULL, out);
+}
+
+int eg_http_arg_bool(struct eg_http_req *rq, const char *name, int *out)
+{
+    int64_t v = 0;
+    int rc = arg_typed(rq, name, 2, &v, NULL);
+    if (rc >= 0 && (rc == 1 || param_find(rq->route, name)->dflt))
+        *out = (int)v;
+    return rc;
+}
+
+int eg_http_arg_time(struct eg_http_req *rq, const char *name, int64_t *out)
+{
+    return arg_typed(rq, name, 3, out, NULL);
+}
+
 static void store_destroy(void *p)
 {
     eg_db_close(p);
@@ -467,7 +908,8 @@ int eg_http_status_for(const struct eg_err *err)
             !strcmp(err->code, "bad_cursor") || !strcmp(err->code, "bad_format") ||
             !strcmp(err->code, "bad_limit") || !strcmp(err->code, "bad_sort") ||
             !strcmp(err->code, "bad_request") || !strcmp(err->code, "readonly_field") ||
-            !strcmp(err->code, "bad_csv") ||
+            !strcmp(err->code, "bad_csv") || !strcmp(err->code, "unknown_parameter") ||
+            !strcmp(err->code, "missing_parameter") ||
             /* the registry's names for malformed list parameters */
             !strcmp(err->code, "cursor") || !strcmp(err->code, "sort") ||
             !strcmp(err->code, "limit") || !strcmp(err->code, "q") || !strcmp(err->code, "query") ||
@@ -499,6 +941,9 @@ int eg_http_status_for(const struct eg_err *err)
         /* the database file, its WAL or the disk refuse writes (full, read-only): the service
            is unavailable, not broken by this request */
         if (!strcmp(err->code, "db_io"))
+            return 503;
+        /* the HJ 212 listener is not running in this process: the message says how to start it */
+        if (!strcmp(err->code, "no_listener"))
             return 503;
         return 500;
     default:
@@ -679,7 +1124,7 @@ static void dispatch(struct eg_http_req *rq)
                      "the server holds too many request bodies at once; retry shortly");
         return;
     }
-    rc = 0;
+    rc = args_check(rq);
     if (!rc)
         rc = rq->route->fn(rq);
     /* anything but a read may have ended a session or changed a user: drop cached principals */
@@ -732,6 +1177,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         rq->match = route_match(rq);
         rq->limit = rq->match == 0 && (rq->route->flags & EG_ROUTE_BODY_CSV) ? srv->cfg.upload_limit
                                                                              : srv->cfg.body_limit;
+        if (rq->match == 0 && (rq->route->flags & EG_ROUTE_BODY_FILE))
+            rq->limit = srv->cfg.upload_limit < EG_HTTP_FILE_LIMIT ? srv->cfg.upload_limit
+                                                                   : EG_HTTP_FILE_LIMIT;
         /* Everything that can be decided on the headers is decided before a byte of the body
            is read: the route, the token, the declared length against the route's limit, and
            room in the budget of bodies in flight. A refusal is queued now; libmicrohttpd then
@@ -1139,6 +1587,9 @@ void eg_http_server_free(struct eg_http_server *srv)
     for (int i = 0; i < srv->nroutes; i++)
         route_free(&srv->routes[i]);
     free(srv->routes);
+    for (int i = 0; i < srv->nkept; i++)
+        free(srv->kept[i]);
+    free(srv->kept);
     free(srv->address);
     free(srv->db_path);
     pthread_mutex_destroy(&srv->conns_mu);
@@ -1170,6 +1621,38 @@ struct eg_app *eg_http_app(const struct eg_http_req *rq)
 int64_t eg__http_server_token_ttl(const struct eg_http_server *srv)
 {
     return srv->cfg.token_ttl_s;
+}
+
+void eg__http_cacheable(struct eg_http_req *rq, const char *cache_control)
+{
+    if (!rq->resp)
+        return;
+    MHD_del_response_header(rq->resp, "Cache-Control", "no-store");
+    MHD_add_response_header(rq->resp, "Cache-Control", cache_control);
+}
+
+void eg__http_server_keep(struct eg_http_server *srv, void *p)
+{
+    srv->kept = eg_realloc(srv->kept, (size_t)(srv->nkept + 1) * sizeof *srv->kept);
+    srv->kept[srv->nkept++] = p;
+}
+
+int eg__http_range(struct eg_http_req *rq, const char *from, const char *to, int64_t *out_from,
+                   int64_t *out_to)
+{
+    int rc;
+    if ((rc = eg_http_arg_time(rq, from, out_from)) < 0 ||
+        (rc = eg_http_arg_time(rq, to, out_to)) < 0)
+        return rc;
+    const char *v = eg_http_query(rq, to);
+    if (v && (strlen(v) == 10 || strlen(v) == 8))
+        *out_to += 1; /* the day's last second, inclusive: its end */
+    if (*out_from >= *out_to)
+        return eg_err_set(&rq->err, EG_EINVAL, "bad_range", -1,
+                          "%s must be before %s (a date alone as %s means the whole day: "
+                          "%s=2026-12-03&%s=2026-12-03 is that day)",
+                          from, to, to, from, to);
+    return 0;
 }
 
 void eg__http_server_set_auth(struct eg_http_server *srv, eg__http_auth_fn fn)

@@ -1124,6 +1124,80 @@ static int ref_filter_readable(struct eg_db *st, const struct eg_field *f,
     return eg_err_set(err, EG_EINVAL, f->name, -1, "%s: no %s \"%.64s\"", f->name, f->ref, text);
 }
 
+static const struct eg_registry_xfilter xf_region_unit[] = {
+    {"in_region", "所在区域 (含下级街镇、网格)",
+     "a region code or id: rows in it or in any region under it (a street with its grids)"},
+    {"unit_id", "所属单位 (经排口或许可证)",
+     "a unit id: the rows of that enterprise (through their outlet or permit)"},
+    {NULL, NULL, NULL}};
+static const struct eg_registry_xfilter xf_region_only[] = {
+    {"in_region", "所在区域 (含下级街镇、网格)",
+     "a region code or id: rows in it or in any region under it (a street with its grids)"},
+    {NULL, NULL, NULL}};
+static const struct eg_registry_xfilter xf_none[] = {{NULL, NULL, NULL}};
+
+/* unit_id as an extra filter: the resource has a unit only through another row */
+static int xf_has_unit(const struct eg__res_impl *im)
+{
+    return im->unit_expr && strncmp(im->unit_expr, "t.", 2) != 0;
+}
+
+const struct eg_registry_xfilter *eg_registry_extra_filters(const struct eg_resource *res)
+{
+    const struct eg__res_impl *im = res ? eg__registry_impl(res) : NULL;
+    if (!im || !im->region_expr)
+        return xf_none;
+    return xf_has_unit(im) ? xf_region_unit : xf_region_only;
+}
+
+/* Appends the SQL of an extra filter (eg_registry_extra_filters): 0 applied, 1 when name is
+   not one of res's, or a negative EG_E*. */
+static int xfilter_sql(struct eg_db *st, const struct eg__res_impl *im, const char *name,
+                       const char *value, struct eg_buf *sql, struct binds *b, struct eg_err *err)
+{
+    if (!strcmp(name, "in_region") && im->region_expr) {
+        int64_t as_id = 0, rid = 0;
+        int numeric = eg_parse_int64(value, strlen(value), &as_id) == 0;
+        struct eg_stmt *s;
+        int r = eg_db_prepare(st,
+                              "SELECT id FROM regions WHERE code = ? OR id = ? ORDER BY code = ? "
+                              "DESC LIMIT 1",
+                              &s, err);
+        if (r)
+            return r;
+        eg_stmt_bind_text(s, 1, value, strlen(value));
+        eg_stmt_bind_int(s, 2, numeric ? as_id : -1);
+        eg_stmt_bind_text(s, 3, value, strlen(value));
+        r = eg_stmt_step(s, err);
+        if (r == 1)
+            rid = eg_stmt_int(s, 0);
+        eg_stmt_done(s);
+        if (r < 0)
+            return r;
+        if (!rid)
+            return eg_err_set(err, EG_EINVAL, "bad_filter", -1,
+                              "in_region: no region \"%.64s\" (give a region code such as "
+                              "310115005, or its id)",
+                              value);
+        eg_buf_printf(sql,
+                      " AND %s IN (WITH RECURSIVE sub(id) AS (SELECT ? UNION ALL SELECT c.id "
+                      "FROM regions c JOIN sub ON c.parent_id = sub.id) SELECT id FROM sub)",
+                      im->region_expr);
+        bind_i(b, rid);
+        return 0;
+    }
+    if (!strcmp(name, "unit_id") && xf_has_unit(im)) {
+        int64_t uid;
+        if (eg_parse_int64(value, strlen(value), &uid) || uid <= 0)
+            return eg_err_set(err, EG_EINVAL, "bad_filter", -1,
+                              "unit_id must be a unit id (a positive integer)");
+        eg_buf_printf(sql, " AND %s = ?", im->unit_expr);
+        bind_i(b, uid);
+        return 0;
+    }
+    return 1;
+}
+
 int eg_registry_list(struct eg_db *st, const struct eg_resource *res,
                      const struct eg_principal *who, const struct eg_list_query *q, json_t **rows,
                      char **next_cursor, struct eg_err *err)
@@ -1176,6 +1250,13 @@ int eg_registry_list(struct eg_db *st, const struct eg_resource *res,
             }
             continue;
         }
+        if (!f && (r = xfilter_sql(st, im, q->filter_names[i], q->filter_values[i], &sql, &b,
+                                   err)) != 1) {
+            if (r < 0)
+                break;
+            continue;
+        }
+        r = 0;
         if (!f || !(f->flags & EG_FF_FILTER)) {
             r = eg_err_set(err, EG_EINVAL, "unknown_filter", -1,
                            "%s cannot be filtered by \"%.64s\"", res->name, q->filter_names[i]);

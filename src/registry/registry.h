@@ -127,6 +127,22 @@ const struct eg_field *eg_registry_field(const struct eg_resource *res, const ch
 int eg_registry_source_readable(struct eg_db *st, const struct eg_principal *who,
                                 const char *source, struct eg_err *err);
 
+/* Filters of a list beyond its fields' equality filters (issue 11 item 6), named in
+   struct eg_list_query like the others:
+     in_region=CODE|ID  rows lying in that region or any region under it — a street's own rows
+                        and its grids', a district's everything (resources with a region: regions,
+                        units, stations, outlets, permits, devices, …)
+     unit_id=ID         rows belonging to that unit through another row, on resources without
+                        a unit_id field of their own: devices (through their outlet) and permit
+                        limits (through their permit) — "the devices of an enterprise"
+   The row scope applies on top, so a filter never widens what a reader sees. An unknown region
+   is EG_EINVAL "bad_filter" (regions are readable by everyone: no existence oracle). The
+   array ends with a NULL name. */
+struct eg_registry_xfilter {
+    const char *name, *label_zh, *description_en;
+};
+const struct eg_registry_xfilter *eg_registry_extra_filters(const struct eg_resource *res);
+
 /* Converts the text of a CSV cell, a query-string filter or an import to the JSON value of
    field f: numbers parsed strictly, booleans from 1/0/true/false/是/否, enums from their value or
    Chinese label, references from an id or the natural key of the referenced row (regions: code,

@@ -48,4 +48,18 @@ struct eg_task_new {
 int eg_task_raise(struct eg_db *db, const struct eg_principal *who, const struct eg_task_new *t,
                   int64_t *task_id, struct eg_err *err);
 
+/* ---- added with the implementation (nothing above changed) ---- */
+
+/* A task's deadline when none is given: 7 days from when it is raised. */
+#define EG_TASK_DEFAULT_DUE_S (7 * 86400)
+
+/* The periodic job "tasks.overdue" on jobs (`serve`): on its own connection to db_path, flags
+   the tasks whose deadline passed (eg_flow_mark_overdue), first a second after the start, then
+   every interval_ms; counts them in envgov_tasks_overdue_marked_total. */
+struct eg_jobs;
+struct eg_tasks_overdue;
+int eg_tasks_overdue_start(struct eg_jobs *jobs, const char *db_path, int64_t interval_ms,
+                           struct eg_tasks_overdue **out, struct eg_err *err);
+void eg_tasks_overdue_stop(struct eg_tasks_overdue *o); /* NULL is fine */
+
 #endif

@@ -266,7 +266,7 @@ TEST(eval_http_realtime_aqi_equals_published_china_sites_and_scope)
         {"/api/v1/aqi/hourly?region=NOPE&from=2019-01-01&to=2019-01-02", 404},
         {"/api/v1/aqi/hourly?station=1001A&from=2019-01-02&to=2019-01-01", 422},
         {"/api/v1/aqi/hourly?station=1001A&from=2019-02-30&to=2019-03-01", 422},
-        {"/api/v1/aqi/hourly?station=1001A&from=yesterday&to=2019-03-01", 422},
+        {"/api/v1/aqi/hourly?station=1001A&from=yesterday&to=2019-03-01", 400}, /* not a time */
         {"/api/v1/aqi/hourly?station=1001A&from=2019-01-01&to=2019-06-01", 413},
         {"/api/v1/aqi/daily?station=1001A&from=2015-01-01&to=2019-06-01", 413},
         {"/api/v1/aqi/hourly?from=2019-01-01&to=2019-01-02", 400},

@@ -452,3 +452,147 @@ TEST(http_server_json_reals_read_back_exactly)
     CHECK_EQ_INT(bad, 0);
     eg_buf_free(&b);
 }
+
+/* ---- routes that carry their documentation (issue 11 item 3) */
+
+static int h_spec(struct eg_http_req *rq)
+{
+    const char *pol = NULL, *mode = NULL;
+    int64_t n = 0, from = 0, to = 0, id = 0;
+    int flag = 0, rc;
+    if ((rc = eg_http_arg_str(rq, "pollutant", &pol)) < 0 ||
+        (rc = eg_http_arg_int(rq, "n", &n)) < 0 || (rc = eg_http_arg_str(rq, "mode", &mode)) < 0 ||
+        (rc = eg_http_arg_bool(rq, "flag", &flag)) < 0 ||
+        (rc = eg_http_arg_time(rq, "from", &from)) < 0 ||
+        (rc = eg_http_arg_time(rq, "to", &to)) < 0 || (rc = eg_http_arg_int(rq, "id", &id)) < 0)
+        return rc;
+    /* a name the table does not declare is a bug in the handler, said plainly */
+    const char *x = NULL;
+    if (eg_http_arg_str(rq, "undeclared", &x) != EG_EINVAL)
+        return eg_err_set(eg_http_err(rq), EG_EIO, "test", -1, "undeclared name was read");
+    return eg_http_reply_json(rq, 200,
+                              json_pack("{s:s,s:I,s:s,s:b,s:I,s:I,s:I}", "pollutant", pol, "n",
+                                        (json_int_t)n, "mode", mode, "flag", flag, "from",
+                                        (json_int_t)from, "to", (json_int_t)to, "id",
+                                        (json_int_t)id));
+}
+
+static const struct eg_http_param_spec spec_params[] = {
+    {.name = "id",
+     .in = EG_PIN_PATH,
+     .type = EG_PT_ID,
+     .description_en = "record id",
+     .description_zh = "编号",
+     .example = "3"},
+    {.name = "pollutant",
+     .type = EG_PT_STRING,
+     .flags = EG_PF_REQUIRED,
+     .max_len = 16,
+     .description_en = "pollutant name or code",
+     .description_zh = "污染物",
+     .example = "PM2.5"},
+    {.name = "n",
+     .type = EG_PT_INT,
+     .min = 1,
+     .max = 1000,
+     .dflt = "50",
+     .description_en = "page size",
+     .description_zh = "每页条数"},
+    {.name = "mode", .type = EG_PT_ENUM, .enum_values = "raw|1h|1d", .dflt = "raw"},
+    {.name = "flag", .type = EG_PT_BOOL},
+    {.name = "from", .type = EG_PT_TIME},
+    {.name = "to", .type = EG_PT_TIME, .flags = EG_PF_RANGE_END},
+    {0},
+};
+static const struct eg_http_route_spec spec_route = {
+    .method = "GET",
+    .pattern = "/s/{id}",
+    .fn = h_spec,
+    .summary = "a documented route",
+    .summary_zh = "有文档的接口",
+    .params = spec_params,
+    .answer_schema = "{\"type\":\"object\"}",
+};
+
+TEST(http_server_route_spec_checks_arguments_with_its_table)
+{
+    struct eg_http_config c = {.address = "127.0.0.1", .port = 0, .threads = 1};
+    struct eg_http_server *srv;
+    struct eg_err err;
+    REQUIRE(eg_http_server_new(&c, &srv, &err) == 0);
+    REQUIRE(!eg_http_route_add_spec(srv, &spec_route));
+    REQUIRE(eg_http_route_add_spec(srv, &spec_route) == EG_ECONFLICT);
+    /* malformed tables are refused at registration */
+    static const struct eg_http_param_spec bad_enum[] = {{.name = "m", .type = EG_PT_ENUM}, {0}};
+    static const struct eg_http_param_spec bad_path[] = {
+        {.name = "nope", .in = EG_PIN_PATH, .type = EG_PT_ID}, {0}};
+    struct eg_http_route_spec b = spec_route;
+    b.pattern = "/s2/{id}";
+    b.params = bad_enum;
+    CHECK_EQ_INT(eg_http_route_add_spec(srv, &b), EG_EINVAL);
+    b.params = bad_path;
+    CHECK_EQ_INT(eg_http_route_add_spec(srv, &b), EG_EINVAL);
+    b.params = NULL;
+    b.body_schema = "[1,2]";
+    CHECK_EQ_INT(eg_http_route_add_spec(srv, &b), EG_EINVAL);
+    b.body_schema = "{\"type\":";
+    CHECK_EQ_INT(eg_http_route_add_spec(srv, &b), EG_EINVAL);
+    CHECK_EQ_INT(eg_http_route_count(srv), 1);
+    CHECK(eg_http_route_spec_of(srv, 0) == &spec_route);
+    CHECK(eg_http_route_spec_of(srv, 1) == NULL);
+    REQUIRE(eg_http_server_start(srv, &err) == 0);
+    int port = eg_http_server_port(srv);
+    struct eg_hc_resp r;
+
+    /* defaults from the table; a date alone as the end of a range is the whole day */
+    REQUIRE(!eg_hc_request(port, "GET", "/s/3?pollutant=PM2.5&from=2026-12-03&to=2026-12-03", NULL,
+                           NULL, NULL, 0, &r));
+    CHECK_EQ_INT(r.status, 200);
+    json_t *j = eg_hc_json(&r);
+    CHECK_EQ_INT(json_integer_value(json_object_get(j, "n")), 50);
+    CHECK_STR(json_string_value(json_object_get(j, "mode")), "raw");
+    CHECK_EQ_INT(json_integer_value(json_object_get(j, "to")) -
+                     json_integer_value(json_object_get(j, "from")),
+                 86399);
+    CHECK_EQ_INT(json_integer_value(json_object_get(j, "id")), 3);
+    json_decref(j);
+    eg_hc_free(&r);
+
+    static const struct {
+        const char *path;
+        int status;
+        const char *code, *words;
+    } cases[] = {
+        {"/s/3", 400, "missing_parameter", "pollutant is required"},
+        {"/s/3?pollutant=x&bogus=1", 400, "unknown_parameter", "accepts pollutant, n, mode"},
+        {"/s/3?pollutant=x&n=abc", 400, "bad_query",
+         "n must be an integer from 1 to 1000 (page "
+         "size; 每页条数)"},
+        {"/s/3?pollutant=x&n=0", 422, "out_of_range", "from 1 to 1000"},
+        {"/s/3?pollutant=x&n=99999999999999999999999", 400, "bad_query", "integer"},
+        {"/s/3?pollutant=x&mode=2h", 400, "bad_query", "one of raw, 1h, 1d"},
+        {"/s/3?pollutant=x&flag=yes", 400, "bad_query", "true or false"},
+        {"/s/3?pollutant=x&from=2026-02-30", 422, "bad_time", "not an existing"},
+        {"/s/3?pollutant=x&from=yesterday", 400, "bad_query", "Beijing time"},
+        {"/s/3?pollutant=x&from=", 400, "bad_query", "Beijing time"},
+        {"/s/3?pollutant=x&n=1&n=2", 400, "bad_query", "more than once"},
+        {"/s/3?pollutant=0123456789abcdefX", 400, "bad_query", "at most 16 bytes"},
+        {"/s/0?pollutant=x", 404, "not_found", "positive integers"},
+        {"/s/abc?pollutant=x", 404, "not_found", "positive integers"},
+        {"/s/3?pollutant=x&%3Cscript%3E=1", 400, "unknown_parameter", "<script>"},
+    };
+    for (size_t i = 0; i < EG_ARRAY_LEN(cases); i++) {
+        REQUIRE(!eg_hc_request(port, "GET", cases[i].path, NULL, NULL, NULL, 0, &r));
+        CHECK_EQ_INT(r.status, cases[i].status);
+        json_t *e = eg_hc_json(&r);
+        json_t *eo = json_object_get(e, "error");
+        CHECK_STR(json_string_value(json_object_get(eo, "code")), cases[i].code);
+        const char *m = json_string_value(json_object_get(eo, "message"));
+        CHECK(m && strstr(m, cases[i].words));
+        if (!m || !strstr(m, cases[i].words))
+            fprintf(stderr, "  %s: %s\n", cases[i].path, m ? m : "(none)");
+        json_decref(e);
+        eg_hc_free(&r);
+    }
+    eg_http_server_free(srv);
+}
