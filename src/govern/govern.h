@@ -80,7 +80,9 @@ int eg_ruleset_parse(const char *file, const char *text, size_t len, struct eg_r
                      struct eg_err *err);
 void eg_ruleset_free(struct eg_ruleset *rs);
 
-/* Readers with errors naming file:line: field. A missing required key names the section's line. */
+/* Readers with errors naming file:line: field. A missing required key names the section's line.
+   s == NULL reads the header. eg_rs_text/eg_rs_number leave *out alone when an optional key is
+   absent (eg_rs_text sets NULL). */
 const struct eg_rs_entry *eg_rs_find(const struct eg_rs_section *s, const char *key);
 int eg_rs_text(const struct eg_ruleset *rs, const struct eg_rs_section *s, const char *key,
                int required, const char **out, struct eg_err *err);

@@ -1,0 +1,19 @@
+/*
+ * govern/internal.h: what the governance engines' files share (ruleset.c, credit.c, poslist.c,
+ * exempt.c, draw.c, cases.c, …). Add to it; do not rewrite what others use.
+ */
+#ifndef EG_GOVERN_INTERNAL_H
+#define EG_GOVERN_INTERNAL_H
+
+#include "govern/govern.h"
+
+/* ---- ruleset.c ---- */
+/* A transaction of our own, or a savepoint inside the caller's. */
+int eg__gov_tx_begin(struct eg_db *db, int *own, struct eg_err *err);
+int eg__gov_tx_end(struct eg_db *db, int own, int rc, struct eg_err *err);
+/* 1 when s is a valid "YYYY-MM-DD". */
+int eg__gov_date_ok(const char *s);
+/* 1 for the staff roles (admin, bureau). */
+int eg__gov_staff(const struct eg_principal *who);
+
+#endif
