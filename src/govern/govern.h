@@ -103,6 +103,112 @@ int eg_ruleset_in_force(struct eg_db *db, const char *kind, const char *jurisdic
 
 /* ==== credit rating and repair, positive list, exemption (credit.c, poslist.c, exempt.c) ==== */
 
+/* A credit scheme (rule set kind "credit_scheme"), compiled once from its rule set:
+ *
+ *     aggregation = weighted_sum | min_of_indicators     (header)
+ *     [grade green]      label = 环保诚信企业, colour = green, min_score = 96   (best grade first;
+ *                        the last grade's min_score must be 0)
+ *     [indicator x]      label, aspect?, weight (weighted_sum), input = <input name>,
+ *                        tier = LO .. HI -> SCORE (repeats; the first tier with LO <= v <= HI),
+ *                        missing = SCORE (the score when the unit has no value for the input)
+ *     [veto x]           label, input: a value > 0 forces the last grade (一票否决)
+ *     [repair]           min_months_general = 3, min_months_listed = 12, expiry_months = 36
+ * weighted_sum: score = Σ weight·score / Σ weight, the grade of that score; min_of_indicators:
+ * score = the lowest indicator score, the grade of that score (Shanghai, 2020 year). */
+enum eg_credit_agg { EG_CREDIT_WEIGHTED_SUM, EG_CREDIT_MIN_OF_INDICATORS };
+struct eg_credit_tier {
+    double lo, hi, score;
+};
+struct eg_credit_indicator {
+    const char *name, *label, *aspect;
+    int input; /* index into the scheme's inputs */
+    double weight, missing;
+    struct eg_credit_tier *tiers;
+    int ntiers;
+};
+struct eg_credit_grade {
+    const char *name, *label, *colour;
+    double min_score;
+};
+struct eg_credit_veto {
+    const char *name, *label;
+    int input;
+};
+struct eg_credit_scheme {
+    struct eg_ruleset *rs; /* owned */
+    enum eg_credit_agg agg;
+    struct eg_credit_grade *grades; /* best first */
+    int ngrades;
+    struct eg_credit_indicator *indicators;
+    int nindicators;
+    struct eg_credit_veto *vetoes;
+    int nvetoes;
+    const char **inputs; /* distinct input names */
+    int ninputs;
+    int min_months_general, min_months_listed, expiry_months;
+};
+/* Checks the meaning of a credit_scheme rule set (errors file:line: field) and compiles it; takes
+   rs (freed on failure too). */
+int eg_credit_scheme_compile(struct eg_ruleset *rs, struct eg_credit_scheme **out,
+                             struct eg_err *err);
+void eg_credit_scheme_free(struct eg_credit_scheme *s);
+/* The scheme in force for a rating year (on YEAR-12-31) in a jurisdiction (NULL: any). */
+int eg_credit_scheme_for_year(struct eg_db *db, int year, const char *jurisdiction,
+                              struct eg_credit_scheme **out, struct eg_err *err);
+
+/* One unit's rating from its inputs (ninputs values, NAN = no value). ind_score and ind_tier
+   (nindicators each; tier -1 = the missing score was used) may be NULL. Returns the grade index;
+   *score the aggregate, *veto the veto index or -1. Pure and allocation-free (the run's loop). */
+int eg_credit_rate(const struct eg_credit_scheme *s, const double *inputs, double *score, int *veto,
+                   double *ind_score, int *ind_tier);
+/* The explanation of one rating: {"score","grade","grade_zh","colour","vetoed_by"?,
+   "indicators":[{"name","label_zh","aspect","weight","input","value"|null,"source","tier",
+   "score","why"}]} — every indicator's score with the tier (or the missing rule) that gave it. */
+json_t *eg_credit_explain(const struct eg_credit_scheme *s, const double *inputs,
+                          const char *const *sources);
+
+/* Inputs from the platform's own records: a provider puts a value per unit for a year. Engines
+   register theirs at start-up ("penalties" by cases, "exceedance_rate" by the alerts); an input
+   nobody provides and no officer entered is missing (the indicator's missing score). Built in:
+   "tasks_enforcement", "tasks_overdue", "complaints" (tasks with origin complaint). */
+typedef void (*eg_credit_put_fn)(void *ctx, int64_t unit_id, double value);
+typedef int (*eg_credit_input_fn)(struct eg_db *db, int year, const char *input,
+                                  eg_credit_put_fn put, void *ctx, struct eg_err *err);
+int eg_credit_input_register(const char *input, eg_credit_input_fn fn);
+/* An officer's entry of an input for a unit and year (replaces an earlier one; audited); staff. */
+int eg_credit_input_set(struct eg_db *db, const struct eg_principal *who, int64_t unit_id, int year,
+                        const char *input, double value, const char *note, struct eg_err *err);
+
+/* A rating run for a year over every enterprise unit (units.kind = 'enterprise'): stored with
+   the rule set id, version and SHA-256, one rating per unit with its explanation; staff. */
+int eg_credit_run(struct eg_db *db, const struct eg_principal *who, int year,
+                  const char *jurisdiction, int64_t *run_id, json_t **summary, struct eg_err *err);
+/* Publishes the ratings of one grade of a run (published_at = now); staff. *count: how many. */
+int eg_credit_publish(struct eg_db *db, const struct eg_principal *who, int64_t run_id,
+                      const char *grade, int *count, struct eg_err *err);
+/* A unit's rating of a year's latest run with its explanation: staff; the enterprise its own;
+   a street its region's; anonymous only a published grade (no explanation). */
+int eg_credit_rating_get(struct eg_db *db, const struct eg_principal *who, int64_t unit_id,
+                         int year, json_t **out, struct eg_err *err);
+/* Published grades of a year (the public list): [{"unit_id","unit","grade","grade_zh","colour",
+   "published_at"}], optionally of one grade. */
+int eg_credit_published(struct eg_db *db, int year, const char *grade, json_t **rows,
+                        struct eg_err *err);
+/* The grade in effect for a unit on a Beijing date: the latest rating published on or before it
+   and not expired (expiry_months), with an approved repair's grade from its approval. grade gets
+   the grade name; EG_ENOTFOUND when the unit has none (unrated). For the draws. */
+int eg_credit_grade_of(struct eg_db *db, int64_t unit_id, const char *date, char grade[32],
+                       struct eg_err *err);
+
+/* Credit repair (信用修复) as a flow kind "credit_repair": applied → under_review → approved |
+   rejected (or withdrawn by the applicant). Raised by the enterprise (own unit) or staff with
+   {"unit_id","rating_id","listed_field"?,"obligations_performed","corrected","grade_requested"?};
+   refused unless the rating is published, the shortest publication period has passed
+   (min_months_general or, for listed fields, min_months_listed), it has not expired, and both
+   conditions are declared met. Approval sets the rating's repaired grade (the requested one, or
+   the next better grade). */
+extern const struct eg_flow_kind eg_credit_repair_kind;
+
 /* ==== random inspections, agencies and stewards (draw.c, agencies.c) ======================== */
 
 /* ==== cases, penalty discretion, permits (cases.c, discretion.c, permits.c) ================= */

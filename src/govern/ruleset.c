@@ -583,3 +583,38 @@ int eg_ruleset_in_force(struct eg_db *db, const char *kind, const char *jurisdic
     *out = best;
     return 0;
 }
+
+int eg__gov_ruleset_by_sha(struct eg_db *db, const char *sha256, struct eg_ruleset **out,
+                           struct eg_err *err)
+{
+    *out = NULL;
+    struct eg_stmt *st;
+    int rc = eg_db_prepare(db, "SELECT text, file FROM govern_rulesets WHERE sha256 = ?", &st, err);
+    if (rc < 0)
+        return rc;
+    eg_stmt_bind_text(st, 1, sha256, strlen(sha256));
+    rc = eg_stmt_step(st, err);
+    if (rc == 1) {
+        size_t l;
+        const char *t = eg_stmt_text(st, 0, &l);
+        rc = eg_ruleset_parse(eg_stmt_text(st, 1, NULL), t, l, out, err);
+    }
+    eg_stmt_done(st);
+    if (rc < 0 || *out)
+        return rc < 0 ? rc : 0;
+    for (const struct eg_embedded *e = eg_embedded_files; e->path; e++) {
+        size_t pl = strlen(e->path);
+        if (strncmp(e->path, "govern/", 7) || pl < 4 || strcmp(e->path + pl - 3, ".rs"))
+            continue;
+        struct eg_ruleset *rs;
+        if (eg_ruleset_parse(e->path + 7, e->data, e->len, &rs, err) < 0)
+            continue;
+        if (!strcmp(rs->sha256, sha256)) {
+            *out = rs;
+            return 0;
+        }
+        eg_ruleset_free(rs);
+    }
+    return eg_err_set(err, EG_ENOTFOUND, "no_ruleset", -1,
+                      "the rule set %.12s… that produced this result is no longer known", sha256);
+}
