@@ -413,6 +413,33 @@ static int tasks_provider(struct eg_db *db, int year, const char *input, eg_cred
     return rc < 0 ? rc : 0;
 }
 
+/* Built-in: penalties, incidents and serious violations recorded through eg_poslist_on_penalty
+   (by "cases" when a penalty is decided, or by an officer), counted per unit in the year. */
+static int events_provider(struct eg_db *db, int year, const char *input, eg_credit_put_fn put,
+                           void *ctx, struct eg_err *err)
+{
+    const char *kind = !strcmp(input, "penalties")   ? "penalty"
+                       : !strcmp(input, "incidents") ? "incident"
+                                                     : "serious_violation";
+    char from[16], to[16];
+    snprintf(from, sizeof from, "%04d-01-01", year);
+    snprintf(to, sizeof to, "%04d-12-31", year);
+    struct eg_stmt *st;
+    int rc = eg_db_prepare(db,
+                           "SELECT unit_id, count(*) FROM govern_poslist_events WHERE kind = ? "
+                           "AND on_date >= ? AND on_date <= ? GROUP BY unit_id",
+                           &st, err);
+    if (rc < 0)
+        return rc;
+    eg_stmt_bind_text(st, 1, kind, strlen(kind));
+    eg_stmt_bind_text(st, 2, from, 10);
+    eg_stmt_bind_text(st, 3, to, 10);
+    while ((rc = eg_stmt_step(st, err)) == 1)
+        put(ctx, eg_stmt_int(st, 0), (double)eg_stmt_int(st, 1));
+    eg_stmt_done(st);
+    return rc < 0 ? rc : 0;
+}
+
 static eg_credit_input_fn provider_of(const char *input)
 {
     for (int i = 0; i < nproviders; i++)
@@ -421,6 +448,9 @@ static eg_credit_input_fn provider_of(const char *input)
     if (!strcmp(input, "tasks_enforcement") || !strcmp(input, "tasks_overdue") ||
         !strcmp(input, "complaints"))
         return tasks_provider;
+    if (!strcmp(input, "penalties") || !strcmp(input, "incidents") ||
+        !strcmp(input, "serious_violations"))
+        return events_provider;
     return NULL;
 }
 

@@ -170,7 +170,8 @@ json_t *eg_credit_explain(const struct eg_credit_scheme *s, const double *inputs
 /* Inputs from the platform's own records: a provider puts a value per unit for a year. Engines
    register theirs at start-up ("penalties" by cases, "exceedance_rate" by the alerts); an input
    nobody provides and no officer entered is missing (the indicator's missing score). Built in:
-   "tasks_enforcement", "tasks_overdue", "complaints" (tasks with origin complaint). */
+   "tasks_enforcement", "tasks_overdue", "complaints" (tasks with origin complaint), and
+   "penalties", "incidents", "serious_violations" (events recorded by eg_poslist_on_penalty). */
 typedef void (*eg_credit_put_fn)(void *ctx, int64_t unit_id, double value);
 typedef int (*eg_credit_input_fn)(struct eg_db *db, int year, const char *input,
                                   eg_credit_put_fn put, void *ctx, struct eg_err *err);
@@ -208,6 +209,43 @@ int eg_credit_grade_of(struct eg_db *db, int64_t unit_id, const char *date, char
    conditions are declared met. Approval sets the rating's repaired grade (the requested one, or
    the next better grade). */
 extern const struct eg_flow_kind eg_credit_repair_kind;
+
+/* The enforcement positive list (正面清单, rule set kind "poslist_conditions"):
+ *     validity_months = 36                            (header)
+ *     [condition credit]     grades = very_good good …   the credit grade in effect is one of them
+ *     [condition no_penalty] events = penalty incident …, lookback_months = 24
+ *     [condition permit]     a valid permit (or registration) on the date
+ *     [trigger NAME]         label: the reasons an on-site inspection of a listed unit may have
+ *     [removal NAME]         label: the events that remove a unit
+ * Conditions not named in the rule set are not checked. */
+/* Checks inclusion of a unit on a Beijing date: *reasons gets [{"condition","label_zh","met",
+   "detail"}] for every condition, *eligible 1 when all are met. */
+int eg_poslist_check(struct eg_db *db, int64_t unit_id, const char *date, int *eligible,
+                     json_t **reasons, struct eg_err *err);
+/* Includes a unit from date (valid validity_months) when it is eligible; otherwise EG_EINVAL
+   (code "conditions_not_met") with *reasons saying which failed. Staff; audited. A unit already
+   listed on the date is EG_ECONFLICT. */
+int eg_poslist_include(struct eg_db *db, const struct eg_principal *who, int64_t unit_id,
+                       const char *date, int64_t *entry_id, json_t **reasons, struct eg_err *err);
+/* 1 in *listed when the unit has an active entry covering the date (NULL: today). */
+int eg_poslist_listed(struct eg_db *db, int64_t unit_id, const char *date, int *listed,
+                      int64_t *entry_id, struct eg_err *err);
+/* Records a penalty, incident or serious violation (kind "penalty" | "incident" |
+   "serious_violation") of a unit on a date, and removes its active entry if the rule set lists
+   the kind as a removal; *removed 1 when it did. For "cases" (a decided penalty) and officers. */
+int eg_poslist_on_penalty(struct eg_db *db, const struct eg_principal *who, int64_t unit_id,
+                          const char *kind, const char *date, const char *ref, int *removed,
+                          struct eg_err *err);
+/* Whether an on-site inspection of the unit on date (NULL: today) may go ahead: always for an
+   unlisted unit; for a listed unit only with a trigger of the rule set (complaint_verification,
+   sudden_event, abnormal_online_data — an alert is abnormal online data) and a reference to it
+   (the complaint, event or alert); otherwise EG_EINVAL (code "trigger_required") naming the
+   triggers. For "draws" and "cases". */
+int eg_poslist_check_inspection(struct eg_db *db, int64_t unit_id, const char *date,
+                                const char *trigger, const char *ref, struct eg_err *err);
+/* Entries, newest first: [{"id","unit_id","unit","included_on","valid_until","status",
+   "reasons","removed_on"?,"removal_reason"?,"ruleset"}]; active_only. */
+int eg_poslist_list(struct eg_db *db, int active_only, json_t **rows, struct eg_err *err);
 
 /* ==== random inspections, agencies and stewards (draw.c, agencies.c) ======================== */
 

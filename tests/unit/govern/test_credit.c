@@ -374,11 +374,24 @@ TEST(credit_run_inputs_from_records_and_officers_publication_roles)
     CHECK_EQ_INT(eg_credit_grade_of(db, 3, "2023-05-31", g, &err), 0);
     CHECK_EQ_INT(eg_credit_grade_of(db, 3, "2023-06-01", g, &err), EG_ENOTFOUND);
 
+    /* A penalty recorded for the positive list (eg_poslist_on_penalty, as "cases" will) counts
+       as the "penalties" input of its year, from the platform: E2 gets 行政处罚 65 -> fair. */
+    int removed = 1;
+    REQUIRE(eg_poslist_on_penalty(db, &bureau, 2, "penalty", "2020-07-01", "沪环罚〔2020〕2号",
+                                  &removed, &err) == 0);
+    CHECK_EQ_INT(removed, 0); /* no positive list in force in 2020 */
     /* A second run the same year: the latest run answers. */
     eg_credit_input_set(db, &bureau, 3, 2020, "incidents", 0, "事件认定撤销", &err);
     run_2020(db, NULL);
     REQUIRE(eg_credit_rating_get(db, &bureau, 3, 2020, &r, &err) == 0);
     CHECK_STR(json_string_value(json_object_get(r, "grade")), "very_good");
+    json_decref(r);
+    REQUIRE(eg_credit_rating_get(db, &bureau, 2, 2020, &r, &err) == 0);
+    CHECK_STR(json_string_value(json_object_get(r, "grade")), "fair");
+    json_t *pen =
+        json_array_get(json_object_get(json_object_get(r, "explanation"), "indicators"), 2);
+    CHECK_STR(json_string_value(json_object_get(pen, "label_zh")), "行政处罚");
+    CHECK_STR(json_string_value(json_object_get(pen, "source")), "platform");
     json_decref(r);
     eg_db_close(db);
 }
