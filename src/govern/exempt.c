@@ -226,7 +226,7 @@ int eg_exempt_check(struct eg_db *db, const struct eg_principal *who, int64_t un
             json_object_set_new(d, "ruleset",
                                 json_pack("{s:s,s:I,s:s}", "id", rs->id, "version",
                                           (json_int_t)rs->version, "sha256", rs->sha256));
-        rc = eg_audit_append(db, who, "govern_exemptions", id, "create", NULL, json_incref(d), err);
+        rc = eg__gov_audit(db, who, "govern_exemptions", id, "create", NULL, json_incref(d), err);
     }
     if (began)
         rc = eg__gov_tx_end(db, own, rc < 0 ? rc : 0, err);
