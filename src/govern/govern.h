@@ -80,7 +80,9 @@ int eg_ruleset_parse(const char *file, const char *text, size_t len, struct eg_r
                      struct eg_err *err);
 void eg_ruleset_free(struct eg_ruleset *rs);
 
-/* Readers with errors naming file:line: field. A missing required key names the section's line. */
+/* Readers with errors naming file:line: field. A missing required key names the section's line.
+   s == NULL reads the header. eg_rs_text/eg_rs_number leave *out alone when an optional key is
+   absent (eg_rs_text sets NULL). */
 const struct eg_rs_entry *eg_rs_find(const struct eg_rs_section *s, const char *key);
 int eg_rs_text(const struct eg_ruleset *rs, const struct eg_rs_section *s, const char *key,
                int required, const char **out, struct eg_err *err);
@@ -100,6 +102,177 @@ int eg_ruleset_in_force(struct eg_db *db, const char *kind, const char *jurisdic
                         const char *date, struct eg_ruleset **out, struct eg_err *err);
 
 /* ==== credit rating and repair, positive list, exemption (credit.c, poslist.c, exempt.c) ==== */
+
+/* A credit scheme (rule set kind "credit_scheme"), compiled once from its rule set:
+ *
+ *     aggregation = weighted_sum | min_of_indicators     (header)
+ *     [grade green]      label = 环保诚信企业, colour = green, min_score = 96   (best grade first;
+ *                        the last grade's min_score must be 0)
+ *     [indicator x]      label, aspect?, weight (weighted_sum), input = <input name>,
+ *                        tier = LO .. HI -> SCORE (repeats; the first tier with LO <= v <= HI),
+ *                        missing = SCORE (the score when the unit has no value for the input)
+ *     [veto x]           label, input: a value > 0 forces the last grade (一票否决)
+ *     [repair]           min_months_general = 3, min_months_listed = 12, expiry_months = 36
+ * weighted_sum: score = Σ weight·score / Σ weight, the grade of that score; min_of_indicators:
+ * score = the lowest indicator score, the grade of that score (Shanghai, 2020 year). */
+enum eg_credit_agg { EG_CREDIT_WEIGHTED_SUM, EG_CREDIT_MIN_OF_INDICATORS };
+struct eg_credit_tier {
+    double lo, hi, score;
+};
+struct eg_credit_indicator {
+    const char *name, *label, *aspect;
+    int input; /* index into the scheme's inputs */
+    double weight, missing;
+    struct eg_credit_tier *tiers;
+    int ntiers;
+};
+struct eg_credit_grade {
+    const char *name, *label, *colour;
+    double min_score;
+};
+struct eg_credit_veto {
+    const char *name, *label;
+    int input;
+};
+struct eg_credit_scheme {
+    struct eg_ruleset *rs; /* owned */
+    enum eg_credit_agg agg;
+    struct eg_credit_grade *grades; /* best first */
+    int ngrades;
+    struct eg_credit_indicator *indicators;
+    int nindicators;
+    struct eg_credit_veto *vetoes;
+    int nvetoes;
+    const char **inputs; /* distinct input names */
+    int ninputs;
+    int min_months_general, min_months_listed, expiry_months;
+};
+/* Checks the meaning of a credit_scheme rule set (errors file:line: field) and compiles it; takes
+   rs (freed on failure too). */
+int eg_credit_scheme_compile(struct eg_ruleset *rs, struct eg_credit_scheme **out,
+                             struct eg_err *err);
+void eg_credit_scheme_free(struct eg_credit_scheme *s);
+/* The scheme in force for a rating year (on YEAR-12-31) in a jurisdiction (NULL: any). */
+int eg_credit_scheme_for_year(struct eg_db *db, int year, const char *jurisdiction,
+                              struct eg_credit_scheme **out, struct eg_err *err);
+
+/* One unit's rating from its inputs (ninputs values, NAN = no value). ind_score and ind_tier
+   (nindicators each; tier -1 = the missing score was used) may be NULL. Returns the grade index;
+   *score the aggregate, *veto the veto index or -1. Pure and allocation-free (the run's loop). */
+int eg_credit_rate(const struct eg_credit_scheme *s, const double *inputs, double *score, int *veto,
+                   double *ind_score, int *ind_tier);
+/* The explanation of one rating: {"score","grade","grade_zh","colour","vetoed_by"?,
+   "indicators":[{"name","label_zh","aspect","weight","input","value"|null,"source","tier",
+   "score","why"}]} — every indicator's score with the tier (or the missing rule) that gave it. */
+json_t *eg_credit_explain(const struct eg_credit_scheme *s, const double *inputs,
+                          const char *const *sources);
+
+/* Inputs from the platform's own records: a provider puts a value per unit for a year. Engines
+   register theirs at start-up ("penalties" by cases, "exceedance_rate" by the alerts); an input
+   nobody provides and no officer entered is missing (the indicator's missing score). Built in:
+   "tasks_enforcement", "tasks_overdue", "complaints" (tasks with origin complaint), and
+   "penalties", "incidents", "serious_violations" (events recorded by eg_poslist_on_penalty). */
+typedef void (*eg_credit_put_fn)(void *ctx, int64_t unit_id, double value);
+typedef int (*eg_credit_input_fn)(struct eg_db *db, int year, const char *input,
+                                  eg_credit_put_fn put, void *ctx, struct eg_err *err);
+int eg_credit_input_register(const char *input, eg_credit_input_fn fn);
+/* An officer's entry of an input for a unit and year (replaces an earlier one; audited); staff. */
+int eg_credit_input_set(struct eg_db *db, const struct eg_principal *who, int64_t unit_id, int year,
+                        const char *input, double value, const char *note, struct eg_err *err);
+
+/* A rating run for a year over every enterprise unit (units.kind = 'enterprise'): stored with
+   the rule set id, version and SHA-256, one rating per unit with its explanation; staff. */
+int eg_credit_run(struct eg_db *db, const struct eg_principal *who, int year,
+                  const char *jurisdiction, int64_t *run_id, json_t **summary, struct eg_err *err);
+/* Publishes the ratings of one grade of a run (published_at = now); staff. *count: how many. */
+int eg_credit_publish(struct eg_db *db, const struct eg_principal *who, int64_t run_id,
+                      const char *grade, int *count, struct eg_err *err);
+/* A unit's rating of a year's latest run with its explanation: staff; the enterprise its own;
+   a street its region's; anonymous only a published grade (no explanation). */
+int eg_credit_rating_get(struct eg_db *db, const struct eg_principal *who, int64_t unit_id,
+                         int year, json_t **out, struct eg_err *err);
+/* Published grades of a year (the public list): [{"unit_id","unit","grade","grade_zh","colour",
+   "published_at"}], optionally of one grade. */
+int eg_credit_published(struct eg_db *db, int year, const char *grade, json_t **rows,
+                        struct eg_err *err);
+/* The grade in effect for a unit on a Beijing date: the latest rating published on or before it
+   and not expired (expiry_months), with an approved repair's grade from its approval. grade gets
+   the grade name; EG_ENOTFOUND when the unit has none (unrated). For the draws. */
+int eg_credit_grade_of(struct eg_db *db, int64_t unit_id, const char *date, char grade[32],
+                       struct eg_err *err);
+
+/* Credit repair (信用修复) as a flow kind "credit_repair": applied → under_review → approved |
+   rejected (or withdrawn by the applicant). Raised by the enterprise (own unit) or staff with
+   {"unit_id","rating_id","listed_field"?,"obligations_performed","corrected","grade_requested"?};
+   refused unless the rating is published, the shortest publication period has passed
+   (min_months_general or, for listed fields, min_months_listed), it has not expired, and both
+   conditions are declared met. Approval sets the rating's repaired grade (the requested one, or
+   the next better grade). */
+extern const struct eg_flow_kind eg_credit_repair_kind;
+
+/* The enforcement positive list (正面清单, rule set kind "poslist_conditions"):
+ *     validity_months = 36                            (header)
+ *     [condition credit]     grades = very_good good …   the credit grade in effect is one of them
+ *     [condition no_penalty] events = penalty incident …, lookback_months = 24
+ *     [condition permit]     a valid permit (or registration) on the date
+ *     [trigger NAME]         label: the reasons an on-site inspection of a listed unit may have
+ *     [removal NAME]         label: the events that remove a unit
+ * Conditions not named in the rule set are not checked. */
+/* Checks inclusion of a unit on a Beijing date: *reasons gets [{"condition","label_zh","met",
+   "detail"}] for every condition, *eligible 1 when all are met. */
+int eg_poslist_check(struct eg_db *db, int64_t unit_id, const char *date, int *eligible,
+                     json_t **reasons, struct eg_err *err);
+/* Includes a unit from date (valid validity_months) when it is eligible; otherwise EG_EINVAL
+   (code "conditions_not_met") with *reasons saying which failed. Staff; audited. A unit already
+   listed on the date is EG_ECONFLICT. */
+int eg_poslist_include(struct eg_db *db, const struct eg_principal *who, int64_t unit_id,
+                       const char *date, int64_t *entry_id, json_t **reasons, struct eg_err *err);
+/* 1 in *listed when the unit has an active entry covering the date (NULL: today). */
+int eg_poslist_listed(struct eg_db *db, int64_t unit_id, const char *date, int *listed,
+                      int64_t *entry_id, struct eg_err *err);
+/* Records a penalty, incident or serious violation (kind "penalty" | "incident" |
+   "serious_violation") of a unit on a date, and removes its active entry if the rule set lists
+   the kind as a removal; *removed 1 when it did. For "cases" (a decided penalty) and officers. */
+int eg_poslist_on_penalty(struct eg_db *db, const struct eg_principal *who, int64_t unit_id,
+                          const char *kind, const char *date, const char *ref, int *removed,
+                          struct eg_err *err);
+/* Whether an on-site inspection of the unit on date (NULL: today) may go ahead: always for an
+   unlisted unit; for a listed unit only with a trigger of the rule set (complaint_verification,
+   sudden_event, abnormal_online_data — an alert is abnormal online data) and a reference to it
+   (the complaint, event or alert); otherwise EG_EINVAL (code "trigger_required") naming the
+   triggers. For "draws" and "cases". */
+int eg_poslist_check_inspection(struct eg_db *db, int64_t unit_id, const char *date,
+                                const char *trigger, const char *ref, struct eg_err *err);
+/* Entries, newest first: [{"id","unit_id","unit","included_on","valid_until","status",
+   "reasons","removed_on"?,"removal_reason"?,"ruleset"}]; active_only. */
+int eg_poslist_list(struct eg_db *db, int active_only, json_t **rows, struct eg_err *err);
+
+/* Minor-violation exemption (免罚清单, rule set kind "exemption_list"):
+ *     base_conditions = corrected no_harm          (header: every item needs these)
+ *     [item N]  label, domain?, basis?, violation = <code>, conditions = …, within_days = N?
+ * Conditions: first_discovery (also false when the unit already had this violation checked
+ * before), corrected_on_spot, stopped_and_restored, corrected (in time), corrected_within
+ * (corrected within within_days days), no_harm. */
+struct eg_exempt_facts {
+    const char *violation;    /* the list's violation code */
+    const char *date;         /* Beijing date of the violation: the list in force on it decides */
+    int first_discovery;      /* 1/0 as the officer found; the records can only make it 0 */
+    int corrected_on_spot;    /* 当场整改 */
+    int stopped_and_restored; /* 及时停止并恢复原状 */
+    int no_harm;              /* 没有造成危害后果 */
+    double corrected_days;    /* days taken to correct; < 0: not corrected */
+    const char *education; /* the education given (required when exempt: 行政处罚法 Art. 33) */
+    const char *case_ref;  /* the case or inspection, or NULL */
+};
+/* Checks a violation against the list in force on its date and records the decision (staff;
+   audited): *decision {"id","exempt","item"?,"label_zh"?,"conditions":[…],"education"?,
+   "ruleset":{…},"reason_zh"}. A violation not on the list is recorded as not exempt. An exempt
+   decision without education is refused (EG_EINVAL, code "education"). */
+int eg_exempt_check(struct eg_db *db, const struct eg_principal *who, int64_t unit_id,
+                    const struct eg_exempt_facts *f, json_t **decision, struct eg_err *err);
+/* Decisions about a unit, newest first (staff; the enterprise its own). */
+int eg_exempt_list(struct eg_db *db, const struct eg_principal *who, int64_t unit_id, json_t **rows,
+                   struct eg_err *err);
 
 /* ==== random inspections, agencies and stewards (draw.c, agencies.c) ======================== */
 

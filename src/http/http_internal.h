@@ -69,5 +69,6 @@ int eg_http_api_open311_routes(struct eg_http_server *srv);  /* Open311 GeoRepor
 /* api_intake.c, for api_open311.c: the configured intake rate limit, the 429 with Retry-After. */
 int eg__http_intake_rate_limit(struct eg_http_req *rq);
 int eg__http_intake_reply_rate(struct eg_http_req *rq);
+int eg_http_api_credit_routes(struct eg_http_server *srv); /* rule sets, credit, lists */
 
 #endif

@@ -10,7 +10,7 @@ static int (*const modules[])(struct eg_http_server *srv) = {
     eg_http_api_import_routes,  eg_http_api_devices_routes, eg_http_api_series_routes,
     eg_http_api_quality_routes, eg_http_api_plans_routes,   eg_http_api_docs_routes,
     eg_http_api_profile_routes, eg_http_api_flow_routes,    eg_http_api_alerts_routes,
-    eg_http_api_intake_routes,  eg_http_api_open311_routes,
+    eg_http_api_intake_routes,  eg_http_api_open311_routes, eg_http_api_credit_routes,
 };
 
 int eg_http_server_add_api(struct eg_http_server *srv, struct eg_err *err)

@@ -1,0 +1,5 @@
+kind = a
+id = b
+version = 1
+kind = c
+[x

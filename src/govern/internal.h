@@ -1,0 +1,30 @@
+/*
+ * govern/internal.h: what the governance engines' files share (ruleset.c, credit.c, poslist.c,
+ * exempt.c, draw.c, cases.c, …). Add to it; do not rewrite what others use.
+ */
+#ifndef EG_GOVERN_INTERNAL_H
+#define EG_GOVERN_INTERNAL_H
+
+#include "govern/govern.h"
+
+/* ---- ruleset.c ---- */
+/* A transaction of our own, or a savepoint inside the caller's. */
+int eg__gov_tx_begin(struct eg_db *db, int *own, struct eg_err *err);
+int eg__gov_tx_end(struct eg_db *db, int own, int rc, struct eg_err *err);
+/* 1 when s is a valid "YYYY-MM-DD". */
+int eg__gov_date_ok(const char *s);
+/* The stored or shipped rule set with this SHA-256 (the one a result names). */
+int eg__gov_ruleset_by_sha(struct eg_db *db, const char *sha256, struct eg_ruleset **out,
+                           struct eg_err *err);
+/* eg_audit_append that takes (and releases) the references to before and after. */
+int eg__gov_audit(struct eg_db *db, const struct eg_principal *who, const char *resource,
+                  int64_t row, const char *action, json_t *before, json_t *after,
+                  struct eg_err *err);
+/* 1 for the staff roles (admin, bureau). */
+int eg__gov_staff(const struct eg_principal *who);
+
+/* ---- credit.c ---- */
+/* t (UTC seconds) plus months on the Beijing calendar (the day clamped to the month's end). */
+int64_t eg__gov_add_months(int64_t t, int months);
+
+#endif
