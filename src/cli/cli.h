@@ -59,6 +59,8 @@ int eg_cmd_eval_water(int argc, char **argv);
 int eg_cmd_eval_noise(int argc, char **argv);
 int eg_cmd_eval_targets(int argc, char **argv);
 int eg_cmd_task_list(int argc, char **argv);
+int eg_cmd_draw_run(int argc, char **argv);
+int eg_cmd_draw_verify(int argc, char **argv);
 int eg_cmd_task_show(int argc, char **argv);
 int eg_cmd_task_raise(int argc, char **argv);
 int eg_cmd_task_act(int argc, char **argv);
