@@ -274,9 +274,6 @@ TEST(draw_published_json_verify_and_malformed)
     CHECK_EQ_INT(eg_draw_verify(doc, &err), EG_EINVAL);
     CHECK_STR(err.code, "mismatch");
     CHECK(strstr(err.msg, "result[0].team[0]") != NULL);
-    json_array_set(team, 1, json_array_get(team, 0));
-    json_array_set_new(team, 0, first);
-    json_incref(first);
     /* another seed → mismatch */
     json_object_set_new(doc, "seed", json_string("s-2"));
     CHECK_EQ_INT(eg_draw_verify(doc, &err), EG_EINVAL);
