@@ -69,6 +69,8 @@ int eg_cmd_alert_show(int argc, char **argv);
 int eg_cmd_alert_ack(int argc, char **argv);
 int eg_cmd_alert_close(int argc, char **argv);
 int eg_cmd_task_list(int argc, char **argv);
+int eg_cmd_draw_run(int argc, char **argv);
+int eg_cmd_draw_verify(int argc, char **argv);
 int eg_cmd_task_show(int argc, char **argv);
 int eg_cmd_task_raise(int argc, char **argv);
 int eg_cmd_task_act(int argc, char **argv);

@@ -276,6 +276,77 @@ int eg_exempt_list(struct eg_db *db, const struct eg_principal *who, int64_t uni
 
 /* ==== random inspections, agencies and stewards (draw.c, agencies.c) ======================== */
 
+/* The reproducible draw (draw.c, 双随机、一公开), pure: the same published seed and pools give
+ * the same list on every run and machine, so anyone can check a published draw (`envgov draw
+ * verify`). The algorithm, fixed (changing it is a new EG_DRAW_ALGORITHM):
+ *  1. key = SHA-256 of the seed text (its UTF-8 bytes); the random stream is ChaCha20 (libsodium
+ *     crypto_stream_chacha20, 8-byte nonce of zeros, block counter from 0) keyed by it, read as
+ *     little-endian uint32 words in order.
+ *  2. uniform(n): words w >= 2^32 - (2^32 mod n) are rejected (no modulo bias); else w mod n.
+ *  3. Objects are ordered by category name, then key (bytewise strcmp); categories are drawn in
+ *     that order; in each, a partial Fisher–Yates picks quota objects: for i = 0 .. quota-1,
+ *     j = i + uniform(n - i), swap(i, j), object i is drawn. Each object of a category of n is
+ *     drawn with probability quota / n.
+ *  4. Inspectors are ordered by key. For each drawn object in draw order a team of team_size
+ *     (>= 2) is picked by a partial Fisher–Yates over the inspector array (kept between objects):
+ *     for pos = 0, 1, …: j = pos + uniform(n - pos), swap(pos, j); the inspector at pos joins
+ *     unless recused for that object's unit (回避: a recusal pair inspector id – unit id), until
+ *     the team is full; too few eligible inspectors is EG_EINVAL "too_few_inspectors".
+ */
+#define EG_DRAW_ALGORITHM "eg-draw-1 chacha20(sha256(seed)) fisher-yates"
+struct eg_draw_object {
+    const char *key;      /* stable key, unique (e.g. the unit's credit code, or "u:ID") */
+    const char *category; /* e.g. "key" 重点, "general" 一般, "special" 特殊 */
+    int64_t unit_id;      /* what recusals name */
+};
+struct eg_draw_inspector {
+    const char *key; /* stable key, unique */
+    int64_t id;
+};
+struct eg_draw_quota {
+    const char *category;
+    int count; /* how many objects to draw from it (capped at its size) */
+};
+struct eg_draw_input {
+    const char *seed;
+    int team_size;
+    const struct eg_draw_object *objects;
+    int nobjects;
+    const struct eg_draw_inspector *inspectors;
+    int ninspectors;
+    const struct eg_draw_quota *quotas; /* a category without a quota draws nothing */
+    int nquotas;
+    const int64_t (*recusals)[2]; /* {inspector id, unit id} */
+    int nrecusals;
+};
+struct eg_draw_result {
+    int ndrawn, team_size;
+    int *drawn; /* indices into input objects, in draw order */
+    int *teams; /* ndrawn * team_size indices into input inspectors */
+};
+/* Runs the draw. EG_EINVAL (code named) on a missing seed, team_size < 2, duplicate keys, a
+   negative quota, too few eligible inspectors. */
+int eg_draw_run(const struct eg_draw_input *in, struct eg_draw_result *out, struct eg_err *err);
+void eg_draw_result_free(struct eg_draw_result *r);
+/* The quota for a share of n objects: ceil(share * n), 0 <= share <= 1. */
+int eg_draw_quota_for_share(double share, int n);
+
+/* A published draw as JSON, what `envgov draw run|verify` read and write:
+     {"algorithm","seed","team_size","quotas":{"CAT":N,…},
+      "objects":[{"key","category","unit_id"}…], "inspectors":[{"key","id"}…],
+      "recusals":[[inspector_id, unit_id]…], "result"?:[{"object":KEY,"team":[KEY…]}…]}
+   eg_draw_input_from_json checks form and types (errors name the field and index); the input's
+   strings point into doc (keep it alive); *store is released by eg_draw_input_release, the caller's
+   to free. */
+int eg_draw_input_from_json(const json_t *doc, struct eg_draw_input *in, void **store,
+                            struct eg_err *err);
+void eg_draw_input_release(struct eg_draw_input *in, void *store);
+/* The result as [{"object":KEY,"category":CAT,"unit_id":N,"team":[KEY…]}…]. */
+json_t *eg_draw_result_json(const struct eg_draw_input *in, const struct eg_draw_result *r);
+/* Re-runs a published draw and compares with its "result": 0 when identical; EG_EINVAL code
+   "mismatch" naming the first differing position, or the input's fault. */
+int eg_draw_verify(const json_t *published, struct eg_err *err);
+
 /* ==== cases, penalty discretion, permits (cases.c, discretion.c, permits.c) ================= */
 
 #endif
