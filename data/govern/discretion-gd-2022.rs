@@ -10,7 +10,7 @@
 # and factor tables not retrieved); the factor weights below are shaped like the Shaoxing table
 # (Yangtze River Delta); the start weight 10 % (garbled in the source); the weight each aggravating
 # circumstance adds (20 %); the reductions of Art. 32 circumstances (30 %, 50 %); the range
-# model's lighter/heavier thresholds (30 %, 60 %).
+# model's lighter/heavier thresholds (30 %, 60 %); the hearing threshold.
 kind = penalty_discretion
 id = discretion-gd-2022
 version = 1
@@ -20,6 +20,8 @@ valid_to = 2026-12-31
 source = 《广东省生态环境行政处罚自由裁量权规定》2022 http://gdee.gd.gov.cn/shbtwj/content/post_3667603.html; 环执法〔2019〕42号; 《行政处罚法》第三十二条; 绍兴裁量表（因子权重，UNCONFIRMED）
 range_lighter_below = 0.30
 range_heavier_from = 0.60
+# 较大数额罚款 (hearing right, 行政处罚法 Art. 63): set by each province; UNCONFIRMED here.
+hearing_threshold = 100000
 
 [factor impact]
 label = 违法行为的环境影响程度

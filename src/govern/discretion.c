@@ -233,6 +233,7 @@ int eg_discretion_compile(struct eg_ruleset *rs, struct eg_discretion **out, str
     d->rs = rs;
     d->lighter_below = 0.30;
     d->heavier_from = 0.60;
+    d->hearing_threshold = 100000;
     int rc = 0;
     if (strcmp(rs->kind, "penalty_discretion")) {
         rc = eg_err_set(err, EG_EINVAL, "bad_ruleset", 1,
@@ -240,7 +241,9 @@ int eg_discretion_compile(struct eg_ruleset *rs, struct eg_discretion **out, str
         goto fail;
     }
     if ((rc = eg_rs_number(rs, NULL, "range_lighter_below", 0, 0, 1, &d->lighter_below, err)) < 0 ||
-        (rc = eg_rs_number(rs, NULL, "range_heavier_from", 0, 0, 1, &d->heavier_from, err)) < 0)
+        (rc = eg_rs_number(rs, NULL, "range_heavier_from", 0, 0, 1, &d->heavier_from, err)) < 0 ||
+        (rc = eg_rs_number(rs, NULL, "hearing_threshold", 0, 0, 1e10, &d->hearing_threshold, err)) <
+            0)
         goto fail;
     if (!(d->lighter_below > 0 && d->lighter_below <= d->heavier_from && d->heavier_from < 1)) {
         const struct eg_rs_entry *e = NULL;

@@ -293,6 +293,9 @@ struct eg_disc_circumstance {
 struct eg_discretion {
     struct eg_ruleset *rs; /* owned */
     double lighter_below, heavier_from;
+    double
+        hearing_threshold; /* header hearing_threshold (元, default 100000, UNCONFIRMED): a
+                              fine of at least this gives the hearing right (行政处罚法 Art. 63) */
     struct eg_disc_factor *factors;
     int nfactors;
     struct eg_disc_violation *violations;
@@ -344,5 +347,18 @@ struct eg_disc_round {
 int eg_discretion_daily(const struct eg_disc_violation *violation, double fine,
                         const struct eg_disc_round *rounds, int nrounds, int64_t *days,
                         double *total, json_t **steps, struct eg_err *err);
+
+/* Administrative penalty cases (行政处罚案件) as a flow kind "case" (cases.c): filed →
+   investigating → notified (needs evidence attached; the act body's {"discretion":{"factors",
+   "circumstances"}} computes the fine with the rule set in force on violation_date, stored with
+   every step; hearing_right when fine >= hearing_threshold) → hearing (request_hearing: the
+   enterprise or staff, only with the right) → decided ({"decision":"penalty"|"no_penalty"} and
+   a reason; a penalty calls eg_poslist_on_penalty; the exemption check is recorded as not done
+   until the exemption engine is merged) → served → executing → closed (a no_penalty case closes
+   from served); dismissed from filed or investigating with a reason. Raised by staff with
+   {"title","unit_id","origin","origin_ref"?,"permit_id"?,"inspection_ref"?,"violation",
+   "violation_date"}; permit_id defaults to the unit's permit valid on violation_date. Read by
+   staff and the enterprise (its own unit); not by the public. */
+extern const struct eg_flow_kind eg_case_kind;
 
 #endif
