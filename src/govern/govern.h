@@ -361,4 +361,32 @@ int eg_discretion_daily(const struct eg_disc_violation *violation, double fine,
    staff and the enterprise (its own unit); not by the public. */
 extern const struct eg_flow_kind eg_case_kind;
 
+/* Permits drive supervision (一证式, permits.c). Execution reports (执行报告, 条例 Art. 22): the
+   cadences a permit requires (annual | semiannual | quarterly | monthly, set per permit by staff,
+   audited) and the reports submitted (the enterprise for its own permits, or staff; period
+   "2024", "2024-H1", "2024-Q1", "2024-05"; a second submission of a period is EG_ECONFLICT). */
+int eg_permit_report_plan_set(struct eg_db *db, const struct eg_principal *who, int64_t permit_id,
+                              const char *cadence, int required, struct eg_err *err);
+int eg_permit_report_submit(struct eg_db *db, const struct eg_principal *who, int64_t permit_id,
+                            const char *cadence, const char *period, const char *date,
+                            int64_t *report_id, struct eg_err *err);
+/* Reports missing on a Beijing date: for every valid permit's cadence, the periods ending in the
+   13 months before the date's month, within the permit's validity, whose report was due (the
+   15th of the month after the period; UNCONFIRMED: permits set their own deadlines) on or before
+   the date and was not submitted: [{"permit_id","number","unit_id","unit","cadence",
+   "cadence_zh","period","due_on"}]. */
+int eg_permit_reports_missing(struct eg_db *db, const char *date, json_t **rows,
+                              struct eg_err *err);
+/* Valid permits whose valid_to falls within days (60: renewal is applied for at least 60 days
+   before expiry, 排污许可管理办法 Art. 14) of the date: [{"permit_id","number","unit_id","unit",
+   "category","valid_to","days_left","renewal_overdue","note_zh"}], soonest first. */
+int eg_permits_expiring(struct eg_db *db, const char *date, int days, json_t **rows,
+                        struct eg_err *err);
+/* Park coverage (seed 000): per park (units.kind 'park'; park_id 0 = all), its enterprises
+   (units.park_id), those holding a permit or registration valid on the date, the rate (null
+   for a park without enterprises) and the uncovered ones: [{"park_id","park","enterprises",
+   "covered","rate","uncovered":[{"unit_id","unit"}]}]. EG_ENOTFOUND for a park_id not a park. */
+int eg_park_coverage(struct eg_db *db, int64_t park_id, const char *date, json_t **rows,
+                     struct eg_err *err);
+
 #endif
