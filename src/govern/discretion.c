@@ -575,8 +575,7 @@ int eg_discretion_compute_json(const struct eg_discretion *d, const json_t *in, 
 
 /* ---- 按日连续处罚 ---- */
 
-/* Days since 1970-01-01 of a valid "YYYY-MM-DD" (the proleptic Gregorian calendar). */
-static int64_t day_number(const char *s)
+int64_t eg__gov_day_number(const char *s)
 {
     int64_t y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
     int64_t m = (s[5] - '0') * 10 + (s[6] - '0'), dd = (s[8] - '0') * 10 + (s[9] - '0');
@@ -586,6 +585,22 @@ static int64_t day_number(const char *s)
     int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + dd - 1;
     int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     return era * 146097 + doe - 719468;
+}
+
+void eg__gov_day_date(int64_t z, char out[11])
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t y = yoe + era * 400, doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153, d = doy - (153 * mp + 2) / 5 + 1;
+    int64_t m = mp < 10 ? mp + 3 : mp - 9;
+    y += m <= 2;
+    char t[48];
+    snprintf(t, sizeof t, "%04d-%02d-%02d", (int)(y % 10000), (int)m, (int)d);
+    memcpy(out, t, 10);
+    out[10] = 0;
 }
 
 int eg_discretion_daily(const struct eg_disc_violation *violation, double fine,
@@ -612,7 +627,7 @@ int eg_discretion_daily(const struct eg_disc_violation *violation, double fine,
         if (!sv || !eg__gov_date_ok(sv) || !rc || !eg__gov_date_ok(rc))
             return eg_err_set(err, EG_EINVAL, "date", -1,
                               "rounds[%d]: give served and recheck as YYYY-MM-DD", i);
-        int64_t a = day_number(sv), b = day_number(rc);
+        int64_t a = eg__gov_day_number(sv), b = eg__gov_day_number(rc);
         if (b <= a)
             return eg_err_set(err, EG_EINVAL, "recheck", -1,
                               "rounds[%d]: the re-check (%s) must come after the order to correct "
@@ -630,7 +645,7 @@ int eg_discretion_daily(const struct eg_disc_violation *violation, double fine,
     char text[400];
     sum = 0;
     for (int i = 0; i < nrounds; i++) {
-        int64_t n = day_number(rounds[i].recheck) - day_number(rounds[i].served);
+        int64_t n = eg__gov_day_number(rounds[i].recheck) - eg__gov_day_number(rounds[i].served);
         sum += n;
         snprintf(
             text, sizeof text,

@@ -88,10 +88,19 @@ int eg_permit_report_plan_set(struct eg_db *db, const struct eg_principal *who, 
     int rc = permit_unit(db, permit_id, &unit, err);
     if (rc < 0)
         return rc;
+    int64_t have = 0;
+    int found = 0;
+    if ((rc = eg_db_query_int(db,
+                              "SELECT count(*) FROM govern_permit_report_plans WHERE permit_id = "
+                              "?1 AND cadence = ?2",
+                              permit_id, cadence, &have, &found, err)) < 0)
+        return rc;
+    if (required ? have > 0 : have == 0)
+        return 0;
     struct eg_stmt *st;
     rc = eg_db_prepare(db,
-                       required ? "INSERT OR IGNORE INTO govern_permit_report_plans (permit_id, "
-                                  "cadence) VALUES (?, ?)"
+                       required ? "INSERT INTO govern_permit_report_plans (permit_id, cadence) "
+                                  "VALUES (?, ?)"
                                 : "DELETE FROM govern_permit_report_plans WHERE permit_id = ? AND "
                                   "cadence = ?",
                        &st, err);
@@ -264,21 +273,26 @@ int eg_permits_expiring(struct eg_db *db, const char *date, int days, json_t **r
         return eg_err_set(err, EG_EINVAL, "date", -1, "date: give YYYY-MM-DD (Beijing)");
     if (days < 1 || days > 3660)
         return eg_err_set(err, EG_EINVAL, "days", -1, "days: give 1..3660 (default 60)");
+    char last[11];
+    int64_t today = eg__gov_day_number(date);
+    eg__gov_day_date(today + days, last);
     struct eg_stmt *st;
-    int rc = eg_db_prepare(
-        db,
-        "SELECT p.id, p.number, p.unit_id, u.name, p.category, p.valid_to, CAST(julianday("
-        "p.valid_to) - julianday(?1) AS INTEGER) FROM permits p JOIN units u ON u.id = p.unit_id "
-        "WHERE p.status = 'valid' AND p.valid_to IS NOT NULL AND p.valid_to >= ?1 AND "
-        "julianday(p.valid_to) - julianday(?1) <= ?2 ORDER BY p.valid_to, p.id",
-        &st, err);
+    int rc = eg_db_prepare(db,
+                           "SELECT p.id, p.number, p.unit_id, u.name, p.category, p.valid_to "
+                           "FROM permits p JOIN units u ON u.id = p.unit_id WHERE p.status = "
+                           "'valid' AND p.valid_to IS NOT NULL AND p.valid_to >= ?1 AND "
+                           "p.valid_to <= ?2 ORDER BY p.valid_to, p.id",
+                           &st, err);
     if (rc < 0)
         return rc;
     eg_stmt_bind_text(st, 1, date, strlen(date));
-    eg_stmt_bind_int(st, 2, days);
+    eg_stmt_bind_text(st, 2, last, strlen(last));
     json_t *out = json_array();
     while ((rc = eg_stmt_step(st, err)) == 1) {
-        int64_t left = eg_stmt_int(st, 6);
+        const char *to = eg_stmt_text(st, 5, NULL);
+        if (!to || !eg__gov_date_ok(to))
+            continue; /* a malformed date in the registry: not listed */
+        int64_t left = eg__gov_day_number(to) - today;
         json_array_append_new(
             out,
             json_pack("{s:I,s:s,s:I,s:s,s:s,s:s,s:I,s:b,s:s}", "permit_id",
