@@ -18,6 +18,7 @@
  * from its bytes by the engine: the request's Content-Type is ignored, and its size is refused
  * on the Content-Length header (413) before the body is read (EG_ROUTE_BODY_FILE).
  */
+#include "govern/govern.h"
 #include "http/http_internal.h"
 #include "tasks/tasks.h"
 
@@ -40,6 +41,9 @@ static const struct {
     {"tasks", &eg_task_kind,
      "{\"title\":\"排放口颗粒物超标核查\",\"task_type\":\"supervision\",\"origin\":"
      "\"person\",\"unit_id\":1,\"description\":\"在线监测小时均值超过许可限值\"}"},
+    {"cases", &eg_case_kind,
+     "{\"title\":\"超标排放大气污染物\",\"unit_id\":1,\"origin\":\"alert\",\"violation\":"
+     "\"air_exceedance\",\"violation_date\":\"2024-05-01\"}"},
 };
 
 /* The kind of the request, from its path "/api/v1/<kinds>/…". */
