@@ -112,9 +112,11 @@ int eg_permit_report_plan_set(struct eg_db *db, const struct eg_principal *who, 
     eg_stmt_done(st);
     if (rc < 0)
         return rc;
-    return eg_audit_append(db, who, "govern_permit_report_plans", permit_id,
-                           required ? "create" : "delete", NULL,
-                           json_pack("{s:s}", "cadence", cadence), err);
+    json_t *after = json_pack("{s:s}", "cadence", cadence);
+    rc = eg_audit_append(db, who, "govern_permit_report_plans", permit_id,
+                         required ? "create" : "delete", NULL, after, err);
+    json_decref(after); /* eg_audit_append does not take it */
+    return rc;
 }
 
 int eg_permit_report_submit(struct eg_db *db, const struct eg_principal *who, int64_t permit_id,
@@ -165,10 +167,11 @@ int eg_permit_report_submit(struct eg_db *db, const struct eg_principal *who, in
     int64_t id = eg_db_last_id(db);
     if (report_id)
         *report_id = id;
-    return eg_audit_append(db, who, "govern_permit_reports", id, "create", NULL,
-                           json_pack("{s:I,s:s,s:s,s:s}", "permit_id", (json_int_t)permit_id,
-                                     "cadence", cadence, "period", period, "submitted_on", date),
-                           err);
+    json_t *after = json_pack("{s:I,s:s,s:s,s:s}", "permit_id", (json_int_t)permit_id, "cadence",
+                              cadence, "period", period, "submitted_on", date);
+    rc = eg_audit_append(db, who, "govern_permit_reports", id, "create", NULL, after, err);
+    json_decref(after);
+    return rc;
 }
 
 static int ymd(const char *d, int *y, int *m, int *dd)
