@@ -131,6 +131,47 @@ TEST(http_cases_workflow_and_scope_per_role)
     CHECK_EQ_INT(call(ENT, "GET", path, NULL, &j), 200);
     CHECK_EQ_INT(strcmp(json_string_value(json_object_get(j, "state")), "closed"), 0);
     json_decref(j);
+    /* Discretion and supervision lists: bureau staff only. */
+    const char *cbody = "{\"violation\":\"air_exceedance\",\"factors\":{\"impact\":\"medium\","
+                        "\"duration\":\"m3_6\",\"count\":\"second\",\"complaint\":"
+                        "\"verified\"},\"circumstances\":[\"apology\"]}";
+    j = NULL;
+    CHECK_EQ_INT(call(BUREAU, "POST", "/api/v1/discretion/compute?date=2024-06-01", cbody, &j),
+                 200);
+    CHECK_EQ_DBL(json_real_value(json_object_get(j, "fine")), 287000, 0); /* GD Art. 14: -30 % */
+    json_decref(j);
+    CHECK_EQ_INT(call(ENT, "POST", "/api/v1/discretion/compute", cbody, NULL), 403);
+    CHECK_EQ_INT(call(STREET, "POST", "/api/v1/discretion/compute", cbody, NULL), 403);
+    CHECK_EQ_INT(call(ANON, "POST", "/api/v1/discretion/compute", cbody, NULL), 401);
+    CHECK_EQ_INT(call(BUREAU, "POST", "/api/v1/discretion/compute", "{\"violation\":", NULL), 400);
+    CHECK_EQ_INT(call(BUREAU, "POST", "/api/v1/discretion/compute", "[1]", NULL), 400);
+    CHECK_EQ_INT(call(BUREAU, "POST", "/api/v1/discretion/compute", "{\"violation\":\"x\"}", NULL),
+                 422);
+    int st13 = call(BUREAU, "POST", "/api/v1/discretion/compute?date=2024-13-01", cbody, NULL);
+    CHECK(st13 == 400 || st13 == 422); /* no month 13: refused */
+    const char *lists[] = {"/api/v1/supervision/permits-expiring?days=3660",
+                           "/api/v1/supervision/reports-missing",
+                           "/api/v1/supervision/park-coverage"};
+    for (size_t i = 0; i < 3; i++) {
+        j = NULL;
+        CHECK_EQ_INT(call(ADMIN, "GET", lists[i], NULL, &j), 200);
+        CHECK(json_is_array(json_object_get(j, "items")));
+        json_decref(j);
+        CHECK_EQ_INT(call(ENT, "GET", lists[i], NULL, NULL), 403);
+        CHECK_EQ_INT(call(STEWARD, "GET", lists[i], NULL, NULL), 403);
+        CHECK_EQ_INT(call(ANON, "GET", lists[i], NULL, NULL), 401);
+    }
+    int st0 = call(BUREAU, "GET", "/api/v1/supervision/permits-expiring?days=0", NULL, NULL);
+    CHECK(st0 == 400 || st0 == 422); /* days 1..3660 */
+    CHECK_EQ_INT(call(BUREAU, "GET", "/api/v1/supervision/permits-expiring?nope=1", NULL, NULL),
+                 400);
+    j = NULL;
+    snprintf(path, sizeof path, "/api/v1/supervision/park-coverage?park_id=%lld", fx.park);
+    CHECK_EQ_INT(call(BUREAU, "GET", path, NULL, &j), 200);
+    CHECK_EQ_INT(json_array_size(json_object_get(j, "items")), 1);
+    json_decref(j);
+    snprintf(path, sizeof path, "/api/v1/supervision/park-coverage?park_id=%lld", fx.e1);
+    CHECK_EQ_INT(call(BUREAU, "GET", path, NULL, NULL), 404);
     for (int r2 = 0; r2 < NROLES; r2++)
         free(tokens[r2]);
     eg_hs_stop(&srv);
