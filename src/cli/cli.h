@@ -62,5 +62,11 @@ int eg_cmd_task_list(int argc, char **argv);
 int eg_cmd_task_show(int argc, char **argv);
 int eg_cmd_task_raise(int argc, char **argv);
 int eg_cmd_task_act(int argc, char **argv);
+int eg_cmd_ruleset_check(int argc, char **argv);
+int eg_cmd_ruleset_load(int argc, char **argv);
+int eg_cmd_credit_run(int argc, char **argv);
+int eg_cmd_credit_publish(int argc, char **argv);
+int eg_cmd_credit_show(int argc, char **argv);
+int eg_cmd_credit_published(int argc, char **argv);
 
 #endif

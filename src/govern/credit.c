@@ -513,11 +513,11 @@ int eg_credit_input_set(struct eg_db *db, const struct eg_principal *who, int64_
             eg_stmt_done(st);
         }
         if (rc >= 0)
-            rc = eg_audit_append(db, who, "govern_credit_inputs", row, "update", NULL,
-                                 json_pack("{s:I,s:i,s:s,s:f,s:s?}", "unit_id", (json_int_t)unit_id,
-                                           "year", year, "input", input, "value", value, "note",
-                                           note),
-                                 err);
+            rc =
+                eg__gov_audit(db, who, "govern_credit_inputs", row, "update", NULL,
+                              json_pack("{s:I,s:i,s:s,s:f,s:s?}", "unit_id", (json_int_t)unit_id,
+                                        "year", year, "input", input, "value", value, "note", note),
+                              err);
     }
     return eg__gov_tx_end(db, own, rc < 0 ? rc : 0, err);
 }
@@ -712,8 +712,8 @@ int eg_credit_run(struct eg_db *db, const struct eg_principal *who, int year,
                         "year", year, "jurisdiction", s->rs->jurisdiction, "ruleset", "id",
                         s->rs->id, "version", (json_int_t)s->rs->version, "sha256", s->rs->sha256,
                         "file", s->rs->file, "units", n, "by_grade", bg);
-        rc = eg_audit_append(db, who, "govern_credit_runs", run, "create", NULL, json_incref(sum),
-                             err);
+        rc = eg__gov_audit(db, who, "govern_credit_runs", run, "create", NULL, json_incref(sum),
+                           err);
     }
     if (began)
         rc = eg__gov_tx_end(db, own, rc < 0 ? rc : 0, err);
@@ -775,10 +775,10 @@ int eg_credit_publish(struct eg_db *db, const struct eg_principal *who, int64_t 
         changed = eg_db_changes(db);
     }
     if (rc >= 0)
-        rc = eg_audit_append(db, who, "govern_credit_runs", run_id, "update", NULL,
-                             json_pack("{s:s,s:s,s:i}", "published_grade", grade, "action",
-                                       "publish", "ratings", changed),
-                             err);
+        rc = eg__gov_audit(db, who, "govern_credit_runs", run_id, "update", NULL,
+                           json_pack("{s:s,s:s,s:i}", "published_grade", grade, "action", "publish",
+                                     "ratings", changed),
+                           err);
     rc = eg__gov_tx_end(db, own, rc < 0 ? rc : 0, err);
     if (rc >= 0 && count)
         *count = changed;

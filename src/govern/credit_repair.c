@@ -193,11 +193,11 @@ static int repair_approve(struct eg_db *db, const struct eg_flow_kind *kind,
     eg_stmt_done(st);
     if (rc < 0)
         return rc;
-    return eg_audit_append(db, who, "govern_credit_ratings", rating_id, "update", NULL,
-                           json_pack("{s:s,s:s,s:I}", "grade", r.grade, "repaired_grade", grade,
-                                     "repair_record",
-                                     (json_int_t)json_integer_value(json_object_get(rec, "id"))),
-                           err);
+    return eg__gov_audit(db, who, "govern_credit_ratings", rating_id, "update", NULL,
+                         json_pack("{s:s,s:s,s:I}", "grade", r.grade, "repaired_grade", grade,
+                                   "repair_record",
+                                   (json_int_t)json_integer_value(json_object_get(rec, "id"))),
+                         err);
 }
 
 static const struct eg_flow_transition repair_transitions[] = {

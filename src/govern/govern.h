@@ -247,6 +247,33 @@ int eg_poslist_check_inspection(struct eg_db *db, int64_t unit_id, const char *d
    "reasons","removed_on"?,"removal_reason"?,"ruleset"}]; active_only. */
 int eg_poslist_list(struct eg_db *db, int active_only, json_t **rows, struct eg_err *err);
 
+/* Minor-violation exemption (免罚清单, rule set kind "exemption_list"):
+ *     base_conditions = corrected no_harm          (header: every item needs these)
+ *     [item N]  label, domain?, basis?, violation = <code>, conditions = …, within_days = N?
+ * Conditions: first_discovery (also false when the unit already had this violation checked
+ * before), corrected_on_spot, stopped_and_restored, corrected (in time), corrected_within
+ * (corrected within within_days days), no_harm. */
+struct eg_exempt_facts {
+    const char *violation;    /* the list's violation code */
+    const char *date;         /* Beijing date of the violation: the list in force on it decides */
+    int first_discovery;      /* 1/0 as the officer found; the records can only make it 0 */
+    int corrected_on_spot;    /* 当场整改 */
+    int stopped_and_restored; /* 及时停止并恢复原状 */
+    int no_harm;              /* 没有造成危害后果 */
+    double corrected_days;    /* days taken to correct; < 0: not corrected */
+    const char *education; /* the education given (required when exempt: 行政处罚法 Art. 33) */
+    const char *case_ref;  /* the case or inspection, or NULL */
+};
+/* Checks a violation against the list in force on its date and records the decision (staff;
+   audited): *decision {"id","exempt","item"?,"label_zh"?,"conditions":[…],"education"?,
+   "ruleset":{…},"reason_zh"}. A violation not on the list is recorded as not exempt. An exempt
+   decision without education is refused (EG_EINVAL, code "education"). */
+int eg_exempt_check(struct eg_db *db, const struct eg_principal *who, int64_t unit_id,
+                    const struct eg_exempt_facts *f, json_t **decision, struct eg_err *err);
+/* Decisions about a unit, newest first (staff; the enterprise its own). */
+int eg_exempt_list(struct eg_db *db, const struct eg_principal *who, int64_t unit_id, json_t **rows,
+                   struct eg_err *err);
+
 /* ==== random inspections, agencies and stewards (draw.c, agencies.c) ======================== */
 
 /* ==== cases, penalty discretion, permits (cases.c, discretion.c, permits.c) ================= */

@@ -16,6 +16,10 @@ int eg__gov_date_ok(const char *s);
 /* The stored or shipped rule set with this SHA-256 (the one a result names). */
 int eg__gov_ruleset_by_sha(struct eg_db *db, const char *sha256, struct eg_ruleset **out,
                            struct eg_err *err);
+/* eg_audit_append that takes (and releases) the references to before and after. */
+int eg__gov_audit(struct eg_db *db, const struct eg_principal *who, const char *resource,
+                  int64_t row, const char *action, json_t *before, json_t *after,
+                  struct eg_err *err);
 /* 1 for the staff roles (admin, bureau). */
 int eg__gov_staff(const struct eg_principal *who);
 

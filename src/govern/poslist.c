@@ -280,11 +280,11 @@ int eg_poslist_include(struct eg_db *db, const struct eg_principal *who, int64_t
         }
         free(reasons_text);
         if (rc >= 0)
-            rc = eg_audit_append(db, who, "govern_poslist", id, "create", NULL,
-                                 json_pack("{s:I,s:s,s:s,s:s,s:O}", "unit_id", (json_int_t)unit_id,
-                                           "included_on", date, "valid_until", until, "ruleset",
-                                           rs->id, "reasons", why),
-                                 err);
+            rc = eg__gov_audit(db, who, "govern_poslist", id, "create", NULL,
+                               json_pack("{s:I,s:s,s:s,s:s,s:O}", "unit_id", (json_int_t)unit_id,
+                                         "included_on", date, "valid_until", until, "ruleset",
+                                         rs->id, "reasons", why),
+                               err);
     }
     eg_ruleset_free(rs);
     rc = eg__gov_tx_end(db, own, rc < 0 ? rc : 0, err);
@@ -374,10 +374,10 @@ int eg_poslist_on_penalty(struct eg_db *db, const struct eg_principal *who, int6
             eg_stmt_done(st);
         }
         if (rc >= 0)
-            rc = eg_audit_append(db, who, "govern_poslist", entry, "update", NULL,
-                                 json_pack("{s:s,s:s,s:s,s:s?}", "status", "removed", "removed_on",
-                                           date, "removal_reason", kind, "removal_ref", ref),
-                                 err);
+            rc = eg__gov_audit(db, who, "govern_poslist", entry, "update", NULL,
+                               json_pack("{s:s,s:s,s:s,s:s?}", "status", "removed", "removed_on",
+                                         date, "removal_reason", kind, "removal_ref", ref),
+                               err);
         if (rc >= 0 && removed)
             *removed = 1;
     }

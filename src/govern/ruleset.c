@@ -44,6 +44,16 @@ int eg__gov_date_ok(const char *s)
     return c.year >= 1900 && eg_civil_valid(&c);
 }
 
+int eg__gov_audit(struct eg_db *db, const struct eg_principal *who, const char *resource,
+                  int64_t row, const char *action, json_t *before, json_t *after,
+                  struct eg_err *err)
+{
+    int rc = eg_audit_append(db, who, resource, row, action, before, after, err);
+    json_decref(before);
+    json_decref(after);
+    return rc;
+}
+
 int eg__gov_staff(const struct eg_principal *who)
 {
     return who && (who->role == EG_ROLE_ADMIN || who->role == EG_ROLE_BUREAU);
@@ -452,7 +462,7 @@ int eg_ruleset_store(struct eg_db *db, const struct eg_principal *who, const cha
     if (rc < 0)
         goto out;
     int64_t row = eg_db_last_id(db);
-    rc = eg_audit_append(db, who, "govern_rulesets", row, "create", NULL, summary(rs), err);
+    rc = eg__gov_audit(db, who, "govern_rulesets", row, "create", NULL, summary(rs), err);
     if (rc == 0 && ruleset_row)
         *ruleset_row = row;
 out:

@@ -62,6 +62,7 @@ int eg_http_api_quality_routes(struct eg_http_server *srv);  /* AQI, evaluations
 int eg_http_api_docs_routes(struct eg_http_server *srv);     /* /api/v1/ index, /api/v1/docs */
 int eg_http_api_profile_routes(struct eg_http_server *srv);  /* 一企一档 and role views */
 int eg_http_api_flow_routes(struct eg_http_server *srv);     /* tasks and other flow kinds */
+int eg_http_api_credit_routes(struct eg_http_server *srv);   /* rule sets, credit, lists */
 int eg_http_api_cases_routes(struct eg_http_server *srv);    /* discretion, permit supervision */
 
 #endif
