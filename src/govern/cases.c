@@ -9,12 +9,14 @@
  * permit (一证式: permit_id filled from the unit's valid permit when not given), carries its
  * evidence as attachments (needed to notify), and a decided penalty is recorded with
  * eg_poslist_on_penalty (removes the unit from the positive list; counts in the credit input
- * "penalties").
+ * "penalties"); the decision runs the minor-violation exemption check (eg_exempt_check) when
+ * the officer gives its facts, and an exempt case cannot be decided with a penalty.
  */
 #include "govern/internal.h"
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const struct eg_field case_fields[] = {
@@ -215,13 +217,52 @@ static int decide_guard(struct eg_db *db, const struct eg_flow_kind *kind,
     return 0;
 }
 
-/* The minor-violation exemption check (免罚清单, helper "credit": eg_exempt_check). Not merged
-   on this branch yet: the case records that it was not checked. */
-static int case_exemption_not_checked(struct eg_db *db, int64_t case_id, struct eg_err *err)
+/* The minor-violation exemption check (免罚清单, eg_exempt_check) of a decision, from the act
+   body's {"exemption":{"violation","first_discovery","corrected_on_spot","stopped_and_restored",
+   "no_harm","corrected_days","education"}} on the violation date; without it the case records
+   that the check was not done. An exempt case cannot be decided with a penalty (行政处罚法
+   Art. 33). */
+static int case_exemption(struct eg_db *db, const struct eg_principal *who, json_t *rec,
+                          json_t *input, const char *dec, struct eg_err *err)
 {
-    return set_text(db, "UPDATE govern_cases SET exemption = ? WHERE record_id = ?", case_id,
-                    "{\"checked\":false,\"note_zh\":\"免罚清单核查未进行（免罚引擎未接入）\"}",
-                    err);
+    int64_t id = rec_id(rec);
+    json_t *ex = json_object_get(input, "exemption");
+    if (!ex)
+        return set_text(db, "UPDATE govern_cases SET exemption = ? WHERE record_id = ?", id,
+                        "{\"checked\":false,\"note_zh\":\"未进行免罚清单核查\"}", err);
+    if (!json_is_object(ex) || !json_is_string(json_object_get(ex, "violation")))
+        return eg_err_set(err, EG_EINVAL, "exemption", -1,
+                          "exemption: give {\"violation\": the exemption list's code, "
+                          "\"first_discovery\", \"corrected_on_spot\", \"stopped_and_restored\", "
+                          "\"no_harm\" (true/false), \"corrected_days\", \"education\"}");
+    json_t *cd = json_object_get(ex, "corrected_days");
+    char ref[48];
+    snprintf(ref, sizeof ref, "case:%lld", (long long)id);
+    struct eg_exempt_facts f = {json_string_value(json_object_get(ex, "violation")),
+                                json_string_value(json_object_get(rec, "violation_date")),
+                                json_is_true(json_object_get(ex, "first_discovery")),
+                                json_is_true(json_object_get(ex, "corrected_on_spot")),
+                                json_is_true(json_object_get(ex, "stopped_and_restored")),
+                                json_is_true(json_object_get(ex, "no_harm")),
+                                json_is_number(cd) ? json_number_value(cd) : -1,
+                                json_string_value(json_object_get(ex, "education")),
+                                ref};
+    json_t *d = NULL;
+    int rc = eg_exempt_check(db, who, (int64_t)json_integer_value(json_object_get(rec, "unit_id")),
+                             &f, &d, err);
+    if (rc < 0)
+        return rc;
+    int exempt = json_is_true(json_object_get(d, "exempt"));
+    json_object_set_new(d, "checked", json_true());
+    char *text = json_dumps(d, JSON_COMPACT);
+    json_decref(d);
+    rc = set_text(db, "UPDATE govern_cases SET exemption = ? WHERE record_id = ?", id, text, err);
+    free(text);
+    if (rc >= 0 && exempt && !strcmp(dec, "penalty"))
+        rc = eg_err_set(err, EG_EINVAL, "exemption", -1,
+                        "the violation is on the exemption list in force and its conditions are "
+                        "met (行政处罚法第三十三条): decide no_penalty");
+    return rc;
 }
 
 /* 决定: records the decision; a penalty is recorded against the unit (positive list removal,
@@ -233,7 +274,7 @@ static int case_decide(struct eg_db *db, const struct eg_flow_kind *kind,
     const char *dec = json_string_value(json_object_get(input, "decision"));
     int64_t id = rec_id(rec);
     int rc = set_text(db, "UPDATE govern_cases SET decision = ? WHERE record_id = ?", id, dec, err);
-    if (rc < 0 || (rc = case_exemption_not_checked(db, id, err)) < 0)
+    if (rc < 0 || (rc = case_exemption(db, who, rec, input, dec, err)) < 0)
         return rc;
     if (strcmp(dec, "penalty"))
         return 0;

@@ -380,8 +380,9 @@ int eg_discretion_daily(const struct eg_disc_violation *violation, double fine,
    "circumstances"}} computes the fine with the rule set in force on violation_date, stored with
    every step; hearing_right when fine >= hearing_threshold) → hearing (request_hearing: the
    enterprise or staff, only with the right) → decided ({"decision":"penalty"|"no_penalty"} and
-   a reason; a penalty calls eg_poslist_on_penalty; the exemption check is recorded as not done
-   until the exemption engine is merged) → served → executing → closed (a no_penalty case closes
+   a reason; a penalty calls eg_poslist_on_penalty; the body's "exemption" facts run
+   eg_exempt_check on violation_date and an exempt case refuses a penalty; without them the case
+   records the check as not done) → served → executing → closed (a no_penalty case closes
    from served); dismissed from filed or investigating with a reason. Raised by staff with
    {"title","unit_id","origin","origin_ref"?,"permit_id"?,"inspection_ref"?,"violation",
    "violation_date"}; permit_id defaults to the unit's permit valid on violation_date. Read by

@@ -262,9 +262,34 @@ TEST(case_no_penalty_no_hearing_dismissal_and_refused_raising)
     CHECK_EQ_INT(
         act(db, &bureau, id, "decide", "{\"decision\":\"maybe\",\"reason\":\"x\"}", NULL, &err),
         EG_EINVAL);
-    REQUIRE(act(db, &bureau, id, "decide",
-                "{\"decision\":\"no_penalty\",\"reason\":\"首次违法、危害后果轻微并及时改正\"}",
-                NULL, &err) == 0);
+    /* The exemption check (sh-exempt-2020 item 1: stopped and restored, corrected, no harm):
+       exempt, so a penalty is refused (行政处罚法 Art. 33); malformed facts are refused. */
+#define EXEMPT                                                                                     \
+    "\"exemption\":{\"violation\":\"eia_unapproved_construction\",\"first_discovery\":true,"       \
+    "\"stopped_and_restored\":true,\"no_harm\":true,\"corrected_days\":0,\"education\":"           \
+    "\"已进行环评法律法规教育\"}"
+    CHECK_EQ_INT(act(db, &bureau, id, "decide",
+                     "{\"decision\":\"penalty\",\"reason\":\"x\"," EXEMPT "}", NULL, &err),
+                 EG_EINVAL);
+    CHECK_STR(err.code, "exemption");
+    CHECK_EQ_INT(act(db, &bureau, id, "decide",
+                     "{\"decision\":\"no_penalty\",\"reason\":\"x\",\"exemption\":[]}", NULL, &err),
+                 EG_EINVAL);
+    CHECK_STR(state_of(db, id), "notified");
+    rec = NULL;
+    REQUIRE(
+        act(db, &bureau, id, "decide",
+            "{\"decision\":\"no_penalty\",\"reason\":\"首次违法、危害后果轻微并及时改正\"," EXEMPT
+            "}",
+            &rec, &err) == 0);
+    json_t *ex = json_loads(json_string_value(json_object_get(rec, "exemption")), 0, NULL);
+    REQUIRE(ex);
+    CHECK(json_is_true(json_object_get(ex, "exempt")));
+    CHECK(json_is_true(json_object_get(ex, "checked")));
+    CHECK_STR(json_string_value(json_object_get(json_object_get(ex, "ruleset"), "id")),
+              "sh-exempt-2020");
+    json_decref(ex);
+    json_decref(rec);
     CHECK_EQ_INT(no_penalty_met(db, 2), 1); /* no penalty recorded */
     REQUIRE(act(db, &bureau, id, "serve", NULL, NULL, &err) == 0);
     REQUIRE(act(db, &bureau, id, "close", NULL, NULL, &err) == 0);
