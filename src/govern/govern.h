@@ -349,4 +349,143 @@ int eg_draw_verify(const json_t *published, struct eg_err *err);
 
 /* ==== cases, penalty discretion, permits (cases.c, discretion.c, permits.c) ================= */
 
+/* Penalty discretion (行政处罚裁量, rule set kind "penalty_discretion"; governance.md §5):
+ *     range_lighter_below = 0.30, range_heavier_from = 0.60    (header; the range model's split)
+ *     [factor impact]        label, option = NAME WEIGHT LABEL (repeats; weight 0..1, the first
+ *                            option is the lowest: a factor not established scores it, GD Art. 5)
+ *     [violation x]          label, basis (legal basis), model = weight | range, min_fine,
+ *                            max_fine (元), start_weight, factors = NAME …, daily = 0 | 1
+ *     [circumstance x]       label, basis, kind = aggravating (add_weight) | mitigating (reduce
+ *                            0..1, below_min = 1 for 减轻, not_with_aggravating = 1)
+ * Computation: p = min(1, start_weight + Σ factor weights + Σ aggravating add_weight);
+ * weight model: fine = p × max_fine, clamped to [min_fine, max_fine];
+ * range model: the average a = (min+max)/2 splits the range (GD Art. 12(2)): p below
+ * range_lighter_below → lighter part, min + (a−min)·p/lighter_below; p from range_heavier_from →
+ * heavier part, a + (max−a)·(p−heavier_from)/(1−heavier_from); otherwise ordinary, a;
+ * then each mitigating circumstance in turn: fine × (1 − reduce), not below min_fine unless one
+ * of them is below_min (减轻); rounded to whole 元. Every step is recorded with its text. */
+struct eg_disc_option {
+    const char *name, *label;
+    double weight;
+};
+struct eg_disc_factor {
+    const char *name, *label;
+    struct eg_disc_option *options;
+    int noptions;
+};
+enum eg_disc_model { EG_DISC_WEIGHT, EG_DISC_RANGE };
+struct eg_disc_violation {
+    const char *name, *label, *basis;
+    enum eg_disc_model model;
+    double min_fine, max_fine, start_weight;
+    int *factors; /* indexes into the discretion's factors */
+    int nfactors;
+    int daily; /* 按日连续处罚 applies (环境保护法 Art. 59) */
+};
+struct eg_disc_circumstance {
+    const char *name, *label, *basis;
+    int aggravating;
+    double add_weight, reduce;
+    int below_min, not_with_aggravating;
+};
+struct eg_discretion {
+    struct eg_ruleset *rs; /* owned */
+    double lighter_below, heavier_from;
+    double
+        hearing_threshold; /* header hearing_threshold (元, default 100000, UNCONFIRMED): a
+                              fine of at least this gives the hearing right (行政处罚法 Art. 63) */
+    struct eg_disc_factor *factors;
+    int nfactors;
+    struct eg_disc_violation *violations;
+    int nviolations;
+    struct eg_disc_circumstance *circs;
+    int ncircs;
+};
+/* Checks the meaning (errors file:line: field) and compiles; takes rs (freed on failure too). */
+int eg_discretion_compile(struct eg_ruleset *rs, struct eg_discretion **out, struct eg_err *err);
+void eg_discretion_free(struct eg_discretion *d);
+/* The discretion rule set in force on a Beijing date in a jurisdiction (NULL: any). */
+int eg_discretion_for_date(struct eg_db *db, const char *date, const char *jurisdiction,
+                           struct eg_discretion **out, struct eg_err *err);
+const struct eg_disc_violation *eg_discretion_violation(const struct eg_discretion *d,
+                                                        const char *name);
+
+/* The facts of one case: the option chosen per factor (factors of the violation not named score
+   their lowest option) and the circumstances found. */
+struct eg_disc_choice {
+    const char *factor, *option;
+};
+struct eg_disc_result {
+    double weight;    /* p, 0..1 */
+    double fine;      /* 元, whole */
+    const char *part; /* range model: "lighter" | "ordinary" | "heavier"; weight model: NULL */
+    json_t *steps;    /* [{"step","text_zh","weight"?,"amount"?}], the caller's */
+};
+/* Computes the fine; EG_EINVAL (codes unknown_violation, unknown_factor, unknown_option,
+   unknown_circumstance, repeated_factor) naming what is wrong and what is allowed. Pure. */
+int eg_discretion_compute(const struct eg_discretion *d, const char *violation,
+                          const struct eg_disc_choice *choices, int nchoices,
+                          const char *const *circumstances, int ncircs, struct eg_disc_result *res,
+                          struct eg_err *err);
+/* The same from JSON {"violation","factors":{"impact":"medium",…},"circumstances":[…]};
+   *out {"violation","label_zh","basis","model","min_fine","max_fine","weight","part"?,"fine",
+   "steps","ruleset":{"id","version","sha256"}}. */
+int eg_discretion_compute_json(const struct eg_discretion *d, const json_t *in, json_t **out,
+                               struct eg_err *err);
+
+/* 按日连续处罚 (环境保护法 Art. 59; 环境保护部令第28号 Art. 17, 19): rounds of (order served,
+   re-check finding the violation continuing) as Beijing dates; each round counts the days from
+   the day after the order is served to the re-check day, days accumulate over rounds; total =
+   original fine × days. A re-check not after its order, or a round starting before the previous
+   re-check, is EG_EINVAL; a re-check more than 30 days after its order (Art. 10) is noted in the
+   steps. violation (may be NULL) must allow the daily penalty. *steps as above. */
+struct eg_disc_round {
+    const char *served, *recheck;
+};
+int eg_discretion_daily(const struct eg_disc_violation *violation, double fine,
+                        const struct eg_disc_round *rounds, int nrounds, int64_t *days,
+                        double *total, json_t **steps, struct eg_err *err);
+
+/* Administrative penalty cases (行政处罚案件) as a flow kind "case" (cases.c): filed →
+   investigating → notified (needs evidence attached; the act body's {"discretion":{"factors",
+   "circumstances"}} computes the fine with the rule set in force on violation_date, stored with
+   every step; hearing_right when fine >= hearing_threshold) → hearing (request_hearing: the
+   enterprise or staff, only with the right) → decided ({"decision":"penalty"|"no_penalty"} and
+   a reason; a penalty calls eg_poslist_on_penalty; the body's "exemption" facts run
+   eg_exempt_check on violation_date and an exempt case refuses a penalty; without them the case
+   records the check as not done) → served → executing → closed (a no_penalty case closes
+   from served); dismissed from filed or investigating with a reason. Raised by staff with
+   {"title","unit_id","origin","origin_ref"?,"permit_id"?,"inspection_ref"?,"violation",
+   "violation_date"}; permit_id defaults to the unit's permit valid on violation_date. Read by
+   staff and the enterprise (its own unit); not by the public. */
+extern const struct eg_flow_kind eg_case_kind;
+
+/* Permits drive supervision (一证式, permits.c). Execution reports (执行报告, 条例 Art. 22): the
+   cadences a permit requires (annual | semiannual | quarterly | monthly, set per permit by staff,
+   audited) and the reports submitted (the enterprise for its own permits, or staff; period
+   "2024", "2024-H1", "2024-Q1", "2024-05"; a second submission of a period is EG_ECONFLICT). */
+int eg_permit_report_plan_set(struct eg_db *db, const struct eg_principal *who, int64_t permit_id,
+                              const char *cadence, int required, struct eg_err *err);
+int eg_permit_report_submit(struct eg_db *db, const struct eg_principal *who, int64_t permit_id,
+                            const char *cadence, const char *period, const char *date,
+                            int64_t *report_id, struct eg_err *err);
+/* Reports missing on a Beijing date: for every valid permit's cadence, the periods ending in the
+   13 months before the date's month, within the permit's validity, whose report was due (the
+   15th of the month after the period; UNCONFIRMED: permits set their own deadlines) on or before
+   the date and was not submitted: [{"permit_id","number","unit_id","unit","cadence",
+   "cadence_zh","period","due_on"}]. */
+int eg_permit_reports_missing(struct eg_db *db, const char *date, json_t **rows,
+                              struct eg_err *err);
+/* Valid permits whose valid_to falls within days (60: renewal is applied for at least 60 days
+   before expiry, 排污许可管理办法 Art. 14) of the date: [{"permit_id","number","unit_id","unit",
+   "category","valid_to","days_left","renewal_overdue","note_zh"}], soonest first. */
+int eg_permits_expiring(struct eg_db *db, const char *date, int days, json_t **rows,
+                        struct eg_err *err);
+/* Park coverage (seed 000): per park (units.kind 'park'; park_id 0 = all), its enterprises
+   (units.park_id), those holding a permit or registration valid on the date, the rate (null
+   for a park without enterprises) and the uncovered ones: [{"park_id","park","enterprises",
+   "covered","rate","uncovered":[{"unit_id","unit"}]}]. EG_ENOTFOUND for a park_id not a park. */
+int eg_park_coverage(struct eg_db *db, int64_t park_id, const char *date, json_t **rows,
+                     struct eg_err *err);
+
 #endif

@@ -27,4 +27,9 @@ int eg__gov_staff(const struct eg_principal *who);
 /* t (UTC seconds) plus months on the Beijing calendar (the day clamped to the month's end). */
 int64_t eg__gov_add_months(int64_t t, int months);
 
+/* ---- discretion.c ---- */
+/* Days since 1970-01-01 of a valid "YYYY-MM-DD" (proleptic Gregorian), and back. */
+int64_t eg__gov_day_number(const char *date);
+void eg__gov_day_date(int64_t day, char out[11]);
+
 #endif

@@ -42,6 +42,9 @@ static const struct {
      "{\"title\":\"排放口颗粒物超标核查\",\"task_type\":\"supervision\",\"origin\":"
      "\"person\",\"unit_id\":1,\"description\":\"在线监测小时均值超过许可限值\"}"},
     {"credit_repairs", &eg_credit_repair_kind, NULL},
+    {"cases", &eg_case_kind,
+     "{\"title\":\"超标排放大气污染物\",\"unit_id\":1,\"origin\":\"alert\",\"violation\":"
+     "\"air_exceedance\",\"violation_date\":\"2024-05-01\"}"},
 };
 
 /* The kind of the request, from its path "/api/v1/<kinds>/…". */

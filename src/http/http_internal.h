@@ -70,5 +70,7 @@ int eg_http_api_open311_routes(struct eg_http_server *srv);  /* Open311 GeoRepor
 int eg__http_intake_rate_limit(struct eg_http_req *rq);
 int eg__http_intake_reply_rate(struct eg_http_req *rq);
 int eg_http_api_credit_routes(struct eg_http_server *srv); /* rule sets, credit, lists */
+int eg_http_api_credit_routes(struct eg_http_server *srv); /* rule sets, credit, lists */
+int eg_http_api_cases_routes(struct eg_http_server *srv);  /* discretion, permit supervision */
 
 #endif
