@@ -111,18 +111,18 @@ static int h_coverage(struct eg_http_req *rq)
             "Beijing date (default today)", NULL, "2024-06-01", 0, 0, 0                            \
     }
 
-static const struct eg_http_param_spec compute_params[] = {DATE_PARAM, {NULL}};
+static const struct eg_http_param_spec compute_params[] = {DATE_PARAM, {.name = NULL}};
 static const struct eg_http_param_spec expiring_params[] = {DATE_PARAM,
                                                             {"days", EG_PIN_QUERY, EG_PT_INT, 0,
                                                              NULL, "到期天数范围", "window in days",
                                                              "60", "60", 1, 3660, 0},
-                                                            {NULL}};
-static const struct eg_http_param_spec missing_params[] = {DATE_PARAM, {NULL}};
+                                                            {.name = NULL}};
+static const struct eg_http_param_spec missing_params[] = {DATE_PARAM, {.name = NULL}};
 static const struct eg_http_param_spec coverage_params[] = {
     DATE_PARAM,
     {"park_id", EG_PIN_QUERY, EG_PT_INT, 0, NULL, "园区单位编号（默认全部）",
      "park unit id (default all)", "0", NULL, 0, 1000000000000, 0},
-    {NULL}};
+    {.name = NULL}};
 
 #define LIST_ANSWER                                                                                \
     "{\"type\":\"object\",\"properties\":{\"date\":{\"type\":\"string\"},\"items\":{\"type\":"     \

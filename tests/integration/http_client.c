@@ -137,8 +137,13 @@ int eg_hc_request(int port, const char *method, const char *path, const char *to
         memcpy(req + n, body, body_len);
     int rc = send_all(fd, req, (size_t)n + (body ? body_len : 0));
     free(req);
-    if (!rc)
-        rc = read_response(fd, out);
+    /* A server may answer before it has read the whole body (413 on the headers) and close:
+       the send then fails, but the answer is there to read, as curl reads it. */
+    int rrc = read_response(fd, out);
+    if (rc && (rrc || !out->status))
+        rc = -1;
+    else
+        rc = rrc;
     close(fd);
     return rc;
 }
