@@ -138,7 +138,7 @@ static int h_round(struct eg_http_req *rq)
 {
     struct eg_db *db;
     const struct eg_principal *who;
-    int64_t id;
+    int64_t id = 0;
     json_t *out = NULL;
     int rc = setup(rq, &db, &who);
     if (!rc)
@@ -152,7 +152,7 @@ static int h_round_expert(struct eg_http_req *rq)
 {
     struct eg_db *db;
     const struct eg_principal *who;
-    int64_t id;
+    int64_t id = 0;
     json_t *body, *user = NULL;
     int rc = setup(rq, &db, &who);
     if (!rc)
@@ -186,7 +186,7 @@ static int h_round_scoring(struct eg_http_req *rq)
 {
     struct eg_db *db;
     const struct eg_principal *who;
-    int64_t id;
+    int64_t id = 0;
     json_t *a = NULL;
     int rc = setup(rq, &db, &who);
     if (!rc)
@@ -200,7 +200,7 @@ static int h_round_evaluate(struct eg_http_req *rq)
 {
     struct eg_db *db;
     const struct eg_principal *who;
-    int64_t id;
+    int64_t id = 0;
     json_t *out = NULL;
     int rc = setup(rq, &db, &who);
     if (!rc)
@@ -214,7 +214,7 @@ static int round_file(struct eg_http_req *rq, const char *what, const char *stem
 {
     struct eg_db *db;
     const struct eg_principal *who;
-    int64_t id;
+    int64_t id = 0;
     int xlsx = 0;
     struct eg_buf b = {0};
     int rc = setup(rq, &db, &who);
@@ -273,7 +273,7 @@ static int h_app(struct eg_http_req *rq)
 {
     struct eg_db *db;
     const struct eg_principal *who;
-    int64_t id;
+    int64_t id = 0;
     json_t *out = NULL;
     int rc = setup(rq, &db, &who);
     if (!rc)
@@ -287,7 +287,7 @@ static int h_app_update(struct eg_http_req *rq)
 {
     struct eg_db *db;
     const struct eg_principal *who;
-    int64_t id;
+    int64_t id = 0;
     json_t *body, *out = NULL;
     int rc = setup(rq, &db, &who);
     if (!rc)
@@ -303,7 +303,7 @@ static int h_app_scores(struct eg_http_req *rq)
 {
     struct eg_db *db;
     const struct eg_principal *who;
-    int64_t id;
+    int64_t id = 0;
     json_t *body;
     int rc = setup(rq, &db, &who);
     if (!rc)
@@ -344,7 +344,7 @@ static int h_act(struct eg_http_req *rq)
 {
     struct eg_db *db;
     const struct eg_principal *who;
-    int64_t id;
+    int64_t id = 0;
     json_t *body = NULL, *out = NULL;
     const char *action = NULL;
     size_t len = 0;
@@ -368,7 +368,7 @@ static int h_get(struct eg_http_req *rq)
 {
     struct eg_db *db;
     const struct eg_principal *who;
-    int64_t id;
+    int64_t id = 0;
     json_t *out = NULL;
     int rc = setup(rq, &db, &who);
     if (!rc)
@@ -382,7 +382,7 @@ static int h_history(struct eg_http_req *rq)
 {
     struct eg_db *db;
     const struct eg_principal *who;
-    int64_t id;
+    int64_t id = 0;
     json_t *out = NULL;
     int rc = setup(rq, &db, &who);
     if (!rc)
@@ -438,7 +438,7 @@ static int h_attach(struct eg_http_req *rq)
 {
     struct eg_db *db;
     const struct eg_principal *who;
-    int64_t id;
+    int64_t id = 0;
     size_t len = 0;
     json_t *out = NULL;
     int rc = setup(rq, &db, &who);
@@ -498,7 +498,7 @@ static int h_plan_status(struct eg_http_req *rq)
 {
     struct eg_db *db;
     const struct eg_principal *who;
-    int64_t id;
+    int64_t id = 0;
     int fmt = EG_HTTP_FMT_JSON;
     const char *f = NULL;
     int rc = setup(rq, &db, &who);
@@ -527,7 +527,7 @@ static int h_task_progress(struct eg_http_req *rq)
 {
     struct eg_db *db;
     const struct eg_principal *who;
-    int64_t id;
+    int64_t id = 0;
     json_t *body;
     int rc = setup(rq, &db, &who);
     if (!rc)
