@@ -39,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         {
             if (ncols == 16)
                 break;
-            cols[ncols++] = (struct eg_http_column){k, k, NULL, NULL};
+            cols[ncols++] = (struct eg_http_column){k, k, NULL, NULL, EG_HTTP_COL_AUTO};
         }
     eg_http_csv_write(&b, cols, ncols, items);
     if (b.len < 5 || memcmp(b.data, "\xEF\xBB\xBF", 3) || memcmp(b.data + b.len - 2, "\r\n", 2))
