@@ -81,5 +81,6 @@ int eg_cmd_credit_run(int argc, char **argv);
 int eg_cmd_credit_publish(int argc, char **argv);
 int eg_cmd_credit_show(int argc, char **argv);
 int eg_cmd_credit_published(int argc, char **argv);
+int eg_cmd_case(int argc, char **argv);
 
 #endif

@@ -126,6 +126,9 @@ const struct eg_cli_cmd eg_cli_commands[] = {
      "a unit's rating with every indicator's score explained (JSON)"},
     {"credit", "published", eg_cmd_credit_published, "--year YEAR [--grade GRADE] [--db PATH]",
      "the published grades of a year (JSON)"},
+    {"case", 0, eg_cmd_case, "open|list|show|act|attach|fine|types … [--json] [--db PATH]",
+     "penalty cases (行政处罚案件): open from an alert, task, complaint or inspection, act, "
+     "compute the fine step by step"},
     {"draw", "run", eg_cmd_draw_run, "FILE",
      "run a reproducible inspection draw (双随机) from a seed and pools; print it with its result"},
     {"draw", "verify", eg_cmd_draw_verify, "FILE",

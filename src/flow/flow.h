@@ -168,6 +168,10 @@ struct eg_flow_query {
     int64_t from, to;   /* created_at range, UTC seconds; 0 = open */
     int limit;          /* 1..1000, default 50 */
     const char *cursor; /* from the previous page, or NULL */
+    /* A reference field of the kind marked EG_FF_FILTER equal to field_value (e.g. the cases of
+       one permit: field "permit_id"), or NULL. Another field is EG_EINVAL "field". */
+    const char *field;
+    int64_t field_value;
 };
 /* Records in scope, newest first. */
 int eg_flow_list(struct eg_db *db, const struct eg_flow_kind *kind, const struct eg_principal *who,

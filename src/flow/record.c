@@ -182,6 +182,17 @@ int eg_flow_list(struct eg_db *db, const struct eg_flow_kind *kind, const struct
     if (q->cursor && (eg_parse_int64(q->cursor, strlen(q->cursor), &cursor) || cursor <= 0))
         return eg_err_set(err, EG_EINVAL, "cursor", -1,
                           "cursor is not one this list gave: start again without it");
+    const struct eg_field *ff = NULL;
+    if (q->field) {
+        for (int i = 0; i < kind->nfields && !ff; i++)
+            if (!strcmp(kind->fields[i].name, q->field) && (kind->fields[i].flags & EG_FF_FILTER) &&
+                kind->fields[i].type == EG_FT_REF)
+                ff = &kind->fields[i];
+        if (!ff || q->field_value <= 0)
+            return eg_err_set(err, EG_EINVAL, "field", -1,
+                              "%.40s is not a reference filter of %s records (give a positive id)",
+                              q->field, kind->name);
+    }
 
     struct eg_buf sql = {0}, pat = {0};
     struct eg__flow_binds b = {0};
@@ -204,6 +215,10 @@ int eg_flow_list(struct eg_db *db, const struct eg_flow_kind *kind, const struct
         eg_buf_puts(&sql, " AND (r.unit_id = ? OR r.to_unit_id = ?)");
         eg__flow_bind_i(&b, q->unit_id);
         eg__flow_bind_i(&b, q->unit_id);
+    }
+    if (ff) {
+        eg_buf_printf(&sql, " AND k.%s = ?", ff->name);
+        eg__flow_bind_i(&b, q->field_value);
     }
     if (q->overdue)
         eg_buf_puts(&sql, " AND r.overdue = 1");

@@ -13,6 +13,8 @@
  * the officer gives its facts, and an exempt case cannot be decided with a penalty.
  */
 #include "govern/internal.h"
+#include "intake/intake.h"
+#include "rules/rules.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -75,8 +77,8 @@ static int set_text(struct eg_db *db, const char *sql, int64_t id, const char *v
 }
 
 /* Raising: the violation must be one of the discretion rule set in force on its date; the
-   permit, when given, must be the unit's; when not given, the unit's permit valid on the
-   violation date (or its latest) is filed (一证式, seed 004). */
+   permit, when given, must be the unit's; when not given, the unit's permit in force on the
+   violation date is filed (一证式, seed 004; none when the unit holds none then). */
 static int case_create(struct eg_db *db, const struct eg_flow_kind *kind,
                        const struct eg_principal *who, json_t *rec, const char *action,
                        json_t *input, struct eg_err *err)
@@ -108,26 +110,21 @@ static int case_create(struct eg_db *db, const struct eg_flow_kind *kind,
     eg_discretion_free(d);
     json_t *jp = json_object_get(rec, "permit_id");
     int64_t permit = 0, owner = 0;
-    int found = 0;
     if (json_is_integer(jp)) {
         permit = (int64_t)json_integer_value(jp);
-        if ((rc = eg_db_query_int(db, "SELECT unit_id FROM permits WHERE id = ?", permit, NULL,
-                                  &owner, &found, err)) < 0)
+        if ((rc = eg_permit_unit(db, permit, &owner, err)) < 0 && rc != EG_ENOTFOUND)
             return rc;
-        if (!found || owner != unit)
+        if (rc == EG_ENOTFOUND || owner != unit)
             return eg_err_set(err, EG_EINVAL, "permit_id", -1,
                               "permit %lld is not a permit of unit %lld: give the unit's permit "
                               "or leave permit_id out",
                               (long long)permit, (long long)unit);
         return 0;
     }
-    if ((rc = eg_db_query_int(db,
-                              "SELECT id FROM permits WHERE unit_id = ?1 ORDER BY (coalesce("
-                              "valid_from, '0000') <= ?2 AND coalesce(valid_to, '9999') >= ?2) "
-                              "DESC, coalesce(valid_to, '9999') DESC, id DESC LIMIT 1",
-                              unit, date, &permit, &found, err)) < 0)
+    /* 一证式 (seed 004): the unit's permit in force on the violation date, when it holds one. */
+    if ((rc = eg_permit_in_force_for_unit(db, unit, date, &permit, err)) < 0)
         return rc;
-    if (!found)
+    if (!permit)
         return 0;
     struct eg_stmt *st;
     if ((rc = eg_db_prepare(db, "UPDATE govern_cases SET permit_id = ? WHERE record_id = ?", &st,
@@ -337,3 +334,102 @@ const struct eg_flow_kind eg_case_kind = {
     case_create,
     0,
 };
+
+/* ---- opening a case from its origin (the CLI's `envgov case open`) ---- */
+
+static int origin_record(struct eg_db *db, const struct eg_principal *who, const char *origin,
+                         int64_t id, json_t **rec, struct eg_err *err)
+{
+    if (!strcmp(origin, "alert"))
+        return eg_alerts_get(db, who, id, rec, err);
+    const struct eg_flow_kind *k = !strcmp(origin, "task")        ? &eg_task_kind
+                                   : !strcmp(origin, "complaint") ? &eg_complaint_kind
+                                                                  : &eg_inspection_kind;
+    return eg_flow_get(db, k, who, id, rec, err);
+}
+
+int eg_case_open(struct eg_db *db, const struct eg_principal *who, const struct eg_case_new *n,
+                 json_t **out, struct eg_err *err)
+{
+    if (out)
+        *out = NULL;
+    static const char *const origins[] = {"inspection", "alert", "complaint", "task", "other"};
+    int known = 0;
+    for (size_t i = 0; i < EG_ARRAY_LEN(origins) && n->origin; i++)
+        known |= !strcmp(n->origin, origins[i]);
+    if (!known)
+        return eg_err_set(err, EG_EINVAL, "origin", -1,
+                          "origin: give inspection, alert, complaint, task (with its id) or "
+                          "other");
+    int other = !strcmp(n->origin, "other");
+    if (!other && n->origin_id <= 0)
+        return eg_err_set(err, EG_EINVAL, "origin_id", -1,
+                          "a case from %s names the %s's id it comes from", n->origin, n->origin);
+    json_t *src = NULL;
+    int64_t unit = n->unit_id;
+    char date[11] = "", ref[64] = "";
+    const char *title = n->title;
+    if (!other) {
+        int rc = origin_record(db, who, n->origin, n->origin_id, &src, err);
+        if (rc < 0)
+            return rc;
+        int64_t su = (int64_t)json_integer_value(json_object_get(src, "unit_id"));
+        if (su && unit && su != unit) {
+            json_decref(src);
+            return eg_err_set(err, EG_EINVAL, "unit_id", -1,
+                              "the %s %lld is about unit %lld, not %lld: leave the unit out or "
+                              "give that one",
+                              n->origin, (long long)n->origin_id, (long long)su, (long long)unit);
+        }
+        if (!unit)
+            unit = su;
+        /* the day the alert opened or the record was raised, in Beijing time */
+        const char *at = json_string_value(
+            json_object_get(src, !strcmp(n->origin, "alert") ? "opened_at" : "created_at"));
+        if (at && strlen(at) >= 10) {
+            memcpy(date, at, 10);
+            date[10] = 0;
+        }
+        if (!title)
+            title = json_string_value(json_object_get(src, "title"));
+        snprintf(ref, sizeof ref, "%s:%lld", n->origin, (long long)n->origin_id);
+    }
+    if (n->violation_date)
+        snprintf(date, sizeof date, "%s", n->violation_date);
+    int rc = 0;
+    if (!unit)
+        rc = eg_err_set(err, EG_EINVAL, "unit_id", -1,
+                        "the origin names no unit: give the unit the case is filed against");
+    else if (!*date || !eg__gov_date_ok(date))
+        rc = eg_err_set(err, EG_EINVAL, "violation_date", -1,
+                        "violation_date: give the day of the violation as YYYY-MM-DD");
+    else if (!n->violation || !*n->violation)
+        rc = eg_err_set(err, EG_EINVAL, "violation", -1,
+                        "violation: give the violation type of the discretion rule set (see "
+                        "`envgov case fine --help`)");
+    if (rc < 0) {
+        json_decref(src);
+        return rc;
+    }
+    char tbuf[200];
+    if (!title || !*title) {
+        snprintf(tbuf, sizeof tbuf, "%s 违法案件", n->violation);
+        title = tbuf;
+    }
+    json_t *in = json_pack("{s:s, s:I, s:s, s:s, s:s}", "title", title, "unit_id", (json_int_t)unit,
+                           "origin", n->origin, "violation", n->violation, "violation_date", date);
+    if (*ref)
+        json_object_set_new(in, "origin_ref", json_string(ref));
+    else if (n->origin_ref)
+        json_object_set_new(in, "origin_ref", json_string(n->origin_ref));
+    if (!strcmp(n->origin, "inspection"))
+        json_object_set_new(in, "inspection_ref", json_string(ref));
+    else if (n->inspection_ref)
+        json_object_set_new(in, "inspection_ref", json_string(n->inspection_ref));
+    if (n->permit_id)
+        json_object_set_new(in, "permit_id", json_integer(n->permit_id));
+    json_decref(src);
+    rc = eg_flow_create(db, &eg_case_kind, who, in, out, err);
+    json_decref(in);
+    return rc;
+}

@@ -459,6 +459,22 @@ int eg_discretion_daily(const struct eg_disc_violation *violation, double fine,
    "violation_date"}; permit_id defaults to the unit's permit valid on violation_date. Read by
    staff and the enterprise (its own unit); not by the public. */
 extern const struct eg_flow_kind eg_case_kind;
+/* Opens a case from its origin (`envgov case open`): an alert, a task, a complaint or an
+   inspection record (origin_id) gives the unit (unit_id, when given, must be the same), the title
+   and, without violation_date, the day it opened (Beijing); origin_ref becomes "alert:7" etc.;
+   origin "other" needs unit_id, violation_date and may carry origin_ref as text. Then as
+   eg_flow_create of eg_case_kind (the violation checked against the discretion rule set in force,
+   the permit in force filed). *out (may be NULL) the record. EG_EINVAL naming the field. */
+struct eg_case_new {
+    const char *origin; /* inspection | alert | complaint | task | other */
+    int64_t origin_id;
+    const char *origin_ref, *inspection_ref; /* text, for origin other */
+    int64_t unit_id, permit_id;              /* 0: from the origin; the permit in force */
+    const char *title;                       /* NULL: the origin's */
+    const char *violation, *violation_date;  /* date NULL: the origin's day */
+};
+int eg_case_open(struct eg_db *db, const struct eg_principal *who, const struct eg_case_new *n,
+                 json_t **out, struct eg_err *err);
 
 /* Permits drive supervision (一证式, permits.c). Execution reports (执行报告, 条例 Art. 22): the
    cadences a permit requires (annual | semiannual | quarterly | monthly, set per permit by staff,

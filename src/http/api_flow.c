@@ -147,6 +147,17 @@ static int h_list(struct eg_http_req *rq)
     if (unit && (eg_parse_int64(unit, strlen(unit), &q.unit_id) || q.unit_id <= 0))
         return eg_err_set(eg_http_err(rq), EG_EINVAL, "bad_filter", -1,
                           "unit_id must be a unit's id (a positive integer)");
+    /* a reference field the kind marks as a filter (a case's permit_id: 一证式) */
+    for (int i = 0; i < kind->nfields && !q.field; i++) {
+        const struct eg_field *f = &kind->fields[i];
+        const char *v =
+            (f->flags & EG_FF_FILTER) && f->type == EG_FT_REF ? eg_http_query(rq, f->name) : NULL;
+        if (v && (eg_parse_int64(v, strlen(v), &q.field_value) || q.field_value <= 0))
+            return eg_err_set(eg_http_err(rq), EG_EINVAL, "bad_filter", -1,
+                              "%s must be a positive id", f->name);
+        if (v)
+            q.field = f->name;
+    }
     if ((rc = flag_arg(rq, "overdue", &q.overdue)) || (rc = flag_arg(rq, "open", &q.open)) ||
         (rc = time_arg(rq, "from", 0, &q.from)) || (rc = time_arg(rq, "to", 1, &q.to)))
         return rc;
@@ -618,6 +629,13 @@ static int add(struct eg_http_server *srv, const struct eg_flow_kind *kind, cons
         };
         for (size_t i = 0; i < EG_ARRAY_LEN(list); i++)
             b->params[np++] = list[i];
+        for (int i = 0; i < kind->nfields && np < (int)EG_ARRAY_LEN(b->params) - 1; i++)
+            if ((kind->fields[i].flags & EG_FF_FILTER) && kind->fields[i].type == EG_FT_REF)
+                b->params[np++] = (struct eg_http_param_spec){
+                    .name = kind->fields[i].name,
+                    .type = EG_PT_ID,
+                    .description_zh = kind->fields[i].label_zh,
+                    .description_en = "only the records filed against this one (一证式: a permit)"};
     }
     if (flags & EG_ROUTE_BODY_FILE)
         b->params[np++] = (struct eg_http_param_spec){

@@ -293,6 +293,17 @@ int eg_registry_users_each(struct eg_db *st,
                            int (*fn)(void *arg, const struct eg_registry_user_row *u), void *arg,
                            struct eg_err *err);
 
+/* ---- permits for supervision (permits.c): 一证式, seed 004 ---- */
+
+/* The permit in force for a unit on a Beijing date "YYYY-MM-DD": status valid and the date within
+   valid_from .. valid_to (an open end counts as open); a permit before a registration (登记), then
+   the latest valid_from. *permit_id = 0 when the unit holds none in force on that date. Every
+   alert, case, penalty and inspection is filed against it (the draws' inspections too). */
+int eg_permit_in_force_for_unit(struct eg_db *st, int64_t unit_id, const char *date,
+                                int64_t *permit_id, struct eg_err *err);
+/* The unit a permit belongs to; EG_ENOTFOUND (code permit_id) for an unknown permit. */
+int eg_permit_unit(struct eg_db *st, int64_t permit_id, int64_t *unit_id, struct eg_err *err);
+
 /* ---- for loaders (registry/empty.c) ---- */
 
 /* *empty = 1 when there are no regions, units or users (nothing was ever loaded). */

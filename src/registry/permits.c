@@ -1,0 +1,49 @@
+/*
+ * permits.c: the permit queries the supervision engines need (一证式, seed 004: every
+ * inspection, alert, case and penalty is filed against the unit's permit) — the permit in force
+ * for a unit on a date and the unit a permit belongs to. Here, so that no SQL on `permits`
+ * lives outside the registry.
+ */
+#include "registry/registry.h"
+
+#include <string.h>
+
+int eg_permit_in_force_for_unit(struct eg_db *st, int64_t unit_id, const char *date,
+                                int64_t *permit_id, struct eg_err *err)
+{
+    *permit_id = 0;
+    if (unit_id <= 0 || !date || strlen(date) != 10)
+        return eg_err_set(err, EG_EINVAL, "date", -1,
+                          "give a unit id and a Beijing date YYYY-MM-DD for its permit");
+    struct eg_stmt *s;
+    /* The category order puts a permit before a registration (登记) when a unit holds both. */
+    int rc = eg_db_prepare(st,
+                           "SELECT id FROM permits WHERE unit_id = ?1 AND status = 'valid' AND "
+                           "coalesce(valid_from, '0000-00-00') <= ?2 AND coalesce(valid_to, "
+                           "'9999-99-99') >= ?2 ORDER BY CASE category WHEN 'registration' THEN 1 "
+                           "ELSE 0 END, coalesce(valid_from, '0000-00-00') DESC, id DESC LIMIT 1",
+                           &s, err);
+    if (rc < 0)
+        return rc;
+    eg_stmt_bind_int(s, 1, unit_id);
+    eg_stmt_bind_text(s, 2, date, strlen(date));
+    rc = eg_stmt_step(s, err);
+    if (rc == 1)
+        *permit_id = eg_stmt_int(s, 0);
+    eg_stmt_done(s);
+    return rc < 0 ? rc : 0;
+}
+
+int eg_permit_unit(struct eg_db *st, int64_t permit_id, int64_t *unit_id, struct eg_err *err)
+{
+    *unit_id = 0;
+    int found = 0;
+    int rc = eg_db_query_int(st, "SELECT unit_id FROM permits WHERE id = ?", permit_id, NULL,
+                             unit_id, &found, err);
+    if (rc < 0)
+        return rc;
+    if (!found)
+        return eg_err_set(err, EG_ENOTFOUND, "permit_id", -1, "there is no permit %lld",
+                          (long long)permit_id);
+    return 0;
+}
