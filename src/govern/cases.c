@@ -279,9 +279,24 @@ static int case_decide(struct eg_db *db, const struct eg_flow_kind *kind,
     today(d);
     snprintf(ref, sizeof ref, "case:%lld", (long long)id);
     int removed = 0;
-    return eg_poslist_on_penalty(db, who,
-                                 (int64_t)json_integer_value(json_object_get(rec, "unit_id")),
-                                 "penalty", d, ref, &removed, err);
+    int rc2 =
+        eg_poslist_on_penalty(db, who, (int64_t)json_integer_value(json_object_get(rec, "unit_id")),
+                              "penalty", d, ref, &removed, err);
+    /* 一证式: the penalty is filed against the case's permit */
+    json_t *jp = json_object_get(rec, "permit_id");
+    if (rc2 < 0 || !json_is_integer(jp))
+        return rc2;
+    struct eg_stmt *st;
+    if ((rc2 = eg_db_prepare(db,
+                             "UPDATE govern_poslist_events SET permit_id = ? WHERE ref = ? AND "
+                             "kind = 'penalty'",
+                             &st, err)) < 0)
+        return rc2;
+    eg_stmt_bind_int(st, 1, (int64_t)json_integer_value(jp));
+    eg_stmt_bind_text(st, 2, ref, strlen(ref));
+    rc2 = eg_stmt_step(st, err);
+    eg_stmt_done(st);
+    return rc2 < 0 ? rc2 : 0;
 }
 
 /* 结案 straight after 送达 only for a decision of no penalty (nothing to execute). */

@@ -503,5 +503,14 @@ int eg_permits_expiring(struct eg_db *db, const char *date, int days, json_t **r
    "covered","rate","uncovered":[{"unit_id","unit"}]}]. EG_ENOTFOUND for a park_id not a park. */
 int eg_park_coverage(struct eg_db *db, int64_t park_id, const char *date, json_t **rows,
                      struct eg_err *err);
+/* Penalties, incidents and serious violations filed against a permit (一证式), newest first:
+   [{"id","unit_id","kind","kind_zh","on_date","ref","permit_id"}]. No scope: callers check. */
+int eg_poslist_events_of_permit(struct eg_db *db, int64_t permit_id, json_t **rows,
+                                struct eg_err *err);
+/* Everything filed against one permit (一证式, seed 004), as who may see it: {"permit":{the
+   registry row},"cases":[…],"alerts":[…],"penalties":[…]}. Staff see all; an enterprise its own
+   unit's permits (EG_ENOTFOUND for another's: no existence oracle); other roles EG_EPERM. */
+int eg_permit_supervision(struct eg_db *db, const struct eg_principal *who, int64_t permit_id,
+                          json_t **out, struct eg_err *err);
 
 #endif

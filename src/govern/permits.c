@@ -7,6 +7,7 @@
  * unit's permit in cases.c.
  */
 #include "govern/internal.h"
+#include "rules/rules.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -376,5 +377,39 @@ int eg_park_coverage(struct eg_db *db, int64_t park_id, const char *date, json_t
                           (long long)park_id);
     }
     *rows = out;
+    return 0;
+}
+
+int eg_permit_supervision(struct eg_db *db, const struct eg_principal *who, int64_t permit_id,
+                          json_t **out, struct eg_err *err)
+{
+    *out = NULL;
+    if (who->role == EG_ROLE_ANON)
+        return eg_err_set(err, EG_EAUTH, "login_required", -1, "log in to see a permit's records");
+    if (!eg__gov_staff(who) && who->role != EG_ROLE_ENTERPRISE)
+        return eg_err_set(err, EG_EPERM, "forbidden", -1,
+                          "only the bureau and the permit's holder see what is filed against it");
+    json_t *permit = NULL, *cases = NULL, *alerts = NULL, *pen = NULL;
+    /* the registry's row scope decides whether who may read the permit at all */
+    int rc = eg_registry_get(db, eg_registry_find("permits"), who, permit_id, &permit, err);
+    if (rc == 0 && !eg__gov_staff(who) &&
+        json_integer_value(json_object_get(permit, "unit_id")) != who->unit_id)
+        rc = eg_err_set(err, EG_ENOTFOUND, "not_found", -1, "no permit %lld", (long long)permit_id);
+    struct eg_flow_query q = {.limit = 1000, .field = "permit_id", .field_value = permit_id};
+    if (rc == 0)
+        rc = eg_flow_list(db, &eg_case_kind, who, &q, &cases, NULL, err);
+    struct eg_alerts_filter f = {.permit_id = permit_id, .limit = 1000};
+    if (rc == 0)
+        rc = eg_alerts_list(db, who, &f, &alerts, err);
+    if (rc == 0)
+        rc = eg_poslist_events_of_permit(db, permit_id, &pen, err);
+    if (rc < 0) {
+        json_decref(permit);
+        json_decref(cases);
+        json_decref(alerts);
+        return rc;
+    }
+    *out = json_pack("{s:o, s:o, s:o, s:o}", "permit", permit, "cases", cases, "alerts", alerts,
+                     "penalties", pen);
     return 0;
 }

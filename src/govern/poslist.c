@@ -333,11 +333,15 @@ int eg_poslist_on_penalty(struct eg_db *db, const struct eg_principal *who, int6
         eg_ruleset_free(rs);
         return rc;
     }
+    /* 一证式: filed against the unit's permit in force on the event's date */
+    int64_t permit = 0;
+    rc = eg_permit_in_force_for_unit(db, unit_id, date, &permit, err);
     struct eg_stmt *st;
-    rc = eg_db_prepare(db,
-                       "INSERT INTO govern_poslist_events (unit_id, kind, on_date, ref, "
-                       "recorded_at) VALUES (?,?,?,?,?)",
-                       &st, err);
+    if (rc == 0)
+        rc = eg_db_prepare(db,
+                           "INSERT INTO govern_poslist_events (unit_id, kind, on_date, ref, "
+                           "recorded_at, permit_id) VALUES (?,?,?,?,?,?)",
+                           &st, err);
     if (rc == 0) {
         eg_stmt_bind_int(st, 1, unit_id);
         eg_stmt_bind_text(st, 2, kind, strlen(kind));
@@ -347,6 +351,10 @@ int eg_poslist_on_penalty(struct eg_db *db, const struct eg_principal *who, int6
         else
             eg_stmt_bind_null(st, 4);
         eg_stmt_bind_int(st, 5, eg_time_now());
+        if (permit)
+            eg_stmt_bind_int(st, 6, permit);
+        else
+            eg_stmt_bind_null(st, 6);
         rc = eg_stmt_step(st, err);
         eg_stmt_done(st);
         if (rc == EG_ECONFLICT)
@@ -452,6 +460,44 @@ int eg_poslist_list(struct eg_db *db, int active_only, json_t **rows, struct eg_
                       "reasons", json_loadb(r, l, 0, NULL), "removed_on", eg_stmt_text(st, 7, NULL),
                       "removal_reason", eg_stmt_text(st, 8, NULL), "ruleset", "id",
                       eg_stmt_text(st, 9, NULL), "version", (json_int_t)eg_stmt_int(st, 10)));
+    }
+    eg_stmt_done(st);
+    if (rc < 0) {
+        json_decref(a);
+        return rc;
+    }
+    *rows = a;
+    return 0;
+}
+
+int eg_poslist_events_of_permit(struct eg_db *db, int64_t permit_id, json_t **rows,
+                                struct eg_err *err)
+{
+    static const char *const zh[][2] = {
+        {"penalty", "行政处罚"}, {"incident", "突发环境事件"}, {"serious_violation", "严重违法"}};
+    *rows = NULL;
+    struct eg_stmt *st;
+    int rc = eg_db_prepare(db,
+                           "SELECT id, unit_id, kind, on_date, coalesce(ref, '') FROM "
+                           "govern_poslist_events WHERE permit_id = ? ORDER BY on_date DESC, id "
+                           "DESC",
+                           &st, err);
+    if (rc < 0)
+        return rc;
+    eg_stmt_bind_int(st, 1, permit_id);
+    json_t *a = json_array();
+    while ((rc = eg_stmt_step(st, err)) == 1) {
+        const char *kind = eg_stmt_text(st, 2, NULL);
+        const char *kz = "";
+        for (size_t i = 0; i < EG_ARRAY_LEN(zh); i++)
+            if (kind && !strcmp(kind, zh[i][0]))
+                kz = zh[i][1];
+        json_array_append_new(a, json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:I}", "id",
+                                           (json_int_t)eg_stmt_int(st, 0), "unit_id",
+                                           (json_int_t)eg_stmt_int(st, 1), "kind", kind ? kind : "",
+                                           "kind_zh", kz, "on_date", eg_stmt_text(st, 3, NULL),
+                                           "ref", eg_stmt_text(st, 4, NULL), "permit_id",
+                                           (json_int_t)permit_id));
     }
     eg_stmt_done(st);
     if (rc < 0) {

@@ -79,6 +79,8 @@ static int h_list(struct eg_http_req *rq)
     if (!rc)
         rc = arg_int(rq, "region", &f.region_id);
     if (!rc)
+        rc = arg_int(rq, "permit_id", &f.permit_id);
+    if (!rc)
         rc = arg_int(rq, "cursor", &f.before_id);
     if (!rc) /* checked by the table; eg_http_reply_list answers in it */
         rc = arg_str(rq, "format", &format);
@@ -113,6 +115,7 @@ static int h_list(struct eg_http_req *rq)
         {.name = "pollutant", .label_zh = "污染物"},
         {.name = "value", .label_zh = "监测值"},
         {.name = "limit", .label_zh = "限值"},
+        {.name = "permit_id", .label_zh = "排污许可证(记录编号)"},
         {.name = "severity", .label_zh = "级别"},
         {.name = "state_zh", .label_zh = "状态"},
         {.name = "opened_at", .label_zh = "产生时间(北京时间)"},
@@ -222,6 +225,11 @@ static const struct eg_http_param_spec list_params[] = {
      .type = EG_PT_ID,
      .description_zh = "区域编号: 该区域内单位与站点的告警",
      .description_en = "region id: alerts of the units and stations in it"},
+    {.name = "permit_id",
+     .type = EG_PT_ID,
+     .description_zh = "排污许可证 (一证式: 告警产生当日该单位有效的许可证)",
+     .description_en = "the permit the alert is filed against (the unit's permit in force on the "
+                       "day it opened)"},
     {.name = "source",
      .type = EG_PT_STRING,
      .max_len = 64,
@@ -264,7 +272,9 @@ static const struct eg_http_param_spec id_params[] = {P_ID, {0}};
     "\"nullable\":true},\"acked_by\":{\"type\":\"string\",\"nullable\":true},\"closed_at\":{"      \
     "\"type\":\"string\",\"nullable\":true},\"closed_by\":{\"type\":\"string\",\"nullable\":"      \
     "true},\"close_reason\":{\"type\":\"string\",\"nullable\":true},\"task_id\":{\"type\":"        \
-    "\"integer\",\"nullable\":true,\"description\":\"the 三监联动 task it raised\"}}}"
+    "\"integer\",\"nullable\":true,\"description\":\"the 三监联动 task it raised\"},"          \
+    "\"permit_id\":{\"type\":\"integer\",\"nullable\":true,\"description\":\"一证式: the "      \
+    "unit's permit in force on the day it opened\"}}}"
 
 static const char rules_answer[] =
     "{\"type\":\"object\",\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"type\":"

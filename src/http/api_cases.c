@@ -8,6 +8,7 @@
  *   GET  /api/v1/supervision/permits-expiring?date=&days=
  *   GET  /api/v1/supervision/reports-missing?date=
  *   GET  /api/v1/supervision/park-coverage?date=&park_id=
+ *   GET  /api/v1/supervision/permits/{id}           cases, alerts, penalties of a permit
  */
 #include "govern/govern.h"
 #include "http/http_internal.h"
@@ -105,6 +106,20 @@ static int h_coverage(struct eg_http_req *rq)
     return eg_http_reply_json(rq, 200, json_pack("{s:s,s:o}", "date", date, "items", rows));
 }
 
+/* 一证式: what is filed against one permit; the bureau, or the enterprise holding it. */
+static int h_permit(struct eg_http_req *rq)
+{
+    int rc;
+    struct eg_db *db;
+    int64_t id = 0;
+    json_t *out;
+    if ((rc = eg_http_arg_int(rq, "id", &id)) < 0 || (rc = eg_http_store(rq, &db)) < 0)
+        return rc;
+    if ((rc = eg_permit_supervision(db, eg_http_principal(rq), id, &out, eg_http_err(rq))) < 0)
+        return rc;
+    return eg_http_reply_json(rq, 200, out);
+}
+
 #define DATE_PARAM                                                                                 \
     {                                                                                              \
         "date", EG_PIN_QUERY, EG_PT_DATE, 0, NULL, "日期（北京时间，默认今天）",                   \
@@ -128,6 +143,14 @@ static const struct eg_http_param_spec coverage_params[] = {
     "{\"type\":\"object\",\"properties\":{\"date\":{\"type\":\"string\"},\"items\":{\"type\":"     \
     "\"array\",\"items\":{\"type\":\"object\"}}}}"
 
+static const struct eg_http_param_spec permit_params[] = {{.name = "id",
+                                                           .in = EG_PIN_PATH,
+                                                           .type = EG_PT_ID,
+                                                           .description_zh = "排污许可证记录编号",
+                                                           .description_en = "the permit's id",
+                                                           .example = "1"},
+                                                          {.name = NULL}};
+
 static const struct eg_http_route_spec case_specs[] = {
     {.method = "POST",
      .pattern = "/api/v1/discretion/compute",
@@ -148,6 +171,23 @@ static const struct eg_http_route_spec case_specs[] = {
      .answer_schema = "{\"type\":\"object\",\"properties\":{\"fine\":{\"type\":\"number\"},"
                       "\"weight\":{\"type\":\"number\"},\"steps\":{\"type\":\"array\"}}}",
      .access = "admin, bureau"},
+    {.method = "GET",
+     .pattern = "/api/v1/supervision/permits/{id}",
+     .fn = h_permit,
+     .flags = EG_ROUTE_AUTH,
+     .summary = "Everything filed against one permit: cases, alerts, penalties (一证式)",
+     .summary_zh = "一证式监管: 该排污许可证下的案件、告警、处罚记录",
+     .description = "Seed 004: every alert, case and penalty is filed against the unit's permit "
+                    "in force (the alert's opening day, the case's violation date, the "
+                    "penalty's date). Lists of the same filter: GET /api/v1/cases?permit_id=, "
+                    "GET /api/v1/alerts?permit_id=.",
+     .params = permit_params,
+     .answer_schema = "{\"type\":\"object\",\"properties\":{\"permit\":{\"type\":\"object\"},"
+                      "\"cases\":{\"type\":\"array\",\"items\":{\"type\":\"object\"}},"
+                      "\"alerts\":{\"type\":\"array\",\"items\":{\"type\":\"object\"}},"
+                      "\"penalties\":{\"type\":\"array\",\"items\":{\"type\":\"object\"}}}}",
+     .access = "admin, bureau: every permit; enterprise: its own unit's permits (others 404); "
+               "other roles 403"},
     {.method = "GET",
      .pattern = "/api/v1/supervision/permits-expiring",
      .fn = h_expiring,

@@ -32,7 +32,7 @@ static json_t *row_json(struct eg_stmt *s);
 #define ALERT_COLS                                                                                 \
     "id, rule, subject, source, pollutant, unit_id, outlet_id, station_id, region_id, severity, "  \
     "state, title, evidence, opened_at, last_seen_at, hits, acked_at, acked_by, closed_at, "       \
-    "closed_by, close_reason, task_id"
+    "closed_by, close_reason, task_id, permit_id"
 
 static int get_row(struct eg_db *st, int64_t id, json_t **out, struct eg_err *err)
 {
@@ -120,11 +120,21 @@ int eg_alerts_raise(struct eg_db *st, const struct eg_alert_new *a, int with_out
             rc = rc < 0 ? rc : 0;
         }
     } else if (!rc) {
-        rc = eg_db_prepare(st,
-                           "INSERT INTO alerts (rule, subject, source, pollutant, unit_id, "
-                           "outlet_id, station_id, region_id, severity, title, evidence, "
-                           "opened_at, last_seen_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                           &s, err);
+        /* 一证式: filed against the unit's permit in force on the (Beijing) day it opens */
+        int64_t permit = 0;
+        if (a->unit_id) {
+            char day[40];
+            eg_time_format_beijing(a->at, day, sizeof day);
+            day[10] = 0;
+            rc = eg_permit_in_force_for_unit(st, a->unit_id, day, &permit, err);
+        }
+        if (!rc)
+            rc = eg_db_prepare(st,
+                               "INSERT INTO alerts (rule, subject, source, pollutant, unit_id, "
+                               "outlet_id, station_id, region_id, severity, title, evidence, "
+                               "opened_at, last_seen_at, permit_id) VALUES "
+                               "(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                               &s, err);
         if (!rc) {
             eg_stmt_bind_text(s, 1, rule, strlen(rule));
             eg_stmt_bind_text(s, 2, a->subject, strlen(a->subject));
@@ -145,6 +155,10 @@ int eg_alerts_raise(struct eg_db *st, const struct eg_alert_new *a, int with_out
             eg_stmt_bind_text(s, 11, ev, strlen(ev));
             eg_stmt_bind_int(s, 12, a->at);
             eg_stmt_bind_int(s, 13, a->at);
+            if (permit)
+                eg_stmt_bind_int(s, 14, permit);
+            else
+                eg_stmt_bind_null(s, 14);
             rc = eg_stmt_step(s, err);
             eg_stmt_done(s);
             rc = rc < 0 ? rc : 0;
@@ -360,6 +374,7 @@ static json_t *row_json(struct eg_stmt *s)
     set_text_or_null(o, "closed_by", s, 19);
     set_text_or_null(o, "close_reason", s, 20);
     set_int_or_null(o, "task_id", s, 21);
+    set_int_or_null(o, "permit_id", s, 22);
     return o;
 }
 
@@ -427,7 +442,7 @@ int eg_alerts_list(struct eg_db *st, const struct eg_principal *who,
         "SELECT " ALERT_COLS " FROM alerts WHERE (?1 IS NULL OR state = ?1 OR (?1 = 'live' AND "
         "state <> 'closed')) AND (?2 IS NULL OR rule = ?2) AND (?3 IS NULL OR unit_id = ?3) AND "
         "(?4 IS NULL OR region_id = ?4) AND (?5 IS NULL OR source = ?5) AND (?6 IS NULL OR id < "
-        "?6) AND (?7 IS NULL OR unit_id = ?7) ORDER BY id DESC",
+        "?6) AND (?7 IS NULL OR unit_id = ?7) AND (?8 IS NULL OR permit_id = ?8) ORDER BY id DESC",
         &s, err);
     if (rc)
         return rc;
@@ -445,6 +460,8 @@ int eg_alerts_list(struct eg_db *st, const struct eg_principal *who,
         eg_stmt_bind_int(s, 6, f->before_id);
     if (who->role == EG_ROLE_ENTERPRISE)
         eg_stmt_bind_int(s, 7, who->unit_id ? who->unit_id : -1);
+    if (f->permit_id)
+        eg_stmt_bind_int(s, 8, f->permit_id);
     /* row scope for street and steward users: the registry decides per unit / station, row by
        row as they are read, so that a page holds `limit` visible alerts (not fewer) */
     int scoped = who->role == EG_ROLE_STREET || who->role == EG_ROLE_STEWARD;

@@ -200,6 +200,7 @@ struct eg_alerts_filter {
     const char *source;         /* or NULL */
     int limit;                  /* 1..1000, default 100 */
     int64_t before_id;          /* paging: ids below; 0 from the newest */
+    int64_t permit_id;          /* 0: any; else the alerts filed against that permit (一证式) */
 };
 /* Alerts as JSON objects, newest first, restricted to what who may see: admin and bureau all,
    street the alerts of units and stations the registry lets it read, enterprise its own unit's,

@@ -10,6 +10,7 @@
 #include "base/base.h"
 #include "integration/http_client.h"
 #include "registry/registry.h"
+#include "rules/rules.h"
 #include "test.h"
 
 #include <stdio.h>
@@ -53,6 +54,25 @@ TEST(http_cases_workflow_and_scope_per_role)
     REQUIRE(eg_db_open(db, &st, &err) == 0);
     REQUIRE(eg_registry_user_add(st, "enterprise2", "enterprise", NULL, fx.e2,
                                  "pw-enterprise2-123456", &err) == 0);
+    /* 一证式: an alert of 甲厂 opened 2024-05-01 08:00 Beijing is filed against pm1 (valid from
+       2024-01-01); one of 2023-05-01, before the permit, against none. */
+    json_t *ev = json_object();
+    int64_t aid[2];
+    int opened;
+    const int64_t at[2] = {1714521600, 1682899200};
+    for (int i = 0; i < 2; i++) {
+        struct eg_alert_new an = {.rule = EG_RULE_LIMIT_EXCEED,
+                                  .subject = i ? "MN-A|a21026|old" : "MN-A|a21026",
+                                  .source = "MN-A",
+                                  .pollutant = "a21026",
+                                  .unit_id = fx.e1,
+                                  .severity = 2,
+                                  .title = "二氧化硫小时均值超过许可限值",
+                                  .evidence = ev,
+                                  .at = at[i]};
+        REQUIRE(eg_alerts_raise(st, &an, 0, &aid[i], &opened, &err) == 0);
+    }
+    json_decref(ev);
     eg_db_close(st);
     REQUIRE(eg_hs_start(&srv, db, NULL) == 0);
     for (int r = 0; r < NROLES; r++) {
@@ -172,6 +192,80 @@ TEST(http_cases_workflow_and_scope_per_role)
     json_decref(j);
     snprintf(path, sizeof path, "/api/v1/supervision/park-coverage?park_id=%lld", fx.e1);
     CHECK_EQ_INT(call(BUREAU, "GET", path, NULL, NULL), 404);
+
+    /* 一证式 (seed 004): what is filed against pm1 — the case, its penalty, the alert of 2024. */
+    char pp[128];
+    snprintf(pp, sizeof pp, "/api/v1/supervision/permits/%lld", fx.pm1);
+    j = NULL;
+    CHECK_EQ_INT(call(BUREAU, "GET", pp, NULL, &j), 200);
+    CHECK_EQ_INT(json_array_size(json_object_get(j, "cases")), 1);
+    CHECK_EQ_INT(json_array_size(json_object_get(j, "alerts")), 1);
+    CHECK_EQ_INT(
+        json_integer_value(json_object_get(json_array_get(json_object_get(j, "alerts"), 0), "id")),
+        aid[0]);
+    json_t *pen = json_array_get(json_object_get(j, "penalties"), 0);
+    CHECK_EQ_INT(json_array_size(json_object_get(j, "penalties")), 1);
+    CHECK_STR(json_string_value(json_object_get(pen, "kind_zh")), "行政处罚");
+    char ref[48];
+    snprintf(ref, sizeof ref, "case:%lld", id);
+    CHECK_STR(json_string_value(json_object_get(pen, "ref")), ref);
+    CHECK_STR(json_string_value(json_object_get(json_object_get(j, "permit"), "number")),
+              "91310115XX001V");
+    json_decref(j);
+    CHECK_EQ_INT(call(ADMIN, "GET", pp, NULL, NULL), 200);
+    CHECK_EQ_INT(call(ENT, "GET", pp, NULL, NULL), 200);    /* the holder */
+    CHECK_EQ_INT(call(ENT2, "GET", pp, NULL, NULL), 404);   /* another enterprise */
+    CHECK_EQ_INT(call(STREET, "GET", pp, NULL, NULL), 403); /* not the street's */
+    CHECK_EQ_INT(call(STEWARD, "GET", pp, NULL, NULL), 403);
+    CHECK_EQ_INT(call(ANON, "GET", pp, NULL, NULL), 401);
+    CHECK_EQ_INT(call(BUREAU, "GET", "/api/v1/supervision/permits/999999", NULL, NULL), 404);
+    CHECK_EQ_INT(call(BUREAU, "GET", "/api/v1/supervision/permits/abc", NULL, NULL), 404);
+    CHECK_EQ_INT(call(BUREAU, "GET", "/api/v1/supervision/permits/-1", NULL, NULL), 404);
+    snprintf(pp, sizeof pp, "/api/v1/supervision/permits/%lld", fx.pm2);
+    j = NULL;
+    CHECK_EQ_INT(call(ENT2, "GET", pp, NULL, &j), 200); /* its own, nothing filed */
+    CHECK_EQ_INT(json_array_size(json_object_get(j, "cases")) +
+                     json_array_size(json_object_get(j, "alerts")) +
+                     json_array_size(json_object_get(j, "penalties")),
+                 0);
+    json_decref(j);
+    /* the lists by permit */
+    snprintf(pp, sizeof pp, "/api/v1/cases?permit_id=%lld", fx.pm1);
+    j = NULL;
+    CHECK_EQ_INT(call(BUREAU, "GET", pp, NULL, &j), 200);
+    CHECK_EQ_INT(json_array_size(json_object_get(j, "items")), 1);
+    json_decref(j);
+    snprintf(pp, sizeof pp, "/api/v1/cases?permit_id=%lld", fx.pm2);
+    j = NULL;
+    CHECK_EQ_INT(call(BUREAU, "GET", pp, NULL, &j), 200);
+    CHECK_EQ_INT(json_array_size(json_object_get(j, "items")), 0);
+    json_decref(j);
+    CHECK_EQ_INT(call(BUREAU, "GET", "/api/v1/cases?permit_id=-4", NULL, NULL), 400);
+    CHECK_EQ_INT(call(BUREAU, "GET", "/api/v1/cases?permit_id=x", NULL, NULL), 400);
+    snprintf(pp, sizeof pp, "/api/v1/cases?permit_id=%lld", fx.pm1);
+    j = NULL;
+    CHECK_EQ_INT(call(ENT2, "GET", pp, NULL, &j), 200); /* scope still applies */
+    CHECK_EQ_INT(json_array_size(json_object_get(j, "items")), 0);
+    json_decref(j);
+    snprintf(pp, sizeof pp, "/api/v1/alerts?permit_id=%lld", fx.pm1);
+    j = NULL;
+    CHECK_EQ_INT(call(BUREAU, "GET", pp, NULL, &j), 200);
+    CHECK_EQ_INT(json_array_size(json_object_get(j, "items")), 1);
+    CHECK_EQ_INT(json_integer_value(
+                     json_object_get(json_array_get(json_object_get(j, "items"), 0), "permit_id")),
+                 fx.pm1);
+    json_decref(j);
+    snprintf(pp, sizeof pp, "/api/v1/alerts/%lld", (long long)aid[1]);
+    j = NULL;
+    CHECK_EQ_INT(call(BUREAU, "GET", pp, NULL, &j), 200);
+    CHECK(json_is_null(json_object_get(j, "permit_id"))); /* before the permit was valid */
+    json_decref(j);
+    snprintf(pp, sizeof pp, "/api/v1/alerts?permit_id=%lld&format=csv", fx.pm1);
+    struct eg_hc_resp cr;
+    REQUIRE(eg_hc_request(srv.port, "GET", pp, tokens[BUREAU], NULL, NULL, 0, &cr) == 0);
+    CHECK_EQ_INT(cr.status, 200);
+    CHECK(cr.body && strstr(cr.body, "排污许可证") != NULL);
+    eg_hc_free(&cr);
     for (int r2 = 0; r2 < NROLES; r2++)
         free(tokens[r2]);
     eg_hs_stop(&srv);
