@@ -451,6 +451,8 @@ static eg_credit_input_fn provider_of(const char *input)
     if (!strcmp(input, "penalties") || !strcmp(input, "incidents") ||
         !strcmp(input, "serious_violations"))
         return events_provider;
+    if (!strcmp(input, "exceedance_rate") || !strcmp(input, "compliance_rate"))
+        return eg__gov_exceedance_provider;
     return NULL;
 }
 
@@ -531,6 +533,7 @@ struct run_ctx {
     const char **src;
     int ninputs, input;
     const char *source;
+    char **note; /* n × ninputs: how the platform derived the value, or NULL */
 };
 
 static int unit_index(const struct run_ctx *c, int64_t id)
@@ -554,8 +557,20 @@ static void run_put(void *ctx, int64_t unit_id, double value)
     int i = unit_index(c, unit_id);
     if (i < 0 || !isfinite(value))
         return;
-    c->vals[(size_t)i * (size_t)c->ninputs + (size_t)c->input] = value;
-    c->src[(size_t)i * (size_t)c->ninputs + (size_t)c->input] = c->source;
+    size_t cell = (size_t)i * (size_t)c->ninputs + (size_t)c->input;
+    c->vals[cell] = value;
+    c->src[cell] = c->source;
+    free(c->note[cell]); /* an officer's entry replaces the platform's working too */
+    c->note[cell] = NULL;
+}
+
+void eg__gov_credit_put_note(void *ctx, int64_t unit_id, double value, const char *note_zh)
+{
+    struct run_ctx *c = ctx;
+    run_put(ctx, unit_id, value);
+    int i = unit_index(c, unit_id);
+    if (i >= 0 && isfinite(value) && note_zh)
+        c->note[(size_t)i * (size_t)c->ninputs + (size_t)c->input] = eg_strdup(note_zh);
 }
 
 int eg_credit_run(struct eg_db *db, const struct eg_principal *who, int year,
@@ -593,7 +608,8 @@ int eg_credit_run(struct eg_db *db, const struct eg_principal *who, int year,
                         eg_calloc(cells + 1, sizeof(char *)),
                         s->ninputs,
                         0,
-                        NULL};
+                        NULL,
+                        eg_calloc(cells + 1, sizeof(char *))};
     for (size_t i = 0; i < cells; i++)
         c.vals[i] = NAN;
     for (int k = 0; rc >= 0 && k < s->ninputs; k++) {
@@ -677,8 +693,8 @@ int eg_credit_run(struct eg_db *db, const struct eg_principal *who, int year,
         srcs[s->ninputs] = 0;
         rc = eg_db_prepare(db,
                            "INSERT INTO govern_credit_ratings (run_id, unit_id, score, grade, "
-                           "grade_zh, colour, vetoed_by, inputs, sources) VALUES "
-                           "(?,?,?,?,?,?,?,?,?)",
+                           "grade_zh, colour, vetoed_by, inputs, sources, notes) VALUES "
+                           "(?,?,?,?,?,?,?,?,?,?)",
                            &st, err);
         if (rc == 0) {
             const struct eg_credit_grade *gr = &s->grades[g];
@@ -697,7 +713,23 @@ int eg_credit_run(struct eg_db *db, const struct eg_principal *who, int year,
                 eg_stmt_bind_null(st, 7);
             eg_stmt_bind_text(st, 8, ib.data, ib.len);
             eg_stmt_bind_text(st, 9, srcs, (size_t)s->ninputs);
+            json_t *notes = NULL;
+            for (int k = 0; k < s->ninputs; k++) {
+                const char *nt = c.note[(size_t)i * (size_t)s->ninputs + (size_t)k];
+                if (!nt)
+                    continue;
+                if (!notes)
+                    notes = json_object();
+                json_object_set_new(notes, s->inputs[k], json_string(nt));
+            }
+            char *nj = notes ? json_dumps(notes, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+            json_decref(notes);
+            if (nj)
+                eg_stmt_bind_text(st, 10, nj, strlen(nj));
+            else
+                eg_stmt_bind_null(st, 10);
             rc = eg_stmt_step(st, err);
+            free(nj);
             eg_stmt_done(st);
         }
     }
@@ -720,6 +752,9 @@ int eg_credit_run(struct eg_db *db, const struct eg_principal *who, int year,
     free(by_grade);
     free(c.vals);
     free(c.src);
+    for (size_t i = 0; i < cells; i++)
+        free(c.note[i]);
+    free(c.note);
     free(ids);
     eg_credit_scheme_free(s);
     if (rc < 0) {
@@ -797,7 +832,7 @@ static int unit_region(struct eg_db *db, int64_t unit_id, int64_t *region, struc
 
 /* The explanation of a stored rating: its inputs under the rule set that produced it. */
 static int explain_stored(struct eg_db *db, const char *sha, json_t *inputs, const char *srcs,
-                          json_t **out, struct eg_err *err)
+                          json_t *notes, json_t **out, struct eg_err *err)
 {
     struct eg_ruleset *rs;
     struct eg_credit_scheme *s;
@@ -814,6 +849,16 @@ static int explain_stored(struct eg_db *db, const char *sha, json_t *inputs, con
         src[k] = c == 'o' ? "officer" : c == 'p' ? "platform" : "none";
     }
     json_t *ex = eg_credit_explain(s, in, src);
+    /* how the platform derived an input (the exceedance rate's hours per outlet) */
+    size_t i;
+    json_t *ind;
+    json_array_foreach(json_object_get(ex, "indicators"), i, ind)
+    {
+        json_t *nt = json_object_get(notes, json_string_value(json_object_get(ind, "input")));
+        if (json_is_string(nt) &&
+            !strcmp(json_string_value(json_object_get(ind, "source")), "platform"))
+            json_object_set(ind, "detail_zh", nt);
+    }
     json_object_set_new(ex, "ruleset",
                         json_pack("{s:s,s:I,s:s}", "id", s->rs->id, "version",
                                   (json_int_t)s->rs->version, "sha256", s->rs->sha256));
@@ -843,7 +888,7 @@ int eg_credit_rating_get(struct eg_db *db, const struct eg_principal *who, int64
         db,
         "SELECT r.id, r.score, r.grade, r.grade_zh, r.colour, r.vetoed_by, r.inputs, "
         "r.published_at, r.repaired_grade, r.repaired_at, u.name, run.id, r.sources, "
-        "run.ruleset_sha256 FROM "
+        "run.ruleset_sha256, r.notes FROM "
         "govern_credit_ratings r JOIN govern_credit_runs run ON run.id = r.run_id JOIN units u "
         "ON u.id = r.unit_id WHERE r.unit_id = ? AND run.year = ? ORDER BY run.id DESC LIMIT 1",
         &st, err);
@@ -871,10 +916,13 @@ int eg_credit_rating_get(struct eg_db *db, const struct eg_principal *who, int64
             char *srcs = eg_strdup(eg_stmt_text(st, 12, NULL));
             char sha[65];
             snprintf(sha, sizeof sha, "%s", eg_stmt_text(st, 13, NULL));
+            const char *nt = eg_stmt_text(st, 14, &l);
+            json_t *notes = nt ? json_loadb(nt, l, 0, NULL) : NULL;
             eg_stmt_done(st);
             st = NULL;
             json_t *ex = NULL;
-            rc = explain_stored(db, sha, inputs, srcs, &ex, err);
+            rc = explain_stored(db, sha, inputs, srcs, notes, &ex, err);
+            json_decref(notes);
             json_decref(inputs);
             free(srcs);
             if (rc < 0) {

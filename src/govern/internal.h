@@ -27,6 +27,15 @@ int eg__gov_staff(const struct eg_principal *who);
 /* t (UTC seconds) plus months on the Beijing calendar (the day clamped to the month's end). */
 int64_t eg__gov_add_months(int64_t t, int months);
 
+/* A built-in provider's put with its working in words (kept with the rating, shown as the
+   indicator's detail_zh); ctx is the run's. */
+void eg__gov_credit_put_note(void *ctx, int64_t unit_id, double value, const char *note_zh);
+
+/* ---- credit_exceed.c ---- */
+/* The inputs "exceedance_rate" and "compliance_rate" from the platform's records. */
+int eg__gov_exceedance_provider(struct eg_db *db, int year, const char *input, eg_credit_put_fn put,
+                                void *ctx, struct eg_err *err);
+
 /* ---- discretion.c ---- */
 /* Days since 1970-01-01 of a valid "YYYY-MM-DD" (proleptic Gregorian), and back. */
 int64_t eg__gov_day_number(const char *date);

@@ -47,3 +47,27 @@ int eg_permit_unit(struct eg_db *st, int64_t permit_id, int64_t *unit_id, struct
                           (long long)permit_id);
     return 0;
 }
+
+int eg_registry_limited_series_each(struct eg_db *st,
+                                    int (*fn)(void *arg, const struct eg_registry_limited *l),
+                                    void *arg, struct eg_err *err)
+{
+    struct eg_stmt *s;
+    int rc = eg_db_prepare(st,
+                           "SELECT DISTINCT o.unit_id, o.id, o.code, d.mn, pl.pollutant FROM "
+                           "permit_limits pl JOIN outlets o ON o.id = pl.outlet_id JOIN devices d "
+                           "ON d.outlet_id = o.id WHERE pl.conc_limit IS NOT NULL ORDER BY "
+                           "o.unit_id, o.id, d.mn, pl.pollutant",
+                           &s, err);
+    if (rc < 0)
+        return rc;
+    while ((rc = eg_stmt_step(s, err)) == 1) {
+        struct eg_registry_limited l = {eg_stmt_int(s, 0), eg_stmt_int(s, 1),
+                                        eg_stmt_text(s, 2, NULL), eg_stmt_text(s, 3, NULL),
+                                        eg_stmt_text(s, 4, NULL)};
+        if ((rc = fn(arg, &l)) < 0)
+            break;
+    }
+    eg_stmt_done(s);
+    return rc < 0 ? rc : 0;
+}

@@ -303,6 +303,16 @@ int eg_permit_in_force_for_unit(struct eg_db *st, int64_t unit_id, const char *d
                                 int64_t *permit_id, struct eg_err *err);
 /* The unit a permit belongs to; EG_ENOTFOUND (code permit_id) for an unknown permit. */
 int eg_permit_unit(struct eg_db *st, int64_t permit_id, int64_t *unit_id, struct eg_err *err);
+/* Every series a permit limit applies to: an outlet's device (MN) and a pollutant with a
+   concentration limit, in unit, outlet, MN, pollutant order — what an exceedance rate counts
+   (credit: exceedance hours / hours of data per outlet). Strings valid during the call. */
+struct eg_registry_limited {
+    int64_t unit_id, outlet_id;
+    const char *outlet_code, *mn, *pollutant;
+};
+int eg_registry_limited_series_each(struct eg_db *st,
+                                    int (*fn)(void *arg, const struct eg_registry_limited *l),
+                                    void *arg, struct eg_err *err);
 
 /* ---- for loaders (registry/empty.c) ---- */
 

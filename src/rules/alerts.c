@@ -483,6 +483,30 @@ int eg_alerts_list(struct eg_db *st, const struct eg_principal *who,
     return 0;
 }
 
+int eg_alerts_exceed_hours(struct eg_db *st, int64_t from, int64_t to,
+                           int (*fn)(void *arg, int64_t unit_id, const char *source,
+                                     const char *pollutant, int64_t hours),
+                           void *arg, struct eg_err *err)
+{
+    struct eg_stmt *s;
+    int rc = eg_db_prepare(st,
+                           "SELECT unit_id, source, pollutant, sum(hits) FROM alerts WHERE rule = "
+                           "'limit_exceed' AND unit_id IS NOT NULL AND pollutant IS NOT NULL AND "
+                           "opened_at >= ? AND opened_at < ? GROUP BY unit_id, source, pollutant "
+                           "ORDER BY unit_id, source, pollutant",
+                           &s, err);
+    if (rc)
+        return rc;
+    eg_stmt_bind_int(s, 1, from);
+    eg_stmt_bind_int(s, 2, to);
+    while ((rc = eg_stmt_step(s, err)) == 1)
+        if ((rc = fn(arg, eg_stmt_int(s, 0), eg_stmt_text(s, 1, NULL), eg_stmt_text(s, 2, NULL),
+                     eg_stmt_int(s, 3))) < 0)
+            break;
+    eg_stmt_done(s);
+    return rc < 0 ? rc : 0;
+}
+
 /* ---- the webhook outbox (internal.h) ---- */
 
 int eg__rules_outbox_due(struct eg_db *st, int64_t now, int max, struct eg__rules_outbox **out,

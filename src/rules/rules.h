@@ -209,6 +209,13 @@ int eg_alerts_list(struct eg_db *st, const struct eg_principal *who,
                    const struct eg_alerts_filter *f, json_t **out, struct eg_err *err);
 int eg_alerts_get(struct eg_db *st, const struct eg_principal *who, int64_t id, json_t **out,
                   struct eg_err *err);
+/* Hours over the permit limit (rule limit_exceed: one hit per hourly mean over the limit) per
+   unit, source (MN) and pollutant, of the alerts opened in [from, to) (UTC seconds): for the
+   credit input exceedance_rate. fn < 0 stops with that code. */
+int eg_alerts_exceed_hours(struct eg_db *st, int64_t from, int64_t to,
+                           int (*fn)(void *arg, int64_t unit_id, const char *source,
+                                     const char *pollutant, int64_t hours),
+                           void *arg, struct eg_err *err);
 
 /* ---- the engine (engine.c) ---------------------------------------------------------------- */
 
