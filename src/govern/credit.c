@@ -382,35 +382,29 @@ static void year_range(int year, int64_t *from, int64_t *to)
     *to = eg_time_from_beijing(&b);
 }
 
-/* Built-in providers over the task loop's records (flow_records + tasks, read only). */
+/* Built-in providers over the task loop's records, counted by the tasks module. */
+struct put_args {
+    eg_credit_put_fn put;
+    void *ctx;
+};
+
+static int put_count(void *arg, int64_t unit_id, int64_t count)
+{
+    struct put_args *a = arg;
+    a->put(a->ctx, unit_id, (double)count);
+    return 0;
+}
+
 static int tasks_provider(struct eg_db *db, int year, const char *input, eg_credit_put_fn put,
                           void *ctx, struct eg_err *err)
 {
-    const char *sql;
-    if (!strcmp(input, "tasks_enforcement"))
-        sql = "SELECT f.unit_id, count(*) FROM flow_records f JOIN tasks t ON t.record_id = f.id "
-              "WHERE f.unit_id IS NOT NULL AND t.task_type = 'enforcement' AND f.created_at >= ? "
-              "AND f.created_at < ? GROUP BY f.unit_id";
-    else if (!strcmp(input, "tasks_overdue"))
-        sql = "SELECT f.unit_id, count(*) FROM flow_records f JOIN tasks t ON t.record_id = f.id "
-              "WHERE f.unit_id IS NOT NULL AND f.overdue = 1 AND f.created_at >= ? "
-              "AND f.created_at < ? GROUP BY f.unit_id";
-    else
-        sql = "SELECT f.unit_id, count(*) FROM flow_records f JOIN tasks t ON t.record_id = f.id "
-              "WHERE f.unit_id IS NOT NULL AND t.origin = 'complaint' AND f.created_at >= ? "
-              "AND f.created_at < ? GROUP BY f.unit_id";
+    enum eg_tasks_count what = !strcmp(input, "tasks_enforcement") ? EG_TASKS_ENFORCEMENT
+                               : !strcmp(input, "tasks_overdue")   ? EG_TASKS_OVERDUE
+                                                                   : EG_TASKS_FROM_COMPLAINT;
     int64_t from, to;
     year_range(year, &from, &to);
-    struct eg_stmt *st;
-    int rc = eg_db_prepare(db, sql, &st, err);
-    if (rc < 0)
-        return rc;
-    eg_stmt_bind_int(st, 1, from);
-    eg_stmt_bind_int(st, 2, to);
-    while ((rc = eg_stmt_step(st, err)) == 1)
-        put(ctx, eg_stmt_int(st, 0), (double)eg_stmt_int(st, 1));
-    eg_stmt_done(st);
-    return rc < 0 ? rc : 0;
+    struct put_args a = {put, ctx};
+    return eg_tasks_count_by_unit(db, what, from, to, put_count, &a, err);
 }
 
 /* Built-in: penalties, incidents and serious violations recorded through eg_poslist_on_penalty
@@ -586,21 +580,13 @@ int eg_credit_run(struct eg_db *db, const struct eg_principal *who, int year,
     if (rc < 0)
         return rc;
     int64_t *ids = NULL;
-    int n = 0, cap = 0;
+    int n = 0;
     struct eg_stmt *st;
-    rc = eg_db_prepare(db, "SELECT id FROM units WHERE kind = 'enterprise' ORDER BY id", &st, err);
+    rc = eg_registry_unit_ids(db, "enterprise", &ids, &n, err);
     if (rc < 0) {
         eg_credit_scheme_free(s);
         return rc;
     }
-    while ((rc = eg_stmt_step(st, err)) == 1) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 256;
-            ids = eg_realloc(ids, (size_t)cap * sizeof *ids);
-        }
-        ids[n++] = eg_stmt_int(st, 0);
-    }
-    eg_stmt_done(st);
     size_t cells = (size_t)n * (size_t)s->ninputs;
     struct run_ctx c = {ids,
                         n,
@@ -823,8 +809,7 @@ int eg_credit_publish(struct eg_db *db, const struct eg_principal *who, int64_t 
 static int unit_region(struct eg_db *db, int64_t unit_id, int64_t *region, struct eg_err *err)
 {
     int found = 0;
-    int rc = eg_db_query_int(db, "SELECT coalesce(region_id, 0) FROM units WHERE id = ?", unit_id,
-                             NULL, region, &found, err);
+    int rc = eg_registry_unit_region(db, unit_id, region, &found, err);
     if (rc < 0)
         return rc;
     return found ? 0 : eg_err_set(err, EG_ENOTFOUND, "unit_id", -1, "no such unit");

@@ -97,8 +97,7 @@ int eg_exempt_check(struct eg_db *db, const struct eg_principal *who, int64_t un
         return eg_err_set(err, EG_ETOOBIG, "education", -1, "education: at most 4000 bytes");
     int64_t found_unit = 0;
     int found = 0;
-    int rc = eg_db_query_int(db, "SELECT id FROM units WHERE id = ?", unit_id, NULL, &found_unit,
-                             &found, err);
+    int rc = eg_registry_unit_region(db, unit_id, &found_unit, &found, err);
     if (rc < 0)
         return rc;
     if (!found)

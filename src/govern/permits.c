@@ -65,15 +65,7 @@ static int period_ok(const char *c, const char *p)
 
 static int permit_unit(struct eg_db *db, int64_t permit_id, int64_t *unit, struct eg_err *err)
 {
-    int found = 0;
-    int rc = eg_db_query_int(db, "SELECT unit_id FROM permits WHERE id = ?", permit_id, NULL, unit,
-                             &found, err);
-    if (rc < 0)
-        return rc;
-    if (!found)
-        return eg_err_set(err, EG_ENOTFOUND, "permit_id", -1, "permit %lld does not exist",
-                          (long long)permit_id);
-    return 0;
+    return eg_permit_unit(db, permit_id, unit, err);
 }
 
 int eg_permit_report_plan_set(struct eg_db *db, const struct eg_principal *who, int64_t permit_id,

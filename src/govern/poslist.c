@@ -119,16 +119,11 @@ static int check_with(struct eg_db *db, const struct eg_ruleset *rs, int64_t uni
             if (met)
                 snprintf(detail, sizeof detail, "%s 至 %s 无 %s 记录", from, date, events);
         } else if (!strcmp(s->name, "permit")) {
-            int64_t n = 0;
-            int found = 0;
-            rc = eg_db_query_int(db,
-                                 "SELECT count(*) FROM permits WHERE unit_id = ? AND status = "
-                                 "'valid' AND (valid_from IS NULL OR valid_from <= ?2) AND "
-                                 "(valid_to IS NULL OR valid_to >= ?2)",
-                                 unit_id, date, &n, &found, err);
+            int64_t permit = 0;
+            rc = eg_permit_in_force_for_unit(db, unit_id, date, &permit, err);
             if (rc < 0)
                 break;
-            met = n > 0;
+            met = permit > 0;
             snprintf(detail, sizeof detail, "%s", met ? "持有有效许可或登记" : "无有效排污许可");
         } else {
             rc = eg_err_set(err, EG_EINVAL, "bad_ruleset", s->line,
@@ -206,8 +201,7 @@ int eg_poslist_include(struct eg_db *db, const struct eg_principal *who, int64_t
         return eg_err_set(err, EG_EINVAL, "date", -1, "'%.40s': give the date as YYYY-MM-DD", date);
     int64_t region = 0;
     int found = 0;
-    int rc = eg_db_query_int(db, "SELECT id FROM units WHERE id = ?", unit_id, NULL, &region,
-                             &found, err);
+    int rc = eg_registry_unit_region(db, unit_id, &region, &found, err);
     if (rc < 0)
         return rc;
     if (!found)

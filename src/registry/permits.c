@@ -6,6 +6,7 @@
  */
 #include "registry/registry.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 int eg_permit_in_force_for_unit(struct eg_db *st, int64_t unit_id, const char *date,
@@ -70,4 +71,40 @@ int eg_registry_limited_series_each(struct eg_db *st,
     }
     eg_stmt_done(s);
     return rc < 0 ? rc : 0;
+}
+
+int eg_registry_unit_ids(struct eg_db *st, const char *kind, int64_t **ids, int *n,
+                         struct eg_err *err)
+{
+    *ids = NULL;
+    *n = 0;
+    struct eg_stmt *s;
+    int rc = eg_db_prepare(st, "SELECT id FROM units WHERE kind = ? ORDER BY id", &s, err);
+    if (rc < 0)
+        return rc;
+    eg_stmt_bind_text(s, 1, kind, strlen(kind));
+    int cap = 0;
+    while ((rc = eg_stmt_step(s, err)) == 1) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 256;
+            *ids = eg_realloc(*ids, (size_t)cap * sizeof **ids);
+        }
+        (*ids)[(*n)++] = eg_stmt_int(s, 0);
+    }
+    eg_stmt_done(s);
+    if (rc < 0) {
+        free(*ids);
+        *ids = NULL;
+        *n = 0;
+        return rc;
+    }
+    return 0;
+}
+
+int eg_registry_unit_region(struct eg_db *st, int64_t unit_id, int64_t *region_id, int *found,
+                            struct eg_err *err)
+{
+    *region_id = 0;
+    return eg_db_query_int(st, "SELECT coalesce(region_id, 0) FROM units WHERE id = ?", unit_id,
+                           NULL, region_id, found, err);
 }

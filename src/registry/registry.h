@@ -293,6 +293,15 @@ int eg_registry_users_each(struct eg_db *st,
                            int (*fn)(void *arg, const struct eg_registry_user_row *u), void *arg,
                            struct eg_err *err);
 
+/* ---- unit lookups for the governance engines (permits.c) ---- */
+
+/* The ids of every unit of a kind ("enterprise", "park", …), ascending; *ids malloc'd. */
+int eg_registry_unit_ids(struct eg_db *st, const char *kind, int64_t **ids, int *n,
+                         struct eg_err *err);
+/* A unit's region (0 when it has none); *found = 0 for an unknown unit. */
+int eg_registry_unit_region(struct eg_db *st, int64_t unit_id, int64_t *region_id, int *found,
+                            struct eg_err *err);
+
 /* ---- permits for supervision (permits.c): 一证式, seed 004 ---- */
 
 /* The permit in force for a unit on a Beijing date "YYYY-MM-DD": status valid and the date within

@@ -398,3 +398,29 @@ void eg_tasks_overdue_stop(struct eg_tasks_overdue *o)
     eg_db_close(o->db);
     free(o);
 }
+
+int eg_tasks_count_by_unit(struct eg_db *db, enum eg_tasks_count what, int64_t from, int64_t to,
+                           int (*fn)(void *arg, int64_t unit_id, int64_t count), void *arg,
+                           struct eg_err *err)
+{
+    const char *cond = what == EG_TASKS_ENFORCEMENT ? "t.task_type = 'enforcement'"
+                       : what == EG_TASKS_OVERDUE   ? "f.overdue = 1"
+                                                    : "t.origin = 'complaint'";
+    char sql[400];
+    snprintf(sql, sizeof sql,
+             "SELECT f.unit_id, count(*) FROM flow_records f JOIN tasks t ON t.record_id = f.id "
+             "WHERE f.unit_id IS NOT NULL AND %s AND f.created_at >= ? AND f.created_at < ? "
+             "GROUP BY f.unit_id",
+             cond);
+    struct eg_stmt *st;
+    int rc = eg_db_prepare(db, sql, &st, err);
+    if (rc < 0)
+        return rc;
+    eg_stmt_bind_int(st, 1, from);
+    eg_stmt_bind_int(st, 2, to);
+    while ((rc = eg_stmt_step(st, err)) == 1)
+        if ((rc = fn(arg, eg_stmt_int(st, 0), eg_stmt_int(st, 1))) < 0)
+            break;
+    eg_stmt_done(st);
+    return rc < 0 ? rc : 0;
+}

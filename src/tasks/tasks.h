@@ -50,6 +50,16 @@ int eg_task_raise(struct eg_db *db, const struct eg_principal *who, const struct
 
 /* ---- added with the implementation (nothing above changed) ---- */
 
+/* Tasks per subject unit raised in [from, to) (UTC seconds), for the credit inputs
+   (govern): what = EG_TASKS_ENFORCEMENT (task_type enforcement), EG_TASKS_OVERDUE (flagged
+   overdue) or EG_TASKS_FROM_COMPLAINT (origin complaint). fn(arg, unit_id, count) < 0 stops with
+   that code. A task's record is its flow record (flow owns the common columns; the task kind's
+   own table is this module's): one query over both, here, so no other module reads them. */
+enum eg_tasks_count { EG_TASKS_ENFORCEMENT, EG_TASKS_OVERDUE, EG_TASKS_FROM_COMPLAINT };
+int eg_tasks_count_by_unit(struct eg_db *db, enum eg_tasks_count what, int64_t from, int64_t to,
+                           int (*fn)(void *arg, int64_t unit_id, int64_t count), void *arg,
+                           struct eg_err *err);
+
 /* A task's deadline when none is given: 7 days from when it is raised. */
 #define EG_TASK_DEFAULT_DUE_S (7 * 86400)
 
