@@ -261,6 +261,27 @@ int eg_permit_reports_missing(struct eg_db *db, const char *date, json_t **rows,
     return 0;
 }
 
+struct expiring_ctx {
+    json_t *out;
+    int64_t today;
+};
+
+static int expiring_row(void *arg, const struct eg_registry_permit_row *p)
+{
+    struct expiring_ctx *c = arg;
+    if (!p->valid_to || !eg__gov_date_ok(p->valid_to))
+        return 0; /* a malformed date in the registry: not listed */
+    int64_t left = eg__gov_day_number(p->valid_to) - c->today;
+    json_array_append_new(c->out,
+                          json_pack("{s:I,s:s,s:I,s:s,s:s,s:s,s:I,s:b,s:s}", "permit_id",
+                                    (json_int_t)p->permit_id, "number", p->number, "unit_id",
+                                    (json_int_t)p->unit_id, "unit", p->unit, "category",
+                                    p->category, "valid_to", p->valid_to, "days_left",
+                                    (json_int_t)left, "renewal_overdue", left < 60, "note_zh",
+                                    "有效期届满60日前应提出延续申请（排污许可管理办法第十四条）"));
+    return 0;
+}
+
 int eg_permits_expiring(struct eg_db *db, const char *date, int days, json_t **rows,
                         struct eg_err *err)
 {
@@ -270,40 +291,52 @@ int eg_permits_expiring(struct eg_db *db, const char *date, int days, json_t **r
     if (days < 1 || days > 3660)
         return eg_err_set(err, EG_EINVAL, "days", -1, "days: give 1..3660 (default 60)");
     char last[11];
-    int64_t today = eg__gov_day_number(date);
-    eg__gov_day_date(today + days, last);
-    struct eg_stmt *st;
-    int rc = eg_db_prepare(db,
-                           "SELECT p.id, p.number, p.unit_id, u.name, p.category, p.valid_to "
-                           "FROM permits p JOIN units u ON u.id = p.unit_id WHERE p.status = "
-                           "'valid' AND p.valid_to IS NOT NULL AND p.valid_to >= ?1 AND "
-                           "p.valid_to <= ?2 ORDER BY p.valid_to, p.id",
-                           &st, err);
-    if (rc < 0)
-        return rc;
-    eg_stmt_bind_text(st, 1, date, strlen(date));
-    eg_stmt_bind_text(st, 2, last, strlen(last));
-    json_t *out = json_array();
-    while ((rc = eg_stmt_step(st, err)) == 1) {
-        const char *to = eg_stmt_text(st, 5, NULL);
-        if (!to || !eg__gov_date_ok(to))
-            continue; /* a malformed date in the registry: not listed */
-        int64_t left = eg__gov_day_number(to) - today;
-        json_array_append_new(
-            out,
-            json_pack("{s:I,s:s,s:I,s:s,s:s,s:s,s:I,s:b,s:s}", "permit_id",
-                      (json_int_t)eg_stmt_int(st, 0), "number", eg_stmt_text(st, 1, NULL),
-                      "unit_id", (json_int_t)eg_stmt_int(st, 2), "unit", eg_stmt_text(st, 3, NULL),
-                      "category", eg_stmt_text(st, 4, NULL), "valid_to", eg_stmt_text(st, 5, NULL),
-                      "days_left", (json_int_t)left, "renewal_overdue", left < 60, "note_zh",
-                      "有效期届满60日前应提出延续申请（排污许可管理办法第十四条）"));
-    }
-    eg_stmt_done(st);
+    struct expiring_ctx c = {json_array(), eg__gov_day_number(date)};
+    eg__gov_day_date(c.today + days, last);
+    int rc = eg_registry_permits_expiring_each(db, date, last, expiring_row, &c, err);
     if (rc < 0) {
-        json_decref(out);
+        json_decref(c.out);
         return rc;
     }
-    *rows = out;
+    *rows = c.out;
+    return 0;
+}
+
+struct coverage_ctx {
+    json_t *out, *cur;
+    int64_t cur_id, n, covered;
+};
+
+static void coverage_close(struct coverage_ctx *c)
+{
+    if (!c->cur)
+        return;
+    json_object_set_new(c->cur, "enterprises", json_integer((json_int_t)c->n));
+    json_object_set_new(c->cur, "covered", json_integer((json_int_t)c->covered));
+    json_object_set_new(c->cur, "rate",
+                        c->n ? json_real((double)c->covered / (double)c->n) : json_null());
+}
+
+static int coverage_row(void *arg, const struct eg_registry_park_member *m)
+{
+    struct coverage_ctx *c = arg;
+    if (m->park_id != c->cur_id) {
+        coverage_close(c);
+        c->cur = json_pack("{s:I,s:s,s:[]}", "park_id", (json_int_t)m->park_id, "park",
+                           m->park ? m->park : "", "uncovered");
+        json_array_append_new(c->out, c->cur);
+        c->cur_id = m->park_id;
+        c->n = c->covered = 0;
+    }
+    if (!m->unit_id)
+        return 0;
+    c->n++;
+    if (m->covered)
+        c->covered++;
+    else
+        json_array_append_new(json_object_get(c->cur, "uncovered"),
+                              json_pack("{s:I,s:s}", "unit_id", (json_int_t)m->unit_id, "unit",
+                                        m->unit ? m->unit : ""));
     return 0;
 }
 
@@ -313,62 +346,19 @@ int eg_park_coverage(struct eg_db *db, int64_t park_id, const char *date, json_t
     *rows = NULL;
     if (!date || !eg__gov_date_ok(date))
         return eg_err_set(err, EG_EINVAL, "date", -1, "date: give YYYY-MM-DD (Beijing)");
-    struct eg_stmt *st;
-    int rc = eg_db_prepare(
-        db,
-        "SELECT pk.id, pk.name, e.id, e.name, EXISTS (SELECT 1 FROM permits p WHERE p.unit_id = "
-        "e.id AND p.status = 'valid' AND coalesce(p.valid_from, '0000') <= ?1 AND "
-        "coalesce(p.valid_to, '9999') >= ?1) FROM units pk LEFT JOIN units e ON e.park_id = pk.id "
-        "AND e.kind = 'enterprise' WHERE pk.kind = 'park' AND (?2 = 0 OR pk.id = ?2) ORDER BY "
-        "pk.id, e.id",
-        &st, err);
-    if (rc < 0)
-        return rc;
-    eg_stmt_bind_text(st, 1, date, strlen(date));
-    eg_stmt_bind_int(st, 2, park_id);
-    json_t *out = json_array(), *cur = NULL;
-    int64_t cur_id = -1, n = 0, covered = 0;
-    while ((rc = eg_stmt_step(st, err)) == 1) {
-        int64_t pid = eg_stmt_int(st, 0);
-        if (pid != cur_id) {
-            if (cur) {
-                json_object_set_new(cur, "enterprises", json_integer((json_int_t)n));
-                json_object_set_new(cur, "covered", json_integer((json_int_t)covered));
-                json_object_set_new(cur, "rate",
-                                    n ? json_real((double)covered / (double)n) : json_null());
-            }
-            cur = json_pack("{s:I,s:s,s:[]}", "park_id", (json_int_t)pid, "park",
-                            eg_stmt_text(st, 1, NULL), "uncovered");
-            json_array_append_new(out, cur);
-            cur_id = pid;
-            n = covered = 0;
-        }
-        if (eg_stmt_is_null(st, 2))
-            continue;
-        n++;
-        if (eg_stmt_int(st, 4))
-            covered++;
-        else
-            json_array_append_new(json_object_get(cur, "uncovered"),
-                                  json_pack("{s:I,s:s}", "unit_id", (json_int_t)eg_stmt_int(st, 2),
-                                            "unit", eg_stmt_text(st, 3, NULL)));
-    }
-    eg_stmt_done(st);
-    if (cur) {
-        json_object_set_new(cur, "enterprises", json_integer((json_int_t)n));
-        json_object_set_new(cur, "covered", json_integer((json_int_t)covered));
-        json_object_set_new(cur, "rate", n ? json_real((double)covered / (double)n) : json_null());
-    }
+    struct coverage_ctx c = {json_array(), NULL, -1, 0, 0};
+    int rc = eg_registry_park_members_each(db, park_id, date, coverage_row, &c, err);
+    coverage_close(&c);
     if (rc < 0) {
-        json_decref(out);
+        json_decref(c.out);
         return rc;
     }
-    if (park_id && !json_array_size(out)) {
-        json_decref(out);
+    if (park_id && !json_array_size(c.out)) {
+        json_decref(c.out);
         return eg_err_set(err, EG_ENOTFOUND, "park_id", -1, "unit %lld is not a park",
                           (long long)park_id);
     }
-    *rows = out;
+    *rows = c.out;
     return 0;
 }
 

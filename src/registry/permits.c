@@ -108,3 +108,57 @@ int eg_registry_unit_region(struct eg_db *st, int64_t unit_id, int64_t *region_i
     return eg_db_query_int(st, "SELECT coalesce(region_id, 0) FROM units WHERE id = ?", unit_id,
                            NULL, region_id, found, err);
 }
+
+int eg_registry_permits_expiring_each(struct eg_db *st, const char *from, const char *to,
+                                      int (*fn)(void *arg, const struct eg_registry_permit_row *p),
+                                      void *arg, struct eg_err *err)
+{
+    struct eg_stmt *s;
+    int rc = eg_db_prepare(st,
+                           "SELECT p.id, p.number, p.unit_id, u.name, p.category, p.valid_to "
+                           "FROM permits p JOIN units u ON u.id = p.unit_id WHERE p.status = "
+                           "'valid' AND p.valid_to IS NOT NULL AND p.valid_to >= ?1 AND "
+                           "p.valid_to <= ?2 ORDER BY p.valid_to, p.id",
+                           &s, err);
+    if (rc < 0)
+        return rc;
+    eg_stmt_bind_text(s, 1, from, strlen(from));
+    eg_stmt_bind_text(s, 2, to, strlen(to));
+    while ((rc = eg_stmt_step(s, err)) == 1) {
+        struct eg_registry_permit_row p = {eg_stmt_int(s, 0),        eg_stmt_int(s, 2),
+                                           eg_stmt_text(s, 1, NULL), eg_stmt_text(s, 3, NULL),
+                                           eg_stmt_text(s, 4, NULL), eg_stmt_text(s, 5, NULL)};
+        if ((rc = fn(arg, &p)) < 0)
+            break;
+    }
+    eg_stmt_done(s);
+    return rc < 0 ? rc : 0;
+}
+
+int eg_registry_park_members_each(struct eg_db *st, int64_t park_id, const char *date,
+                                  int (*fn)(void *arg, const struct eg_registry_park_member *m),
+                                  void *arg, struct eg_err *err)
+{
+    struct eg_stmt *s;
+    int rc = eg_db_prepare(
+        st,
+        "SELECT pk.id, pk.name, e.id, e.name, EXISTS (SELECT 1 FROM permits p WHERE p.unit_id = "
+        "e.id AND p.status = 'valid' AND coalesce(p.valid_from, '0000') <= ?1 AND "
+        "coalesce(p.valid_to, '9999') >= ?1) FROM units pk LEFT JOIN units e ON e.park_id = pk.id "
+        "AND e.kind = 'enterprise' WHERE pk.kind = 'park' AND (?2 = 0 OR pk.id = ?2) ORDER BY "
+        "pk.id, e.id",
+        &s, err);
+    if (rc < 0)
+        return rc;
+    eg_stmt_bind_text(s, 1, date, strlen(date));
+    eg_stmt_bind_int(s, 2, park_id);
+    while ((rc = eg_stmt_step(s, err)) == 1) {
+        struct eg_registry_park_member m = {
+            eg_stmt_int(s, 0), eg_stmt_is_null(s, 2) ? 0 : eg_stmt_int(s, 2),
+            eg_stmt_text(s, 1, NULL), eg_stmt_text(s, 3, NULL), (int)eg_stmt_int(s, 4)};
+        if ((rc = fn(arg, &m)) < 0)
+            break;
+    }
+    eg_stmt_done(s);
+    return rc < 0 ? rc : 0;
+}

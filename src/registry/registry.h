@@ -295,6 +295,27 @@ int eg_registry_users_each(struct eg_db *st,
 
 /* ---- unit lookups for the governance engines (permits.c) ---- */
 
+/* Valid permits whose valid_to lies in [from, to] (Beijing dates), soonest first, with their
+   unit's name: for the permits-expiring list (govern). Strings valid during the call. */
+struct eg_registry_permit_row {
+    int64_t permit_id, unit_id;
+    const char *number, *unit, *category, *valid_to;
+};
+int eg_registry_permits_expiring_each(struct eg_db *st, const char *from, const char *to,
+                                      int (*fn)(void *arg, const struct eg_registry_permit_row *p),
+                                      void *arg, struct eg_err *err);
+/* Parks (units of kind park; park_id 0 = all) and their enterprises (units.park_id), park by
+   park; covered = 1 when the enterprise holds a permit or registration valid on date. A park
+   without enterprises comes once with unit_id 0. For the park coverage rate (seed 000). */
+struct eg_registry_park_member {
+    int64_t park_id, unit_id;
+    const char *park, *unit;
+    int covered;
+};
+int eg_registry_park_members_each(struct eg_db *st, int64_t park_id, const char *date,
+                                  int (*fn)(void *arg, const struct eg_registry_park_member *m),
+                                  void *arg, struct eg_err *err);
+
 /* The ids of every unit of a kind ("enterprise", "park", …), ascending; *ids malloc'd. */
 int eg_registry_unit_ids(struct eg_db *st, const char *kind, int64_t **ids, int *n,
                          struct eg_err *err);
