@@ -95,92 +95,85 @@ static int id_arg(const char *prog, const char *v, int64_t *out)
     return 0;
 }
 
-int eg_cmd_credit_run(int argc, char **argv)
+/* What every verb shares: its options, the year when it needs one, the database opened, the
+   engine call, the answer printed as JSON (or the error with its code). */
+typedef int (*credit_call_fn)(struct eg_db *st, const struct args *a, int64_t id, json_t **out,
+                              struct eg_err *err);
+
+static int credit_verb(int argc, char **argv, const char *verb, int want_pos, int need_year,
+                       credit_call_fn fn)
 {
-    const char *prog = "envgov credit run";
+    char prog[64];
+    snprintf(prog, sizeof prog, "envgov credit %s", verb);
     struct args a;
-    int rc = parse(argc, argv, prog, "run", 0, &a);
+    int rc = parse(argc, argv, prog, verb, want_pos, &a);
     if (rc)
         return rc < 0 ? EG_EXIT_OK : rc;
-    if (!a.year) {
+    int64_t id = 0;
+    if (want_pos && (rc = id_arg(prog, a.pos[0], &id)))
+        return rc;
+    if (need_year && !a.year) {
         fprintf(stderr, "%s: --year is required\n", prog);
         return EG_EXIT_USAGE;
     }
-    struct eg_db *st = eg__cli_open(eg__cli_db_path(a.db));
-    if (!st)
-        return EG_EXIT_FAIL;
-    json_t *sum = NULL;
-    struct eg_err err = {0};
-    rc = eg_credit_run(st, &eg_principal_system, a.year, a.jurisdiction, NULL, &sum, &err);
-    eg_db_close(st);
-    return finish(prog, rc, sum, &err);
-}
-
-int eg_cmd_credit_publish(int argc, char **argv)
-{
-    const char *prog = "envgov credit publish";
-    struct args a;
-    int rc = parse(argc, argv, prog, "publish", 1, &a);
-    if (rc)
-        return rc < 0 ? EG_EXIT_OK : rc;
-    int64_t run;
-    if ((rc = id_arg(prog, a.pos[0], &run)))
-        return rc;
-    if (!a.grade) {
+    if (!strcmp(verb, "publish") && !a.grade) {
         fprintf(stderr, "%s: --grade is required\n", prog);
         return EG_EXIT_USAGE;
     }
     struct eg_db *st = eg__cli_open(eg__cli_db_path(a.db));
     if (!st)
         return EG_EXIT_FAIL;
-    int n = 0;
+    json_t *out = NULL;
     struct eg_err err = {0};
-    rc = eg_credit_publish(st, &eg_principal_system, run, a.grade, &n, &err);
+    rc = fn(st, &a, id, &out, &err);
     eg_db_close(st);
-    return finish(prog, rc, rc < 0 ? NULL : json_pack("{s:i}", "published", n), &err);
+    return finish(prog, rc, out, &err);
+}
+
+static int call_run(struct eg_db *st, const struct args *a, int64_t id, json_t **out,
+                    struct eg_err *err)
+{
+    return eg_credit_run(st, &eg_principal_system, a->year, a->jurisdiction, NULL, out, err);
+}
+
+static int call_publish(struct eg_db *st, const struct args *a, int64_t run, json_t **out,
+                        struct eg_err *err)
+{
+    int n = 0;
+    int rc = eg_credit_publish(st, &eg_principal_system, run, a->grade, &n, err);
+    if (rc >= 0)
+        *out = json_pack("{s:i}", "published", n);
+    return rc;
+}
+
+static int call_show(struct eg_db *st, const struct args *a, int64_t unit, json_t **out,
+                     struct eg_err *err)
+{
+    return eg_credit_rating_get(st, &eg_principal_system, unit, a->year, out, err);
+}
+
+static int call_published(struct eg_db *st, const struct args *a, int64_t id, json_t **out,
+                          struct eg_err *err)
+{
+    return eg_credit_published(st, a->year, a->grade, out, err);
+}
+
+int eg_cmd_credit_run(int argc, char **argv)
+{
+    return credit_verb(argc, argv, "run", 0, 1, call_run);
+}
+
+int eg_cmd_credit_publish(int argc, char **argv)
+{
+    return credit_verb(argc, argv, "publish", 1, 0, call_publish);
 }
 
 int eg_cmd_credit_show(int argc, char **argv)
 {
-    const char *prog = "envgov credit show";
-    struct args a;
-    int rc = parse(argc, argv, prog, "show", 1, &a);
-    if (rc)
-        return rc < 0 ? EG_EXIT_OK : rc;
-    int64_t unit;
-    if ((rc = id_arg(prog, a.pos[0], &unit)))
-        return rc;
-    if (!a.year) {
-        fprintf(stderr, "%s: --year is required\n", prog);
-        return EG_EXIT_USAGE;
-    }
-    struct eg_db *st = eg__cli_open(eg__cli_db_path(a.db));
-    if (!st)
-        return EG_EXIT_FAIL;
-    json_t *r = NULL;
-    struct eg_err err = {0};
-    rc = eg_credit_rating_get(st, &eg_principal_system, unit, a.year, &r, &err);
-    eg_db_close(st);
-    return finish(prog, rc, r, &err);
+    return credit_verb(argc, argv, "show", 1, 1, call_show);
 }
 
 int eg_cmd_credit_published(int argc, char **argv)
 {
-    const char *prog = "envgov credit published";
-    struct args a;
-    int rc = parse(argc, argv, prog, "published", 0, &a);
-    if (rc)
-        return rc < 0 ? EG_EXIT_OK : rc;
-    if (!a.year) {
-        fprintf(stderr, "%s: --year is required\n", prog);
-        return EG_EXIT_USAGE;
-    }
-    struct eg_db *st = eg__cli_open(eg__cli_db_path(a.db));
-    if (!st)
-        return EG_EXIT_FAIL;
-    json_t *rows = NULL;
-    struct eg_err err = {0};
-    rc = eg_credit_published(st, a.year, a.grade, &rows, &err);
-    eg_db_close(st);
-    return finish(prog, rc, rows, &err);
+    return credit_verb(argc, argv, "published", 0, 1, call_published);
 }
