@@ -32,4 +32,8 @@ int64_t eg__gov_add_months(int64_t t, int months);
 int64_t eg__gov_day_number(const char *date);
 void eg__gov_day_date(int64_t day, char out[11]);
 
+/* ---- draw_plan.c ---- */
+/* The Chinese name of an object kind (enterprise, testing_agency, steward). */
+const char *eg__draw_object_zh(const char *object);
+
 #endif
