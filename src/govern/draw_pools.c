@@ -562,8 +562,8 @@ int eg_draw_pool(struct eg_db *db, const struct eg_principal *who, const struct 
     if (triggers && !json_is_array(triggers))
         return eg_err_set(err, EG_EINVAL, "triggers", -1,
                           "triggers must be [{\"unit_id\",\"trigger\",\"ref\"}]");
-    char from[16];
-    snprintf(from, sizeof from, "%04d%s", atoi(date) - 1, date + 4);
+    char from[32];
+    snprintf(from, sizeof from, "%04d%.6s", atoi(date) - 1, date + 4);
     struct idval *pen = NULL, *listed = NULL, *rated = NULL;
     int npen = 0, nlisted = 0, nrated = 0;
     int rc = load_pairs(db,
@@ -697,13 +697,15 @@ int eg_draw_pool(struct eg_db *db, const struct eg_principal *who, const struct 
     int ninsp = 0;
     if (rc >= 0)
         rc = eg_db_prepare(db,
-                           "SELECT i.id, i.cert_no, i.org FROM draw_inspectors i JOIN users u ON "
+                           "SELECT i.id, i.cert_no, i.org, i.user_id FROM draw_inspectors i JOIN "
+                           "users u ON "
                            "u.id = i.user_id WHERE i.active = 1 AND u.disabled = 0 ORDER BY i.id",
                            &st, err);
     while (rc >= 0 && (rc = eg_stmt_step(st, err)) == 1) {
-        json_array_append_new(insp, json_pack("{s:s,s:I,s:s}", "key", eg_stmt_text(st, 1, NULL),
+        json_array_append_new(insp, json_pack("{s:s,s:I,s:s,s:I}", "key", eg_stmt_text(st, 1, NULL),
                                               "id", (json_int_t)eg_stmt_int(st, 0), "org",
-                                              eg_stmt_text(st, 2, NULL)));
+                                              eg_stmt_text(st, 2, NULL), "user_id",
+                                              (json_int_t)eg_stmt_int(st, 3)));
         ninsp++;
     }
     eg_stmt_done(st);

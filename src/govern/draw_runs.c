@@ -173,10 +173,6 @@ int eg_draw_make(struct eg_db *db, const struct eg_principal *who, json_t *in, i
                            "category, team, trigger_name, trigger_ref) VALUES (?, ?, ?, ?, ?, ?, "
                            "?, ?, ?)",
                            &st, err);
-    /* the inspectors' accounts, for the team members' rights */
-    struct eg_stmt *us = NULL;
-    if (rc >= 0)
-        rc = eg_db_prepare(db, "SELECT user_id FROM draw_inspectors WHERE id = ?", &us, err);
     for (int x = 0; rc >= 0 && x < r.ndrawn; x++) {
         const struct eg_draw_object *o = &din.objects[r.drawn[x]];
         const json_t *oj = json_array_get(json_object_get(doc, "objects"), (size_t)r.drawn[x]);
@@ -185,11 +181,7 @@ int eg_draw_make(struct eg_db *db, const struct eg_principal *who, json_t *in, i
             const struct eg_draw_inspector *ins = &din.inspectors[r.teams[x * r.team_size + t]];
             const json_t *ij =
                 json_array_get(json_object_get(doc, "inspectors"), (size_t)(ins - din.inspectors));
-            eg_stmt_bind_int(us, 1, ins->id);
-            int64_t uid = 0;
-            if ((rc = eg_stmt_step(us, err)) == 1)
-                uid = eg_stmt_int(us, 0);
-            eg_stmt_done(us);
+            int64_t uid = json_integer_value(json_object_get(ij, "user_id"));
             json_array_append_new(team, json_pack("{s:I,s:I,s:s,s:s}", "inspector_id",
                                                   (json_int_t)ins->id, "user_id", (json_int_t)uid,
                                                   "cert_no", ins->key, "org", jstr(ij, "org")));
@@ -217,8 +209,6 @@ int eg_draw_make(struct eg_db *db, const struct eg_principal *who, json_t *in, i
             rc = eg_stmt_step(st, err);
         eg_stmt_done(st);
     }
-    if (us)
-        eg_stmt_done(us);
     if (st)
         eg_stmt_done(st);
     if (rc >= 0)
