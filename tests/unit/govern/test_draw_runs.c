@@ -597,3 +597,73 @@ TEST(draw_results_published_falsification_opens_case_and_counts_against_credit)
     CHECK_STR(err.code, "not_an_officer");
     eg_db_close(db);
 }
+
+TEST(draw_cli_pool_make_show_document_verify_over_the_database)
+{
+    struct eg_db *db = scene("cli.db");
+    char path[600];
+    snprintf(path, sizeof path, "%s/cli.db", eg_test_tmpdir());
+    eg_db_close(db);
+    char *out = NULL, *errs = NULL;
+    const char *pool_cmd[] = {"draw", "pool", "--db", path, NULL};
+    REQUIRE(eg_test_run(pool_cmd, NULL, 0, &out, &errs) == 0);
+    json_t *j = json_loads(out, 0, NULL);
+    REQUIRE(j);
+    CHECK_STR(cat_of(j, 4), "special");
+    json_decref(j);
+    free(out);
+    free(errs);
+    const char *make_cmd[] = {"draw",     "make",         "--db",       path,     "--title",
+                              "CLI 抽查", "--inspect-on", "2099-01-01", "--seed", "cli-seed",
+                              NULL};
+    int rc = eg_test_run(make_cmd, NULL, 0, &out, &errs);
+    if (rc)
+        eg_test_fail(__FILE__, __LINE__, "draw make: %s", errs ? errs : "");
+    REQUIRE(rc == 0);
+    j = json_loads(out, 0, NULL);
+    REQUIRE(j);
+    CHECK_STR(json_string_value(json_object_get(j, "seed")), "cli-seed");
+    CHECK(json_is_true(json_object_get(j, "secret")));
+    json_decref(j);
+    free(out);
+    free(errs);
+    const char *show_cmd[] = {"draw", "show", "--db", path, "1", NULL};
+    CHECK_EQ_INT(eg_test_run(show_cmd, NULL, 0, &out, &errs), 0);
+    free(out);
+    free(errs);
+    const char *ver_cmd[] = {"draw", "verify", "--db", path, "1", NULL};
+    CHECK_EQ_INT(eg_test_run(ver_cmd, NULL, 0, &out, &errs), 0);
+    CHECK(out && strstr(out, "复核一致"));
+    free(out);
+    free(errs);
+    /* the document verifies anywhere with `draw verify FILE` */
+    const char *doc_cmd[] = {"draw", "document", "--db", path, "1", NULL};
+    REQUIRE(eg_test_run(doc_cmd, NULL, 0, &out, &errs) == 0);
+    char file[600];
+    snprintf(file, sizeof file, "%s/pub.json", eg_test_tmpdir());
+    FILE *f = fopen(file, "w");
+    REQUIRE(f);
+    fputs(out, f);
+    fclose(f);
+    free(out);
+    free(errs);
+    const char *vf_cmd[] = {"draw", "verify", file, NULL};
+    CHECK_EQ_INT(eg_test_run(vf_cmd, NULL, 0, &out, &errs), 0);
+    free(out);
+    free(errs);
+    /* bad input: no such run, not an id, missing --inspect-on */
+    const char *ver_bad[] = {"draw", "verify", "--db", path, "99", NULL};
+    CHECK_EQ_INT(eg_test_run(ver_bad, NULL, 0, &out, &errs), 1);
+    CHECK(errs && strstr(errs, "not found"));
+    free(out);
+    free(errs);
+    const char *show_bad[] = {"draw", "show", "--db", path, "x1", NULL};
+    CHECK_EQ_INT(eg_test_run(show_bad, NULL, 0, &out, &errs), 2);
+    free(out);
+    free(errs);
+    const char *make_bad[] = {"draw", "make", "--db", path, "--title", "t", NULL};
+    CHECK_EQ_INT(eg_test_run(make_bad, NULL, 0, &out, &errs), 2);
+    CHECK(errs && strstr(errs, "--inspect-on"));
+    free(out);
+    free(errs);
+}
