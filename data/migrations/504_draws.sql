@@ -65,7 +65,9 @@ CREATE TABLE draw_runs (
     pool_date TEXT NOT NULL,            -- Beijing date the pools were built for
     inspect_on TEXT NOT NULL,           -- the list is secret until this Beijing date
     drawn INTEGER NOT NULL,
-    draw_json TEXT NOT NULL,            -- the published draw with its result (envgov draw verify)
+    draw_json TEXT NOT NULL,            -- the pools: the published draw without seed and result,
+                                        -- compact with sorted keys (what pools_sha256 hashes)
+    result_json TEXT NOT NULL,          -- the drawn list and teams (the published "result")
     created_by INTEGER,                 -- the drawing officer's user id
     created_by_name TEXT NOT NULL,
     created_at INTEGER NOT NULL

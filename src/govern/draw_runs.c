@@ -25,18 +25,13 @@ static const char *jstr(const json_t *o, const char *k)
     return json_string_value(json_object_get(o, k));
 }
 
-/* SHA-256 (hex) of the draw's pools: the document without seed and result, keys sorted. */
-static void pools_hash(const json_t *doc, char out[65])
+/* SHA-256 (hex) of the draw's pools as stored: the document without seed and result, compact
+   with sorted keys (the text draw_runs.draw_json keeps). */
+static void sha_hex(const char *s, char out[65])
 {
-    json_t *c = json_copy((json_t *)doc);
-    json_object_del(c, "seed");
-    json_object_del(c, "result");
-    char *s = json_dumps(c, JSON_COMPACT | JSON_SORT_KEYS);
     unsigned char h[crypto_hash_sha256_BYTES];
     crypto_hash_sha256(h, (const unsigned char *)s, strlen(s));
     sodium_bin2hex(out, 65, h, sizeof h);
-    free(s);
-    json_decref(c);
 }
 
 static int not_found(struct eg_err *err, int64_t id)
@@ -121,7 +116,8 @@ int eg_draw_make(struct eg_db *db, const struct eg_principal *who, json_t *in, i
         json_object_set(doc, "team_size", ts);
     }
     char hash[65];
-    pools_hash(doc, hash);
+    char *text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+    sha_hex(text, hash);
     json_object_set_new(doc, "seed", json_string(seed));
     struct eg_draw_input din;
     void *store = NULL;
@@ -135,14 +131,14 @@ int eg_draw_make(struct eg_db *db, const struct eg_principal *who, json_t *in, i
     if (rc >= 0 && (rc = eg__gov_tx_begin(db, &own, err)) >= 0)
         tx = 1;
     struct eg_stmt *st = NULL;
-    char *text = NULL;
+    char *rtext = NULL;
     if (rc >= 0) {
-        text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        rtext = json_dumps(json_object_get(doc, "result"), JSON_COMPACT);
         rc = eg_db_prepare(db,
                            "INSERT INTO draw_runs (title, ruleset_id, ruleset_version, "
                            "ruleset_sha256, seed, pools_sha256, pool_date, inspect_on, drawn, "
-                           "draw_json, created_by, created_by_name, created_at) VALUES (?, ?, ?, "
-                           "?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           "draw_json, created_by, created_by_name, created_at, result_json) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            &st, err);
     }
     if (rc >= 0) {
@@ -162,6 +158,7 @@ int eg_draw_make(struct eg_db *db, const struct eg_principal *who, json_t *in, i
             eg_stmt_bind_null(st, 11);
         eg_stmt_bind_text(st, 12, who->username, strlen(who->username));
         eg_stmt_bind_int(st, 13, eg_time_now());
+        eg_stmt_bind_text(st, 14, rtext, strlen(rtext));
         rc = eg_stmt_step(st, err);
         eg_stmt_done(st);
         st = NULL;
@@ -222,6 +219,7 @@ int eg_draw_make(struct eg_db *db, const struct eg_principal *who, json_t *in, i
     if (tx)
         rc = eg__gov_tx_end(db, own, rc, err);
     free(text);
+    free(rtext);
     eg_draw_result_free(&r);
     if (store)
         eg_draw_input_release(&din, store);
@@ -407,19 +405,29 @@ int eg_draw_runs(struct eg_db *db, const struct eg_principal *who, json_t **rows
     return 0;
 }
 
-static int load_doc(struct eg_db *db, int64_t run_id, json_t **doc, char pools[65],
-                    struct eg_err *err)
+/* The published draw of a run: the stored pools with the seed and the result put back;
+ *intact 0 when the stored pools no longer hash to the recorded SHA-256. */
+static int load_doc(struct eg_db *db, int64_t run_id, json_t **doc, int *intact, struct eg_err *err)
 {
     struct eg_stmt *st;
-    int rc =
-        eg_db_prepare(db, "SELECT draw_json, pools_sha256 FROM draw_runs WHERE id = ?", &st, err);
+    int rc = eg_db_prepare(
+        db, "SELECT draw_json, pools_sha256, seed, result_json FROM draw_runs WHERE id = ?", &st,
+        err);
     if (rc < 0)
         return rc;
     eg_stmt_bind_int(st, 1, run_id);
     *doc = NULL;
     if ((rc = eg_stmt_step(st, err)) == 1) {
-        *doc = json_loads(eg_stmt_text(st, 0, NULL), 0, NULL);
-        snprintf(pools, 65, "%s", eg_stmt_text(st, 1, NULL));
+        const char *text = eg_stmt_text(st, 0, NULL);
+        char again[65];
+        sha_hex(text, again);
+        *intact = !strcmp(again, eg_stmt_text(st, 1, NULL));
+        *doc = json_loads(text, 0, NULL);
+        if (*doc) {
+            json_object_set_new(*doc, "seed", json_string(eg_stmt_text(st, 2, NULL)));
+            json_object_set_new(*doc, "result",
+                                json_loads(eg_stmt_text(st, 3, NULL), 0, NULL) ?: json_array());
+        }
     }
     eg_stmt_done(st);
     if (rc < 0)
@@ -433,7 +441,8 @@ int eg_draw_run_document(struct eg_db *db, const struct eg_principal *who, int64
                          json_t **doc, struct eg_err *err)
 {
     *doc = NULL;
-    char d[16], when[16] = "", pools[65];
+    char d[16], when[16] = "";
+    int intact = 0;
     today(d);
     int64_t by = 0;
     struct eg_stmt *st;
@@ -456,22 +465,21 @@ int eg_draw_run_document(struct eg_db *db, const struct eg_principal *who, int64
     /* public from the inspection date: anyone can re-check it (envgov draw verify) */
     if (!when[0] || (strcmp(d, when) < 0 && !officer))
         return not_found(err, run_id);
-    return load_doc(db, run_id, doc, pools, err);
+    return load_doc(db, run_id, doc, &intact, err);
 }
 
 int eg_draw_run_verify(struct eg_db *db, int64_t run_id, struct eg_err *err)
 {
     json_t *doc;
-    char pools[65], again[65];
-    int rc = load_doc(db, run_id, &doc, pools, err);
+    int intact = 0;
+    int rc = load_doc(db, run_id, &doc, &intact, err);
     if (rc < 0)
         return rc;
-    pools_hash(doc, again);
-    if (strcmp(pools, again))
+    if (!intact)
         rc = eg_err_set(err, EG_EINVAL, "pools_changed", -1,
-                        "run %lld: the stored pools hash to %s, the run recorded %s: the record "
-                        "was altered",
-                        (long long)run_id, again, pools);
+                        "run %lld: the stored pools no longer hash to the SHA-256 recorded with "
+                        "the run: the record was altered",
+                        (long long)run_id);
     else
         rc = eg_draw_verify(doc, err);
     json_decref(doc);
