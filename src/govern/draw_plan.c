@@ -36,10 +36,15 @@ static int known_keys(const struct eg_ruleset *rs, const struct eg_rs_section *s
         int ok = 0;
         for (int k = 0; keys[k] && !ok; k++)
             ok = !strcmp(keys[k], s->entries[i].key);
-        if (!ok)
-            return eg_rs_fail(rs, &s->entries[i], err, "unknown field in [%s %s] (known: %s%s%s%s)",
-                              s->type, s->name, keys[0], keys[1] ? ", " : "",
-                              keys[1] ? keys[1] : "", keys[2] ? ", …" : "");
+        if (!ok) {
+            char known[300];
+            size_t n = 0;
+            known[0] = 0;
+            for (int k = 0; keys[k] && n + 2 < sizeof known; k++)
+                n += (size_t)snprintf(known + n, sizeof known - n, "%s%s", k ? ", " : "", keys[k]);
+            return eg_rs_fail(rs, &s->entries[i], err, "unknown field in [%s %s] (known: %s)",
+                              s->type, s->name, known);
+        }
     }
     return 0;
 }

@@ -177,6 +177,10 @@ TEST(draw_plan_malformed_plans_name_file_line_field)
     CHECK(plan_error(HEAD MATTER "[categroy a]\nlabel = A\n", "plan.rs:10: categroy: unknown "
                                                               "section type"));
     CHECK(plan_error(HEAD MATTER, "plan.rs:1: category: a draw plan needs at least one"));
+    /* found by fuzz/draw_plan: the message of a one-key section read past its table */
+    CHECK(plan_error(HEAD MATTER "[category a]\nlabel = A\nobject = enterprise\nshare = 1\n"
+                                 "[adjust good]\nfacto = 2\n",
+                     "plan.rs:15: facto: unknown field in [adjust good] (known: factor)"));
     CHECK(plan_error(HEAD "[category a]\nlabel = A\nobject = enterprise\nshare = 1\n",
                      "plan.rs:1: matter: a draw plan needs its list of inspectable matters"));
     CHECK(plan_error(HEAD "team_size = 1\n" MATTER
