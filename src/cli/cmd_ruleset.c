@@ -66,6 +66,11 @@ static int run(int argc, char **argv, int load)
         rc = eg_credit_scheme_compile(rs, &s, &err); /* takes rs */
         rs = NULL;
         eg_credit_scheme_free(s);
+    } else if (rc == 0 && !strcmp(rs->kind, "draw_plan")) {
+        struct eg_draw_plan *dp = NULL;
+        rc = eg_draw_plan_compile(rs, &dp, &err); /* takes rs */
+        rs = NULL;
+        eg_draw_plan_free(dp);
     }
     eg_ruleset_free(rs);
     int64_t row = 0;

@@ -347,6 +347,128 @@ json_t *eg_draw_result_json(const struct eg_draw_input *in, const struct eg_draw
    "mismatch" naming the first differing position, or the input's fault. */
 int eg_draw_verify(const json_t *published, struct eg_err *err);
 
+/* ---- draw plans, pools, runs, results, agencies (draw_plan.c, draw_pools.c, draw_runs.c) ----
+ *
+ * A draw plan (rule set kind "draw_plan"; docs/draws.md) says what may be inspected, how the
+ * objects fall into categories and how many of each a draw takes:
+ *     team_size = 2                 (header, >= 2: 行政处罚法 Art. 42)
+ *     falsification_input = data_falsification   (header: the credit input a falsification
+ *                                   finding against an agency is recorded as)
+ *     falsification_violation = data_falsification  (header: the violation type of the case it
+ *                                   opens; the discretion rule set in force must list it)
+ *     [matter NAME]    label, object = enterprise | testing_agency | steward, basis
+ *     [category NAME]  label, object, and conditions (all optional; none: every object of the
+ *                      kind): key_unit = 1 (a 重点排污单位 flag in the registry), grades = G …
+ *                      (the credit grade in effect, eg_credit_grade_of), min_penalties = N
+ *                      (penalties in the 12 months before the pool date); the first category in
+ *                      file order whose condition holds (any of them) takes the object. Then
+ *                      either share = 0..1 of the category or per_inspector = N (N objects per
+ *                      active inspector, the ratio 1 : N).
+ *     [adjust GRADE]   factor = 0..10: objects of that credit grade ("unrated": none) are drawn
+ *                      with the category's share × factor (they form the draw category
+ *                      "CATEGORY.GRADE"; an unadjusted grade keeps factor 1).
+ * A unit on the positive list is in the pool only with a trigger (eg_poslist_check_inspection);
+ * otherwise it is left out and listed in the pool's "excluded" with the reason. An officer may
+ * override an enterprise's category with a reason (audited). */
+struct eg_draw_category {
+    const char *name, *label, *object;
+    int key_unit, min_penalties, has_condition;
+    const char *grades; /* NULL: no grade condition */
+    double share;       /* < 0: per_inspector is used */
+    double per_inspector;
+};
+struct eg_draw_adjust {
+    const char *grade;
+    double factor;
+};
+struct eg_draw_matter {
+    const char *name, *label, *object, *basis;
+};
+struct eg_draw_plan {
+    struct eg_ruleset *rs; /* owned */
+    int team_size;
+    const char *falsification_input, *falsification_violation;
+    struct eg_draw_category *cats;
+    int ncats;
+    struct eg_draw_adjust *adjusts;
+    int nadjusts;
+    struct eg_draw_matter *matters;
+    int nmatters;
+};
+/* Checks the meaning (errors "file:line: field: …") and compiles; takes rs (freed on failure). */
+int eg_draw_plan_compile(struct eg_ruleset *rs, struct eg_draw_plan **out, struct eg_err *err);
+void eg_draw_plan_free(struct eg_draw_plan *p);
+/* The plan in force on a Beijing date, or the stored/shipped one of that id (newest version). */
+int eg_draw_plan_for(struct eg_db *db, const char *id, const char *date, struct eg_draw_plan **out,
+                     struct eg_err *err);
+/* The inspectable matters: [{"name","label_zh","object","object_zh","basis"}]. */
+json_t *eg_draw_plan_matters(const struct eg_draw_plan *p);
+
+/* The register of agencies (检测机构) and stewards (环保管家), staff only, audited. in:
+   {"kind":"testing_agency"|"steward","unit_id","qualification","qualification_no",
+   "qualification_valid_to"?,"user_id"? (a steward's account)}. */
+int eg_draw_agency_add(struct eg_db *db, const struct eg_principal *who, json_t *in, int64_t *id,
+                       struct eg_err *err);
+/* A contract of an agency with a client unit: {"client_unit_id","service","valid_from",
+   "valid_to"?}. */
+int eg_draw_agency_contract_add(struct eg_db *db, const struct eg_principal *who, int64_t agency_id,
+                                json_t *in, int64_t *id, struct eg_err *err);
+/* Agencies with their contracts (and a steward's account contracts of the registry); staff. */
+int eg_draw_agencies(struct eg_db *db, const struct eg_principal *who, json_t **rows,
+                     struct eg_err *err);
+/* The inspector pool: a user (admin, bureau or street) with a law-enforcement certificate
+   number (执法证号) and unit (执法单位); staff, audited. */
+int eg_draw_inspector_add(struct eg_db *db, const struct eg_principal *who, int64_t user_id,
+                          const char *cert_no, const char *org, int64_t *id, struct eg_err *err);
+int eg_draw_inspector_set_active(struct eg_db *db, const struct eg_principal *who, int64_t id,
+                                 int active, struct eg_err *err);
+int eg_draw_inspectors(struct eg_db *db, const struct eg_principal *who, json_t **rows,
+                       struct eg_err *err);
+/* A recusal (回避, 行政处罚法 Art. 43): the inspector is never drawn for the unit; reason required.
+ */
+int eg_draw_recusal_add(struct eg_db *db, const struct eg_principal *who, int64_t inspector_id,
+                        int64_t unit_id, const char *reason, int64_t *id, struct eg_err *err);
+/* Sets (category) or clears (category NULL) an enterprise's category with a reason, checked
+   against the plan in force today (unknown category: EG_EINVAL naming the categories). */
+int eg_draw_override_set(struct eg_db *db, const struct eg_principal *who, int64_t unit_id,
+                         const char *category, const char *reason, struct eg_err *err);
+
+/* The pools on a Beijing date under a plan, as the published draw document (without seed and
+   result; see eg_draw_input_from_json): objects carry "kind","name","category_zh","why" too,
+   "excluded" lists the objects left out with the reason; "quotas" per draw category.
+   triggers: [{"unit_id","trigger","ref"}] or NULL (positive-list units). Staff. */
+int eg_draw_pool(struct eg_db *db, const struct eg_principal *who, const struct eg_draw_plan *p,
+                 const char *date, const json_t *triggers, json_t **doc, struct eg_err *err);
+
+/* A draw run, stored (staff; audited): the pools built on date (NULL: today) under the plan
+   (plan_id NULL: in force), seed NULL: 32 random bytes in hex, published with the run.
+   in: {"title","inspect_on","date"?,"plan"?,"seed"?,"triggers"?}. *out: the run as
+   eg_draw_run_get shows it to its officer. */
+int eg_draw_make(struct eg_db *db, const struct eg_principal *who, json_t *in, int64_t *run_id,
+                 json_t **out, struct eg_err *err);
+/* A run: until its inspect_on date only admin and the drawing officer see it (others:
+   EG_ENOTFOUND, as for an unknown run); from the date staff see it whole, a street the items in
+   its region, an enterprise its own item; anonymous and stewards: EG_ENOTFOUND. */
+int eg_draw_run_get(struct eg_db *db, const struct eg_principal *who, int64_t run_id, json_t **out,
+                    struct eg_err *err);
+int eg_draw_runs(struct eg_db *db, const struct eg_principal *who, json_t **rows,
+                 struct eg_err *err);
+/* The published draw document of a run (seed, pools, result) with the same visibility; what
+   `envgov draw verify` re-checks. */
+int eg_draw_run_document(struct eg_db *db, const struct eg_principal *who, int64_t run_id,
+                         json_t **doc, struct eg_err *err);
+/* Re-checks a stored run: the pools' hash and the list re-drawn from its seed and pools. */
+int eg_draw_run_verify(struct eg_db *db, int64_t run_id, struct eg_err *err);
+/* Records an inspection's result (staff or a member of its team, from inspect_on): in
+   {"outcome":"found"|"not_found","finding","falsification"?}; published at once (一公开). A
+   falsification finding (agencies and stewards only) opens a case (eg_case_kind, origin
+   inspection) and records the credit input falsification_input (the count of the year). */
+int eg_draw_result_record(struct eg_db *db, const struct eg_principal *who, int64_t item_id,
+                          json_t *in, json_t **out, struct eg_err *err);
+/* Published results, newest first (public): [{"item_id","run_id","run","inspect_on","unit_id",
+   "unit","object_kind","object_zh","category","outcome","outcome_zh","finding","published_at"}]. */
+int eg_draw_results_published(struct eg_db *db, int64_t unit_id, json_t **rows, struct eg_err *err);
+
 /* ==== cases, penalty discretion, permits (cases.c, discretion.c, permits.c) ================= */
 
 /* Penalty discretion (行政处罚裁量, rule set kind "penalty_discretion"; governance.md §5):

@@ -41,4 +41,8 @@ int eg__gov_exceedance_provider(struct eg_db *db, int year, const char *input, e
 int64_t eg__gov_day_number(const char *date);
 void eg__gov_day_date(int64_t day, char out[11]);
 
+/* ---- draw_plan.c ---- */
+/* The Chinese name of an object kind (enterprise, testing_agency, steward). */
+const char *eg__draw_object_zh(const char *object);
+
 #endif

@@ -72,5 +72,6 @@ int eg__http_intake_reply_rate(struct eg_http_req *rq);
 int eg_http_api_credit_routes(struct eg_http_server *srv); /* rule sets, credit, lists */
 int eg_http_api_credit_routes(struct eg_http_server *srv); /* rule sets, credit, lists */
 int eg_http_api_cases_routes(struct eg_http_server *srv);  /* discretion, permit supervision */
+int eg_http_api_draws_routes(struct eg_http_server *srv);  /* random inspections (双随机) */
 
 #endif
