@@ -13,7 +13,7 @@
 #   WERROR=1        turn warnings into errors (CI sets it)
 
 CC      ?= cc
-PKGS    := sqlite3 libmicrohttpd jansson libsodium xlsxwriter zlib
+PKGS    := sqlite3 libpq libmicrohttpd jansson libsodium xlsxwriter zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
