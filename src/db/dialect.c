@@ -199,6 +199,58 @@ static int rewrite(struct tr *x, size_t a, size_t b, int in_trigger, int *nstmt)
     return 0;
 }
 
+/* Words that are SQL, not column names (for the ON CONFLICT qualification). */
+static int keyword(const struct tok *k)
+{
+    static const char *const kw[] = {"CASE",
+                                     "WHEN",
+                                     "THEN",
+                                     "ELSE",
+                                     "END",
+                                     "AND",
+                                     "OR",
+                                     "NOT",
+                                     "NULL",
+                                     "IS",
+                                     "IN",
+                                     "WHERE",
+                                     "TRUE",
+                                     "FALSE",
+                                     "LIKE",
+                                     "ILIKE",
+                                     "GLOB",
+                                     "AS",
+                                     "ESCAPE",
+                                     "BETWEEN",
+                                     "DISTINCT",
+                                     "FROM",
+                                     "BIGINT",
+                                     "INTEGER",
+                                     "TEXT",
+                                     "REAL",
+                                     "DOUBLE",
+                                     "BYTEA",
+                                     "BLOB",
+                                     "PRECISION",
+                                     "COLLATE",
+                                     "NOCASE",
+                                     "EXISTS",
+                                     "SELECT",
+                                     "LIMIT",
+                                     "ORDER",
+                                     "BY",
+                                     "ASC",
+                                     "DESC",
+                                     "EXCLUDED",
+                                     "CURRENT_TIMESTAMP",
+                                     "NUMERIC",
+                                     "BOOLEAN"};
+    for (size_t i = 0; i < sizeof kw / sizeof kw[0]; i++)
+        if (is(k, kw[i]))
+            return 1;
+    return 0;
+}
+
 /* Returns 1 when something was written, 0 for a dropped statement (PRAGMA). */
 static int statement(struct tr *x, size_t a, size_t b, int in_trigger)
 {
@@ -254,9 +306,47 @@ static int statement(struct tr *x, size_t a, size_t b, int in_trigger)
             }
         }
     }
-    int depth = 0;
+    /* INSERT ... ON CONFLICT DO UPDATE SET: SQLite reads a bare column there as the existing
+       row's, PostgreSQL calls it ambiguous (it could be EXCLUDED's): qualify it with the table */
+    const struct tok *target = NULL;
+    if (is(&t->v[a], "INSERT")) {
+        size_t k = a;
+        while (k < b && !is(&t->v[k], "INTO"))
+            k++;
+        k = sig(t, k + 1, b);
+        if (k < b && t->v[k].kind == T_WORD)
+            target = &t->v[k];
+    }
+    int depth = 0, in_set = 0, set_depth = 0, expect_col = 0;
     for (; i < b; i++) {
         const struct tok *k = &t->v[i];
+        if (target && is(k, "SET") && i >= 4) {
+            size_t p1 = i - 1;
+            while (p1 > a && t->v[p1].kind == T_SPACE)
+                p1--;
+            if (is(&t->v[p1], "UPDATE")) {
+                in_set = 1;
+                set_depth = depth;
+                expect_col = 1;
+                emit(x, k);
+                continue;
+            }
+        }
+        if (in_set && i == returning)
+            in_set = 0;
+        if (in_set && depth == set_depth && punct(k, ','))
+            expect_col = 1;
+        if (in_set && k->kind == T_WORD) {
+            size_t nx2 = sig(t, i + 1, b);
+            int dotted = (i > a && punct(&t->v[i - 1], '.')) || (nx2 < b && punct(&t->v[nx2], '.'));
+            int call = nx2 < b && punct(&t->v[nx2], '(');
+            if (expect_col) {
+                expect_col = 0;
+            } else if (!dotted && !call && !keyword(k)) {
+                eg_buf_append(x->out, target->p, target->n);
+                eg_buf_puts(x->out, ".");
+            }
+        }
         if (i == returning && ignore) {
             eg_buf_puts(x->out, "ON CONFLICT DO NOTHING ");
             ignore = 0;
@@ -277,6 +367,14 @@ static int statement(struct tr *x, size_t a, size_t b, int in_trigger)
         }
         if (k->kind != T_WORD) {
             emit(x, k);
+            continue;
+        }
+        if (k->n == 1 && (k->p[0] == 'X' || k->p[0] == 'x') && i + 1 < b &&
+            t->v[i + 1].kind == T_STR) { /* X'0102' -> '\x0102'::bytea */
+            const struct tok *h = &t->v[++i];
+            eg_buf_puts(x->out, "'\\x");
+            eg_buf_append(x->out, h->p + 1, h->n >= 2 ? h->n - 2 : 0);
+            eg_buf_puts(x->out, "'::bytea");
             continue;
         }
         size_t nx = sig(t, i + 1, b);

@@ -116,6 +116,7 @@ static int map_err(struct eg__pg *pg, const PGresult *r, struct eg_err *err, con
                           what, m);
     if (!state)
         state = "";
+    eg_log(EG_LOG_DEBUG, "postgresql: %s: %s (SQLSTATE %s)", what, m, state);
     if (!strcmp(state, "23505"))
         return duplicate(err, r ? PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL) : NULL);
     if (!strcmp(state, "23503"))
@@ -396,8 +397,9 @@ static int prepare_now(struct eg__pg_stmt *s, const Oid *types, int *soft, struc
     int rc = 0;
     if (PQresultStatus(r) != PGRES_COMMAND_OK) {
         const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-        *soft = state && (!strcmp(state, "42P18") || !strcmp(state, "42725") ||
-                          !strcmp(state, "42883") || !strcmp(state, "42804"));
+        *soft = state &&
+                (!strcmp(state, "42P18") || !strcmp(state, "42P08") || !strcmp(state, "42725") ||
+                 !strcmp(state, "42883") || !strcmp(state, "42804"));
         rc = map_err(pg, r, err, "prepare");
         if (err && rc < 0) {
             char m[sizeof err->msg];
@@ -545,10 +547,15 @@ int eg__pg_step(struct eg__pg_stmt *s, struct eg_err *err)
                                   [EG__PG_DOUBLE] = 701,
                                   [EG__PG_TEXT] = 25,
                                   [EG__PG_BLOB] = 17};
-        for (int i = 0; i < s->nparams; i++)
-            types[i] = oid[s->kinds[i]];
-        int soft = 0;
-        int rc = prepare_now(s, types, &soft, err);
+        /* a NULL says nothing: text first (`?1 IS NULL OR name = ?1`), then bigint */
+        int soft = 0, rc = -1;
+        for (int pass = 0; pass < 2 && rc < 0; pass++) {
+            for (int i = 0; i < s->nparams; i++)
+                types[i] = s->kinds[i] == EG__PG_NULL ? (pass ? 20 : 25) : oid[s->kinds[i]];
+            rc = prepare_now(s, types, &soft, err);
+            if (!soft)
+                break;
+        }
         free(types);
         if (rc < 0)
             return rc;
