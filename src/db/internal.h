@@ -38,6 +38,9 @@ int eg__db_is_pg(struct eg_db *st);
 /* eg_db_exec without the translation (PostgreSQL's own migration files). */
 int eg__db_exec_native(struct eg_db *st, const char *sql, struct eg_err *err);
 
+/* The kind (EG__PG_INT, ...) of column col's value in the current row (SQLite). */
+int eg__stmt_kind(struct eg_stmt *s, int col);
+
 /* ---- pg.c ---- */
 struct eg__pg;
 struct eg__pg_stmt;

@@ -535,6 +535,24 @@ const void *eg_stmt_blob(struct eg_stmt *s, int col, size_t *len)
     return b;
 }
 
+int eg__stmt_kind(struct eg_stmt *s, int col)
+{
+    if (s->pg)
+        return eg__pg_is_null(s->pg, col) ? EG__PG_NULL : EG__PG_TEXT;
+    switch (sqlite3_column_type(s->s, col)) {
+    case SQLITE_INTEGER:
+        return EG__PG_INT;
+    case SQLITE_FLOAT:
+        return EG__PG_DOUBLE;
+    case SQLITE_TEXT:
+        return EG__PG_TEXT;
+    case SQLITE_BLOB:
+        return EG__PG_BLOB;
+    default:
+        return EG__PG_NULL;
+    }
+}
+
 int eg_stmt_columns(struct eg_stmt *s)
 {
     if (s->pg)
