@@ -124,19 +124,27 @@ static void emit(struct tr *x, const struct tok *k)
     eg_buf_append(x->out, k->p, k->n);
 }
 
-static void emit_param(struct tr *x, const struct tok *k)
+/* PostgreSQL takes parameters $1..$65535; SQLite's own limit is 32766. */
+#define MAX_PARAM 32766
+
+static int emit_param(struct tr *x, const struct tok *k)
 {
     int n;
     if (k->n > 1) {
         n = 0;
-        for (size_t i = 1; i < k->n && n < 100000; i++)
+        for (size_t i = 1; i < k->n && n <= MAX_PARAM; i++)
             n = n * 10 + (k->p[i] - '0');
     } else {
         n = x->nparams + 1;
     }
+    if (n < 1 || n > MAX_PARAM)
+        return eg_err_set(x->err, EG_EINVAL, "dialect", -1,
+                          "parameter %.*s: parameters are numbered 1 to %d", (int)k->n, k->p,
+                          MAX_PARAM);
     if (n > x->nparams)
         x->nparams = n;
     eg_buf_printf(x->out, "$%d", n);
+    return 0;
 }
 
 /* Rewrites tokens [a, b) of one statement (no trailing ';'). in_trigger: inside a trigger body
@@ -255,7 +263,7 @@ static int keyword(const struct tok *k)
 static int statement(struct tr *x, size_t a, size_t b, int in_trigger)
 {
     const struct toks *t = x->t;
-    if (is(&t->v[a], "PRAGMA"))
+    if (a >= b || is(&t->v[a], "PRAGMA"))
         return 0;
     size_t i = a;
     int ignore = 0, has_conflict = 0, without_rowid = 0;
@@ -356,7 +364,8 @@ static int statement(struct tr *x, size_t a, size_t b, int in_trigger)
         else if (punct(k, ')'))
             depth--;
         if (k->kind == T_PARAM) {
-            emit_param(x, k);
+            if (emit_param(x, k) < 0)
+                return EG_EINVAL;
             continue;
         }
         if (k->kind == T_QID && k->p[0] == '`') {
@@ -450,6 +459,8 @@ static int trigger(struct tr *x, size_t a, size_t b, size_t *consumed)
     size_t ev = sig(t, i + 1, b), on = ev;
     while (on < b && !is(&t->v[on], "ON"))
         on++;
+    if (ev >= b || on >= b)
+        return eg_err_set(x->err, EG_EINVAL, "dialect", -1, "CREATE TRIGGER without ON table");
     size_t tab = sig(t, on + 1, b);
     if (tab >= b)
         return eg_err_set(x->err, EG_EINVAL, "dialect", -1, "CREATE TRIGGER without ON table");
