@@ -163,6 +163,10 @@ typedef void (*eg_db_copy_progress_fn)(const char *table, int64_t done, int64_t 
 int eg_db_copy(struct eg_db *src, struct eg_db *dst, eg_db_copy_progress_fn progress, void *arg,
                int64_t *rows, struct eg_err *err);
 
+/* path as it may be logged: a postgresql:// URL's password (user:PASSWORD@, password=…)
+   replaced by "***"; a file path as it is. */
+void eg_db_display_name(const char *path, char *out, size_t cap);
+
 /* Consistent copy of the database to path while others keep writing (online backup). */
 int eg_db_backup(struct eg_db *st, const char *path, struct eg_err *err);
 

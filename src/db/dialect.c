@@ -12,6 +12,7 @@
 #include "db/internal.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -536,6 +537,34 @@ static int trigger(struct tr *x, size_t a, size_t b, size_t *consumed)
 int eg__db_is_pg_url(const char *path)
 {
     return path && (!strncmp(path, "postgresql://", 13) || !strncmp(path, "postgres://", 11));
+}
+
+void eg_db_display_name(const char *path, char *out, size_t cap)
+{
+    if (!cap)
+        return;
+    snprintf(out, cap, "%s", path ? path : "");
+    if (!eg__db_is_pg_url(out))
+        return;
+    /* scheme://user:secret@host -> scheme://user:***@host */
+    char *auth = strstr(out, "://") + 3;
+    char *at = strchr(auth, '@'), *slash = strchr(auth, '/');
+    char *colon = strchr(auth, ':');
+    struct eg_buf b = {0};
+    if (at && (!slash || at < slash) && colon && colon < at) {
+        eg_buf_append(&b, out, (size_t)(colon - out) + 1);
+        eg_buf_puts(&b, "***");
+        eg_buf_puts(&b, at);
+    } else {
+        eg_buf_puts(&b, out);
+    }
+    /* ?password=secret or &password=secret */
+    char *pw = strstr(b.data, "password=");
+    if (pw && pw > b.data && (pw[-1] == '?' || pw[-1] == '&'))
+        snprintf(out, cap, "%.*spassword=***%s", (int)(pw - b.data), b.data, pw + strcspn(pw, "&"));
+    else
+        snprintf(out, cap, "%s", b.data);
+    eg_buf_free(&b);
 }
 
 int eg__db_pg_translate(const char *sql, struct eg__db_pgsql *out, struct eg_err *err)

@@ -129,3 +129,21 @@ TEST(db_dialect_refuses_what_has_no_translation_and_survives_hostile_input)
     eg__db_pgsql_free(&q);
     free(big);
 }
+
+TEST(db_display_name_hides_a_urls_password)
+{
+    char out[256];
+    eg_db_display_name("postgresql://envgov:s3cret@db1:5432/envgov", out, sizeof out);
+    CHECK_STR(out, "postgresql://envgov:***@db1:5432/envgov");
+    eg_db_display_name("postgres://db1/envgov?user=a&password=s3cret&sslmode=require", out,
+                       sizeof out);
+    CHECK_STR(out, "postgres://db1/envgov?user=a&password=***&sslmode=require");
+    eg_db_display_name("postgresql:///envgov?host=/run/pg&password=x", out, sizeof out);
+    CHECK_STR(out, "postgresql:///envgov?host=/run/pg&password=***");
+    eg_db_display_name("postgresql://u@h/d", out, sizeof out);
+    CHECK_STR(out, "postgresql://u@h/d");
+    eg_db_display_name("/var/lib/envgov/a:b@c.db", out, sizeof out);
+    CHECK_STR(out, "/var/lib/envgov/a:b@c.db");
+    eg_db_display_name("postgresql://u:p@h/d", out, 8); /* cut short, still terminated */
+    CHECK_EQ_INT(strlen(out), 7);
+}
