@@ -13,7 +13,7 @@
 #   WERROR=1        turn warnings into errors (CI sets it)
 
 CC      ?= cc
-PKGS    := sqlite3 libmicrohttpd jansson libsodium xlsxwriter zlib
+PKGS    := sqlite3 libpq libmicrohttpd jansson libsodium xlsxwriter zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
@@ -63,7 +63,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 30
 FUZZ_SMOKE := $(FUZZ_SRC:fuzz/%.c=fuzz-smoke-%)
 
-.PHONY: all run test check check-layers check-plain check-asan check-tsan bench fuzz fuzz-smoke \
+.PHONY: all run test check check-layers check-plain check-pg check-asan check-tsan bench fuzz fuzz-smoke \
 	$(FUZZ_SMOKE) clean deps format format-check
 
 all: build/envgov
@@ -162,7 +162,7 @@ test:
 	@scripts/deps.sh build
 	@$(MAKE) --no-print-directory check
 
-check: format-check check-layers check-plain check-asan check-tsan
+check: format-check check-layers check-plain check-pg check-asan check-tsan
 
 # SQL only in the modules that own tables, sqlite3 only in db/sqlite.c, includes only downwards
 check-layers:
@@ -171,6 +171,16 @@ check-layers:
 
 check-plain: build/envgov build/test_runner
 	EG_BIN=$(CURDIR)/build/envgov build/test_runner
+
+# The database, registry, time-series, devices, ingest and governance tests again on a real
+# PostgreSQL (issue 16): scripts/pg-test.sh starts Debian's server in a temporary folder as the
+# postgres user, EG_TEST_PG selects it (a schema per test), the server is stopped after.
+PG_TESTS ?= unit/db/ unit/registry/ unit/ts/ unit/devices/ unit/ingest/test_ingest_unit unit/govern/
+check-pg: build/envgov build/test_runner
+	@d=$$(mktemp -d /tmp/envgov-pg-XXXXXX) && url=$$(scripts/pg-test.sh start $$d) || exit 1; \
+	echo "check-pg: $$url"; \
+	EG_TEST_PG="$$url" EG_BIN=$(CURDIR)/build/envgov build/test_runner $(PG_TESTS); rc=$$?; \
+	scripts/pg-test.sh stop $$d; exit $$rc
 
 check-asan: build/asan/envgov build/asan/test_runner
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \

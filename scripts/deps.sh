@@ -8,7 +8,7 @@
 # Usage: scripts/deps.sh [build|bench|fuzz|all]   (default: build)
 set -eu
 
-BUILD="gcc make pkg-config clang-format libsqlite3-dev libmicrohttpd-dev libjansson-dev libsodium-dev \
+BUILD="gcc make pkg-config clang-format libsqlite3-dev libpq-dev postgresql-15 libmicrohttpd-dev libjansson-dev libsodium-dev \
 libxlsxwriter-dev libiniparser-dev zlib1g-dev sqlite3 curl"
 FUZZ="clang libclang-rt-14-dev"
 BENCH="wrk nginx-light"

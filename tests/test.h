@@ -100,6 +100,12 @@ const char *eg_test_shared(const char *rel);
 char *eg_test_read_file(const char *path, size_t *len);
 /* A fresh temporary directory for this test (removed at exit). Static buffer. */
 const char *eg_test_tmpdir(void);
+/* A database for this test: NAME in eg_test_tmpdir(), or, when $EG_TEST_PG holds a PostgreSQL
+   URL (issue 16; make test sets it for the tests that run on both backends), that database with
+   a schema of its own for NAME in this process (created on open). Static buffer (4 in turn). */
+const char *eg_test_db(const char *name);
+/* 1 when $EG_TEST_PG selects PostgreSQL. */
+int eg_test_pg(void);
 /* Path to the envgov binary under test ($EG_BIN, default build/envgov). */
 const char *eg_test_bin(void);
 

@@ -112,6 +112,35 @@ const char *eg_test_tmpdir(void)
     return tmpdir_path;
 }
 
+int eg_test_pg(void)
+{
+    const char *u = getenv("EG_TEST_PG");
+    return u && u[0];
+}
+
+const char *eg_test_db(const char *name)
+{
+    static char out[4][1024];
+    static int k;
+    char *p = out[k++ % 4];
+    const char *u = getenv("EG_TEST_PG");
+    if (!u || !u[0]) {
+        snprintf(p, sizeof out[0], "%s/%s", eg_test_tmpdir(), name);
+        return p;
+    }
+    /* a schema per test process and name: t<pid>_<name as [a-z0-9_]> (the seam creates it) */
+    char schema[64];
+    int n = snprintf(schema, sizeof schema, "t%ld_", (long)getpid());
+    for (const char *c = name; *c && n + 1 < (int)sizeof schema; c++)
+        schema[n++] = (char)((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ? *c
+                             : (*c >= 'A' && *c <= 'Z')                           ? *c + 32
+                                                                                  : '_');
+    schema[n] = '\0';
+    snprintf(p, sizeof out[0], "%s%coptions=-csearch_path%%3D%s", u, strchr(u, '?') ? '&' : '?',
+             schema);
+    return p;
+}
+
 const char *eg_test_bin(void)
 {
     const char *b = getenv("EG_BIN");

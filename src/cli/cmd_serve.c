@@ -28,7 +28,8 @@
 
 static const struct eg_config_key serve_keys[] = {
     {"store.db", "EG_DB", "--db", "envgov.db",
-     "database: an SQLite file path (created and migrated on first run)"},
+     "database: an SQLite file path (created and migrated on first run), or a "
+     "postgresql:// URL (docs/deployment.md)"},
     {"http.listen", "EG_HTTP", "--http", "127.0.0.1:8080",
      "HTTP API address:port (IPv6 as [::1]:8080; port 0 = any free port)"},
     {"http.threads", "EG_HTTP_THREADS", "--threads", "0",
@@ -386,8 +387,9 @@ int eg_cmd_serve(int argc, char **argv)
         eg_config_free(&cfg);
         return EG_EXIT_FAIL;
     }
-    eg_log(EG_LOG_INFO, "serve: database %s at schema version %d", eg_config_get(&cfg, "store.db"),
-           eg_db_schema_version(st));
+    char shown[512];
+    eg_db_display_name(eg_config_get(&cfg, "store.db"), shown, sizeof shown);
+    eg_log(EG_LOG_INFO, "serve: database %s at schema version %d", shown, eg_db_schema_version(st));
     eg_db_close(st);
 
     /* Block the stop signals before any thread starts, so that every thread inherits the mask

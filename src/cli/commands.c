@@ -35,6 +35,8 @@ const struct eg_cli_cmd eg_cli_commands[] = {
      "create the database if absent and apply pending schema migrations"},
     {"db", "backup", eg_cmd_db_backup, "DEST [--db PATH]",
      "write a consistent copy of the database (online backup)"},
+    {"db", "copy", eg_cmd_db_copy, "--from SQLITE_FILE --to postgresql://...",
+     "copy every table of an SQLite database into a new PostgreSQL database"},
     {"user", "add", eg_cmd_user_add,
      "NAME --role ROLE [--region CODE] [--unit ID] --password-stdin [--db PATH]",
      "create a user (password from standard input, stored as Argon2id)"},

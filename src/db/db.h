@@ -3,6 +3,18 @@
  * the functions here are the seam a PostgreSQL backend plugs in behind later, so callers never
  * see SQLite types. SQLite specifics live in db/sqlite.c only.
  *
+ * Two backends (issue 16): a path is an SQLite file (or ":memory:"); a postgresql:// or
+ * postgres:// URL (libpq's, e.g. postgresql://envgov@db1/envgov, options=-csearch_path%3DNAME for
+ * a schema of its own, created when missing) opens PostgreSQL. Modules write ONE dialect,
+ * SQLite's shared subset that scripts/check-layers.sh enforces outside db/, with ?N parameters;
+ * db/dialect.c translates it for PostgreSQL once per statement text (parameters, types, identity
+ * keys, INSERT OR IGNORE, LIKE, random(), triggers; see db/internal.h), so SQL added later runs on
+ * both without edits. A migration that cannot be translated gets its PostgreSQL text in
+ * data/migrations/pg/NNN_name.sql (same number), which replaces it there. Differences that
+ * remain: PostgreSQL text holds no NUL byte (refused, EG_EINVAL); ids used by a rolled-back
+ * insert are not reused; eg_db_begin serializes writers with an advisory lock as SQLite's write
+ * lock does; backup, vacuum and checkpoints are the server's (pg_dump, autovacuum).
+ *
  * Schema changes are numbered SQL files under data/migrations/ (NNN_name.sql, compiled into the
  * binary), applied in order on open and by `envgov db migrate`, recorded in schema_version.
  * Number ranges by owner: 001-099 registry/auth/audit, 100-199 time series, 200-299 devices
@@ -20,7 +32,8 @@
 struct eg_db;
 struct eg_stmt;
 
-/* Opens (creating when absent) and migrates. path is a file path or ":memory:". */
+/* Opens (creating when absent) and migrates. path is a file path, ":memory:" or a
+   postgresql:// URL. */
 int eg_db_open(const char *path, struct eg_db **out, struct eg_err *err);
 
 /* How a connection trades speed for safety; zeroes are the defaults eg_db_open uses (a commit
@@ -138,6 +151,21 @@ void eg_db_checkpointer_stop(struct eg_db_checkpointer *c); /* NULL is fine */
    EG_EIO "db_io" when the file, its WAL or the disk refuse writes, EG_EDB "busy" when another
    writer holds the lock for over 1 s (writes work then). */
 int eg_db_probe_write(struct eg_db *st, struct eg_err *err);
+
+/* Every table of src (an SQLite database) into dst (PostgreSQL, or another SQLite file), both
+   opened, hence migrated, by this envgov (issue 16: a district moving onto the city's
+   database). dst must hold no records yet (EG_ECONFLICT "copy_target_not_empty"); what its
+   migrations seeded is replaced by the source's rows. One transaction per table, tables in the
+   source's creation order; PostgreSQL's identity sequences continue after the copied ids.
+   progress (may be NULL) is called after each batch of rows with the table, the rows copied so
+   far and its total; *rows gets all rows copied. */
+typedef void (*eg_db_copy_progress_fn)(const char *table, int64_t done, int64_t total, void *arg);
+int eg_db_copy(struct eg_db *src, struct eg_db *dst, eg_db_copy_progress_fn progress, void *arg,
+               int64_t *rows, struct eg_err *err);
+
+/* path as it may be logged: a postgresql:// URL's password (user:PASSWORD@, password=…)
+   replaced by "***"; a file path as it is. */
+void eg_db_display_name(const char *path, char *out, size_t cap);
 
 /* Consistent copy of the database to path while others keep writing (online backup). */
 int eg_db_backup(struct eg_db *st, const char *path, struct eg_err *err);

@@ -6,8 +6,14 @@
  * Portable: uses only the db.h seam and plain SQL (CREATE TABLE IF NOT EXISTS, INSERT), so a
  * PostgreSQL backend reuses it. Several processes or threads opening a new database at once are
  * safe: the version is re-read after BEGIN IMMEDIATE takes the write lock.
+ *
+ * PostgreSQL (issue 16) runs the same files, translated by dialect.c. A file
+ * data/migrations/pg/NNN_name.sql is PostgreSQL's own: it replaces NNN there (where a
+ * translation is impossible) or adds a number only PostgreSQL has (000: the functions the
+ * translation calls). SQLite never sees the pg/ folder.
  */
 #include "db/db.h"
+#include "db/internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -18,11 +24,12 @@ struct migration {
     const char *sql;
 };
 
-/* "migrations/NNN_name.sql" -> NNN, or -1 when the path is not a migration. */
-static int migration_number(const char *path)
+/* "migrations/NNN_name.sql" (pg 0) or "migrations/pg/NNN_name.sql" (pg 1) -> NNN, or -1 when
+   the path is not such a migration. */
+static int migration_number(const char *path, int pg)
 {
-    static const char prefix[] = "migrations/";
-    size_t pl = sizeof prefix - 1;
+    const char *prefix = pg ? "migrations/pg/" : "migrations/";
+    size_t pl = strlen(prefix);
     if (strncmp(path, prefix, pl))
         return -1;
     const char *p = path + pl;
@@ -46,19 +53,36 @@ static int cmp_migration(const void *a, const void *b)
     return (x->version > y->version) - (x->version < y->version);
 }
 
-/* The embedded migrations sorted by number. Returns how many; *out is allocated. */
-static int collect(struct migration **out, struct eg_err *err)
+/* The embedded migrations sorted by number (for PostgreSQL with its own files in place of those
+   of the same number). Returns how many; *out is allocated. */
+static int collect(int pg, struct migration **out, struct eg_err *err)
 {
     int n = 0;
     for (const struct eg_embedded *e = eg_embedded_files; e->path; e++)
-        if (migration_number(e->path) >= 0)
+        if (migration_number(e->path, 0) >= 0 || (pg && migration_number(e->path, 1) >= 0))
             n++;
     struct migration *m = eg_calloc((size_t)n + 1, sizeof *m);
     int k = 0;
     for (const struct eg_embedded *e = eg_embedded_files; e->path; e++) {
-        int v = migration_number(e->path);
+        int v = migration_number(e->path, 0);
+        if (v < 0 && pg)
+            v = migration_number(e->path, 1);
         if (v >= 0)
             m[k++] = (struct migration){v, e->path, e->data};
+    }
+    if (pg) { /* a pg/ file replaces the common one of its number */
+        int w = 0;
+        for (int i = 0; i < k; i++) {
+            int shadowed = 0;
+            if (!strncmp(m[i].name, "migrations/", 11) && strncmp(m[i].name, "migrations/pg/", 14))
+                for (int j = 0; j < k; j++)
+                    if (j != i && m[j].version == m[i].version &&
+                        !strncmp(m[j].name, "migrations/pg/", 14))
+                        shadowed = 1;
+            if (!shadowed)
+                m[w++] = m[i];
+        }
+        n = k = w;
     }
     qsort(m, (size_t)n, sizeof *m, cmp_migration);
     for (int i = 1; i < n; i++) {
@@ -122,7 +146,7 @@ int eg_db_migrate(struct eg_db *st, int *applied, struct eg_err *err)
 {
     *applied = 0;
     struct migration *m = NULL;
-    int n = collect(&m, err);
+    int n = collect(eg__db_is_pg(st), &m, err);
     if (n < 0)
         return n;
     int r = eg_db_exec(st, create_version_table, err);
@@ -166,7 +190,9 @@ int eg_db_migrate(struct eg_db *st, int *applied, struct eg_err *err)
             continue;
         }
         if (r == 0) {
-            r = eg_db_exec(st, m[i].sql, err);
+            /* PostgreSQL's own files are PostgreSQL already: not translated */
+            r = strncmp(m[i].name, "migrations/pg/", 14) ? eg_db_exec(st, m[i].sql, err)
+                                                         : eg__db_exec_native(st, m[i].sql, err);
             if (r < 0 && err) {
                 char why[sizeof err->msg];
                 memcpy(why, err->msg, sizeof why);
@@ -181,7 +207,7 @@ int eg_db_migrate(struct eg_db *st, int *applied, struct eg_err *err)
                               "VALUES (?, ?, ?)",
                               &s, err);
             if (r == 0) {
-                const char *base = m[i].name + strlen("migrations/");
+                const char *base = strrchr(m[i].name, '/') + 1;
                 eg_stmt_bind_int(s, 1, m[i].version);
                 eg_stmt_bind_text(s, 2, base, strlen(base));
                 eg_stmt_bind_int(s, 3, eg_time_now());

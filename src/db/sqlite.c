@@ -17,8 +17,13 @@
  * the same text while it is in use (nested loops) gets a second statement on the same chain.
  *
  * Opening an already migrated database is cheap: a few PRAGMAs and one SELECT of the version.
+ *
+ * A path that is a postgresql:// URL opens PostgreSQL instead (issue 16): the struct eg_db then
+ * holds a pg.c connection and every function below hands its work to pg.c (the one seam stays
+ * the one set of functions callers know).
  */
 #include "db/db.h"
+#include "db/internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -38,6 +43,7 @@ struct eg_stmt {
     char *sql;
     unsigned hash;
     int in_use;
+    struct eg__pg_stmt *pg; /* a PostgreSQL statement (s is NULL) */
 };
 
 #define CACHE_BUCKETS 256
@@ -50,6 +56,7 @@ struct eg_db {
     int in_tx;
     int busy_ms;         /* how long a statement waits for a lock another connection holds */
     uint64_t busy_since; /* eg_nanos() when the current wait began */
+    struct eg__pg *pg;   /* a PostgreSQL connection (db is NULL) */
 };
 
 /* Waiting for the write lock: SQLite's own busy_timeout sleeps 1, 2, 5, 10 … up to 100 ms
@@ -205,10 +212,42 @@ static void create_private(const char *path)
     }
 }
 
+/* PostgreSQL: connect, then the migrations under an advisory lock (several nodes starting at
+   once migrate a new database once). durable and cache_kib are the server's settings there
+   (synchronous_commit, shared_buffers): not per connection. */
+static int open_pg(const char *url, struct eg_db **out, struct eg_err *err)
+{
+    struct eg_db *st = eg_calloc(1, sizeof *st);
+    int rc = eg__pg_open(url, &st->pg, err);
+    if (rc < 0) {
+        free(st);
+        return rc;
+    }
+    rc = eg__pg_lock(st->pg, 1, err);
+    if (rc == 0) {
+        int applied = 0;
+        rc = eg_db_migrate(st, &applied, err);
+        struct eg_err e2;
+        int r2 = eg__pg_lock(st->pg, 0, rc < 0 ? &e2 : err);
+        if (rc == 0)
+            rc = r2;
+    }
+    if (rc == 0)
+        rc = eg__pg_after_migrate(st->pg, err);
+    if (rc < 0) {
+        eg_db_close(st);
+        return rc;
+    }
+    *out = st;
+    return 0;
+}
+
 int eg_db_open_opts(const char *path, const struct eg_db_opts *opts, struct eg_db **out,
                     struct eg_err *err)
 {
     *out = NULL;
+    if (eg__db_is_pg_url(path))
+        return open_pg(path, out, err);
     struct eg_db *st = eg_calloc(1, sizeof *st);
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     create_private(path);
@@ -266,6 +305,11 @@ void eg_db_close(struct eg_db *st)
 {
     if (!st)
         return;
+    if (st->pg) {
+        eg__pg_close(st->pg);
+        free(st);
+        return;
+    }
     for (int i = 0; i < CACHE_BUCKETS; i++) {
         struct eg_stmt *s = st->cache[i];
         while (s) {
@@ -282,6 +326,8 @@ void eg_db_close(struct eg_db *st)
 
 int eg_db_exec(struct eg_db *st, const char *sql, struct eg_err *err)
 {
+    if (st->pg)
+        return eg__pg_exec(st->pg, sql, err);
     char *msg = NULL;
     int rc = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
@@ -297,7 +343,7 @@ int eg_db_begin(struct eg_db *st, struct eg_err *err)
 {
     /* IMMEDIATE takes the write lock now, so a transaction that reads then writes never fails
        half-way with SQLITE_BUSY (the busy timeout applies to BEGIN instead). */
-    int r = eg_db_exec(st, "BEGIN IMMEDIATE", err);
+    int r = st->pg ? eg__pg_begin(st->pg, err) : eg_db_exec(st, "BEGIN IMMEDIATE", err);
     if (r == 0)
         st->in_tx = 1;
     return r;
@@ -313,18 +359,57 @@ int eg_db_commit(struct eg_db *st, struct eg_err *err)
 
 void eg_db_rollback(struct eg_db *st)
 {
+    if (st->pg) {
+        if (eg__pg_in_tx(st->pg))
+            eg__pg_exec(st->pg, "ROLLBACK", NULL);
+        st->in_tx = 0;
+        return;
+    }
     if (sqlite3_get_autocommit(st->db) == 0)
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
     st->in_tx = 0;
 }
 
+int eg__db_is_pg(struct eg_db *st)
+{
+    return st->pg != NULL;
+}
+
+int eg__db_exec_native(struct eg_db *st, const char *sql, struct eg_err *err)
+{
+    return st->pg ? eg__pg_exec_native(st->pg, sql, err) : eg_db_exec(st, sql, err);
+}
+
 int eg_db_in_tx(struct eg_db *st)
 {
+    if (st->pg)
+        return eg__pg_in_tx(st->pg);
     return sqlite3_get_autocommit(st->db) == 0;
+}
+
+/* pg.c caches its statements; each carries the struct eg_stmt callers hold (made once). */
+static int prepare_pg(struct eg_db *st, const char *sql, struct eg_stmt **out, struct eg_err *err)
+{
+    struct eg__pg_stmt *p;
+    void **outer;
+    *out = NULL;
+    int rc = eg__pg_prepare(st->pg, sql, &p, &outer, err);
+    if (rc < 0)
+        return rc;
+    if (!*outer) {
+        struct eg_stmt *s = eg_calloc(1, sizeof *s);
+        s->st = st;
+        s->pg = p;
+        *outer = s;
+    }
+    *out = *outer;
+    return 0;
 }
 
 int eg_db_prepare(struct eg_db *st, const char *sql, struct eg_stmt **out, struct eg_err *err)
 {
+    if (st->pg)
+        return prepare_pg(st, sql, out, err);
     unsigned h = sql_hash(sql);
     struct eg_stmt **slot = &st->cache[h % CACHE_BUCKETS];
     for (struct eg_stmt *s = *slot; s; s = s->next) {
@@ -357,30 +442,52 @@ int eg_db_prepare(struct eg_db *st, const char *sql, struct eg_stmt **out, struc
 
 void eg_stmt_bind_int(struct eg_stmt *s, int i, int64_t v)
 {
+    if (s->pg) {
+        eg__pg_bind(s->pg, i, EG__PG_INT, &v, sizeof v);
+        return;
+    }
     sqlite3_bind_int64(s->s, i, v);
 }
 void eg_stmt_bind_double(struct eg_stmt *s, int i, double v)
 {
+    if (s->pg) {
+        eg__pg_bind(s->pg, i, EG__PG_DOUBLE, &v, sizeof v);
+        return;
+    }
     sqlite3_bind_double(s->s, i, v);
 }
 void eg_stmt_bind_null(struct eg_stmt *s, int i)
 {
+    if (s->pg) {
+        eg__pg_bind(s->pg, i, EG__PG_NULL, NULL, 0);
+        return;
+    }
     sqlite3_bind_null(s->s, i);
 }
 
 void eg_stmt_bind_text(struct eg_stmt *s, int i, const char *v, size_t n)
 {
-    /* Length-bounded, so text with NULs inside is stored whole. */
+    /* Length-bounded, so text with NULs inside is stored whole (SQLite only). */
+    if (s->pg) {
+        eg__pg_bind(s->pg, i, EG__PG_TEXT, v ? v : "", v ? n : 0);
+        return;
+    }
     sqlite3_bind_text64(s->s, i, v ? v : "", (sqlite3_uint64)n, SQLITE_TRANSIENT, SQLITE_UTF8);
 }
 
 void eg_stmt_bind_blob(struct eg_stmt *s, int i, const void *v, size_t n)
 {
+    if (s->pg) {
+        eg__pg_bind(s->pg, i, EG__PG_BLOB, v, n);
+        return;
+    }
     sqlite3_bind_blob64(s->s, i, n ? v : "", (sqlite3_uint64)n, SQLITE_TRANSIENT);
 }
 
 int eg_stmt_step(struct eg_stmt *s, struct eg_err *err)
 {
+    if (s->pg)
+        return eg__pg_step(s->pg, err);
     int rc = sqlite3_step(s->s);
     if (rc == SQLITE_ROW)
         return 1;
@@ -391,19 +498,27 @@ int eg_stmt_step(struct eg_stmt *s, struct eg_err *err)
 
 int eg_stmt_is_null(struct eg_stmt *s, int col)
 {
+    if (s->pg)
+        return eg__pg_is_null(s->pg, col);
     return sqlite3_column_type(s->s, col) == SQLITE_NULL;
 }
 int64_t eg_stmt_int(struct eg_stmt *s, int col)
 {
+    if (s->pg)
+        return eg__pg_int(s->pg, col);
     return sqlite3_column_int64(s->s, col);
 }
 double eg_stmt_double(struct eg_stmt *s, int col)
 {
+    if (s->pg)
+        return eg__pg_double(s->pg, col);
     return sqlite3_column_double(s->s, col);
 }
 
 const char *eg_stmt_text(struct eg_stmt *s, int col, size_t *len)
 {
+    if (s->pg)
+        return eg__pg_text(s->pg, col, len);
     const char *t = (const char *)sqlite3_column_text(s->s, col);
     if (len)
         *len = t ? (size_t)sqlite3_column_bytes(s->s, col) : 0;
@@ -412,18 +527,42 @@ const char *eg_stmt_text(struct eg_stmt *s, int col, size_t *len)
 
 const void *eg_stmt_blob(struct eg_stmt *s, int col, size_t *len)
 {
+    if (s->pg)
+        return eg__pg_blob(s->pg, col, len);
     const void *b = sqlite3_column_blob(s->s, col);
     if (len)
         *len = (size_t)sqlite3_column_bytes(s->s, col);
     return b;
 }
 
+int eg__stmt_kind(struct eg_stmt *s, int col)
+{
+    if (s->pg)
+        return eg__pg_is_null(s->pg, col) ? EG__PG_NULL : EG__PG_TEXT;
+    switch (sqlite3_column_type(s->s, col)) {
+    case SQLITE_INTEGER:
+        return EG__PG_INT;
+    case SQLITE_FLOAT:
+        return EG__PG_DOUBLE;
+    case SQLITE_TEXT:
+        return EG__PG_TEXT;
+    case SQLITE_BLOB:
+        return EG__PG_BLOB;
+    default:
+        return EG__PG_NULL;
+    }
+}
+
 int eg_stmt_columns(struct eg_stmt *s)
 {
+    if (s->pg)
+        return eg__pg_columns(s->pg);
     return sqlite3_column_count(s->s);
 }
 const char *eg_stmt_column_name(struct eg_stmt *s, int col)
 {
+    if (s->pg)
+        return eg__pg_column_name(s->pg, col);
     return sqlite3_column_name(s->s, col);
 }
 
@@ -431,6 +570,10 @@ void eg_stmt_done(struct eg_stmt *s)
 {
     if (!s)
         return;
+    if (s->pg) {
+        eg__pg_done(s->pg);
+        return;
+    }
     sqlite3_reset(s->s);
     sqlite3_clear_bindings(s->s);
     s->in_use = 0;
@@ -438,10 +581,14 @@ void eg_stmt_done(struct eg_stmt *s)
 
 int64_t eg_db_last_id(struct eg_db *st)
 {
+    if (st->pg)
+        return eg__pg_last_id(st->pg);
     return sqlite3_last_insert_rowid(st->db);
 }
 int eg_db_changes(struct eg_db *st)
 {
+    if (st->pg)
+        return eg__pg_changes(st->pg);
     return sqlite3_changes(st->db);
 }
 
@@ -479,7 +626,7 @@ static int check_one(const char *path, const char *what, const char *fix, int is
 
 int eg_db_check_writable(const char *path, struct eg_err *err)
 {
-    if (!path[0] || !strcmp(path, ":memory:"))
+    if (!path[0] || !strcmp(path, ":memory:") || eg__db_is_pg_url(path))
         return 0;
     char side[4096], dir[4096];
     if (strlen(path) + 5 > sizeof side)
@@ -520,6 +667,8 @@ int eg_db_check_writable(const char *path, struct eg_err *err)
 
 int eg_db_vacuum_enabled(struct eg_db *st)
 {
+    if (st->pg)
+        return 1; /* PostgreSQL's autovacuum reuses freed space by itself */
     return pragma_int(st, "PRAGMA auto_vacuum") > 0;
 }
 
@@ -527,6 +676,11 @@ int eg_db_vacuum_step(struct eg_db *st, int max_pages, int64_t *freed, int64_t *
                       struct eg_err *err)
 {
     *freed = 0;
+    if (st->pg) {
+        if (left)
+            *left = 0;
+        return 0;
+    }
     int64_t before = pragma_int(st, "PRAGMA freelist_count");
     if (left)
         *left = before;
@@ -546,7 +700,7 @@ int eg_db_vacuum_step(struct eg_db *st, int max_pages, int64_t *freed, int64_t *
 
 int eg_db_vacuum_convert(struct eg_db *st, struct eg_err *err)
 {
-    if (eg_db_vacuum_enabled(st))
+    if (st->pg || eg_db_vacuum_enabled(st))
         return 0;
     int rc = eg_db_exec(st, "PRAGMA auto_vacuum=INCREMENTAL", err);
     return rc ? rc : eg_db_exec(st, "VACUUM", err);
@@ -555,6 +709,11 @@ int eg_db_vacuum_convert(struct eg_db *st, struct eg_err *err)
 int eg_db_checkpoint(struct eg_db *st, int truncate, struct eg_db_ckpt *out, struct eg_err *err)
 {
     int frames = -1, copied = -1;
+    if (st->pg) { /* PostgreSQL checkpoints by itself */
+        if (out)
+            *out = (struct eg_db_ckpt){.wal_frames = 0, .copied = 0, .wal_bytes = 0};
+        return 0;
+    }
     if (truncate)
         set_busy(st, 250);
     int rc = sqlite3_wal_checkpoint_v2(
@@ -584,7 +743,7 @@ int eg_db_marker_begin(const char *path, char *msg, size_t cap, int *lost, struc
 {
     *lost = 0;
     msg[0] = '\0';
-    if (!path[0] || !strcmp(path, ":memory:"))
+    if (!path[0] || !strcmp(path, ":memory:") || eg__db_is_pg_url(path))
         return 0;
     char marker[4200], wal[4200];
     snprintf(marker, sizeof marker, "%s.running", path);
@@ -633,7 +792,7 @@ int eg_db_marker_begin(const char *path, char *msg, size_t cap, int *lost, struc
 
 void eg_db_marker_end(const char *path)
 {
-    if (!path[0] || !strcmp(path, ":memory:"))
+    if (!path[0] || !strcmp(path, ":memory:") || eg__db_is_pg_url(path))
         return;
     char marker[4200];
     snprintf(marker, sizeof marker, "%s.running", path);
@@ -642,6 +801,19 @@ void eg_db_marker_end(const char *path)
 
 int eg_db_probe_write(struct eg_db *st, struct eg_err *err)
 {
+    if (st->pg) { /* a real write, committed */
+        int rc = eg_db_begin(st, err);
+        if (rc == 0)
+            rc = eg_db_exec(st,
+                            "UPDATE schema_version SET applied_at = applied_at WHERE version = "
+                            "(SELECT MAX(version) FROM schema_version)",
+                            err);
+        if (rc == 0)
+            rc = eg_db_commit(st, err);
+        if (rc < 0)
+            eg_db_rollback(st);
+        return rc;
+    }
     set_busy(st, 1000);
     int rc = eg_db_begin(st, err);
     if (rc == 0) {
@@ -670,6 +842,10 @@ int eg_db_probe_write(struct eg_db *st, struct eg_err *err)
 int eg_db_backup(struct eg_db *st, const char *path, struct eg_err *err)
 {
     sqlite3 *dst = NULL;
+    if (st->pg)
+        return eg_err_set(err, EG_EINVAL, "backup_pg", -1,
+                          "a PostgreSQL database is backed up with pg_dump or pg_basebackup "
+                          "(docs/deployment.md), not by envgov");
     create_private(path);
     int rc = sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
     if (rc != SQLITE_OK) {

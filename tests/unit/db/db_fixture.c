@@ -10,8 +10,7 @@
 
 struct eg_db *eg_tfx_open(const char *name, const char *sql)
 {
-    char path[600];
-    snprintf(path, sizeof path, "%s/%s", eg_test_tmpdir(), name);
+    const char *path = eg_test_db(name);
     struct eg_db *st = NULL;
     struct eg_err err;
     int r = eg_db_open(path, &st, &err);

@@ -13,10 +13,8 @@
 
 static struct eg_db *open_db(void)
 {
-    char path[600];
-    snprintf(path, sizeof path, "%s/reg.db", eg_test_tmpdir());
     struct eg_db *st = NULL;
-    REQUIRE(eg_db_open(path, &st, NULL) == 0);
+    REQUIRE(eg_db_open(eg_test_db("reg.db"), &st, NULL) == 0);
     return st;
 }
 
@@ -510,6 +508,13 @@ TEST(registry_hostile_strings_stored_verbatim)
         size_t n = lens[i] ? lens[i] : strlen(hostile[i]);
         json_t *in = json_pack("{s:s%, s:s}", "name", hostile[i], n, "kind", "park");
         json_t *row = NULL;
+        if (lens[i] && eg_test_pg()) {
+            /* PostgreSQL's text holds no NUL: refused as invalid input, not cut short */
+            CHECK_EQ_INT(eg_registry_create(st, R("units"), &eg_principal_system, in, &row, NULL),
+                         EG_EINVAL);
+            json_decref(in);
+            continue;
+        }
         REQUIRE(eg_registry_create(st, R("units"), &eg_principal_system, in, &row, NULL) == 0);
         int64_t id = (int64_t)json_integer_value(json_object_get(row, "id"));
         json_decref(row);

@@ -28,8 +28,8 @@ static const char *const tables[] = {"regions", "units",         "outlets",
 
 TEST(registry_version_changes_with_every_write_to_every_registry_table)
 {
-    char path[600];
-    snprintf(path, sizeof path, "%s/ver.db", eg_test_tmpdir());
+    char path[1024];
+    snprintf(path, sizeof path, "%s", eg_test_db("ver.db"));
     struct eg_db *st;
     struct eg_err err;
     REQUIRE(eg_db_open(path, &st, &err) == 0);
@@ -91,8 +91,8 @@ TEST(registry_version_changes_with_every_write_to_every_registry_table)
 
 TEST(registry_version_migration_applies_below_a_newer_module_migration)
 {
-    char path[600];
-    snprintf(path, sizeof path, "%s/old.db", eg_test_tmpdir());
+    char path[1024];
+    snprintf(path, sizeof path, "%s", eg_test_db("old.db"));
     struct eg_db *st;
     struct eg_err err;
     REQUIRE(eg_db_open(path, &st, &err) == 0);

@@ -36,7 +36,10 @@ TEST(ts_series_each_lists_series_with_their_latest_sample)
     int64_t id;
     REQUIRE(eg_ts_series_add(ts, &empty, &id, &err) == 0);
     char out[512] = "";
-    REQUIRE(eg_ts_series_each(ts, NULL, add, out, &err) == 0);
+    int each_rc = eg_ts_series_each(ts, NULL, add, out, &err);
+    if (each_rc)
+        fprintf(stderr, "    %s\n", err.msg);
+    REQUIRE(each_rc == 0);
     char want[512];
     snprintf(want, sizeof want,
              "MNA/a21026/2011/Rtd=7@%lld;MNB/a34004/2011/Rtd=2@%lld;"

@@ -1,0 +1,1 @@
+INSERT OR IGNORE INTO t (a, b) VALUES (?1, ?) RETURNING id

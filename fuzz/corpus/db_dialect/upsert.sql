@@ -1,0 +1,1 @@
+INSERT INTO s (mn, c) VALUES (?1, ?2) ON CONFLICT(mn) DO UPDATE SET c = c + ?2, d = CASE WHEN ?2 = 1 THEN X'00ff' ELSE d END
