@@ -63,7 +63,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 30
 FUZZ_SMOKE := $(FUZZ_SRC:fuzz/%.c=fuzz-smoke-%)
 
-.PHONY: all run test check check-layers check-plain check-asan check-tsan bench fuzz fuzz-smoke \
+.PHONY: all web run test check check-layers check-plain check-asan check-tsan bench fuzz fuzz-smoke \
 	$(FUZZ_SMOKE) clean deps format format-check
 
 all: build/envgov
@@ -181,9 +181,15 @@ check-tsan: build/tsan/envgov build/tsan/test_runner
 	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 exitcode=66" \
 	EG_BIN=$(CURDIR)/build/tsan/envgov build/tsan/test_runner $(TSAN_TESTS)
 
+# The web UI (web/, Vue 3 + Element Plus + ECharts) built by Vite into build/web, served at /.
+WEB_SRC := $(shell find web -type f 2>/dev/null)
+web: build/web/index.html
+build/web/index.html: $(WEB_SRC) package-lock.json
+	npm run --silent build
+
 run:
 	@scripts/deps.sh build
-	@$(MAKE) --no-print-directory build/envgov
+	@$(MAKE) --no-print-directory build/envgov build/web/index.html
 	@scripts/run.sh
 
 bench:
