@@ -159,7 +159,7 @@ build/fuzz/%: fuzz/%.c build/fuzz/libenvgov.a
 
 # `make test`: packages first (in a sub-make so pkg-config sees them), then both runs.
 test:
-	@scripts/deps.sh build
+	@scripts/deps.sh web
 	@$(MAKE) --no-print-directory check
 
 check: format-check check-layers check-plain check-asan check-tsan
