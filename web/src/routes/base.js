@@ -1,4 +1,4 @@
-// Login, the landing page and the error pages.
+// Login, the landing page (it sends each role to its first page) and the error pages.
 const everyone = ['public'];
 export const routes = [
   { path: '/login', component: () => import('../pages/Login.vue'), meta: { title: '登录', roles: everyone } },
