@@ -125,7 +125,7 @@ test('the public files a complaint, gets a receipt code and follows it', async (
 test('a role cannot reach another role\'s pages or data by typing the URL', async ({ page, login, server }) => {
   // the public: a page that needs a login asks for it, and comes back after
   await page.goto('/overview');
-  await page.waitForURL(/\/login\?next=%2Foverview/);
+  await page.waitForURL(/\/login\?next=(%2F|\/)overview/);
   await page.goto('/admin/users');
   await page.waitForURL(/\/login/);
   // an enterprise: not the administration, not the overview, not another enterprise
@@ -138,13 +138,17 @@ test('a role cannot reach another role\'s pages or data by typing the URL', asyn
     await page.waitForURL(/\/forbidden/);
     await page.getByText('无权访问').first().waitFor();
   }
-  await page.goto('/enterprise/' + (own === 1 ? 2 : own - 1));
+  // another enterprise that is not public (a public unit's page is open to everyone)
+  const tb = await apiToken(server, 'bureau');
+  const others = await (await fetch(server.url + '/api/v1/units?kind=enterprise&limit=100', { headers: { Authorization: 'Bearer ' + tb } })).json();
+  const other = others.items.find((u) => u.id !== own && !u.public).id;
+  await page.goto('/enterprise/' + other);
   await page.getByText('找不到该单位，或您无权查看该单位的档案。').waitFor();
   // and the API refuses the data itself, whatever the page shows
   const t = await apiToken(server, 'enterprise');
   const r = await fetch(server.url + '/api/v1/users', { headers: { Authorization: 'Bearer ' + t } });
   assert.ok([403, 404].includes(r.status), 'enterprise GET /users: ' + r.status);
-  const p = await fetch(server.url + '/api/v1/units/' + (own === 1 ? 2 : own - 1) + '/profile', { headers: { Authorization: 'Bearer ' + t } });
+  const p = await fetch(server.url + '/api/v1/units/' + other + '/profile', { headers: { Authorization: 'Bearer ' + t } });
   assert.ok([403, 404].includes(p.status), 'enterprise GET another profile: ' + p.status);
   // a street officer and a steward: not the administration
   for (const role of ['street', 'steward', 'bureau']) {
@@ -195,8 +199,10 @@ test('screenshots of each main page, per role', async ({ browser, server, shot }
     context.setDefaultTimeout(15000);
     const p = await context.newPage();
     const errs = [];
-    p.on('pageerror', (e) => errs.push(String(e)));
+    let at = '';
+    p.on('pageerror', (e) => errs.push(at + ': ' + (e.stack || String(e))));
     for (const [url, name] of list) {
+      at = role + ' ' + url;
       await p.goto(url);
       await p.waitForLoadState('networkidle');
       await settled(p);

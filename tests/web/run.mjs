@@ -31,7 +31,7 @@ try {
     context.setDefaultTimeout(15000);
     const page = await context.newPage();
     const errors = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('pageerror', (e) => errors.push(e.stack || String(e)));
     const s = Date.now();
     try {
       await t.fn({

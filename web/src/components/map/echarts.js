@@ -3,16 +3,12 @@
 // itself (GET /api/v1/geo/{name}: OpenStreetMap street outlines, WGS-84, ODbL 1.0), fetched
 // once per name.
 import { use, init, registerMap, getMap } from 'echarts/core';
-import { ScatterChart, EffectScatterChart, MapChart, LineChart, BarChart } from 'echarts/charts';
-import {
-  GeoComponent, TooltipComponent, LegendComponent, GridComponent, MarkLineComponent,
-  DataZoomComponent, TitleComponent, VisualMapComponent,
-} from 'echarts/components';
+import { ScatterChart, LineChart, BarChart } from 'echarts/charts';
+import { GeoComponent, TooltipComponent, LegendComponent, GridComponent, MarkLineComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
 
-use([ScatterChart, EffectScatterChart, MapChart, LineChart, BarChart, GeoComponent,
-  TooltipComponent, LegendComponent, GridComponent, MarkLineComponent, DataZoomComponent,
-  TitleComponent, VisualMapComponent, CanvasRenderer]);
+use([ScatterChart, LineChart, BarChart, GeoComponent, TooltipComponent, LegendComponent,
+  GridComponent, MarkLineComponent, CanvasRenderer]);
 
 export { init };
 
