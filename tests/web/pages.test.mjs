@@ -30,10 +30,15 @@ test('overview: the map draws the stations by AQI level; first paint and bytes o
     cdp.on('Network.loadingFinished', (e) => { bytes += e.encodedDataLength; });
     await page.goto('/overview');
     await page.waitForFunction(() => performance.getEntriesByName('eg-overview-map').length > 0);
-    const t = await page.evaluate(() => ({
-      map: performance.getEntriesByName('eg-overview-map')[0].startTime,
-      fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime,
-    }));
+    const t = await page.evaluate(() => {
+      const end = (re) => Math.round(performance.getEntriesByType('resource').find((r) => re.test(r.name))?.responseEnd || 0);
+      return {
+        map: performance.getEntriesByName('eg-overview-map')[0].startTime,
+        fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime,
+        steps: `aqi/latest ${end(/aqi\/latest/)} ms, boundaries ${end(/geo\/pudong/)} ms, chart code ${end(/assets\/EChart-/)} ms`,
+      };
+    });
+    figure('overview: when each part had arrived', t.steps);
     await page.locator('[data-test=district-aqi]').waitFor();
     await page.waitForLoadState('networkidle');
     figure('overview first contentful paint', t.fcp.toFixed(0), 'ms');

@@ -1,29 +1,20 @@
 // ECharts as the UI uses it: only the chart types and components the pages draw (echarts/core,
 // not the whole library), the canvas renderer, and the district boundaries served by envgov
-// itself (GET /api/v1/geo/{name}: OpenStreetMap street outlines, WGS-84, ODbL 1.0), fetched
-// once per name.
+// itself (geo.js).
 import { use, init, registerMap, getMap } from 'echarts/core';
 import { ScatterChart, LineChart, BarChart } from 'echarts/charts';
 import { GeoComponent, TooltipComponent, LegendComponent, GridComponent, MarkLineComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
+import { geoJson } from './geo.js';
 
 use([ScatterChart, LineChart, BarChart, GeoComponent, TooltipComponent, LegendComponent,
   GridComponent, MarkLineComponent, CanvasRenderer]);
 
 export { init };
 
-const loading = new Map();
-export function loadMap(name) {
-  if (getMap(name)) return Promise.resolve(name);
-  if (!loading.has(name)) {
-    loading.set(name, fetch('/api/v1/geo/' + name).then(async (r) => {
-      if (!r.ok) throw new Error('地图边界数据加载失败 (' + r.status + ')，请刷新页面重试');
-      const geo = await r.json();
-      registerMap(name, geo);
-      return name;
-    }).catch((e) => { loading.delete(name); throw e; }));
-  }
-  return loading.get(name);
+export async function loadMap(name) {
+  if (!getMap(name)) registerMap(name, await geoJson(name));
+  return name;
 }
 
 // HJ 633-2012 表 2: AQI 级别与表示颜色
