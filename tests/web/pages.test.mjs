@@ -233,9 +233,10 @@ test('a phone-size viewport renders the overview', async ({ browser, server, sho
     assert.ok(fit.sw <= fit.w + 1, `the page is ${fit.sw}px wide on a ${fit.w}px screen`);
     assert.equal(fit.side, 'none'); // the menu folds into the drawer
     assert.ok(fit.canvas > 300 && fit.canvas <= fit.w);
+    await shot(page, 'overview-phone');
     await page.getByRole('button', { name: '打开菜单' }).click();
     await page.locator('.el-drawer').getByText('总览').first().waitFor();
-    await shot(page, 'overview-phone');
+    await shot(page, 'overview-phone-menu', { fullPage: false });
   } finally {
     await context.close();
   }
