@@ -2,10 +2,16 @@
 // browser's own zone; 是/否 for booleans; numbers with their unit.
 const BJ = 8 * 3600 * 1000;
 
+// The API writes Beijing times without a zone ("2026-12-03 17:05:00", flow records, alerts) or
+// with one ("2026-12-04T01:32:44+08:00"); a string without a zone is Beijing time, not the
+// browser's (new Date() would read it in the browser's own zone and shift it).
+const BJ_TEXT = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?$/;
+
 function toDate(t) {
   if (t === null || t === undefined || t === '') return null;
   if (typeof t === 'number') return new Date(t < 1e11 ? t * 1000 : t); // epoch s or ms
-  const d = new Date(t);
+  const m = typeof t === 'string' && BJ_TEXT.exec(t.trim());
+  const d = m ? new Date(`${m[1]}T${m[2] || '00:00'}+08:00`) : new Date(t);
   return isNaN(d) ? null : d;
 }
 
