@@ -1,6 +1,7 @@
 // The shared helpers of the browser tests (tests/web/*.test.mjs, run by run.mjs; `make check-web`):
 // a real `envgov serve` on a temporary database filled by `envgov demo --history-days N`, one user
-// per role made by `envgov user add … --password-stdin`, Debian's chromium driven headless by
+// per role made by `envgov user add … --password-stdin`, last year's credit ratings run and
+// the green grade published, Debian's chromium driven headless by
 // playwright-core, login through the real form, screenshots into build/screenshots/.
 //
 // A test file registers its tests with test(name, fn); fn gets { server, browser, page, login,
@@ -66,6 +67,11 @@ export async function startServer({ historyDays = 2 } = {}) {
   const db = join(dir, 'web.db');
   const t0 = Date.now();
   await run(['demo', '--db', db, '--history-days', String(historyDays)]);
+  // last year's credit ratings (national 2013 scheme), the green grade published: the
+  // enterprise page explains its grade, the portal lists the published ones
+  const lastYear = new Date(Date.now() + 8 * 3600e3).getUTCFullYear() - 1;
+  const run1 = JSON.parse(await run(['credit', 'run', '--year', String(lastYear), '--db', db]));
+  await run(['credit', 'publish', String(run1.run_id), '--grade', 'green', '--db', db]);
   const tDemo = Date.now() - t0;
   // the demo's own accounts tell the street's region and the enterprise's unit
   const list = await run(['user', 'list', '--db', db]);

@@ -90,6 +90,10 @@ test('open an enterprise from the list of units: 一企一档 with the online da
   await page.getByRole('button', { name: '查看曲线' }).first().click();
   await page.getByText('红线为许可限值').waitFor();
   await page.locator('.enterprise .el-card canvas').first().waitFor();
+  // the credit grade with its explanation (national 2013 scheme, run for last year)
+  await page.getByRole('tab', { name: '环境信用' }).click();
+  await page.getByText('环保诚信企业').first().waitFor();
+  assert.match(await page.locator('#pane-credit').innerText(), /得分|分/);
   await page.getByRole('tab', { name: '监测设备' }).click();
   await page.getByText(/在线|离线/).first().waitFor();
   await shot(page, 'enterprise-bureau');
@@ -213,6 +217,7 @@ test('screenshots of each main page, per role', async ({ browser, server, shot }
       await settled(p);
       const text = await p.locator('main').innerText();
       assert.ok(!/服务器错误|无权访问|页面不存在/.test(text), `${role} ${url}: ${text.slice(0, 200)}`);
+      if (url === '/portal') await p.locator('[data-test=credit-published]').getByText('环保诚信企业').first().waitFor();
       await shot(p, name);
     }
     assert.deepEqual(errs, []);
