@@ -123,6 +123,10 @@ test('the public files a complaint, gets a receipt code and follows it', async (
   await page.waitForURL(new RegExp('receipt=' + code));
   await page.locator('[data-test=status]').getByText(code).waitFor();
   assert.match(await page.locator('[data-test=status]').innerText(), /噪声/);
+  // Beijing time, whatever the browser's zone (the contexts run in Europe/London)
+  const st = await (await fetch(server.url + '/api/v1/complaints/status/' + code)).json();
+  const bj = st.requested_datetime.replace('T', ' ').slice(0, 16); // "2026-12-04T02:10:44+08:00"
+  assert.ok((await page.locator('[data-test=status]').innerText()).includes(bj), 'shows ' + bj);
   // a shared link opens the follow-up directly; a wrong code says what to do
   const other = await page.context().newPage();
   await other.goto('/portal/complaint?receipt=' + code);
