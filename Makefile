@@ -4,8 +4,10 @@
 #   make            build/envgov
 #   make run        install missing packages, build, start the demo
 #   make test       install missing packages, check the format and the layering, build, run
-#                   the suite plainly and under ASan+UBSan (leak-checked per test), and the
-#                   tests with threads under ThreadSanitizer (make check-tsan)
+#                   the suite plainly and under ASan+UBSan (leak-checked per test), the
+#                   tests with threads under ThreadSanitizer (make check-tsan), and the browser
+#                   tests of the web UI (make check-web)
+#   make web        build the web UI (web/ -> build/web, served by envgov serve at /)
 #   make bench      run every benchmark in bench/ (figures + ratio against a baseline)
 #   make fuzz       run every libFuzzer target in fuzz/ for FUZZ_SECONDS each (default 60)
 #   make fuzz-smoke every libFuzzer target on its corpus for FUZZ_SMOKE_SECONDS each (30; CI)
@@ -63,7 +65,8 @@ FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 30
 FUZZ_SMOKE := $(FUZZ_SRC:fuzz/%.c=fuzz-smoke-%)
 
-.PHONY: all run test check check-layers check-plain check-pg check-asan check-tsan bench fuzz fuzz-smoke \
+.PHONY: all web run test check check-layers check-plain check-pg check-asan check-tsan check-web bench \
+	fuzz fuzz-smoke \
 	$(FUZZ_SMOKE) clean deps format format-check
 
 all: build/envgov
@@ -159,10 +162,10 @@ build/fuzz/%: fuzz/%.c build/fuzz/libenvgov.a
 
 # `make test`: packages first (in a sub-make so pkg-config sees them), then both runs.
 test:
-	@scripts/deps.sh build
+	@scripts/deps.sh web
 	@$(MAKE) --no-print-directory check
 
-check: format-check check-layers check-plain check-pg check-asan check-tsan
+check: format-check check-layers check-plain check-pg check-asan check-tsan check-web
 
 # SQL only in the modules that own tables, sqlite3 only in db/sqlite.c, includes only downwards
 check-layers:
@@ -191,9 +194,20 @@ check-tsan: build/tsan/envgov build/tsan/test_runner
 	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 exitcode=66" \
 	EG_BIN=$(CURDIR)/build/tsan/envgov build/tsan/test_runner $(TSAN_TESTS)
 
+# The web UI (web/, Vue 3 + Element Plus + ECharts) built by Vite into build/web, served at /.
+WEB_SRC := $(shell find web -type f 2>/dev/null)
+web: build/web/index.html
+build/web/index.html: $(WEB_SRC) package-lock.json
+	npm run --silent build
+
+# The browser tests (tests/web, issue 15 item 4): Debian's chromium headless driven by
+# playwright-core against a real envgov serve on a demo database; screenshots in build/screenshots.
+check-web: build/envgov build/web/index.html
+	EG_BIN=$(CURDIR)/build/envgov node tests/web/run.mjs
+
 run:
 	@scripts/deps.sh build
-	@$(MAKE) --no-print-directory build/envgov
+	@$(MAKE) --no-print-directory build/envgov build/web/index.html
 	@scripts/run.sh
 
 bench:

@@ -5,20 +5,25 @@
 # UI, npm package swagger-ui-dist): `npm ci` from package.json and package-lock.json into
 # node_modules/, when they are missing or older than the lock (install scripts off: nothing runs,
 # nothing is fetched at run time).
-# Usage: scripts/deps.sh [build|bench|fuzz|all]   (default: build)
+# The web UI (web/, Vue + Element Plus + ECharts) is built from the same node_modules by Vite
+# (`make web`); its browser tests (`make check-web`, part of `make test`) drive Debian's chromium
+# headless with playwright-core, and need fonts-noto-cjk so that Chinese renders (group web).
+# Usage: scripts/deps.sh [build|web|bench|fuzz|all]   (default: build)
 set -eu
 
 BUILD="gcc make pkg-config clang-format libsqlite3-dev libpq-dev postgresql-15 libmicrohttpd-dev libjansson-dev libsodium-dev \
 libxlsxwriter-dev libiniparser-dev zlib1g-dev sqlite3 curl"
 FUZZ="clang libclang-rt-14-dev"
 BENCH="wrk nginx-light"
+WEB="chromium fonts-noto-cjk"
 
 case "${1:-build}" in
 build) want="$BUILD" ;;
+web) want="$BUILD $WEB" ;;
 fuzz) want="$BUILD $FUZZ" ;;
 bench) want="$BUILD $BENCH" ;;
-all) want="$BUILD $FUZZ $BENCH" ;;
-*) echo "usage: $0 [build|bench|fuzz|all]" >&2; exit 2 ;;
+all) want="$BUILD $FUZZ $BENCH $WEB" ;;
+*) echo "usage: $0 [build|web|bench|fuzz|all]" >&2; exit 2 ;;
 esac
 
 missing=""
@@ -43,11 +48,12 @@ else
     echo "deps: installed:$missing"
 fi
 
-# the API page's renderer (npm), from the lock file
+# the API page's renderer and the web UI's packages (npm), from the lock file
 cd "$(dirname "$0")/.."
 stamp=node_modules/.package-lock.json
-if [ ! -f node_modules/swagger-ui-dist/swagger-ui-bundle.js ] || [ ! -f "$stamp" ] ||
+if [ ! -f node_modules/swagger-ui-dist/swagger-ui-bundle.js ] || [ ! -f node_modules/vite/package.json ] ||
+    [ ! -f node_modules/playwright-core/package.json ] || [ ! -f "$stamp" ] ||
     [ package-lock.json -nt "$stamp" ]; then
-    echo "deps: npm ci (swagger-ui-dist for /api/v1/docs)"
+    echo "deps: npm ci (swagger-ui-dist for /api/v1/docs; Vue, Element Plus, ECharts, Vite, playwright-core for the web UI)"
     npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 fi

@@ -14,9 +14,9 @@
  * ./node_modules/swagger-ui-dist;
  * /usr/share/envgov/swagger-ui-dist. They are kept in memory with a gzip copy, and answered with
  * Content-Encoding: gzip when the client accepts it, an ETag (a 304 for If-None-Match) and
- * Cache-Control: public, max-age=86400. Only the files named in the table below are served.
- * When the renderer is not installed, /api/v1/docs says so and how to install it (503), and
- * still links the OpenAPI document.
+ * Cache-Control: public, max-age=86400 (the files-from-memory code of web.c). Only the files named
+ * in the table below are served. When the renderer is not installed, /api/v1/docs says so and how
+ * to install it (503), and still links the OpenAPI document.
  */
 #include "http/http_internal.h"
 
@@ -25,8 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <zlib.h>
 
 /* ---------------------------------------------------------------- the files */
 
@@ -35,10 +33,7 @@ struct asset {
     const char *file;  /* in the renderer's folder, or NULL for an embedded one */
     const char *embed; /* data/ path of an embedded file */
     const char *ctype;
-    /* loaded */
-    char *data, *gz;
-    size_t len, gzlen;
-    char etag[40];
+    struct eg__http_asset a; /* loaded (web.c) */
     int loaded;
 };
 
@@ -66,106 +61,31 @@ static struct asset assets[] = {
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
 static char web_dir[PATH_MAX]; /* where the renderer was found, or "" */
 
-static int read_file(const char *path, char **out, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return -1;
-    struct eg_buf b = {0};
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len < (64u << 20))
-        eg_buf_append(&b, chunk, n);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        eg_buf_free(&b);
-        return -1;
-    }
-    *out = b.data ? b.data : eg_strdup("");
-    *len = b.len;
-    return 0;
-}
-
-static void gzip_of(struct asset *a)
-{
-    z_stream z = {0};
-    if (deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-        return;
-    uLong cap = deflateBound(&z, (uLong)a->len) + 32;
-    a->gz = eg_malloc(cap);
-    z.next_in = (Bytef *)a->data;
-    z.avail_in = (uInt)a->len;
-    z.next_out = (Bytef *)a->gz;
-    z.avail_out = (uInt)cap;
-    if (deflate(&z, Z_FINISH) != Z_STREAM_END || z.total_out >= a->len) {
-        free(a->gz); /* not smaller: served as it is */
-        a->gz = NULL;
-    } else {
-        a->gzlen = z.total_out;
-    }
-    deflateEnd(&z);
-}
-
-/* The renderer's folder: the first candidate that has swagger-ui-bundle.js. */
-static void find_web_dir(void)
-{
-    char exe[PATH_MAX], cand[6][PATH_MAX];
-    int n = 0;
-    const char *env = getenv("EG_WEB_DIR");
-    if (env && *env)
-        snprintf(cand[n++], PATH_MAX, "%s", env);
-    ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (k > 0) {
-        exe[k] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = '\0'; /* the binary's folder (build/) */
-            snprintf(cand[n++], PATH_MAX, "%.3000s/../node_modules/swagger-ui-dist", exe);
-            snprintf(cand[n++], PATH_MAX, "%.3000s/node_modules/swagger-ui-dist", exe);
-            /* build/asan/envgov, build/tsan/envgov */
-            snprintf(cand[n++], PATH_MAX, "%.3000s/../../node_modules/swagger-ui-dist", exe);
-        }
-    }
-    snprintf(cand[n++], PATH_MAX, "node_modules/swagger-ui-dist");
-    snprintf(cand[n++], PATH_MAX, "/usr/share/envgov/swagger-ui-dist");
-    for (int i = 0; i < n; i++) {
-        char probe[PATH_MAX + 32];
-        snprintf(probe, sizeof probe, "%.4000s/swagger-ui-bundle.js", cand[i]);
-        if (access(probe, R_OK) == 0) {
-            snprintf(web_dir, sizeof web_dir, "%.4000s", cand[i]);
-            return;
-        }
-    }
-    web_dir[0] = '\0';
-}
-
 static void load_all(void)
 {
-    find_web_dir();
+    eg__http_find_dir("EG_WEB_DIR", "node_modules/swagger-ui-dist",
+                      "/usr/share/envgov/swagger-ui-dist", "swagger-ui-bundle.js", web_dir,
+                      sizeof web_dir);
     for (size_t i = 0; i < EG_ARRAY_LEN(assets); i++) {
         struct asset *a = &assets[i];
+        char *data;
+        size_t len;
         if (a->embed) {
             const struct eg_embedded *e = eg_embedded_find(a->embed);
             if (!e)
                 continue;
-            a->data = eg_malloc(e->len + 1);
-            memcpy(a->data, e->data, e->len);
-            a->len = e->len;
+            data = eg_malloc(e->len + 1);
+            memcpy(data, e->data, e->len);
+            len = e->len;
         } else {
             char path[PATH_MAX + 64];
             if (!web_dir[0])
                 continue;
             snprintf(path, sizeof path, "%s/%s", web_dir, a->file);
-            if (read_file(path, &a->data, &a->len))
+            if (eg__http_asset_read(path, &data, &len))
                 continue;
         }
-        /* the ETag: the content's length and a 64-bit FNV-1a of it */
-        uint64_t h = 1469598103934665603ull;
-        for (size_t j = 0; j < a->len; j++)
-            h = (h ^ (unsigned char)a->data[j]) * 1099511628211ull;
-        snprintf(a->etag, sizeof a->etag, "\"%zx-%016llx\"", a->len, (unsigned long long)h);
-        gzip_of(a);
+        eg__http_asset_set(&a->a, data, len, 1);
         a->loaded = 1;
     }
     if (!web_dir[0])
@@ -173,28 +93,10 @@ static void load_all(void)
                             "run scripts/deps.sh (npm ci) to serve /api/v1/docs");
 }
 
-static int accepts_gzip(struct eg_http_req *rq)
-{
-    const char *ae = eg_http_header(rq, "Accept-Encoding");
-    return ae && strstr(ae, "gzip") != NULL;
-}
-
 static int serve(struct eg_http_req *rq, const struct asset *a)
 {
-    const char *inm = eg_http_header(rq, "If-None-Match");
-    int rc;
-    if (inm && !strcmp(inm, a->etag)) {
-        rc = eg_http_reply_raw(rq, 304, NULL, NULL, 0);
-    } else if (a->gz && accepts_gzip(rq)) {
-        rc = eg_http_reply_raw(rq, 200, a->ctype, a->gz, a->gzlen);
-        eg_http_add_header(rq, "Content-Encoding", "gzip");
-    } else {
-        rc = eg_http_reply_raw(rq, 200, a->ctype, a->data, a->len);
-    }
-    eg__http_cacheable(rq, a->file ? "public, max-age=86400" : "public, max-age=300");
-    eg_http_add_header(rq, "ETag", a->etag);
-    eg_http_add_header(rq, "Vary", "Accept-Encoding");
-    return rc;
+    return eg__http_asset_reply(rq, &a->a, a->ctype,
+                                a->file ? "public, max-age=86400" : "public, max-age=300");
 }
 
 static const struct asset *asset_named(const char *name)

@@ -28,6 +28,32 @@ int eg__http_param_check(const struct eg_http_param_spec *p, const char *value, 
 /* Replaces the reply's Cache-Control: no-store (static files of the API page). */
 void eg__http_cacheable(struct eg_http_req *rq, const char *cache_control);
 
+/* The handler of a GET (or HEAD) that no route matches, outside /api/ and /open311/ (the web
+   UI, web.c): no login, no database; what it answers is its own. */
+void eg__http_server_set_fallback(struct eg_http_server *srv, eg_http_handler fn);
+
+/* Files served from memory (web.c; the web UI and the API page): the bytes, a gzip copy when
+   smaller, an ETag. */
+struct eg__http_asset {
+    char *data, *gz;
+    size_t len, gzlen;
+    char etag[40];
+};
+/* Takes data (malloc'd, len bytes); computes the ETag, and the gzip copy when compress. */
+void eg__http_asset_set(struct eg__http_asset *a, char *data, size_t len, int compress);
+void eg__http_asset_free(struct eg__http_asset *a);
+/* A whole file (at most 64 MiB) into *out (malloc'd); 0, or -1 when it cannot be read. */
+int eg__http_asset_read(const char *path, char **out, size_t *len);
+/* 200 with the gzip copy when the client accepts it (else the bytes), or 304 on a matching
+   If-None-Match; with ETag, Vary and the given Cache-Control. */
+int eg__http_asset_reply(struct eg_http_req *rq, const struct eg__http_asset *a, const char *ctype,
+                         const char *cache_control);
+/* The first folder that holds the file probe, of: $env; rel beside the binary's folder, in it,
+   beside its parent's (build/asan/envgov); rel under the working directory; installed. 0 with
+   out filled, or -1 (out ""). */
+int eg__http_find_dir(const char *env, const char *rel, const char *installed, const char *probe,
+                      char *out, size_t cap);
+
 /* The server frees p with itself: route specs built at registration (one per registry resource). */
 void eg__http_server_keep(struct eg_http_server *srv, void *p);
 
@@ -70,8 +96,8 @@ int eg_http_api_open311_routes(struct eg_http_server *srv);  /* Open311 GeoRepor
 int eg__http_intake_rate_limit(struct eg_http_req *rq);
 int eg__http_intake_reply_rate(struct eg_http_req *rq);
 int eg_http_api_credit_routes(struct eg_http_server *srv); /* rule sets, credit, lists */
-int eg_http_api_credit_routes(struct eg_http_server *srv); /* rule sets, credit, lists */
 int eg_http_api_cases_routes(struct eg_http_server *srv);  /* discretion, permit supervision */
 int eg_http_api_draws_routes(struct eg_http_server *srv);  /* random inspections (双随机) */
+int eg_http_web_routes(struct eg_http_server *srv);        /* the web UI at /, map boundaries */
 
 #endif

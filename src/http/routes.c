@@ -11,7 +11,7 @@ static int (*const modules[])(struct eg_http_server *srv) = {
     eg_http_api_quality_routes, eg_http_api_plans_routes,   eg_http_api_docs_routes,
     eg_http_api_profile_routes, eg_http_api_flow_routes,    eg_http_api_alerts_routes,
     eg_http_api_intake_routes,  eg_http_api_open311_routes, eg_http_api_credit_routes,
-    eg_http_api_cases_routes,   eg_http_api_draws_routes,
+    eg_http_api_cases_routes,   eg_http_api_draws_routes,   eg_http_web_routes,
 };
 
 int eg_http_server_add_api(struct eg_http_server *srv, struct eg_err *err)

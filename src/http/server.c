@@ -73,6 +73,7 @@ struct eg_http_server {
     void **kept;         /* eg__http_server_keep */
     int nkept;
     _Atomic uint64_t auth_generation; /* bumped by every non-GET: empties the token caches */
+    struct route fallback; /* eg__http_server_set_fallback: GET of a path outside the API */
 };
 
 struct eg_http_req {
@@ -267,6 +268,13 @@ static int route_match(struct eg_http_req *rq)
         }
         if (lit > best_lit)
             best = r, best_lit = lit;
+    }
+    if (!best && !other_method && rq->srv->fallback.fn &&
+        (!strcmp(rq->method, "GET") || !strcmp(rq->method, "HEAD")) &&
+        strncmp(rq->path, "/api/", 5) && strcmp(rq->path, "/api") &&
+        strncmp(rq->path, "/open311/", 9)) {
+        rq->route = &rq->srv->fallback;
+        return 0;
     }
     if (!best)
         return other_method ? 1 : EG_ENOTFOUND;
@@ -1587,6 +1595,7 @@ void eg_http_server_free(struct eg_http_server *srv)
     for (int i = 0; i < srv->nroutes; i++)
         route_free(&srv->routes[i]);
     free(srv->routes);
+    route_free(&srv->fallback);
     for (int i = 0; i < srv->nkept; i++)
         free(srv->kept[i]);
     free(srv->kept);
@@ -1653,6 +1662,19 @@ int eg__http_range(struct eg_http_req *rq, const char *from, const char *to, int
                           "%s=2026-12-03&%s=2026-12-03 is that day)",
                           from, to, to, from, to);
     return 0;
+}
+
+void eg__http_server_set_fallback(struct eg_http_server *srv, eg_http_handler fn)
+{
+    struct route *r = &srv->fallback;
+    if (!r->fn) {
+        r->method = eg_strdup("GET");
+        r->pattern = eg_strdup("/{web}");
+        r->summary = eg_strdup("the web UI");
+        r->label = eg_strdup("route=\"/ (web UI)\"");
+    }
+    r->fn = fn;
+    r->flags = EG_ROUTE_NO_DB;
 }
 
 void eg__http_server_set_auth(struct eg_http_server *srv, eg__http_auth_fn fn)
