@@ -5,6 +5,13 @@ const BJ = 8 * 3600 * 1000;
 function toDate(t) {
   if (t === null || t === undefined || t === '') return null;
   if (typeof t === 'number') return new Date(t < 1e11 ? t * 1000 : t); // epoch s or ms
+  // the API's times are Beijing wall-clock text without a zone ("2026-12-03 17:05:00"): read
+  // them as +08:00, not as the browser's own zone
+  const m = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}(?::\d{2})?))?$/.exec(String(t));
+  if (m) {
+    const hms = m[2] || '00:00';
+    return new Date(`${m[1]}T${hms}${hms.length === 5 ? ':00' : ''}+08:00`);
+  }
   const d = new Date(t);
   return isNaN(d) ? null : d;
 }
