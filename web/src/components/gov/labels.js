@@ -10,7 +10,7 @@ export const CASE_STATES = {
   filed: '立案', investigating: '调查取证', notified: '告知', hearing: '听证', decided: '决定',
   served: '送达', executing: '执行', closed: '结案', dismissed: '撤销立案',
 };
-export const CASE_ORIGINS = { alert: '预警', complaint: '投诉', inspection: '检查', draw: '双随机抽查', steward: '环保管家', person: '人工' };
+export const CASE_ORIGINS = { inspection: '检查发现', alert: '预警', complaint: '投诉举报', task: '三监联动任务', other: '其他' };
 export const REPAIR_STATES = { applied: '已申请', under_review: '审核中', approved: '已修复', rejected: '不予修复', withdrawn: '已撤回' };
 export const ALERT_STATES = { open: '未处理', acknowledged: '已确认', closed: '已关闭' };
 export const SUGGESTION_STATES = {
