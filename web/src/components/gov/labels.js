@@ -1,3 +1,5 @@
+import { VIOLATIONS } from './discretion.js';
+
 // Chinese labels of the governance records (the API's own *_zh fields are shown where it sends
 // them; these serve filters, forms and the fields of a record's page).
 export const TASK_STATES = {
@@ -32,7 +34,7 @@ export const FLOW_FIELDS = {
   ],
   cases: [
     ['origin', '案件来源', 'enum', CASE_ORIGINS], ['unit_name', '当事单位'], ['region_name', '所属区域'],
-    ['violation', '违法行为类型'], ['violation_date', '违法行为发生日期'], ['permit_id', '排污许可证编号'],
+    ['violation', '违法行为', 'enum', Object.fromEntries(VIOLATIONS.map((v) => [v.value, v.label]))], ['violation_date', '违法行为发生日期'], ['permit_id', '排污许可证编号'],
     ['fine', '罚款金额（元）', 'money'], ['hearing_right', '享有听证权利', 'bool'],
     ['decision', '处理决定', 'enum', { penalty: '予以处罚', no_penalty: '不予处罚' }],
     ['created_at', '立案时间', 'time'], ['created_by', '立案人'],
