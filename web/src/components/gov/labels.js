@@ -16,8 +16,13 @@ export const CASE_ORIGINS = { inspection: '检查发现', alert: '预警', compl
 export const REPAIR_STATES = { applied: '已申请', under_review: '审核中', approved: '已修复', rejected: '不予修复', withdrawn: '已撤回' };
 export const ALERT_STATES = { open: '未处理', acknowledged: '已确认', closed: '已关闭' };
 export const SUGGESTION_STATES = {
-  formed: '已形成', sent: '已报送', accepted: '已采纳', assigned: '已交办', handled: '已办理',
-  implemented: '已落实', fed_back: '已反馈', returned: '已退回',
+  formed: '已形成', sent: '已报送', accepted: '已受理', assigned: '已交办', handled: '已办理',
+  implemented: '已落实', fed_back: '已反馈',
+};
+export const INSPECTION_STATES = { recorded: '已记录', reviewed: '已审阅' };
+export const PILOT_STATES = {
+  draft: '草稿', submitted: '已提交', evaluated: '已评审', recommended: '拟推荐', not_recommended: '未推荐',
+  approved: '局长办公会审议通过', reported: '已报市局', selected: '入选试点示范', not_selected: '未入选', withdrawn: '已撤回',
 };
 export const COMPLAINT_STATES = { received: '已受理', handling: '办理中', resolved: '已办结', rejected: '不予受理' };
 
