@@ -96,7 +96,7 @@ export async function browser() {
 
 // A new page logged in as the role (through the login form).
 export async function login(b, env, who, { mobile = false } = {}) {
-  const ctx = await b.newContext({ locale: 'zh-CN', timezoneId: 'UTC', viewport: mobile ? { width: 390, height: 844 } : { width: 1366, height: 900 } });
+  const ctx = await b.newContext({ acceptDownloads: true, locale: 'zh-CN', timezoneId: 'UTC', viewport: mobile ? { width: 390, height: 844 } : { width: 1366, height: 900 } });
   const page = await ctx.newPage();
   page.on('pageerror', (e) => console.log(`  [${who}] page error: ${e.message}`));
   await page.goto(env.base + '/login');

@@ -2,6 +2,7 @@
 // title; a screenshot of each goes to build/screenshots/ (issue 15 item 4). Figures printed, not
 // asserted (issue 15 "Performance": every list page of 50 rows within 300 ms): the time from
 // navigation to a task list of 50 rendered rows, and to the other lists' first render.
+import fs from 'node:fs';
 import { api, assert, isMain, login, run, shot } from './gov-lib.mjs';
 
 const PAGES = [
@@ -90,6 +91,40 @@ export const tests = [
         await shot(page, 'gov-tasks-' + who);
         await page.context().close();
       }
+    },
+  },
+  {
+    name: 'gov_datatable_hostile_url_state_answers_in_chinese',
+    async fn(env, b) {
+      await api(env, 'bureau', 'POST', '/tasks', { title: '<img src=x onerror=window.__pwned=1>', task_type: 'supervision', origin: 'person', place: '=HYPERLINK("http://evil")' });
+      const page = await login(b, env, 'bureau');
+      // a forged cursor: the API refuses it, the table says so in Chinese and offers a retry
+      await page.goto(env.base + '/gov/tasks?page=2&cur=' + encodeURIComponent("'; DROP TABLE flow_records;--"));
+      const err = page.locator('.dt-error');
+      await err.waitFor();
+      assert(/请求有误|请检查/.test(await err.innerText()), 'the bad cursor is answered in Chinese: ' + (await err.innerText()));
+      await err.getByRole('button', { name: '重试' }).waitFor();
+      // a state the API does not know
+      await page.goto(env.base + '/gov/tasks?state=' + encodeURIComponent('not_a_state'));
+      await page.locator('.dt-error').waitFor();
+      // an oversized filter text
+      await page.goto(env.base + '/gov/tasks?q=' + 'x'.repeat(5000));
+      await page.locator('.dt-error, .dt-empty').first().waitFor();
+      // markup in a record is shown as text, never run
+      await page.goto(env.base + '/gov/tasks');
+      await page.getByText('<img src=x onerror=window.__pwned=1>').first().waitFor();
+      assert(!(await page.evaluate(() => window.__pwned)), 'the title was not run as markup');
+      // export: the API's CSV (UTF-8 BOM, Chinese headers), the formula in a cell defused
+      await page.locator('[data-test="export"]').click();
+      const [dl] = await Promise.all([page.waitForEvent('download'), page.getByText('导出 CSV').click()]);
+      const csv = fs.readFileSync(await dl.path(), 'utf8');
+      assert(csv.startsWith('\uFEFF') && csv.includes('标题') && csv.includes('状态'), 'a CSV with Chinese headers');
+      assert(csv.includes("'=HYPERLINK") && !/(^|,)=HYPERLINK/m.test(csv), 'the formula cell is written with an apostrophe');
+      assert(dl.suggestedFilename() === '三监联动任务.csv', 'the file is named after the page: ' + dl.suggestedFilename());
+      // a wrong-type page number falls back to the first page
+      await page.goto(env.base + '/gov/tasks?page=abc');
+      await page.getByText('第 1 页').waitFor();
+      await page.context().close();
     },
   },
 ];
