@@ -38,6 +38,7 @@ function staticServer(webDir, apiPort) {
 
 // A demo district in a fresh database, served. Returns {base, apiBase, logins, dir, stop}.
 export async function startEnv() {
+  if (!fs.existsSync(path.join(ROOT, 'build/web/index.html'))) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eg-webgov-'));
   const db = path.join(dir, 'demo.db');
   const out = execFileSync(BIN, ['demo', '--db', db, '--history-days', '0'], { encoding: 'utf8' });
