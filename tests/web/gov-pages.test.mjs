@@ -84,6 +84,7 @@ export const tests = [
         street: { has: ['三监联动任务', '投诉举报', '行动计划'], not: ['罚款裁量计算', '执法正面清单', '信用修复'] },
         enterprise: { has: ['三监联动任务', '行政处罚案件', '环境信用评价'], not: ['投诉举报', '预警', '罚款裁量计算', '行动计划'] },
         steward: { has: ['三监联动任务', '环保管家检查'], not: ['行政处罚案件', '环境信用评价', '执法正面清单'] },
+        admin: { has: ['预警', '三监联动任务', '罚款裁量计算', '执法正面清单', '试点示范评选', '建议办理'], not: [] },
       };
       for (const [who, e] of Object.entries(expect)) {
         const page = await login(b, env, who);
@@ -95,6 +96,12 @@ export const tests = [
         await shot(page, 'gov-tasks-' + who);
         await page.context().close();
       }
+      // the public: a governance page asks for a login first, and comes back after it
+      const ctx = await b.newContext({ locale: 'zh-CN' });
+      const anon = await ctx.newPage();
+      await anon.goto(env.base + '/gov/cases');
+      await anon.waitForURL(/\/login\?next=(%2F|\/)gov(%2F|\/)cases/);
+      await ctx.close();
     },
   },
   {
