@@ -652,6 +652,7 @@ int eg_draw_result_record(struct eg_db *db, const struct eg_principal *who, int6
                                      "falsification", fals, "case_id", (json_int_t)case_id),
                            err);
     rc = eg__gov_tx_end(db, own, rc, err);
+    eg_draw_plan_free(p);
     if (rc < 0)
         return rc;
     if (out)
