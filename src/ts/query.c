@@ -126,22 +126,12 @@ int eg__ts_read(struct eg_ts *ts, int64_t sid, int64_t from, int64_t to, size_t 
     blocks_close(&bl);
     if (r < 0)
         goto fail;
-    struct eg_stmt *s;
-    r = eg_db_prepare(ts->st,
-                      "SELECT t, v, flag FROM ts_raw WHERE series_id = ? AND t >= ? AND t < ? "
-                      "ORDER BY t",
-                      &s, err);
-    if (r)
-        goto fail;
-    eg_stmt_bind_int(s, 1, sid);
-    eg_stmt_bind_int(s, 2, from);
-    eg_stmt_bind_int(s, 3, to);
-    while ((r = eg_stmt_step(s, err)) == 1) {
-        r = rows_push(&raw, eg_stmt_int(s, 0), eg_stmt_double(s, 1), (char)eg_stmt_int(s, 2), err);
-        if (r)
-            break;
-    }
-    eg_stmt_done(s);
+    struct eg_ts_sample *rs = NULL;
+    size_t nrs = 0;
+    r = eg__ts_rows_read(ts, sid, from, to, limit, &rs, &nrs, err);
+    for (size_t i = 0; r == 0 && i < nrs; i++)
+        r = rows_push(&raw, rs[i].t, rs[i].v, rs[i].flag, err);
+    free(rs);
     if (r < 0)
         goto fail;
     if (raw.n == 0) {
@@ -287,9 +277,15 @@ static int buckets_streamed(struct eg_ts *ts, int64_t sid, int64_t from, int64_t
     int kind, computed, yes = 0;
     *done = 0;
     int r = eg__ts_series_key(ts, sid, source, pollutant, &kind, field, &computed, err);
-    if (r == 0)
-        r = exists(ts, "SELECT 1 FROM ts_raw WHERE series_id = ? AND t >= ? AND t < ? LIMIT 1", sid,
-                   NULL, NULL, from, to, &yes, err);
+    if (r == 0) {
+        struct eg_ts_sample *rs = NULL;
+        size_t nrs = 0;
+        r = eg__ts_rows_read(ts, sid, from, to, 1, &rs, &nrs, err);
+        if (r == EG_ETOOBIG) /* more than one: there are rows */
+            r = 0, nrs = 1;
+        yes = nrs > 0;
+        free(rs);
+    }
     if (r == 0 && !yes)
         r = exists(ts,
                    "SELECT 1 FROM ts_abnormal WHERE source = ? AND (pollutant IS NULL OR "
