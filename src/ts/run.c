@@ -319,6 +319,7 @@ static int merge_row(struct eg_ts *ts, int64_t bucket, const struct eg__ts_pend 
     const struct eg__ts_pend *old = ts->rbuf;
     size_t no = ts->nrbuf, i = 0, k = 0;
     int changed = 0;
+    int64_t marked = 0;
     while (i < no || k < nn) {
         int c = i >= no ? 1 : k >= nn ? -1 : cmp_pend(&old[i], &nw[k]);
         if (c < 0) {
@@ -347,8 +348,11 @@ static int merge_row(struct eg_ts *ts, int64_t bucket, const struct eg__ts_pend 
         }
         if (ch) {
             changed = 1;
-            if (x->dirty && (r = eg__ts_mark_dirty_cached(ts, x->sid, day, err)))
-                return r;
+            if (x->dirty && x->sid != marked) { /* once per series of the row */
+                marked = x->sid;
+                if ((r = eg__ts_mark_dirty_cached(ts, x->sid, day, err)))
+                    return r;
+            }
         }
     }
     return changed ? row_write(ts, id, ts->obuf, ts->nobuf, err) : 0;
