@@ -57,7 +57,6 @@ struct eg_ts {
     struct eg__ts_dset *dset;
     size_t dcap, dused;
     int64_t dgen;
-    char sql_last[4096];
     /* ts_run rows being merged (run.c): decoded, merged, encoded */
     struct eg__ts_pend *rbuf, *obuf;
     size_t nrbuf, crbuf, nobuf, cobuf;
@@ -124,6 +123,18 @@ int eg__ts_runs_before(struct eg_ts *ts, int64_t bucket, int64_t **ids, size_t *
 int eg__ts_run_load(struct eg_ts *ts, int64_t id, struct eg_err *err);
 int eg__ts_run_store(struct eg_ts *ts, int64_t id, const struct eg__ts_pend *s, size_t n,
                      struct eg_err *err);
+/* The latest samples (ts_latest, one row per 16 series, migration 104). */
+void eg__ts_latest_encode(const struct eg__ts_pend *s, size_t n, struct eg_buf *out);
+int eg__ts_latest_decode(const void *p, size_t len, int64_t grp, struct eg__ts_pend **v, size_t *n,
+                         size_t *cap, struct eg_err *err);
+/* The latest sample of one series; *found = 0 when it has none. */
+int eg__ts_latest_get(struct eg_ts *ts, int64_t sid, struct eg_ts_row *out, int *found,
+                      struct eg_err *err);
+/* Upserts l[0..n) (ordered by series): a sample replaces an older or equal-time one. */
+int eg__ts_latest_write(struct eg_ts *ts, const struct eg__ts_last *l, size_t n,
+                        struct eg_err *err);
+/* Every series' latest sample, ordered by series (.sid, .t, .v, .flag). *v allocated. */
+int eg__ts_latest_all(struct eg_ts *ts, struct eg__ts_pend **v, size_t *n, struct eg_err *err);
 /* Marks (sid, day) dirty unless this handle knows it is (store.c). */
 int eg__ts_mark_dirty_cached(struct eg_ts *ts, int64_t sid, int64_t day, struct eg_err *err);
 

@@ -25,8 +25,6 @@
 
 /* ---- handle and cache ------------------------------------------------------------------------ */
 
-#define CHUNK 64 /* series per multi-row upsert of ts_latest */
-
 int eg_ts_open(struct eg_db *st, struct eg_ts **out, struct eg_err *err)
 {
     (void)err;
@@ -38,15 +36,6 @@ int eg_ts_open(struct eg_db *st, struct eg_ts **out, struct eg_err *err)
     ts->dcap = 1024;
     ts->dset = eg_calloc(ts->dcap, sizeof *ts->dset);
     ts->dgen = -1;
-    /* the chunked upsert of the latest samples: CHUNK series each */
-    struct eg_buf b = {0};
-    eg_buf_puts(&b, "INSERT INTO ts_latest (series_id, t, v, flag) VALUES ");
-    for (int i = 0; i < CHUNK; i++)
-        eg_buf_puts(&b, i ? ",(?,?,?,?)" : "(?,?,?,?)");
-    eg_buf_puts(&b, " ON CONFLICT (series_id) DO UPDATE SET t = excluded.t, v = excluded.v, "
-                    "flag = excluded.flag WHERE excluded.t >= ts_latest.t");
-    snprintf(ts->sql_last, sizeof ts->sql_last, "%.*s", (int)b.len, b.data);
-    eg_buf_free(&b);
     *out = ts;
     return 0;
 }
@@ -610,38 +599,23 @@ static int dirty_gen_check(struct eg_ts *ts, struct eg_err *err)
     return 0;
 }
 
-static int flush_last(struct eg_ts *ts, struct eg__ts_last *l, size_t k, struct eg_err *err)
+static int cmp_last(const void *a, const void *b)
 {
-    struct eg_stmt *s;
-    int r = eg_db_prepare(ts->st,
-                          k == CHUNK ? ts->sql_last
-                                     : "INSERT INTO ts_latest (series_id, t, v, flag) VALUES "
-                                       "(?,?,?,?) ON CONFLICT (series_id) DO UPDATE SET "
-                                       "t = excluded.t, v = excluded.v, flag = excluded.flag "
-                                       "WHERE excluded.t >= ts_latest.t",
-                          &s, err);
-    if (r)
-        return r;
-    for (size_t i = 0; i < k; i++) {
-        eg_stmt_bind_int(s, (int)(4 * i + 1), l[i].sid);
-        eg_stmt_bind_int(s, (int)(4 * i + 2), l[i].t);
-        eg_stmt_bind_double(s, (int)(4 * i + 3), l[i].v);
-        eg_stmt_bind_int(s, (int)(4 * i + 4), l[i].flag);
-    }
-    r = eg_stmt_step(s, err);
-    eg_stmt_done(s);
-    return r < 0 ? r : 0;
+    const struct eg__ts_last *x = a, *y = b;
+    return (x->sid > y->sid) - (x->sid < y->sid);
 }
 
 /* Writes what the batch left pending: the open days' rows (run.c), then the latest samples. */
 static int flush_pending(struct eg_ts *ts, struct eg_ts_report *rep, struct eg_err *err)
 {
     int r = eg__ts_runs_write(ts, ts->pend, ts->npend, rep, err);
-    size_t i = 0;
-    for (; r == 0 && i + CHUNK <= ts->nlast; i += CHUNK)
-        r = flush_last(ts, ts->last + i, CHUNK, err);
-    for (; r == 0 && i < ts->nlast; i++)
-        r = flush_last(ts, ts->last + i, 1, err);
+    int sorted = 1; /* by series: batches are, a caller's single series is */
+    for (size_t i = 1; i < ts->nlast && sorted; i++)
+        sorted = ts->last[i - 1].sid <= ts->last[i].sid;
+    if (!sorted)
+        qsort(ts->last, ts->nlast, sizeof *ts->last, cmp_last);
+    if (r == 0)
+        r = eg__ts_latest_write(ts, ts->last, ts->nlast, err);
     ts->npend = ts->nlast = 0;
     return r;
 }
