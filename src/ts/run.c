@@ -158,6 +158,8 @@ static int decode_text(const char *p, size_t len, int64_t id, struct eg__ts_pend
 {
     size_t first = *n;
     char tmp[128];
+    if (len == 0 || p[len - 1] == ';')
+        return corrupt(err, id, "bad text item");
     for (size_t i = 0; i < len;) {
         size_t j = i;
         while (j < len && p[j] != ';')
@@ -258,16 +260,19 @@ int eg__ts_run_decode(const void *data, size_t len, int64_t id, struct eg__ts_pe
 static int row_read(struct eg_ts *ts, int64_t id, int *found, struct eg_err *err)
 {
     struct eg_stmt *s;
-    int r = eg_db_prepare(ts->st, "SELECT data FROM ts_run WHERE id = ?", &s, err);
+    int r = eg_db_prepare(ts->st, "SELECT n, data FROM ts_run WHERE id = ?", &s, err);
     if (r)
         return r;
     eg_stmt_bind_int(s, 1, id);
     r = eg_stmt_step(s, err);
     *found = r == 1;
     if (r == 1) {
-        size_t len;
-        const void *p = eg_stmt_blob(s, 0, &len);
+        size_t len, before = ts->nrbuf;
+        int64_t want = eg_stmt_int(s, 0);
+        const void *p = eg_stmt_blob(s, 1, &len);
         r = eg__ts_run_decode(p, len, id, &ts->rbuf, &ts->nrbuf, &ts->crbuf, err);
+        if (r == 0 && (int64_t)(ts->nrbuf - before) != want) /* a cut at a series' end */
+            r = corrupt(err, id, "sample count differs from the row's n");
     }
     eg_stmt_done(s);
     return r < 0 ? r : 0;
