@@ -1061,7 +1061,8 @@ int eg_ts_compact(struct eg_ts *ts, size_t *days, struct eg_err *err)
         free(ids);
         return r;
     }
-    qsort(ids, n, sizeof *ids, cmp_unit_id);
+    if (n > 1)
+        qsort(ids, n, sizeof *ids, cmp_unit_id);
     struct compact_unit *units = eg_malloc((n ? n : 1) * sizeof *units);
     size_t nu = 0;
     for (size_t i = 0; i < n;) {
