@@ -1,6 +1,6 @@
 /*
- * catalog.c: the list of series with their latest sample (ts_series joined with ts_latest), for
- * `envgov series list` and anything else that needs to see what is stored.
+ * catalog.c: the list of series with their latest sample (ts_series, and ts_latest read per
+ * series), for `envgov series list` and anything else that needs to see what is stored.
  */
 #include "ts/internal.h"
 
@@ -12,10 +12,9 @@ int eg_ts_series_each(struct eg_ts *ts, const char *source,
 {
     struct eg_stmt *s;
     int rc = eg_db_prepare(ts->st,
-                           "SELECT s.id, s.source, s.pollutant, s.kind, s.field, s.computed, l.t, "
-                           "l.v FROM ts_series s LEFT JOIN ts_latest l ON l.series_id = s.id "
-                           "WHERE ?1 IS NULL OR s.source = ?1 ORDER BY s.source, s.pollutant, "
-                           "s.kind, s.field, s.computed",
+                           "SELECT s.id, s.source, s.pollutant, s.kind, s.field, s.computed "
+                           "FROM ts_series s WHERE ?1 IS NULL OR s.source = ?1 ORDER BY "
+                           "s.source, s.pollutant, s.kind, s.field, s.computed",
                            &s, err);
     if (rc < 0)
         return rc;
@@ -31,10 +30,13 @@ int eg_ts_series_each(struct eg_ts *ts, const char *source,
         r.key.kind = (int)eg_stmt_int(s, 3);
         r.key.field = eg_stmt_text(s, 4, NULL);
         r.key.computed = (int)eg_stmt_int(s, 5);
-        r.has_latest = !eg_stmt_is_null(s, 6);
+        struct eg_ts_row last;
+        rc = eg__ts_latest_get(ts, r.id, &last, &r.has_latest, err);
+        if (rc < 0)
+            break;
         if (r.has_latest) {
-            r.latest_t = eg_stmt_int(s, 6);
-            r.latest_v = eg_stmt_double(s, 7);
+            r.latest_t = last.t;
+            r.latest_v = last.v;
         }
         rc = fn(arg, &r);
         if (rc < 0)

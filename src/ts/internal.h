@@ -12,6 +12,8 @@
 /* Maintenance (aggregation, compaction) holds the write lock for at most about this long before
    it lets the ingest writer in (issue 11: acknowledgements wait behind it). */
 #define EG__TS_HOLD_NS 20000000ull
+/* Open-day rows (ts_run, run.c): seconds of one row's bucket (Beijing-aligned, 144 a day). */
+#define EG__TS_RUN_SPAN 600
 
 struct eg__ts_ent {
     char *key; /* NULL: empty slot */
@@ -55,7 +57,10 @@ struct eg_ts {
     struct eg__ts_dset *dset;
     size_t dcap, dused;
     int64_t dgen;
-    char sql_ins[4096], sql_last[4096];
+    /* ts_run rows being merged (run.c): decoded, merged, encoded */
+    struct eg__ts_pend *rbuf, *obuf;
+    size_t nrbuf, crbuf, nobuf, cobuf;
+    struct eg_buf enc;
     uint64_t held_since; /* eg__ts_yield: when the maintenance last let other writers in */
 };
 
@@ -92,6 +97,46 @@ int eg__ts_mark_dirty(struct eg_ts *ts, int64_t sid, int64_t day, struct eg_err 
 /* Between maintenance transactions: after EG__TS_HOLD_NS of work, pauses 2 ms so that a writer
    waiting for the lock (the ingest writer polls every millisecond) gets it. */
 void eg__ts_yield(struct eg_ts *ts);
+
+/* ---- open-day rows (run.c) ---- */
+int64_t eg__ts_run_bucket(int64_t t);
+int64_t eg__ts_run_id(int64_t bucket, int64_t sid);
+/* Encodes s[0..n) (one bucket and group, ordered by series and time) into out (reset). */
+void eg__ts_run_encode(const struct eg__ts_pend *s, size_t n, int64_t bucket, struct eg_buf *out);
+/* Appends the samples of row id to (*v, *n, *cap); EG_EINVAL "corrupt_rows" when damaged. */
+int eg__ts_run_decode(const void *p, size_t len, int64_t id, struct eg__ts_pend **v, size_t *n,
+                      size_t *cap, struct eg_err *err);
+/* Merges pending samples (ordered by series and time; reordered in place) into their rows,
+   counting written / duplicates / replaced and marking changed days dirty (dirty samples). */
+int eg__ts_runs_write(struct eg_ts *ts, struct eg__ts_pend *pd, size_t n, struct eg_ts_report *rep,
+                      struct eg_err *err);
+/* Row samples of one series in [from, to), ordered; *out allocated. */
+int eg__ts_rows_read(struct eg_ts *ts, int64_t sid, int64_t from, int64_t to, size_t limit,
+                     struct eg_ts_sample **out, size_t *n, struct eg_err *err);
+/* Takes one series' row samples of a Beijing day out of the rows (rewritten without them). */
+int eg__ts_rows_take(struct eg_ts *ts, int64_t sid, int64_t day, struct eg_ts_sample **out,
+                     size_t *n, struct eg_err *err);
+/* Ids of the rows of buckets before `bucket`, ascending. *ids allocated. */
+int eg__ts_runs_before(struct eg_ts *ts, int64_t bucket, int64_t **ids, size_t *n,
+                       struct eg_err *err);
+/* Appends row id's samples to ts->rbuf (nothing when absent); replaces it (n = 0: deletes). */
+int eg__ts_run_load(struct eg_ts *ts, int64_t id, struct eg_err *err);
+int eg__ts_run_store(struct eg_ts *ts, int64_t id, const struct eg__ts_pend *s, size_t n,
+                     struct eg_err *err);
+/* The latest samples (ts_latest, one row per 16 series, migration 104). */
+void eg__ts_latest_encode(const struct eg__ts_pend *s, size_t n, struct eg_buf *out);
+int eg__ts_latest_decode(const void *p, size_t len, int64_t grp, struct eg__ts_pend **v, size_t *n,
+                         size_t *cap, struct eg_err *err);
+/* The latest sample of one series; *found = 0 when it has none. */
+int eg__ts_latest_get(struct eg_ts *ts, int64_t sid, struct eg_ts_row *out, int *found,
+                      struct eg_err *err);
+/* Upserts l[0..n) (ordered by series): a sample replaces an older or equal-time one. */
+int eg__ts_latest_write(struct eg_ts *ts, const struct eg__ts_last *l, size_t n,
+                        struct eg_err *err);
+/* Every series' latest sample, ordered by series (.sid, .t, .v, .flag). *v allocated. */
+int eg__ts_latest_all(struct eg_ts *ts, struct eg__ts_pend **v, size_t *n, struct eg_err *err);
+/* Marks (sid, day) dirty unless this handle knows it is (store.c). */
+int eg__ts_mark_dirty_cached(struct eg_ts *ts, int64_t sid, int64_t day, struct eg_err *err);
 
 /* Runs fn inside a transaction: joins a caller's one with a SAVEPOINT, or opens its own. */
 int eg__ts_tx(struct eg_ts *ts, int (*fn)(struct eg_ts *ts, void *arg, struct eg_err *err),

@@ -1,7 +1,7 @@
 /*
  * ts_query.c: reading the time series — raw samples merged from blocks and rows (the caller
  * never knows which), downsampled buckets (avg/min/max/count, Beijing-aligned days), and the
- * latest sample of many series at once (for maps: one indexed lookup per series on ts_series).
+ * latest sample of many series at once (ts_latest, one row per 16 series: run.c).
  */
 #include "ts/internal.h"
 
@@ -126,22 +126,12 @@ int eg__ts_read(struct eg_ts *ts, int64_t sid, int64_t from, int64_t to, size_t 
     blocks_close(&bl);
     if (r < 0)
         goto fail;
-    struct eg_stmt *s;
-    r = eg_db_prepare(ts->st,
-                      "SELECT t, v, flag FROM ts_raw WHERE series_id = ? AND t >= ? AND t < ? "
-                      "ORDER BY t",
-                      &s, err);
-    if (r)
-        goto fail;
-    eg_stmt_bind_int(s, 1, sid);
-    eg_stmt_bind_int(s, 2, from);
-    eg_stmt_bind_int(s, 3, to);
-    while ((r = eg_stmt_step(s, err)) == 1) {
-        r = rows_push(&raw, eg_stmt_int(s, 0), eg_stmt_double(s, 1), (char)eg_stmt_int(s, 2), err);
-        if (r)
-            break;
-    }
-    eg_stmt_done(s);
+    struct eg_ts_sample *rs = NULL;
+    size_t nrs = 0;
+    r = eg__ts_rows_read(ts, sid, from, to, limit, &rs, &nrs, err);
+    for (size_t i = 0; r == 0 && i < nrs; i++)
+        r = rows_push(&raw, rs[i].t, rs[i].v, rs[i].flag, err);
+    free(rs);
     if (r < 0)
         goto fail;
     if (raw.n == 0) {
@@ -287,9 +277,15 @@ static int buckets_streamed(struct eg_ts *ts, int64_t sid, int64_t from, int64_t
     int kind, computed, yes = 0;
     *done = 0;
     int r = eg__ts_series_key(ts, sid, source, pollutant, &kind, field, &computed, err);
-    if (r == 0)
-        r = exists(ts, "SELECT 1 FROM ts_raw WHERE series_id = ? AND t >= ? AND t < ? LIMIT 1", sid,
-                   NULL, NULL, from, to, &yes, err);
+    if (r == 0) {
+        struct eg_ts_sample *rs = NULL;
+        size_t nrs = 0;
+        r = eg__ts_rows_read(ts, sid, from, to, 1, &rs, &nrs, err);
+        if (r == EG_ETOOBIG) /* more than one: there are rows */
+            r = 0, nrs = 1;
+        yes = nrs > 0;
+        free(rs);
+    }
     if (r == 0 && !yes)
         r = exists(ts,
                    "SELECT 1 FROM ts_abnormal WHERE source = ? AND (pollutant IS NULL OR "
@@ -372,8 +368,8 @@ static size_t slot_find(const struct slot *tab, size_t cap, const char *key, siz
     return j;
 }
 
-/* Many keys: one pass over ts_latest matching rows against a hash of the requested keys is
-   cheaper than one indexed lookup per key (and needs no id lookups). */
+/* Many keys: one pass over ts_latest and ts_series matching rows against a hash of the
+   requested keys is cheaper than one indexed lookup per key (and needs no id lookups). */
 static int latest_scan(struct eg_ts *ts, const struct eg_ts_key *keys, size_t n,
                        struct eg_ts_row *out, int *found, struct eg_err *err)
 {
@@ -398,19 +394,28 @@ static int latest_scan(struct eg_ts *ts, const struct eg_ts_key *keys, size_t n,
             tab[j].next = i + 1;
         }
     }
+    /* every latest sample (ordered by series), merged with the series list (ordered by id) */
+    struct eg__ts_pend *lv = NULL;
+    size_t nl = 0, li = 0;
+    int r = eg__ts_latest_all(ts, &lv, &nl, err);
     struct eg_stmt *s = NULL;
-    int r = eg_db_prepare(ts->st,
-                          "SELECT s.source, s.pollutant, s.kind, s.field, s.computed, l.t, "
-                          "l.v, l.flag FROM ts_latest l JOIN ts_series s ON s.id = l.series_id",
+    if (r == 0)
+        r = eg_db_prepare(ts->st,
+                          "SELECT id, source, pollutant, kind, field, computed FROM ts_series "
+                          "ORDER BY id",
                           &s, err);
-    while (r == 0 && (r = eg_stmt_step(s, err)) == 1) {
-        size_t l1, l2, l4;
-        const char *src = eg_stmt_text(s, 0, &l1), *pol = eg_stmt_text(s, 1, &l2);
-        const char *fld = eg_stmt_text(s, 3, &l4);
-        if (l1 > 64 || l2 > 16 || l4 > 8 || !src || !pol || !fld) {
-            r = 0;
+    while (r == 0 && li < nl && (r = eg_stmt_step(s, err)) == 1) {
+        r = 0;
+        int64_t id = eg_stmt_int(s, 0);
+        while (li < nl && lv[li].sid < id)
+            li++;
+        if (li >= nl || lv[li].sid != id)
             continue;
-        }
+        size_t l1, l2, l4;
+        const char *src = eg_stmt_text(s, 1, &l1), *pol = eg_stmt_text(s, 2, &l2);
+        const char *fld = eg_stmt_text(s, 4, &l4);
+        if (l1 > 64 || l2 > 16 || l4 > 8 || !src || !pol || !fld)
+            continue;
         char a[65], b2[17], c[9];
         memcpy(a, src, l1);
         a[l1] = '\0';
@@ -418,11 +423,10 @@ static int latest_scan(struct eg_ts *ts, const struct eg_ts_key *keys, size_t n,
         b2[l2] = '\0';
         memcpy(c, fld, l4);
         c[l4] = '\0';
-        struct eg_ts_key rk = {a, b2, (int)eg_stmt_int(s, 2), c, (int)eg_stmt_int(s, 4)};
+        struct eg_ts_key rk = {a, b2, (int)eg_stmt_int(s, 3), c, (int)eg_stmt_int(s, 5)};
         size_t j = slot_find(tab, cap, buf, eg__ts_key_text(&rk, buf, sizeof buf));
         if (tab[j].key) {
-            struct eg_ts_row row = {eg_stmt_int(s, 5), eg_stmt_double(s, 6),
-                                    (char)eg_stmt_int(s, 7), 0};
+            struct eg_ts_row row = {lv[li].t, lv[li].v, lv[li].flag, 0};
             size_t i = tab[j].idx - 1;
             out[i] = row;
             found[i] = 1;
@@ -431,12 +435,12 @@ static int latest_scan(struct eg_ts *ts, const struct eg_ts_key *keys, size_t n,
                 found[d - 1] = 1;
             }
         }
-        r = 0;
     }
-    if (r == 0 || r == 1)
+    if (r == 1)
         r = 0;
     if (s)
         eg_stmt_done(s);
+    free(lv);
     for (size_t j = 0; j < cap; j++)
         free(tab[j].key);
     free(tab);
@@ -449,27 +453,15 @@ int eg_ts_latest(struct eg_ts *ts, const struct eg_ts_key *keys, size_t n, struc
 {
     if (n >= 256)
         return latest_scan(ts, keys, n, out, found, err);
-    struct eg_stmt *s;
-    int r = eg_db_prepare(ts->st, "SELECT t, v, flag FROM ts_latest WHERE series_id = ?", &s, err);
-    if (r)
-        return r;
     for (size_t i = 0; i < n; i++) {
         int64_t sid;
         found[i] = 0;
         memset(&out[i], 0, sizeof out[i]);
         if (eg__ts_key_check(&keys[i], NULL) || eg__ts_series_id(ts, &keys[i], 0, &sid, NULL, NULL))
             continue;
-        eg_stmt_bind_int(s, 1, sid);
-        r = eg_stmt_step(s, err);
-        if (r == 1) {
-            out[i] = (struct eg_ts_row){eg_stmt_int(s, 0), eg_stmt_double(s, 1),
-                                        (char)eg_stmt_int(s, 2), 0};
-            found[i] = 1;
-        }
-        eg_stmt_done(s);
-        if (r < 0)
+        int r = eg__ts_latest_get(ts, sid, &out[i], &found[i], err);
+        if (r)
             return r;
-        r = 0;
     }
     return 0;
 }

@@ -10,7 +10,8 @@
  * rules) live in separate series with computed = 1, beside what the device sent. A sample is
  * (UTC seconds, value, HJ 212-2017 Table 8 data flag N/F/M/S/D/C/T/B).
  *
- * Storage. Samples of the current (open) Beijing day are rows (ts_raw); closed days are compacted
+ * Storage. Samples of the current (open) Beijing days are rows (ts_run: one row per 10-minute
+ * bucket and 16 series, encoded, docs/timeseries.md); closed days are compacted
  * into one compressed block per series and day (ts_block, codec below) in the same database, so
  * one backup and one transaction model cover everything. Queries merge both. Writes for a day
  * that is already closed go straight into its block (merge + re-encode), which is also how late
@@ -158,6 +159,12 @@ int eg_ts_compact(struct eg_ts *ts, size_t *days, struct eg_err *err);
    database created before auto_vacuum was set gives nothing back until converted once).
    *freed gets the pages given back. The maintenance job runs it after each compaction. */
 int eg_ts_vacuum(struct eg_ts *ts, int64_t max_pages, int64_t *freed, struct eg_err *err);
+
+/* Inspection (tests, support): fills a TEMP table ts_raw (series_id, t, v, flag) of this
+   connection with every sample the open-day rows hold (ts_run stores them encoded, one row per
+   10-minute bucket and 16 series), so they can be counted and joined in SQL. A snapshot:
+   call again after writes. */
+int eg_ts_rows_view(struct eg_ts *ts, struct eg_err *err);
 
 /* Retention: deletes samples (blocks, rows, computed means) and quarantined points older than
    keep_days Beijing days before today; refuses keep_days < 366 (a year is the least any

@@ -313,6 +313,10 @@ TEST(ingest_sigkill_every_acknowledged_packet_stored_once)
     struct eg_db *st;
     struct eg_err e = {0};
     REQUIRE(eg_db_open(db, &st, &e) == 0);
+    struct eg_ts *tsv;
+    REQUIRE(eg_ts_open(st, &tsv, &e) == 0);
+    REQUIRE(eg_ts_rows_view(tsv, &e) == 0); /* the open-day rows, decoded (TEMP ts_raw) */
+    eg_ts_close(tsv);
     struct eg_stmt *s;
     REQUIRE(eg_db_prepare(st,
                           "SELECT count(*) FROM ts_raw r JOIN ts_series s ON s.id = r.series_id "

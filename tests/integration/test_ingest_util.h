@@ -10,6 +10,7 @@
 #include "ingest/ingest.h"
 #include "registry/registry.h"
 #include "test.h"
+#include "ts/ts.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -178,7 +179,8 @@ static inline int ti_wait_for(int fd, const char *needle, int ms, char *buf, siz
     return 0;
 }
 
-/* Samples as the time-series store holds them (open days are rows in ts_raw). */
+/* Samples as the time-series store holds them (open days are rows in ts_run, which
+   ti_query_int decodes into the TEMP table ts_raw with eg_ts_rows_view). */
 #define TI_SAMPLES                                                                                 \
     "(SELECT s.source AS mn, s.kind AS cn, s.pollutant AS code, s.field AS field, r.t AS t, "      \
     "r.v AS v, r.flag AS flag FROM ts_raw r JOIN ts_series s ON s.id = r.series_id)"
@@ -200,6 +202,12 @@ static inline int64_t ti_query_int(const char *db, const char *sql)
     struct eg_db *st;
     struct eg_err e = {0};
     REQUIRE(eg_db_open(db, &st, &e) == 0);
+    if (strstr(sql, "ts_raw")) { /* the open-day samples, decoded into a TEMP table */
+        struct eg_ts *ts;
+        REQUIRE(eg_ts_open(st, &ts, &e) == 0);
+        REQUIRE(eg_ts_rows_view(ts, &e) == 0);
+        eg_ts_close(ts);
+    }
     struct eg_stmt *s;
     REQUIRE(eg_db_prepare(st, sql, &s, &e) == 0);
     int64_t v = -1;
