@@ -11,45 +11,89 @@
 #include <string.h>
 #include <unistd.h>
 
+static char db_path_buf[4096];
+static char db_source_buf[4200];
+
 const char *eg__cli_db_path(const char *flag)
 {
-    if (flag && flag[0])
+    if (flag && flag[0]) {
+        snprintf(db_source_buf, sizeof db_source_buf, "--db");
         return flag;
-    const char *e = getenv("EG_DB");
-    if (e && e[0])
-        return e;
-    if (access(EG_CLI_DB_RUN, F_OK) == 0) /* the database of `make run` */
-        return EG_CLI_DB_RUN;
-    return "envgov.db";
+    }
+    /* serve's own settings table: $EG_DB, then the config file's [store] db, then the default,
+       with exactly the precedence serve applies */
+    struct eg_config cfg;
+    struct eg_err err;
+    eg_err_clear(&err);
+    char *argv[] = {"envgov", NULL};
+    if (eg_config_load(&cfg, eg__serve_keys, eg__serve_nkeys, 1, argv, &err)) {
+        fprintf(stderr, "envgov: the database path: %s (the file named by $EG_CONFIG)\n", err.msg);
+        return NULL;
+    }
+    int k = 0;
+    while (k < cfg.nkeys && strcmp(cfg.keys[k].name, "store.db"))
+        k++;
+    const char *src = k < cfg.nkeys ? cfg.sources[k] : "default";
+    snprintf(db_path_buf, sizeof db_path_buf, "%s", eg_config_get(&cfg, "store.db"));
+    if (!strcmp(src, "env"))
+        snprintf(db_source_buf, sizeof db_source_buf, "$EG_DB");
+    else if (!strcmp(src, "file"))
+        snprintf(db_source_buf, sizeof db_source_buf, "[store] db of the config file %s",
+                 cfg.file ? cfg.file : "$EG_CONFIG");
+    else
+        snprintf(db_source_buf, sizeof db_source_buf,
+                 "the default, the database `make run` serves");
+    eg_config_free(&cfg);
+    return db_path_buf;
+}
+
+const char *eg__cli_db_source(void)
+{
+    return db_source_buf[0] ? db_source_buf : "given";
+}
+
+/* Says that prog found no database at path, by which step of the rule, and what to do. */
+static void no_database(const char *prog, const char *path)
+{
+    fprintf(stderr,
+            "%s: no database at %s (from %s): this command reads an existing database and does "
+            "not create one. Load the demo with `make run` (var/envgov.db), create an empty one "
+            "with `envgov db migrate --db %s`, or name another with --db PATH or $EG_DB\n",
+            prog, path, eg__cli_db_source(), path);
+    if (!strcmp(path, EG_CLI_DB_RUN) && access("envgov.db", F_OK) == 0)
+        fprintf(stderr,
+                "%s: ./envgov.db exists here (the default of earlier versions): use it with "
+                "--db envgov.db, or move it to " EG_CLI_DB_RUN "\n",
+                prog);
 }
 
 struct eg_db *eg__cli_open_existing(const char *prog, const char *flag)
 {
     const char *path = eg__cli_db_path(flag);
-    if (access(path, F_OK) == 0)
-        return eg__cli_open(path);
-    const char *e = getenv("EG_DB");
-    if (flag && flag[0])
-        fprintf(stderr,
-                "%s: no database at %s: this command reads an existing database and does not "
-                "create one; check --db\n",
-                prog, path);
-    else if (e && e[0])
-        fprintf(stderr,
-                "%s: no database at %s (from $EG_DB): this command reads an existing database "
-                "and does not create one\n",
-                prog, path);
-    else
-        fprintf(stderr,
-                "%s: no database found: neither " EG_CLI_DB_RUN " (the one `make run` uses) "
-                "nor ./envgov.db exists in this folder; give --db PATH or set EG_DB (this "
-                "command does not create a database)\n",
-                prog);
-    return NULL;
+    if (!path)
+        return NULL;
+    if (access(path, F_OK) != 0) {
+        no_database(prog, path);
+        return NULL;
+    }
+    return eg__cli_create(path);
 }
 
 struct eg_db *eg__cli_open(const char *path)
 {
+    if (!path)
+        return NULL;
+    if (strcmp(path, ":memory:") && access(path, F_OK) != 0) {
+        no_database("envgov", path);
+        return NULL;
+    }
+    return eg__cli_create(path);
+}
+
+struct eg_db *eg__cli_create(const char *path)
+{
+    if (!path)
+        return NULL;
     struct eg_db *st = NULL;
     struct eg_err err;
     eg_err_clear(&err);
@@ -102,7 +146,7 @@ int eg_cmd_db_migrate(int argc, char **argv)
         return EG_EXIT_USAGE;
     }
     db = eg__cli_db_path(db);
-    struct eg_db *st = eg__cli_open(db);
+    struct eg_db *st = eg__cli_create(db);
     if (!st)
         return EG_EXIT_FAIL;
     printf("%s: schema version %d\n", db, eg_db_schema_version(st));
