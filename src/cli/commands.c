@@ -35,6 +35,8 @@ const struct eg_cli_cmd eg_cli_commands[] = {
      "create the database if absent and apply pending schema migrations"},
     {"db", "backup", eg_cmd_db_backup, "DEST [--db PATH]",
      "write a consistent copy of the database (online backup)"},
+    {"db", "vacuum", eg_cmd_db_vacuum, "[--step [--pages N]] [--db PATH]",
+     "give free pages back to the file system (once: full conversion, service stopped)"},
     {"user", "add", eg_cmd_user_add,
      "NAME --role ROLE [--region CODE] [--unit ID] --password-stdin [--db PATH]",
      "create a user (password from standard input, stored as Argon2id)"},
