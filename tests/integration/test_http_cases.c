@@ -19,21 +19,12 @@
 enum { ADMIN, BUREAU, STREET, ENT, ENT2, STEWARD, ANON, NROLES };
 static const char *const users[NROLES] = {"admin",       "bureau",  "street", "enterprise",
                                           "enterprise2", "steward", NULL};
-static struct eg_hf fx;
-static struct eg_hs srv;
-static char *tokens[NROLES];
+static struct eg_hx hx;
 static const unsigned char jpeg[] = {0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, 'J', 'F', 'I', 'F', 0, 1};
 
 static int call(int role, const char *method, const char *path, const char *body, json_t **out)
 {
-    struct eg_hc_resp r;
-    int rc = eg_hc_request(srv.port, method, path, tokens[role], NULL, body,
-                           body ? strlen(body) : 0, &r);
-    int status = rc ? -1 : r.status;
-    if (out)
-        *out = eg_hc_json(&r);
-    eg_hc_free(&r);
-    return status;
+    return eg_hx_call(&hx, role, method, path, body, out);
 }
 
 static int act(int role, long long id, const char *action, const char *body)
@@ -45,30 +36,13 @@ static int act(int role, long long id, const char *action, const char *body)
 
 TEST(http_cases_workflow_and_scope_per_role)
 {
-    char db[600];
-    snprintf(db, sizeof db, "%s/%s", eg_test_tmpdir(), "http_cases.db");
-    REQUIRE(eg_hf_build(db, &fx) == 0);
-    struct eg_db *st;
-    struct eg_err err;
-    REQUIRE(eg_db_open(db, &st, &err) == 0);
-    REQUIRE(eg_registry_user_add(st, "enterprise2", "enterprise", NULL, fx.e2,
-                                 "pw-enterprise2-123456", &err) == 0);
-    eg_db_close(st);
-    REQUIRE(eg_hs_start(&srv, db, NULL) == 0);
-    for (int r = 0; r < NROLES; r++) {
-        if (!users[r])
-            continue;
-        char pw[64];
-        snprintf(pw, sizeof pw, "pw-%s-123456", users[r]);
-        tokens[r] = eg_hc_login(srv.port, users[r], pw);
-        REQUIRE(tokens[r] != NULL);
-    }
+    REQUIRE(eg_hx_start(&hx, "http_cases.db", EG_HX_ENTERPRISE2, users, NROLES, NULL) == 0);
     char body[512];
     snprintf(body, sizeof body,
              "{\"title\":\"甲厂超标排放\",\"unit_id\":%lld,\"origin\":\"inspection\","
              "\"inspection_ref\":\"检查-7\",\"violation\":\"air_exceedance\","
              "\"violation_date\":\"2024-05-01\"}",
-             fx.e1);
+             hx.fx.e1);
     /* Only staff raise a case. */
     CHECK_EQ_INT(call(ENT, "POST", "/api/v1/cases", body, NULL), 403);
     CHECK_EQ_INT(call(ANON, "POST", "/api/v1/cases", body, NULL), 401);
@@ -77,7 +51,7 @@ TEST(http_cases_workflow_and_scope_per_role)
     json_t *j = NULL;
     REQUIRE(call(BUREAU, "POST", "/api/v1/cases", body, &j) == 201);
     long long id = (long long)json_integer_value(json_object_get(j, "id"));
-    CHECK_EQ_INT(json_integer_value(json_object_get(j, "permit_id")), fx.pm1); /* 一证式 */
+    CHECK_EQ_INT(json_integer_value(json_object_get(j, "permit_id")), hx.fx.pm1); /* 一证式 */
     json_decref(j);
     char path[128];
     snprintf(path, sizeof path, "/api/v1/cases/%lld", id);
@@ -101,7 +75,7 @@ TEST(http_cases_workflow_and_scope_per_role)
     CHECK_EQ_INT(act(BUREAU, id, "notify", NULL), 422); /* evidence first */
     struct eg_hc_resp r;
     snprintf(path, sizeof path, "/api/v1/cases/%lld/attachments?name=evidence.jpg", id);
-    REQUIRE(eg_hc_request(srv.port, "POST", path, tokens[BUREAU], NULL, (const char *)jpeg,
+    REQUIRE(eg_hc_request(hx.hs.port, "POST", path, hx.tok[BUREAU], NULL, (const char *)jpeg,
                           sizeof jpeg, &r) == 0);
     CHECK_EQ_INT(r.status, 201);
     eg_hc_free(&r);
@@ -166,13 +140,11 @@ TEST(http_cases_workflow_and_scope_per_role)
     CHECK_EQ_INT(call(BUREAU, "GET", "/api/v1/supervision/permits-expiring?nope=1", NULL, NULL),
                  400);
     j = NULL;
-    snprintf(path, sizeof path, "/api/v1/supervision/park-coverage?park_id=%lld", fx.park);
+    snprintf(path, sizeof path, "/api/v1/supervision/park-coverage?park_id=%lld", hx.fx.park);
     CHECK_EQ_INT(call(BUREAU, "GET", path, NULL, &j), 200);
     CHECK_EQ_INT(json_array_size(json_object_get(j, "items")), 1);
     json_decref(j);
-    snprintf(path, sizeof path, "/api/v1/supervision/park-coverage?park_id=%lld", fx.e1);
+    snprintf(path, sizeof path, "/api/v1/supervision/park-coverage?park_id=%lld", hx.fx.e1);
     CHECK_EQ_INT(call(BUREAU, "GET", path, NULL, NULL), 404);
-    for (int r2 = 0; r2 < NROLES; r2++)
-        free(tokens[r2]);
-    eg_hs_stop(&srv);
+    eg_hx_stop(&hx);
 }
