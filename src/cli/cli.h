@@ -43,6 +43,7 @@ int eg_cmd_sim(int argc, char **argv);
 int eg_cmd_db_migrate(int argc, char **argv);
 int eg_cmd_db_backup(int argc, char **argv);
 int eg_cmd_db_copy(int argc, char **argv);
+int eg_cmd_db_vacuum(int argc, char **argv);
 int eg_cmd_user_add(int argc, char **argv);
 int eg_cmd_user_list(int argc, char **argv);
 int eg_cmd_import_run(int argc, char **argv);

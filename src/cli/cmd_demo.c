@@ -132,7 +132,7 @@ int eg_cmd_demo(int argc, char **argv)
     }
     if (sodium_init() < 0)
         return EG_EXIT_FAIL;
-    struct eg_db *st = eg__cli_open(eg__cli_db_path(db));
+    struct eg_db *st = eg__cli_create(eg__cli_db_path(db));
     if (!st)
         return EG_EXIT_FAIL;
     struct eg_err err;

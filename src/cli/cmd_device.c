@@ -25,14 +25,7 @@ static const char *add_help =
     "  --protocol 2017|2005 protocol edition (default 2017)\n"
     "  --interval S         upload interval in seconds, for online/offline (default 60)\n"
     "  --crc hj212|modbus_swapped   CRC variant the device uses (default hj212)\n"
-    "  --lenient            parse its packets leniently\n"
-    "  --db PATH            database (default envgov.db, or $EG_DB)\n";
-
-static const char *default_db(void)
-{
-    const char *e = getenv("EG_DB");
-    return e && *e ? e : "envgov.db";
-}
+    "  --lenient            parse its packets leniently\n" EG_CLI_DB_HELP;
 
 int eg_cmd_device_add(int argc, char **argv)
 {
@@ -43,7 +36,7 @@ int eg_cmd_device_add(int argc, char **argv)
         {"lenient", no_argument, NULL, 'l'},        {"db", required_argument, NULL, 'd'},
         {"help", no_argument, NULL, 'h'},           {0, 0, 0, 0}};
     int pw_stdin = 0, lenient = 0;
-    const char *outlet = NULL, *station = NULL, *proto = "2017", *db = default_db(), *crc = "hj212";
+    const char *outlet = NULL, *station = NULL, *proto = "2017", *db = NULL, *crc = "hj212";
     int64_t interval = 60;
     int c;
     optind = 1;
@@ -113,11 +106,9 @@ int eg_cmd_device_add(int argc, char **argv)
         return EG_EXIT_USAGE;
     }
     struct eg_err err = {0};
-    struct eg_db *st;
-    if (eg_db_open(db, &st, &err) < 0) {
-        fprintf(stderr, "envgov device add: %s: %s\n", db, err.msg);
+    struct eg_db *st = eg__cli_open_existing("envgov device add", db);
+    if (!st)
         return EG_EXIT_FAIL;
-    }
     json_t *in = json_object();
     json_object_set_new(in, "mn", json_string(mn));
     json_object_set_new(in, "password", json_string(pw));

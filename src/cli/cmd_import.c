@@ -149,7 +149,7 @@ int eg_cmd_import_run(int argc, char **argv)
         eg_buf_free(&buf);
         return EG_EXIT_FAIL;
     }
-    struct eg_db *st = eg__cli_open(eg__cli_db_path(db));
+    struct eg_db *st = eg__cli_create(eg__cli_db_path(db));
     if (!st) {
         eg_buf_free(&buf);
         return EG_EXIT_FAIL;

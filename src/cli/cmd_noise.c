@@ -6,7 +6,7 @@
 #include "base/base.h"
 #include "base/csv.h"
 #include "cli/cli.h"
-#include "cli/cli_opts.h"
+#include "cli/cli_samples.h"
 #include "obs/obs.h"
 #include "quality/quality.h"
 
@@ -34,12 +34,9 @@ static const char HELP[] =
     "  --zone Z          zone of rows without one (0 1 2 3 4a 4b)\n"
     "exit: 0 ok; 1 some input was invalid (rows still printed, problems on stderr); 2 usage.\n";
 
-#define PROG "envgov noise"
-
 struct run {
-    struct eg_buf out;
+    struct eg__samples s; /* first: the shared callbacks get the run as theirs */
     int zone;
-    long rows, bad;
 };
 
 static void put_num(struct eg_buf *b, double v)
@@ -58,17 +55,6 @@ static void put_ok(struct eg_buf *b, int ok)
         eg_buf_printf(b, ",%d", ok);
 }
 
-static void on_problem(void *ctx, const char *msg)
-{
-    struct run *r = ctx;
-    if (strstr(msg, "detection limit")) { /* a note, not invalid input */
-        fprintf(stderr, PROG ": %s\n", msg);
-        return;
-    }
-    if (r->bad++ < 20)
-        fprintf(stderr, "envgov noise: %s\n", msg);
-}
-
 static void on_row(void *ctx, const struct eg_obs_noise_row *row)
 {
     struct run *r = ctx;
@@ -78,7 +64,7 @@ static void on_row(void *ctx, const struct eg_obs_noise_row *row)
         char m[96];
         snprintf(m, sizeof m, "line %ld: no GB 3096 zone (give a zone column or --zone)",
                  row->line);
-        on_problem(r, m);
+        eg__samples_problem(r, m);
         return;
     }
     double ld = row->ld, ln = row->ln;
@@ -92,16 +78,8 @@ static void on_row(void *ctx, const struct eg_obs_noise_row *row)
     }
     struct eg_quality_noise_result res;
     eg_quality_noise_check(zone, ld, ln, row->lmax, &res);
-    struct eg_buf *b = &r->out;
-    eg_buf_printf(b, "%ld,", row->line);
-    eg_csv_put(b, row->station, row->station_len, EG_CSV_NEUTRALISE);
-    if (row->has_time) {
-        char t[32];
-        eg_time_format_beijing(row->t, t, sizeof t);
-        eg_buf_printf(b, ",%.16s", t);
-    } else {
-        eg_buf_puts(b, ",");
-    }
+    struct eg_buf *b = &r->s.out;
+    eg__samples_row_start(&r->s, row->line, row->station, row->station_len, row->has_time, row->t);
     eg_buf_printf(b, ",%s", eg_quality_noise_zone_name(zone));
     put_num(b, ld);
     put_num(b, ln);
@@ -117,59 +95,40 @@ static void on_row(void *ctx, const struct eg_obs_noise_row *row)
                           : res.night_ok == 0                  ? "夜间超标"
                                                                : "达标";
     eg_buf_printf(b, ",%s\n", verdict);
-    r->rows++;
-    if (b->len > (1u << 16)) {
-        fwrite(b->data, 1, b->len, stdout);
-        b->len = 0;
-    }
+    eg__samples_row_end(&r->s);
+}
+
+static int set_zone(void *run, const char *v)
+{
+    return (((struct run *)run)->zone = eg_quality_noise_zone_parse(v)) < 0 ? -1 : 0;
+}
+
+static int read_noise(const char *data, size_t len, void *run, struct eg_err *err)
+{
+    struct eg_obs_noise_sink sink = {on_row, eg__samples_problem, run};
+    return eg_obs_read_noise(data, len, &sink, err);
 }
 
 int eg_cmd_noise(int argc, char **argv)
 {
-    const struct eg_cli_cmd *self = eg_cli_find("noise", NULL);
-    struct run r = {{0}, -1, 0, 0};
-    const char *path = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            eg_cli_usage(self, HELP);
-            return EG_EXIT_OK;
-        } else if (!strcmp(a, "--zone")) {
-            if (i + 1 >= argc || (r.zone = eg_quality_noise_zone_parse(argv[i + 1])) < 0) {
-                fprintf(stderr, "envgov noise: --zone wants 0, 1, 2, 3, 4a or 4b\n");
-                return EG_EXIT_USAGE;
-            }
-            i++;
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "envgov noise: unknown option '%s' (see envgov noise --help)\n", a);
-            return EG_EXIT_USAGE;
-        } else if (!path) {
-            path = a;
-        } else {
-            fprintf(stderr, "envgov noise: one FILE only\n");
-            return EG_EXIT_USAGE;
-        }
-    }
-    size_t len = 0;
-    char *data = eg__cli_read_input("envgov noise", path ? path : "-", &len);
-    if (!data)
-        return EG_EXIT_FAIL;
-    struct eg_obs_noise_sink sink = {on_row, on_problem, &r};
-    struct eg_err err;
-    eg_err_clear(&err);
-    eg_buf_puts(&r.out, "line,station,time,zone,ld,ln,lmax,day_limit,night_limit,day_ok,"
-                        "night_ok,day_over,night_over,lmax_ok,result\n");
-    int rc = eg_obs_read_noise(data, len, &sink, &err);
-    free(data);
-    if (rc < 0) {
-        eg_buf_free(&r.out);
-        fprintf(stderr, "envgov noise: %s\n", err.msg);
-        return EG_EXIT_FAIL;
-    }
-    fwrite(r.out.data, 1, r.out.len, stdout);
-    fflush(stdout);
-    eg_buf_free(&r.out);
-    fprintf(stderr, "envgov noise: %ld rows checked against GB 3096-2008%s\n", r.rows,
-            r.bad ? "; some input was invalid (see above)" : "");
-    return r.bad ? EG_EXIT_FAIL : EG_EXIT_OK;
+    static const struct eg__samples_opt opts[] = {
+        {.flag = "--zone",
+         .set = set_zone,
+         .usage = "--zone wants 0, 1, 2, 3, 4a or 4b",
+         .takes_value = 1},
+    };
+    struct run r = {.s = {.prog = "envgov noise"}, .zone = -1};
+    const char *path;
+    int rc = eg__samples_args(argc, argv, eg_cli_find("noise", NULL), HELP, opts,
+                              (int)EG_ARRAY_LEN(opts), &r, &path);
+    if (rc >= 0)
+        return rc;
+    if ((rc = eg__samples_run(&r.s, path,
+                              "line,station,time,zone,ld,ln,lmax,day_limit,night_limit,day_ok,"
+                              "night_ok,day_over,night_over,lmax_ok,result\n",
+                              read_noise, &r)))
+        return rc;
+    fprintf(stderr, "envgov noise: %ld rows checked against GB 3096-2008%s\n", r.s.rows,
+            r.s.bad ? "; some input was invalid (see above)" : "");
+    return r.s.bad ? EG_EXIT_FAIL : EG_EXIT_OK;
 }

@@ -138,7 +138,7 @@ int eg__cli_import_samples(const char *path, int fmt, const char *data, size_t l
         }
         fprintf(m.rejects, "line,column,reason\n");
     }
-    m.st = eg__cli_open(eg__cli_db_path(db));
+    m.st = eg__cli_create(eg__cli_db_path(db));
     if (!m.st) {
         if (m.rejects)
             fclose(m.rejects);

@@ -166,7 +166,7 @@ int eg_cmd_import_observations(int argc, char **argv)
         free(buf);
         return EG_EXIT_FAIL;
     }
-    struct eg_db *st = eg__cli_open(eg__cli_db_path(db));
+    struct eg_db *st = eg__cli_create(eg__cli_db_path(db));
     if (!st) {
         free(buf);
         free(sbuf);

@@ -116,7 +116,10 @@ int eg_cmd_plan(int argc, char **argv)
         fprintf(stderr, "envgov plan status: --format json, csv or xlsx\n");
         return EG_EXIT_USAGE;
     }
-    struct eg_db *db = eg__cli_open(eg__cli_db_path(o.db));
+    /* loading may make the database; list and status read an existing one */
+    const char *path = eg__cli_db_path(o.db);
+    int loads = !strcmp(verb, "load-demo") || !strcmp(verb, "import");
+    struct eg_db *db = loads ? eg__cli_create(path) : eg__cli_open(path);
     if (!db)
         return EG_EXIT_FAIL;
     int rc = EG_EXIT_OK;

@@ -106,7 +106,7 @@ int eg_cmd_rules_run(int argc, char **argv)
     if ((rc = load("envgov rules run", file, &c)))
         return rc;
     const char *path = eg__cli_db_path(dbflag);
-    struct eg_db *st = eg__cli_open(path); /* creates and migrates, as serve would */
+    struct eg_db *st = eg__cli_create(path); /* creates and migrates, as serve would */
     if (!st)
         return EG_EXIT_FAIL;
     eg_db_close(st);

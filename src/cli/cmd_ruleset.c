@@ -75,7 +75,7 @@ static int run(int argc, char **argv, int load)
     eg_ruleset_free(rs);
     int64_t row = 0;
     if (rc == 0 && load) {
-        struct eg_db *st = eg__cli_open(eg__cli_db_path(db));
+        struct eg_db *st = eg__cli_create(eg__cli_db_path(db));
         if (!st) {
             free(text);
             return EG_EXIT_FAIL;

@@ -7,12 +7,14 @@
  * The services share one application context (struct eg_app, base/app.h): the settings, the
  * database path, the job pool their background work runs on, the event feed, and the running
  * services themselves (the HTTP API reaches the HJ 212 listener through it). A service is a
- * row of the services[] table (name, start, stop) and its settings are rows of serve_keys[].
+ * row of the services[] table (name, start, stop) and its settings are rows of eg__serve_keys[]
+ * (whose store.db every command reads by the same rule, cli_db.h).
  */
 #include "auth/auth.h"
 #include "base/app.h"
 #include "base/base.h"
 #include "cli/cli.h"
+#include "cli/cli_db.h"
 #include "db/db.h"
 #include "http/http.h"
 #include "ingest/ingest.h"
@@ -20,16 +22,19 @@
 #include "tasks/tasks.h"
 #include "ts/worker.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
-static const struct eg_config_key serve_keys[] = {
-    {"store.db", "EG_DB", "--db", "envgov.db",
-     "database: an SQLite file path (created and migrated on first run), or a "
-     "postgresql:// URL (docs/deployment.md)"},
+const struct eg_config_key eg__serve_keys[] = {
+    {"store.db", "EG_DB", "--db", EG_CLI_DB_RUN,
+     "database: an SQLite file path (created and migrated on first run) or a postgresql:// URL "
+     "(docs/deployment.md); every other command finds its database by the same rule "
+     "(var/envgov.db is the one `make run` loads)"},
     {"http.listen", "EG_HTTP", "--http", "127.0.0.1:8080",
      "HTTP API address:port (IPv6 as [::1]:8080; port 0 = any free port)"},
     {"http.threads", "EG_HTTP_THREADS", "--threads", "0",
@@ -80,7 +85,22 @@ static const struct eg_config_key serve_keys[] = {
     {"tasks.overdue_interval", "EG_TASKS_OVERDUE_INTERVAL", "--overdue-interval", "300",
      "seconds between checks that flag 三监联动 tasks past their deadline as overdue"},
 };
-#define NKEYS ((int)EG_ARRAY_LEN(serve_keys))
+#define NKEYS ((int)EG_ARRAY_LEN(eg__serve_keys))
+const int eg__serve_nkeys = NKEYS;
+
+/* Which step of the database rule (cli_db.h) gave store.db. */
+static const char *serve_db_source(const struct eg_config *cfg)
+{
+    for (int k = 0; k < cfg->nkeys; k++)
+        if (!strcmp(cfg->keys[k].name, "store.db")) {
+            const char *s = cfg->sources[k];
+            return !strcmp(s, "flag")   ? "--db"
+                   : !strcmp(s, "env")  ? "$EG_DB"
+                   : !strcmp(s, "file") ? "[store] db of the config file"
+                                        : "the default";
+        }
+    return "the default";
+}
 
 /* Splits "ADDR:PORT" or "[V6ADDR]:PORT". */
 static int split_listen(const char *s, const char *what, char *addr, size_t addrsz, int *port,
@@ -328,7 +348,7 @@ int eg_cmd_serve(int argc, char **argv)
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             struct eg_buf b = {0};
             eg_buf_puts(&b, help_intro);
-            eg_config_help(serve_keys, NKEYS, &b);
+            eg_config_help(eg__serve_keys, NKEYS, &b);
             eg_buf_puts(&b, "\nexample config file:\n  [store]\n  db = /var/lib/envgov/envgov.db\n"
                             "  [http]\n  listen = 0.0.0.0:8080\n  body_limit = 8388608\n");
             eg_buf_append(&b, "", 1);
@@ -338,7 +358,7 @@ int eg_cmd_serve(int argc, char **argv)
         }
     struct eg_config cfg;
     struct eg_err err = {0};
-    int rc = eg_config_load(&cfg, serve_keys, NKEYS, argc, argv, &err);
+    int rc = eg_config_load(&cfg, eg__serve_keys, NKEYS, argc, argv, &err);
     if (rc) {
         fprintf(stderr, "envgov serve: %s\n", err.msg);
         return rc == EG_EUSAGE ? EG_EXIT_USAGE : EG_EXIT_FAIL;
@@ -348,6 +368,19 @@ int eg_cmd_serve(int argc, char **argv)
         eg_config_free(&cfg);
         return EG_EXIT_USAGE;
     }
+
+    /* The default database lives in var/ (as `make run` has it): make the folder on first run */
+    if (!strcmp(eg_config_get(&cfg, "store.db"), EG_CLI_DB_RUN) && mkdir("var", 0755) &&
+        errno != EEXIST) {
+        fprintf(stderr,
+                "envgov serve: cannot create the folder var/ for " EG_CLI_DB_RUN
+                ": %s; give --db PATH\n",
+                strerror(errno));
+        eg_config_free(&cfg);
+        return EG_EXIT_FAIL;
+    }
+    eg_log(EG_LOG_INFO, "serve: database %s (from %s)", eg_config_get(&cfg, "store.db"),
+           serve_db_source(&cfg));
 
     /* A database that cannot be written (read-only file, WAL or -shm; immutable; read-only
        mount) would start and then fail every write: refuse with what to do (issue 10 item 15). */

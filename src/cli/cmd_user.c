@@ -153,7 +153,7 @@ int eg_cmd_user_add(int argc, char **argv)
         fprintf(stderr, "envgov user add: the password contains a NUL byte\n");
         return EG_EXIT_FAIL;
     }
-    struct eg_db *st = eg__cli_open(eg__cli_db_path(db));
+    struct eg_db *st = eg__cli_create(eg__cli_db_path(db));
     if (!st)
         return EG_EXIT_FAIL;
     struct eg_err err;

@@ -7,7 +7,7 @@
 #include "base/base.h"
 #include "base/csv.h"
 #include "cli/cli.h"
-#include "cli/cli_opts.h"
+#include "cli/cli_samples.h"
 #include "obs/obs.h"
 #include "quality/quality.h"
 
@@ -35,12 +35,9 @@ static const char HELP[] =
     "  --target CLASS    target class I..V (default III, the national reporting basis)\n"
     "exit: 0 ok; 1 some input was invalid (rows still printed, problems on stderr); 2 usage.\n";
 
-#define PROG "envgov water"
-
 struct run {
-    struct eg_buf out;
+    struct eg__samples s; /* first: the shared callbacks get the run as theirs */
     int waterbody, target;
-    long rows, bad;
 };
 
 static void on_row(void *ctx, const struct eg_obs_water_row *row)
@@ -48,19 +45,11 @@ static void on_row(void *ctx, const struct eg_obs_water_row *row)
     struct run *r = ctx;
     struct eg_quality_water_result res;
     if (eg_quality_water_eval(row->v, r->waterbody, r->target, NULL, &res)) {
-        r->bad++;
+        r->s.bad++;
         return;
     }
-    struct eg_buf *b = &r->out;
-    eg_buf_printf(b, "%ld,", row->line);
-    eg_csv_put(b, row->section, row->section_len, EG_CSV_NEUTRALISE);
-    if (row->has_time) {
-        char t[32];
-        eg_time_format_beijing(row->t, t, sizeof t);
-        eg_buf_printf(b, ",%.16s", t);
-    } else {
-        eg_buf_puts(b, ",");
-    }
+    struct eg_buf *b = &r->s.out;
+    eg__samples_row_start(&r->s, row->line, row->section, row->section_len, row->has_time, row->t);
     eg_buf_printf(b, ",%s,%s,%s,", eg_quality_water_class_name(res.cls),
                   eg_quality_water_class_term(res.cls), eg_quality_water_class_name(r->target));
     char over[512] = "", mult[768] = "";
@@ -80,22 +69,7 @@ static void on_row(void *ctx, const struct eg_obs_water_row *row)
     eg_buf_puts(b, ",");
     eg_csv_put(b, mult, strlen(mult), 0);
     eg_buf_puts(b, "\n");
-    r->rows++;
-    if (b->len > (1u << 16)) {
-        fwrite(b->data, 1, b->len, stdout);
-        b->len = 0;
-    }
-}
-
-static void on_problem(void *ctx, const char *msg)
-{
-    struct run *r = ctx;
-    if (strstr(msg, "detection limit")) { /* a note, not invalid input */
-        fprintf(stderr, PROG ": %s\n", msg);
-        return;
-    }
-    if (r->bad++ < 20)
-        fprintf(stderr, "envgov water: %s\n", msg);
+    eg__samples_row_end(&r->s);
 }
 
 static int class_parse(const char *s)
@@ -109,54 +83,45 @@ static int class_parse(const char *s)
     return -1;
 }
 
+static int set_lake(void *run, const char *v)
+{
+    (void)v;
+    ((struct run *)run)->waterbody = EG_QW_LAKE;
+    return 0;
+}
+
+static int set_target(void *run, const char *v)
+{
+    return (((struct run *)run)->target = class_parse(v)) < 0 ? -1 : 0;
+}
+
+static int read_water(const char *data, size_t len, void *run, struct eg_err *err)
+{
+    struct eg_obs_water_sink sink = {on_row, eg__samples_problem, run};
+    return eg_obs_read_water(data, len, &sink, err);
+}
+
 int eg_cmd_water(int argc, char **argv)
 {
-    const struct eg_cli_cmd *self = eg_cli_find("water", NULL);
-    struct run r = {{0}, EG_QW_RIVER, 3, 0, 0};
-    const char *path = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            eg_cli_usage(self, HELP);
-            return EG_EXIT_OK;
-        } else if (!strcmp(a, "--lake")) {
-            r.waterbody = EG_QW_LAKE;
-        } else if (!strcmp(a, "--target")) {
-            if (i + 1 >= argc || (r.target = class_parse(argv[i + 1])) < 0) {
-                fprintf(stderr, "envgov water: --target wants a class I, II, III, IV or V\n");
-                return EG_EXIT_USAGE;
-            }
-            i++;
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "envgov water: unknown option '%s' (see envgov water --help)\n", a);
-            return EG_EXIT_USAGE;
-        } else if (!path) {
-            path = a;
-        } else {
-            fprintf(stderr, "envgov water: one FILE only\n");
-            return EG_EXIT_USAGE;
-        }
-    }
-    size_t len = 0;
-    char *data = eg__cli_read_input("envgov water", path ? path : "-", &len);
-    if (!data)
-        return EG_EXIT_FAIL;
-    struct eg_obs_water_sink sink = {on_row, on_problem, &r};
-    struct eg_err err;
-    eg_err_clear(&err);
-    eg_buf_puts(&r.out, "line,section,time,class,category,target,over_target,multiples\n");
-    int rc = eg_obs_read_water(data, len, &sink, &err);
-    free(data);
-    if (rc < 0) {
-        eg_buf_free(&r.out);
-        fprintf(stderr, "envgov water: %s\n", err.msg);
-        return EG_EXIT_FAIL;
-    }
-    fwrite(r.out.data, 1, r.out.len, stdout);
-    fflush(stdout);
-    eg_buf_free(&r.out);
-    fprintf(stderr, "envgov water: %ld rows classified by GB 3838-2002 (%s)%s\n", r.rows,
+    static const struct eg__samples_opt opts[] = {
+        {.flag = "--lake", .set = set_lake, .usage = "--lake takes no value"},
+        {.flag = "--target",
+         .set = set_target,
+         .usage = "--target wants a class I, II, III, IV or V",
+         .takes_value = 1},
+    };
+    struct run r = {.s = {.prog = "envgov water"}, .waterbody = EG_QW_RIVER, .target = 3};
+    const char *path;
+    int rc = eg__samples_args(argc, argv, eg_cli_find("water", NULL), HELP, opts,
+                              (int)EG_ARRAY_LEN(opts), &r, &path);
+    if (rc >= 0)
+        return rc;
+    if ((rc = eg__samples_run(&r.s, path,
+                              "line,section,time,class,category,target,over_target,multiples\n",
+                              read_water, &r)))
+        return rc;
+    fprintf(stderr, "envgov water: %ld rows classified by GB 3838-2002 (%s)%s\n", r.s.rows,
             r.waterbody == EG_QW_LAKE ? "lake/reservoir" : "river",
-            r.bad ? "; some input was invalid (see above)" : "");
-    return r.bad ? EG_EXIT_FAIL : EG_EXIT_OK;
+            r.s.bad ? "; some input was invalid (see above)" : "");
+    return r.s.bad ? EG_EXIT_FAIL : EG_EXIT_OK;
 }

@@ -37,6 +37,8 @@ const struct eg_cli_cmd eg_cli_commands[] = {
      "write a consistent copy of the database (online backup)"},
     {"db", "copy", eg_cmd_db_copy, "--from SQLITE_FILE --to postgresql://...",
      "copy every table of an SQLite database into a new PostgreSQL database"},
+    {"db", "vacuum", eg_cmd_db_vacuum, "[--step [--pages N]] [--db PATH]",
+     "give free pages back to the file system (once: full conversion, service stopped)"},
     {"user", "add", eg_cmd_user_add,
      "NAME --role ROLE [--region CODE] [--unit ID] --password-stdin [--db PATH]",
      "create a user (password from standard input, stored as Argon2id)"},

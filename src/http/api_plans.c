@@ -801,6 +801,81 @@ static const char progress_answer[] =
 #define A EG_ROUTE_AUTH
 #define B (EG_ROUTE_AUTH | EG_ROUTE_BODY_JSON)
 
+/* The routes each kind on the workflow engine repeats (applications, plan tasks, suggestions):
+   one row per kind and operation, the kind's words and parameter lists by its prefix K (APP,
+   TASK, SUGG; k: app, task, sugg). The strings are those the routes always had, so the OpenAPI
+   document is unchanged. */
+#define APP_PATH "/api/v1/pilot/applications"
+#define APP_NOUN "an application"
+#define APP_NOUN_CAP "An application"
+#define APP_ZH "申报"
+#define APP_ZH_FILES "申报"
+#define APP_ACCESS ACCESS_APPS
+#define APP_ACT_SUMMARY                                                                            \
+    "Take an action: submit, withdraw, return, evaluate, recommend, not_recommend, "               \
+    "approve, report, select, not_select"
+#define APP_ACT_ZH "办理操作: 提交、撤回、退回修改、评审、推荐、审议通过、报送市局、入选…"
+#define APP_ACT_ACCESS                                                                             \
+    "submit, withdraw: the applicant and bureau, admin (submit before the round's "                \
+    "deadline, with every answer); the rest: bureau, admin"
+#define TASK_PATH "/api/v1/plan-tasks"
+#define TASK_NOUN "a plan task"
+#define TASK_NOUN_CAP "A plan task"
+#define TASK_ZH "计划任务"
+#define TASK_ZH_FILES "任务"
+#define TASK_ACCESS ACCESS_TASKS
+#define TASK_ACT_SUMMARY "Take an action: start, complete, reopen, close, assign"
+#define TASK_ACT_ZH "办理操作: 启动、报完成、退回、销号、交办"
+#define TASK_ACT_ACCESS                                                                            \
+    "start, complete: bureau, admin and the addressed street or enterprise; reopen, "              \
+    "close, assign: bureau, admin"
+#define SUGG_PATH "/api/v1/suggestions"
+#define SUGG_NOUN "a suggestion"
+#define SUGG_NOUN_CAP "A suggestion"
+#define SUGG_ZH "建议事项"
+#define SUGG_ZH_FILES "建议事项"
+#define SUGG_ACCESS ACCESS_SUGG
+#define SUGG_ACT_SUMMARY                                                                           \
+    "Take an action: send, accept, assign, handle, implement, return, feed_back"
+#define SUGG_ACT_ZH "办理操作: 报送、受理、交办、办理、落实、退回重办、反馈"
+#define SUGG_ACT_ACCESS                                                                            \
+    "send, accept, assign, return: bureau, admin; handle, implement, feed_back: also "             \
+    "the street or enterprise it is assigned to (feed_back needs the feedback)"
+
+#define ROUTE_ONE(K, k)                                                                            \
+    {                                                                                              \
+        .method = "GET", .pattern = K##_PATH "/{id}", .fn = h_get, .flags = A,                     \
+        .summary = K##_NOUN_CAP ", with the actions the caller may take now",                      \
+        .summary_zh = K##_ZH "详情", .params = k##_id_params, .answer_schema = record_answer,      \
+        .access = K##_ACCESS                                                                       \
+    }
+#define ROUTE_HISTORY(K, k)                                                                        \
+    {                                                                                              \
+        .method = "GET", .pattern = K##_PATH "/{id}/history", .fn = h_history, .flags = A,         \
+        .summary = K##_NOUN_CAP "'s timeline", .summary_zh = K##_ZH "办理记录",                    \
+        .params = k##_id_params, .answer_schema = history_answer, .access = K##_ACCESS             \
+    }
+#define ROUTE_ACT(K, k)                                                                            \
+    {                                                                                              \
+        .method = "POST", .pattern = K##_PATH "/{id}/actions/{action}", .fn = h_act, .flags = B,   \
+        .summary = K##_ACT_SUMMARY, .summary_zh = K##_ACT_ZH, .params = k##_act_params,            \
+        .body_schema = act_body, .answer_schema = record_answer, .access = K##_ACT_ACCESS          \
+    }
+#define ROUTE_ATTACH(K, k)                                                                         \
+    {                                                                                              \
+        .method = "POST", .pattern = K##_PATH "/{id}/attachments", .fn = h_attach, .flags = A,     \
+        .summary = "Attach a file (evidence) to " K##_NOUN ": the body, ?name=",                   \
+        .summary_zh = "上传" K##_ZH_FILES "佐证材料", .params = k##_attach_params,                 \
+        .body_schema = file_body, .answer_schema = attachment_answer, .access = K##_ACCESS,        \
+        .status = 201                                                                              \
+    }
+#define ROUTE_FILE(K, k)                                                                           \
+    {                                                                                              \
+        .method = "GET", .pattern = K##_PATH "/{id}/attachments/{aid}", .fn = h_attachment,        \
+        .flags = A, .summary = "An attachment's bytes", .summary_zh = "下载" K##_ZH_FILES "附件",  \
+        .params = k##_attachment_params, .answer_schema = file_answer, .access = K##_ACCESS        \
+    }
+
 static const struct eg_http_route_spec plans_specs[] = {
     /* rounds */
     {.method = "GET",
@@ -916,27 +991,8 @@ static const struct eg_http_route_spec plans_specs[] = {
      .body_schema = app_patch_body,
      .answer_schema = app_answer,
      .access = "the applicant (its enterprise or street) and bureau, admin; a draft only"},
-    {.method = "POST",
-     .pattern = "/api/v1/pilot/applications/{id}/actions/{action}",
-     .fn = h_act,
-     .flags = B,
-     .summary = "Take an action: submit, withdraw, return, evaluate, recommend, not_recommend, "
-                "approve, report, select, not_select",
-     .summary_zh = "办理操作: 提交、撤回、退回修改、评审、推荐、审议通过、报送市局、入选…",
-     .params = app_act_params,
-     .body_schema = act_body,
-     .answer_schema = record_answer,
-     .access = "submit, withdraw: the applicant and bureau, admin (submit before the round's "
-               "deadline, with every answer); the rest: bureau, admin"},
-    {.method = "GET",
-     .pattern = "/api/v1/pilot/applications/{id}/history",
-     .fn = h_history,
-     .flags = A,
-     .summary = "An application's timeline",
-     .summary_zh = "申报办理记录",
-     .params = app_id_params,
-     .answer_schema = history_answer,
-     .access = ACCESS_APPS},
+    ROUTE_ACT(APP, app),
+    ROUTE_HISTORY(APP, app),
     {.method = "PUT",
      .pattern = "/api/v1/pilot/applications/{id}/scores",
      .fn = h_app_scores,
@@ -947,26 +1003,8 @@ static const struct eg_http_route_spec plans_specs[] = {
      .body_schema = scores_body,
      .answer_schema = scores_answer,
      .access = "the experts of the application's round"},
-    {.method = "POST",
-     .pattern = "/api/v1/pilot/applications/{id}/attachments",
-     .fn = h_attach,
-     .flags = A,
-     .summary = "Attach a file (evidence) to an application: the body, ?name=",
-     .summary_zh = "上传申报佐证材料",
-     .params = app_attach_params,
-     .body_schema = file_body,
-     .answer_schema = attachment_answer,
-     .access = ACCESS_APPS,
-     .status = 201},
-    {.method = "GET",
-     .pattern = "/api/v1/pilot/applications/{id}/attachments/{aid}",
-     .fn = h_attachment,
-     .flags = A,
-     .summary = "An attachment's bytes",
-     .summary_zh = "下载申报附件",
-     .params = app_attachment_params,
-     .answer_schema = file_answer,
-     .access = ACCESS_APPS},
+    ROUTE_ATTACH(APP, app),
+    ROUTE_FILE(APP, app),
     /* plans and their tasks */
     {.method = "GET",
      .pattern = "/api/v1/plans",
@@ -985,24 +1023,8 @@ static const struct eg_http_route_spec plans_specs[] = {
      .params = plan_status_params,
      .answer_schema = status_answer,
      .access = ACCESS_TASKS},
-    {.method = "GET",
-     .pattern = "/api/v1/plan-tasks/{id}",
-     .fn = h_get,
-     .flags = A,
-     .summary = "A plan task, with the actions the caller may take now",
-     .summary_zh = "计划任务详情",
-     .params = task_id_params,
-     .answer_schema = record_answer,
-     .access = ACCESS_TASKS},
-    {.method = "GET",
-     .pattern = "/api/v1/plan-tasks/{id}/history",
-     .fn = h_history,
-     .flags = A,
-     .summary = "A plan task's timeline",
-     .summary_zh = "计划任务办理记录",
-     .params = task_id_params,
-     .answer_schema = history_answer,
-     .access = ACCESS_TASKS},
+    ROUTE_ONE(TASK, task),
+    ROUTE_HISTORY(TASK, task),
     {.method = "POST",
      .pattern = "/api/v1/plan-tasks/{id}/progress",
      .fn = h_task_progress,
@@ -1014,37 +1036,9 @@ static const struct eg_http_route_spec plans_specs[] = {
      .answer_schema = progress_answer,
      .access = "bureau, admin, and the street or enterprise the task is addressed to",
      .status = 201},
-    {.method = "POST",
-     .pattern = "/api/v1/plan-tasks/{id}/actions/{action}",
-     .fn = h_act,
-     .flags = B,
-     .summary = "Take an action: start, complete, reopen, close, assign",
-     .summary_zh = "办理操作: 启动、报完成、退回、销号、交办",
-     .params = task_act_params,
-     .body_schema = act_body,
-     .answer_schema = record_answer,
-     .access = "start, complete: bureau, admin and the addressed street or enterprise; reopen, "
-               "close, assign: bureau, admin"},
-    {.method = "POST",
-     .pattern = "/api/v1/plan-tasks/{id}/attachments",
-     .fn = h_attach,
-     .flags = A,
-     .summary = "Attach a file (evidence) to a plan task: the body, ?name=",
-     .summary_zh = "上传任务佐证材料",
-     .params = task_attach_params,
-     .body_schema = file_body,
-     .answer_schema = attachment_answer,
-     .access = ACCESS_TASKS,
-     .status = 201},
-    {.method = "GET",
-     .pattern = "/api/v1/plan-tasks/{id}/attachments/{aid}",
-     .fn = h_attachment,
-     .flags = A,
-     .summary = "An attachment's bytes",
-     .summary_zh = "下载任务附件",
-     .params = task_attachment_params,
-     .answer_schema = file_answer,
-     .access = ACCESS_TASKS},
+    ROUTE_ACT(TASK, task),
+    ROUTE_ATTACH(TASK, task),
+    ROUTE_FILE(TASK, task),
     /* suggestions */
     {.method = "GET",
      .pattern = "/api/v1/suggestions",
@@ -1065,55 +1059,11 @@ static const struct eg_http_route_spec plans_specs[] = {
      .answer_schema = record_answer,
      .access = ACCESS_STAFF,
      .status = 201},
-    {.method = "GET",
-     .pattern = "/api/v1/suggestions/{id}",
-     .fn = h_get,
-     .flags = A,
-     .summary = "A suggestion, with the actions the caller may take now",
-     .summary_zh = "建议事项详情",
-     .params = sugg_id_params,
-     .answer_schema = record_answer,
-     .access = ACCESS_SUGG},
-    {.method = "GET",
-     .pattern = "/api/v1/suggestions/{id}/history",
-     .fn = h_history,
-     .flags = A,
-     .summary = "A suggestion's timeline",
-     .summary_zh = "建议事项办理记录",
-     .params = sugg_id_params,
-     .answer_schema = history_answer,
-     .access = ACCESS_SUGG},
-    {.method = "POST",
-     .pattern = "/api/v1/suggestions/{id}/actions/{action}",
-     .fn = h_act,
-     .flags = B,
-     .summary = "Take an action: send, accept, assign, handle, implement, return, feed_back",
-     .summary_zh = "办理操作: 报送、受理、交办、办理、落实、退回重办、反馈",
-     .params = sugg_act_params,
-     .body_schema = act_body,
-     .answer_schema = record_answer,
-     .access = "send, accept, assign, return: bureau, admin; handle, implement, feed_back: also "
-               "the street or enterprise it is assigned to (feed_back needs the feedback)"},
-    {.method = "POST",
-     .pattern = "/api/v1/suggestions/{id}/attachments",
-     .fn = h_attach,
-     .flags = A,
-     .summary = "Attach a file (evidence) to a suggestion: the body, ?name=",
-     .summary_zh = "上传建议事项佐证材料",
-     .params = sugg_attach_params,
-     .body_schema = file_body,
-     .answer_schema = attachment_answer,
-     .access = ACCESS_SUGG,
-     .status = 201},
-    {.method = "GET",
-     .pattern = "/api/v1/suggestions/{id}/attachments/{aid}",
-     .fn = h_attachment,
-     .flags = A,
-     .summary = "An attachment's bytes",
-     .summary_zh = "下载建议事项附件",
-     .params = sugg_attachment_params,
-     .answer_schema = file_answer,
-     .access = ACCESS_SUGG},
+    ROUTE_ONE(SUGG, sugg),
+    ROUTE_HISTORY(SUGG, sugg),
+    ROUTE_ACT(SUGG, sugg),
+    ROUTE_ATTACH(SUGG, sugg),
+    ROUTE_FILE(SUGG, sugg),
 };
 
 int eg_http_api_plans_routes(struct eg_http_server *srv)

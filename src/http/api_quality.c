@@ -98,9 +98,9 @@ static json_t *real_or_null(double v)
     return isnan(v) ? json_null() : json_real(v);
 }
 
-#define AQI_COLS                                                                                   \
-    {.name = "time", .label_zh = "时间", .kind = EG_HTTP_COL_TIME},                                \
-        {.name = "aqi", .label_zh = "AQI"}, {.name = "level", .label_zh = "级别"},                 \
+#define AQI_COLS {.name = "time", .label_zh = "时间", .kind = EG_HTTP_COL_TIME}, AQI_VALUE_COLS
+#define AQI_VALUE_COLS                                                                             \
+    {.name = "aqi", .label_zh = "AQI"}, {.name = "level", .label_zh = "级别"},                     \
         {.name = "category", .label_zh = "类别"},                                                  \
         {.name = "primary_pollutants", .label_zh = "首要污染物"},                                  \
         {.name = "iaqi_so2", .label_zh = "SO2分指数"},                                             \
@@ -173,7 +173,7 @@ static int h_latest(struct eg_http_req *rq)
         json_array_append_new(items, o);
     }
     json_t *agg = NULL;
-    if (rc == 0 && fmt == EG_HTTP_FMT_JSON) {
+    if (rc == 0) {
         struct eg_eval_aqi a;
         int found = 0;
         if (k)
@@ -196,9 +196,28 @@ static int h_latest(struct eg_http_req *rq)
     }
     if (fmt == EG_HTTP_FMT_JSON)
         return eg_http_reply_json(rq, 200, json_pack("{s:o,s:o}", "items", items, "region", agg));
-    static const struct eg_http_column cols[] = {{.name = "station", .label_zh = "站点编码"},
-                                                 {.name = "name", .label_zh = "站点名称"},
-                                                 AQI_COLS};
+    /* exports (issue 11 §1, §5): each station's latest valid closed hour in Beijing time and its
+       age, then one row for the district (or the region asked) from the stations' own latest
+       valid hours, with how many report and the oldest hour among them */
+    const char *rname = json_string_value(json_object_get(agg, "region_name"));
+    char name[160];
+    snprintf(name, sizeof name, "%s（各站最新有效小时的平均）", rname ? rname : "全区");
+    json_object_set_new(agg, "name", json_string(name));
+    json_object_set_new(agg, "station", json_string(""));
+    if (!json_is_string(json_object_get(agg, "region")))
+        json_object_set_new(agg, "region", json_string(""));
+    if (!json_object_get(agg, "stations_reporting"))
+        json_object_set_new(agg, "stations_reporting", json_integer(0));
+    json_array_append_new(items, agg);
+    static const struct eg_http_column cols[] = {
+        {.name = "station", .label_zh = "站点编码"},
+        {.name = "name", .label_zh = "站点名称"},
+        {.name = "region", .label_zh = "区域编码"},
+        {.name = "hour", .label_zh = "最新有效小时(北京时间)", .kind = EG_HTTP_COL_TIME},
+        {.name = "age_minutes", .label_zh = "距今(分钟)"},
+        {.name = "stations_reporting", .label_zh = "有数据站点数"},
+        {.name = "oldest_hour", .label_zh = "最早站点小时(北京时间)", .kind = EG_HTTP_COL_TIME},
+        AQI_VALUE_COLS};
     return eg_http_reply_list(rq, "实时空气质量", "aqi_latest", cols, EG_ARRAY_LEN(cols), items,
                               NULL);
 }

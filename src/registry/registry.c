@@ -1295,8 +1295,10 @@ static void list_plan_free(struct list_plan *p)
     eg_buf_free(&p->like);
 }
 
+/* ids_only: the statement reads t.id (and the sort field) only, the rows' text coming from a
+   row cache (eg_registry_list_json); otherwise every column, as select_cols. */
 static int list_prepare(struct eg_db *st, const struct eg_resource *res,
-                        const struct eg_principal *who, const struct eg_list_query *q,
+                        const struct eg_principal *who, const struct eg_list_query *q, int ids_only,
                         struct list_plan *p, struct eg_err *err)
 {
     memset(p, 0, sizeof *p);
@@ -1324,7 +1326,7 @@ static int list_prepare(struct eg_db *st, const struct eg_resource *res,
             return eg_err_set(err, EG_EINVAL, "sort", -1, "cannot sort %s by \"%.64s\"", res->name,
                               sname);
         p->sort_col = 1;
-        for (const struct eg_field *f = res->fields; f != sf; f++)
+        for (const struct eg_field *f = res->fields; f != sf && !ids_only; f++)
             p->sort_col += !(f->flags & EG_FF_SECRET);
     }
     p->sort = sort;
@@ -1335,7 +1337,18 @@ static int list_prepare(struct eg_db *st, const struct eg_resource *res,
     struct binds b = {0};
     p->filter_vals = json_array();
     int r = 0;
-    select_cols(res, sqlb);
+    if (ids_only) {
+        eg_buf_puts(sqlb, "SELECT t.id");
+        if (sf) {
+            eg_buf_puts(sqlb, ", t.");
+            eg_buf_puts(sqlb, sf->name);
+        }
+        eg_buf_puts(sqlb, " FROM ");
+        eg_buf_puts(sqlb, res->table);
+        eg_buf_puts(sqlb, " t");
+    } else {
+        select_cols(res, sqlb);
+    }
     eg_buf_puts(sqlb, " WHERE ");
     scope_sql(im, who, 0, sqlb, &b);
     for (int i = 0; i < q->nfilters && r == 0; i++) {
@@ -1469,7 +1482,7 @@ int eg_registry_list(struct eg_db *st, const struct eg_resource *res,
     if (next_cursor)
         *next_cursor = NULL;
     struct list_plan p;
-    int r = list_prepare(st, res, who, q, &p, err);
+    int r = list_prepare(st, res, who, q, 0, &p, err);
     if (r == 0) {
         json_t *out = json_array();
         int n = 0;
@@ -1496,14 +1509,137 @@ int eg_registry_list(struct eg_db *st, const struct eg_resource *res,
     return r < 0 ? r : 0;
 }
 
+/* ---- rows' JSON text kept across lists (issue 11 §8) ----
+ *
+ * A row's JSON text depends on that row alone (secrets are never written), not on who reads it
+ * or which page it is on: scope, filters, sort and cursor only choose which rows. So one
+ * thread keeps the text of the rows it wrote, valid while the registry version is the one it
+ * was read under (eg_registry_version: a new value with every committed change to any registry
+ * table). A page whose rows are kept is then a SELECT of ids through the index and a copy of
+ * each row's text. Direct-mapped by (resource, id): a collision replaces the older row. */
+#define ROWS_SLOTS 4096u
+
+struct rows_slot {
+    const struct eg_resource *res;
+    int64_t id;
+    char *text;
+    size_t len;
+};
+struct eg_registry_rows {
+    int64_t version;
+    int has_version;
+    size_t bytes, max_bytes;
+    unsigned nrows;
+    struct rows_slot s[ROWS_SLOTS];
+};
+
+struct eg_registry_rows *eg_registry_rows_new(size_t max_bytes)
+{
+    struct eg_registry_rows *c = eg_calloc(1, sizeof *c);
+    c->max_bytes = max_bytes;
+    return c;
+}
+
+static void rows_empty(struct eg_registry_rows *c)
+{
+    for (unsigned i = 0; i < ROWS_SLOTS && c->nrows; i++)
+        if (c->s[i].text) {
+            free(c->s[i].text);
+            c->s[i] = (struct rows_slot){.res = NULL};
+            c->nrows--;
+        }
+    c->nrows = 0;
+    c->bytes = 0;
+}
+
+void eg_registry_rows_free(struct eg_registry_rows *c)
+{
+    if (!c)
+        return;
+    rows_empty(c);
+    free(c);
+}
+
+void eg_registry_rows_version(struct eg_registry_rows *c, int64_t version)
+{
+    if (c->has_version && c->version == version)
+        return;
+    rows_empty(c);
+    c->version = version;
+    c->has_version = 1;
+}
+
+static struct rows_slot *rows_slot(struct eg_registry_rows *c, const struct eg_resource *res,
+                                   int64_t id)
+{
+    uint64_t h = ((uint64_t)(uintptr_t)res >> 4) * 0x9E3779B97F4A7C15ull ^ (uint64_t)id;
+    h *= 0xff51afd7ed558ccdull;
+    return &c->s[(h >> 32) % ROWS_SLOTS];
+}
+
+static void rows_put(struct eg_registry_rows *c, const struct eg_resource *res, int64_t id,
+                     const char *text, size_t len)
+{
+    struct rows_slot *sl = rows_slot(c, res, id);
+    if (sl->text) {
+        c->bytes -= sl->len;
+        c->nrows--;
+        free(sl->text);
+        *sl = (struct rows_slot){.res = NULL};
+    }
+    if (c->bytes + len > c->max_bytes)
+        return;
+    sl->text = eg_malloc(len);
+    memcpy(sl->text, text, len);
+    sl->len = len;
+    sl->res = res;
+    sl->id = id;
+    c->bytes += len;
+    c->nrows++;
+}
+
+/* Writes row id of res (no scope: the caller's statement chose it) from the row cache, or reads
+   it with a point query (inside the caller's read, which is still stepping) and keeps it. */
+static int row_text_by_id(struct eg_db *st, const struct eg_resource *res,
+                          const struct row_keys *rk, struct eg_registry_rows *c, int64_t id,
+                          struct eg_buf *one, struct eg_buf *out, struct eg_err *err)
+{
+    struct rows_slot *sl = rows_slot(c, res, id);
+    if (sl->text && sl->res == res && sl->id == id) {
+        put(out, sl->text, sl->len);
+        return 0;
+    }
+    if (!one->len) {
+        select_cols(res, one);
+        eg_buf_puts(one, " WHERE t.id = ?");
+    }
+    struct eg_stmt *s;
+    int r = eg_db_prepare(st, one->data, &s, err);
+    if (r < 0)
+        return r;
+    eg_stmt_bind_int(s, 1, id);
+    r = eg_stmt_step(s, err);
+    if (r == 1) {
+        size_t start = out->len;
+        row_text(rk, s, out);
+        rows_put(c, res, id, out->data + start, out->len - start);
+    }
+    eg_stmt_done(s);
+    return r < 0 ? r : 0;
+}
+
 int eg_registry_list_json(struct eg_db *st, const struct eg_resource *res,
                           const struct eg_principal *who, const struct eg_list_query *q,
                           struct eg_buf *out, char **next_cursor, struct eg_err *err)
 {
     if (next_cursor)
         *next_cursor = NULL;
+    struct eg_registry_rows *rc = q && q->rows && q->rows->has_version ? q->rows : NULL;
+    /* rows kept already: read ids only; none kept (first list of this version): every column,
+       keeping each row's text */
+    int ids_only = rc && rc->nrows > 0;
     struct list_plan p;
-    int r = list_prepare(st, res, who, q, &p, err);
+    int r = list_prepare(st, res, who, q, ids_only, &p, err);
     if (r < 0) {
         list_plan_free(&p);
         return r;
@@ -1516,6 +1652,7 @@ int eg_registry_list_json(struct eg_db *st, const struct eg_resource *res,
     json_t *last_value = NULL;
     struct row_keys rk;
     row_keys_make(res, &rk);
+    struct eg_buf one = {0};
     while ((r = eg_stmt_step(p.s, err)) == 1) {
         if (n == p.limit) {
             if (next_cursor)
@@ -1525,14 +1662,23 @@ int eg_registry_list_json(struct eg_db *st, const struct eg_resource *res,
         }
         if (n)
             put(out, ",", 1);
-        row_text(&rk, p.s, out);
         last_id = eg_stmt_int(p.s, 0);
+        if (ids_only) {
+            if ((r = row_text_by_id(st, res, &rk, rc, last_id, &one, out, err)) < 0)
+                break;
+        } else {
+            size_t row_start = out->len;
+            row_text(&rk, p.s, out);
+            if (rc)
+                rows_put(rc, res, last_id, out->data + row_start, out->len - row_start);
+        }
         if (p.sf) {
             json_decref(last_value);
             last_value = col_json(p.sf, p.s, p.sort_col);
         }
         n++;
     }
+    eg_buf_free(&one);
     json_decref(last_value);
     list_plan_free(&p);
     if (r < 0) {

@@ -73,7 +73,21 @@ struct eg_list_query {
     const char *const *filter_names; /* parallel arrays of nfilters field=value filters */
     const char *const *filter_values;
     int nfilters;
+    /* eg_registry_list_json only, may be NULL: the rows' text kept by this thread across lists
+       (eg_registry_rows_*), set to the registry version the caller read before the list */
+    struct eg_registry_rows *rows;
 };
+
+/* Rows' JSON text kept across lists by one thread (issue 11 §8). A row's text depends on the
+   row alone, not on the reader or the page, so a list whose rows are kept reads only their ids
+   (through an index) and copies the text. At most max_bytes of text and 4,096 rows are kept.
+   eg_registry_rows_version: the registry version (eg_registry_version) read before the list;
+   a different one than the rows were kept under empties the cache. Use only with a versioned
+   resource, outside a write transaction. */
+struct eg_registry_rows;
+struct eg_registry_rows *eg_registry_rows_new(size_t max_bytes);
+void eg_registry_rows_free(struct eg_registry_rows *c); /* NULL is fine */
+void eg_registry_rows_version(struct eg_registry_rows *c, int64_t version);
 
 /* CRUD. Errors: EG_EINVAL (400/422 with err.code naming the field), EG_ENOTFOUND, EG_ECONFLICT,
    EG_EPERM (authenticated but out of scope), EG_EAUTH (anonymous where login is needed).

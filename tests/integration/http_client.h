@@ -60,4 +60,28 @@ int eg_hf_build(const char *db, struct eg_hf *f);
 /* A valid 统一社会信用代码 (GB 32100-2015) from a 17-character body, into out[19]. */
 void eg_hf_credit_code(const char *body17, char out[19]);
 
+/* One HTTP test's scene, which the credit, tasks, cases, ingest and rules-loop tests each set
+   up alike: the fixture above in a fresh database NAME (under the test's folder), the extra
+   users asked for by flags, `envgov serve` started (with extra args, may be NULL), and every
+   user of users[0..n) logged in as tok[i] (password "pw-NAME-123456"; a NULL name: anonymous,
+   tok[i] NULL). eg_hx_stop logs nothing out: it stops the server and frees the tokens. */
+#define EG_HX_STREET2 1u     /* a street user "street2" of S2 (310115125) */
+#define EG_HX_ENTERPRISE2 2u /* an enterprise user "enterprise2" of E2 */
+#define EG_HX_HJ212 4u       /* device dv1's HJ 212 password "123456", and --hj212 on hj212_port */
+#define EG_HX_MAX_USERS 16
+struct eg_hx {
+    struct eg_hf fx;
+    struct eg_hs hs;
+    char db[600];
+    int nusers, hj212_port;
+    char *tok[EG_HX_MAX_USERS];
+};
+int eg_hx_start(struct eg_hx *x, const char *name, unsigned flags, const char *const *users,
+                int nusers, const char *const *extra);
+int eg_hx_stop(struct eg_hx *x); /* the server's exit status, as eg_hs_stop */
+/* One request as user i (an index into users; its token, or none); the status, or -1 when the
+   exchange failed; *out the JSON answer when out is not NULL. */
+int eg_hx_call(const struct eg_hx *x, int user, const char *method, const char *path,
+               const char *body, json_t **out);
+
 #endif

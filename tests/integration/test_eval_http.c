@@ -429,6 +429,36 @@ TEST(eval_http_aqi_latest_valid_closed_hours_with_gap_invalid_and_open_hour)
     CHECK(json_is_integer(json_object_get(reg, "aqi")));
     json_decref(j);
 
+    /* the export says the same (issue 11 §1 and §5): Chinese headers, each station's latest
+       valid hour in Beijing time with its age, and a row for the region with how many stations
+       report and the oldest of their hours */
+    struct eg_hc_resp r;
+    REQUIRE(eg_hc_request(srv.port, "GET", "/api/v1/aqi/latest?region=310115005&format=csv", NULL,
+                          NULL, NULL, 0, &r) == 0);
+    CHECK_EQ_INT(r.status, 200);
+    REQUIRE(r.body);
+    CHECK(strstr(r.body, "站点编码,站点名称,区域编码,最新有效小时(北京时间),距今(分钟),"
+                         "有数据站点数,最早站点小时(北京时间),AQI,") != NULL);
+    char line_want[160];
+    snprintf(line_want, sizeof line_want, "\nL1,缺测站,310115005,%s:00,", l1);
+    CHECK(strstr(r.body, line_want) != NULL);
+    snprintf(line_want, sizeof line_want, "\nL2,正常站,310115005,%s:00,", l2);
+    CHECK(strstr(r.body, line_want) != NULL);
+    const char *row = strstr(r.body, "（各站最新有效小时的平均）,310115005,");
+    REQUIRE(row);
+    snprintf(line_want, sizeof line_want, "（各站最新有效小时的平均）,310115005,%s:00,", l2);
+    CHECK(!strncmp(row, line_want, strlen(line_want)));
+    snprintf(line_want, sizeof line_want, ",2,%s:00,", l1); /* 2 reporting, the oldest L1's */
+    const char *eol = strchr(row, '\n');
+    const char *hit = strstr(row, line_want);
+    CHECK(hit && (!eol || hit < eol));
+    eg_hc_free(&r);
+    REQUIRE(eg_hc_request(srv.port, "GET", "/api/v1/aqi/latest?region=310115005&format=xlsx", NULL,
+                          NULL, NULL, 0, &r) == 0);
+    CHECK_EQ_INT(r.status, 200);
+    CHECK(r.body && r.body_len > 100 && !memcmp(r.body, "PK", 2));
+    eg_hc_free(&r);
+
     /* one validity rule: the hour of 43 minutes has no PM2.5 in the hourly AQI either, though
        the device sent its own hourly value for it */
     char path[256], from[32], to[32];

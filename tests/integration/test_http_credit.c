@@ -17,43 +17,22 @@
 enum { ADMIN, BUREAU, STREET, ENT, STEWARD, ANON, NROLES };
 static const char *const users[NROLES] = {"admin",      "bureau",  "street",
                                           "enterprise", "steward", NULL};
-static struct eg_hf fx;
-static struct eg_hs srv;
-static char *tokens[NROLES];
+static struct eg_hx hx;
 
 static void setup(const char *name)
 {
-    char db[600];
-    snprintf(db, sizeof db, "%s/%s", eg_test_tmpdir(), name);
-    REQUIRE(eg_hf_build(db, &fx) == 0);
-    REQUIRE(eg_hs_start(&srv, db, NULL) == 0);
-    for (int r = 0; r < NROLES; r++) {
-        if (!users[r])
-            continue;
-        char pw[64];
-        snprintf(pw, sizeof pw, "pw-%s-123456", users[r]);
-        tokens[r] = eg_hc_login(srv.port, users[r], pw);
-        REQUIRE(tokens[r] != NULL);
-    }
+    REQUIRE(eg_hx_start(&hx, name, 0, users, NROLES, NULL) == 0);
 }
 
 static void teardown(void)
 {
-    for (int r = 0; r < NROLES; r++)
-        free(tokens[r]);
-    eg_hs_stop(&srv);
+    eg_hx_stop(&hx);
 }
 
+/* One request as role; returns the status, *out the JSON answer (may be NULL). */
 static int call(int role, const char *method, const char *path, const char *body, json_t **out)
 {
-    struct eg_hc_resp r;
-    int rc = eg_hc_request(srv.port, method, path, tokens[role], NULL, body,
-                           body ? strlen(body) : 0, &r);
-    int status = rc ? -1 : r.status;
-    if (out)
-        *out = eg_hc_json(&r);
-    eg_hc_free(&r);
-    return status;
+    return eg_hx_call(&hx, role, method, path, body, out);
 }
 
 static const char *code_of(json_t *j)
@@ -82,7 +61,7 @@ TEST(http_credit_run_publish_views_per_role)
     snprintf(body, sizeof body,
              "{\"unit_id\":%lld,\"year\":2020,\"input\":\"penalties\",\"value\":1,\"note\":"
              "\"沪环罚〔2020〕1号\"}",
-             fx.e1);
+             hx.fx.e1);
     CHECK_EQ_INT(st(ENT, "POST", "/api/v1/credit/inputs", body), 403);
     CHECK_EQ_INT(st(STREET, "POST", "/api/v1/credit/inputs", body), 403);
     CHECK_EQ_INT(st(ANON, "POST", "/api/v1/credit/inputs", body), 401);
@@ -119,7 +98,7 @@ TEST(http_credit_run_publish_views_per_role)
     json_decref(j);
 
     /* views per role before publication */
-    snprintf(path, sizeof path, "/api/v1/credit/units/%lld?year=2020", fx.e1);
+    snprintf(path, sizeof path, "/api/v1/credit/units/%lld?year=2020", hx.fx.e1);
     REQUIRE(call(BUREAU, "GET", path, NULL, &j) == 200);
     CHECK_STR(json_string_value(json_object_get(j, "grade")), "fair");
     CHECK(json_object_get(j, "explanation") != NULL);
@@ -131,7 +110,7 @@ TEST(http_credit_run_publish_views_per_role)
     json_decref(j);
     CHECK_EQ_INT(st(STREET, "GET", path, NULL), 200); /* E1 is in S1 */
     CHECK_EQ_INT(st(ANON, "GET", path, NULL), 404);   /* not published */
-    snprintf(path, sizeof path, "/api/v1/credit/units/%lld?year=2020", fx.e2);
+    snprintf(path, sizeof path, "/api/v1/credit/units/%lld?year=2020", hx.fx.e2);
     CHECK_EQ_INT(st(ENT, "GET", path, NULL), 404);    /* another's */
     CHECK_EQ_INT(st(STREET, "GET", path, NULL), 404); /* E2 is in S2 */
     CHECK_EQ_INT(st(BUREAU, "GET", "/api/v1/credit/units/1?year=abc", NULL), 400);
@@ -151,7 +130,7 @@ TEST(http_credit_run_publish_views_per_role)
                   json_object_get(json_array_get(json_object_get(j, "items"), 0), "grade_zh")),
               "一般");
     json_decref(j);
-    snprintf(path, sizeof path, "/api/v1/credit/units/%lld?year=2020", fx.e1);
+    snprintf(path, sizeof path, "/api/v1/credit/units/%lld?year=2020", hx.fx.e1);
     REQUIRE(call(ANON, "GET", path, NULL, &j) == 200);
     CHECK(json_object_get(j, "explanation") == NULL); /* the public: the grade only */
     json_decref(j);
@@ -160,7 +139,7 @@ TEST(http_credit_run_publish_views_per_role)
     snprintf(body, sizeof body,
              "{\"title\":\"信用修复\",\"unit_id\":%lld,\"rating_id\":1,\"obligations_performed\":"
              "true,\"corrected\":true}",
-             fx.e1);
+             hx.fx.e1);
     CHECK_EQ_INT(call(ENT, "POST", "/api/v1/credit_repairs", body, &j), 422);
     CHECK_STR(code_of(j), "waiting_period");
     CHECK(strstr(msg_of(j), "3 months") != NULL);
@@ -176,7 +155,7 @@ TEST(http_poslist_exemption_rulesets_per_role)
     char body[600], path[200];
     json_t *j = NULL;
     /* E1 has no published grade: the credit condition is not met, with the reason. */
-    snprintf(path, sizeof path, "/api/v1/poslist/check?unit_id=%lld", fx.e1);
+    snprintf(path, sizeof path, "/api/v1/poslist/check?unit_id=%lld", hx.fx.e1);
     CHECK_EQ_INT(st(ENT, "GET", path, NULL), 403);
     CHECK_EQ_INT(st(STREET, "GET", path, NULL), 403);
     REQUIRE(call(BUREAU, "GET", path, NULL, &j) == 200);
@@ -184,7 +163,7 @@ TEST(http_poslist_exemption_rulesets_per_role)
     CHECK_EQ_INT(json_array_size(json_object_get(j, "reasons")), 3);
     json_decref(j);
     CHECK_EQ_INT(st(BUREAU, "GET", "/api/v1/poslist/check?unit_id=x", NULL), 400);
-    snprintf(body, sizeof body, "{\"unit_id\":%lld}", fx.e1);
+    snprintf(body, sizeof body, "{\"unit_id\":%lld}", hx.fx.e1);
     CHECK_EQ_INT(call(BUREAU, "POST", "/api/v1/poslist", body, &j), 422);
     CHECK_STR(code_of(j), "conditions_not_met");
     CHECK(strstr(msg_of(j), "环境信用等级良好") != NULL);
@@ -194,10 +173,10 @@ TEST(http_poslist_exemption_rulesets_per_role)
     CHECK_EQ_INT(st(STEWARD, "GET", "/api/v1/poslist", NULL), 403);
     CHECK_EQ_INT(st(ANON, "GET", "/api/v1/poslist", NULL), 401);
     snprintf(body, sizeof body, "{\"unit_id\":%lld,\"kind\":\"penalty\",\"ref\":\"沪环罚1\"}",
-             fx.e1);
+             hx.fx.e1);
     CHECK_EQ_INT(st(STREET, "POST", "/api/v1/poslist/events", body), 403);
     CHECK_EQ_INT(st(BUREAU, "POST", "/api/v1/poslist/events", body), 201);
-    snprintf(body, sizeof body, "{\"unit_id\":%lld,\"kind\":\"fine\"}", fx.e1);
+    snprintf(body, sizeof body, "{\"unit_id\":%lld,\"kind\":\"fine\"}", hx.fx.e1);
     CHECK_EQ_INT(st(BUREAU, "POST", "/api/v1/poslist/events", body), 422);
 
     /* exemption: item 1 of sh-exempt-2020 with every condition met */
@@ -205,7 +184,7 @@ TEST(http_poslist_exemption_rulesets_per_role)
              "{\"unit_id\":%lld,\"violation\":\"eia_unapproved_construction\",\"date\":"
              "\"2021-06-01\",\"stopped_and_restored\":true,\"no_harm\":true,\"corrected_days\":"
              "0,\"first_discovery\":true,\"education\":\"已进行环评法律教育\"}",
-             fx.e1);
+             hx.fx.e1);
     CHECK_EQ_INT(st(ENT, "POST", "/api/v1/exemptions/check", body), 403);
     CHECK_EQ_INT(st(STREET, "POST", "/api/v1/exemptions/check", body), 403);
     REQUIRE(call(BUREAU, "POST", "/api/v1/exemptions/check", body, &j) == 201);
@@ -217,12 +196,12 @@ TEST(http_poslist_exemption_rulesets_per_role)
     CHECK_EQ_INT(st(BUREAU, "POST", "/api/v1/exemptions/check",
                     "{\"unit_id\":1,\"violation\":\"x\",\"date\":\"soon\"}"),
                  422);
-    snprintf(path, sizeof path, "/api/v1/units/%lld/exemptions", fx.e1);
+    snprintf(path, sizeof path, "/api/v1/units/%lld/exemptions", hx.fx.e1);
     REQUIRE(call(ENT, "GET", path, NULL, &j) == 200);
     CHECK_EQ_INT(json_array_size(json_object_get(j, "items")), 1);
     json_decref(j);
     CHECK_EQ_INT(st(STREET, "GET", path, NULL), 404);
-    snprintf(path, sizeof path, "/api/v1/units/%lld/exemptions", fx.e2);
+    snprintf(path, sizeof path, "/api/v1/units/%lld/exemptions", hx.fx.e2);
     CHECK_EQ_INT(st(ENT, "GET", path, NULL), 404);
 
     /* rule sets: a faulty text is answered with file:line: field */

@@ -21,54 +21,24 @@
 enum { ADMIN, BUREAU, STREET, STREET2, ENT, ENT2, STEWARD, ANON, NROLES };
 static const char *const users[NROLES] = {"admin",      "bureau",      "street",  "street2",
                                           "enterprise", "enterprise2", "steward", NULL};
-static struct eg_hf fx;
-static struct eg_hs srv;
-static char *tokens[NROLES];
+static struct eg_hx hx;
 
 static const unsigned char jpeg[] = {0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, 'J', 'F', 'I', 'F', 0, 1};
 
 static void setup(const char *name)
 {
-    char db[600];
-    snprintf(db, sizeof db, "%s/%s", eg_test_tmpdir(), name);
-    REQUIRE(eg_hf_build(db, &fx) == 0);
-    struct eg_db *st;
-    struct eg_err err;
-    REQUIRE(eg_db_open(db, &st, &err) == 0);
-    REQUIRE(eg_registry_user_add(st, "street2", "street", "310115125", 0, "pw-street2-123456",
-                                 &err) == 0);
-    REQUIRE(eg_registry_user_add(st, "enterprise2", "enterprise", NULL, fx.e2,
-                                 "pw-enterprise2-123456", &err) == 0);
-    eg_db_close(st);
-    REQUIRE(eg_hs_start(&srv, db, NULL) == 0);
-    for (int r = 0; r < NROLES; r++) {
-        if (!users[r])
-            continue;
-        char pw[64];
-        snprintf(pw, sizeof pw, "pw-%s-123456", users[r]);
-        tokens[r] = eg_hc_login(srv.port, users[r], pw);
-        REQUIRE(tokens[r] != NULL);
-    }
+    REQUIRE(eg_hx_start(&hx, name, EG_HX_STREET2 | EG_HX_ENTERPRISE2, users, NROLES, NULL) == 0);
 }
 
 static void teardown(void)
 {
-    for (int r = 0; r < NROLES; r++)
-        free(tokens[r]);
-    eg_hs_stop(&srv);
+    eg_hx_stop(&hx);
 }
 
 /* One request as role; returns the status, *out the JSON answer (may be NULL). */
 static int call(int role, const char *method, const char *path, const char *body, json_t **out)
 {
-    struct eg_hc_resp r;
-    int rc = eg_hc_request(srv.port, method, path, tokens[role], NULL, body,
-                           body ? strlen(body) : 0, &r);
-    int status = rc ? -1 : r.status;
-    if (out)
-        *out = eg_hc_json(&r);
-    eg_hc_free(&r);
-    return status;
+    return eg_hx_call(&hx, role, method, path, body, out);
 }
 
 static const char *str(json_t *j, const char *k)
@@ -114,7 +84,7 @@ static int act(int role, long long id, const char *action, const char *body, jso
 TEST(http_tasks_loop_raised_to_closed_by_the_right_roles_and_no_close_without_feedback)
 {
     setup("loop.db");
-    long long id = raise_task("enforcement", fx.e1, "to_region_id", fx.s1);
+    long long id = raise_task("enforcement", hx.fx.e1, "to_region_id", hx.fx.s1);
     json_t *j = NULL;
     char path[96];
     snprintf(path, sizeof path, "/api/v1/tasks/%lld", id);
@@ -142,7 +112,7 @@ TEST(http_tasks_loop_raised_to_closed_by_the_right_roles_and_no_close_without_fe
     struct eg_hc_resp r;
     snprintf(path, sizeof path, "/api/v1/tasks/%lld/attachments?name=%s", id,
              "%E7%8E%B0%E5%9C%BA.jpg");
-    REQUIRE(eg_hc_request(srv.port, "POST", path, tokens[STREET], "Content-Type: text/plain\r\n",
+    REQUIRE(eg_hc_request(hx.hs.port, "POST", path, hx.tok[STREET], "Content-Type: text/plain\r\n",
                           (const char *)jpeg, sizeof jpeg, &r) == 0);
     CHECK_EQ_INT(r.status, 201);
     j = eg_hc_json(&r);
@@ -173,7 +143,7 @@ TEST(http_tasks_loop_raised_to_closed_by_the_right_roles_and_no_close_without_fe
     json_decref(j);
     /* the photo back, with the detected type */
     snprintf(path, sizeof path, "/api/v1/tasks/%lld/attachments/%lld", id, aid);
-    REQUIRE(eg_hc_request(srv.port, "GET", path, tokens[BUREAU], NULL, NULL, 0, &r) == 0);
+    REQUIRE(eg_hc_request(hx.hs.port, "GET", path, hx.tok[BUREAU], NULL, NULL, 0, &r) == 0);
     CHECK_EQ_INT(r.status, 200);
     CHECK(r.body_len == sizeof jpeg && !memcmp(r.body, jpeg, sizeof jpeg));
     CHECK(strstr(r.head, "image/jpeg") != NULL);
@@ -207,10 +177,10 @@ TEST(http_tasks_scope_per_role_street_enterprise_steward_anonymous)
 {
     setup("scope.db");
     long long t[4];
-    t[0] = raise_task("supervision", fx.e1, "to_region_id", fx.s1); /* about E1, to S1 */
-    t[1] = raise_task("supervision", fx.e2, "to_region_id", fx.s2); /* about E2, to S2 */
-    t[2] = raise_task("rectification", fx.e1, "to_unit_id", fx.e1); /* to E1 */
-    t[3] = raise_task("rectification", fx.e2, "to_unit_id", fx.e2); /* to E2 */
+    t[0] = raise_task("supervision", hx.fx.e1, "to_region_id", hx.fx.s1); /* about E1, to S1 */
+    t[1] = raise_task("supervision", hx.fx.e2, "to_region_id", hx.fx.s2); /* about E2, to S2 */
+    t[2] = raise_task("rectification", hx.fx.e1, "to_unit_id", hx.fx.e1); /* to E1 */
+    t[3] = raise_task("rectification", hx.fx.e2, "to_unit_id", hx.fx.e2); /* to E2 */
     static const struct {
         int role, mask;
     } want[] = {
@@ -245,7 +215,7 @@ TEST(http_tasks_scope_per_role_street_enterprise_steward_anonymous)
     const char *in_s2 = "{\"title\":\"x\",\"task_type\":\"supervision\",\"origin\":\"person\","
                         "\"unit_id\":%lld}";
     char body[256];
-    snprintf(body, sizeof body, in_s2, fx.e2);
+    snprintf(body, sizeof body, in_s2, hx.fx.e2);
     CHECK_EQ_INT(call(ENT, "POST", "/api/v1/tasks", body, NULL), 403);
     CHECK_EQ_INT(call(STEWARD, "POST", "/api/v1/tasks", body, NULL), 403);
     CHECK_EQ_INT(call(STREET, "POST", "/api/v1/tasks", body, NULL), 403);
@@ -265,7 +235,7 @@ TEST(http_tasks_scope_per_role_street_enterprise_steward_anonymous)
 TEST(http_tasks_hostile_input_on_every_route)
 {
     setup("hostile.db");
-    long long id = raise_task("supervision", fx.e1, "to_region_id", fx.s1);
+    long long id = raise_task("supervision", hx.fx.e1, "to_region_id", hx.fx.s1);
     json_t *j = NULL;
     static const struct {
         const char *body;
@@ -331,22 +301,22 @@ TEST(http_tasks_hostile_input_on_every_route)
     /* attachments: an executable named .jpg, empty, over the limit declared in the header */
     snprintf(path, sizeof path, "/api/v1/tasks/%lld/attachments?name=photo.jpg", id);
     struct eg_hc_resp r;
-    REQUIRE(eg_hc_request(srv.port, "POST", path, tokens[STREET], "Content-Type: image/jpeg\r\n",
+    REQUIRE(eg_hc_request(hx.hs.port, "POST", path, hx.tok[STREET], "Content-Type: image/jpeg\r\n",
                           "MZ\x90\0\x03\0\0\0", 8, &r) == 0);
     CHECK_EQ_INT(r.status, 422);
     j = eg_hc_json(&r);
     CHECK_STR(err_code(j), "attachment_type");
     json_decref(j);
     eg_hc_free(&r);
-    REQUIRE(eg_hc_request(srv.port, "POST", path, tokens[STREET], NULL, "", 0, &r) == 0);
+    REQUIRE(eg_hc_request(hx.hs.port, "POST", path, hx.tok[STREET], NULL, "", 0, &r) == 0);
     CHECK_EQ_INT(r.status, 422);
     eg_hc_free(&r);
     char head[512];
     int n = snprintf(head, sizeof head,
                      "POST %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
                      "Content-Length: %u\r\n\r\n",
-                     path, tokens[STREET], (10u << 20) + 1);
-    REQUIRE(eg_hc_raw(srv.port, head, (size_t)n, 0, &r) == 0);
+                     path, hx.tok[STREET], (10u << 20) + 1);
+    REQUIRE(eg_hc_raw(hx.hs.port, head, (size_t)n, 0, &r) == 0);
     CHECK_EQ_INT(r.status, 413); /* decided on the header: no body was sent */
     eg_hc_free(&r);
     /* list filters: a well-formed limit out of range is 422, the malformed ones 400 */
@@ -366,18 +336,18 @@ TEST(http_tasks_hostile_input_on_every_route)
 TEST(http_tasks_export_csv_and_xlsx_with_chinese_headers)
 {
     setup("export.db");
-    raise_task("supervision", fx.e1, "to_region_id", fx.s1);
-    raise_task("enforcement", fx.e1, "to_unit_id", fx.e1);
+    raise_task("supervision", hx.fx.e1, "to_region_id", hx.fx.s1);
+    raise_task("enforcement", hx.fx.e1, "to_unit_id", hx.fx.e1);
     struct eg_hc_resp r;
-    REQUIRE(eg_hc_request(srv.port, "GET", "/api/v1/tasks?format=csv", tokens[BUREAU], NULL, NULL,
+    REQUIRE(eg_hc_request(hx.hs.port, "GET", "/api/v1/tasks?format=csv", hx.tok[BUREAU], NULL, NULL,
                           0, &r) == 0);
     CHECK_EQ_INT(r.status, 200);
     CHECK(r.body_len > 3 && !memcmp(r.body, "\xEF\xBB\xBF", 3)); /* BOM for Excel */
     CHECK(strstr(r.body, "标题") && strstr(r.body, "状态") && strstr(r.body, "任务类型"));
     CHECK(strstr(r.body, "已发起") && strstr(r.body, "执法") && strstr(r.body, "否"));
     eg_hc_free(&r);
-    REQUIRE(eg_hc_request(srv.port, "GET", "/api/v1/tasks?format=xlsx", tokens[STREET], NULL, NULL,
-                          0, &r) == 0);
+    REQUIRE(eg_hc_request(hx.hs.port, "GET", "/api/v1/tasks?format=xlsx", hx.tok[STREET], NULL,
+                          NULL, 0, &r) == 0);
     CHECK_EQ_INT(r.status, 200);
     CHECK(r.body_len > 4 && !memcmp(r.body, "PK\x03\x04", 4));
     eg_hc_free(&r);

@@ -7,6 +7,7 @@
 #include "test_ingest_util.h"
 
 static struct eg_hs hs;
+static struct eg_hx hx;
 
 static int call(const char *token, const char *method, const char *path, const char *body,
                 json_t **out)
@@ -22,30 +23,11 @@ static int call(const char *token, const char *method, const char *path, const c
 
 TEST(ingest_http_serve_hj212_status_commands_metrics)
 {
-    char db[600];
-    snprintf(db, sizeof db, "%s/ingesthttp.db", eg_test_tmpdir());
-    struct eg_hf fx;
-    REQUIRE(eg_hf_build(db, &fx) == 0);
-    {
-        /* an HJ 212 PW is letters and digits (the strict parser refuses "device-pw-1") */
-        struct eg_db *st;
-        struct eg_err e = {0};
-        REQUIRE(eg_db_open(db, &st, &e) == 0);
-        json_t *patch = json_pack("{s:s}", "password", "123456"), *row = NULL;
-        REQUIRE(eg_registry_update(st, eg_registry_find("devices"), &eg_principal_system, fx.dv1,
-                                   patch, &row, &e) == 0);
-        json_decref(patch);
-        json_decref(row);
-        eg_db_close(st);
-    }
-    int dport = eg_test_free_port();
-    char listen[64];
-    snprintf(listen, sizeof listen, "127.0.0.1:%d", dport);
-    const char *extra[] = {"--hj212", listen, NULL};
-    REQUIRE(eg_hs_start(&hs, db, extra) == 0);
-    char *bureau = eg_hc_login(hs.port, "bureau", "pw-bureau-123456");
-    char *ent = eg_hc_login(hs.port, "enterprise", "pw-enterprise-123456");
-    REQUIRE(bureau && ent);
+    static const char *const users[] = {"bureau", "enterprise"};
+    REQUIRE(eg_hx_start(&hx, "ingesthttp.db", EG_HX_HJ212, users, 2, NULL) == 0);
+    hs = hx.hs; /* the port the helpers above use; stopped through hx */
+    char *bureau = hx.tok[0], *ent = hx.tok[1];
+    int dport = hx.hj212_port;
 
     /* the fixture's device of enterprise E1 sends a minute packet */
     const char *mn = "88888880000001";
@@ -118,9 +100,7 @@ TEST(ingest_http_serve_hj212_status_commands_metrics)
     CHECK(m.body && strstr(m.body, "envgov_hj212_commands_ok_total 1") != NULL);
     eg_hc_free(&m);
     close(fd);
-    free(bureau);
-    free(ent);
-    CHECK_EQ_INT(eg_hs_stop(&hs), 0);
+    CHECK_EQ_INT(eg_hx_stop(&hx), 0);
 }
 
 /* Issue 10 item 1: a device MN equal to a station code let an enterprise's HJ 212 packets land

@@ -15,13 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static struct eg_hs hs;
+static struct eg_hx hx;
 
 static int call(const char *tok, const char *method, const char *path, const char *body,
                 json_t **out)
 {
     struct eg_hc_resp r;
-    int rc = eg_hc_request(hs.port, method, path, tok, NULL, body, body ? strlen(body) : 0, &r);
+    int rc = eg_hc_request(hx.hs.port, method, path, tok, NULL, body, body ? strlen(body) : 0, &r);
     int st = rc ? -1 : r.status;
     if (out)
         *out = eg_hc_json(&r);
@@ -57,31 +57,10 @@ static void send_hour(int fd, int64_t hour, const char *zs, int64_t qn)
 
 TEST(rules_loop_hj212_over_tcp_exceeds_limit_alert_with_evidence_roles_and_transitions)
 {
-    char db[600];
-    snprintf(db, sizeof db, "%s/loop.db", eg_test_tmpdir());
-    struct eg_hf fx;
-    REQUIRE(eg_hf_build(db, &fx) == 0);
-    {
-        struct eg_db *st;
-        struct eg_err e = {0};
-        REQUIRE(eg_db_open(db, &st, &e) == 0);
-        json_t *patch = json_pack("{s:s}", "password", "123456"), *row = NULL;
-        REQUIRE(eg_registry_update(st, eg_registry_find("devices"), &eg_principal_system, fx.dv1,
-                                   patch, &row, &e) == 0);
-        json_decref(patch);
-        json_decref(row);
-        eg_db_close(st);
-    }
-    int dport = eg_test_free_port();
-    char listen[64];
-    snprintf(listen, sizeof listen, "127.0.0.1:%d", dport);
-    const char *extra[] = {"--hj212", listen, NULL};
-    REQUIRE(eg_hs_start(&hs, db, extra) == 0);
-    char *bureau = eg_hc_login(hs.port, "bureau", "pw-bureau-123456");
-    char *ent = eg_hc_login(hs.port, "enterprise", "pw-enterprise-123456");
-    char *street = eg_hc_login(hs.port, "street", "pw-street-123456");
-    char *steward = eg_hc_login(hs.port, "steward", "pw-steward-123456");
-    REQUIRE(bureau && ent && street && steward);
+    static const char *const users[] = {"bureau", "enterprise", "street", "steward"};
+    REQUIRE(eg_hx_start(&hx, "loop.db", EG_HX_HJ212, users, 4, NULL) == 0);
+    char *bureau = hx.tok[0], *ent = hx.tok[1], *street = hx.tok[2], *steward = hx.tok[3];
+    int dport = hx.hj212_port;
 
     /* the rules are public reading */
     json_t *j = NULL;
@@ -117,7 +96,7 @@ TEST(rules_loop_hj212_over_tcp_exceeds_limit_alert_with_evidence_roles_and_trans
     CHECK_STR(json_string_value(json_object_get(ev, "outlet")), "DA001");
     CHECK_STR(json_string_value(json_object_get(a, "state")), "open");
     CHECK_STR(json_string_value(json_object_get(a, "rule_zh")), "小时均值超许可排放限值");
-    CHECK_EQ_INT(json_integer_value(json_object_get(a, "unit_id")), fx.e1);
+    CHECK_EQ_INT(json_integer_value(json_object_get(a, "unit_id")), hx.fx.e1);
     json_int_t task = json_integer_value(json_object_get(a, "task_id"));
     CHECK(task > 0);
     json_decref(j);
@@ -162,13 +141,13 @@ TEST(rules_loop_hj212_over_tcp_exceeds_limit_alert_with_evidence_roles_and_trans
     CHECK_EQ_INT(count_items(bureau, "/api/v1/alerts?state=open"), 1);
     CHECK_EQ_INT(count_items(bureau, "/api/v1/alerts?state=closed"), 0);
     char q[128];
-    snprintf(q, sizeof q, "/api/v1/alerts?unit=%lld", fx.e2);
+    snprintf(q, sizeof q, "/api/v1/alerts?unit=%lld", hx.fx.e2);
     CHECK_EQ_INT(count_items(bureau, q), 0);
-    snprintf(q, sizeof q, "/api/v1/alerts?region=%lld", fx.s1);
+    snprintf(q, sizeof q, "/api/v1/alerts?region=%lld", hx.fx.s1);
     CHECK(count_items(bureau, q) >= 1);
     struct eg_hc_resp r;
-    REQUIRE(eg_hc_request(hs.port, "GET", "/api/v1/alerts?format=csv", bureau, NULL, NULL, 0, &r) ==
-            0);
+    REQUIRE(eg_hc_request(hx.hs.port, "GET", "/api/v1/alerts?format=csv", bureau, NULL, NULL, 0,
+                          &r) == 0);
     CHECK_EQ_INT(r.status, 200);
     CHECK(r.body && strstr(r.body, "小时均值超许可排放限值") && strstr(r.body, "告警"));
     eg_hc_free(&r);
@@ -227,9 +206,5 @@ TEST(rules_loop_hj212_over_tcp_exceeds_limit_alert_with_evidence_roles_and_trans
     json_decref(j);
     CHECK_EQ_INT(call(bureau, "POST", path, "{\"reason\": \"again\"}", NULL), 409);
 
-    free(bureau);
-    free(ent);
-    free(street);
-    free(steward);
-    CHECK_EQ_INT(eg_hs_stop(&hs), 0);
+    CHECK_EQ_INT(eg_hx_stop(&hx), 0);
 }
