@@ -176,19 +176,29 @@ export async function api(env, who, method, p, body) {
   try { return JSON.parse(text); } catch (e) { return text; }
 }
 
-// A new context and page logged in as the role through the form (tests that need two roles at
-// once, or a phone-sized screen); the caller closes page.context().
+// A new context and page logged in as the role (tests that need two roles at once, or a
+// phone-sized screen); the caller closes page.context(). The first time per role and run it
+// logs in through the form; later contexts get that tab session (sessionStorage
+// 'envgov.session', the same server token) before the app starts, and open the landing page.
 export async function loginAs(b, env, who, { mobile = false } = {}) {
   const ctx = await b.newContext({ acceptDownloads: true, locale: 'zh-CN', timezoneId: 'UTC',
     viewport: mobile ? { width: 390, height: 844 } : { width: 1366, height: 900 } });
   ctx.setDefaultTimeout(15000);
+  env.sessions = env.sessions || {};
+  const saved = env.sessions[who];
+  if (saved)
+    await ctx.addInitScript((v) => {
+      if (!sessionStorage.getItem('envgov.session')) sessionStorage.setItem('envgov.session', v);
+    }, saved);
   const page = await ctx.newPage();
   env.errors && page.on('pageerror', (e) => env.errors.push(`[${who}] ${e.stack || e}`));
+  if (saved) return page;
   await page.goto(env.base + '/login');
   await page.getByLabel('用户名').fill(env.logins[who].username);
   await page.getByLabel('密码').fill(env.logins[who].password);
   await page.locator('main button[type=submit]').click();
   await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+  env.sessions[who] = await page.evaluate(() => sessionStorage.getItem('envgov.session'));
   return page;
 }
 
