@@ -4,8 +4,10 @@
 // the green grade published, Debian's chromium driven headless by
 // playwright-core, login through the real form, screenshots into build/screenshots/.
 //
-// A test file registers its tests with test(name, fn); fn gets { server, browser, page, login,
-// shot, figure } with a fresh browser context (its own session storage) per test:
+// A test file registers its tests with test(name, fn); fn gets { server, env, browser, page,
+// login, shot, figure } with a fresh browser context (its own session storage) per test; `env`
+// (govEnv) carries the demo's accounts and API tokens made once for the whole run, used by the
+// governance tests through api(env, role, …) and loginAs(browser, env, role):
 //   import { test } from './lib.mjs';
 //   test('the map shows every station', async ({ page, login }) => { await login(page, 'bureau'); … });
 import { spawn, execFile } from 'node:child_process';
@@ -66,7 +68,11 @@ export async function startServer({ historyDays = 2 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'envgov-web-'));
   const db = join(dir, 'web.db');
   const t0 = Date.now();
-  await run(['demo', '--db', db, '--history-days', String(historyDays)]);
+  const demoOut = await run(['demo', '--db', db, '--history-days', String(historyDays)]);
+  // the demo's own accounts (its steward has the demo's contracts): the governance tests use them
+  const demoLogins = {};
+  for (const m of demoOut.matchAll(/^\s+(\S+)\s+(admin|bureau|street|enterprise|steward)\s+(\S+)$/gm))
+    demoLogins[m[2]] = { username: m[1], password: m[3] };
   // last year's credit ratings (national 2013 scheme), the green grade published: the
   // enterprise page explains its grade, the portal lists the published ones
   const lastYear = new Date(Date.now() + 8 * 3600e3).getUTCFullYear() - 1;
@@ -104,7 +110,7 @@ export async function startServer({ historyDays = 2 } = {}) {
     }
     rmSync(dir, { recursive: true, force: true });
   };
-  return { url, port, db, dir, unitId: Number(ent[4]), region: street[3], demoMs: tDemo, stop,
+  return { url, port, db, dir, demoLogins, unitId: Number(ent[4]), region: street[3], demoMs: tDemo, stop,
     log: () => log };
 }
 
@@ -140,4 +146,62 @@ export async function screenshot(page, name, opts = {}) {
 // Waits until no element of the page shows a loading mask (Element Plus v-loading).
 export async function settled(page, timeout = 15000) {
   await page.waitForFunction(() => !document.querySelector('.el-loading-mask'), null, { timeout });
+}
+
+export function assert(cond, msg) {
+  if (!cond) throw new Error('assertion failed: ' + msg);
+}
+
+// The environment the governance tests (gov-*.test.mjs) get as `env`: the one shared server,
+// the demo's own accounts (printed by `envgov demo`), and per role the token and user record of an API login, made once.
+export function govEnv(server) {
+  return { base: server.url, apiBase: server.url, dir: server.dir, logins: server.demoLogins, tokens: {}, users: {} };
+}
+
+// The API as a role (fixtures): returns the parsed answer; throws with the status on failure.
+export async function api(env, who, method, p, body) {
+  if (!env.tokens[who]) {
+    const r = await fetch(env.apiBase + '/api/v1/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(env.logins[who]) });
+    if (!r.ok) throw new Error('login ' + who + ': ' + r.status);
+    const j = await r.json();
+    env.tokens[who] = j.token;
+    env.users[who] = j.user;
+  }
+  const r = await fetch(env.apiBase + '/api/v1' + p, {
+    method, headers: { Authorization: 'Bearer ' + env.tokens[who], ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+  });
+  const text = await r.text();
+  if (!r.ok) throw Object.assign(new Error(`${method} ${p}: ${r.status} ${text}`), { status: r.status });
+  try { return JSON.parse(text); } catch (e) { return text; }
+}
+
+// A new context and page logged in as the role (tests that need two roles at once, or a
+// phone-sized screen); the caller closes page.context(). The first time per role and run it
+// logs in through the form; later contexts get that tab session (sessionStorage
+// 'envgov.session', the same server token) before the app starts, and open the landing page.
+export async function loginAs(b, env, who, { mobile = false } = {}) {
+  const ctx = await b.newContext({ acceptDownloads: true, locale: 'zh-CN', timezoneId: 'UTC',
+    viewport: mobile ? { width: 390, height: 844 } : { width: 1366, height: 900 } });
+  ctx.setDefaultTimeout(15000);
+  env.sessions = env.sessions || {};
+  const saved = env.sessions[who];
+  if (saved)
+    await ctx.addInitScript((v) => {
+      if (!sessionStorage.getItem('envgov.session')) sessionStorage.setItem('envgov.session', v);
+    }, saved);
+  const page = await ctx.newPage();
+  env.errors && page.on('pageerror', (e) => env.errors.push(`[${who}] ${e.stack || e}`));
+  if (saved) return page;
+  await page.goto(env.base + '/login');
+  await page.getByLabel('用户名').fill(env.logins[who].username);
+  await page.getByLabel('密码').fill(env.logins[who].password);
+  await page.locator('main button[type=submit]').click();
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+  env.sessions[who] = await page.evaluate(() => sessionStorage.getItem('envgov.session'));
+  return page;
+}
+
+export async function shot(page, name) {
+  await screenshot(page, name);
 }

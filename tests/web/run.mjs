@@ -8,7 +8,7 @@ import { readdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
-import { registry, startServer, login, screenshot, CHROMIUM, CHROMIUM_ARGS } from './lib.mjs';
+import { registry, startServer, login, screenshot, govEnv, CHROMIUM, CHROMIUM_ARGS } from './lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const filters = process.argv.slice(2);
@@ -22,6 +22,7 @@ console.log(`web: envgov serve at ${server.url} (demo loaded in ${server.demoMs}
 let browser;
 let failed = 0;
 const figures = [];
+const env = govEnv(server); // API logins made once, shared by the tests
 try {
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   console.log(`web: chromium ${browser.version()}`);
@@ -31,11 +32,12 @@ try {
     context.setDefaultTimeout(15000);
     const page = await context.newPage();
     const errors = [];
+    env.errors = errors;
     page.on('pageerror', (e) => errors.push(e.stack || String(e)));
     const s = Date.now();
     try {
       await t.fn({
-        server, browser, context, page,
+        server, env, browser, context, page,
         login: (p, role) => login(p, role, server),
         shot: (p, name, o) => screenshot(p, name, o),
         figure: (name, value, unit) => figures.push({ name, value, unit }),
