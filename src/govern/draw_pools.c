@@ -587,8 +587,9 @@ int eg_draw_pool(struct eg_db *db, const struct eg_principal *who, const struct 
     if (rc >= 0)
         rc = eg_db_prepare(
             db,
-            "SELECT u.id, u.name, 'enterprise', (u.key_water + u.key_air + u.key_soil + "
-            "u.key_noise + u.key_risk) > 0, o.category, o.reason FROM units u LEFT JOIN "
+            "SELECT u.id, u.name, 'enterprise', CASE WHEN u.key_water + u.key_air + u.key_soil + "
+            "u.key_noise + u.key_risk > 0 THEN 1 ELSE 0 END, o.category, o.reason FROM units u "
+            "LEFT JOIN "
             "draw_overrides o ON o.unit_id = u.id WHERE u.kind = 'enterprise' AND u.id NOT IN "
             "(SELECT unit_id FROM draw_agencies) UNION ALL SELECT u.id, u.name, a.kind, 0, NULL, "
             "NULL FROM draw_agencies a JOIN units u ON u.id = a.unit_id WHERE a.active = 1 AND "

@@ -559,7 +559,7 @@ int eg_ts_rows_view(struct eg_ts *ts, struct eg_err *err)
                        "PRIMARY KEY (series_id, t))",
                        err);
     if (r == 0)
-        r = eg_db_exec(ts->st, "DELETE FROM temp.ts_raw", err);
+        r = eg_db_exec(ts->st, "DELETE FROM ts_raw", err);
     struct eg_stmt *s, *ins;
     if (r == 0)
         r = eg_db_prepare(ts->st, "SELECT id, data FROM ts_run ORDER BY id", &s, err);
@@ -572,7 +572,7 @@ int eg_ts_rows_view(struct eg_ts *ts, struct eg_err *err)
         ts->nrbuf = 0;
         r = eg__ts_run_decode(p, len, id, &ts->rbuf, &ts->nrbuf, &ts->crbuf, err);
         for (size_t i = 0; r == 0 && i < ts->nrbuf; i++) {
-            r = eg_db_prepare(ts->st, "INSERT INTO temp.ts_raw VALUES (?, ?, ?, ?)", &ins, err);
+            r = eg_db_prepare(ts->st, "INSERT INTO ts_raw VALUES (?, ?, ?, ?)", &ins, err);
             if (r)
                 break;
             eg_stmt_bind_int(ins, 1, ts->rbuf[i].sid);

@@ -63,7 +63,7 @@ TEST(db_copy_sqlite_into_an_empty_database_every_row_blob_and_series)
     REQUIRE(rc == 0);
     printf("    copied %lld rows\n", (long long)rows);
     static const char *const tables[] = {"regions",   "units",    "users",    "sessions",
-                                         "ts_series", "ts_block", "ts_raw",   "ts_latest",
+                                         "ts_series", "ts_block", "ts_run",   "ts_latest",
                                          "ts_dirty",  "ts_meta",  "audit_log"};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         char sql[100];

@@ -500,6 +500,11 @@ TEST(draw_fairness_over_pool_from_database_each_unit_at_its_quota_share)
 
 TEST(draw_results_published_falsification_opens_case_and_counts_against_credit)
 {
+    if (eg_test_pg()) { /* the test assumes fixed unit ids and reads teams with json_each */
+        printf("    not run on PostgreSQL yet: the test assumes fixed unit ids and reads teams "
+               "with json_each\n");
+        return;
+    }
     struct eg_db *db = scene("results.db");
     struct eg_err err = {0};
     /* the case names the plan's falsification_violation: a discretion table listing it (the
@@ -604,6 +609,10 @@ TEST(draw_results_published_falsification_opens_case_and_counts_against_credit)
 
 TEST(draw_cli_pool_make_show_document_verify_over_the_database)
 {
+    if (eg_test_pg()) { /* the CLI is run on the SQLite file of the scene */
+        printf("    not run on PostgreSQL yet: the CLI is run on the SQLite file of the scene\n");
+        return;
+    }
     struct eg_db *db = scene("cli.db");
     char path[600];
     snprintf(path, sizeof path, "%s/cli.db", eg_test_tmpdir());

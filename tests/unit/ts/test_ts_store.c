@@ -312,6 +312,10 @@ TEST(ts_store_buckets_and_latest_of_many)
    overwriting (and losing) what was there. */
 TEST(ts_store_corrupt_block_is_an_error_not_a_loss)
 {
+    if (eg_test_pg()) { /* it plants damage in the SQLite layout of ts_run */
+        printf("    not run on PostgreSQL yet: it plants damage in the SQLite layout of ts_run\n");
+        return;
+    }
     struct eg_ts *ts;
     struct eg_db *st = eg_tfx_open_ts("ts.db", NOW, &ts);
     struct eg_err err;
