@@ -43,7 +43,7 @@ until curl -fs "http://$HTTP/healthz" >/dev/null 2>&1; do
     fi
     sleep 0.1
 done
-echo "== envgov is running: API http://$HTTP/api/v1/ (OpenAPI: /api/v1/openapi.json, /healthz, /metrics)"
+echo "== envgov is running: web UI http://$HTTP/ , API http://$HTTP/api/v1/ (docs: /api/v1/docs, OpenAPI: /api/v1/openapi.json, /healthz, /metrics)"
 echo "== HJ 212 devices: $HJ212"
 : >>var/sim.log
 LINES_BEFORE=$(wc -l <var/sim.log)
