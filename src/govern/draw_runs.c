@@ -170,21 +170,43 @@ int eg_draw_make(struct eg_db *db, const struct eg_principal *who, json_t *in, i
                            "category, team, trigger_name, trigger_ref) VALUES (?, ?, ?, ?, ?, ?, "
                            "?, ?, ?)",
                            &st, err);
+    /* each inspector's team member text, dumped once: a team's text is "[" member "," … "]",
+       the same as json_dumps of the team array (JSON_COMPACT) */
+    char **member = rc >= 0 ? eg_calloc((size_t)din.ninspectors + 1, sizeof *member) : NULL;
+    size_t cap = 64;
+    char *tt = rc >= 0 ? eg_malloc(cap) : NULL;
     for (int x = 0; rc >= 0 && x < r.ndrawn; x++) {
         const struct eg_draw_object *o = &din.objects[r.drawn[x]];
         const json_t *oj = json_array_get(json_object_get(doc, "objects"), (size_t)r.drawn[x]);
-        json_t *team = json_array();
+        size_t len = 0;
+        tt[len++] = '[';
         for (int t = 0; rc >= 0 && t < r.team_size; t++) {
-            const struct eg_draw_inspector *ins = &din.inspectors[r.teams[x * r.team_size + t]];
-            const json_t *ij =
-                json_array_get(json_object_get(doc, "inspectors"), (size_t)(ins - din.inspectors));
-            int64_t uid = json_integer_value(json_object_get(ij, "user_id"));
-            json_array_append_new(team, json_pack("{s:I,s:I,s:s,s:s}", "inspector_id",
-                                                  (json_int_t)ins->id, "user_id", (json_int_t)uid,
-                                                  "cert_no", ins->key, "org", jstr(ij, "org")));
+            int i = r.teams[x * r.team_size + t];
+            if (!member[i]) {
+                const struct eg_draw_inspector *ins = &din.inspectors[i];
+                const json_t *ij = json_array_get(json_object_get(doc, "inspectors"), (size_t)i);
+                int64_t uid = json_integer_value(json_object_get(ij, "user_id"));
+                json_t *m =
+                    json_pack("{s:I,s:I,s:s,s:s}", "inspector_id", (json_int_t)ins->id, "user_id",
+                              (json_int_t)uid, "cert_no", ins->key, "org", jstr(ij, "org"));
+                member[i] = m ? json_dumps(m, JSON_COMPACT) : NULL;
+                json_decref(m);
+                if (!member[i]) { /* as json_array_append_new(team, NULL): left out */
+                    continue;
+                }
+            }
+            size_t ml = strlen(member[i]);
+            if (len + ml + 3 > cap) {
+                cap = (len + ml + 3) * 2;
+                tt = eg_realloc(tt, cap);
+            }
+            if (len > 1)
+                tt[len++] = ',';
+            memcpy(tt + len, member[i], ml);
+            len += ml;
         }
-        char *tt = json_dumps(team, JSON_COMPACT);
-        json_decref(team);
+        tt[len++] = ']';
+        tt[len] = 0;
         const json_t *tr = json_object_get(oj, "trigger");
         eg_stmt_bind_int(st, 1, id);
         eg_stmt_bind_int(st, 2, x);
@@ -201,11 +223,15 @@ int eg_draw_make(struct eg_db *db, const struct eg_principal *who, json_t *in, i
             eg_stmt_bind_null(st, 8);
             eg_stmt_bind_null(st, 9);
         }
-        free(tt);
         if (rc >= 0)
             rc = eg_stmt_step(st, err);
         eg_stmt_done(st);
     }
+    if (member)
+        for (int i = 0; i < din.ninspectors; i++)
+            free(member[i]);
+    free(member);
+    free(tt);
     if (st)
         eg_stmt_done(st);
     if (rc >= 0)

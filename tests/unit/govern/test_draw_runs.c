@@ -382,6 +382,23 @@ TEST(draw_run_reproducible_verifiable_recusal_and_too_few_inspectors)
     CHECK_EQ_INT((int)eg_tfx_int(db, "SELECT count(DISTINCT pools_sha256) FROM draw_runs"), 1);
     CHECK_EQ_INT(eg_draw_run_verify(db, a, &err), 0);
     CHECK_EQ_INT(eg_draw_run_verify(db, c, &err), 0);
+    /* each item's stored team text is jansson's compact form of itself (the member texts are
+       dumped once per inspector and joined): loaded and dumped again, the same text */
+    struct eg_stmt *st;
+    REQUIRE(eg_db_prepare(db, "SELECT team FROM draw_items ORDER BY id", &st, &err) == 0);
+    int nteams = 0;
+    while (eg_stmt_step(st, &err) == 1) {
+        const char *t = eg_stmt_text(st, 0, NULL);
+        json_t *tj = json_loads(t, 0, NULL);
+        REQUIRE(tj && json_array_size(tj) == 2);
+        char *again = json_dumps(tj, JSON_COMPACT);
+        CHECK_STR(again, t);
+        free(again);
+        json_decref(tj);
+        nteams++;
+    }
+    eg_stmt_done(st);
+    CHECK(nteams > 0);
     /* recusal: inspector 1 (沪执0001) is never in the team of unit 1, over 40 seeds */
     for (int s = 0; s < 40; s++) {
         char seed[32];
