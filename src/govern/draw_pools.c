@@ -690,13 +690,23 @@ int eg_draw_pool(struct eg_db *db, const struct eg_principal *who, const struct 
         cc[k].n++;
         char key[32];
         snprintf(key, sizeof key, "u:%lld", (long long)unit);
-        json_t *o = json_pack("{s:s,s:s,s:I,s:s,s:s,s:s,s:s}", "key", key, "category", dcat,
-                              "unit_id", (json_int_t)unit, "kind", kind, "name", name,
-                              "category_zh", cat->label, "why", why);
+        /* keys in sorted order: the stored text (sorted keys) is written without sorting */
+        json_t *o = json_object();
+        json_object_set_new(o, "category", json_string(dcat));
+        json_object_set_new(o, "category_zh", json_string(cat->label));
         if (grade[0])
             json_object_set_new(o, "grade", json_string(grade));
+        json_object_set_new(o, "key", json_string(key));
+        json_object_set_new(o, "kind", json_string(kind));
+        json_object_set_new(o, "name", json_string(name));
         if (trig)
             json_object_set_new(o, "trigger", json_deep_copy(trig));
+        json_object_set_new(o, "unit_id", json_integer((json_int_t)unit));
+        json_object_set_new(o, "why", json_string(why));
+        if (json_object_size(o) != 7u + !!grade[0] + !!trig) { /* as a failed json_pack: left out */
+            json_decref(o);
+            continue;
+        }
         json_array_append_new(objs, o);
     }
     eg_stmt_done(st);
