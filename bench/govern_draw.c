@@ -16,7 +16,7 @@
  * same units as enterprises (10 % key), 2 % penalised in the year, 1 % on the positive list,
  * 20 % with a published credit grade, 2,000 inspectors and 5,000 recusals, under the shipped
  * plan sh-draw-plan-2024.
- *   engine:   eg_draw_pool (one query per table, credit grade only for rated units) and
+ *   engine:   eg_draw_pool (one query per table, the credit grades in effect in one query) and
  *             eg_draw_make (pool, draw, store the run and its items, audit) — one core, wall too.
  *   baseline: the straightforward pool build: one query for the units, then per unit its
  *             penalties, positive-list entry and eg_credit_grade_of (N + 1 queries).

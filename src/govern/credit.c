@@ -1027,3 +1027,58 @@ int eg_credit_grade_of(struct eg_db *db, int64_t unit_id, const char *date, char
                           (long long)unit_id, date);
     return 0;
 }
+
+int eg__gov_credit_grades_on(struct eg_db *db, const char *date, struct eg__credit_grade **out,
+                             int *n, struct eg_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    if (!eg__gov_date_ok(date))
+        return eg_err_set(err, EG_EINVAL, "date", -1, "'%.40s': give the date as YYYY-MM-DD",
+                          date ? date : "");
+    struct eg_civil c = {atoi(date), atoi(date + 5), atoi(date + 8), 23, 59, 59, 0};
+    int64_t end = eg_time_from_beijing(&c);
+    struct eg_stmt *st;
+    /* per unit, its first row is the one eg_credit_grade_of's LIMIT 1 takes */
+    int rc = eg_db_prepare(db,
+                           "SELECT r.unit_id, r.grade, r.published_at, r.repaired_grade, "
+                           "r.repaired_at, run.expiry_months FROM govern_credit_ratings r JOIN "
+                           "govern_credit_runs run ON run.id = r.run_id WHERE r.published_at IS "
+                           "NOT NULL AND r.published_at <= ? ORDER BY r.unit_id, "
+                           "r.published_at DESC, r.id DESC",
+                           &st, err);
+    if (rc < 0)
+        return rc;
+    eg_stmt_bind_int(st, 1, end);
+    int cap = 0, have = 0;
+    int64_t last = 0;
+    while ((rc = eg_stmt_step(st, err)) == 1) {
+        int64_t unit = eg_stmt_int(st, 0);
+        if (have && unit == last)
+            continue;
+        have = 1;
+        last = unit;
+        if (eg__gov_add_months(eg_stmt_int(st, 2), (int)eg_stmt_int(st, 5)) <= end)
+            continue; /* expired: the longest publication period has passed */
+        const char *g = eg_stmt_text(st, 1, NULL);
+        if (!eg_stmt_is_null(st, 3) && eg_stmt_int(st, 4) <= end)
+            g = eg_stmt_text(st, 3, NULL);
+        if (!g || !g[0])
+            continue;
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 256;
+            *out = eg_realloc(*out, sizeof **out * (size_t)cap);
+        }
+        (*out)[*n].unit_id = unit;
+        snprintf((*out)[*n].grade, sizeof(*out)[*n].grade, "%s", g);
+        (*n)++;
+    }
+    eg_stmt_done(st);
+    if (rc < 0) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+        return rc;
+    }
+    return 0;
+}

@@ -3,8 +3,9 @@
  * testing agencies (检测机构) and stewards (环保管家) with their qualifications and contracts,
  * the inspector pool (执法证号, 执法单位) with recusals (回避, 行政处罚法 Art. 43), category
  * overrides with their reasons, and the pool build: every object's category computed from the
- * registry (重点排污单位 flags), its credit grade in effect (eg_credit_grade_of), its penalties
- * and positive-list membership, as the published draw document that eg_draw_run draws from.
+ * registry (重点排污单位 flags), its credit grade in effect (eg_credit_grade_of's rule, every
+ * unit's in one query), its penalties and positive-list membership, as the published draw document
+ * that eg_draw_run draws from.
  */
 #include "govern/internal.h"
 
@@ -512,6 +513,19 @@ static int64_t pair_of(const struct idval *a, int n, int64_t id, int64_t dflt)
     return f ? f->v : dflt;
 }
 
+static int cmp_grade(const void *a, const void *b)
+{
+    const struct eg__credit_grade *x = a, *y = b;
+    return x->unit_id < y->unit_id ? -1 : x->unit_id > y->unit_id;
+}
+/* the unit's grade in effect from eg__gov_credit_grades_on's list (sorted by unit), or NULL */
+static const struct eg__credit_grade *grade_in(const struct eg__credit_grade *a, int n,
+                                               int64_t unit)
+{
+    struct eg__credit_grade k = {.unit_id = unit};
+    return n ? bsearch(&k, a, (size_t)n, sizeof *a, cmp_grade) : NULL;
+}
+
 static int word_in(const char *list, const char *w)
 {
     size_t n = strlen(w);
@@ -564,7 +578,8 @@ int eg_draw_pool(struct eg_db *db, const struct eg_principal *who, const struct 
                           "triggers must be [{\"unit_id\",\"trigger\",\"ref\"}]");
     char from[32];
     snprintf(from, sizeof from, "%04d%.6s", atoi(date) - 1, date + 4);
-    struct idval *pen = NULL, *listed = NULL, *rated = NULL;
+    struct idval *pen = NULL, *listed = NULL;
+    struct eg__credit_grade *rated = NULL;
     int npen = 0, nlisted = 0, nrated = 0;
     int rc = load_pairs(db,
                         "SELECT unit_id, count(*) FROM govern_poslist_events WHERE kind = "
@@ -576,10 +591,7 @@ int eg_draw_pool(struct eg_db *db, const struct eg_principal *who, const struct 
                         "included_on <= ?1 AND valid_until >= ?1 GROUP BY unit_id",
                         date, NULL, &listed, &nlisted, err);
     if (rc >= 0)
-        rc = load_pairs(db,
-                        "SELECT unit_id, 1 FROM govern_credit_ratings WHERE published_at IS NOT "
-                        "NULL GROUP BY unit_id",
-                        NULL, NULL, &rated, &nrated, err);
+        rc = eg__gov_credit_grades_on(db, date, &rated, &nrated, err);
     json_t *objs = json_array(), *excl = json_array(), *insp = json_array(), *recs = json_array();
     struct cat_count *cc = NULL;
     int ncc = 0, capcc = 0;
@@ -603,15 +615,9 @@ int eg_draw_pool(struct eg_db *db, const struct eg_principal *who, const struct 
         int is_key = (int)eg_stmt_int(st, 3);
         const char *ovr = eg_stmt_is_null(st, 4) ? NULL : eg_stmt_text(st, 4, NULL);
         char grade[32] = "";
-        if (pair_of(rated, nrated, unit, 0)) {
-            struct eg_err e2 = {0};
-            int g = eg_credit_grade_of(db, unit, date, grade, &e2);
-            if (g < 0 && g != EG_ENOTFOUND) {
-                rc = g;
-                *err = e2;
-                break;
-            }
-        }
+        const struct eg__credit_grade *rg = grade_in(rated, nrated, unit);
+        if (rg)
+            memcpy(grade, rg->grade, sizeof grade);
         int64_t npenalties = pair_of(pen, npen, unit, 0);
         const struct eg_draw_category *cat = NULL;
         char why[300];
@@ -684,13 +690,23 @@ int eg_draw_pool(struct eg_db *db, const struct eg_principal *who, const struct 
         cc[k].n++;
         char key[32];
         snprintf(key, sizeof key, "u:%lld", (long long)unit);
-        json_t *o = json_pack("{s:s,s:s,s:I,s:s,s:s,s:s,s:s}", "key", key, "category", dcat,
-                              "unit_id", (json_int_t)unit, "kind", kind, "name", name,
-                              "category_zh", cat->label, "why", why);
+        /* keys in sorted order: the stored text (sorted keys) is written without sorting */
+        json_t *o = json_object();
+        json_object_set_new(o, "category", json_string(dcat));
+        json_object_set_new(o, "category_zh", json_string(cat->label));
         if (grade[0])
             json_object_set_new(o, "grade", json_string(grade));
+        json_object_set_new(o, "key", json_string(key));
+        json_object_set_new(o, "kind", json_string(kind));
+        json_object_set_new(o, "name", json_string(name));
         if (trig)
             json_object_set_new(o, "trigger", json_deep_copy(trig));
+        json_object_set_new(o, "unit_id", json_integer((json_int_t)unit));
+        json_object_set_new(o, "why", json_string(why));
+        if (json_object_size(o) != 7u + !!grade[0] + !!trig) { /* as a failed json_pack: left out */
+            json_decref(o);
+            continue;
+        }
         json_array_append_new(objs, o);
     }
     eg_stmt_done(st);

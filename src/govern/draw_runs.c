@@ -34,6 +34,119 @@ static void sha_hex(const char *s, char out[65])
     sodium_bin2hex(out, 65, h, sizeof h);
 }
 
+/* The text json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS) gives (jansson 2.14's string escapes:
+   '"', '\\', \b \f \n \r \t, other controls as \u00XX upper-case; reals through jansson), in
+   one pass: an object whose keys are already in order (the pool's are built so) is not sorted
+   again. The stored pools text and its hash stay those of older runs. */
+static void dump_str(struct eg_buf *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    eg_buf_reserve(b, n + 2);
+    eg_buf_append(b, "\"", 1);
+    size_t from = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        eg_buf_append(b, s + from, i - from);
+        from = i + 1;
+        char e[6] = {'\\', (char)c, 0, 0, 0, 0};
+        size_t el = 2;
+        if (c == '\b')
+            e[1] = 'b';
+        else if (c == '\f')
+            e[1] = 'f';
+        else if (c == '\n')
+            e[1] = 'n';
+        else if (c == '\r')
+            e[1] = 'r';
+        else if (c == '\t')
+            e[1] = 't';
+        else if (c < 0x20) {
+            e[1] = 'u';
+            e[2] = '0';
+            e[3] = '0';
+            e[4] = hex[c >> 4];
+            e[5] = hex[c & 15];
+            el = 6;
+        }
+        eg_buf_append(b, e, el);
+    }
+    eg_buf_append(b, s + from, n - from);
+    eg_buf_append(b, "\"", 1);
+}
+static int cmp_key(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+static void dump_sorted(struct eg_buf *b, const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: {
+        size_t n = json_object_size(v), k = 0;
+        const char *prev = NULL, *key;
+        const json_t *x;
+        int in_order = 1;
+        json_object_foreach((json_t *)v, key, x)
+        {
+            if (prev && strcmp(prev, key) > 0)
+                in_order = 0;
+            prev = key;
+        }
+        const char **keys = NULL;
+        if (!in_order) {
+            keys = eg_malloc(sizeof *keys * (n ? n : 1));
+            json_object_foreach((json_t *)v, key, x) keys[k++] = key;
+            qsort(keys, n, sizeof *keys, cmp_key);
+        }
+        eg_buf_append(b, "{", 1);
+        k = 0;
+        json_object_foreach((json_t *)v, key, x)
+        {
+            const char *kk = keys ? keys[k] : key;
+            if (k++)
+                eg_buf_append(b, ",", 1);
+            dump_str(b, kk, strlen(kk));
+            eg_buf_append(b, ":", 1);
+            dump_sorted(b, keys ? json_object_get(v, kk) : x);
+        }
+        free(keys);
+        eg_buf_append(b, "}", 1);
+        break;
+    }
+    case JSON_ARRAY:
+        eg_buf_append(b, "[", 1);
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            if (i)
+                eg_buf_append(b, ",", 1);
+            dump_sorted(b, json_array_get(v, i));
+        }
+        eg_buf_append(b, "]", 1);
+        break;
+    case JSON_STRING:
+        dump_str(b, json_string_value(v), json_string_length(v));
+        break;
+    case JSON_INTEGER:
+        eg_buf_printf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        break;
+    case JSON_TRUE:
+        eg_buf_append(b, "true", 4);
+        break;
+    case JSON_FALSE:
+        eg_buf_append(b, "false", 5);
+        break;
+    case JSON_NULL:
+        eg_buf_append(b, "null", 4);
+        break;
+    default: { /* a real: jansson's own form */
+        char *t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        if (t)
+            eg_buf_puts(b, t);
+        free(t);
+    }
+    }
+}
+
 static int not_found(struct eg_err *err, int64_t id)
 {
     return eg_err_set(err, EG_ENOTFOUND, "not_found", -1, "draw run %lld not found", (long long)id);
@@ -116,7 +229,9 @@ int eg_draw_make(struct eg_db *db, const struct eg_principal *who, json_t *in, i
         json_object_set(doc, "team_size", ts);
     }
     char hash[65];
-    char *text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+    struct eg_buf tb = {0};
+    dump_sorted(&tb, doc);
+    char *text = tb.data ? tb.data : eg_strdup("");
     sha_hex(text, hash);
     json_object_set_new(doc, "seed", json_string(seed));
     struct eg_draw_input din;
@@ -170,21 +285,43 @@ int eg_draw_make(struct eg_db *db, const struct eg_principal *who, json_t *in, i
                            "category, team, trigger_name, trigger_ref) VALUES (?, ?, ?, ?, ?, ?, "
                            "?, ?, ?)",
                            &st, err);
+    /* each inspector's team member text, dumped once: a team's text is "[" member "," … "]",
+       the same as json_dumps of the team array (JSON_COMPACT) */
+    char **member = rc >= 0 ? eg_calloc((size_t)din.ninspectors + 1, sizeof *member) : NULL;
+    size_t cap = 64;
+    char *tt = rc >= 0 ? eg_malloc(cap) : NULL;
     for (int x = 0; rc >= 0 && x < r.ndrawn; x++) {
         const struct eg_draw_object *o = &din.objects[r.drawn[x]];
         const json_t *oj = json_array_get(json_object_get(doc, "objects"), (size_t)r.drawn[x]);
-        json_t *team = json_array();
+        size_t len = 0;
+        tt[len++] = '[';
         for (int t = 0; rc >= 0 && t < r.team_size; t++) {
-            const struct eg_draw_inspector *ins = &din.inspectors[r.teams[x * r.team_size + t]];
-            const json_t *ij =
-                json_array_get(json_object_get(doc, "inspectors"), (size_t)(ins - din.inspectors));
-            int64_t uid = json_integer_value(json_object_get(ij, "user_id"));
-            json_array_append_new(team, json_pack("{s:I,s:I,s:s,s:s}", "inspector_id",
-                                                  (json_int_t)ins->id, "user_id", (json_int_t)uid,
-                                                  "cert_no", ins->key, "org", jstr(ij, "org")));
+            int i = r.teams[x * r.team_size + t];
+            if (!member[i]) {
+                const struct eg_draw_inspector *ins = &din.inspectors[i];
+                const json_t *ij = json_array_get(json_object_get(doc, "inspectors"), (size_t)i);
+                int64_t uid = json_integer_value(json_object_get(ij, "user_id"));
+                json_t *m =
+                    json_pack("{s:I,s:I,s:s,s:s}", "inspector_id", (json_int_t)ins->id, "user_id",
+                              (json_int_t)uid, "cert_no", ins->key, "org", jstr(ij, "org"));
+                member[i] = m ? json_dumps(m, JSON_COMPACT) : NULL;
+                json_decref(m);
+                if (!member[i]) { /* as json_array_append_new(team, NULL): left out */
+                    continue;
+                }
+            }
+            size_t ml = strlen(member[i]);
+            if (len + ml + 3 > cap) {
+                cap = (len + ml + 3) * 2;
+                tt = eg_realloc(tt, cap);
+            }
+            if (len > 1)
+                tt[len++] = ',';
+            memcpy(tt + len, member[i], ml);
+            len += ml;
         }
-        char *tt = json_dumps(team, JSON_COMPACT);
-        json_decref(team);
+        tt[len++] = ']';
+        tt[len] = 0;
         const json_t *tr = json_object_get(oj, "trigger");
         eg_stmt_bind_int(st, 1, id);
         eg_stmt_bind_int(st, 2, x);
@@ -201,11 +338,15 @@ int eg_draw_make(struct eg_db *db, const struct eg_principal *who, json_t *in, i
             eg_stmt_bind_null(st, 8);
             eg_stmt_bind_null(st, 9);
         }
-        free(tt);
         if (rc >= 0)
             rc = eg_stmt_step(st, err);
         eg_stmt_done(st);
     }
+    if (member)
+        for (int i = 0; i < din.ninspectors; i++)
+            free(member[i]);
+    free(member);
+    free(tt);
     if (st)
         eg_stmt_done(st);
     if (rc >= 0)

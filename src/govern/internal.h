@@ -27,6 +27,16 @@ int eg__gov_staff(const struct eg_principal *who);
 /* t (UTC seconds) plus months on the Beijing calendar (the day clamped to the month's end). */
 int64_t eg__gov_add_months(int64_t t, int months);
 
+/* The credit grade in effect on date (YYYY-MM-DD, Beijing) of every rated unit, in one query:
+   the same rule as eg_credit_grade_of (the latest publication up to the day's end, unless
+   expired; its repaired grade once repaired). *out: sorted by unit_id, n entries, free() it. */
+struct eg__credit_grade {
+    int64_t unit_id;
+    char grade[32];
+};
+int eg__gov_credit_grades_on(struct eg_db *db, const char *date, struct eg__credit_grade **out,
+                             int *n, struct eg_err *err);
+
 /* A built-in provider's put with its working in words (kept with the rating, shown as the
    indicator's detail_zh); ctx is the run's. */
 void eg__gov_credit_put_note(void *ctx, int64_t unit_id, double value, const char *note_zh);

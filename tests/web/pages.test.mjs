@@ -31,11 +31,14 @@ test('overview: the map draws the stations by AQI level; first paint and bytes o
     await page.goto('/overview');
     await page.waitForFunction(() => performance.getEntriesByName('eg-overview-map').length > 0);
     const t = await page.evaluate(() => {
-      const end = (re) => Math.round(performance.getEntriesByType('resource').find((r) => re.test(r.name))?.responseEnd || 0);
+      const end = (re) => {
+        const r = performance.getEntriesByType('resource').find((x) => re.test(x.name));
+        return r ? `${Math.round(r.startTime)}–${Math.round(r.responseEnd)}` : '—';
+      };
       return {
         map: performance.getEntriesByName('eg-overview-map')[0].startTime,
         fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime,
-        steps: `aqi/latest ${end(/aqi\/latest/)} ms, boundaries ${end(/geo\/pudong/)} ms, chart code ${end(/assets\/EChart-/)} ms`,
+        steps: `page code ${end(/assets\/Overview-/)}, aqi/latest ${end(/aqi\/latest/)}, stations ${end(/stations\?/)}, boundaries ${end(/geo\/pudong/)}, chart code ${end(/assets\/EChart-/)} ms (request start–response end)`,
       };
     });
     figure('overview: when each part had arrived', t.steps);

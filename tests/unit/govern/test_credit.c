@@ -8,6 +8,7 @@
    Then a rating run over a scene, publication by grade, the views per role, the grade in effect
    on a date, and the repair workflow with its waiting periods (沪府办规〔2024〕8号). */
 #include "govern/govern.h"
+#include "govern/internal.h"
 #include "test.h"
 #include "unit/db/db_fixture.h"
 
@@ -264,6 +265,30 @@ static const struct eg_principal ent2 = {EG_ROLE_ENTERPRISE, 21, "ent2", "", 2};
 static const struct eg_principal street1 = {EG_ROLE_STREET, 22, "street1", "S1", 0};
 static const struct eg_principal anon = {EG_ROLE_ANON, 0, "", "", 0};
 
+/* The unit's grade from the bulk reader the draw pool uses (eg__gov_credit_grades_on), with
+   eg_credit_grade_of's answer: 0 and g, or EG_ENOTFOUND; both must agree on every case. */
+static int bulk_grade(struct eg_db *db, int64_t unit, const char *date, char g[32])
+{
+    struct eg__credit_grade *a = NULL;
+    int n = 0;
+    struct eg_err err = {0};
+    g[0] = 0;
+    int rc = eg__gov_credit_grades_on(db, date, &a, &n, &err);
+    if (rc < 0)
+        return rc;
+    rc = EG_ENOTFOUND;
+    for (int i = 0; i < n; i++) {
+        if (i > 0 && a[i - 1].unit_id >= a[i].unit_id)
+            rc = EG_EINVAL; /* not sorted by unit, or a unit twice */
+        if (a[i].unit_id == unit && rc == EG_ENOTFOUND) {
+            snprintf(g, 32, "%s", a[i].grade);
+            rc = 0;
+        }
+    }
+    free(a);
+    return rc;
+}
+
 static int64_t run_2020(struct eg_db *db, json_t **summary)
 {
     struct eg_err err = {0};
@@ -365,14 +390,21 @@ TEST(credit_run_inputs_from_records_and_officers_publication_roles)
     today[10] = yesterday[10] = 0;
     CHECK_EQ_INT(eg_credit_grade_of(db, 3, today, g, &err), 0);
     CHECK_STR(g, "very_poor");
+    CHECK_EQ_INT(bulk_grade(db, 3, today, g), 0);
+    CHECK_STR(g, "very_poor");
     CHECK_EQ_INT(eg_credit_grade_of(db, 3, yesterday, g, &err), EG_ENOTFOUND);
+    CHECK_EQ_INT(bulk_grade(db, 3, yesterday, g), EG_ENOTFOUND);
     CHECK_EQ_INT(eg_credit_grade_of(db, 1, today, g, &err), EG_ENOTFOUND); /* unpublished */
+    CHECK_EQ_INT(bulk_grade(db, 1, today, g), EG_ENOTFOUND);
     CHECK_EQ_INT(eg_credit_grade_of(db, 3, "2020-02-30", g, &err), EG_EINVAL);
+    CHECK_EQ_INT(bulk_grade(db, 3, "2020-02-30", g), EG_EINVAL);
     /* Expiry at 36 months (NDRC Order 58: longest 3 years): published 2020-06-01 Beijing. */
     eg_db_exec(db, "UPDATE govern_credit_ratings SET published_at = 1590940800 WHERE unit_id = 3",
                NULL);
     CHECK_EQ_INT(eg_credit_grade_of(db, 3, "2023-05-31", g, &err), 0);
+    CHECK_EQ_INT(bulk_grade(db, 3, "2023-05-31", g), 0);
     CHECK_EQ_INT(eg_credit_grade_of(db, 3, "2023-06-01", g, &err), EG_ENOTFOUND);
+    CHECK_EQ_INT(bulk_grade(db, 3, "2023-06-01", g), EG_ENOTFOUND);
 
     /* A penalty recorded for the positive list (eg_poslist_on_penalty, as "cases" will) counts
        as the "penalties" input of its year, from the platform: E2 gets 行政处罚 65 -> fair. */
@@ -472,6 +504,8 @@ TEST(credit_repair_waiting_periods_conditions_and_workflow)
     today[10] = 0;
     CHECK_EQ_INT(eg_credit_grade_of(db, 1, today, g, &err), 0);
     CHECK_STR(g, "good");
+    CHECK_EQ_INT(bulk_grade(db, 1, today, g), 0);
+    CHECK_STR(g, "good");
     json_t *r = NULL;
     REQUIRE(eg_credit_rating_get(db, &ent1, 1, 2020, &r, &err) == 0);
     CHECK_STR(json_string_value(json_object_get(r, "repaired_grade")), "good");
@@ -513,10 +547,13 @@ TEST(credit_repair_rejection_needs_a_reason)
     json_decref(in);
     char g[32];
     CHECK_EQ_INT(eg_credit_grade_of(db, 1, "2099-01-01", g, &err), EG_ENOTFOUND); /* expired */
+    CHECK_EQ_INT(bulk_grade(db, 1, "2099-01-01", g), EG_ENOTFOUND);
     char today[16];
     eg_time_format_beijing(eg_time_now(), today, sizeof today);
     today[10] = 0;
     CHECK_EQ_INT(eg_credit_grade_of(db, 1, today, g, &err), 0);
+    CHECK_STR(g, "fair"); /* rejected: unchanged */
+    CHECK_EQ_INT(bulk_grade(db, 1, today, g), 0);
     CHECK_STR(g, "fair"); /* rejected: unchanged */
     /* After the rejection a new application may be made. */
     CHECK(apply(db, &ent1, 1, rating, 1, "very_good", 0, NULL) > 0);

@@ -12,6 +12,7 @@
 #include "unit/db/db_fixture.h"
 
 #include <math.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -382,6 +383,56 @@ TEST(draw_run_reproducible_verifiable_recusal_and_too_few_inspectors)
     CHECK_EQ_INT((int)eg_tfx_int(db, "SELECT count(DISTINCT pools_sha256) FROM draw_runs"), 1);
     CHECK_EQ_INT(eg_draw_run_verify(db, a, &err), 0);
     CHECK_EQ_INT(eg_draw_run_verify(db, c, &err), 0);
+    /* each item's stored team text is jansson's compact form of itself (the member texts are
+       dumped once per inspector and joined): loaded and dumped again, the same text */
+    struct eg_stmt *st;
+    REQUIRE(eg_db_prepare(db, "SELECT team FROM draw_items ORDER BY id", &st, &err) == 0);
+    int nteams = 0;
+    while (eg_stmt_step(st, &err) == 1) {
+        const char *t = eg_stmt_text(st, 0, NULL);
+        json_t *tj = json_loads(t, 0, NULL);
+        REQUIRE(tj && json_array_size(tj) == 2);
+        char *again = json_dumps(tj, JSON_COMPACT);
+        CHECK_STR(again, t);
+        free(again);
+        json_decref(tj);
+        nteams++;
+    }
+    eg_stmt_done(st);
+    CHECK(nteams > 0);
+    /* the stored pools text is jansson's compact sorted-keys form (as older runs stored it, so
+       their hashes verify), also with quotes, backslashes, controls, DEL, '/' and CJK in a name */
+    static const char odd[] = "q\"b\\s\001\b\t\n\f\r\037\177/厂";
+    REQUIRE(eg_db_prepare(db, "UPDATE units SET name = ? WHERE id = 2", &st, &err) == 0);
+    eg_stmt_bind_text(st, 1, odd, strlen(odd));
+    REQUIRE(eg_stmt_step(st, &err) >= 0);
+    eg_stmt_done(st);
+    int64_t d = 0;
+    REQUIRE((r = make(db, &drawer, "escapes", 0, &d, &err)));
+    json_decref(r);
+    CHECK_EQ_INT(eg_draw_run_verify(db, d, &err), 0);
+    REQUIRE(eg_db_prepare(db, "SELECT draw_json, pools_sha256 FROM draw_runs ORDER BY id", &st,
+                          &err) == 0);
+    int nruns = 0, escaped = 0;
+    while (eg_stmt_step(st, &err) == 1) {
+        const char *t = eg_stmt_text(st, 0, NULL);
+        json_t *dj = json_loads(t, 0, NULL);
+        REQUIRE(dj);
+        char *again = json_dumps(dj, JSON_COMPACT | JSON_SORT_KEYS);
+        CHECK_STR(again, t);
+        unsigned char h[crypto_hash_sha256_BYTES];
+        char hex[65];
+        crypto_hash_sha256(h, (const unsigned char *)again, strlen(again));
+        sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+        CHECK_STR(hex, eg_stmt_text(st, 1, NULL));
+        escaped += strstr(t, "q\\\"b\\\\s\\u0001\\b\\t\\n\\f\\r\\u001F\177/厂") != NULL;
+        free(again);
+        json_decref(dj);
+        nruns++;
+    }
+    eg_stmt_done(st);
+    CHECK(nruns >= 4);
+    CHECK_EQ_INT(escaped, 1);
     /* recusal: inspector 1 (沪执0001) is never in the team of unit 1, over 40 seeds */
     for (int s = 0; s < 40; s++) {
         char seed[32];
