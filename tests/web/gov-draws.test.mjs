@@ -111,4 +111,10 @@ test('run a draw and verify it', async ({ env, browser: b }) => {
   await api(env, 'bureau', 'POST', '/draws/items/' + pub.items[0].id + '/result', { outcome: 'not_found', finding: '未发现问题（浏览器测试）' });
   const results = await (await fetch(env.apiBase + '/api/v1/draws/results')).json();
   assert(JSON.stringify(results).includes('未发现问题（浏览器测试）'), 'the result is published');
+  // and the public portal shows it, without a login (双随机、一公开)
+  const ctx = await b.newContext({ locale: 'zh-CN', timezoneId: 'Europe/London' });
+  const pp = await ctx.newPage();
+  await pp.goto(env.base + '/portal');
+  await pp.locator('[data-test="draw-results"]').getByText('未发现问题（浏览器测试）').waitFor();
+  await ctx.close();
 });
