@@ -242,7 +242,12 @@ static int h_run_make(struct eg_http_req *rq)
     return eg_http_reply_json(rq, 201, out);
 }
 
-static int h_run_get(struct eg_http_req *rq)
+/* A run's answer by id through one of govern's readers (the run, or its published document),
+   which apply the run's visibility. */
+typedef int (*run_reader)(struct eg_db *, const struct eg_principal *, int64_t, json_t **,
+                          struct eg_err *);
+
+static int reply_run(struct eg_http_req *rq, run_reader read)
 {
     int64_t id = 0;
     struct eg_db *db;
@@ -251,25 +256,20 @@ static int h_run_get(struct eg_http_req *rq)
     if (rc >= 0)
         rc = eg_http_store(rq, &db);
     if (rc >= 0)
-        rc = eg_draw_run_get(db, eg_http_principal(rq), id, &out, eg_http_err(rq));
+        rc = read(db, eg_http_principal(rq), id, &out, eg_http_err(rq));
     if (rc < 0)
         return rc;
     return eg_http_reply_json(rq, 200, out);
 }
 
+static int h_run_get(struct eg_http_req *rq)
+{
+    return reply_run(rq, eg_draw_run_get);
+}
+
 static int h_run_doc(struct eg_http_req *rq)
 {
-    int64_t id = 0;
-    struct eg_db *db;
-    json_t *out = NULL;
-    int rc = eg_http_arg_int(rq, "id", &id);
-    if (rc >= 0)
-        rc = eg_http_store(rq, &db);
-    if (rc >= 0)
-        rc = eg_draw_run_document(db, eg_http_principal(rq), id, &out, eg_http_err(rq));
-    if (rc < 0)
-        return rc;
-    return eg_http_reply_json(rq, 200, out);
+    return reply_run(rq, eg_draw_run_document);
 }
 
 static int h_run_verify(struct eg_http_req *rq)
